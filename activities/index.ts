@@ -1,0 +1,16 @@
+import { createCadenceActivities } from './cadences.ts';
+import type { ActivityDependencies } from './dependencies.ts';
+import { createEmailActivities } from './email.ts';
+import { createReadModelActivities } from './read-model.ts';
+
+/** Every activity, bound to its dependencies; the worker registers this object. */
+export function createActivities(deps: ActivityDependencies) {
+  return {
+    ...createCadenceActivities(deps),
+    ...createReadModelActivities(deps),
+    ...createEmailActivities(deps),
+  };
+}
+
+/** The activity interface workflows proxy (imported as a type only). */
+export type Activities = ReturnType<typeof createActivities>;

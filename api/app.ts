@@ -1,0 +1,45 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Client, Connection } from '@temporalio/client';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from '../config/env.ts';
+import type { Queryable } from '../db/pool.ts';
+import { authPlugin } from './plugins/auth.ts';
+import { errorHandlerPlugin } from './plugins/error-handler.ts';
+import { cadenceRoutes } from './routes/cadences.ts';
+import { healthRoutes } from './routes/health.ts';
+import { leadRoutes } from './routes/leads.ts';
+import { outboxRoutes } from './routes/outbox.ts';
+import { templateRoutes } from './routes/templates.ts';
+
+/** What the API needs: configuration, the read model and a Temporal client. */
+export interface AppDependencies {
+  config: Pick<Config, 'temporalTaskQueue' | 'adminApiKey' | 'outboxDir'>;
+  db: Queryable;
+  temporal: { client: Client; connection: Connection };
+}
+
+/**
+ * Builds the API as a Fastify instance without listening, so `api/server.ts` serves it
+ * and tests drive it with `inject()` against the same real services.
+ */
+export async function buildApp(deps: AppDependencies, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    bodyLimit: 1024 * 1024,
+    // Ids and keys are in the path; a trailing slash should not make a different route.
+    routerOptions: { ignoreTrailingSlash: true },
+    ...options,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(errorHandlerPlugin);
+  await app.register(authPlugin, { adminApiKey: deps.config.adminApiKey });
+  await app.register(healthRoutes, deps);
+
+  await app.register(async (authenticated) => {
+    authenticated.addHook('onRequest', authenticated.requireApiKey);
+    await authenticated.register(templateRoutes, deps);
+    await authenticated.register(cadenceRoutes, deps);
+    await authenticated.register(leadRoutes, deps);
+    await authenticated.register(outboxRoutes, deps);
+  });
+  return app;
+}

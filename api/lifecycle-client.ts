@@ -1,0 +1,29 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { leadWorkflowId } from '../domain/lead.ts';
+import type { leadLifecycle } from '../workflows/lead-lifecycle.ts';
+
+/**
+ * Starts the lead's lifecycle workflow unless it already runs. Called on every create or
+ * update, so a start that failed earlier (Temporal briefly down) is made by the retry.
+ * REJECT_DUPLICATE: a lifecycle that has ended (a closed lead) is never started again
+ * by a repeated POST.
+ */
+export async function ensureLifecycleStarted(
+  client: Client,
+  taskQueue: string,
+  lead: { id: string; cadenceKey: string },
+): Promise<{ workflowId: string; started: boolean }> {
+  const workflowId = leadWorkflowId(lead.id);
+  try {
+    await client.workflow.start<typeof leadLifecycle>('leadLifecycle', {
+      taskQueue,
+      workflowId,
+      args: [{ leadId: lead.id, cadenceKey: lead.cadenceKey }],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+    return { workflowId, started: true };
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, started: false };
+    throw error;
+  }
+}

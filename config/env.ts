@@ -1,0 +1,170 @@
+import path from 'node:path';
+
+/** A configuration value that cannot be used; start-up stops with its message. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+  }
+}
+
+/** Everything the processes read from the environment, parsed once at start-up. */
+export interface Config {
+  port: number;
+  host: string;
+  /** Absent under `npm start`, which then runs embedded PostgreSQL. */
+  databaseUrl: string | undefined;
+  /** Absent under `npm start`, which then runs the Temporal CLI dev server. */
+  temporalAddress: string | undefined;
+  temporalNamespace: string;
+  temporalTaskQueue: string;
+  /** Absent under `npm start`, which then runs the capture SMTP server. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  publicBaseUrl: string;
+  appSecret: string | undefined;
+  adminApiKey: string | undefined;
+  crmWebhookSecret: string | undefined;
+  zohoWebhookToken: string | undefined;
+  hubspotClientSecret: string | undefined;
+  dataDir: string;
+  temporalDevPort: number;
+  postgresDevPort: number;
+  smtpDevPort: number;
+  temporalCliPath: string | undefined;
+  /** Where the capture SMTP server keeps mail; `GET /v1/outbox` reads it. */
+  outboxDir: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * Parses and validates the environment. Throws a {@link ConfigError} naming the first bad
+ * variable; callers print it and exit, so a typo never surfaces later as a runtime failure.
+ */
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+  const port = portOf(env, 'PORT', 3000);
+  const dataDir = path.resolve(cwd, optional(env, 'DATA_DIR') ?? '.data');
+  return {
+    port,
+    host: optional(env, 'HOST') ?? '127.0.0.1',
+    databaseUrl: urlOf(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    temporalAddress: hostPortOf(env, 'TEMPORAL_ADDRESS'),
+    temporalNamespace: nameOf(env, 'TEMPORAL_NAMESPACE', 'default'),
+    temporalTaskQueue: nameOf(env, 'TEMPORAL_TASK_QUEUE', 'lead-lifecycle'),
+    smtpUrl: urlOf(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom: mailboxOf(env, 'MAIL_FROM', 'Lead Lifecycle Engine <marketing@example.com>'),
+    publicBaseUrl: (urlOf(env, 'PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    appSecret: secretOf(env, 'APP_SECRET', 32),
+    adminApiKey: secretOf(env, 'ADMIN_API_KEY', 20),
+    crmWebhookSecret: secretOf(env, 'CRM_WEBHOOK_SECRET', 16),
+    zohoWebhookToken: secretOf(env, 'ZOHO_WEBHOOK_TOKEN', 16),
+    hubspotClientSecret: secretOf(env, 'HUBSPOT_CLIENT_SECRET', 8),
+    dataDir,
+    temporalDevPort: portOf(env, 'TEMPORAL_DEV_PORT', 7233),
+    postgresDevPort: portOf(env, 'POSTGRES_DEV_PORT', 54329),
+    smtpDevPort: portOf(env, 'SMTP_DEV_PORT', 2525),
+    temporalCliPath: optional(env, 'TEMPORAL_CLI_PATH'),
+    outboxDir: optional(env, 'OUTBOX_DIR') === undefined ? undefined : path.resolve(cwd, optional(env, 'OUTBOX_DIR') as string),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+  };
+}
+
+/** The services a single production process (`start:api`, `start:worker`) cannot run without. */
+export interface ServiceConfig extends Config {
+  databaseUrl: string;
+  temporalAddress: string;
+  smtpUrl: string;
+  appSecret: string;
+}
+
+/** Narrows a config to one whose external services are all named, or names what is missing. */
+export function requireServices(config: Config): ServiceConfig {
+  const required = [
+    ['DATABASE_URL', config.databaseUrl],
+    ['TEMPORAL_ADDRESS', config.temporalAddress],
+    ['SMTP_URL', config.smtpUrl],
+    ['APP_SECRET', config.appSecret],
+  ] as const;
+  for (const [variable, value] of required) {
+    if (value === undefined) {
+      throw new ConfigError(variable, 'is required when running a single process (npm start sets it for you)');
+    }
+  }
+  return config as ServiceConfig;
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function portOf(env: Env, name: string, fallback: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a port number, got "${raw}"`);
+  const port = Number(raw);
+  if (port < 1 || port > 65535) throw new ConfigError(name, `must be between 1 and 65535, got ${port}`);
+  return port;
+}
+
+function urlOf(env: Env, name: string, protocols: readonly string[]): string | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL');
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  }
+  return raw;
+}
+
+function hostPortOf(env: Env, name: string): string | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d+)$/.exec(raw);
+  const port = match ? Number(match[2]) : 0;
+  if (!match || port < 1 || port > 65535) throw new ConfigError(name, `must be host:port, got "${raw}"`);
+  return raw;
+}
+
+function nameOf(env: Env, name: string, fallback: string): string {
+  const raw = optional(env, name) ?? fallback;
+  if (!/^[A-Za-z0-9._-]{1,200}$/.test(raw)) {
+    throw new ConfigError(name, 'may contain only letters, digits, ".", "_" and "-"');
+  }
+  return raw;
+}
+
+function mailboxOf(env: Env, name: string, fallback: string): string {
+  const raw = optional(env, name) ?? fallback;
+  // "Name <addr>" or a bare address: nodemailer accepts both, and a typo here would
+  // otherwise only surface as a rejected send hours later.
+  const match = /^(?:[^<>]*<([^<>\s]+@[^<>\s]+\.[^<>\s]+)>|([^<>\s]+@[^<>\s]+\.[^<>\s]+))$/.exec(raw);
+  if (!match) throw new ConfigError(name, 'must be an address such as "Example Co. <marketing@example.com>"');
+  return raw;
+}
+
+function secretOf(env: Env, name: string, minLength: number): string | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  if (raw.length < minLength) throw new ConfigError(name, `must be at least ${minLength} characters`);
+  return raw;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}`);
+  return raw as T;
+}

@@ -1,0 +1,23 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runner } from 'node-pg-migrate';
+
+const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/**
+ * Applies every pending migration under `db/migrations`. Safe to run twice and from
+ * several processes at once: node-pg-migrate holds a PostgreSQL advisory lock, and the
+ * `wait` mode makes a second process wait for the first instead of failing.
+ */
+export async function migrate(databaseUrl: string, log: (message: string) => void = () => {}): Promise<void> {
+  await runner({
+    databaseUrl,
+    dir: MIGRATIONS_DIR,
+    direction: 'up',
+    migrationsTable: 'schema_migrations',
+    advisoryLockMode: 'wait',
+    singleTransaction: true,
+    checkOrder: true,
+    log,
+  });
+}

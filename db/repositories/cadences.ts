@@ -1,0 +1,67 @@
+import type { Cadence } from '../../domain/cadence.ts';
+import type { Queryable } from '../pool.ts';
+import { saveNextVersion } from './versioned.ts';
+
+/** One stored version of a cadence. */
+export interface CadenceVersion {
+  key: string;
+  version: number;
+  definition: Cadence;
+  createdAt: Date;
+}
+
+interface CadenceRow {
+  key: string;
+  version: number;
+  definition: Cadence;
+  created_at: Date;
+}
+
+const fromRow = (row: CadenceRow): CadenceVersion => ({
+  key: row.key,
+  version: row.version,
+  definition: row.definition,
+  createdAt: row.created_at,
+});
+
+/** Stores `definition` as the next version of `key` (see {@link saveNextVersion}). */
+export async function saveCadence(db: Queryable, key: string, definition: Cadence): Promise<{ saved: CadenceVersion; created: boolean }> {
+  return saveNextVersion({
+    newest: () => findCadence(db, key),
+    same: (newest) => JSON.stringify(newest.definition) === JSON.stringify(definition),
+    insert: async (version) => {
+      const result = await db.query<CadenceRow>(
+        'INSERT INTO cadences (key, version, definition) VALUES ($1, $2, $3) RETURNING *',
+        [key, version, JSON.stringify(definition)],
+      );
+      return fromRow(result.rows[0] as CadenceRow);
+    },
+  });
+}
+
+/** The newest version of `key`, or a given version. */
+export async function findCadence(db: Queryable, key: string, version?: number): Promise<CadenceVersion | undefined> {
+  const result =
+    version === undefined
+      ? await db.query<CadenceRow>('SELECT * FROM cadences WHERE key = $1 ORDER BY version DESC LIMIT 1', [key])
+      : await db.query<CadenceRow>('SELECT * FROM cadences WHERE key = $1 AND version = $2', [key, version]);
+  const row = result.rows[0];
+  return row ? fromRow(row) : undefined;
+}
+
+/** Version numbers and dates of `key`, newest first. */
+export async function listCadenceVersions(db: Queryable, key: string): Promise<{ version: number; createdAt: Date }[]> {
+  const result = await db.query<{ version: number; created_at: Date }>(
+    'SELECT version, created_at FROM cadences WHERE key = $1 ORDER BY version DESC',
+    [key],
+  );
+  return result.rows.map((r) => ({ version: r.version, createdAt: r.created_at }));
+}
+
+/** The newest version of every cadence. */
+export async function listCadences(db: Queryable): Promise<CadenceVersion[]> {
+  const result = await db.query<CadenceRow>(
+    'SELECT DISTINCT ON (key) * FROM cadences ORDER BY key, version DESC',
+  );
+  return result.rows.map(fromRow);
+}

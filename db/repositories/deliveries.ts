@@ -1,0 +1,100 @@
+import type { Queryable } from '../pool.ts';
+
+/** Mirrors the `delivery_status` enum. */
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'unknown';
+
+/** One touch's delivery record, keyed by its idempotency key. */
+export interface Delivery {
+  idempotencyKey: string;
+  leadId: string;
+  templateKey: string;
+  templateVersion: number | null;
+  messageId: string;
+  recipient: string;
+  subject: string | null;
+  status: DeliveryStatus;
+  error: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+interface DeliveryRow {
+  idempotency_key: string;
+  lead_id: string;
+  template_key: string;
+  template_version: number | null;
+  message_id: string;
+  recipient: string;
+  subject: string | null;
+  status: DeliveryStatus;
+  error: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+}
+
+const fromRow = (row: DeliveryRow): Delivery => ({
+  idempotencyKey: row.idempotency_key,
+  leadId: row.lead_id,
+  templateKey: row.template_key,
+  templateVersion: row.template_version,
+  messageId: row.message_id,
+  recipient: row.recipient,
+  subject: row.subject,
+  status: row.status,
+  error: row.error,
+  createdAt: row.created_at,
+  sentAt: row.sent_at,
+});
+
+/**
+ * Records the touch under its key, or returns the record an earlier attempt made. The
+ * unique key makes this the one place where "has this touch been sent?" is decided.
+ */
+export async function claimDelivery(
+  db: Queryable,
+  claim: { idempotencyKey: string; leadId: string; templateKey: string; messageId: string; recipient: string },
+): Promise<Delivery> {
+  const result = await db.query<DeliveryRow>(
+    `WITH inserted AS (
+       INSERT INTO deliveries (idempotency_key, lead_id, template_key, message_id, recipient)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (idempotency_key) DO NOTHING
+       RETURNING *)
+     SELECT * FROM inserted
+     UNION ALL
+     SELECT * FROM deliveries WHERE idempotency_key = $1 AND NOT EXISTS (SELECT 1 FROM inserted)`,
+    [claim.idempotencyKey, claim.leadId, claim.templateKey, claim.messageId, claim.recipient],
+  );
+  return fromRow(result.rows[0] as DeliveryRow);
+}
+
+/**
+ * Moves a delivery from `from` to `to`, recording the rendered subject, template version
+ * or error when given. Answers false when the delivery was not in `from` (another attempt
+ * moved it first), so two attempts can never both reach the SMTP call.
+ */
+export async function transitionDelivery(
+  db: Queryable,
+  idempotencyKey: string,
+  from: DeliveryStatus,
+  to: DeliveryStatus,
+  fields: { subject?: string; templateVersion?: number; error?: string } = {},
+): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE deliveries SET status = $3,
+            subject = COALESCE($4, subject), template_version = COALESCE($5, template_version),
+            error = $6, sent_at = CASE WHEN $3::delivery_status = 'sent' THEN now() ELSE sent_at END
+       WHERE idempotency_key = $1 AND status = $2::delivery_status`,
+    [idempotencyKey, from, to, fields.subject ?? null, fields.templateVersion ?? null, fields.error ?? null],
+  );
+  return result.rowCount === 1;
+}
+
+/** How many touches reached the lead's mail server. */
+export async function countSentDeliveries(db: Queryable, leadId: string): Promise<number> {
+  const result = await db.query<{ count: string }>(
+    "SELECT count(*) FROM deliveries WHERE lead_id = $1 AND status = 'sent'",
+    [leadId],
+  );
+  return Number(result.rows[0]?.count ?? 0);
+}

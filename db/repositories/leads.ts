@@ -1,0 +1,152 @@
+import type { Locale, Stage } from '../../domain/lead.ts';
+import type { Queryable } from '../pool.ts';
+
+/** A Japanese postal address, in the order labels print it. */
+export interface PostalAddress {
+  postalCode: string;
+  prefecture: string;
+  city: string;
+  line1: string;
+  line2?: string | undefined;
+}
+
+/** The profile fields a CRM or marketer may set on a lead. */
+export interface LeadProfile {
+  name?: string | undefined;
+  company?: string | undefined;
+  department?: string | undefined;
+  title?: string | undefined;
+  phone?: string | undefined;
+  postalAddress?: PostalAddress | undefined;
+  source?: string | undefined;
+  ownerEmail?: string | undefined;
+  locale?: Locale | undefined;
+  timezone?: string | undefined;
+  externalId?: string | undefined;
+}
+
+/** A lead as the read model holds it. */
+export interface Lead extends LeadProfile {
+  id: string;
+  email: string;
+  cadenceKey: string;
+  locale: Locale;
+  timezone: string;
+  stage: Stage;
+  score: number;
+  nextTouchAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+interface LeadRow {
+  id: string;
+  email: string;
+  name: string | null;
+  company: string | null;
+  department: string | null;
+  title: string | null;
+  phone: string | null;
+  postal_address: PostalAddress | null;
+  source: string | null;
+  owner_email: string | null;
+  cadence_key: string;
+  locale: Locale;
+  timezone: string;
+  external_id: string | null;
+  stage: Stage;
+  score: number;
+  next_touch_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function fromRow(row: LeadRow): Lead {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name ?? undefined,
+    company: row.company ?? undefined,
+    department: row.department ?? undefined,
+    title: row.title ?? undefined,
+    phone: row.phone ?? undefined,
+    postalAddress: row.postal_address ?? undefined,
+    source: row.source ?? undefined,
+    ownerEmail: row.owner_email ?? undefined,
+    cadenceKey: row.cadence_key,
+    locale: row.locale,
+    timezone: row.timezone,
+    externalId: row.external_id ?? undefined,
+    stage: row.stage,
+    score: row.score,
+    nextTouchAt: row.next_touch_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/**
+ * Creates the lead, or updates the one with the same address (case-insensitive). Fields
+ * left out keep their stored value. `created` tells which happened; one statement, so two
+ * concurrent requests for one address still make one lead.
+ */
+export async function upsertLead(
+  db: Queryable,
+  email: string,
+  profile: LeadProfile & { cadenceKey?: string | undefined },
+  defaults: { cadenceKey: string; locale: Locale; timezone: string },
+): Promise<{ lead: Lead; created: boolean }> {
+  const result = await db.query<LeadRow & { created: boolean }>(
+    `INSERT INTO leads AS l (email, name, company, department, title, phone, postal_address, source,
+                             owner_email, cadence_key, locale, timezone, external_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE($10, $14), COALESCE($11, $15), COALESCE($12, $16), $13)
+     ON CONFLICT (lower(email)) DO UPDATE SET
+       name = COALESCE($2, l.name), company = COALESCE($3, l.company),
+       department = COALESCE($4, l.department), title = COALESCE($5, l.title),
+       phone = COALESCE($6, l.phone), postal_address = COALESCE($7, l.postal_address),
+       source = COALESCE($8, l.source), owner_email = COALESCE($9, l.owner_email),
+       cadence_key = COALESCE($10, l.cadence_key), locale = COALESCE($11, l.locale),
+       timezone = COALESCE($12, l.timezone), external_id = COALESCE($13, l.external_id),
+       updated_at = now()
+     RETURNING l.*, (xmax = 0) AS created`,
+    [
+      email,
+      profile.name ?? null,
+      profile.company ?? null,
+      profile.department ?? null,
+      profile.title ?? null,
+      profile.phone ?? null,
+      profile.postalAddress === undefined ? null : JSON.stringify(profile.postalAddress),
+      profile.source ?? null,
+      profile.ownerEmail ?? null,
+      profile.cadenceKey ?? null,
+      profile.locale ?? null,
+      profile.timezone ?? null,
+      profile.externalId ?? null,
+      defaults.cadenceKey,
+      defaults.locale,
+      defaults.timezone,
+    ],
+  );
+  const row = result.rows[0] as LeadRow & { created: boolean };
+  return { lead: fromRow(row), created: row.created };
+}
+
+/** The lead with this id, or undefined. */
+export async function findLead(db: Queryable, id: string): Promise<Lead | undefined> {
+  const result = await db.query<LeadRow>('SELECT * FROM leads WHERE id = $1', [id]);
+  const row = result.rows[0];
+  return row ? fromRow(row) : undefined;
+}
+
+/** The lead with this address, whatever its case, or undefined. */
+export async function findLeadByEmail(db: Queryable, email: string): Promise<Lead | undefined> {
+  const result = await db.query<LeadRow>('SELECT * FROM leads WHERE lower(email) = lower($1)', [email]);
+  const row = result.rows[0];
+  return row ? fromRow(row) : undefined;
+}
+
+/** Records when the lead's next touch is due (null: none scheduled). */
+export async function setNextTouchAt(db: Queryable, id: string, at: Date | null): Promise<void> {
+  await db.query('UPDATE leads SET next_touch_at = $2, updated_at = now() WHERE id = $1', [id, at]);
+}

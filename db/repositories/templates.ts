@@ -1,0 +1,60 @@
+import type { Locale } from '../../domain/lead.ts';
+import type { Queryable } from '../pool.ts';
+import { saveNextVersion } from './versioned.ts';
+
+/** What a marketer writes: a Handlebars subject and an MJML body with Handlebars in it. */
+export interface TemplateContent {
+  subject: string;
+  mjml: string;
+  locale: Locale;
+}
+
+/** One stored version of a template. */
+export interface TemplateVersion extends TemplateContent {
+  key: string;
+  version: number;
+  createdAt: Date;
+}
+
+interface TemplateRow {
+  key: string;
+  version: number;
+  locale: Locale;
+  subject: string;
+  mjml: string;
+  created_at: Date;
+}
+
+const fromRow = (row: TemplateRow): TemplateVersion => ({
+  key: row.key,
+  version: row.version,
+  locale: row.locale,
+  subject: row.subject,
+  mjml: row.mjml,
+  createdAt: row.created_at,
+});
+
+/** Stores `content` as the next version of `key` (see {@link saveNextVersion}). */
+export async function saveTemplate(db: Queryable, key: string, content: TemplateContent): Promise<{ saved: TemplateVersion; created: boolean }> {
+  return saveNextVersion({
+    newest: () => findTemplate(db, key),
+    same: (newest) => newest.subject === content.subject && newest.mjml === content.mjml && newest.locale === content.locale,
+    insert: async (version) => {
+      const result = await db.query<TemplateRow>(
+        'INSERT INTO templates (key, version, locale, subject, mjml) VALUES ($1, $2, $3, $4, $5) RETURNING *',
+        [key, version, content.locale, content.subject, content.mjml],
+      );
+      return fromRow(result.rows[0] as TemplateRow);
+    },
+  });
+}
+
+/** The newest version of `key`, or a given version. */
+export async function findTemplate(db: Queryable, key: string, version?: number): Promise<TemplateVersion | undefined> {
+  const result =
+    version === undefined
+      ? await db.query<TemplateRow>('SELECT * FROM templates WHERE key = $1 ORDER BY version DESC LIMIT 1', [key])
+      : await db.query<TemplateRow>('SELECT * FROM templates WHERE key = $1 AND version = $2', [key, version]);
+  const row = result.rows[0];
+  return row ? fromRow(row) : undefined;
+}

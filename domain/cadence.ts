@@ -1,0 +1,154 @@
+import Type, { type Static } from 'typebox';
+import Value from 'typebox/value';
+import { parseDuration } from './duration.ts';
+
+/** An ISO 8601 duration string; its meaning is checked by {@link cadenceProblems}. */
+const DurationText = Type.String({ minLength: 2, maxLength: 40, pattern: '^P', description: 'ISO 8601 duration, e.g. P1M, P14D, PT2S' });
+const KeyText = Type.String({ minLength: 1, maxLength: 100, pattern: '^[a-z0-9][a-z0-9_-]*$' });
+const ClockText = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM, 24-hour' });
+
+/** One touch in a sequence: wait `after`, then act on `channel`. */
+export const StepSchema = Type.Object(
+  {
+    after: DurationText,
+    channel: Type.Enum(['email', 'dm', 'task']),
+    template: Type.Optional(KeyText),
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+const SequenceSchema = Type.Object(
+  {
+    steps: Type.Array(StepSchema, { minItems: 1, maxItems: 100 }),
+    repeat: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+const EVENT_TYPES = ['email_open', 'email_click', 'web_visit', 'form_submit', 'reply', 'dm_response', 'meeting_request'] as const;
+
+/** The cadence format of DESIGN section 4: what a marketer stores with `PUT /v1/cadences/:key`. */
+export const CadenceSchema = Type.Object(
+  {
+    key: Type.Optional(KeyText),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    nurture: SequenceSchema,
+    scoring: Type.Optional(
+      Type.Object(
+        {
+          points: Type.Partial(Type.Object(Object.fromEntries(EVENT_TYPES.map((t) => [t, Type.Number({ minimum: -1000, maximum: 1000 })])) as Record<(typeof EVENT_TYPES)[number], ReturnType<typeof Type.Number>>)),
+          threshold: Type.Number({ exclusiveMinimum: 0, maximum: 100000 }),
+          halfLife: DurationText,
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    deal: Type.Optional(Type.Object({ stalledAfter: DurationText }, { additionalProperties: false })),
+    lostDeal: Type.Optional(Type.Object({ returnToNurtureAfter: DurationText }, { additionalProperties: false })),
+    upsell: Type.Optional(SequenceSchema),
+    reactivation: Type.Optional(
+      Type.Object(
+        {
+          eligibleReasons: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50 }),
+          waitAfterEnd: DurationText,
+          steps: Type.Array(StepSchema, { maxItems: 100 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    frequencyCap: Type.Optional(
+      Type.Object({ max: Type.Integer({ minimum: 1, maximum: 1000 }), per: DurationText }, { additionalProperties: false }),
+    ),
+    sendWindow: Type.Optional(
+      Type.Union([
+        Type.Null(),
+        Type.Object(
+          { timezone: Type.String({ minLength: 1, maxLength: 64 }), businessDays: Type.Boolean(), from: ClockText, to: ClockText },
+          { additionalProperties: false },
+        ),
+      ]),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** A cadence as stored and as workflows read it. */
+export type Cadence = Static<typeof CadenceSchema>;
+
+/** A touch step of a cadence. */
+export type Step = Static<typeof StepSchema>;
+
+/** One thing wrong with a cadence, named by its JSON path so a form can show it beside the field. */
+export interface CadenceProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * Everything wrong with `value` as a cadence: shape first (field types, unknown fields),
+ * then meaning (durations that parse, a template on every email and DM step, a send
+ * window that opens before it closes, a real time zone). An empty list means valid.
+ */
+export function cadenceProblems(value: unknown): CadenceProblem[] {
+  if (!Value.Check(CadenceSchema, value)) {
+    return shapeProblems(Value.Errors(CadenceSchema, value));
+  }
+  const cadence = value;
+  const problems: CadenceProblem[] = [];
+  const duration = (path: string, text: string | undefined): void => {
+    if (text === undefined) return;
+    try {
+      parseDuration(text);
+    } catch (error) {
+      problems.push({ path, message: (error as Error).message });
+    }
+  };
+  const steps = (path: string, list: readonly Step[] | undefined): void => {
+    list?.forEach((step, i) => {
+      duration(`${path}/${i}/after`, step.after);
+      if ((step.channel === 'email' || step.channel === 'dm') && step.template === undefined) {
+        problems.push({ path: `${path}/${i}/template`, message: `${step.channel === 'email' ? 'an email' : 'a DM'} step needs a template` });
+      }
+    });
+  };
+  steps('/nurture/steps', cadence.nurture.steps);
+  steps('/upsell/steps', cadence.upsell?.steps);
+  steps('/reactivation/steps', cadence.reactivation?.steps);
+  duration('/scoring/halfLife', cadence.scoring?.halfLife);
+  duration('/deal/stalledAfter', cadence.deal?.stalledAfter);
+  duration('/lostDeal/returnToNurtureAfter', cadence.lostDeal?.returnToNurtureAfter);
+  duration('/reactivation/waitAfterEnd', cadence.reactivation?.waitAfterEnd);
+  duration('/frequencyCap/per', cadence.frequencyCap?.per);
+  const window = cadence.sendWindow;
+  if (window) {
+    if (window.from >= window.to) problems.push({ path: '/sendWindow/to', message: 'must be later than "from"' });
+    if (!isTimeZone(window.timezone)) problems.push({ path: '/sendWindow/timezone', message: `"${window.timezone}" is not an IANA time zone` });
+  }
+  return problems;
+}
+
+/** One message per field, the most specific first: what a form shows beside the field. */
+function shapeProblems(errors: readonly { instancePath: string; keyword: string; message: string }[]): CadenceProblem[] {
+  const byPath = new Map<string, string>();
+  for (const error of errors) {
+    const path = error.instancePath || '/';
+    // TypeBox reports an unknown field as the field's own schema being `false`.
+    const message = error.message === 'schema is false' ? 'is not a known field' : error.message;
+    if (!byPath.has(path)) byPath.set(path, message);
+  }
+  const paths = [...byPath.keys()];
+  return paths
+    .filter((path) => path === '/' ? paths.length === 1 : true)
+    .map((path) => ({ path, message: byPath.get(path) as string }));
+}
+
+/** Whether `name` is an IANA time zone this runtime knows. */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,50 @@
+// The forced non-native build: a worker on a Node.js with native Temporal must compute
+// exactly what a Node 20 worker computed, or replays would diverge.
+import { Temporal } from 'temporal-polyfill/implementation';
+
+/** An ISO 8601 duration that is not valid for a cadence. */
+export class InvalidDurationError extends Error {
+  override readonly name = 'InvalidDurationError';
+}
+
+/** A parsed ISO 8601 duration such as `P1M`, `P14D` or `PT2S`. */
+export type Duration = Temporal.Duration;
+
+/**
+ * Parses an ISO 8601 duration. Rejects negative, zero and fractional-calendar forms,
+ * which have no meaning as a wait between touches.
+ */
+export function parseDuration(text: string): Duration {
+  let duration: Temporal.Duration;
+  try {
+    duration = Temporal.Duration.from(text);
+  } catch {
+    throw new InvalidDurationError(`"${text}" is not an ISO 8601 duration such as P1M, P14D or PT2S`);
+  }
+  if (duration.sign < 0) throw new InvalidDurationError(`"${text}" is negative`);
+  if (duration.sign === 0) throw new InvalidDurationError(`"${text}" is zero`);
+  return duration;
+}
+
+/** Whether `text` is a duration {@link parseDuration} accepts. */
+export function isDuration(text: string): boolean {
+  try {
+    parseDuration(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The instant `duration` after `fromMs`, with calendar units (months, days) counted in
+ * `timeZone`: `P1M` from 31 January lands on the last day of February, and `P1D` across
+ * a daylight-saving change is one calendar day, not 24 hours.
+ */
+export function addDuration(fromMs: number, duration: Duration | string, timeZone = 'UTC'): number {
+  const d = typeof duration === 'string' ? parseDuration(duration) : duration;
+  return Temporal.Instant.fromEpochMilliseconds(fromMs)
+    .toZonedDateTimeISO(timeZone)
+    .add(d)
+    .epochMilliseconds;
+}

@@ -1,0 +1,120 @@
+import Handlebars from 'handlebars';
+import { convert } from 'html-to-text';
+import mjml2html from 'mjml';
+import type { TemplateContent } from '../db/repositories/templates.ts';
+
+/** One thing wrong with a template, with the line it is on where the parser knows it. */
+export interface TemplateProblem {
+  part: 'subject' | 'mjml';
+  line?: number | undefined;
+  message: string;
+}
+
+/** A template that cannot be compiled; permanent, so activities do not retry it. */
+export class InvalidTemplateError extends Error {
+  override readonly name = 'InvalidTemplateError';
+  constructor(readonly problems: TemplateProblem[]) {
+    super(problems.map((p) => `${p.part}${p.line === undefined ? '' : ` line ${p.line}`}: ${p.message}`).join('; '));
+  }
+}
+
+/** A template compiled once: MJML turned into HTML, subject and HTML into Handlebars functions. */
+export interface CompiledTemplate {
+  subject: Handlebars.TemplateDelegate;
+  html: Handlebars.TemplateDelegate;
+}
+
+/** A rendered email, ready for the transport. */
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+// A private instance, so helpers registered for emails never leak into other templates.
+const handlebars = Handlebars.create();
+
+/**
+ * Compiles MJML (strict: invalid markup is an error, not a warning) and then Handlebars.
+ * MJML runs first on the raw template, so lead data never passes through the MJML parser.
+ * `mj-include` is ignored: a template must not read files from the server.
+ */
+export async function compileTemplate(content: TemplateContent): Promise<CompiledTemplate> {
+  const problems: TemplateProblem[] = [];
+  const subject = compileHandlebars('subject', content.subject, true, problems);
+  let html = '';
+  try {
+    const result = await mjml2html(content.mjml, { validationLevel: 'strict', ignoreIncludes: true, fonts: {}, keepComments: false });
+    html = result.html;
+  } catch (error) {
+    const errors = (error as { errors?: { line: number; message: string }[] }).errors;
+    if (errors && errors.length > 0) {
+      problems.push(...errors.map((e) => ({ part: 'mjml' as const, line: e.line, message: e.message })));
+    } else {
+      problems.push({ part: 'mjml', message: (error as Error).message });
+    }
+  }
+  const body = problems.length === 0 ? compileHandlebars('mjml', html, false, problems, content.mjml) : undefined;
+  if (problems.length > 0 || !subject || !body) throw new InvalidTemplateError(problems);
+  return { subject, html: body };
+}
+
+function compileHandlebars(
+  part: TemplateProblem['part'],
+  source: string,
+  noEscape: boolean,
+  problems: TemplateProblem[],
+  lineSource: string = source,
+): Handlebars.TemplateDelegate | undefined {
+  try {
+    // Parse eagerly: Handlebars.compile is lazy and would only fail at the first render.
+    handlebars.parse(source);
+    return handlebars.compile(source, { noEscape, strict: false, knownHelpersOnly: false });
+  } catch (error) {
+    const message = (error as Error).message;
+    const line = /on line (\d+)/.exec(message)?.[1];
+    problems.push({ part, line: line === undefined ? undefined : lineOf(lineSource, source, Number(line)), message: message.split('\n')[0] ?? message });
+    return undefined;
+  }
+}
+
+// Handlebars errors in the compiled HTML carry HTML line numbers; the marketer wrote MJML.
+// Map the offending line back by its text where it appears verbatim in the MJML.
+function lineOf(original: string, compiled: string, compiledLine: number): number {
+  if (original === compiled) return compiledLine;
+  const text = compiled.split('\n')[compiledLine - 1]?.trim();
+  if (!text) return compiledLine;
+  const index = original.split('\n').findIndex((l) => l.includes(text) || text.includes(l.trim()) && l.trim() !== '');
+  return index >= 0 ? index + 1 : compiledLine;
+}
+
+/** Renders a compiled template for one recipient: HTML-escaped data, plain text derived from the HTML. */
+export function renderEmail(template: CompiledTemplate, data: Record<string, unknown>): RenderedEmail {
+  const html = template.html(data);
+  const subject = template.subject(data).replace(/\s+/g, ' ').trim();
+  const text = convert(html, { wordwrap: 76, selectors: [{ selector: 'img', format: 'skip' }] });
+  return { subject, html, text };
+}
+
+/**
+ * Compiled templates by key and version. A version never changes once stored, so an
+ * entry never goes stale; the cache is bounded so a long-lived worker does not grow.
+ */
+export class TemplateCache {
+  private readonly entries = new Map<string, Promise<CompiledTemplate>>();
+
+  constructor(private readonly capacity = 500) {}
+
+  /** The compiled form of this version, compiling it on first use. */
+  get(key: string, version: number, content: TemplateContent): Promise<CompiledTemplate> {
+    const id = `${key}@${version}`;
+    let entry = this.entries.get(id);
+    if (!entry) {
+      if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+      entry = compileTemplate(content);
+      entry.catch(() => this.entries.delete(id));
+      this.entries.set(id, entry);
+    }
+    return entry;
+  }
+}

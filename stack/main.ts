@@ -1,0 +1,103 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../config/env.ts';
+import { loadConfigOrExit } from '../config/load.ts';
+import { migrate } from '../db/migrate.ts';
+import { startCaptureSmtp, type CaptureSmtp } from './capture-smtp.ts';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.ts';
+import { loadOrCreateLocalSecrets } from './local-secrets.ts';
+import { SupervisedProcess } from './supervised-process.ts';
+import { resolveTemporalCli } from './temporal-cli.ts';
+import { startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server.ts';
+
+// `npm start`: the whole system on one machine. Starts what is not configured
+// (PostgreSQL, Temporal, SMTP capture), then the API and the worker, keeps those two
+// running, and on SIGINT/SIGTERM stops everything it started, in reverse order.
+
+const PROJECT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+const config = loadConfigOrExit();
+await mkdir(config.dataDir, { recursive: true });
+const { secrets, createdAdminKey } = await loadOrCreateLocalSecrets(config.dataDir);
+const env: NodeJS.ProcessEnv = { ...process.env };
+
+let database: EmbeddedDatabase | undefined;
+let temporal: TemporalDevServer | undefined;
+let smtp: CaptureSmtp | undefined;
+const children: SupervisedProcess[] = [];
+let shuttingDown = false;
+
+async function shutdown(reason: string, code: number): Promise<never> {
+  if (shuttingDown) return new Promise<never>(() => {});
+  shuttingDown = true;
+  log(`\nStopping (${reason})...`);
+  // Reverse order of start: nothing is left talking to a service that is already gone.
+  await Promise.all(children.map((child) => child.stop()));
+  await temporal?.stop();
+  await smtp?.close();
+  await database?.stop();
+  log('Stopped.');
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown('SIGINT', 0));
+process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+
+try {
+  if (config.databaseUrl === undefined) {
+    log(`Starting PostgreSQL (embedded) on 127.0.0.1:${config.postgresDevPort}, data in ${path.join(config.dataDir, 'postgres')}`);
+    database = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port: config.postgresDevPort, password: secrets.postgresPassword, database: 'leads' });
+    env.DATABASE_URL = database.url;
+  }
+  await migrate(env.DATABASE_URL as string);
+
+  if (config.temporalAddress === undefined) {
+    const cli = await resolveTemporalCli({ explicitPath: config.temporalCliPath, projectDir: PROJECT_DIR, log });
+    log(`Starting the Temporal dev server on 127.0.0.1:${config.temporalDevPort} (${cli.kind === 'binary' ? `${cli.path}, from ${cli.source}` : 'SDK download'})`);
+    temporal = await startTemporalDevServer({
+      cli,
+      port: config.temporalDevPort,
+      dbFile: path.join(config.dataDir, 'temporal.db'),
+      namespace: config.temporalNamespace,
+      ui: true,
+      log: (line) => log(`[temporal] ${line}`),
+    });
+    env.TEMPORAL_ADDRESS = temporal.address;
+  }
+
+  if (config.smtpUrl === undefined) {
+    const outboxDir = path.join(config.dataDir, 'outbox');
+    smtp = await startCaptureSmtp({ dir: outboxDir, port: config.smtpDevPort });
+    env.SMTP_URL = `smtp://127.0.0.1:${smtp.port}`;
+    env.OUTBOX_DIR = outboxDir;
+  }
+  env.ADMIN_API_KEY ??= secrets.adminApiKey;
+  env.APP_SECRET ??= secrets.appSecret;
+
+  const api = new SupervisedProcess('api', path.join(PROJECT_DIR, 'api', 'server.ts'), env, log);
+  const worker = new SupervisedProcess('worker', path.join(PROJECT_DIR, 'worker', 'main.ts'), env, log);
+  children.push(api, worker);
+  api.start();
+  worker.start();
+
+  const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
+  log('');
+  log('Lead lifecycle engine is up:');
+  log(`  API          ${base}  (GET /healthz, /readyz)`);
+  log(`  PostgreSQL   ${database ? `embedded, ${redact(database.url)}` : redact(config.databaseUrl as string)}`);
+  log(`  Temporal     ${env.TEMPORAL_ADDRESS} namespace "${config.temporalNamespace}"${temporal?.uiUrl ? `, UI ${temporal.uiUrl}` : ''}`);
+  log(`  SMTP         ${smtp ? `capture server ${env.SMTP_URL}; mail kept in ${env.OUTBOX_DIR}, listed at GET /v1/outbox` : redact(config.smtpUrl as string)}`);
+  if (config.adminApiKey === undefined) {
+    log(`  Admin key    ${secrets.adminApiKey}${createdAdminKey ? '  (new; kept in ' + path.join(config.dataDir, 'secrets.json') + ')' : ''}`);
+  }
+  log('Press Ctrl-C to stop everything.');
+} catch (error) {
+  const isConfig = error instanceof ConfigError;
+  process.stderr.write(`${isConfig ? 'Invalid configuration' : 'Start-up failed'}: ${error instanceof Error ? error.message : String(error)}\n`);
+  await shutdown('start-up failed', isConfig ? 78 : 1);
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}

@@ -1,0 +1,112 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TemporalCli } from './temporal-cli.ts';
+
+/** A running Temporal dev server. */
+export interface TemporalDevServer {
+  address: string;
+  uiUrl: string | undefined;
+  pid: number | undefined;
+  stop: () => Promise<void>;
+}
+
+/** How to run the dev server. */
+export interface DevServerOptions {
+  cli: TemporalCli;
+  port: number;
+  /** SQLite file that keeps workflows and timers across restarts; in memory when absent. */
+  dbFile?: string | undefined;
+  namespace: string;
+  ui: boolean;
+  log: (line: string) => void;
+}
+
+/**
+ * Starts `temporal server start-dev` and waits until the namespace answers. The CLI puts
+ * its UI on the gRPC port + 1000 unless that is taken.
+ */
+export async function startTemporalDevServer(options: DevServerOptions): Promise<TemporalDevServer> {
+  const address = `127.0.0.1:${options.port}`;
+  if (options.cli.kind === 'sdk-download') {
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        ip: '127.0.0.1',
+        port: options.port,
+        namespace: options.namespace,
+        ui: options.ui,
+        ...(options.dbFile === undefined ? {} : { dbFilename: options.dbFile }),
+      },
+    });
+    return { address, uiUrl: options.ui ? `http://127.0.0.1:${options.port + 1000}` : undefined, pid: undefined, stop: () => env.teardown() };
+  }
+
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--namespace', options.namespace, '--log-level', 'warn'];
+  if (options.dbFile !== undefined) args.push('--db-filename', options.dbFile);
+  if (!options.ui) args.push('--headless');
+  const child = spawn(options.cli.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-8000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<never>((_, reject) => {
+    child.once('exit', (code, signal) => reject(new Error(`the Temporal dev server exited (${signal ?? `code ${code}`}) before it was ready:\n${output}`)));
+    child.once('error', reject);
+  });
+  exited.catch(() => {});
+  try {
+    await Promise.race([waitForNamespace(address, options.namespace, 120_000), exited]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  // Past start-up its output is noise for the supervisor; keep only errors.
+  child.stdout?.removeListener('data', collect);
+  child.stderr?.removeListener('data', collect);
+  child.stderr?.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (/level=(ERROR|FATAL)|panic/.test(line)) options.log(line);
+  });
+  child.stdout?.resume();
+  return {
+    address,
+    uiUrl: options.ui ? `http://127.0.0.1:${options.port + 1000}` : undefined,
+    pid: child.pid,
+    stop: () => stopChild(child, 15_000),
+  };
+}
+
+/** Polls until the frontend answers for `namespace`, or throws after `timeoutMs`. */
+export async function waitForNamespace(address: string, namespace: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 2000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (error) {
+      lastError = error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  throw new Error(`Temporal at ${address} did not become ready in ${timeoutMs / 1000} s: ${(lastError as Error)?.message}`);
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
+export function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

@@ -1,0 +1,44 @@
+import { Runtime, makeTelemetryFilterString, DefaultLogger } from '@temporalio/worker';
+import { requireServices } from '../config/env.ts';
+import { exitOnConfigError, loadConfigOrExit } from '../config/load.ts';
+import { migrate } from '../db/migrate.ts';
+import { createPool } from '../db/pool.ts';
+import { TemplateCache } from '../mail/render.ts';
+import { createMailer } from '../mail/transport.ts';
+import { createWorker } from './create-worker.ts';
+
+// `npm run start:worker`: one worker process against configured services.
+let config;
+try {
+  config = requireServices(loadConfigOrExit());
+} catch (error) {
+  exitOnConfigError(error);
+}
+
+const level = config.logLevel === 'silent' || config.logLevel === 'fatal' ? 'ERROR' : config.logLevel === 'trace' ? 'TRACE' : (config.logLevel.toUpperCase() as 'ERROR' | 'WARN' | 'INFO' | 'DEBUG');
+Runtime.install({
+  logger: new DefaultLogger(level),
+  telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: level === 'TRACE' ? 'TRACE' : 'WARN' }) } },
+  shutdownSignals: ['SIGINT', 'SIGTERM'],
+});
+
+const pool = createPool(config.databaseUrl, (error) => process.stderr.write(`postgres: ${error.message}\n`));
+await migrate(config.databaseUrl);
+const mailer = createMailer(config.smtpUrl);
+const { worker, connection } = await createWorker(
+  { temporalAddress: config.temporalAddress, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue },
+  { db: pool, mailer, templates: new TemplateCache(), mailFrom: config.mailFrom },
+);
+process.stdout.write(`worker polling task queue "${config.temporalTaskQueue}" on ${config.temporalAddress} (pid ${process.pid})\n`);
+// Under `npm start` an IPC channel to the supervisor exists; if the supervisor dies, stop too.
+process.once('disconnect', () => worker.shutdown());
+try {
+  // Runtime shuts the worker down gracefully on SIGINT/SIGTERM; run() resolves then.
+  await worker.run();
+} finally {
+  mailer.close();
+  await connection.close();
+  await pool.end();
+}
+// The supervisor's IPC channel would keep the event loop alive.
+process.exit(0);
