@@ -30,6 +30,8 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     ...options,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // JSON only for now: a text/plain body must be refused (415), not parsed into a string.
+  app.removeContentTypeParser('text/plain');
   await app.register(errorHandlerPlugin);
   await app.register(authPlugin, { adminApiKey: deps.config.adminApiKey });
   await app.register(healthRoutes, deps);

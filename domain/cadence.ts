@@ -137,9 +137,12 @@ function shapeProblems(errors: readonly { instancePath: string; keyword: string;
     const message = error.message === 'schema is false' ? 'is not a known field' : error.message;
     if (!byPath.has(path)) byPath.set(path, message);
   }
+  // A message about a container is noise when a field inside it has its own: an unknown
+  // field also fails its object, a bad time inside `sendWindow` also fails its `null` branch.
   const paths = [...byPath.keys()];
+  const prefix = (path: string) => (path === '/' ? '/' : `${path}/`);
   return paths
-    .filter((path) => path === '/' ? paths.length === 1 : true)
+    .filter((path) => !paths.some((other) => other !== path && other.startsWith(prefix(path))))
     .map((path) => ({ path, message: byPath.get(path) as string }));
 }
 

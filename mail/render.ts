@@ -54,7 +54,10 @@ export async function compileTemplate(content: TemplateContent): Promise<Compile
       problems.push({ part: 'mjml', message: (error as Error).message });
     }
   }
-  const body = problems.length === 0 ? compileHandlebars('mjml', html, false, problems, content.mjml) : undefined;
+  // Handlebars is checked on the MJML the marketer wrote, so its line numbers are theirs;
+  // the compiled HTML carries the same expressions and is compiled afterwards.
+  if (problems.length === 0) compileHandlebars('mjml', content.mjml, false, problems);
+  const body = problems.length === 0 ? compileHandlebars('mjml', html, false, problems) : undefined;
   if (problems.length > 0 || !subject || !body) throw new InvalidTemplateError(problems);
   return { subject, html: body };
 }
@@ -64,28 +67,20 @@ function compileHandlebars(
   source: string,
   noEscape: boolean,
   problems: TemplateProblem[],
-  lineSource: string = source,
 ): Handlebars.TemplateDelegate | undefined {
   try {
     // Parse eagerly: Handlebars.compile is lazy and would only fail at the first render.
     handlebars.parse(source);
     return handlebars.compile(source, { noEscape, strict: false, knownHelpersOnly: false });
   } catch (error) {
-    const message = (error as Error).message;
-    const line = /on line (\d+)/.exec(message)?.[1];
-    problems.push({ part, line: line === undefined ? undefined : lineOf(lineSource, source, Number(line)), message: message.split('\n')[0] ?? message });
+    // Handlebars writes "Parse error on line N:", the source line, a caret, then what it
+    // expected: the first and last lines are the ones a marketer can act on.
+    const lines = (error as Error).message.split('\n').filter((l) => l.trim() !== '');
+    const line = /on line (\d+)/.exec(lines[0] ?? '')?.[1];
+    const message = lines.length > 1 ? `${lines[0]} ${lines[lines.length - 1]}` : (lines[0] ?? 'invalid Handlebars');
+    problems.push({ part, line: line === undefined ? undefined : Number(line), message });
     return undefined;
   }
-}
-
-// Handlebars errors in the compiled HTML carry HTML line numbers; the marketer wrote MJML.
-// Map the offending line back by its text where it appears verbatim in the MJML.
-function lineOf(original: string, compiled: string, compiledLine: number): number {
-  if (original === compiled) return compiledLine;
-  const text = compiled.split('\n')[compiledLine - 1]?.trim();
-  if (!text) return compiledLine;
-  const index = original.split('\n').findIndex((l) => l.includes(text) || text.includes(l.trim()) && l.trim() !== '');
-  return index >= 0 ? index + 1 : compiledLine;
 }
 
 /** Renders a compiled template for one recipient: HTML-escaped data, plain text derived from the HTML. */

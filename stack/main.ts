@@ -82,11 +82,12 @@ try {
   worker.start();
 
   const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
+  await waitForHttp(`${base}/healthz`, 120_000);
   log('');
   log('Lead lifecycle engine is up:');
   log(`  API          ${base}  (GET /healthz, /readyz)`);
-  log(`  PostgreSQL   ${database ? `embedded, ${redact(database.url)}` : redact(config.databaseUrl as string)}`);
-  log(`  Temporal     ${env.TEMPORAL_ADDRESS} namespace "${config.temporalNamespace}"${temporal?.uiUrl ? `, UI ${temporal.uiUrl}` : ''}`);
+  log(`  PostgreSQL   ${database ? `embedded (pid ${database.pid}), ${redact(database.url)}` : redact(config.databaseUrl as string)}`);
+  log(`  Temporal     ${env.TEMPORAL_ADDRESS} namespace "${config.temporalNamespace}"${temporal ? ` (dev server pid ${temporal.pid ?? 'n/a'})` : ''}${temporal?.uiUrl ? `, UI ${temporal.uiUrl}` : ''}`);
   log(`  SMTP         ${smtp ? `capture server ${env.SMTP_URL}; mail kept in ${env.OUTBOX_DIR}, listed at GET /v1/outbox` : redact(config.smtpUrl as string)}`);
   if (config.adminApiKey === undefined) {
     log(`  Admin key    ${secrets.adminApiKey}${createdAdminKey ? '  (new; kept in ' + path.join(config.dataDir, 'secrets.json') + ')' : ''}`);
@@ -96,6 +97,17 @@ try {
   const isConfig = error instanceof ConfigError;
   process.stderr.write(`${isConfig ? 'Invalid configuration' : 'Start-up failed'}: ${error instanceof Error ? error.message : String(error)}\n`);
   await shutdown('start-up failed', isConfig ? 78 : 1);
+}
+
+/** Waits until `url` answers 200, so "is up" is printed only once the API really is. */
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const status = await fetch(url).then((res) => res.status, () => 0);
+    if (status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the API did not answer ${url} within ${timeoutMs / 1000} s`);
 }
 
 function redact(url: string): string {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { access, constants, mkdir, rename, rm } from 'node:fs/promises';
+import { access, constants, mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../config/env.ts';
 
@@ -17,8 +17,9 @@ export function cachedCliPath(projectDir: string): string {
   return path.join(projectDir, '.tools', `temporal-cli-${TEMPORAL_CLI_VERSION}`, 'temporal');
 }
 
-const isExecutable = (file: string): Promise<boolean> =>
-  access(file, constants.X_OK).then(() => true, () => false);
+// A directory is "executable" to access(2) too; only a file can be the CLI.
+const isExecutable = async (file: string): Promise<boolean> =>
+  (await stat(file).then((s) => s.isFile(), () => false)) && access(file, constants.X_OK).then(() => true, () => false);
 
 /**
  * Finds a Temporal CLI, in order: `TEMPORAL_CLI_PATH`, `temporal` on `PATH`, the build

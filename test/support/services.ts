@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { buildApp } from '../../api/app.ts';
+import { createPool } from '../../db/pool.ts';
+import { TemplateCache } from '../../mail/render.ts';
+import { createMailer, type Mailer } from '../../mail/transport.ts';
+import { createWorker } from '../../worker/create-worker.ts';
+
+/** The admin key every test app accepts. */
+export const ADMIN_KEY = 'test-admin-key-0123456789';
+/** The sender of every test email. */
+export const MAIL_FROM = 'Example Co. <marketing@example.com>';
+
+/** The shared services of this test run (see global-setup.ts). */
+export const stack = () => inject('stack');
+
+/**
+ * A fresh database for one test file, copied from the migrated template database, so
+ * files never see each other's rows.
+ */
+export async function createTestDatabase(): Promise<{ url: string; pool: pg.Pool; drop: () => Promise<void> }> {
+  const templateUrl = new URL(stack().templateDatabaseUrl);
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: Object.assign(new URL(templateUrl), { pathname: '/postgres' }).toString() });
+  await admin.connect();
+  try {
+    // Copying a template fails while another copy of it is being made: retry briefly.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${templateUrl.pathname.slice(1)}`);
+        break;
+      } catch (error) {
+        if (attempt > 20 || !/being accessed by other users/.test((error as Error).message)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  } finally {
+    await admin.end();
+  }
+  const url = Object.assign(new URL(templateUrl), { pathname: `/${name}` }).toString();
+  const pool = createPool(url);
+  return { url, pool, drop: () => pool.end() };
+}
+
+/** A unique task queue, so each test file's workflows run on its own worker only. */
+export const uniqueTaskQueue = (): string => `test-${randomBytes(6).toString('hex')}`;
+
+/** A running worker with the real activities against the test database and SMTP server. */
+export async function startTestWorker(options: { pool: pg.Pool; taskQueue: string }): Promise<{ worker: Worker; mailer: Mailer; stop: () => Promise<void> }> {
+  const mailer = createMailer(stack().smtpUrl);
+  const { worker, connection } = await createWorker(
+    { temporalAddress: stack().temporalAddress, namespace: 'default', taskQueue: options.taskQueue, workflowBundle: { code: stack().workflowBundleCode } },
+    { db: options.pool, mailer, templates: new TemplateCache(), mailFrom: MAIL_FROM },
+  );
+  const running = worker.run();
+  return {
+    worker,
+    mailer,
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      mailer.close();
+      await connection.close();
+    },
+  };
+}
+
+/** The API, built as production builds it, against the test database and Temporal. */
+export async function startTestApp(options: { pool: pg.Pool; taskQueue: string; outboxDir?: string }): Promise<{ app: FastifyInstance; client: Client; close: () => Promise<void> }> {
+  const connection = await Connection.connect({ address: stack().temporalAddress });
+  const client = new Client({ connection, namespace: 'default' });
+  const app = await buildApp({
+    config: { temporalTaskQueue: options.taskQueue, adminApiKey: ADMIN_KEY, outboxDir: options.outboxDir },
+    db: options.pool,
+    temporal: { client, connection },
+  });
+  return {
+    app,
+    client,
+    close: async () => {
+      await app.close();
+      await connection.close();
+    },
+  };
+}
+
+/** Headers of an authenticated JSON request. */
+export const auth = { authorization: `Bearer ${ADMIN_KEY}` };
+
+/** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Every message the test SMTP server received for `recipient`, oldest first, parsed. */
+export async function mailTo(recipient: string, outboxDir = stack().outboxDir): Promise<ParsedMail[]> {
+  const files = (await readdir(outboxDir)).filter((f) => f.endsWith('.eml')).sort();
+  const mails: ParsedMail[] = [];
+  for (const file of files) {
+    const raw = await readFile(path.join(outboxDir, file));
+    const envelope = /^X-Capture-Envelope-To: (.*)$/m.exec(raw.subarray(0, 2000).toString())?.[1] ?? '';
+    if (envelope.split(', ').some((a) => a.toLowerCase() === recipient.toLowerCase())) mails.push(await simpleParser(raw));
+  }
+  return mails;
+}
