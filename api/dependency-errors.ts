@@ -11,7 +11,7 @@ const GRPC_DOWN_CODES = new Set([14, 4]);
 export function asDependencyError(error: unknown): HttpError | undefined {
   for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
-    const message = String((e as { message?: unknown }).message ?? '');
+    const message = e instanceof Error ? e.message : '';
     if (typeof code === 'number' && GRPC_DOWN_CODES.has(code)) return dependencyDown('temporal');
     if ((e as Error).name === 'ServiceError' || /Failed to connect|connection error|UNAVAILABLE/i.test(message) && /temporal|grpc|tcp connect/i.test(message)) {
       return dependencyDown('temporal');

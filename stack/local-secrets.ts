@@ -14,7 +14,13 @@ const FILE = 'secrets.json';
 /** Reads the secrets kept under `dataDir`, creating any that are missing. */
 export async function loadOrCreateLocalSecrets(dataDir: string): Promise<{ secrets: LocalSecrets; createdAdminKey: boolean }> {
   const file = path.join(dataDir, FILE);
-  const stored = await readFile(file, 'utf8').then((text) => JSON.parse(text) as Partial<LocalSecrets>, () => ({}) as Partial<LocalSecrets>);
+  // A missing file is a first run; an unreadable one is an error, not a reason to make
+  // new secrets (a new database password would lock the embedded database away).
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return '{}';
+    throw error;
+  });
+  const stored = JSON.parse(text) as Partial<LocalSecrets>;
   const secrets: LocalSecrets = {
     adminApiKey: stored.adminApiKey ?? `lle_admin_${randomBytes(24).toString('base64url')}`,
     appSecret: stored.appSecret ?? randomBytes(32).toString('base64url'),

@@ -115,6 +115,13 @@ describe('the thin slice: template, cadence, lead, email through real Temporal, 
     const email = 'editable@example.jp';
     const created = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email, cadence: 'editable' } });
     await waitFor(async () => (await mailTo(email)).length === 1, 'the first email');
+    const firstSeenAt = Date.now();
+    // The second step is under way once the lead's next touch lies after the first email.
+    const leadUrl = `/v1/leads/${created.json<{ id: string }>().id}`;
+    await waitFor(async () => {
+      const lead = (await app.inject({ method: 'GET', url: leadUrl, headers: auth })).json<{ touches: number; nextTouchAt: string | null }>();
+      return lead.touches === 1 && lead.nextTouchAt !== null && Date.parse(lead.nextTouchAt) > firstSeenAt;
+    }, 'the second step to be scheduled');
 
     // During the second step's wait, v2 changes that step's template and adds a third step.
     const v2 = { name: 'v2', nurture: { steps: [...v1.nurture.steps.slice(0, 1), { after: 'PT3S', channel: 'email', template: 'second' }, { after: 'PT1S', channel: 'email', template: 'second' }] } };

@@ -194,7 +194,9 @@ describe('cadenceProblems', () => {
     });
 
     it('names a send window that ends before it starts', () => {
-      expect(paths(problemsAfter((c) => Object.assign(c.sendWindow, { from: '18:00', to: '09:00' })))).toEqual(['/sendWindow/to']);
+      expect(paths(problemsAfter((c) => {
+        Object.assign(c.sendWindow, { from: '18:00', to: '09:00' });
+      }))).toEqual(['/sendWindow/to']);
     });
 
     it('names an unknown time zone and quotes it', () => {

@@ -245,7 +245,7 @@ describe('TemplateCache', () => {
     const a = cache.get('a', 1, valid('a'));
     const b = cache.get('b', 1, valid('b'));
     expect(cache.get('a', 1, valid('a'))).toBe(a);
-    cache.get('c', 1, valid('c'));
+    void cache.get('c', 1, valid('c'));
     expect(cache.get('b', 1, valid('b'))).toBe(b);
     const aAgain = cache.get('a', 1, valid('a'));
     expect(aAgain).not.toBe(a);
