@@ -2,6 +2,8 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { leadWorkflowId } from '../domain/lead.ts';
 import type { leadLifecycle } from '../workflows/lead-lifecycle.ts';
 
+const START_DEADLINE_MS = 5000;
+
 /**
  * Starts the lead's lifecycle workflow unless it already runs. Called on every create or
  * update, so a start that failed earlier (Temporal briefly down) is made by the retry.
@@ -15,12 +17,14 @@ export async function ensureLifecycleStarted(
 ): Promise<{ workflowId: string; started: boolean }> {
   const workflowId = leadWorkflowId(lead.id);
   try {
-    await client.workflow.start<typeof leadLifecycle>('leadLifecycle', {
+    // A bounded wait: an unreachable Temporal answers the HTTP client with a 503 in
+    // seconds instead of holding the request while gRPC retries.
+    await client.connection.withDeadline(Date.now() + START_DEADLINE_MS, () => client.workflow.start<typeof leadLifecycle>('leadLifecycle', {
       taskQueue,
       workflowId,
       args: [{ leadId: lead.id, cadenceKey: lead.cadenceKey }],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    });
+    }));
     return { workflowId, started: true };
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, started: false };

@@ -1,17 +1,11 @@
 import { Client, Connection } from '@temporalio/client';
-import { requireServices } from '../config/env.ts';
-import { exitOnConfigError, loadConfigOrExit } from '../config/load.ts';
+import { loadServiceConfigOrExit } from '../config/load.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
 import { buildApp } from './app.ts';
 
 // `npm run start:api`: listens, migrates, and shuts down gracefully. Everything else is app.ts.
-let config;
-try {
-  config = requireServices(loadConfigOrExit());
-} catch (error) {
-  exitOnConfigError(error);
-}
+const { config, temporal: temporalSettings } = loadServiceConfigOrExit();
 if (config.adminApiKey === undefined) {
   process.stderr.write('Warning: ADMIN_API_KEY is not set; every authenticated route will answer 401.\n');
 }
@@ -19,7 +13,7 @@ if (config.adminApiKey === undefined) {
 const pool = createPool(config.databaseUrl, (error) => process.stderr.write(`postgres: ${error.message}\n`));
 await migrate(config.databaseUrl);
 // Lazy: the API starts and answers 503 while Temporal is away, instead of refusing to start.
-const connection = Connection.lazy({ address: config.temporalAddress });
+const connection = Connection.lazy(temporalSettings);
 const temporal = new Client({ connection, namespace: config.temporalNamespace });
 const app = await buildApp({ config, db: pool, temporal: { client: temporal, connection } }, { logger: { level: config.logLevel } });
 

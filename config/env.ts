@@ -21,6 +21,13 @@ export interface Config {
   temporalAddress: string | undefined;
   temporalNamespace: string;
   temporalTaskQueue: string;
+  /** Temporal Cloud API key; implies TLS. */
+  temporalApiKey: string | undefined;
+  /** mTLS client certificate and key files (Temporal Cloud or a self-hosted cluster). */
+  temporalTlsCertPath: string | undefined;
+  temporalTlsKeyPath: string | undefined;
+  /** TLS without client certificates, for a self-hosted cluster behind TLS. */
+  temporalTls: boolean;
   /** Absent under `npm start`, which then runs the capture SMTP server. */
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -58,6 +65,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     temporalAddress: hostPortOf(env, 'TEMPORAL_ADDRESS'),
     temporalNamespace: nameOf(env, 'TEMPORAL_NAMESPACE', 'default'),
     temporalTaskQueue: nameOf(env, 'TEMPORAL_TASK_QUEUE', 'lead-lifecycle'),
+    temporalApiKey: secretOf(env, 'TEMPORAL_API_KEY', 8),
+    ...tlsPairOf(env, cwd),
+    temporalTls: booleanOf(env, 'TEMPORAL_TLS', false),
     smtpUrl: urlOf(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: mailboxOf(env, 'MAIL_FROM', 'Lead Lifecycle Engine <marketing@example.com>'),
     publicBaseUrl: (urlOf(env, 'PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
@@ -160,6 +170,26 @@ function secretOf(env: Env, name: string, minLength: number): string | undefined
   if (raw === undefined) return undefined;
   if (raw.length < minLength) throw new ConfigError(name, `must be at least ${minLength} characters`);
   return raw;
+}
+
+function booleanOf(env: Env, name: string, fallback: boolean): boolean {
+  const raw = optional(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, 'must be true or false');
+}
+
+function tlsPairOf(env: Env, cwd: string): { temporalTlsCertPath: string | undefined; temporalTlsKeyPath: string | undefined } {
+  const cert = optional(env, 'TEMPORAL_TLS_CERT_PATH');
+  const key = optional(env, 'TEMPORAL_TLS_KEY_PATH');
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new ConfigError(cert === undefined ? 'TEMPORAL_TLS_CERT_PATH' : 'TEMPORAL_TLS_KEY_PATH', 'must be set together with its pair (certificate and key)');
+  }
+  return {
+    temporalTlsCertPath: cert === undefined ? undefined : path.resolve(cwd, cert),
+    temporalTlsKeyPath: key === undefined ? undefined : path.resolve(cwd, key),
+  };
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {

@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig, type Config } from './env.ts';
+import { ConfigError, loadConfig, requireServices, type Config, type ServiceConfig } from './env.ts';
+import { temporalConnectionSettings, type TemporalConnectionSettings } from './temporal-connection.ts';
 
 /**
  * Loads the configuration for a process entry point: on a bad value it prints the
@@ -19,4 +20,17 @@ export function exitOnConfigError(error: unknown): never {
     process.exit(78);
   }
   throw error;
+}
+
+/**
+ * The configuration of a single production process (`start:api`, `start:worker`): every
+ * external service named, Temporal connection settings read; exits on any problem.
+ */
+export function loadServiceConfigOrExit(): { config: ServiceConfig; temporal: TemporalConnectionSettings } {
+  try {
+    const config = requireServices(loadConfig(process.env));
+    return { config, temporal: temporalConnectionSettings(config, config.temporalAddress) };
+  } catch (error) {
+    exitOnConfigError(error);
+  }
 }

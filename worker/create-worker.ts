@@ -3,13 +3,14 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
 import type { ActivityDependencies } from '../activities/dependencies.ts';
+import type { TemporalConnectionSettings } from '../config/temporal-connection.ts';
 
 /** The workflow bundle's entry file. */
 export const WORKFLOWS_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts');
 
 /** Where and how a worker polls. */
 export interface WorkerSettings {
-  temporalAddress: string;
+  connection: TemporalConnectionSettings;
   namespace: string;
   taskQueue: string;
   /** A prebuilt workflow bundle (tests build one per run); otherwise bundled from source. */
@@ -21,7 +22,7 @@ export interface WorkerSettings {
  * dependencies, and the workflow bundle.
  */
 export async function createWorker(settings: WorkerSettings, deps: ActivityDependencies): Promise<{ worker: Worker; connection: NativeConnection }> {
-  const connection = await NativeConnection.connect({ address: settings.temporalAddress });
+  const connection = await NativeConnection.connect(settings.connection);
   try {
     const worker = await Worker.create({
       connection,

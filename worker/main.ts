@@ -1,6 +1,5 @@
 import { Runtime, makeTelemetryFilterString, DefaultLogger } from '@temporalio/worker';
-import { requireServices } from '../config/env.ts';
-import { exitOnConfigError, loadConfigOrExit } from '../config/load.ts';
+import { loadServiceConfigOrExit } from '../config/load.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
 import { TemplateCache } from '../mail/render.ts';
@@ -8,12 +7,7 @@ import { createMailer } from '../mail/transport.ts';
 import { createWorker } from './create-worker.ts';
 
 // `npm run start:worker`: one worker process against configured services.
-let config;
-try {
-  config = requireServices(loadConfigOrExit());
-} catch (error) {
-  exitOnConfigError(error);
-}
+const { config, temporal: temporalSettings } = loadServiceConfigOrExit();
 
 const level = config.logLevel === 'silent' || config.logLevel === 'fatal' ? 'ERROR' : config.logLevel === 'trace' ? 'TRACE' : (config.logLevel.toUpperCase() as 'ERROR' | 'WARN' | 'INFO' | 'DEBUG');
 Runtime.install({
@@ -26,7 +20,7 @@ const pool = createPool(config.databaseUrl, (error) => process.stderr.write(`pos
 await migrate(config.databaseUrl);
 const mailer = createMailer(config.smtpUrl);
 const { worker, connection } = await createWorker(
-  { temporalAddress: config.temporalAddress, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue },
+  { connection: temporalSettings, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue },
   { db: pool, mailer, templates: new TemplateCache(), mailFrom: config.mailFrom },
 );
 process.stdout.write(`worker polling task queue "${config.temporalTaskQueue}" on ${config.temporalAddress} (pid ${process.pid})\n`);

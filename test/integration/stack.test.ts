@@ -55,7 +55,7 @@ describe('npm start', () => {
     expect(run.lines.join('\n')).toContain('PORT: must be a port number');
   });
 
-  it('runs the slice, restarts a killed worker without a duplicate email, keeps data across a restart and leaves no process behind', async () => {
+  it('runs the slice, restarts a killed worker without a duplicate email, keeps data across a restart and leaves no process behind', { timeout: 300_000 }, async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'lle-stack-'));
     await chmod(dataDir, 0o755);
     const port = await freePort();

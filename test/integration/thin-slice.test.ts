@@ -89,6 +89,14 @@ describe('the thin slice: template, cadence, lead, email through real Temporal, 
     expect(read.statusCode).toBe(200);
     expect(read.json()).toMatchObject({ id: lead.id, email, stage: 'nurturing', touches: 2, nextTouchAt: null, cadence: 'slice' });
     expect(await mailTo(email)).toHaveLength(2);
+
+    // The cadence has ended; posting the lead again updates it but never starts it over.
+    const again = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email, title: '部長' } });
+    expect(again.statusCode).toBe(200);
+    const runs = [];
+    for await (const run of client.workflow.list({ query: `WorkflowId = '${lead.workflowId}'` })) runs.push(run);
+    expect(runs).toHaveLength(1);
+    expect(await mailTo(email)).toHaveLength(2);
   });
 
   it('gives the same lead and one workflow for the same address in any case', async () => {

@@ -56,7 +56,7 @@ export const uniqueTaskQueue = (): string => `test-${randomBytes(6).toString('he
 export async function startTestWorker(options: { pool: pg.Pool; taskQueue: string }): Promise<{ worker: Worker; mailer: Mailer; stop: () => Promise<void> }> {
   const mailer = createMailer(stack().smtpUrl);
   const { worker, connection } = await createWorker(
-    { temporalAddress: stack().temporalAddress, namespace: 'default', taskQueue: options.taskQueue, workflowBundle: { code: stack().workflowBundleCode } },
+    { connection: { address: stack().temporalAddress }, namespace: 'default', taskQueue: options.taskQueue, workflowBundle: { code: stack().workflowBundleCode } },
     { db: options.pool, mailer, templates: new TemplateCache(), mailFrom: MAIL_FROM },
   );
   const running = worker.run();

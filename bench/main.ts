@@ -1,0 +1,140 @@
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { benchLeadIntake, type IntakeResult } from './lead-intake.ts';
+import { startServices, type BenchServices } from './stack.ts';
+import { round } from './stats.ts';
+import { benchTemplateRender, type RenderResult } from './template-render.ts';
+
+// `npm run bench`: starts its own PostgreSQL and Temporal, measures lead intake (API vs a
+// bare workflow start) and template rendering (cached vs compiled each time), prints a
+// table and, last on stdout, one JSON line of the figures. Progress goes to stderr.
+// Figures only, no thresholds: see bench/README.md for how to read them.
+
+function positiveInt(name: string, fallback: number, minimum = 1): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < minimum) {
+    process.stderr.write(`${name} must be an integer >= ${minimum} (got "${text}")\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const settings = {
+  leads: positiveInt('BENCH_LEADS', 300),
+  concurrency: positiveInt('BENCH_CONCURRENCY', 16),
+  rounds: positiveInt('BENCH_ROUNDS', 5, 2),
+  renders: positiveInt('BENCH_RENDERS', 2000),
+  compiles: positiveInt('BENCH_COMPILES', 50),
+};
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+const cpus = os.cpus();
+const machine = {
+  cpus: cpus.length,
+  cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+  memoryGiB: round(os.totalmem() / 2 ** 30),
+  node: process.version,
+  platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+  loadAvgBefore: os.loadavg().map(round),
+};
+
+let services: BenchServices | undefined;
+let interrupted = false;
+const onSignal = (signal: NodeJS.Signals) => {
+  if (interrupted) return;
+  interrupted = true;
+  log(`${signal}: stopping the services...`);
+  void (services?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+const wallStart = performance.now();
+try {
+  log(`machine: ${machine.cpus} CPU (${machine.cpuModel}), node ${machine.node}, load ${machine.loadAvgBefore.join(' ')}`);
+  log('starting embedded PostgreSQL and the Temporal dev server...');
+  const startedAt = performance.now();
+  services = await startServices(log);
+  const startupSeconds = round((performance.now() - startedAt) / 1000);
+  log(`services up in ${startupSeconds} s (Temporal CLI: ${services.temporalCli})`);
+
+  log(`lead intake: ${settings.leads} leads x ${settings.rounds} rounds per side, concurrency ${settings.concurrency}`);
+  const intake = await benchLeadIntake({ databaseUrl: services.databaseUrl, temporalAddress: services.temporalAddress, ...settings, log });
+  log(`template render: ${settings.renders} cached renders, ${settings.compiles} compile+render, ${settings.rounds} rounds`);
+  const render = await benchTemplateRender({ ...settings, log });
+
+  const loadAvgAfter = os.loadavg().map(round);
+  printReport(intake, render, loadAvgAfter);
+  out(
+    JSON.stringify({
+      bench: 'lead-lifecycle-engine',
+      at: new Date().toISOString(),
+      machine: { ...machine, loadAvgAfter },
+      settings,
+      startupSeconds,
+      intake: {
+        rawStartPerSecond: intake.rounds.map((r) => round(r.raw.perSecond)),
+        apiPerSecond: intake.rounds.map((r) => round(r.api.perSecond)),
+        ratio: intake.rounds.map((r) => round(r.ratio)),
+        medianRawStartPerSecond: intake.medianRawPerSecond,
+        medianApiPerSecond: intake.medianApiPerSecond,
+        medianRatioApiOverRawStart: intake.medianRatio,
+      },
+      render: {
+        cachedPerSecond: render.rounds.map((r) => round(r.cached.perSecond)),
+        compilePlusRenderPerSecond: render.rounds.map((r) => round(r.compiled.perSecond)),
+        medianCachedPerSecond: render.medianCachedPerSecond,
+        medianCompilePlusRenderPerSecond: render.medianCompiledPerSecond,
+        medianCachedSpeedup: render.medianSpeedup,
+        firstCompileMs: render.firstCompileMs,
+      },
+    }),
+  );
+} catch (error) {
+  process.exitCode = 1;
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+} finally {
+  if (!interrupted) {
+    log('stopping the services...');
+    await services?.stop();
+    log(`done in ${round((performance.now() - wallStart) / 1000)} s`);
+  }
+}
+
+function printReport(intake: IntakeResult, render: RenderResult, loadAvgAfter: number[]): void {
+  const f = (n: number) => String(round(n));
+  const table = (header: string[], rows: string[][]) => {
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+    out(line(header));
+    out(widths.map((w) => '-'.repeat(w)).join('  '));
+    for (const r of rows) out(line(r));
+  };
+
+  out();
+  out(`Machine: ${machine.cpus} CPU (${machine.cpuModel}), ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.platform}`);
+  out(`Load average before/after: ${machine.loadAvgBefore.join(' ')} / ${loadAvgAfter.join(' ')}`);
+  out();
+  out(`Lead intake: ${settings.leads} leads per batch, concurrency ${settings.concurrency}, task queue with no worker, first step P1D`);
+  out(`(warm-up of ${intake.warmup} per side not counted; ${intake.leadRowsWritten} lead rows written by the API)`);
+  table(
+    ['round', 'raw start/s', 'p50 ms', 'p95 ms', 'API/s', 'p50 ms', 'p95 ms', 'API / raw'],
+    [
+      ...intake.rounds.map((r) => [String(r.round), f(r.raw.perSecond), f(r.raw.p50Ms), f(r.raw.p95Ms), f(r.api.perSecond), f(r.api.p50Ms), f(r.api.p95Ms), f(r.ratio)]),
+      ['median', f(intake.medianRawPerSecond), '', '', f(intake.medianApiPerSecond), '', '', f(intake.medianRatio)],
+    ],
+  );
+  out();
+  out(`Template render: ${settings.renders} cached renders vs ${settings.compiles} compile+render per round (first compile ${render.firstCompileMs} ms, HTML ${render.htmlBytes} bytes)`);
+  table(
+    ['round', 'cached/s', 'p50 ms', 'compile+render/s', 'p50 ms', 'cached speed-up'],
+    [
+      ...render.rounds.map((r) => [String(r.round), f(r.cached.perSecond), f(r.cached.p50Ms), f(r.compiled.perSecond), f(r.compiled.p50Ms), `${f(r.speedup)}x`]),
+      ['median', f(render.medianCachedPerSecond), '', f(render.medianCompiledPerSecond), '', `${f(render.medianSpeedup)}x`],
+    ],
+  );
+  out();
+}
