@@ -1,25 +1,30 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Cadence } from '../domain/cadence.ts';
 import { findCadence } from '../db/repositories/cadences.ts';
+import { findLead } from '../db/repositories/leads.ts';
 import type { ActivityDependencies } from './dependencies.ts';
 
-/** The cadence version a workflow acts on for its next step. */
-export interface LoadedCadence {
-  key: string;
-  version: number;
-  definition: Cadence;
+/** What a workflow needs to plan a lead's next step. */
+export interface LeadPlan {
+  cadence: { key: string; version: number; definition: Cadence };
+  /** The lead's time zone: calendar waits (`P1D`, `P1M`) are counted in it. */
+  timezone: string;
 }
 
-/** Cadence reads: a workflow loads the newest version before each step. */
+/** Cadence reads: a workflow plans each step from the lead's current cadence. */
 export function createCadenceActivities({ db }: Pick<ActivityDependencies, 'db'>) {
   return {
-    /** The newest version of the cadence; a missing cadence is permanent, not retried. */
-    async loadCadence(key: string): Promise<LoadedCadence> {
-      const cadence = await findCadence(db, key);
-      if (!cadence) {
-        throw ApplicationFailure.nonRetryable(`cadence "${key}" does not exist`, 'CadenceNotFound');
-      }
-      return { key: cadence.key, version: cadence.version, definition: cadence.definition };
+    /**
+     * The newest version of the lead's current cadence (a lead moved to another cadence
+     * follows it from its next step) and the lead's time zone. A missing lead or cadence
+     * is permanent, not retried.
+     */
+    async planNextStep(leadId: string): Promise<LeadPlan> {
+      const lead = await findLead(db, leadId);
+      if (!lead) throw ApplicationFailure.nonRetryable(`lead ${leadId} does not exist`, 'LeadNotFound');
+      const cadence = await findCadence(db, lead.cadenceKey);
+      if (!cadence) throw ApplicationFailure.nonRetryable(`cadence "${lead.cadenceKey}" does not exist`, 'CadenceNotFound');
+      return { cadence: { key: cadence.key, version: cadence.version, definition: cadence.definition }, timezone: lead.timezone };
     },
   };
 }

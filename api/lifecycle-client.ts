@@ -13,7 +13,7 @@ const START_DEADLINE_MS = 5000;
 export async function ensureLifecycleStarted(
   client: Client,
   taskQueue: string,
-  lead: { id: string; cadenceKey: string },
+  lead: { id: string },
 ): Promise<{ workflowId: string; started: boolean }> {
   const workflowId = leadWorkflowId(lead.id);
   try {
@@ -22,7 +22,7 @@ export async function ensureLifecycleStarted(
     await client.connection.withDeadline(Date.now() + START_DEADLINE_MS, () => client.workflow.start<typeof leadLifecycle>('leadLifecycle', {
       taskQueue,
       workflowId,
-      args: [{ leadId: lead.id, cadenceKey: lead.cadenceKey }],
+      args: [{ leadId: lead.id }],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
     }));
     return { workflowId, started: true };

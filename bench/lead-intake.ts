@@ -87,7 +87,7 @@ export async function benchLeadIntake(settings: IntakeSettings): Promise<IntakeR
       await client.workflow.start<typeof leadLifecycle>('leadLifecycle', {
         taskQueue,
         workflowId: leadWorkflowId(leadId),
-        args: [{ leadId, cadenceKey: CADENCE_KEY }],
+        args: [{ leadId }],
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });
     };

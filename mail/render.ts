@@ -104,7 +104,11 @@ export class TemplateCache {
   get(key: string, version: number, content: TemplateContent): Promise<CompiledTemplate> {
     const id = `${key}@${version}`;
     let entry = this.entries.get(id);
-    if (!entry) {
+    if (entry) {
+      // Re-inserted on every hit, so the Map's order is least recently used first.
+      this.entries.delete(id);
+      this.entries.set(id, entry);
+    } else {
       if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as string);
       entry = compileTemplate(content);
       entry.catch(() => this.entries.delete(id));

@@ -6,7 +6,6 @@ import { touchKey, type Stage } from '../domain/lead.ts';
 /** What starts a lead's lifecycle, and what continue-as-new carries over. */
 export interface LeadLifecycleInput {
   leadId: string;
-  cadenceKey: string;
   /** Carried across continue-as-new; absent on the first run. */
   state?: LeadLifecycleState;
 }
@@ -18,7 +17,8 @@ export interface LeadLifecycleState {
   touches: number;
   /** Index of the next step in the stage's sequence. */
   stepIndex: number;
-  /** The cadence version the last step was taken from. */
+  /** The cadence and version the last step was taken from. */
+  cadenceKey: string | null;
   cadenceVersion: number | null;
   nextTouchAt: string | null;
 }
@@ -26,7 +26,7 @@ export interface LeadLifecycleState {
 /** The lead's live state, straight from the workflow. */
 export const leadStateQuery = defineQuery<LeadLifecycleState>('leadState');
 
-const { loadCadence, recordNextTouch } = proxyActivities<Activities>({
+const { planNextStep, recordNextTouch } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -39,16 +39,19 @@ const { sendEmail } = proxyActivities<Activities>({
 
 /**
  * One lead's whole life. Each nurture step waits its `after` on a durable timer, then
- * touches the lead. The cadence is read again before every step, so a lead moves to a
- * new cadence version at its next step and never mid-step.
+ * touches the lead. The lead's cadence is read again before every step, so a lead moves
+ * to a new cadence version, or to another cadence, at its next step and never mid-step.
  */
 export async function leadLifecycle(input: LeadLifecycleInput): Promise<void> {
   const { workflowId } = workflowInfo();
-  const state: LeadLifecycleState = input.state ?? { stage: 'nurturing', touches: 0, stepIndex: 0, cadenceVersion: null, nextTouchAt: null };
+  const state: LeadLifecycleState = input.state ?? { stage: 'nurturing', touches: 0, stepIndex: 0, cadenceKey: null, cadenceVersion: null, nextTouchAt: null };
   setHandler(leadStateQuery, () => ({ ...state }));
 
   for (;;) {
-    const cadence = await loadCadence(input.cadenceKey);
+    const { cadence, timezone } = await planNextStep(input.leadId);
+    // Another cadence starts from its first step; a new version of the same one continues.
+    if (state.cadenceKey !== null && state.cadenceKey !== cadence.key) state.stepIndex = 0;
+    state.cadenceKey = cadence.key;
     state.cadenceVersion = cadence.version;
     const { steps, repeat } = cadence.definition.nurture;
     if (state.stepIndex >= steps.length) {
@@ -58,7 +61,7 @@ export async function leadLifecycle(input: LeadLifecycleInput): Promise<void> {
     const step = steps[state.stepIndex];
     if (!step) break;
 
-    const dueAt = addDuration(Date.now(), step.after);
+    const dueAt = addDuration(Date.now(), step.after, timezone);
     state.nextTouchAt = new Date(dueAt).toISOString();
     await recordNextTouch({ leadId: input.leadId, at: state.nextTouchAt });
     await sleep(dueAt - Date.now());

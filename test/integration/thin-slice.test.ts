@@ -28,6 +28,19 @@ const CADENCE = {
   },
 };
 
+/**
+ * Waits until the lead's first email arrived and its second step is waiting on its timer:
+ * the lead shows one touch and a next touch due after the first email was seen.
+ */
+async function secondStepUnderWay(app: FastifyInstance, leadId: string, email: string): Promise<void> {
+  await waitFor(async () => (await mailTo(email)).length === 1, 'the first email');
+  const firstSeenAt = Date.now();
+  await waitFor(async () => {
+    const lead = (await app.inject({ method: 'GET', url: `/v1/leads/${leadId}`, headers: auth })).json<{ touches: number; nextTouchAt: string | null }>();
+    return lead.touches === 1 && lead.nextTouchAt !== null && Date.parse(lead.nextTouchAt) > firstSeenAt;
+  }, 'the second step to be scheduled');
+}
+
 describe('the thin slice: template, cadence, lead, email through real Temporal, PostgreSQL and SMTP', () => {
   let pool: pg.Pool;
   let app: FastifyInstance;
@@ -122,14 +135,7 @@ describe('the thin slice: template, cadence, lead, email through real Temporal, 
     await app.inject({ method: 'PUT', url: '/v1/cadences/editable', headers: auth, payload: v1 });
     const email = 'editable@example.jp';
     const created = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email, cadence: 'editable' } });
-    await waitFor(async () => (await mailTo(email)).length === 1, 'the first email');
-    const firstSeenAt = Date.now();
-    // The second step is under way once the lead's next touch lies after the first email.
-    const leadUrl = `/v1/leads/${created.json<{ id: string }>().id}`;
-    await waitFor(async () => {
-      const lead = (await app.inject({ method: 'GET', url: leadUrl, headers: auth })).json<{ touches: number; nextTouchAt: string | null }>();
-      return lead.touches === 1 && lead.nextTouchAt !== null && Date.parse(lead.nextTouchAt) > firstSeenAt;
-    }, 'the second step to be scheduled');
+    await secondStepUnderWay(app, created.json<{ id: string }>().id, email);
 
     // During the second step's wait, v2 changes that step's template and adds a third step.
     const v2 = { name: 'v2', nurture: { steps: [...v1.nurture.steps.slice(0, 1), { after: 'PT3S', channel: 'email', template: 'second' }, { after: 'PT1S', channel: 'email', template: 'second' }] } };
@@ -139,6 +145,41 @@ describe('the thin slice: template, cadence, lead, email through real Temporal, 
     await client.workflow.getHandle(created.json<{ workflowId: string }>().workflowId).result();
     // The step already under way finishes as v1 defined it; the next step comes from v2.
     expect((await mailTo(email)).map((m) => m.subject)).toEqual(['様へ: ご案内', '様へ: ご案内', 'Second template']);
+  });
+});
+
+describe('a lead moved to another cadence', () => {
+  let app: FastifyInstance;
+  let client: Client;
+  const stops: (() => Promise<void>)[] = [];
+
+  beforeAll(async () => {
+    const db = await createTestDatabase();
+    const taskQueue = uniqueTaskQueue();
+    const worker = await startTestWorker({ pool: db.pool, taskQueue });
+    const api = await startTestApp({ pool: db.pool, taskQueue });
+    ({ app, client } = api);
+    stops.push(api.close, worker.stop, db.drop);
+  });
+  afterAll(async () => {
+    for (const stop of stops) await stop();
+  });
+
+  it('follows the new cadence from its first step once the current step is done', async () => {
+    for (const [key, subject] of [['old-template', 'Old cadence'], ['new-template', 'New cadence']]) {
+      await app.inject({ method: 'PUT', url: `/v1/templates/${key}`, headers: auth, payload: { subject, mjml: TEMPLATE.mjml } });
+    }
+    await app.inject({ method: 'PUT', url: '/v1/cadences/old', headers: auth, payload: { name: 'Old', nurture: { steps: [{ after: 'PT1S', channel: 'email', template: 'old-template' }, { after: 'PT2S', channel: 'email', template: 'old-template' }, { after: 'PT1S', channel: 'email', template: 'old-template' }] } } });
+    await app.inject({ method: 'PUT', url: '/v1/cadences/new', headers: auth, payload: { name: 'New', nurture: { steps: [{ after: 'PT1S', channel: 'email', template: 'new-template' }] } } });
+    const email = 'mover@example.jp';
+    const created = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email, cadence: 'old' } });
+    await secondStepUnderWay(app, created.json<{ id: string }>().id, email);
+    const moved = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email, cadence: 'new' } });
+    expect(moved.statusCode).toBe(200);
+
+    await client.workflow.getHandle(created.json<{ workflowId: string }>().workflowId).result();
+    // The old cadence's second step was already waiting and finishes; its third never comes.
+    expect((await mailTo(email)).map((m) => m.subject)).toEqual(['Old cadence', 'Old cadence', 'New cadence']);
   });
 });
 

@@ -50,13 +50,23 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     const [pgPort, temporalPort, smtpPort] = [await freePort(), await freePort(), await freePort()];
     const cli = await resolveTemporalCli({ explicitPath: process.env.TEMPORAL_CLI_PATH, projectDir: PROJECT_DIR, log });
+    // Started side by side; each registers its stop as soon as it is up, so a failure of
+    // one still stops the others.
+    const started = <T extends object>(service: Promise<T>, stop: (s: T) => () => Promise<void>): Promise<T> =>
+      service.then((s) => {
+        stops.push(stop(s));
+        return s;
+      });
     const [database, temporal, smtp, bundle] = await Promise.all([
-      startEmbeddedPostgres({ dataDir: path.join(root, 'postgres'), port: pgPort, password: 'test-password', database: 'lle_template' }),
-      startTemporalDevServer({ cli, port: temporalPort, namespace: 'default', ui: false, log }),
-      startCaptureSmtp({ dir: path.join(root, 'outbox'), port: smtpPort }),
+      started(startEmbeddedPostgres({ dataDir: path.join(root, 'postgres'), port: pgPort, password: 'test-password', database: 'lle_template' }), (s) => s.stop),
+      started(startTemporalDevServer({ cli, port: temporalPort, namespace: 'default', ui: false, log }), (s) => s.stop),
+      started(startCaptureSmtp({ dir: path.join(root, 'outbox'), port: smtpPort }), (s) => s.close),
       bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn: log, error: log, log() {} } }),
-    ]);
-    stops.push(database.stop, temporal.stop, smtp.close);
+    ]).catch(async (error: unknown) => {
+      // Let the others finish starting, so they are stopped rather than left running.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      throw error;
+    });
     await migrate(database.url);
     project.provide('stack', {
       templateDatabaseUrl: database.url,
