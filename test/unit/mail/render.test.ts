@@ -240,15 +240,16 @@ describe('TemplateCache', () => {
     expect(renderEmail(await retried, {}).subject).toBe('fixed');
   });
 
-  it('evicts the oldest entry once it holds as many as its capacity', async () => {
+  it('evicts the least recently used entry once it holds as many as its capacity', async () => {
     const cache = new TemplateCache(2);
     const a = cache.get('a', 1, valid('a'));
     const b = cache.get('b', 1, valid('b'));
+    // Using `a` makes `b` the least recently used, so `c` pushes `b` out and `a` stays.
     expect(cache.get('a', 1, valid('a'))).toBe(a);
-    void cache.get('c', 1, valid('c'));
-    expect(cache.get('b', 1, valid('b'))).toBe(b);
-    const aAgain = cache.get('a', 1, valid('a'));
-    expect(aAgain).not.toBe(a);
-    await Promise.all([a, b, aAgain]);
+    const c = cache.get('c', 1, valid('c'));
+    expect(cache.get('a', 1, valid('a'))).toBe(a);
+    const bAgain = cache.get('b', 1, valid('b'));
+    expect(bAgain).not.toBe(b);
+    await Promise.all([a, b, c, bAgain]);
   });
 });
