@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrate } from '../db/migrate.ts';
 import { startEmbeddedPostgres } from '../stack/embedded-postgres.ts';
+import { freePort } from '../stack/free-port.ts';
 import { resolveTemporalCli } from '../stack/temporal-cli.ts';
 import { startTemporalDevServer } from '../stack/temporal-dev-server.ts';
 
@@ -20,20 +20,6 @@ export interface BenchServices {
 }
 
 export const PROJECT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-/** A TCP port free on loopback right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Starts what the tests start (see test/support/global-setup.ts), through the same stack/

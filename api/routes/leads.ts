@@ -46,6 +46,8 @@ const LeadBody = Type.Object(
 
 const DEFAULT_CADENCE = 'default';
 
+const PROFILE_FIELDS = ['name', 'company', 'department', 'title', 'phone', 'postalAddress', 'source', 'ownerEmail', 'locale', 'timezone', 'externalId'] as const satisfies readonly (keyof Lead)[];
+
 function present(lead: Lead, touches: number) {
   return {
     id: lead.id,
@@ -56,19 +58,8 @@ function present(lead: Lead, touches: number) {
     nextTouchAt: lead.nextTouchAt?.toISOString() ?? null,
     cadence: lead.cadenceKey,
     workflowId: leadWorkflowId(lead.id),
-    profile: {
-      name: lead.name ?? null,
-      company: lead.company ?? null,
-      department: lead.department ?? null,
-      title: lead.title ?? null,
-      phone: lead.phone ?? null,
-      postalAddress: lead.postalAddress ?? null,
-      source: lead.source ?? null,
-      ownerEmail: lead.ownerEmail ?? null,
-      locale: lead.locale,
-      timezone: lead.timezone,
-      externalId: lead.externalId ?? null,
-    },
+    // Absent profile fields are null in answers, so clients see every field, always.
+    profile: Object.fromEntries(PROFILE_FIELDS.map((field) => [field, lead[field] ?? null])),
     createdAt: lead.createdAt.toISOString(),
     updatedAt: lead.updatedAt.toISOString(),
   };

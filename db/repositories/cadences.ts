@@ -1,6 +1,6 @@
 import type { Cadence } from '../../domain/cadence.ts';
 import type { Queryable } from '../pool.ts';
-import { saveNextVersion } from './versioned.ts';
+import { findVersionRow, saveNextVersion } from './versioned.ts';
 
 /** One stored version of a cadence. */
 export interface CadenceVersion {
@@ -41,11 +41,7 @@ export async function saveCadence(db: Queryable, key: string, definition: Cadenc
 
 /** The newest version of `key`, or a given version. */
 export async function findCadence(db: Queryable, key: string, version?: number): Promise<CadenceVersion | undefined> {
-  const result =
-    version === undefined
-      ? await db.query<CadenceRow>('SELECT * FROM cadences WHERE key = $1 ORDER BY version DESC LIMIT 1', [key])
-      : await db.query<CadenceRow>('SELECT * FROM cadences WHERE key = $1 AND version = $2', [key, version]);
-  const row = result.rows[0];
+  const row = await findVersionRow<CadenceRow>(db, 'cadences', key, version);
   return row ? fromRow(row) : undefined;
 }
 

@@ -1,6 +1,6 @@
 import type { Locale } from '../../domain/lead.ts';
 import type { Queryable } from '../pool.ts';
-import { saveNextVersion } from './versioned.ts';
+import { findVersionRow, saveNextVersion } from './versioned.ts';
 
 /** What a marketer writes: a Handlebars subject and an MJML body with Handlebars in it. */
 export interface TemplateContent {
@@ -51,10 +51,6 @@ export async function saveTemplate(db: Queryable, key: string, content: Template
 
 /** The newest version of `key`, or a given version. */
 export async function findTemplate(db: Queryable, key: string, version?: number): Promise<TemplateVersion | undefined> {
-  const result =
-    version === undefined
-      ? await db.query<TemplateRow>('SELECT * FROM templates WHERE key = $1 ORDER BY version DESC LIMIT 1', [key])
-      : await db.query<TemplateRow>('SELECT * FROM templates WHERE key = $1 AND version = $2', [key, version]);
-  const row = result.rows[0];
+  const row = await findVersionRow<TemplateRow>(db, 'templates', key, version);
   return row ? fromRow(row) : undefined;
 }

@@ -1,3 +1,6 @@
+import type { QueryResultRow } from 'pg';
+import type { Queryable } from '../pool.ts';
+
 /** A row kept in numbered versions per key. */
 export interface Versioned {
   version: number;
@@ -23,4 +26,16 @@ export async function saveNextVersion<T extends Versioned>(ops: {
       if (!uniqueViolation || attempt >= 5) throw error;
     }
   }
+}
+
+/** The tables whose rows are kept in numbered versions per key. */
+export type VersionedTable = 'cadences' | 'templates';
+
+/** The newest row of `key` in a versioned table, or the row of the given version. */
+export async function findVersionRow<Row extends QueryResultRow>(db: Queryable, table: VersionedTable, key: string, version?: number): Promise<Row | undefined> {
+  const result =
+    version === undefined
+      ? await db.query<Row>(`SELECT * FROM ${table} WHERE key = $1 ORDER BY version DESC LIMIT 1`, [key])
+      : await db.query<Row>(`SELECT * FROM ${table} WHERE key = $1 AND version = $2`, [key, version]);
+  return result.rows[0];
 }

@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.ts';
 import { createPool } from '../../db/pool.ts';
-import { freePort } from '../support/free-port.ts';
+import { freePort } from '../../stack/free-port.ts';
 import { ADMIN_KEY, auth, createTestDatabase, startTestApp, uniqueTaskQueue } from '../support/services.ts';
 
 // Nothing listens on these ports: the API must answer 503 with Retry-After, never 500.

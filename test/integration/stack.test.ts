@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port.ts';
+import { freePort } from '../../stack/free-port.ts';
 import { mailTo, stack, waitFor } from '../support/services.ts';
 
 // `npm start` as a user runs it: the supervisor with embedded PostgreSQL, the Temporal dev

@@ -10,7 +10,7 @@ import { startEmbeddedPostgres } from '../../stack/embedded-postgres.ts';
 import { resolveTemporalCli } from '../../stack/temporal-cli.ts';
 import { startTemporalDevServer } from '../../stack/temporal-dev-server.ts';
 import { WORKFLOWS_PATH } from '../../worker/create-worker.ts';
-import { freePort } from './free-port.ts';
+import { freePort } from '../../stack/free-port.ts';
 
 /** The real services one test run shares. */
 export interface TestStack {
