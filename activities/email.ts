@@ -2,7 +2,7 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import { claimDelivery, transitionDelivery } from '../db/repositories/deliveries.ts';
 import { findLead } from '../db/repositories/leads.ts';
 import { findTemplate } from '../db/repositories/templates.ts';
-import { InvalidTemplateError, renderEmail } from '../mail/render.ts';
+import { InvalidTemplateError, renderEmail, type RenderedEmail } from '../mail/render.ts';
 import { messageIdFor } from '../mail/transport.ts';
 import type { ActivityDependencies } from './dependencies.ts';
 
@@ -44,7 +44,7 @@ export function createEmailActivities({ db, mailer, templates, mailFrom }: Activ
 
       const template = await findTemplate(db, input.templateKey);
       if (!template) throw ApplicationFailure.nonRetryable(`template "${input.templateKey}" does not exist`, 'TemplateNotFound');
-      let rendered;
+      let rendered: RenderedEmail;
       try {
         const compiled = await templates.get(template.key, template.version, template);
         rendered = renderEmail(compiled, { lead });

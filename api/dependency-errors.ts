@@ -13,7 +13,9 @@ export function asDependencyError(error: unknown): HttpError | undefined {
     const code = (e as { code?: unknown }).code;
     const message = e instanceof Error ? e.message : '';
     if (typeof code === 'number' && GRPC_DOWN_CODES.has(code)) return dependencyDown('temporal');
-    if ((e as Error).name === 'ServiceError' || /Failed to connect|connection error|UNAVAILABLE/i.test(message) && /temporal|grpc|tcp connect/i.test(message)) {
+    // Only transport failures: a ServiceError for, say, an unknown namespace is a
+    // configuration problem and must not pass for a passing outage.
+    if (/Failed to connect|connection error|UNAVAILABLE|DEADLINE_EXCEEDED/i.test(message) && /temporal|grpc|tcp connect|deadline/i.test(message)) {
       return dependencyDown('temporal');
     }
     if (typeof code === 'string' && PG_CONNECTION_CODES.has(code)) return dependencyDown('database');
