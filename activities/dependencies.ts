@@ -8,4 +8,9 @@ export interface ActivityDependencies {
   mailer: Mailer;
   templates: TemplateCache;
   mailFrom: string;
+  /** Reps who take escalations round-robin when a lead has no owner. */
+  salesReps: readonly string[];
+  salesWebhookUrl: string | undefined;
+  /** Base of links in notifications (the lead's page). */
+  publicBaseUrl: string;
 }

@@ -1,9 +1,10 @@
-import { ApplicationFailure, log } from '@temporalio/activity';
-import { claimDelivery, transitionDelivery } from '../db/repositories/deliveries.ts';
+import { ApplicationFailure } from '@temporalio/activity';
 import { findLead } from '../db/repositories/leads.ts';
+import { suppressionOf } from '../db/repositories/suppressions.ts';
 import { findTemplate } from '../db/repositories/templates.ts';
-import { InvalidTemplateError, renderEmail, type RenderedEmail } from '../mail/render.ts';
-import { messageIdFor } from '../mail/transport.ts';
+import { appendTimeline } from '../db/repositories/timeline.ts';
+import { InvalidTemplateError, renderEmail } from '../mail/render.ts';
+import { deliverOnce, failDelivery, type DeliveryOutcome } from './deliver-once.ts';
 import type { ActivityDependencies } from './dependencies.ts';
 
 /** One email touch to send. */
@@ -14,76 +15,60 @@ export interface SendEmailInput {
   idempotencyKey: string;
 }
 
-/** What became of a touch: `unknown` means an earlier attempt died mid-send and nothing was resent. */
+/** What became of a touch; `suppressed`: the address may not receive marketing email. */
 export interface SendEmailResult {
-  status: 'sent' | 'already-sent' | 'unknown';
+  status: DeliveryOutcome | 'suppressed';
   messageId: string;
 }
 
-/** Email sending, exactly once per idempotency key. */
-export function createEmailActivities({ db, mailer, templates, mailFrom }: ActivityDependencies) {
+class Suppressed extends Error {
+  override readonly name = 'Suppressed';
+}
+
+/** Marketing email, exactly once per idempotency key. */
+export function createEmailActivities(deps: ActivityDependencies) {
+  const { db, templates } = deps;
   return {
     /**
-     * Renders the template's newest version for the lead and sends it. The delivery row is
-     * claimed and moved to `sending` before the SMTP call; an attempt that finds it already
-     * `sending` knows an earlier attempt died mid-call and, since it cannot know whether the
-     * server accepted the message, does not send again: never a duplicate, by design.
+     * Renders the template's newest version for the lead and sends it once (see
+     * deliverOnce). The suppression list is checked right before the SMTP call, so an
+     * unsubscribe that lands while the touch is scheduled still stops it.
      */
     async sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
       const lead = await findLead(db, input.leadId);
       if (!lead) throw ApplicationFailure.nonRetryable(`lead ${input.leadId} does not exist`, 'LeadNotFound');
-      const messageId = messageIdFor(input.idempotencyKey, mailFrom);
-      const delivery = await claimDelivery(db, { ...input, messageId, recipient: lead.email });
-      if (delivery.status === 'sent') return { status: 'already-sent', messageId };
-      if (delivery.status === 'sending' || delivery.status === 'unknown') {
-        await transitionDelivery(db, input.idempotencyKey, 'sending', 'unknown', { error: 'an earlier attempt stopped during the SMTP call; not resent' });
-        log.warn('touch not resent: an earlier attempt stopped during the SMTP call', { idempotencyKey: input.idempotencyKey });
-        return { status: 'unknown', messageId };
-      }
-      if (delivery.status === 'failed') throw ApplicationFailure.nonRetryable(delivery.error ?? 'delivery failed', 'DeliveryFailed');
-
-      const template = await findTemplate(db, input.templateKey);
-      if (!template) throw ApplicationFailure.nonRetryable(`template "${input.templateKey}" does not exist`, 'TemplateNotFound');
-      let rendered: RenderedEmail;
       try {
-        const compiled = await templates.get(template.key, template.version, template);
-        rendered = renderEmail(compiled, { lead });
+        const result = await deliverOnce(deps, {
+          idempotencyKey: input.idempotencyKey,
+          leadId: lead.id,
+          kind: 'touch',
+          templateKey: input.templateKey,
+          to: lead.name ? { name: lead.name, address: lead.email } : lead.email,
+          render: async () => {
+            const reason = await suppressionOf(db, lead.email);
+            if (reason !== undefined) throw new Suppressed(reason);
+            const template = await findTemplate(db, input.templateKey);
+            if (!template) throw ApplicationFailure.nonRetryable(`template "${input.templateKey}" does not exist`, 'TemplateNotFound');
+            const compiled = await templates.get(template.key, template.version, template);
+            return { ...renderEmail(compiled, { lead }), templateVersion: template.version };
+          },
+        });
+        if (result.outcome === 'sent') {
+          await appendTimeline(db, { leadId: lead.id, at: new Date(), kind: 'email_sent', detail: { template: input.templateKey, subject: result.subject, messageId: result.messageId }, dedupeKey: `${input.idempotencyKey}/sent` });
+        }
+        return { status: result.outcome, messageId: result.messageId };
       } catch (error) {
+        if (error instanceof Suppressed) {
+          await failDelivery(deps, input.idempotencyKey, `suppressed: ${error.message}`);
+          await appendTimeline(db, { leadId: lead.id, at: new Date(), kind: 'email_skipped', detail: { template: input.templateKey, reason: error.message }, dedupeKey: `${input.idempotencyKey}/skipped` });
+          return { status: 'suppressed', messageId: '' };
+        }
         if (error instanceof InvalidTemplateError) {
-          await transitionDelivery(db, input.idempotencyKey, 'pending', 'failed', { error: error.message });
+          await failDelivery(deps, input.idempotencyKey, error.message);
           throw ApplicationFailure.nonRetryable(error.message, 'InvalidTemplate');
         }
         throw error;
       }
-
-      const claimed = await transitionDelivery(db, input.idempotencyKey, 'pending', 'sending', {
-        subject: rendered.subject,
-        templateVersion: template.version,
-      });
-      if (!claimed) throw new Error(`delivery ${input.idempotencyKey} was taken by a concurrent attempt`);
-      try {
-        await mailer.sendMail({
-          from: mailFrom,
-          to: lead.name ? { name: lead.name, address: lead.email } : lead.email,
-          subject: rendered.subject,
-          html: rendered.html,
-          text: rendered.text,
-          messageId,
-        });
-      } catch (error) {
-        const code = (error as { responseCode?: number }).responseCode;
-        const message = (error as Error).message;
-        if (code !== undefined && code >= 500) {
-          await transitionDelivery(db, input.idempotencyKey, 'sending', 'failed', { error: message });
-          throw ApplicationFailure.nonRetryable(`the mail server refused the message: ${message}`, 'MailRejected');
-        }
-        // Refused or cut before the server accepted the message: nothing was delivered, so
-        // the touch goes back to pending and Temporal's retry sends it.
-        await transitionDelivery(db, input.idempotencyKey, 'sending', 'pending', { error: message });
-        throw error;
-      }
-      await transitionDelivery(db, input.idempotencyKey, 'sending', 'sent');
-      return { status: 'sent', messageId };
     },
   };
 }

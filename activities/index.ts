@@ -1,7 +1,9 @@
 import { createCadenceActivities } from './cadences.ts';
 import type { ActivityDependencies } from './dependencies.ts';
 import { createEmailActivities } from './email.ts';
+import { createEscalationActivities } from './escalation.ts';
 import { createReadModelActivities } from './read-model.ts';
+import { createTaskActivities } from './tasks.ts';
 
 /** Every activity, bound to its dependencies; the worker registers this object. */
 export function createActivities(deps: ActivityDependencies) {
@@ -9,6 +11,8 @@ export function createActivities(deps: ActivityDependencies) {
     ...createCadenceActivities(deps),
     ...createReadModelActivities(deps),
     ...createEmailActivities(deps),
+    ...createTaskActivities(deps),
+    ...createEscalationActivities(deps),
   };
 }
 

@@ -1,12 +1,59 @@
-import { setNextTouchAt } from '../db/repositories/leads.ts';
+import type { Stage } from '../domain/lead.ts';
+import { setFlags, setNextTouchAt, setScore, setStage, updateDeal } from '../db/repositories/leads.ts';
+import { appendTimeline } from '../db/repositories/timeline.ts';
+import type { DealUpdate } from '../workflows/lead-events.ts';
 import type { ActivityDependencies } from './dependencies.ts';
 
-/** Writes of the PostgreSQL read model, so the API answers without asking Temporal. */
+/** A timeline entry the workflow decided on; `dedupeKey` makes a retry write it once. */
+export interface TimelineInput {
+  leadId: string;
+  atMs: number;
+  kind: string;
+  detail?: Record<string, unknown>;
+  dedupeKey: string;
+}
+
+/**
+ * Writes of the PostgreSQL read model, so the API answers without asking Temporal. Each
+ * records a fact the workflow already decided, with a timeline entry written once.
+ */
 export function createReadModelActivities({ db }: Pick<ActivityDependencies, 'db'>) {
+  const timeline = (input: TimelineInput) =>
+    appendTimeline(db, { leadId: input.leadId, at: new Date(input.atMs), kind: input.kind, detail: input.detail ?? {}, dedupeKey: input.dedupeKey });
+
   return {
     /** Records when the lead's next touch is due; `null` when none is scheduled. */
     async recordNextTouch(input: { leadId: string; at: string | null }): Promise<void> {
       await setNextTouchAt(db, input.leadId, input.at === null ? null : new Date(input.at));
+    },
+
+    /** Records a timeline entry that changes nothing else (a delayed or skipped touch). */
+    async recordTimeline(input: TimelineInput): Promise<void> {
+      await timeline(input);
+    },
+
+    /** Records a stage change. */
+    async recordStage(input: TimelineInput & { stage: Stage; from: Stage; contractEndReason?: string }): Promise<void> {
+      await setStage(db, input.leadId, input.stage, new Date(input.atMs), input.contractEndReason);
+      await timeline({ ...input, kind: 'stage_changed', detail: { from: input.from, to: input.stage, ...input.detail } });
+    },
+
+    /** Records an engagement event and the score it left. */
+    async recordEngagement(input: TimelineInput & { score: number; halfLifeMs: number }): Promise<void> {
+      await setScore(db, input.leadId, input.score, new Date(input.atMs), input.halfLifeMs);
+      await timeline(input);
+    },
+
+    /** Records a deal report from the CRM. */
+    async recordDeal(input: TimelineInput & { status: 'open' | 'won' | 'lost'; deal: DealUpdate; moved: boolean }): Promise<void> {
+      await updateDeal(db, input.leadId, { status: input.status, ...input.deal, ...(input.moved ? { lastMovedAt: new Date(input.atMs) } : {}) });
+      await timeline(input);
+    },
+
+    /** Records pause and do-not-contact. */
+    async recordFlags(input: TimelineInput & { paused?: boolean; doNotContact?: boolean }): Promise<void> {
+      await setFlags(db, input.leadId, { paused: input.paused, doNotContact: input.doNotContact });
+      await timeline(input);
     },
   };
 }

@@ -34,6 +34,10 @@ export interface Config {
   publicBaseUrl: string;
   appSecret: string | undefined;
   adminApiKey: string | undefined;
+  /** Reps who take escalations round-robin when a lead has no owner. */
+  salesReps: string[];
+  /** Slack-compatible incoming webhook for escalations and deal alerts. */
+  salesWebhookUrl: string | undefined;
   crmWebhookSecret: string | undefined;
   zohoWebhookToken: string | undefined;
   hubspotClientSecret: string | undefined;
@@ -73,6 +77,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     publicBaseUrl: (urlOf(env, 'PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     appSecret: secretOf(env, 'APP_SECRET', 32),
     adminApiKey: secretOf(env, 'ADMIN_API_KEY', 20),
+    salesReps: emailListOf(env, 'SALES_REPS'),
+    salesWebhookUrl: urlOf(env, 'SALES_WEBHOOK_URL', ['http:', 'https:']),
     crmWebhookSecret: secretOf(env, 'CRM_WEBHOOK_SECRET', 16),
     zohoWebhookToken: secretOf(env, 'ZOHO_WEBHOOK_TOKEN', 16),
     hubspotClientSecret: secretOf(env, 'HUBSPOT_CLIENT_SECRET', 8),
@@ -163,6 +169,15 @@ function mailboxOf(env: Env, name: string, fallback: string): string {
   const match = /^(?:[^<>]*<([^<>\s]+@[^<>\s]+\.[^<>\s]+)>|([^<>\s]+@[^<>\s]+\.[^<>\s]+))$/.exec(raw);
   if (!match) throw new ConfigError(name, 'must be an address such as "Example Co. <marketing@example.com>"');
   return raw;
+}
+
+function emailListOf(env: Env, name: string): string[] {
+  const raw = optional(env, name);
+  if (raw === undefined) return [];
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = list.find((address) => !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(address));
+  if (bad !== undefined) throw new ConfigError(name, `"${bad}" is not an email address (list addresses separated by commas)`);
+  return list;
 }
 
 function secretOf(env: Env, name: string, minLength: number): string | undefined {

@@ -48,3 +48,8 @@ export function addDuration(fromMs: number, duration: Duration | string, timeZon
     .add(d)
     .epochMilliseconds;
 }
+
+/** The first instant of the day after `date` (YYYY-MM-DD) in `timeZone`: when that date has passed. */
+export function startOfDayAfter(date: string, timeZone: string): number {
+  return Temporal.PlainDate.from(date).add({ days: 1 }).toZonedDateTime({ timeZone }).epochMilliseconds;
+}

@@ -21,7 +21,7 @@ await migrate(config.databaseUrl);
 const mailer = createMailer(config.smtpUrl);
 const { worker, connection } = await createWorker(
   { connection: temporalSettings, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue },
-  { db: pool, mailer, templates: new TemplateCache(), mailFrom: config.mailFrom },
+  { db: pool, mailer, templates: new TemplateCache(), mailFrom: config.mailFrom, salesReps: config.salesReps, salesWebhookUrl: config.salesWebhookUrl, publicBaseUrl: config.publicBaseUrl },
 );
 process.stdout.write(`worker polling task queue "${config.temporalTaskQueue}" on ${config.temporalAddress} (pid ${process.pid})\n`);
 // Under `npm start` an IPC channel to the supervisor exists; if the supervisor dies, stop too.

@@ -3,7 +3,7 @@ import Type from 'typebox';
 import { isTimeZone } from '../../domain/cadence.ts';
 import { leadWorkflowId } from '../../domain/lead.ts';
 import { findCadence } from '../../db/repositories/cadences.ts';
-import { countSentDeliveries } from '../../db/repositories/deliveries.ts';
+import { countTouches } from '../../db/repositories/deliveries.ts';
 import { findLead, findLeadByEmail, upsertLead, type Lead } from '../../db/repositories/leads.ts';
 import type { AppDependencies } from '../app.ts';
 import { notFound, unprocessable } from '../http-errors.ts';
@@ -88,6 +88,6 @@ export const leadRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app
     const { id } = request.params;
     const lead = UUID_PATTERN.test(id) ? await findLead(db, id) : undefined;
     if (!lead) throw notFound('lead');
-    return present(lead, await countSentDeliveries(db, lead.id));
+    return present(lead, await countTouches(db, lead.id));
   });
 };

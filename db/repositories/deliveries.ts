@@ -52,18 +52,18 @@ const fromRow = (row: DeliveryRow): Delivery => ({
  */
 export async function claimDelivery(
   db: Queryable,
-  claim: { idempotencyKey: string; leadId: string; templateKey: string; messageId: string; recipient: string },
+  claim: { idempotencyKey: string; leadId: string; templateKey: string; messageId: string; recipient: string; kind: 'touch' | 'notification' },
 ): Promise<Delivery> {
   const result = await db.query<DeliveryRow>(
     `WITH inserted AS (
-       INSERT INTO deliveries (idempotency_key, lead_id, template_key, message_id, recipient)
-       VALUES ($1, $2, $3, $4, $5)
+       INSERT INTO deliveries (idempotency_key, lead_id, template_key, message_id, recipient, kind)
+       VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (idempotency_key) DO NOTHING
        RETURNING *)
      SELECT * FROM inserted
      UNION ALL
      SELECT * FROM deliveries WHERE idempotency_key = $1 AND NOT EXISTS (SELECT 1 FROM inserted)`,
-    [claim.idempotencyKey, claim.leadId, claim.templateKey, claim.messageId, claim.recipient],
+    [claim.idempotencyKey, claim.leadId, claim.templateKey, claim.messageId, claim.recipient, claim.kind],
   );
   return fromRow(result.rows[0] as DeliveryRow);
 }
@@ -90,10 +90,11 @@ export async function transitionDelivery(
   return result.rowCount === 1;
 }
 
-/** How many touches reached the lead's mail server. */
-export async function countSentDeliveries(db: Queryable, leadId: string): Promise<number> {
+/** How many touches the lead has had: emails its mail server accepted, and DM tasks made. */
+export async function countTouches(db: Queryable, leadId: string): Promise<number> {
   const result = await db.query<{ count: string }>(
-    "SELECT count(*) FROM deliveries WHERE lead_id = $1 AND status = 'sent'",
+    `SELECT (SELECT count(*) FROM deliveries WHERE lead_id = $1 AND kind = 'touch' AND status = 'sent')
+          + (SELECT count(*) FROM tasks WHERE lead_id = $1 AND kind = 'dm') AS count`,
     [leadId],
   );
   return Number(result.rows[0]?.count ?? 0);

@@ -25,6 +25,18 @@ export interface LeadProfile {
   externalId?: string | undefined;
 }
 
+/** A lead's deal as the CRM last reported it. */
+export interface LeadDeal {
+  status: 'open' | 'won' | 'lost';
+  stage: string | null;
+  amount: number | null;
+  probability: number | null;
+  /** YYYY-MM-DD */
+  expectedCloseDate: string | null;
+  ownerEmail: string | null;
+  lastMovedAt: Date | null;
+}
+
 /** A lead as the read model holds it. */
 export interface Lead extends LeadProfile {
   id: string;
@@ -33,8 +45,16 @@ export interface Lead extends LeadProfile {
   locale: Locale;
   timezone: string;
   stage: Stage;
+  stageEnteredAt: Date;
+  /** The score as of `scoreAt`; it decays with `scoreHalfLifeMs` from then on. */
   score: number;
+  scoreAt: Date | null;
+  scoreHalfLifeMs: number | null;
   nextTouchAt: Date | null;
+  paused: boolean;
+  doNotContact: boolean;
+  deal: LeadDeal | null;
+  contractEndReason: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -55,8 +75,21 @@ interface LeadRow {
   timezone: string;
   external_id: string | null;
   stage: Stage;
+  stage_entered_at: Date;
   score: number;
+  score_at: Date | null;
+  score_half_life_ms: string | null;
   next_touch_at: Date | null;
+  paused: boolean;
+  do_not_contact: boolean;
+  deal_status: LeadDeal['status'] | null;
+  deal_stage: string | null;
+  deal_amount: string | null;
+  deal_probability: string | null;
+  deal_expected_close: string | null;
+  deal_owner_email: string | null;
+  deal_last_moved_at: Date | null;
+  contract_end_reason: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -78,8 +111,26 @@ function fromRow(row: LeadRow): Lead {
     timezone: row.timezone,
     externalId: row.external_id ?? undefined,
     stage: row.stage,
+    stageEnteredAt: row.stage_entered_at,
     score: row.score,
+    scoreAt: row.score_at,
+    scoreHalfLifeMs: row.score_half_life_ms === null ? null : Number(row.score_half_life_ms),
     nextTouchAt: row.next_touch_at,
+    paused: row.paused,
+    doNotContact: row.do_not_contact,
+    deal:
+      row.deal_status === null
+        ? null
+        : {
+            status: row.deal_status,
+            stage: row.deal_stage,
+            amount: row.deal_amount === null ? null : Number(row.deal_amount),
+            probability: row.deal_probability === null ? null : Number(row.deal_probability),
+            expectedCloseDate: row.deal_expected_close,
+            ownerEmail: row.deal_owner_email,
+            lastMovedAt: row.deal_last_moved_at,
+          },
+    contractEndReason: row.contract_end_reason,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -149,4 +200,42 @@ export async function findLeadByEmail(db: Queryable, email: string): Promise<Lea
 /** Records when the lead's next touch is due (null: none scheduled). */
 export async function setNextTouchAt(db: Queryable, id: string, at: Date | null): Promise<void> {
   await db.query('UPDATE leads SET next_touch_at = $2, updated_at = now() WHERE id = $1', [id, at]);
+}
+
+/** Records the lead's stage and when it entered it; a stage change clears the pending touch. */
+export async function setStage(db: Queryable, id: string, stage: Stage, at: Date, contractEndReason?: string): Promise<void> {
+  await db.query(
+    `UPDATE leads SET stage = $2, stage_entered_at = $3, next_touch_at = NULL,
+            contract_end_reason = COALESCE($4, contract_end_reason), updated_at = now() WHERE id = $1`,
+    [id, stage, at, contractEndReason ?? null],
+  );
+}
+
+/** Records the lead's score as of `at`, and the half-life it decays with. */
+export async function setScore(db: Queryable, id: string, score: number, at: Date, halfLifeMs: number): Promise<void> {
+  await db.query('UPDATE leads SET score = $2, score_at = $3, score_half_life_ms = $4, updated_at = now() WHERE id = $1', [id, score, at, Math.round(halfLifeMs)]);
+}
+
+/** Applies a deal report: given fields replace stored ones, absent ones stay. */
+export async function updateDeal(
+  db: Queryable,
+  id: string,
+  deal: { status: LeadDeal['status']; stage?: string | undefined; amount?: number | undefined; probability?: number | undefined; expectedCloseDate?: string | undefined; ownerEmail?: string | undefined; lastMovedAt?: Date | undefined },
+): Promise<void> {
+  await db.query(
+    `UPDATE leads SET deal_status = $2, deal_stage = COALESCE($3, deal_stage), deal_amount = COALESCE($4, deal_amount),
+            deal_probability = COALESCE($5, deal_probability), deal_expected_close = COALESCE($6::date, deal_expected_close),
+            deal_owner_email = COALESCE($7, deal_owner_email, owner_email), deal_last_moved_at = COALESCE($8, deal_last_moved_at),
+            updated_at = now()
+      WHERE id = $1`,
+    [id, deal.status, deal.stage ?? null, deal.amount ?? null, deal.probability ?? null, deal.expectedCloseDate ?? null, deal.ownerEmail ?? null, deal.lastMovedAt ?? null],
+  );
+}
+
+/** Records pause and do-not-contact as the workflow applied them. */
+export async function setFlags(db: Queryable, id: string, flags: { paused?: boolean | undefined; doNotContact?: boolean | undefined }): Promise<void> {
+  await db.query(
+    'UPDATE leads SET paused = COALESCE($2, paused), do_not_contact = COALESCE($3, do_not_contact), updated_at = now() WHERE id = $1',
+    [id, flags.paused ?? null, flags.doNotContact ?? null],
+  );
 }

@@ -96,14 +96,18 @@ describe('the thin slice: template, cadence, lead, email through real Temporal, 
     expect(first?.messageId).toMatch(/^<[0-9a-f]{40}@example\.com>$/);
     expect(new Set(mails.map((m) => m.messageId)).size).toBe(2);
 
-    const handle = client.workflow.getHandle(lead.workflowId);
-    await handle.result();
-    const read = await app.inject({ method: 'GET', url: `/v1/leads/${lead.id}`, headers: auth });
+    // The sequence has run out: the lead stays in nurturing with nothing scheduled,
+    // its workflow still running and listening for events.
+    const read = await waitFor(async () => {
+      const res = await app.inject({ method: 'GET', url: `/v1/leads/${lead.id}`, headers: auth });
+      return res.json<{ touches: number; nextTouchAt: string | null }>().touches === 2 && res.json<{ nextTouchAt: string | null }>().nextTouchAt === null && res;
+    }, 'the lead to show both touches');
     expect(read.statusCode).toBe(200);
     expect(read.json()).toMatchObject({ id: lead.id, email, stage: 'nurturing', touches: 2, nextTouchAt: null, cadence: 'slice' });
+    expect((await client.workflow.getHandle(lead.workflowId).describe()).status.name).toBe('RUNNING');
     expect(await mailTo(email)).toHaveLength(2);
 
-    // The cadence has ended; posting the lead again updates it but never starts it over.
+    // Posting the lead again updates it but never starts a second lifecycle.
     const again = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email, title: '部長' } });
     expect(again.statusCode).toBe(200);
     const runs = [];
@@ -142,7 +146,7 @@ describe('the thin slice: template, cadence, lead, email through real Temporal, 
     const edited = await app.inject({ method: 'PUT', url: '/v1/cadences/editable', headers: auth, payload: v2 });
     expect(edited.json()).toMatchObject({ version: 2, created: true });
 
-    await client.workflow.getHandle(created.json<{ workflowId: string }>().workflowId).result();
+    await waitFor(async () => (await mailTo(email)).length === 3, 'the third email');
     // The step already under way finishes as v1 defined it; the next step comes from v2.
     expect((await mailTo(email)).map((m) => m.subject)).toEqual(['様へ: ご案内', '様へ: ご案内', 'Second template']);
   });
@@ -150,7 +154,6 @@ describe('the thin slice: template, cadence, lead, email through real Temporal, 
 
 describe('a lead moved to another cadence', () => {
   let app: FastifyInstance;
-  let client: Client;
   const stops: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
@@ -158,7 +161,7 @@ describe('a lead moved to another cadence', () => {
     const taskQueue = uniqueTaskQueue();
     const worker = await startTestWorker({ pool: db.pool, taskQueue });
     const api = await startTestApp({ pool: db.pool, taskQueue });
-    ({ app, client } = api);
+    app = api.app;
     stops.push(api.close, worker.stop, db.drop);
   });
   afterAll(async () => {
@@ -177,7 +180,8 @@ describe('a lead moved to another cadence', () => {
     const moved = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email, cadence: 'new' } });
     expect(moved.statusCode).toBe(200);
 
-    await client.workflow.getHandle(created.json<{ workflowId: string }>().workflowId).result();
+    await waitFor(async () => (await mailTo(email)).length === 3, 'the new cadence\'s email');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     // The old cadence's second step was already waiting and finishes; its third never comes.
     expect((await mailTo(email)).map((m) => m.subject)).toEqual(['Old cadence', 'Old cadence', 'New cadence']);
   });

@@ -53,11 +53,11 @@ export async function createTestDatabase(): Promise<{ url: string; pool: pg.Pool
 export const uniqueTaskQueue = (): string => `test-${randomBytes(6).toString('hex')}`;
 
 /** A running worker with the real activities against the test database and SMTP server. */
-export async function startTestWorker(options: { pool: pg.Pool; taskQueue: string }): Promise<{ worker: Worker; mailer: Mailer; stop: () => Promise<void> }> {
+export async function startTestWorker(options: { pool: pg.Pool; taskQueue: string; salesReps?: string[]; salesWebhookUrl?: string }): Promise<{ worker: Worker; mailer: Mailer; stop: () => Promise<void> }> {
   const mailer = createMailer(stack().smtpUrl);
   const { worker, connection } = await createWorker(
     { connection: { address: stack().temporalAddress }, namespace: 'default', taskQueue: options.taskQueue, workflowBundle: { code: stack().workflowBundleCode } },
-    { db: options.pool, mailer, templates: new TemplateCache(), mailFrom: MAIL_FROM },
+    { db: options.pool, mailer, templates: new TemplateCache(), mailFrom: MAIL_FROM, salesReps: options.salesReps ?? [], salesWebhookUrl: options.salesWebhookUrl, publicBaseUrl: 'http://console.test' },
   );
   const running = worker.run();
   return {

@@ -1,0 +1,67 @@
+import { ApplicationFailure, log } from '@temporalio/activity';
+import { claimDelivery, transitionDelivery } from '../db/repositories/deliveries.ts';
+import type { RenderedEmail } from '../mail/render.ts';
+import { messageIdFor } from '../mail/transport.ts';
+import type { ActivityDependencies } from './dependencies.ts';
+
+/** What became of a message: `unknown` means an earlier attempt died mid-send and nothing was resent. */
+export type DeliveryOutcome = 'sent' | 'already-sent' | 'unknown';
+
+/** One message to deliver exactly once. */
+export interface OnceMessage {
+  idempotencyKey: string;
+  leadId: string;
+  kind: 'touch' | 'notification';
+  templateKey: string;
+  to: string | { name: string; address: string };
+  /** Rendered lazily: a retry that finds the message sent does not render again. */
+  render: () => Promise<RenderedEmail & { templateVersion?: number; headers?: Record<string, string> }>;
+}
+
+/**
+ * The exactly-once send path shared by marketing touches and rep notifications. The
+ * delivery row is claimed and moved to `sending` before the SMTP call; an attempt that
+ * finds it already `sending` knows an earlier attempt died mid-call and, since it cannot
+ * know whether the server accepted the message, does not send again: never a duplicate.
+ */
+export async function deliverOnce(deps: Pick<ActivityDependencies, 'db' | 'mailer' | 'mailFrom'>, message: OnceMessage): Promise<{ outcome: DeliveryOutcome; messageId: string; subject?: string }> {
+  const { db, mailer, mailFrom } = deps;
+  const messageId = messageIdFor(message.idempotencyKey, mailFrom);
+  const recipient = typeof message.to === 'string' ? message.to : message.to.address;
+  const delivery = await claimDelivery(db, { idempotencyKey: message.idempotencyKey, leadId: message.leadId, templateKey: message.templateKey, messageId, recipient, kind: message.kind });
+  if (delivery.status === 'sent') return { outcome: 'already-sent', messageId };
+  if (delivery.status === 'sending' || delivery.status === 'unknown') {
+    await transitionDelivery(db, message.idempotencyKey, 'sending', 'unknown', { error: 'an earlier attempt stopped during the SMTP call; not resent' });
+    log.warn('message not resent: an earlier attempt stopped during the SMTP call', { idempotencyKey: message.idempotencyKey });
+    return { outcome: 'unknown', messageId };
+  }
+  if (delivery.status === 'failed') throw ApplicationFailure.nonRetryable(delivery.error ?? 'delivery failed', 'DeliveryFailed');
+
+  const rendered = await message.render();
+  const claimed = await transitionDelivery(db, message.idempotencyKey, 'pending', 'sending', {
+    subject: rendered.subject,
+    ...(rendered.templateVersion === undefined ? {} : { templateVersion: rendered.templateVersion }),
+  });
+  if (!claimed) throw new Error(`delivery ${message.idempotencyKey} was taken by a concurrent attempt`);
+  try {
+    await mailer.sendMail({ from: mailFrom, to: message.to, subject: rendered.subject, html: rendered.html, text: rendered.text, messageId, ...(rendered.headers ? { headers: rendered.headers } : {}) });
+  } catch (error) {
+    const code = (error as { responseCode?: number }).responseCode;
+    const text = (error as Error).message;
+    if (code !== undefined && code >= 500) {
+      await transitionDelivery(db, message.idempotencyKey, 'sending', 'failed', { error: text });
+      throw ApplicationFailure.nonRetryable(`the mail server refused the message: ${text}`, 'MailRejected');
+    }
+    // Refused or cut before the server accepted the message: nothing was delivered, so
+    // the row goes back to pending and Temporal's retry sends it.
+    await transitionDelivery(db, message.idempotencyKey, 'sending', 'pending', { error: text });
+    throw error;
+  }
+  await transitionDelivery(db, message.idempotencyKey, 'sending', 'sent');
+  return { outcome: 'sent', messageId, subject: rendered.subject };
+}
+
+/** Marks a claimed delivery failed for a reason found before sending (a template that does not compile). */
+export async function failDelivery(deps: Pick<ActivityDependencies, 'db'>, idempotencyKey: string, reason: string): Promise<void> {
+  await transitionDelivery(deps.db, idempotencyKey, 'pending', 'failed', { error: reason });
+}

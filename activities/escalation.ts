@@ -1,0 +1,98 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { chatNotified, createEscalationOnce, markChatNotified, nextRep } from '../db/repositories/escalations.ts';
+import { findLead, updateDeal, type Lead } from '../db/repositories/leads.ts';
+import { appendTimeline, listTimeline } from '../db/repositories/timeline.ts';
+import { renderNotification, type NotificationKind } from '../mail/notifications.ts';
+import { deliverOnce } from './deliver-once.ts';
+import type { ActivityDependencies } from './dependencies.ts';
+
+/** A lead over its threshold: hand it to sales (or its account owner, for upsell). */
+export interface EscalateInput {
+  leadId: string;
+  kind: 'sales' | 'upsell';
+  score: number;
+  atMs: number;
+  idempotencyKey: string;
+}
+
+/** A deal that needs its owner's attention. */
+export interface DealAlertInput {
+  leadId: string;
+  alert: 'deal_stalled' | 'close_date_passed';
+  daysStalled: number;
+  atMs: number;
+  idempotencyKey: string;
+}
+
+/** Escalations and deal alerts: a record, an email to the rep, a chat message. */
+export function createEscalationActivities(deps: ActivityDependencies) {
+  const { db, salesReps, salesWebhookUrl, publicBaseUrl } = deps;
+
+  async function leadOrFail(leadId: string): Promise<Lead> {
+    const lead = await findLead(db, leadId);
+    if (!lead) throw ApplicationFailure.nonRetryable(`lead ${leadId} does not exist`, 'LeadNotFound');
+    return lead;
+  }
+
+  async function notifyRep(lead: Lead, kind: NotificationKind, to: string, score: number, idempotencyKey: string, daysStalled?: number): Promise<void> {
+    const recent = (await listTimeline(db, lead.id)).slice(-10);
+    await deliverOnce(deps, {
+      idempotencyKey,
+      leadId: lead.id,
+      kind: 'notification',
+      templateKey: `builtin:${kind}`,
+      to,
+      render: async () => renderNotification({ kind, lead, score, recent, leadUrl: `${publicBaseUrl}/leads/${lead.id}`, daysStalled }),
+    });
+  }
+
+  async function postToChat(text: string): Promise<void> {
+    if (salesWebhookUrl === undefined) return;
+    const response = await fetch(salesWebhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) throw new Error(`chat webhook answered ${response.status}`);
+  }
+
+  return {
+    /**
+     * Records the escalation once, assigns the owner (the lead's, else the next rep in the
+     * round-robin), emails them once and posts to the chat webhook. For sales, the lead's
+     * deal opens with that owner.
+     */
+    async escalate(input: EscalateInput): Promise<{ escalationId: string; ownerEmail: string | null }> {
+      const lead = await leadOrFail(input.leadId);
+      const at = new Date(input.atMs);
+      const owner = lead.ownerEmail ?? (await nextRep(db, salesReps)) ?? null;
+      const escalation = await createEscalationOnce(db, { idempotencyKey: input.idempotencyKey, leadId: lead.id, kind: input.kind, score: input.score, ownerEmail: owner, at });
+      if (input.kind === 'sales') {
+        await updateDeal(db, lead.id, { status: 'open', lastMovedAt: at, ...(escalation.ownerEmail ? { ownerEmail: escalation.ownerEmail } : {}) });
+      }
+      await appendTimeline(db, { leadId: lead.id, at, kind: 'escalated', detail: { escalationId: escalation.id, kind: input.kind, score: Math.round(input.score), owner: escalation.ownerEmail }, dedupeKey: input.idempotencyKey });
+      const kind = input.kind === 'sales' ? 'sales_escalation' : 'upsell_escalation';
+      if (escalation.ownerEmail) await notifyRep(lead, kind, escalation.ownerEmail, input.score, `${input.idempotencyKey}/email`);
+      if (salesWebhookUrl !== undefined && !(await chatNotified(db, escalation.id))) {
+        const who = [lead.company, lead.name ?? lead.email].filter(Boolean).join(' ');
+        await postToChat(`${input.kind === 'sales' ? 'Hot lead' : 'Upsell opportunity'}: ${who} (score ${Math.round(input.score)}) → ${escalation.ownerEmail ?? 'unassigned'} ${publicBaseUrl}/leads/${lead.id}`);
+        await markChatNotified(db, escalation.id);
+      }
+      return { escalationId: escalation.id, ownerEmail: escalation.ownerEmail };
+    },
+
+    /** Tells the deal's owner that the deal has stalled or passed its expected close date. */
+    async sendDealAlert(input: DealAlertInput): Promise<void> {
+      const lead = await leadOrFail(input.leadId);
+      const at = new Date(input.atMs);
+      const owner = lead.deal?.ownerEmail ?? lead.ownerEmail ?? (await nextRep(db, salesReps)) ?? null;
+      const fresh = await appendTimeline(db, { leadId: lead.id, at, kind: input.alert, detail: { daysStalled: input.daysStalled, owner, expectedCloseDate: lead.deal?.expectedCloseDate ?? null }, dedupeKey: input.idempotencyKey });
+      if (owner) await notifyRep(lead, input.alert, owner, lead.score, `${input.idempotencyKey}/email`, input.daysStalled);
+      if (fresh) {
+        const who = [lead.company, lead.name ?? lead.email].filter(Boolean).join(' ');
+        await postToChat(input.alert === 'deal_stalled' ? `Stalled deal: ${who}, no movement for ${input.daysStalled} days` : `Close date passed: ${who} (${lead.deal?.expectedCloseDate ?? ''})`);
+      }
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import type { Queryable } from '../pool.ts';
+
+/** A hot lead handed to sales, or an upsell opportunity handed to the account owner. */
+export interface Escalation {
+  id: string;
+  leadId: string;
+  kind: 'sales' | 'upsell';
+  score: number;
+  ownerEmail: string | null;
+  createdAt: Date;
+  ackedAt: Date | null;
+  ackedBy: string | null;
+}
+
+interface EscalationRow {
+  id: string;
+  lead_id: string;
+  kind: 'sales' | 'upsell';
+  score: number;
+  owner_email: string | null;
+  created_at: Date;
+  acked_at: Date | null;
+  acked_by: string | null;
+}
+
+const fromRow = (row: EscalationRow): Escalation => ({
+  id: row.id,
+  leadId: row.lead_id,
+  kind: row.kind,
+  score: row.score,
+  ownerEmail: row.owner_email,
+  createdAt: row.created_at,
+  ackedAt: row.acked_at,
+  ackedBy: row.acked_by,
+});
+
+/** Records the escalation once per idempotency key; a retry gets the first attempt's row. */
+export async function createEscalationOnce(
+  db: Queryable,
+  escalation: { idempotencyKey: string; leadId: string; kind: 'sales' | 'upsell'; score: number; ownerEmail: string | null; at: Date },
+): Promise<Escalation> {
+  const inserted = await db.query<EscalationRow>(
+    `INSERT INTO escalations (idempotency_key, lead_id, kind, score, owner_email, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
+    [escalation.idempotencyKey, escalation.leadId, escalation.kind, escalation.score, escalation.ownerEmail, escalation.at],
+  );
+  if (inserted.rows[0]) return fromRow(inserted.rows[0]);
+  const existing = await db.query<EscalationRow>('SELECT * FROM escalations WHERE idempotency_key = $1', [escalation.idempotencyKey]);
+  return fromRow(existing.rows[0] as EscalationRow);
+}
+
+/** Escalations, newest first; only unacknowledged ones when `open`. */
+export async function listEscalations(db: Queryable, filter: { open?: boolean; leadId?: string }): Promise<Escalation[]> {
+  const result = await db.query<EscalationRow>(
+    `SELECT * FROM escalations WHERE ($1::boolean IS NOT TRUE OR acked_at IS NULL) AND ($2::uuid IS NULL OR lead_id = $2)
+     ORDER BY created_at DESC LIMIT 1000`,
+    [filter.open ?? null, filter.leadId ?? null],
+  );
+  return result.rows.map(fromRow);
+}
+
+/** Acknowledges an escalation; a second acknowledgement keeps the first one's time and person. */
+export async function ackEscalation(db: Queryable, id: string, by: string): Promise<Escalation | undefined> {
+  const result = await db.query<EscalationRow>(
+    `UPDATE escalations SET acked_at = COALESCE(acked_at, now()), acked_by = COALESCE(acked_by, $2) WHERE id = $1 RETURNING *`,
+    [id, by],
+  );
+  return result.rows[0] ? fromRow(result.rows[0]) : undefined;
+}
+
+/** The next rep in the round-robin over `reps`. */
+export async function nextRep(db: Queryable, reps: readonly string[]): Promise<string | undefined> {
+  if (reps.length === 0) return undefined;
+  const result = await db.query<{ n: string }>("SELECT nextval('rep_rotation') AS n");
+  return reps[(Number(result.rows[0]?.n ?? 1) - 1) % reps.length];
+}
+
+/** Marks the escalation's chat message as posted; answers false if it already was. */
+export async function markChatNotified(db: Queryable, id: string): Promise<boolean> {
+  const result = await db.query('UPDATE escalations SET chat_notified_at = now() WHERE id = $1 AND chat_notified_at IS NULL', [id]);
+  return result.rowCount === 1;
+}
+
+/** Whether the escalation's chat message was already posted. */
+export async function chatNotified(db: Queryable, id: string): Promise<boolean> {
+  const result = await db.query<{ done: boolean }>('SELECT chat_notified_at IS NOT NULL AS done FROM escalations WHERE id = $1', [id]);
+  return result.rows[0]?.done ?? false;
+}

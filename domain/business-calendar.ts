@@ -1,0 +1,60 @@
+// The library's own `isHoliday`/`between` format a `Date` with local-time getters, so their
+// answer depends on the process TZ; its data table, keyed by `YYYY-MM-DD`, does not.
+import HOLIDAYS from '@holiday-jp/holiday_jp/lib/holidays.js';
+import { Temporal } from 'temporal-polyfill/implementation';
+
+/** A calendar date with no time and no time zone: which day it is where the lead is. */
+export interface CalendarDate {
+  year: number;
+  month: number;
+  day: number;
+}
+
+const TABLE: Readonly<Record<string, { name: string }>> = HOLIDAYS;
+
+const YEARS = Object.keys(TABLE).map((key) => Number(key.slice(0, 4)));
+
+/**
+ * The years the bundled holiday data covers. Outside them only weekends and the year-end
+ * break are known: a holiday there is missed, not invented.
+ */
+export const HOLIDAY_DATA_YEARS: { readonly first: number; readonly last: number } = Object.freeze({
+  first: Math.min(...YEARS),
+  last: Math.max(...YEARS),
+});
+
+/** The name Japanese calendars print for the Dec 29 – Jan 3 closure. */
+const YEAR_END_BREAK_NAME = '年末年始';
+
+function checked(date: CalendarDate): Temporal.PlainDate {
+  // 'reject', because a silently constrained Feb 30 would answer for a different day.
+  return Temporal.PlainDate.from({ year: date.year, month: date.month, day: date.day }, { overflow: 'reject' });
+}
+
+function key(date: Temporal.PlainDate): string {
+  return date.toString();
+}
+
+/** Whether `date` is a Japanese national holiday, substitute (振替休日) and citizens' (国民の休日) holidays included. */
+export function isJapaneseHoliday(date: CalendarDate): boolean {
+  return TABLE[key(checked(date))] !== undefined;
+}
+
+/** Whether `date` falls in the year-end break, Dec 29 – Jan 3, when most Japanese companies are closed. */
+export function isYearEndBreak(date: CalendarDate): boolean {
+  const { month, day } = checked(date);
+  return (month === 12 && day >= 29) || (month === 1 && day <= 3);
+}
+
+/** Whether `date` is a business day: Monday to Friday, not a Japanese holiday, not in the year-end break. */
+export function isBusinessDay(date: CalendarDate): boolean {
+  const plain = checked(date);
+  return plain.dayOfWeek <= 5 && TABLE[key(plain)] === undefined && !isYearEndBreak(plain);
+}
+
+/** The Japanese name of the holiday or break `date` falls in, for timeline messages; undefined on an ordinary day. */
+export function holidayName(date: CalendarDate): string | undefined {
+  const plain = checked(date);
+  // The holiday's own name first: "元日" says more than "年末年始" on Jan 1.
+  return TABLE[key(plain)]?.name ?? (isYearEndBreak(plain) ? YEAR_END_BREAK_NAME : undefined);
+}

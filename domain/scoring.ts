@@ -1,0 +1,58 @@
+import { addDuration } from './duration.ts';
+
+/** A lead's engagement score: `value` as of the instant `atMs`; it decays from there. */
+export interface Score {
+  value: number;
+  atMs: number;
+}
+
+/** The engagement events that earn points (DESIGN section 4, `POST /v1/events`). */
+export const EVENT_TYPES = ['email_open', 'email_click', 'web_visit', 'form_submit', 'reply', 'dm_response', 'meeting_request'] as const;
+
+/** One of {@link EVENT_TYPES}. */
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** 0.5^(elapsed / halfLife), with no decay for a non-positive half-life or elapsed time. */
+function decayFactor(elapsedMs: number, halfLife: number): number {
+  if (halfLife <= 0 || elapsedMs <= 0) return 1;
+  return 0.5 ** (elapsedMs / halfLife);
+}
+
+/**
+ * The score's value at `nowMs`: value·0.5^((now − at)/halfLife). A half-life ≤ 0 means no
+ * decay; a `nowMs` before the score's instant returns the value as is, never a grown one.
+ */
+export function decayedScore(score: Score, nowMs: number, halfLifeMs: number): number {
+  return score.value * decayFactor(nowMs - score.atMs, halfLifeMs);
+}
+
+/**
+ * The score after `points` earned at `nowMs`: decayed to `nowMs`, plus the points, floored
+ * at 0 so negative points cannot leave a debt that hides later engagement.
+ */
+export function addPoints(score: Score, points: number, nowMs: number, halfLifeMs: number): Score {
+  if (nowMs >= score.atMs) {
+    return { value: Math.max(0, decayedScore(score, nowMs, halfLifeMs) + points), atMs: nowMs };
+  }
+  // An event reported late (its occurredAt before the score's instant): decay its points up
+  // to the score's instant rather than move the score back in time.
+  return { value: Math.max(0, score.value + points * decayFactor(score.atMs - nowMs, halfLifeMs)), atMs: score.atMs };
+}
+
+/**
+ * The half-life `halfLife` (ISO 8601) in milliseconds, measured from `fromMs` in `timeZone`:
+ * `P1M` from 1 February is 28 days, from 1 March 31.
+ */
+export function halfLifeMs(halfLife: string, fromMs: number, timeZone: string): number {
+  return addDuration(fromMs, halfLife, timeZone) - fromMs;
+}
+
+/** Whether a change from `before` to `after` reaches `threshold` from below: true only when before < threshold ≤ after. */
+export function crossesThreshold(before: number, after: number, threshold: number): boolean {
+  return before < threshold && threshold <= after;
+}
+
+/** The points a cadence awards for an event of `type`; 0 when the cadence does not configure it. */
+export function pointsFor(type: EventType, points: Partial<Record<EventType, number>> | undefined): number {
+  return points?.[type] ?? 0;
+}

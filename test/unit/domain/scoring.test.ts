@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import {
+  addPoints,
+  crossesThreshold,
+  decayedScore,
+  EVENT_TYPES,
+  type EventType,
+  halfLifeMs,
+  pointsFor,
+  type Score,
+} from '../../../domain/scoring.ts';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const HALF_LIFE = 30 * DAY;
+const T0 = Date.parse('2026-06-01T00:00:00Z');
+
+describe('decayedScore', () => {
+  const score: Score = { value: 80, atMs: T0 };
+
+  it('keeps the full value at the score’s own instant', () => {
+    expect(decayedScore(score, T0, HALF_LIFE)).toBe(80);
+  });
+
+  it('halves the value after one half-life', () => {
+    expect(decayedScore(score, T0 + HALF_LIFE, HALF_LIFE)).toBe(40);
+  });
+
+  it('quarters the value after two half-lives', () => {
+    expect(decayedScore(score, T0 + 2 * HALF_LIFE, HALF_LIFE)).toBe(20);
+  });
+
+  it('decays smoothly in between', () => {
+    expect(decayedScore(score, T0 + HALF_LIFE / 2, HALF_LIFE)).toBeCloseTo(80 / Math.SQRT2, 10);
+  });
+
+  it('does not decay when the half-life is zero or negative', () => {
+    expect(decayedScore(score, T0 + 365 * DAY, 0)).toBe(80);
+    expect(decayedScore(score, T0 + 365 * DAY, -HALF_LIFE)).toBe(80);
+  });
+
+  it('never grows the value for an instant before the score’s own', () => {
+    expect(decayedScore(score, T0 - HALF_LIFE, HALF_LIFE)).toBe(80);
+  });
+});
+
+describe('addPoints', () => {
+  it('decays the score to now before adding the points', () => {
+    expect(addPoints({ value: 40, atMs: T0 }, 10, T0 + HALF_LIFE, HALF_LIFE)).toEqual({ value: 30, atMs: T0 + HALF_LIFE });
+  });
+
+  it('adds to a fresh score as is', () => {
+    expect(addPoints({ value: 0, atMs: T0 }, 20, T0, HALF_LIFE)).toEqual({ value: 20, atMs: T0 });
+  });
+
+  it('floors the score at 0 when negative points exceed it', () => {
+    expect(addPoints({ value: 10, atMs: T0 }, -30, T0 + DAY, HALF_LIFE)).toEqual({ value: 0, atMs: T0 + DAY });
+  });
+
+  it('lets points earned after a floor count in full, with no debt left over', () => {
+    const floored = addPoints({ value: 10, atMs: T0 }, -30, T0, HALF_LIFE);
+    expect(addPoints(floored, 5, T0, HALF_LIFE).value).toBe(5);
+  });
+
+  it('subtracts negative points that stay above 0', () => {
+    expect(addPoints({ value: 50, atMs: T0 }, -20, T0, HALF_LIFE).value).toBe(30);
+  });
+
+  it('decays the points of an event reported late up to the score’s instant, keeping that instant', () => {
+    // An event that happened one half-life before the score was last updated is worth half.
+    expect(addPoints({ value: 10, atMs: T0 }, 20, T0 - HALF_LIFE, HALF_LIFE)).toEqual({ value: 20, atMs: T0 });
+  });
+});
+
+describe('halfLifeMs', () => {
+  it('reads P30D as thirty days', () => {
+    expect(halfLifeMs('P30D', T0, 'Asia/Tokyo')).toBe(30 * DAY);
+  });
+
+  it('reads P1M as the calendar month that follows the instant', () => {
+    expect(halfLifeMs('P1M', Date.parse('2026-02-01T00:00:00+09:00'), 'Asia/Tokyo')).toBe(28 * DAY);
+    expect(halfLifeMs('P1M', Date.parse('2026-03-01T00:00:00+09:00'), 'Asia/Tokyo')).toBe(31 * DAY);
+  });
+
+  it('counts P1D across a daylight-saving change in the given zone', () => {
+    expect(halfLifeMs('P1D', Date.parse('2026-03-07T12:00:00-05:00'), 'America/New_York')).toBe(23 * HOUR);
+    expect(halfLifeMs('P1D', Date.parse('2026-03-07T12:00:00-05:00'), 'UTC')).toBe(24 * HOUR);
+  });
+
+  it('reads short durations for demos', () => {
+    expect(halfLifeMs('PT2S', T0, 'UTC')).toBe(2000);
+  });
+});
+
+describe('crossesThreshold', () => {
+  it('is true when the score reaches the threshold from below', () => {
+    expect(crossesThreshold(49, 50, 50)).toBe(true);
+    expect(crossesThreshold(10, 80, 50)).toBe(true);
+  });
+
+  it('is false when the score stays below', () => {
+    expect(crossesThreshold(40, 49.99, 50)).toBe(false);
+  });
+
+  it('is false when the score was already at or above the threshold', () => {
+    expect(crossesThreshold(50, 60, 50)).toBe(false);
+    expect(crossesThreshold(50, 50, 50)).toBe(false);
+  });
+
+  it('is false when the score falls', () => {
+    expect(crossesThreshold(60, 40, 50)).toBe(false);
+  });
+
+  it('fires exactly once while a lead keeps engaging above the threshold', () => {
+    const points: Partial<Record<EventType, number>> = { email_open: 1, email_click: 5, web_visit: 3, form_submit: 20, reply: 30 };
+    const events: [number, EventType][] = [
+      [0, 'email_open'], [1, 'email_click'], [2, 'web_visit'], [3, 'form_submit'], [5, 'reply'],
+      [6, 'email_click'], [7, 'web_visit'], [8, 'form_submit'], [9, 'email_open'], [10, 'reply'],
+    ];
+    let score: Score = { value: 0, atMs: T0 };
+    const crossedOn: number[] = [];
+    for (const [day, type] of events) {
+      const nowMs = T0 + day * DAY;
+      const before = decayedScore(score, nowMs, HALF_LIFE);
+      score = addPoints(score, pointsFor(type, points), nowMs, HALF_LIFE);
+      if (crossesThreshold(before, score.value, 50)) crossedOn.push(day);
+    }
+    expect(crossedOn).toEqual([5]);
+  });
+
+  it('fires again after the score has decayed below the threshold and climbed back', () => {
+    let score: Score = { value: 0, atMs: T0 };
+    const crossedOn: number[] = [];
+    for (const day of [0, 1, 90, 91]) {
+      const nowMs = T0 + day * DAY;
+      const before = decayedScore(score, nowMs, HALF_LIFE);
+      score = addPoints(score, 30, nowMs, HALF_LIFE);
+      if (crossesThreshold(before, score.value, 50)) crossedOn.push(day);
+    }
+    expect(crossedOn).toEqual([1, 91]);
+  });
+});
+
+describe('pointsFor', () => {
+  const points = { email_open: 1, reply: 30, web_visit: -2 };
+
+  it('gives the points the cadence configures', () => {
+    expect(pointsFor('reply', points)).toBe(30);
+    expect(pointsFor('web_visit', points)).toBe(-2);
+  });
+
+  it('gives 0 for an event type the cadence leaves out', () => {
+    expect(pointsFor('meeting_request', points)).toBe(0);
+  });
+
+  it('gives 0 when the cadence has no scoring points', () => {
+    expect(pointsFor('reply', undefined)).toBe(0);
+  });
+});
+
+describe('EVENT_TYPES', () => {
+  it('lists the seven engagement events of the events API', () => {
+    expect(EVENT_TYPES).toEqual(['email_open', 'email_click', 'web_visit', 'form_submit', 'reply', 'dm_response', 'meeting_request']);
+  });
+});

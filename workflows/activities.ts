@@ -1,0 +1,21 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+
+/** Read-model writes and reads: quick, retried until the database answers. */
+export const records = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['LeadNotFound', 'CadenceNotFound'] },
+});
+
+/**
+ * Sends and notifications: longer than the SMTP socket timeout, so a slow server fails
+ * the call, not the attempt; retried for as long as the failure is transient.
+ */
+export const sends = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: {
+    initialInterval: '5 seconds',
+    maximumInterval: '10 minutes',
+    nonRetryableErrorTypes: ['InvalidTemplate', 'TemplateNotFound', 'LeadNotFound', 'MailRejected', 'DeliveryFailed'],
+  },
+});

@@ -1,0 +1,113 @@
+import { addPoints, crossesThreshold, decayedScore, halfLifeMs, pointsFor } from '../domain/scoring.ts';
+import { records, sends } from './activities.ts';
+import type { LeadEvent } from './lead-events.ts';
+import { SEEN_EVENT_IDS_KEPT } from './lead-state.ts';
+import type { LifecycleContext } from './lifecycle-context.ts';
+import { moveTo } from './stage-transitions.ts';
+
+const DEFAULT_HALF_LIFE = 'P30D';
+
+/** The score right now, decayed with the cadence's half-life. */
+export function currentScore(ctx: LifecycleContext, nowMs: number): number {
+  return decayedScore(ctx.state.score, nowMs, scoreHalfLifeMs(ctx, nowMs));
+}
+
+function scoreHalfLifeMs(ctx: LifecycleContext, nowMs: number): number {
+  return halfLifeMs(ctx.plan?.cadence.definition.scoring?.halfLife ?? DEFAULT_HALF_LIFE, nowMs, ctx.plan?.timezone ?? 'Asia/Tokyo');
+}
+
+/**
+ * Applies one event. A repeated event id is ignored. Engagement adds points and may
+ * escalate (once per stage entry); CRM events move the deal and the stage; unsubscribe
+ * and do-not-contact close the lead at once.
+ */
+export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): Promise<void> {
+  const { state } = ctx;
+  if (state.seenEventIds.includes(event.eventId)) return;
+  state.seenEventIds.push(event.eventId);
+  if (state.seenEventIds.length > SEEN_EVENT_IDS_KEPT) state.seenEventIds.shift();
+  const now = Date.now();
+  const key = `${ctx.workflowId}/event/${event.eventId}`;
+
+  switch (event.kind) {
+    case 'engagement': {
+      ctx.plan ??= await records.planNextStep(ctx.leadId);
+      const scoring = ctx.plan.cadence.definition.scoring;
+      const halfLife = scoreHalfLifeMs(ctx, now);
+      const before = decayedScore(state.score, now, halfLife);
+      const points = pointsFor(event.type, scoring?.points);
+      state.score = addPoints(state.score, points, now, halfLife);
+      await records.recordEngagement({
+        leadId: ctx.leadId,
+        atMs: now,
+        kind: 'event',
+        detail: { type: event.type, points, score: Math.round(state.score.value * 100) / 100, occurredAt: new Date(event.occurredAtMs).toISOString() },
+        dedupeKey: key,
+        score: state.score.value,
+        halfLifeMs: halfLife,
+      });
+      const escalates = state.stage === 'nurturing' || state.stage === 'reactivation' || state.stage === 'customer';
+      if (scoring && escalates && !state.escalatedThisStage && crossesThreshold(before, state.score.value, scoring.threshold)) {
+        state.escalatedThisStage = true;
+        const kind = state.stage === 'customer' ? 'upsell' : 'sales';
+        await sends.escalate({ leadId: ctx.leadId, kind, score: state.score.value, atMs: now, idempotencyKey: `${ctx.workflowId}/escalation/${state.escalations++}` });
+        if (kind === 'sales') {
+          state.deal = { status: 'open', lastMovedAtMs: now, expectedCloseDate: null, closeDateAlerted: null, stalledAlerts: 0, lostAtMs: null };
+          await moveTo(ctx, 'deal', 'score reached the threshold');
+        }
+      }
+      return;
+    }
+    case 'deal_stage_changed':
+    case 'deal_won': {
+      const won = event.kind === 'deal_won';
+      const update = event.kind === 'deal_won' ? (event.deal ?? {}) : event.deal;
+      const previous = state.deal;
+      state.deal = {
+        status: won ? 'won' : 'open',
+        lastMovedAtMs: now,
+        expectedCloseDate: update.expectedCloseDate ?? (previous?.status === 'open' ? previous.expectedCloseDate : null),
+        closeDateAlerted: previous?.status === 'open' ? previous.closeDateAlerted : null,
+        stalledAlerts: 0,
+        lostAtMs: null,
+      };
+      ctx.replan = true;
+      await records.recordDeal({ leadId: ctx.leadId, atMs: now, kind: won ? 'deal_won' : 'deal_stage_changed', detail: { ...update }, dedupeKey: key, status: state.deal.status, deal: update, moved: true });
+      if (won) {
+        state.contractEnd = null;
+        await moveTo(ctx, 'customer', 'deal won');
+      } else {
+        await moveTo(ctx, 'deal', 'deal reported by the CRM');
+      }
+      return;
+    }
+    case 'deal_lost': {
+      if (state.stage !== 'deal') return;
+      state.deal = { ...(state.deal ?? { lastMovedAtMs: now, expectedCloseDate: null, closeDateAlerted: null, stalledAlerts: 0 }), status: 'lost', lostAtMs: now };
+      ctx.replan = true;
+      await records.recordDeal({ leadId: ctx.leadId, atMs: now, kind: 'deal_lost', detail: { reason: event.reason ?? null }, dedupeKey: key, status: 'lost', deal: {}, moved: true });
+      return;
+    }
+    case 'contract_ended': {
+      ctx.plan ??= await records.planNextStep(ctx.leadId);
+      const eligible = ctx.plan.cadence.definition.reactivation?.eligibleReasons.includes(event.reason) ?? false;
+      state.contractEnd = { reason: event.reason, atMs: now, eligible };
+      await moveTo(ctx, 'dormant', `contract ended: ${event.reason}`, { contractEndReason: event.reason });
+      return;
+    }
+    case 'unsubscribed':
+    case 'do_not_contact': {
+      if (event.kind === 'unsubscribed') state.emailSuppressed = true;
+      else state.doNotContact = true;
+      await records.recordFlags({ leadId: ctx.leadId, atMs: now, kind: event.kind, dedupeKey: key, ...(event.kind === 'do_not_contact' ? { doNotContact: true } : {}) });
+      await moveTo(ctx, 'closed', event.kind === 'unsubscribed' ? 'unsubscribed' : 'do not contact');
+      return;
+    }
+    case 'pause':
+    case 'resume': {
+      state.paused = event.kind === 'pause';
+      await records.recordFlags({ leadId: ctx.leadId, atMs: now, kind: event.kind === 'pause' ? 'paused' : 'resumed', dedupeKey: key, paused: state.paused });
+      return;
+    }
+  }
+}

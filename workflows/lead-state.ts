@@ -1,0 +1,77 @@
+import type { Stage } from '../domain/lead.ts';
+import type { Score } from '../domain/scoring.ts';
+import type { LeadEvent } from './lead-events.ts';
+
+/** An open, won or lost deal as the workflow tracks it. */
+export interface DealState {
+  status: 'open' | 'won' | 'lost';
+  lastMovedAtMs: number;
+  /** YYYY-MM-DD, from the CRM. */
+  expectedCloseDate: string | null;
+  /** The close date already alerted as passed, so each date alerts once. */
+  closeDateAlerted: string | null;
+  /** Stalled alerts sent since the deal last moved. */
+  stalledAlerts: number;
+  lostAtMs: number | null;
+}
+
+/**
+ * Everything a lead's workflow knows, and all that continue-as-new carries. Every wait
+ * is derived from it (a pending touch keeps its due time), so a new run resumes exactly.
+ */
+export interface LeadLifecycleState {
+  stage: Stage;
+  stageEnteredAtMs: number;
+  /** Touches made over the lead's whole life: the number in each touch's idempotency key. */
+  touches: number;
+  stepIndex: number;
+  cadenceKey: string | null;
+  cadenceVersion: number | null;
+  /** Due time of the step being waited on; kept so continue-as-new does not restart a wait. */
+  nextTouchAtMs: number | null;
+  /** Recent touch times, for the frequency cap. */
+  recentTouchesMs: number[];
+  score: Score;
+  escalatedThisStage: boolean;
+  /** Counts of escalations and alerts, the numbers in their idempotency keys. */
+  escalations: number;
+  alerts: number;
+  paused: boolean;
+  emailSuppressed: boolean;
+  doNotContact: boolean;
+  deal: DealState | null;
+  contractEnd: { reason: string; atMs: number; eligible: boolean } | null;
+  /** Recently handled event ids, so a repeated signal has no second effect. */
+  seenEventIds: string[];
+  /** Events received but not yet handled when continue-as-new happened. */
+  inbox: LeadEvent[];
+}
+
+/** The state of a lead that has just been created. */
+export function initialState(nowMs: number): LeadLifecycleState {
+  return {
+    stage: 'nurturing',
+    stageEnteredAtMs: nowMs,
+    touches: 0,
+    stepIndex: 0,
+    cadenceKey: null,
+    cadenceVersion: null,
+    nextTouchAtMs: null,
+    recentTouchesMs: [],
+    score: { value: 0, atMs: nowMs },
+    escalatedThisStage: false,
+    escalations: 0,
+    alerts: 0,
+    paused: false,
+    emailSuppressed: false,
+    doNotContact: false,
+    deal: null,
+    contractEnd: null,
+    seenEventIds: [],
+    inbox: [],
+  };
+}
+
+/** How many touch times and event ids the state keeps: enough for any cap and any retry burst. */
+export const RECENT_TOUCHES_KEPT = 100;
+export const SEEN_EVENT_IDS_KEPT = 500;
