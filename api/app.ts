@@ -2,19 +2,24 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Client, Connection } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from '../config/env.ts';
-import type { Queryable } from '../db/pool.ts';
+import type pg from 'pg';
 import { authPlugin } from './plugins/auth.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.ts';
 import { cadenceRoutes } from './routes/cadences.ts';
+import { escalationRoutes } from './routes/escalations.ts';
+import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { leadRoutes } from './routes/leads.ts';
 import { outboxRoutes } from './routes/outbox.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { templateRoutes } from './routes/templates.ts';
+import { genericWebhookRoutes } from './routes/webhooks-generic.ts';
 
 /** What the API needs: configuration, the read model and a Temporal client. */
 export interface AppDependencies {
-  config: Pick<Config, 'temporalTaskQueue' | 'adminApiKey' | 'outboxDir'>;
-  db: Queryable;
+  config: Pick<Config, 'temporalTaskQueue' | 'adminApiKey' | 'outboxDir' | 'crmWebhookSecret'>;
+  /** A pool, not a client: some routes run transactions. */
+  db: pg.Pool;
   temporal: { client: Client; connection: Connection };
 }
 
@@ -35,6 +40,8 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
   await app.register(errorHandlerPlugin);
   await app.register(authPlugin, { adminApiKey: deps.config.adminApiKey });
   await app.register(healthRoutes, deps);
+  // Webhooks authenticate by their providers' signatures, not by API keys.
+  await app.register(genericWebhookRoutes, deps);
 
   await app.register(async (authenticated) => {
     authenticated.addHook('onRequest', authenticated.requireApiKey);
@@ -42,6 +49,9 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     await authenticated.register(cadenceRoutes, deps);
     await authenticated.register(leadRoutes, deps);
     await authenticated.register(outboxRoutes, deps);
+    await authenticated.register(eventRoutes, deps);
+    await authenticated.register(escalationRoutes, deps);
+    await authenticated.register(reportRoutes, deps);
   });
   return app;
 }

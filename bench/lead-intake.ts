@@ -70,7 +70,7 @@ export async function benchLeadIntake(settings: IntakeSettings): Promise<IntakeR
     // One client for both sides: the baseline and the API differ only by what the API adds.
     const client = new Client({ connection, namespace: 'default' });
     const app: FastifyInstance = await buildApp({
-      config: { temporalTaskQueue: taskQueue, adminApiKey: adminKey, outboxDir: undefined },
+      config: { temporalTaskQueue: taskQueue, adminApiKey: adminKey, outboxDir: undefined, crmWebhookSecret: undefined },
       db: pool,
       temporal: { client, connection },
     });

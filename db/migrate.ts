@@ -1,11 +1,13 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
+import pg from 'pg';
+import { seedDefaults } from './seed-defaults.ts';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /**
- * Applies every pending migration under `db/migrations`. Safe to run twice and from
+ * Applies every pending migration under `db/migrations`, then seeds the shipped defaults. Safe to run twice and from
  * several processes at once: node-pg-migrate holds a PostgreSQL advisory lock, and the
  * `wait` mode makes a second process wait for the first instead of failing.
  */
@@ -20,4 +22,11 @@ export async function migrate(databaseUrl: string, log: (message: string) => voi
     checkOrder: true,
     log,
   });
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await seedDefaults(client);
+  } finally {
+    await client.end();
+  }
 }

@@ -19,11 +19,10 @@ describe('when PostgreSQL or Temporal is unreachable', () => {
   beforeAll(async () => {
     const db = await createTestDatabase();
     pool = db.pool;
-    await pool.query(`INSERT INTO cadences (key, version, definition) VALUES ('default', 1, '{"name":"x","nurture":{"steps":[{"after":"P1D","channel":"email","template":"t"}]}}')`);
     const deadTemporal = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 1000 });
-    temporalDown = await buildApp({ config: { temporalTaskQueue: 'q', adminApiKey: ADMIN_KEY, outboxDir: undefined }, db: pool, temporal: { client: new Client({ connection: deadTemporal }), connection: deadTemporal } });
+    temporalDown = await buildApp({ config: { temporalTaskQueue: 'q', adminApiKey: ADMIN_KEY, outboxDir: undefined, crmWebhookSecret: undefined }, db: pool, temporal: { client: new Client({ connection: deadTemporal }), connection: deadTemporal } });
     const deadPool = createPool(`postgres://nobody:nothing@127.0.0.1:${await freePort()}/none`);
-    databaseDown = await buildApp({ config: { temporalTaskQueue: 'q', adminApiKey: ADMIN_KEY, outboxDir: undefined }, db: deadPool, temporal: { client: new Client({ connection: deadTemporal }), connection: deadTemporal } });
+    databaseDown = await buildApp({ config: { temporalTaskQueue: 'q', adminApiKey: ADMIN_KEY, outboxDir: undefined, crmWebhookSecret: undefined }, db: deadPool, temporal: { client: new Client({ connection: deadTemporal }), connection: deadTemporal } });
     cleanups.push(() => temporalDown.close(), () => databaseDown.close(), () => deadPool.end(), db.drop);
   });
 

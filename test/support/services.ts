@@ -15,6 +15,8 @@ import { createWorker } from '../../worker/create-worker.ts';
 
 /** The admin key every test app accepts. */
 export const ADMIN_KEY = 'test-admin-key-0123456789';
+/** The generic CRM webhook's HMAC secret in tests. */
+export const CRM_SECRET = 'test-crm-webhook-secret';
 /** The sender of every test email. */
 export const MAIL_FROM = 'Example Co. <marketing@example.com>';
 
@@ -77,7 +79,7 @@ export async function startTestApp(options: { pool: pg.Pool; taskQueue: string; 
   const connection = await Connection.connect({ address: stack().temporalAddress });
   const client = new Client({ connection, namespace: 'default' });
   const app = await buildApp({
-    config: { temporalTaskQueue: options.taskQueue, adminApiKey: ADMIN_KEY, outboxDir: options.outboxDir },
+    config: { temporalTaskQueue: options.taskQueue, adminApiKey: ADMIN_KEY, outboxDir: options.outboxDir, crmWebhookSecret: CRM_SECRET },
     db: options.pool,
     temporal: { client, connection },
   });

@@ -1,0 +1,76 @@
+import type { Client } from '@temporalio/client';
+import Type, { type Static } from 'typebox';
+import { isTimeZone } from '../domain/cadence.ts';
+import { findCadence } from '../db/repositories/cadences.ts';
+import { findLeadByEmail, upsertLead, type Lead } from '../db/repositories/leads.ts';
+import type { Queryable } from '../db/pool.ts';
+import { unprocessable } from './http-errors.ts';
+import { ensureLifecycleStarted } from './lifecycle-client.ts';
+
+/** An address a mail server accepts (deliberately plain, not every RFC 5322 form). */
+export const EMAIL_PATTERN = '^[^\\s@<>()\\[\\],;:"]+@[^\\s@<>()\\[\\],;:"]+\\.[^\\s@<>()\\[\\],;:"]+$';
+const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
+
+/** A lead as `POST /v1/leads` and CRM webhooks give it. */
+export const LeadBody = Type.Object(
+  {
+    email: Type.String({ maxLength: 254, pattern: EMAIL_PATTERN }),
+    name: Type.Optional(Text(200)),
+    company: Type.Optional(Text(200)),
+    department: Type.Optional(Text(200)),
+    title: Type.Optional(Text(200)),
+    phone: Type.Optional(Type.String({ minLength: 1, maxLength: 40, pattern: '^[0-9+() -]+$' })),
+    postalAddress: Type.Optional(
+      Type.Object(
+        {
+          postalCode: Type.String({ pattern: '^[0-9]{3}-?[0-9]{4}$' }),
+          prefecture: Text(20),
+          city: Text(100),
+          line1: Text(200),
+          line2: Type.Optional(Type.String({ maxLength: 200 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    source: Type.Optional(Text(100)),
+    ownerEmail: Type.Optional(Type.String({ maxLength: 254, pattern: EMAIL_PATTERN })),
+    cadence: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '^[a-z0-9][a-z0-9_-]*$' })),
+    locale: Type.Optional(Type.Enum(['ja', 'en'])),
+    timezone: Type.Optional(Text(64)),
+    externalId: Type.Optional(Text(200)),
+  },
+  { additionalProperties: false },
+);
+
+/** A lead as `POST /v1/leads` and CRM webhooks give it. */
+export type LeadInput = Static<typeof LeadBody>;
+
+/** The cadence a new lead gets when none is named. */
+export const DEFAULT_CADENCE = 'default';
+
+/**
+ * Creates or updates the lead (by email, case-insensitive) and makes sure its lifecycle
+ * runs. The row is committed before the workflow starts, so the workflow always finds
+ * it; if the start fails (Temporal down: a 503), the same request repeated starts it.
+ */
+export async function intakeLead(
+  db: Queryable,
+  temporal: Client,
+  taskQueue: string,
+  input: LeadInput,
+): Promise<{ lead: Lead; created: boolean; workflowId: string }> {
+  const { email, cadence, ...profile } = input;
+  if (profile.timezone !== undefined && !isTimeZone(profile.timezone)) {
+    throw unprocessable('the lead is not valid', [{ path: '/timezone', message: `"${profile.timezone}" is not an IANA time zone` }]);
+  }
+  // Checked before anything is written: a lead on a cadence that does not exist would
+  // start a workflow that can only fail.
+  const cadenceKey = cadence ?? DEFAULT_CADENCE;
+  const needsCadence = cadence !== undefined || !(await findLeadByEmail(db, email));
+  if (needsCadence && !(await findCadence(db, cadenceKey))) {
+    throw unprocessable('the lead is not valid', [{ path: '/cadence', message: `cadence "${cadenceKey}" does not exist; create it with PUT /v1/cadences/${cadenceKey}` }]);
+  }
+  const { lead, created } = await upsertLead(db, email, { ...profile, cadenceKey: cadence }, { cadenceKey, locale: 'ja', timezone: 'Asia/Tokyo' });
+  const { workflowId } = await ensureLifecycleStarted(temporal, taskQueue, lead);
+  return { lead, created, workflowId };
+}

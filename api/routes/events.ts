@@ -1,0 +1,56 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { EVENT_TYPES } from '../../domain/scoring.ts';
+import { recordEvent } from '../../db/repositories/events.ts';
+import { findLead, findLeadByEmail } from '../../db/repositories/leads.ts';
+import { withTransaction } from '../../db/transaction.ts';
+import type { AppDependencies } from '../app.ts';
+import { notFound, unprocessable } from '../http-errors.ts';
+import { EMAIL_PATTERN } from '../lead-intake.ts';
+import { signalLead } from '../lifecycle-client.ts';
+import { UUID_PATTERN } from '../schemas.ts';
+
+const EventBody = Type.Object(
+  {
+    leadId: Type.Optional(Type.String({ maxLength: 100 })),
+    email: Type.Optional(Type.String({ maxLength: 254, pattern: EMAIL_PATTERN })),
+    type: Type.Enum([...EVENT_TYPES]),
+    occurredAt: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
+    id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+// Clocks disagree; an event a little in the future is a skewed clock, a day ahead is a bug.
+const MAX_FUTURE_MS = 5 * 60_000;
+
+/** `POST /v1/events`: an engagement event for a lead, scored by its workflow. */
+export const eventRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db, temporal, config }) => {
+  app.post('/v1/events', { schema: { body: EventBody } }, async (request, reply) => {
+    const body = request.body;
+    if ((body.leadId === undefined) === (body.email === undefined)) {
+      throw unprocessable('the event is not valid', [{ path: '/leadId', message: 'give exactly one of leadId and email' }]);
+    }
+    const occurredAt = body.occurredAt === undefined ? new Date() : new Date(body.occurredAt);
+    if (occurredAt.getTime() > Date.now() + MAX_FUTURE_MS) {
+      throw unprocessable('the event is not valid', [{ path: '/occurredAt', message: 'is in the future' }]);
+    }
+    const lead = body.leadId !== undefined ? (UUID_PATTERN.test(body.leadId) ? await findLead(db, body.leadId) : undefined) : await findLeadByEmail(db, body.email as string);
+    if (!lead) throw notFound('lead');
+
+    // The event row and the signal succeed or fail together: a 202 means the workflow has
+    // it; a repeated `id` finds the row and has no second effect.
+    const duplicate = await withTransaction(db, async (tx) => {
+      const rowId = await recordEvent(tx, { leadId: lead.id, type: body.type, occurredAt, sourceId: body.id });
+      if (rowId === undefined) return true;
+      await signalLead(temporal.client, config.temporalTaskQueue, lead.id, {
+        kind: 'engagement',
+        eventId: body.id ?? `event-${rowId}`,
+        type: body.type,
+        occurredAtMs: occurredAt.getTime(),
+      });
+      return false;
+    });
+    return reply.code(202).send({ accepted: true, duplicate, leadId: lead.id });
+  });
+};

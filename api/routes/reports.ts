@@ -1,0 +1,101 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { isTimeZone } from '../../domain/cadence.ts';
+import { countLeadsByStage, pipelineByRep } from '../../db/repositories/reports.ts';
+import type { AppDependencies } from '../app.ts';
+import { unprocessable } from '../http-errors.ts';
+
+/** The seed's month: "1日の営業活動数×20営業日×営業人員数". */
+export const BUSINESS_DAYS_PER_MONTH = 20;
+
+/**
+ * Days without movement from which the pipeline marks a deal stalled: the default cadence's
+ * `deal.stalledAfter` (P14D). Simplification: a lead's own cadence may set another
+ * `stalledAfter` (and the stalled alert honours it); the report uses this one figure for
+ * every deal, so that "stalled" means the same thing across a manager's whole pipeline.
+ */
+export const STALLED_AFTER_DAYS = 14;
+
+/** The calendar the pipeline's "today" is read in, unless `?timezone=` says otherwise (the leads' default). */
+export const DEFAULT_REPORT_TIMEZONE = 'Asia/Tokyo';
+
+const CapacityQuery = Type.Object({
+  dailyActivities: Type.Integer({ minimum: 1, maximum: 10_000, description: 'sales activities (calls, visits, emails) one rep does per business day' }),
+  reps: Type.Integer({ minimum: 1, maximum: 100_000, description: 'number of sales reps' }),
+});
+
+const PipelineQuery = Type.Object({
+  owner: Type.Optional(Type.String({ minLength: 1, maxLength: 254, description: "only this rep's deals (email, any case), or `unassigned`" })),
+  asOf: Type.Optional(Type.String({ format: 'date-time', description: 'the instant to count days stalled to (ISO 8601 with offset); default now' })),
+  timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: `IANA time zone whose calendar day decides "overdue"; default ${DEFAULT_REPORT_TIMEZONE}` })),
+});
+
+/** The calendar day (YYYY-MM-DD) of `at` in `timeZone`. */
+function calendarDay(at: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
+/** `GET /v1/reports/capacity` and `GET /v1/reports/pipeline`: the sales manager's two numbers pages. */
+export const reportRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db }) => {
+  /**
+   * Lead creation capacity (リード作成): does the team hold enough leads to keep its reps busy?
+   *
+   * The seed sizes the list for a team that approaches every lead once a month:
+   * required leads per month = daily sales activities per rep x 20 business days x reps.
+   * The leads that are approached once a month are the ones in nurturing (リード育成:
+   * "月に一回顧客に何らかアプローチをする"), so `leadsInNurturing` is the pool compared
+   * with the requirement. Deals are already in sales' hands, customers are worked by the
+   * upsell steps, dormant and closed leads are not approached, and reactivation targets
+   * are a separate, smaller pool (their own steps and timing): all are shown in
+   * `leadsHeld` but not counted as supply. Paused nurturing leads still count: pausing is
+   * temporary and they stay on the list.
+   */
+  app.get('/v1/reports/capacity', { schema: { querystring: CapacityQuery } }, async (request) => {
+    const { dailyActivities, reps } = request.query;
+    const requiredLeadsPerMonth = dailyActivities * BUSINESS_DAYS_PER_MONTH * reps;
+    const leadsHeld = await countLeadsByStage(db);
+    const leadsInNurturing = leadsHeld.nurturing;
+    return {
+      dailyActivities,
+      reps,
+      businessDaysPerMonth: BUSINESS_DAYS_PER_MONTH,
+      requiredLeadsPerMonth,
+      leadsInNurturing,
+      leadsHeld,
+      short: leadsInNurturing < requiredLeadsPerMonth,
+      shortfall: Math.max(0, requiredLeadsPerMonth - leadsInNurturing),
+    };
+  });
+
+  /**
+   * Deal management (商談管理): per rep, the open deals with their count, expected amount,
+   * weighted amount (amount x probability / 100), earliest expected close date, overdue
+   * deals and days stalled, so nothing falls through the cracks.
+   *
+   * - A rep is the deal's owner as the CRM reported it, else the lead's owner, lowercased;
+   *   deals with neither are shown under `unassigned`.
+   * - Open deals: the lead is in the `deal` stage and its deal status is `open`.
+   * - `daysStalled`: whole 24-hour days since the deal last moved (else since the lead
+   *   entered the deal stage), counted to `?asOf=` (an ISO 8601 date-time with offset, for
+   *   reproducible reports) or to now; `stalled` from {@link STALLED_AFTER_DAYS} days on.
+   * - Overdue: the expected close date is before today's date in `?timezone=` (default
+   *   Asia/Tokyo), today being the day of `asOf`.
+   * - Reps by weighted amount, highest first; deals by expected close date, soonest
+   *   first, undated last. `?owner=` keeps one rep; totals are over the reps shown.
+   */
+  app.get('/v1/reports/pipeline', { schema: { querystring: PipelineQuery } }, async (request) => {
+    const { owner, asOf: asOfText, timezone = DEFAULT_REPORT_TIMEZONE } = request.query;
+    if (!isTimeZone(timezone)) {
+      throw unprocessable('the request does not match the expected shape', [{ path: 'querystring:/timezone', message: `"${timezone}" is not an IANA time zone` }]);
+    }
+    const asOf = asOfText === undefined ? new Date() : new Date(asOfText);
+    if (Number.isNaN(asOf.getTime())) {
+      throw unprocessable('the request does not match the expected shape', [{ path: 'querystring:/asOf', message: `"${asOfText}" is not a date-time` }]);
+    }
+    const today = calendarDay(asOf, timezone);
+    const { reps, totals } = await pipelineByRep(db, { asOf, today, stalledAfterDays: STALLED_AFTER_DAYS, owner: owner?.trim() });
+    return { asOf: asOf.toISOString(), today, timezone, stalledAfterDays: STALLED_AFTER_DAYS, reps, totals };
+  });
+};

@@ -1,0 +1,244 @@
+import { createHmac } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auth, CRM_SECRET, createTestDatabase, mailTo, startTestApp, startTestWorker, uniqueTaskQueue, waitFor } from '../support/services.ts';
+
+// Every transition of DESIGN section 3, driven through the API as a CRM, a tracking
+// pixel and a marketer would drive it, on real Temporal, PostgreSQL and SMTP. Durations
+// are seconds so that a lifetime fits in a test.
+
+const MJML = (text: string) => `<mjml><mj-body><mj-section><mj-column><mj-text>${text} {{lead.name}}</mj-text></mj-column></mj-section></mj-body></mjml>`;
+const TEMPLATES = { n1: 'Nurture one', n2: 'Nurture two', u1: 'Upsell check-in', r1: 'Reactivation' };
+
+const CADENCE = {
+  name: 'Lifecycle test',
+  nurture: { steps: [{ after: 'PT1S', channel: 'email', template: 'n1' }, { after: 'PT1H', channel: 'email', template: 'n2' }] },
+  scoring: { points: { email_open: 1, form_submit: 20, meeting_request: 50 }, threshold: 50, halfLife: 'P30D' },
+  deal: { stalledAfter: 'PT3S' },
+  lostDeal: { returnToNurtureAfter: 'PT2S' },
+  upsell: { steps: [{ after: 'PT1S', channel: 'email', template: 'u1' }] },
+  reactivation: { eligibleReasons: ['budget', 'timing'], waitAfterEnd: 'PT2S', steps: [{ after: 'PT1S', channel: 'email', template: 'r1' }] },
+  sendWindow: null,
+};
+
+interface LeadView {
+  id: string;
+  stage: string;
+  score: number;
+  touches: number;
+  nextTouchAt: string | null;
+  deal: { status: string; amount: number | null; probability: number | null; ownerEmail: string | null } | null;
+}
+
+describe.concurrent('the lead lifecycle through the API', () => {
+  let pool: pg.Pool;
+  let app: FastifyInstance;
+  const stops: (() => Promise<void>)[] = [];
+
+  beforeAll(async () => {
+    const db = await createTestDatabase();
+    pool = db.pool;
+    const taskQueue = uniqueTaskQueue();
+    const worker = await startTestWorker({ pool, taskQueue, salesReps: ['rr-one@example.com', 'rr-two@example.com'] });
+    const api = await startTestApp({ pool, taskQueue });
+    app = api.app;
+    stops.push(api.close, worker.stop, db.drop);
+    for (const [key, subject] of Object.entries(TEMPLATES)) {
+      expect((await app.inject({ method: 'PUT', url: `/v1/templates/${key}`, headers: auth, payload: { subject, mjml: MJML(subject) } })).statusCode).toBe(201);
+    }
+    expect((await app.inject({ method: 'PUT', url: '/v1/cadences/life', headers: auth, payload: CADENCE })).statusCode).toBe(201);
+    const capped = { ...CADENCE, name: 'Capped', nurture: { steps: [{ after: 'PT1S', channel: 'email', template: 'n1' }, { after: 'PT1S', channel: 'email', template: 'n2' }] }, frequencyCap: { max: 1, per: 'PT5S' } };
+    expect((await app.inject({ method: 'PUT', url: '/v1/cadences/capped', headers: auth, payload: capped })).statusCode).toBe(201);
+    const slow = { ...CADENCE, name: 'Slow first step', nurture: { steps: [{ after: 'PT4S', channel: 'email', template: 'n1' }] } };
+    expect((await app.inject({ method: 'PUT', url: '/v1/cadences/slow', headers: auth, payload: slow })).statusCode).toBe(201);
+  });
+  afterAll(async () => {
+    for (const stop of stops) await stop();
+  });
+
+  const createLead = async (email: string, extra: Record<string, unknown> = {}): Promise<string> => {
+    const res = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email, name: 'テスト', cadence: 'life', ...extra } });
+    expect(res.statusCode).toBe(201);
+    return res.json<{ id: string }>().id;
+  };
+  const lead = async (id: string): Promise<LeadView> => (await app.inject({ method: 'GET', url: `/v1/leads/${id}`, headers: auth })).json<LeadView>();
+  const stageOf = (id: string, stage: string, what = `stage ${stage}`) => waitFor(async () => (await lead(id)).stage === stage, what, 20_000);
+  const timeline = async (id: string) => (await app.inject({ method: 'GET', url: `/v1/leads/${id}/timeline`, headers: auth })).json<{ items: { kind: string; detail: Record<string, unknown> }[] }>().items;
+  const event = (body: Record<string, unknown>) => app.inject({ method: 'POST', url: '/v1/events', headers: auth, payload: body });
+  const crm = (body: Record<string, unknown>, secret = CRM_SECRET) => {
+    const raw = JSON.stringify(body);
+    const signature = `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
+    return app.inject({ method: 'POST', url: '/v1/webhooks/crm/generic', headers: { 'content-type': 'application/json', 'x-signature': signature }, payload: raw });
+  };
+  let crmSeq = 0;
+  const crmEvent = (type: string, data: Record<string, unknown>) => crm({ id: `crm-${Date.now()}-${crmSeq++}`, type, occurredAt: new Date().toISOString(), data });
+  const mails = (email: string, subject?: string) => mailTo(email).then((all) => all.filter((m) => subject === undefined || m.subject?.startsWith(subject)));
+
+  it('escalates a lead once when events push its score over the threshold, emailing the owner rep', async () => {
+    const id = await createLead('hot@example.jp', { ownerEmail: 'owner-hot@example.com', company: '熱心商事' });
+    expect((await event({ leadId: id, type: 'form_submit', id: 'hot-1' })).statusCode).toBe(202);
+    expect((await event({ email: 'HOT@example.jp', type: 'web_visit', id: 'hot-2' })).statusCode).toBe(202);
+    await waitFor(async () => (await lead(id)).score >= 20, 'the first points');
+    expect((await lead(id)).stage).toBe('nurturing');
+
+    expect((await event({ leadId: id, type: 'meeting_request', id: 'hot-3' })).statusCode).toBe(202);
+    await stageOf(id, 'deal');
+    const [alert] = await waitFor(async () => {
+      const received = await mails('owner-hot@example.com');
+      return received.length > 0 && received;
+    }, 'the escalation email to the owner');
+    expect(alert?.subject).toContain('【ホットリード】熱心商事 テスト 様');
+    expect(alert?.text).toContain('hot@example.jp');
+
+    // More engagement in the deal stage adds points but never escalates again.
+    await event({ leadId: id, type: 'meeting_request', id: 'hot-4' });
+    await waitFor(async () => (await lead(id)).score >= 120, 'the later points');
+    const escalations = (await app.inject({ method: 'GET', url: `/v1/escalations?status=all&leadId=${id}`, headers: auth })).json<{ items: { id: string; kind: string; ownerEmail: string; ackedAt: string | null }[] }>().items;
+    expect(escalations).toHaveLength(1);
+    expect(escalations[0]).toMatchObject({ kind: 'sales', ownerEmail: 'owner-hot@example.com', ackedAt: null });
+    const acked = await app.inject({ method: 'POST', url: `/v1/escalations/${escalations[0]?.id}/ack`, headers: auth });
+    expect(acked.json()).toMatchObject({ ackedBy: 'admin', ackedAt: expect.any(String) });
+    expect((await app.inject({ method: 'GET', url: `/v1/escalations?leadId=${id}`, headers: auth })).json<{ items: unknown[] }>().items).toHaveLength(0);
+    expect(await mails('owner-hot@example.com', '【ホットリード】')).toHaveLength(1);
+  });
+
+  it('counts an event id once however often it is sent', async () => {
+    const id = await createLead('dedupe@example.jp');
+    const first = await event({ leadId: id, type: 'form_submit', id: 'same-event' });
+    const again = await event({ leadId: id, type: 'form_submit', id: 'same-event' });
+    expect(first.json()).toMatchObject({ accepted: true, duplicate: false });
+    expect(again.json()).toMatchObject({ accepted: true, duplicate: true });
+    await waitFor(async () => (await lead(id)).score > 0, 'the points');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect((await lead(id)).score).toBeCloseTo(20, 1);
+  });
+
+  it('alerts the deal owner when a deal stalls, and tracks the CRM deal fields', async () => {
+    const id = await createLead('stall@example.jp', { ownerEmail: 'owner-stall@example.com' });
+    const res = await crmEvent('deal.stage_changed', { email: 'stall@example.jp', stage: 'proposal', amount: 1200000, probability: 40, expectedCloseDate: '2099-12-31' });
+    expect(res.statusCode).toBe(200);
+    await stageOf(id, 'deal');
+    expect((await lead(id)).deal).toMatchObject({ status: 'open', amount: 1200000, probability: 40, ownerEmail: 'owner-stall@example.com' });
+    const [stalled] = await waitFor(async () => {
+      const received = await mails('owner-stall@example.com', '【商談停滞】');
+      return received.length > 0 && received;
+    }, 'the stalled-deal alert', 20_000);
+    expect(stalled?.subject).toContain('日動きがありません');
+    expect((await timeline(id)).map((e) => e.kind)).toContain('deal_stalled');
+  });
+
+  it('alerts once when the expected close date has passed', async () => {
+    const id = await createLead('overdue@example.jp', { ownerEmail: 'owner-overdue@example.com' });
+    await crmEvent('deal.stage_changed', { leadId: id, stage: 'negotiation', expectedCloseDate: '2020-01-31' });
+    await waitFor(async () => (await mails('owner-overdue@example.com', '【成約予定日超過】')).length === 1, 'the close-date alert');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await mails('owner-overdue@example.com', '【成約予定日超過】')).toHaveLength(1);
+  });
+
+  it('starts upsell touches when the deal is won', async () => {
+    const id = await createLead('won@example.jp');
+    await crmEvent('deal.won', { leadId: id, amount: 500000 });
+    await stageOf(id, 'customer');
+    await waitFor(async () => (await mails('won@example.jp', 'Upsell check-in')).length === 1, 'the upsell email');
+  });
+
+  it('returns a lost deal to nurturing after the cool-down, touching it again', async () => {
+    const id = await createLead('lost@example.jp');
+    await waitFor(async () => (await mails('lost@example.jp', 'Nurture one')).length === 1, 'the first nurture email');
+    await crmEvent('deal.stage_changed', { leadId: id, stage: 'proposal' });
+    await stageOf(id, 'deal');
+    await crmEvent('deal.lost', { leadId: id, reason: 'price' });
+    await waitFor(async () => (await lead(id)).deal?.status === 'lost', 'the lost deal');
+    await stageOf(id, 'nurturing', 'back to nurturing');
+    await waitFor(async () => (await mails('lost@example.jp', 'Nurture one')).length === 2, 'the nurture email after the return');
+  });
+
+  it('reactivates a customer whose contract ended for an eligible reason, after the wait', async () => {
+    const id = await createLead('budget@example.jp');
+    await crmEvent('deal.won', { leadId: id });
+    await stageOf(id, 'customer');
+    await crmEvent('contract.ended', { leadId: id, reason: 'budget' });
+    await stageOf(id, 'dormant');
+    await stageOf(id, 'reactivation');
+    await waitFor(async () => (await mails('budget@example.jp', 'Reactivation')).length === 1, 'the reactivation email');
+  });
+
+  it('closes an account whose contract ended for a reason not eligible for reactivation', async () => {
+    const id = await createLead('moved-on@example.jp');
+    await crmEvent('deal.won', { leadId: id });
+    await stageOf(id, 'customer');
+    await crmEvent('contract.ended', { leadId: id, reason: 'went bankrupt' });
+    await stageOf(id, 'closed');
+    const kinds = (await timeline(id)).filter((e) => e.kind === 'stage_changed').map((e) => e.detail.to);
+    expect(kinds).toEqual(['customer', 'dormant', 'closed']);
+  });
+
+  it('drops a touch already scheduled when the lead unsubscribes', async () => {
+    const id = await createLead('leaving@example.jp', { cadence: 'slow' });
+    await waitFor(async () => (await lead(id)).nextTouchAt !== null, 'the touch to be scheduled');
+    expect((await crmEvent('contact.unsubscribed', { leadId: id })).statusCode).toBe(200);
+    await stageOf(id, 'closed');
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    expect(await mails('leaving@example.jp')).toHaveLength(0);
+  });
+
+  it('delays a touch that would break the frequency cap', async () => {
+    const id = await createLead('capped@example.jp', { cadence: 'capped' });
+    const received = await waitFor(async () => {
+      const all = await mails('capped@example.jp');
+      return all.length === 2 && all;
+    }, 'both capped emails', 30_000);
+    const gap = (received[1]?.date?.getTime() ?? 0) - (received[0]?.date?.getTime() ?? 0);
+    // Without the cap the second email would follow one second after the first.
+    expect(gap).toBeGreaterThanOrEqual(4000);
+    const delayed = (await timeline(id)).find((e) => e.kind === 'touch_delayed');
+    expect(delayed?.detail.by).toEqual(['cap']);
+  });
+
+  it('holds touches while paused and sends them on resume', async () => {
+    const id = await createLead('paused@example.jp', { cadence: 'slow' });
+    expect((await app.inject({ method: 'POST', url: `/v1/leads/${id}/pause`, headers: auth })).statusCode).toBe(202);
+    await waitFor(async () => (await app.inject({ method: 'GET', url: `/v1/leads/${id}`, headers: auth })).json<{ paused: boolean }>().paused, 'the pause');
+    await new Promise((resolve) => setTimeout(resolve, 5500));
+    expect(await mails('paused@example.jp')).toHaveLength(0);
+    await app.inject({ method: 'POST', url: `/v1/leads/${id}/resume`, headers: auth });
+    await waitFor(async () => (await mails('paused@example.jp')).length === 1, 'the held email after resume');
+  });
+
+  it('refuses a CRM webhook with a bad signature and changes nothing', async () => {
+    const body = { id: 'forged-1', type: 'deal.won', occurredAt: new Date().toISOString(), data: { email: 'forged@example.jp' } };
+    const res = await crm(body, 'not-the-secret-at-all');
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ error: { code: 'bad_signature' } });
+    const unsigned = await app.inject({ method: 'POST', url: '/v1/webhooks/crm/generic', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+    expect(unsigned.statusCode).toBe(401);
+    const rows = await pool.query("SELECT count(*)::int AS n FROM leads WHERE email = 'forged@example.jp'");
+    expect(rows.rows[0]?.n).toBe(0);
+  });
+
+  it('gives a repeated CRM event id no second effect, and creates the lead a deal event names', async () => {
+    const body = { id: 'crm-repeat-1', type: 'deal.stage_changed', occurredAt: new Date().toISOString(), data: { email: 'new-from-crm@example.jp', stage: 'qualification', amount: 300000 } };
+    const first = await crm(body);
+    const second = await crm(body);
+    expect(first.statusCode).toBe(200);
+    expect(second.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ duplicate: false });
+    expect(second.json()).toMatchObject({ duplicate: true, leadId: first.json<{ leadId: string }>().leadId });
+    const id = first.json<{ leadId: string }>().leadId;
+    await stageOf(id, 'deal');
+    const changes = (await timeline(id)).filter((e) => e.kind === 'deal_stage_changed');
+    expect(changes).toHaveLength(1);
+  });
+
+  it('answers 422 naming the field for a CRM event with bad data, and records no receipt', async () => {
+    const res = await crmEvent('contract.ended', { email: 'x@example.jp' });
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toMatchObject({ error: { details: [{ path: '/data/reason' }] } });
+    const bad = await crmEvent('deal.stage_changed', { email: 'x@example.jp', probability: 140 });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json()).toMatchObject({ error: { details: [{ path: '/data/probability' }] } });
+    const rows = await pool.query("SELECT count(*)::int AS n FROM leads WHERE email = 'x@example.jp'");
+    expect(rows.rows[0]?.n).toBe(0);
+  });
+});
