@@ -2,7 +2,9 @@ import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth, CRM_SECRET, createTestDatabase, mailTo, startTestApp, startTestWorker, uniqueTaskQueue, waitFor } from '../support/services.ts';
+import { Client, Connection } from '@temporalio/client';
+import { fetchHistories, recordHistories, replay } from '../support/replay.ts';
+import { auth, CRM_SECRET, createTestDatabase, mailTo, stack, startTestApp, startTestWorker, uniqueTaskQueue, waitFor } from '../support/services.ts';
 
 // Every transition of DESIGN section 3, driven through the API as a CRM, a tracking
 // pixel and a marketer would drive it, on real Temporal, PostgreSQL and SMTP. Durations
@@ -30,6 +32,9 @@ interface LeadView {
   nextTouchAt: string | null;
   deal: { status: string; amount: number | null; probability: number | null; ownerEmail: string | null } | null;
 }
+
+// Every lead's workflow id by a name for its history fixture.
+const workflows = new Map<string, string>();
 
 describe.concurrent('the lead lifecycle through the API', () => {
   let pool: pg.Pool;
@@ -60,6 +65,7 @@ describe.concurrent('the lead lifecycle through the API', () => {
   const createLead = async (email: string, extra: Record<string, unknown> = {}): Promise<string> => {
     const res = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email, name: 'テスト', cadence: 'life', ...extra } });
     expect(res.statusCode).toBe(201);
+    workflows.set(email.split('@')[0] as string, res.json<{ workflowId: string }>().workflowId);
     return res.json<{ id: string }>().id;
   };
   const lead = async (id: string): Promise<LeadView> => (await app.inject({ method: 'GET', url: `/v1/leads/${id}`, headers: auth })).json<LeadView>();
@@ -196,6 +202,24 @@ describe.concurrent('the lead lifecycle through the API', () => {
     expect(delayed?.detail.by).toEqual(['cap']);
   });
 
+  it('holds a touch outside the send window until the window opens', async () => {
+    // A one-hour window that opens on a coming full hour (UTC), at least two minutes away:
+    // the touch, due a second after the lead is created, always falls outside it.
+    const now = new Date();
+    const nextHour = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), now.getUTCHours() + 1);
+    const opens = new Date(nextHour - now.getTime() < 120_000 ? nextHour + 3600_000 : nextHour);
+    const hhmm = (d: Date) => d.toISOString().slice(11, 16);
+    const closes = new Date(opens.getTime() + 3600_000);
+    const window = { timezone: 'UTC', businessDays: false, from: hhmm(opens), to: hhmm(closes) === '00:00' ? '23:59' : hhmm(closes) };
+    const cadence = { ...CADENCE, name: 'Windowed', nurture: { steps: [{ after: 'PT1S', channel: 'email', template: 'n1' }] }, sendWindow: window };
+    expect((await app.inject({ method: 'PUT', url: '/v1/cadences/windowed', headers: auth, payload: cadence })).statusCode).toBe(201);
+    const id = await createLead('windowed@example.jp', { cadence: 'windowed' });
+    const delayed = await waitFor(async () => (await timeline(id)).find((e) => e.kind === 'touch_delayed'), 'the delay entry');
+    expect(delayed.detail).toMatchObject({ by: ['window'], until: opens.toISOString() });
+    expect((await lead(id)).nextTouchAt).toBe(opens.toISOString());
+    expect(await mails('windowed@example.jp')).toHaveLength(0);
+  });
+
   it('holds touches while paused and sends them on resume', async () => {
     const id = await createLead('paused@example.jp', { cadence: 'slow' });
     expect((await app.inject({ method: 'POST', url: `/v1/leads/${id}/pause`, headers: auth })).statusCode).toBe(202);
@@ -240,5 +264,20 @@ describe.concurrent('the lead lifecycle through the API', () => {
     expect(bad.json()).toMatchObject({ error: { details: [{ path: '/data/probability' }] } });
     const rows = await pool.query("SELECT count(*)::int AS n FROM leads WHERE email = 'x@example.jp'");
     expect(rows.rows[0]?.n).toBe(0);
+  });
+});
+
+describe('the histories of the leads above', () => {
+  it('replay against the workflow code that made them', async () => {
+    const connection = await Connection.connect({ address: stack().temporalAddress });
+    try {
+      const histories = await fetchHistories(new Client({ connection }), workflows);
+      expect(histories.length).toBeGreaterThanOrEqual(10);
+      expect(await replay(histories)).toEqual([]);
+      // RECORD_HISTORIES=1 refreshes the committed fixtures that test/integration/replay.test.ts replays.
+      if (process.env.RECORD_HISTORIES === '1') await recordHistories(histories);
+    } finally {
+      await connection.close();
+    }
   });
 });
