@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
 import { parseDuration } from './duration.ts';
+import { EVENT_TYPES } from './scoring.ts';
 
 /** An ISO 8601 duration string; its meaning is checked by {@link cadenceProblems}. */
 const DurationText = Type.String({ minLength: 2, maxLength: 40, pattern: '^P', description: 'ISO 8601 duration, e.g. P1M, P14D, PT2S' });
@@ -26,7 +27,6 @@ const SequenceSchema = Type.Object(
   { additionalProperties: false },
 );
 
-const EVENT_TYPES = ['email_open', 'email_click', 'web_visit', 'form_submit', 'reply', 'dm_response', 'meeting_request'] as const;
 
 /** The cadence format of DESIGN section 4: what a marketer stores with `PUT /v1/cadences/:key`. */
 export const CadenceSchema = Type.Object(

@@ -11,7 +11,7 @@ import { notFound } from '../http-errors.ts';
 import { intakeLead, LeadBody } from '../lead-intake.ts';
 import { signalLead } from '../lifecycle-client.ts';
 import { IdParams, UUID_PATTERN } from '../schemas.ts';
-import type { LeadEvent } from '../../workflows/lead-events.ts';
+import { leadStateQuery, type LeadEvent } from '../../workflows/lead-events.ts';
 
 const PROFILE_FIELDS = ['name', 'company', 'department', 'title', 'phone', 'postalAddress', 'source', 'ownerEmail', 'locale', 'timezone', 'externalId'] as const satisfies readonly (keyof Lead)[];
 
@@ -68,6 +68,13 @@ export const leadRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app
     const lead = await leadOr404(request.params.id);
     const items = await listTimeline(db, lead.id);
     return { items: items.map((e) => ({ at: e.at.toISOString(), kind: e.kind, detail: e.detail })) };
+  });
+
+  // Live, from the workflow itself: for when the read model's last write is not enough.
+  app.get('/v1/leads/:id/state', { schema: { params: IdParams } }, async (request) => {
+    const lead = await leadOr404(request.params.id);
+    const handle = temporal.client.workflow.getHandle(leadWorkflowId(lead.id));
+    return temporal.client.connection.withDeadline(Date.now() + 5000, () => handle.query(leadStateQuery));
   });
 
   for (const [action, kind] of Object.entries(ACTIONS)) {
