@@ -20,6 +20,8 @@ export interface DevServerOptions {
   namespace: string;
   ui: boolean;
   log: (line: string) => void;
+  /** Server dynamic config (`--dynamic-config-value KEY=VALUE`), values as JSON. */
+  dynamicConfig?: Record<string, string | number | boolean>;
 }
 
 /**
@@ -44,6 +46,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--namespace', options.namespace, '--log-level', 'warn'];
   if (options.dbFile !== undefined) args.push('--db-filename', options.dbFile);
   if (!options.ui) args.push('--headless');
+  for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   const child = spawn(options.cli.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const collect = (chunk: Buffer) => {

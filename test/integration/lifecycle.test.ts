@@ -1,4 +1,6 @@
 import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,15 +41,30 @@ const workflows = new Map<string, string>();
 describe.concurrent('the lead lifecycle through the API', () => {
   let pool: pg.Pool;
   let app: FastifyInstance;
+  let client: Client;
   const stops: (() => Promise<void>)[] = [];
+  const chatMessages: { text: string }[] = [];
 
   beforeAll(async () => {
     const db = await createTestDatabase();
     pool = db.pool;
     const taskQueue = uniqueTaskQueue();
-    const worker = await startTestWorker({ pool, taskQueue, salesReps: ['rr-one@example.com', 'rr-two@example.com'] });
+    // A chat webhook receiver on loopback, as Slack's incoming webhook would be.
+    const chat = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        chatMessages.push(JSON.parse(body) as { text: string });
+        response.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => chat.listen(0, '127.0.0.1', resolve));
+    const chatUrl = `http://127.0.0.1:${(chat.address() as AddressInfo).port}/hooks/sales`;
+    stops.push(() => new Promise<void>((resolve) => chat.close(() => resolve())));
+    const worker = await startTestWorker({ pool, taskQueue, salesReps: ['rr-one@example.com', 'rr-two@example.com'], salesWebhookUrl: chatUrl });
     const api = await startTestApp({ pool, taskQueue });
     app = api.app;
+    client = api.client;
     stops.push(api.close, worker.stop, db.drop);
     for (const [key, subject] of Object.entries(TEMPLATES)) {
       expect((await app.inject({ method: 'PUT', url: `/v1/templates/${key}`, headers: auth, payload: { subject, mjml: MJML(subject) } })).statusCode).toBe(201);
@@ -59,7 +76,7 @@ describe.concurrent('the lead lifecycle through the API', () => {
     expect((await app.inject({ method: 'PUT', url: '/v1/cadences/slow', headers: auth, payload: slow })).statusCode).toBe(201);
   });
   afterAll(async () => {
-    for (const stop of stops) await stop();
+    for (const stop of stops.reverse()) await stop();
   });
 
   const createLead = async (email: string, extra: Record<string, unknown> = {}): Promise<string> => {
@@ -107,6 +124,28 @@ describe.concurrent('the lead lifecycle through the API', () => {
     expect(acked.json()).toMatchObject({ ackedBy: 'admin', ackedAt: expect.any(String) });
     expect((await app.inject({ method: 'GET', url: `/v1/escalations?leadId=${id}`, headers: auth })).json<{ items: unknown[] }>().items).toHaveLength(0);
     expect(await mails('owner-hot@example.com', '【ホットリード】')).toHaveLength(1);
+  });
+
+  it('hands a lead without an owner to the configured reps in turn, and posts to the chat webhook', async () => {
+    const first = await createLead('no-owner-1@example.jp', { company: '順番商事' });
+    const second = await createLead('no-owner-2@example.jp', { company: '交代工業' });
+    await event({ leadId: first, type: 'meeting_request', id: 'rr-1' });
+    await stageOf(first, 'deal');
+    await event({ leadId: second, type: 'meeting_request', id: 'rr-2' });
+    await stageOf(second, 'deal');
+    const owners = await waitFor(async () => {
+      const items = (await app.inject({ method: 'GET', url: '/v1/escalations?status=all', headers: auth })).json<{ items: { leadId: string; ownerEmail: string }[] }>().items;
+      const mine = items.filter((e) => e.leadId === first || e.leadId === second);
+      return mine.length === 2 && new Map(mine.map((e) => [e.leadId === first ? '順番商事' : '交代工業', e.ownerEmail]));
+    }, 'both escalations');
+    // Both from the rotation. (Which one each gets depends on the other tests running
+    // alongside, which take turns from the same rotation for ownerless deal alerts.)
+    for (const [company, owner] of owners) {
+      expect(['rr-one@example.com', 'rr-two@example.com']).toContain(owner);
+      await waitFor(async () => (await mails(owner, '【ホットリード】')).some((m) => m.subject?.includes(company)), `the escalation email to ${owner}`);
+    }
+    await waitFor(async () => chatMessages.filter((m) => /順番商事|交代工業/.test(m.text)).length === 2, 'both chat messages');
+    expect(chatMessages.find((m) => m.text.includes('順番商事'))?.text).toMatch(/^Hot lead: 順番商事 テスト \(score 50\)/);
   });
 
   it('counts an event id once however often it is sent', async () => {
@@ -230,6 +269,18 @@ describe.concurrent('the lead lifecycle through the API', () => {
     expect(await mails('paused@example.jp')).toHaveLength(0);
     await app.inject({ method: 'POST', url: `/v1/leads/${id}/resume`, headers: auth });
     await waitFor(async () => (await mails('paused@example.jp')).length === 1, 'the held email after resume');
+  });
+
+  it('continues as new when history grows, keeping the score, the stage and every event', async () => {
+    const id = await createLead('chatty@example.jp', { cadence: 'slow' });
+    // Twenty points short of the threshold in 1-point opens, spread over many signals.
+    for (let i = 0; i < 45; i++) expect((await event({ leadId: id, type: 'email_open', id: `chatty-${i}` })).statusCode).toBe(202);
+    await waitFor(async () => (await lead(id)).score >= 44.9, 'all the points', 30_000);
+    const handle = client.workflow.getHandle(workflows.get('chatty') as string);
+    const description = await handle.describe();
+    expect(description.runId).not.toBe(description.raw.workflowExecutionInfo?.firstRunId);
+    expect((await lead(id)).stage).toBe('nurturing');
+    await waitFor(async () => (await mails('chatty@example.jp')).length === 1, 'the touch planned before continue-as-new');
   });
 
   it('refuses a CRM webhook with a bad signature and changes nothing', async () => {
