@@ -36,7 +36,15 @@ function present(lead: Lead, touches: number) {
     workflowId: leadWorkflowId(lead.id),
     // Absent profile fields are null in answers, so clients see every field, always.
     profile: Object.fromEntries(PROFILE_FIELDS.map((field) => [field, lead[field] ?? null])),
-    deal: lead.deal === null ? null : { ...lead.deal, lastMovedAt: lead.deal.lastMovedAt?.toISOString() ?? null },
+    deal:
+      lead.deal === null
+        ? null
+        : {
+            ...lead.deal,
+            lastMovedAt: lead.deal.lastMovedAt?.toISOString() ?? null,
+            // Whole days without movement, as the stalled alert and the pipeline count them.
+            daysStalled: lead.deal.status === 'open' ? Math.max(0, Math.floor((Date.now() - (lead.deal.lastMovedAt ?? lead.stageEnteredAt).getTime()) / 86_400_000)) : null,
+          },
     contractEndReason: lead.contractEndReason,
     createdAt: lead.createdAt.toISOString(),
     updatedAt: lead.updatedAt.toISOString(),

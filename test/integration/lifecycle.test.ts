@@ -161,7 +161,7 @@ describe.concurrent('the lead lifecycle through the API', () => {
 
   it('alerts the deal owner when a deal stalls, and tracks the CRM deal fields', async () => {
     const id = await createLead('stall@example.jp', { ownerEmail: 'owner-stall@example.com' });
-    const res = await crmEvent('deal.stage_changed', { email: 'stall@example.jp', stage: 'proposal', amount: 1200000, probability: 40, expectedCloseDate: '2099-12-31' });
+    const res = await crmEvent('deal.stage_changed', { email: 'stall@example.jp', stage: 'proposal', amount: 1200000, probability: 40, expectedCloseDate: '2099-12-31', daysStalled: 0 });
     expect(res.statusCode).toBe(200);
     await stageOf(id, 'deal');
     expect((await lead(id)).deal).toMatchObject({ status: 'open', amount: 1200000, probability: 40, ownerEmail: 'owner-stall@example.com', expectedCloseDate: '2099-12-31' });
