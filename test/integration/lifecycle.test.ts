@@ -161,10 +161,10 @@ describe.concurrent('the lead lifecycle through the API', () => {
 
   it('alerts the deal owner when a deal stalls, and tracks the CRM deal fields', async () => {
     const id = await createLead('stall@example.jp', { ownerEmail: 'owner-stall@example.com' });
-    const res = await crmEvent('deal.stage_changed', { email: 'stall@example.jp', stage: 'proposal', amount: 1200000, probability: 40, expectedCloseDate: '2099-12-31', daysStalled: 0 });
+    const res = await crmEvent('deal.stage_changed', { email: 'stall@example.jp', stage: 'proposal', amount: 1200000, probability: 40, expectedCloseDate: '2099-12-31' });
     expect(res.statusCode).toBe(200);
     await stageOf(id, 'deal');
-    expect((await lead(id)).deal).toMatchObject({ status: 'open', amount: 1200000, probability: 40, ownerEmail: 'owner-stall@example.com', expectedCloseDate: '2099-12-31' });
+    expect((await lead(id)).deal).toMatchObject({ status: 'open', amount: 1200000, probability: 40, ownerEmail: 'owner-stall@example.com', expectedCloseDate: '2099-12-31', daysStalled: 0 });
     const live = await app.inject({ method: 'GET', url: `/v1/leads/${id}/state`, headers: auth });
     expect(live.json()).toMatchObject({ stage: 'deal', paused: false, cadenceKey: 'life' });
     const [stalled] = await waitFor(async () => {
