@@ -1,13 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { EVENT_TYPES } from '../../domain/scoring.ts';
-import { recordEvent } from '../../db/repositories/events.ts';
 import { findLead, findLeadByEmail } from '../../db/repositories/leads.ts';
-import { withTransaction } from '../../db/transaction.ts';
 import type { AppDependencies } from '../app.ts';
+import { acceptEngagement } from '../engagement.ts';
 import { notFound, unprocessable } from '../http-errors.ts';
 import { EMAIL_PATTERN } from '../lead-intake.ts';
-import { signalLead } from '../lifecycle-client.ts';
 import { UUID_PATTERN } from '../schemas.ts';
 
 const EventBody = Type.Object(
@@ -38,19 +36,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (ap
     const lead = body.leadId !== undefined ? (UUID_PATTERN.test(body.leadId) ? await findLead(db, body.leadId) : undefined) : await findLeadByEmail(db, body.email as string);
     if (!lead) throw notFound('lead');
 
-    // The event row and the signal succeed or fail together: a 202 means the workflow has
-    // it; a repeated `id` finds the row and has no second effect.
-    const duplicate = await withTransaction(db, async (tx) => {
-      const rowId = await recordEvent(tx, { leadId: lead.id, type: body.type, occurredAt, sourceId: body.id });
-      if (rowId === undefined) return true;
-      await signalLead(temporal.client, config.temporalTaskQueue, lead.id, {
-        kind: 'engagement',
-        eventId: body.id ?? `event-${rowId}`,
-        type: body.type,
-        occurredAtMs: occurredAt.getTime(),
-      });
-      return false;
-    });
+    const { duplicate } = await acceptEngagement({ db, temporal: temporal.client, taskQueue: config.temporalTaskQueue }, { leadId: lead.id, type: body.type, occurredAt, sourceId: body.id });
     return reply.code(202).send({ accepted: true, duplicate, leadId: lead.id });
   });
 };
