@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/pool.ts';
 import type { TemplateCache } from '../mail/render.ts';
+import type { SenderIdentity } from '../mail/compliance.ts';
 import type { Mailer } from '../mail/transport.ts';
 
 /** What activities need from the outside world; the worker builds it once. */
@@ -11,6 +12,10 @@ export interface ActivityDependencies {
   /** Reps who take escalations round-robin when a lead has no owner. */
   salesReps: readonly string[];
   salesWebhookUrl: string | undefined;
-  /** Base of links in notifications (the lead's page). */
+  /** Base of links in emails (unsubscribe, tracking) and notifications (the lead's page). */
   publicBaseUrl: string;
+  /** Signs unsubscribe and tracking tokens. */
+  appSecret: string;
+  sender: SenderIdentity;
+  unsubscribeMailto: string;
 }

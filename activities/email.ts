@@ -3,7 +3,9 @@ import { findLead } from '../db/repositories/leads.ts';
 import { suppressionOf } from '../db/repositories/suppressions.ts';
 import { findTemplate } from '../db/repositories/templates.ts';
 import { appendTimeline } from '../db/repositories/timeline.ts';
+import { listUnsubscribeHeaders, withComplianceFooter } from '../mail/compliance.ts';
 import { InvalidTemplateError, renderEmail } from '../mail/render.ts';
+import { signToken } from '../mail/tokens.ts';
 import { deliverOnce, failDelivery, type DeliveryOutcome } from './deliver-once.ts';
 import type { ActivityDependencies } from './dependencies.ts';
 
@@ -50,7 +52,10 @@ export function createEmailActivities(deps: ActivityDependencies) {
             const template = await findTemplate(db, input.templateKey);
             if (!template) throw ApplicationFailure.nonRetryable(`template "${input.templateKey}" does not exist`, 'TemplateNotFound');
             const compiled = await templates.get(template.key, template.version, template);
-            return { ...renderEmail(compiled, { lead }), templateVersion: template.version };
+            const unsubscribeToken = signToken(deps.appSecret, { p: 'unsubscribe', l: lead.id });
+            const unsubscribeUrl = `${deps.publicBaseUrl}/u/${unsubscribeToken}`;
+            const rendered = withComplianceFooter(renderEmail(compiled, { lead, unsubscribeUrl }), { sender: deps.sender, unsubscribeUrl, locale: lead.locale });
+            return { ...rendered, templateVersion: template.version, headers: listUnsubscribeHeaders(unsubscribeUrl, deps.unsubscribeMailto, unsubscribeToken) };
           },
         });
         if (result.outcome === 'sent') {

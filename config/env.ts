@@ -31,6 +31,13 @@ export interface Config {
   /** Absent under `npm start`, which then runs the capture SMTP server. */
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** The sender's postal address and contact, shown in every marketing email (特定電子メール法). */
+  senderPostalAddress: string;
+  senderContact: string;
+  /** Where mailto unsubscribe requests go. */
+  unsubscribeMailto: string;
+  /** Optional DKIM signing of every message. */
+  dkim: { domainName: string; keySelector: string; privateKeyPath: string } | undefined;
   publicBaseUrl: string;
   appSecret: string | undefined;
   adminApiKey: string | undefined;
@@ -74,6 +81,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     temporalTls: booleanOf(env, 'TEMPORAL_TLS', false),
     smtpUrl: urlOf(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: mailboxOf(env, 'MAIL_FROM', 'Lead Lifecycle Engine <marketing@example.com>'),
+    senderPostalAddress: textOf(env, 'SENDER_POSTAL_ADDRESS', '〒100-0001 東京都千代田区千代田1-1 (SENDER_POSTAL_ADDRESS を設定してください)'),
+    senderContact: textOf(env, 'SENDER_CONTACT', addressOf(mailboxOf(env, 'MAIL_FROM', 'Lead Lifecycle Engine <marketing@example.com>'))),
+    unsubscribeMailto: addressOf(mailboxOf(env, 'UNSUBSCRIBE_MAILTO', mailboxOf(env, 'MAIL_FROM', 'Lead Lifecycle Engine <marketing@example.com>'))),
+    dkim: dkimOf(env, cwd),
     publicBaseUrl: (urlOf(env, 'PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     appSecret: secretOf(env, 'APP_SECRET', 32),
     adminApiKey: secretOf(env, 'ADMIN_API_KEY', 20),
@@ -185,6 +196,29 @@ function secretOf(env: Env, name: string, minLength: number): string | undefined
   if (raw === undefined) return undefined;
   if (raw.length < minLength) throw new ConfigError(name, `must be at least ${minLength} characters`);
   return raw;
+}
+
+function textOf(env: Env, name: string, fallback: string): string {
+  const raw = optional(env, name) ?? fallback;
+  if (raw.length > 500 || /[\r\n]/.test(raw)) throw new ConfigError(name, 'must be one line of at most 500 characters');
+  return raw;
+}
+
+/** The bare address of "Name <addr>" or of a bare address. */
+export function addressOf(mailbox: string): string {
+  return /<([^<>\s]+)>\s*$/.exec(mailbox)?.[1] ?? mailbox.trim();
+}
+
+function dkimOf(env: Env, cwd: string): Config['dkim'] {
+  const domainName = optional(env, 'DKIM_DOMAIN');
+  const keySelector = optional(env, 'DKIM_SELECTOR');
+  const keyPath = optional(env, 'DKIM_PRIVATE_KEY_PATH');
+  const given = [domainName, keySelector, keyPath].filter((v) => v !== undefined).length;
+  if (given === 0) return undefined;
+  if (given !== 3 || !domainName || !keySelector || !keyPath) {
+    throw new ConfigError(domainName === undefined ? 'DKIM_DOMAIN' : keySelector === undefined ? 'DKIM_SELECTOR' : 'DKIM_PRIVATE_KEY_PATH', 'DKIM needs DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_PATH together');
+  }
+  return { domainName, keySelector, privateKeyPath: path.resolve(cwd, keyPath) };
 }
 
 function booleanOf(env: Env, name: string, fallback: boolean): boolean {

@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 
 /** A pooled SMTP transport: connections are reused across sends instead of one per email. */
 export type Mailer = Transporter<SMTPPool.SentMessageInfo>;
 
-/** Creates the pooled transport for `SMTP_URL` (`smtp://user:pass@host:port`, `smtps://` for TLS). */
-export function createMailer(smtpUrl: string): Mailer {
+/**
+ * Creates the pooled transport for `SMTP_URL` (`smtp://user:pass@host:port`, `smtps://` for
+ * TLS), signing every message with DKIM when a key is configured.
+ */
+export function createMailer(smtpUrl: string, dkim?: { domainName: string; keySelector: string; privateKeyPath: string }): Mailer {
   const url = new URL(smtpUrl);
   const options: SMTPPool.Options = {
     pool: true,
@@ -18,6 +22,10 @@ export function createMailer(smtpUrl: string): Mailer {
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
   };
+  if (dkim) {
+    // Read once at start-up: a missing key file stops the worker with its path.
+    options.dkim = { domainName: dkim.domainName, keySelector: dkim.keySelector, privateKey: readFileSync(dkim.privateKeyPath, 'utf8') };
+  }
   if (url.username !== '') {
     options.auth = { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) };
   }
@@ -32,4 +40,10 @@ export function messageIdFor(idempotencyKey: string, mailFrom: string): string {
   const domain = /@([^>\s]+)>?\s*$/.exec(mailFrom)?.[1] ?? 'localhost';
   const id = createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 40);
   return `<${id}@${domain}>`;
+}
+
+/** The display name of "Name <addr>", or the address when there is none. */
+export function displayNameOf(mailbox: string): string {
+  const match = /^\s*"?([^"<]*?)"?\s*<[^<>]+>\s*$/.exec(mailbox);
+  return match?.[1] ? match[1] : mailbox.trim();
 }

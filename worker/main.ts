@@ -3,7 +3,7 @@ import { loadServiceConfigOrExit } from '../config/load.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
 import { TemplateCache } from '../mail/render.ts';
-import { createMailer } from '../mail/transport.ts';
+import { createMailer, displayNameOf } from '../mail/transport.ts';
 import { createWorker } from './create-worker.ts';
 
 // `npm run start:worker`: one worker process against configured services.
@@ -18,10 +18,21 @@ Runtime.install({
 
 const pool = createPool(config.databaseUrl, (error) => process.stderr.write(`postgres: ${error.message}\n`));
 await migrate(config.databaseUrl);
-const mailer = createMailer(config.smtpUrl);
+const mailer = createMailer(config.smtpUrl, config.dkim);
 const { worker, connection } = await createWorker(
   { connection: temporalSettings, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue },
-  { db: pool, mailer, templates: new TemplateCache(), mailFrom: config.mailFrom, salesReps: config.salesReps, salesWebhookUrl: config.salesWebhookUrl, publicBaseUrl: config.publicBaseUrl },
+  {
+    db: pool,
+    mailer,
+    templates: new TemplateCache(),
+    mailFrom: config.mailFrom,
+    salesReps: config.salesReps,
+    salesWebhookUrl: config.salesWebhookUrl,
+    publicBaseUrl: config.publicBaseUrl,
+    appSecret: config.appSecret,
+    sender: { name: displayNameOf(config.mailFrom), postalAddress: config.senderPostalAddress, contact: config.senderContact },
+    unsubscribeMailto: config.unsubscribeMailto,
+  },
 );
 process.stdout.write(`worker polling task queue "${config.temporalTaskQueue}" on ${config.temporalAddress} (pid ${process.pid})\n`);
 // Under `npm start` an IPC channel to the supervisor exists; if the supervisor dies, stop too.

@@ -15,6 +15,11 @@ import { createWorker } from '../../worker/create-worker.ts';
 
 /** The admin key every test app accepts. */
 export const ADMIN_KEY = 'test-admin-key-0123456789';
+/** Where test emails link to, and the secret their tokens are signed with. */
+export const PUBLIC_BASE_URL = 'http://leads.test';
+export const APP_SECRET = 'test-app-secret-0123456789-abcdefghij';
+/** The sender identity of every test email. */
+export const SENDER = { name: 'Example Co.', postalAddress: '〒100-0001 東京都千代田区千代田1-1', contact: '03-0000-0000' };
 /** The generic CRM webhook's HMAC secret in tests. */
 export const CRM_SECRET = 'test-crm-webhook-secret';
 /** The sender of every test email. */
@@ -59,7 +64,18 @@ export async function startTestWorker(options: { pool: pg.Pool; taskQueue: strin
   const mailer = createMailer(stack().smtpUrl);
   const { worker, connection } = await createWorker(
     { connection: { address: stack().temporalAddress }, namespace: 'default', taskQueue: options.taskQueue, workflowBundle: { code: stack().workflowBundleCode } },
-    { db: options.pool, mailer, templates: new TemplateCache(), mailFrom: MAIL_FROM, salesReps: options.salesReps ?? [], salesWebhookUrl: options.salesWebhookUrl, publicBaseUrl: 'http://console.test' },
+    {
+      db: options.pool,
+      mailer,
+      templates: new TemplateCache(),
+      mailFrom: MAIL_FROM,
+      salesReps: options.salesReps ?? [],
+      salesWebhookUrl: options.salesWebhookUrl,
+      publicBaseUrl: PUBLIC_BASE_URL,
+      appSecret: APP_SECRET,
+      sender: SENDER,
+      unsubscribeMailto: 'unsubscribe@example.com',
+    },
   );
   const running = worker.run();
   return {

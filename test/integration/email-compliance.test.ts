@@ -1,0 +1,76 @@
+import { readdir, readFile } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyToken } from '../../mail/tokens.ts';
+import { APP_SECRET, auth, createTestDatabase, mailTo, PUBLIC_BASE_URL, SENDER, stack, startTestApp, startTestWorker, uniqueTaskQueue, waitFor } from '../support/services.ts';
+
+// What every marketing email carries, checked on the message as the SMTP server got it.
+describe('a marketing email as it arrives', () => {
+  let app: FastifyInstance;
+  const stops: (() => Promise<void>)[] = [];
+
+  beforeAll(async () => {
+    const db = await createTestDatabase();
+    const taskQueue = uniqueTaskQueue();
+    const worker = await startTestWorker({ pool: db.pool, taskQueue });
+    const api = await startTestApp({ pool: db.pool, taskQueue });
+    app = api.app;
+    stops.push(api.close, worker.stop, db.drop);
+    await app.inject({
+      method: 'PUT',
+      url: '/v1/templates/compliance',
+      headers: auth,
+      payload: { subject: '{{lead.company}} {{lead.name}} 様へ 年末のご挨拶', mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>{{lead.name}} 様、本年もお世話になりました。</mj-text></mj-column></mj-section></mj-body></mjml>' },
+    });
+    await app.inject({ method: 'PUT', url: '/v1/cadences/compliance', headers: auth, payload: { name: 'Compliance', nurture: { steps: [{ after: 'PT1S', channel: 'email', template: 'compliance' }] } } });
+  });
+  afterAll(async () => {
+    for (const stop of stops) await stop();
+  });
+
+  it('carries the sender, a visible unsubscribe link, List-Unsubscribe headers and a readable Japanese subject', async () => {
+    const created = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email: 'nenmatsu@example.jp', name: '山田 花子', company: '株式会社テスト', cadence: 'compliance' } });
+    const leadId = created.json<{ id: string }>().id;
+    const [mail] = await waitFor(async () => {
+      const received = await mailTo('nenmatsu@example.jp');
+      return received.length === 1 && received;
+    }, 'the email');
+    expect(mail?.subject).toBe('株式会社テスト 山田 花子 様へ 年末のご挨拶');
+    expect(mail?.from?.value).toEqual([{ name: 'Example Co.', address: 'marketing@example.com' }]);
+
+    // RFC 2369 / RFC 8058: an https link and a mailto, and one-click POST.
+    // The header as sent (mailparser's parsed form would hide its exact shape).
+    const listUnsubscribe = mail?.headerLines.find((h) => h.key === 'list-unsubscribe')?.line.replace(/\r?\n\s+/g, ' ') ?? '';
+    const https = /<(http[^>]+)>/.exec(listUnsubscribe)?.[1] ?? '';
+    expect(https.startsWith(`${PUBLIC_BASE_URL}/u/`)).toBe(true);
+    expect(listUnsubscribe).toMatch(/<mailto:unsubscribe@example\.com\?subject=unsubscribe%20[^>]+>/);
+    expect(mail?.headerLines.find((h) => h.key === 'list-unsubscribe-post')?.line).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+    expect(verifyToken(APP_SECRET, https.split('/u/')[1] ?? '', 'unsubscribe')).toMatchObject({ l: leadId });
+
+    // The sender's name, postal address and contact, and the unsubscribe link, in both parts.
+    for (const part of [mail?.html || '', mail?.text ?? '']) {
+      expect(part).toContain(SENDER.name);
+      expect(part).toContain(SENDER.postalAddress);
+      expect(part).toContain(SENDER.contact);
+      expect(part).toContain(https);
+    }
+    expect(mail?.text).toContain('山田 花子 様、本年もお世話になりました。');
+    expect(mail?.messageId).toMatch(/^<[0-9a-f]{40}@example\.com>$/);
+  });
+
+  it('encodes Japanese headers so mail clients show them, not mojibake', async () => {
+    await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email: 'header-check@example.jp', name: '佐藤 一郎', company: '株式会社テスト', cadence: 'compliance' } });
+    const raw = await waitFor(async () => {
+      for (const file of await readdir(stack().outboxDir)) {
+        const text = await readFile(`${stack().outboxDir}/${file}`, 'utf8').catch(() => '');
+        if (text.includes('header-check@example.jp')) return text;
+      }
+      return undefined;
+    }, 'the raw message');
+    const headers = raw.slice(0, raw.indexOf('\r\n\r\n'));
+    // Non-ASCII header text travels as RFC 2047 UTF-8 encoded words; the body is UTF-8.
+    expect(headers).toMatch(/^Subject: =\?UTF-8\?[BQ]\?/m);
+    expect(headers).toMatch(/^[\t\r\n -~]*$/);
+    expect(raw).toMatch(/Content-Type: text\/plain; charset=utf-8/i);
+  });
+});
