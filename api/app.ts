@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { authPlugin } from './plugins/auth.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.ts';
 import { cadenceRoutes } from './routes/cadences.ts';
+import { dmTaskRoutes } from './routes/dm-tasks.ts'; // TEMP-DM
 import { escalationRoutes } from './routes/escalations.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -17,7 +18,7 @@ import { genericWebhookRoutes } from './routes/webhooks-generic.ts';
 
 /** What the API needs: configuration, the read model and a Temporal client. */
 export interface AppDependencies {
-  config: Pick<Config, 'temporalTaskQueue' | 'adminApiKey' | 'outboxDir' | 'crmWebhookSecret'>;
+  config: Pick<Config, 'temporalTaskQueue' | 'adminApiKey' | 'outboxDir' | 'crmWebhookSecret' | 'publicBaseUrl' | 'mailFrom' | 'senderPostalAddress' | 'senderContact' | 'appSecret'>;
   /** A pool, not a client: some routes run transactions. */
   db: pg.Pool;
   temporal: { client: Client; connection: Connection };
@@ -52,6 +53,7 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     await authenticated.register(eventRoutes, deps);
     await authenticated.register(escalationRoutes, deps);
     await authenticated.register(reportRoutes, deps);
+    await authenticated.register(dmTaskRoutes, deps); // TEMP-DM
   });
   return app;
 }

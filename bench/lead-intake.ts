@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.ts';
+import { loadConfig } from '../config/env.ts';
 import { createPool } from '../db/pool.ts';
 import { leadWorkflowId } from '../domain/lead.ts';
 import type { leadLifecycle } from '../workflows/lead-lifecycle.ts';
@@ -70,7 +71,7 @@ export async function benchLeadIntake(settings: IntakeSettings): Promise<IntakeR
     // One client for both sides: the baseline and the API differ only by what the API adds.
     const client = new Client({ connection, namespace: 'default' });
     const app: FastifyInstance = await buildApp({
-      config: { temporalTaskQueue: taskQueue, adminApiKey: adminKey, outboxDir: undefined, crmWebhookSecret: undefined },
+      config: { ...loadConfig({}), temporalTaskQueue: taskQueue, adminApiKey: adminKey },
       db: pool,
       temporal: { client, connection },
     });

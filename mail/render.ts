@@ -2,6 +2,7 @@ import Handlebars from 'handlebars';
 import { convert } from 'html-to-text';
 import mjml2html from 'mjml';
 import type { TemplateContent } from '../db/repositories/templates.ts';
+import { TEMPLATE_HELPERS } from './template-helpers.ts';
 
 /** One thing wrong with a template, with the line it is on where the parser knows it. */
 export interface TemplateProblem {
@@ -33,6 +34,44 @@ export interface RenderedEmail {
 
 // A private instance, so helpers registered for emails never leak into other templates.
 const handlebars = Handlebars.create();
+handlebars.registerHelper(TEMPLATE_HELPERS);
+
+/** Fields of `lead` a template may name; anything else renders empty and is reported. */
+export const LEAD_FIELDS = ['id', 'email', 'name', 'company', 'department', 'title', 'phone', 'postalAddress', 'source', 'ownerEmail', 'locale', 'timezone', 'externalId', 'stage', 'score'] as const;
+const ADDRESS_FIELDS = ['postalCode', 'prefecture', 'city', 'line1', 'line2'];
+
+/**
+ * Variables a template names that no lead has (a typo such as `lead.nmae`): Handlebars
+ * renders them empty, so the marketer is told when saving rather than by a customer.
+ */
+export function unknownVariables(source: string): string[] {
+  const unknown = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    const n = node as { type?: string; original?: unknown; parts?: string[]; data?: boolean; path?: unknown };
+    if (n.type === 'PathExpression' && typeof n.original === 'string' && !n.data) {
+      const parts = n.parts ?? [];
+      const [root, field, sub] = parts;
+      const known =
+        parts.length === 0 ||
+        n.original === 'this' ||
+        (root === 'unsubscribeUrl' && parts.length === 1) ||
+        (root === 'lead' && (field === undefined || (LEAD_FIELDS as readonly string[]).includes(field)) && (sub === undefined || (field === 'postalAddress' && ADDRESS_FIELDS.includes(sub))));
+      const isHelperName = Object.hasOwn(TEMPLATE_HELPERS, n.original) || ['if', 'unless', 'each', 'with', 'lookup', 'log'].includes(n.original);
+      if (!known && !isHelperName) unknown.add(n.original);
+    }
+    for (const value of Object.values(node)) {
+      if (Array.isArray(value)) value.forEach(visit);
+      else if (value && typeof value === 'object') visit(value);
+    }
+  };
+  try {
+    visit(handlebars.parse(source));
+  } catch {
+    // Syntax errors are compileTemplate's to report.
+  }
+  return [...unknown].sort();
+}
 
 /**
  * Compiles MJML (strict: invalid markup is an error, not a warning) and then Handlebars.

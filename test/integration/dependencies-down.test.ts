@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.ts';
 import { createPool } from '../../db/pool.ts';
 import { freePort } from '../../stack/free-port.ts';
-import { ADMIN_KEY, auth, createTestDatabase, startTestApp, uniqueTaskQueue } from '../support/services.ts';
+import { auth, createTestDatabase, startTestApp, testAppConfig, uniqueTaskQueue } from '../support/services.ts';
 
 // Nothing listens on these ports: the API must answer 503 with Retry-After, never 500.
 describe('when PostgreSQL or Temporal is unreachable', () => {
@@ -20,9 +20,9 @@ describe('when PostgreSQL or Temporal is unreachable', () => {
     const db = await createTestDatabase();
     pool = db.pool;
     const deadTemporal = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 1000 });
-    temporalDown = await buildApp({ config: { temporalTaskQueue: 'q', adminApiKey: ADMIN_KEY, outboxDir: undefined, crmWebhookSecret: undefined }, db: pool, temporal: { client: new Client({ connection: deadTemporal }), connection: deadTemporal } });
+    temporalDown = await buildApp({ config: testAppConfig({ temporalTaskQueue: 'q' }), db: pool, temporal: { client: new Client({ connection: deadTemporal }), connection: deadTemporal } });
     const deadPool = createPool(`postgres://nobody:nothing@127.0.0.1:${await freePort()}/none`);
-    databaseDown = await buildApp({ config: { temporalTaskQueue: 'q', adminApiKey: ADMIN_KEY, outboxDir: undefined, crmWebhookSecret: undefined }, db: deadPool, temporal: { client: new Client({ connection: deadTemporal }), connection: deadTemporal } });
+    databaseDown = await buildApp({ config: testAppConfig({ temporalTaskQueue: 'q' }), db: deadPool, temporal: { client: new Client({ connection: deadTemporal }), connection: deadTemporal } });
     cleanups.push(() => temporalDown.close(), () => databaseDown.close(), () => deadPool.end(), db.drop);
   });
 

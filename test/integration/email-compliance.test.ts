@@ -73,4 +73,28 @@ describe('a marketing email as it arrives', () => {
     expect(headers).toMatch(/^[\t\r\n -~]*$/);
     expect(raw).toMatch(/Content-Type: text\/plain; charset=utf-8/i);
   });
+
+  it('previews a template with a sample lead and the footer, without sending, and warns of unknown variables', async () => {
+    const before = (await readdir(stack().outboxDir)).length;
+    const stored = await app.inject({ method: 'POST', url: '/v1/templates/compliance/preview', headers: auth, payload: {} });
+    expect(stored.statusCode).toBe(200);
+    expect(stored.json()).toMatchObject({ subject: '株式会社サンプル商事 山田 太郎 様へ 年末のご挨拶', warnings: [] });
+    expect(stored.json<{ text: string }>().text).toContain(SENDER.postalAddress);
+
+    const draft = await app.inject({
+      method: 'POST',
+      url: '/v1/templates/compliance/preview',
+      headers: auth,
+      payload: { subject: 'Hello {{lead.nmae}}', mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>{{sama lead.name}}</mj-text></mj-column></mj-section></mj-body></mjml>', locale: 'en', lead: { name: '<script>x</script>' } },
+    });
+    expect(draft.statusCode).toBe(200);
+    expect(draft.json()).toMatchObject({ subject: 'Hello', warnings: [{ path: '/subject', message: 'unknown variable "lead.nmae" renders empty' }] });
+    expect(draft.json<{ html: string }>().html).toContain('&lt;script&gt;x&lt;/script&gt;');
+    expect(draft.json<{ text: string }>().text).toContain('Unsubscribe:');
+
+    const broken = await app.inject({ method: 'POST', url: '/v1/templates/compliance/preview', headers: auth, payload: { subject: 'x', mjml: '<mjml><mj-body><mj-bogus/></mj-body></mjml>' } });
+    expect(broken.statusCode).toBe(422);
+    expect((await app.inject({ method: 'POST', url: '/v1/templates/none-such/preview', headers: auth, payload: {} })).statusCode).toBe(404);
+    expect((await readdir(stack().outboxDir)).length).toBe(before);
+  });
 });

@@ -8,6 +8,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { buildApp } from '../../api/app.ts';
+import { loadConfig, type Config } from '../../config/env.ts';
 import { createPool } from '../../db/pool.ts';
 import { TemplateCache } from '../../mail/render.ts';
 import { createMailer, type Mailer } from '../../mail/transport.ts';
@@ -95,7 +96,7 @@ export async function startTestApp(options: { pool: pg.Pool; taskQueue: string; 
   const connection = await Connection.connect({ address: stack().temporalAddress });
   const client = new Client({ connection, namespace: 'default' });
   const app = await buildApp({
-    config: { temporalTaskQueue: options.taskQueue, adminApiKey: ADMIN_KEY, outboxDir: options.outboxDir, crmWebhookSecret: CRM_SECRET },
+    config: testAppConfig({ temporalTaskQueue: options.taskQueue, outboxDir: options.outboxDir }),
     db: options.pool,
     temporal: { client, connection },
   });
@@ -106,6 +107,14 @@ export async function startTestApp(options: { pool: pg.Pool; taskQueue: string; 
       await app.close();
       await connection.close();
     },
+  };
+}
+
+/** The configuration test apps run with: the test secrets and sender, and `overrides`. */
+export function testAppConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    ...loadConfig({ MAIL_FROM, APP_SECRET, ADMIN_API_KEY: ADMIN_KEY, CRM_WEBHOOK_SECRET: CRM_SECRET, PUBLIC_BASE_URL, SENDER_POSTAL_ADDRESS: SENDER.postalAddress, SENDER_CONTACT: SENDER.contact }),
+    ...overrides,
   };
 }
 
