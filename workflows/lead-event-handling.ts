@@ -103,6 +103,12 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
       await moveTo(ctx, 'closed', event.kind === 'unsubscribed' ? 'unsubscribed' : 'do not contact');
       return;
     }
+    case 'email_bounced': {
+      // A hard bounce ends email to the address (the API suppressed it); DM and tasks go on.
+      if (event.hard) state.emailSuppressed = true;
+      await records.recordTimeline({ leadId: ctx.leadId, atMs: now, kind: event.hard ? 'email_hard_bounce' : 'email_soft_bounce', dedupeKey: key });
+      return;
+    }
     case 'pause':
     case 'resume': {
       state.paused = event.kind === 'pause';

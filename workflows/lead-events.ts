@@ -23,6 +23,7 @@ export type LeadEvent =
   | { kind: 'deal_lost'; eventId: string; reason?: string | undefined }
   | { kind: 'contract_ended'; eventId: string; reason: string }
   | { kind: 'unsubscribed'; eventId: string }
+  | { kind: 'email_bounced'; eventId: string; hard: boolean }
   | { kind: 'do_not_contact'; eventId: string }
   | { kind: 'pause'; eventId: string }
   | { kind: 'resume'; eventId: string };

@@ -88,7 +88,7 @@ async function touch(ctx: LifecycleContext, step: Step): Promise<void> {
   if (state.doNotContact) return skip('do not contact');
   try {
     if (step.channel === 'email') {
-      if (state.emailSuppressed) return skip('unsubscribed');
+      if (state.emailSuppressed) return skip('email suppressed');
       await sends.sendEmail({ leadId: ctx.leadId, templateKey: step.template ?? '', idempotencyKey: key });
     } else {
       await records.createTask({ leadId: ctx.leadId, kind: step.channel === 'dm' ? 'dm' : 'todo', templateKey: step.template, title: step.title, atMs: now, idempotencyKey: key });

@@ -3,16 +3,21 @@ import Type from 'typebox';
 import { EVENT_TYPES } from '../../domain/scoring.ts';
 import { findLead, findLeadByEmail } from '../../db/repositories/leads.ts';
 import type { AppDependencies } from '../app.ts';
-import { acceptEngagement } from '../engagement.ts';
+import { acceptDeliveryEvent, acceptEngagement } from '../engagement.ts';
 import { notFound, unprocessable } from '../http-errors.ts';
 import { EMAIL_PATTERN } from '../lead-intake.ts';
 import { UUID_PATTERN } from '../schemas.ts';
+
+/** What mail servers and providers report about delivery, as opposed to engagement. */
+const DELIVERY_EVENT_TYPES = ['bounce', 'complaint'] as const;
 
 const EventBody = Type.Object(
   {
     leadId: Type.Optional(Type.String({ maxLength: 100 })),
     email: Type.Optional(Type.String({ maxLength: 254, pattern: EMAIL_PATTERN })),
-    type: Type.Enum([...EVENT_TYPES]),
+    type: Type.Enum([...EVENT_TYPES, ...DELIVERY_EVENT_TYPES]),
+    /** For `bounce`: a hard bounce (the address does not exist) suppresses it; a soft one is only recorded. */
+    bounceType: Type.Optional(Type.Enum(['hard', 'soft'])),
     occurredAt: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
     id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   },
@@ -36,7 +41,11 @@ export const eventRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (ap
     const lead = body.leadId !== undefined ? (UUID_PATTERN.test(body.leadId) ? await findLead(db, body.leadId) : undefined) : await findLeadByEmail(db, body.email as string);
     if (!lead) throw notFound('lead');
 
-    const { duplicate } = await acceptEngagement({ db, temporal: temporal.client, taskQueue: config.temporalTaskQueue }, { leadId: lead.id, type: body.type, occurredAt, sourceId: body.id });
+    const deps = { db, temporal: temporal.client, taskQueue: config.temporalTaskQueue };
+    const { duplicate } =
+      body.type === 'bounce' || body.type === 'complaint'
+        ? await acceptDeliveryEvent(deps, { lead, type: body.type, hard: body.type === 'complaint' || body.bounceType !== 'soft', occurredAt, sourceId: body.id })
+        : await acceptEngagement(deps, { leadId: lead.id, type: body.type, occurredAt, sourceId: body.id });
     return reply.code(202).send({ accepted: true, duplicate, leadId: lead.id });
   });
 };

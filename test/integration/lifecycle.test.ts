@@ -283,6 +283,22 @@ describe.concurrent('the lead lifecycle through the API', () => {
     await waitFor(async () => (await mails('chatty@example.jp')).length === 1, 'the touch planned before continue-as-new');
   });
 
+  it('stops email to an address that hard-bounced, and closes a lead that complained', async () => {
+    const bounced = await createLead('bounced@example.jp', { cadence: 'slow' });
+    expect((await event({ leadId: bounced, type: 'bounce', bounceType: 'hard', id: 'bounce-1' })).statusCode).toBe(202);
+    await waitFor(async () => (await timeline(bounced)).some((e) => e.kind === 'email_hard_bounce'), 'the bounce on the timeline');
+    const complained = await createLead('complained@example.jp', { cadence: 'slow' });
+    expect((await event({ email: 'complained@example.jp', type: 'complaint', id: 'complaint-1' })).statusCode).toBe(202);
+    await stageOf(complained, 'closed');
+    const suppressed = await pool.query<{ email: string; reason: string }>("SELECT email, reason FROM suppressions WHERE email IN ('bounced@example.jp', 'complained@example.jp') ORDER BY email");
+    expect(suppressed.rows).toEqual([{ email: 'bounced@example.jp', reason: 'hard bounce' }, { email: 'complained@example.jp', reason: 'complaint' }]);
+    // The touches both had scheduled (PT4S) are not sent.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    expect(await mails('bounced@example.jp')).toHaveLength(0);
+    expect(await mails('complained@example.jp')).toHaveLength(0);
+    expect((await timeline(bounced)).some((e) => e.kind === 'touch_skipped' && e.detail.reason === 'email suppressed')).toBe(true);
+  });
+
   it('refuses a CRM webhook with a bad signature and changes nothing', async () => {
     const body = { id: 'forged-1', type: 'deal.won', occurredAt: new Date().toISOString(), data: { email: 'forged@example.jp' } };
     const res = await crm(body, 'not-the-secret-at-all');
