@@ -1,4 +1,4 @@
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailure, heartbeat, log } from '@temporalio/activity';
 import { claimDelivery, transitionDelivery } from '../db/repositories/deliveries.ts';
 import type { RenderedEmail } from '../mail/render.ts';
 import { messageIdFor } from '../mail/transport.ts';
@@ -43,6 +43,9 @@ export async function deliverOnce(deps: Pick<ActivityDependencies, 'db' | 'maile
     ...(rendered.templateVersion === undefined ? {} : { templateVersion: rendered.templateVersion }),
   });
   if (!claimed) throw new Error(`delivery ${message.idempotencyKey} was taken by a concurrent attempt`);
+  // Heartbeats while the SMTP call runs: if this worker dies mid-send, Temporal notices
+  // within the heartbeat timeout instead of the whole start-to-close timeout.
+  const beat = setInterval(() => heartbeat(), 2000);
   try {
     await mailer.sendMail({ from: mailFrom, to: message.to, subject: rendered.subject, html: rendered.html, text: rendered.text, messageId, ...(rendered.headers ? { headers: rendered.headers } : {}) });
   } catch (error) {
@@ -56,6 +59,8 @@ export async function deliverOnce(deps: Pick<ActivityDependencies, 'db' | 'maile
     // the row goes back to pending and Temporal's retry sends it.
     await transitionDelivery(db, message.idempotencyKey, 'sending', 'pending', { error: text });
     throw error;
+  } finally {
+    clearInterval(beat);
   }
   await transitionDelivery(db, message.idempotencyKey, 'sending', 'sent');
   return { outcome: 'sent', messageId, subject: rendered.subject };

@@ -1,7 +1,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { findLead } from '../db/repositories/leads.ts';
-import { createTaskOnce } from '../db/repositories/tasks.ts';
+import { findLead, type Lead } from '../db/repositories/leads.ts';
+import { createTaskOnce, findTaskByIdempotencyKey, type Letter } from '../db/repositories/tasks.ts';
+import { findTemplate } from '../db/repositories/templates.ts';
 import { appendTimeline } from '../db/repositories/timeline.ts';
+import { InvalidTemplateError, renderEmail } from '../mail/render.ts';
 import type { ActivityDependencies } from './dependencies.ts';
 
 /** A `dm` or `task` step to turn into work for a person. */
@@ -15,11 +17,30 @@ export interface CreateTaskInput {
 }
 
 /** DM tasks (postal mail) and owner to-dos, once per step. */
-export function createTaskActivities({ db }: Pick<ActivityDependencies, 'db'>) {
+export function createTaskActivities({ db, templates }: Pick<ActivityDependencies, 'db' | 'templates'>) {
+  /**
+   * The DM's letter: the template's newest version rendered for the lead, as an email is
+   * (lead data HTML-escaped). A DM without its letter is of no use to the print vendor,
+   * so a missing or invalid template fails the touch for good (the workflow records
+   * `touch_failed` and goes on with the cadence), as it does for an email.
+   */
+  const renderLetter = async (templateKey: string, lead: Lead): Promise<Letter> => {
+    const template = await findTemplate(db, templateKey);
+    if (!template) throw ApplicationFailure.nonRetryable(`template "${templateKey}" does not exist`, 'TemplateNotFound');
+    try {
+      const compiled = await templates.get(template.key, template.version, template);
+      const { subject, html } = renderEmail(compiled, { lead });
+      return { subject, html, templateVersion: template.version };
+    } catch (error) {
+      if (error instanceof InvalidTemplateError) throw ApplicationFailure.nonRetryable(error.message, 'InvalidTemplate');
+      throw error;
+    }
+  };
+
   return {
     /**
      * Creates the task once. A DM needs a postal address: a lead without one gets no task
-     * and a timeline entry saying why.
+     * and a timeline entry saying why. A DM with a template carries its rendered letter.
      */
     async createTask(input: CreateTaskInput): Promise<{ status: 'created' | 'no_address'; taskId?: string }> {
       const lead = await findLead(db, input.leadId);
@@ -29,15 +50,22 @@ export function createTaskActivities({ db }: Pick<ActivityDependencies, 'db'>) {
         await appendTimeline(db, { leadId: lead.id, at, kind: 'dm_skipped', detail: { template: input.templateKey, reason: 'no postal address' }, dedupeKey: `${input.idempotencyKey}/skipped` });
         return { status: 'no_address' };
       }
-      const { task } = await createTaskOnce(db, {
-        idempotencyKey: input.idempotencyKey,
-        leadId: lead.id,
-        kind: input.kind,
-        templateKey: input.templateKey,
-        title: input.title,
-        postalAddress: input.kind === 'dm' ? lead.postalAddress : undefined,
-        ownerEmail: lead.deal?.ownerEmail ?? lead.ownerEmail,
-      });
+      // A retry after the task was stored keeps that task and its letter: rendering again
+      // could meet a template edited or broken since, and fail a touch that succeeded.
+      const task =
+        (await findTaskByIdempotencyKey(db, input.idempotencyKey)) ??
+        (
+          await createTaskOnce(db, {
+            idempotencyKey: input.idempotencyKey,
+            leadId: lead.id,
+            kind: input.kind,
+            templateKey: input.templateKey,
+            title: input.title,
+            postalAddress: input.kind === 'dm' ? lead.postalAddress : undefined,
+            ownerEmail: lead.deal?.ownerEmail ?? lead.ownerEmail,
+            letter: input.kind === 'dm' && input.templateKey !== undefined ? await renderLetter(input.templateKey, lead) : undefined,
+          })
+        ).task;
       await appendTimeline(db, { leadId: lead.id, at, kind: input.kind === 'dm' ? 'dm_task_created' : 'task_created', detail: { taskId: task.id, template: input.templateKey, title: input.title }, dedupeKey: input.idempotencyKey });
       return { status: 'created', taskId: task.id };
     },

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { authPlugin } from './plugins/auth.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.ts';
 import { cadenceRoutes } from './routes/cadences.ts';
-import { dmTaskRoutes } from './routes/dm-tasks.ts'; // TEMP-DM
+import { dmTaskRoutes } from './routes/dm-tasks.ts';
 import { escalationRoutes } from './routes/escalations.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -53,7 +53,7 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     await authenticated.register(eventRoutes, deps);
     await authenticated.register(escalationRoutes, deps);
     await authenticated.register(reportRoutes, deps);
-    await authenticated.register(dmTaskRoutes, deps); // TEMP-DM
+    await authenticated.register(dmTaskRoutes, deps);
   });
   return app;
 }

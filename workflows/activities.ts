@@ -9,10 +9,12 @@ export const records = proxyActivities<Activities>({
 
 /**
  * Sends and notifications: longer than the SMTP socket timeout, so a slow server fails
- * the call, not the attempt; retried for as long as the failure is transient.
+ * the call, not the attempt; heartbeats during the SMTP call, so a dead worker's attempt
+ * is retried after seconds; retried for as long as the failure is transient.
  */
 export const sends = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '20 seconds',
   retry: {
     initialInterval: '5 seconds',
     maximumInterval: '10 minutes',

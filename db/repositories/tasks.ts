@@ -15,6 +15,24 @@ export interface Task {
   completedAt: Date | null;
 }
 
+/** A DM's letter, rendered for the lead when the step ran. */
+export interface Letter {
+  subject: string;
+  html: string;
+  templateVersion: number;
+}
+
+/** A DM task as the print desk works with it: the task, its letter's subject and who it goes to. */
+export interface DmTask extends Task {
+  letterSubject: string | null;
+  templateVersion: number | null;
+  hasLetter: boolean;
+  lead: { email: string; name: string | null; company: string | null; department: string | null };
+}
+
+/** Which DM tasks to list. */
+export type DmTaskStatus = 'open' | 'done' | 'all';
+
 interface TaskRow {
   id: string;
   lead_id: string;
@@ -26,6 +44,16 @@ interface TaskRow {
   status: 'open' | 'done';
   created_at: Date;
   completed_at: Date | null;
+}
+
+interface DmTaskRow extends TaskRow {
+  letter_subject: string | null;
+  template_version: number | null;
+  has_letter: boolean;
+  lead_email: string;
+  lead_name: string | null;
+  lead_company: string | null;
+  lead_department: string | null;
 }
 
 const fromRow = (row: TaskRow): Task => ({
@@ -41,15 +69,54 @@ const fromRow = (row: TaskRow): Task => ({
   completedAt: row.completed_at,
 });
 
+const fromDmRow = (row: DmTaskRow): DmTask => ({
+  ...fromRow(row),
+  letterSubject: row.letter_subject,
+  templateVersion: row.template_version,
+  hasLetter: row.has_letter,
+  lead: { email: row.lead_email, name: row.lead_name, company: row.lead_company, department: row.lead_department },
+});
+
+// Every column but the letter's HTML (tens of kilobytes each), with the lead's label fields.
+const DM_TASK_COLUMNS = `t.id, t.lead_id, t.kind, t.template_key, t.title, t.postal_address, t.owner_email, t.status,
+  t.created_at, t.completed_at, t.letter_subject, t.template_version, t.letter_html IS NOT NULL AS has_letter,
+  l.email AS lead_email, l.name AS lead_name, l.company AS lead_company, l.department AS lead_department`;
+
+/** The task made under this idempotency key, if any: a retried activity finds its first attempt's task. */
+export async function findTaskByIdempotencyKey(db: Queryable, idempotencyKey: string): Promise<Task | undefined> {
+  const result = await db.query<TaskRow>('SELECT * FROM tasks WHERE idempotency_key = $1', [idempotencyKey]);
+  return result.rows[0] ? fromRow(result.rows[0]) : undefined;
+}
+
 /** Creates the task once per idempotency key; a retry gets the task the first attempt made. */
 export async function createTaskOnce(
   db: Queryable,
-  task: { idempotencyKey: string; leadId: string; kind: 'dm' | 'todo'; templateKey?: string | undefined; title?: string | undefined; postalAddress?: PostalAddress | undefined; ownerEmail?: string | undefined },
+  task: {
+    idempotencyKey: string;
+    leadId: string;
+    kind: 'dm' | 'todo';
+    templateKey?: string | undefined;
+    title?: string | undefined;
+    postalAddress?: PostalAddress | undefined;
+    ownerEmail?: string | undefined;
+    letter?: Letter | undefined;
+  },
 ): Promise<{ task: Task; created: boolean }> {
   const inserted = await db.query<TaskRow>(
-    `INSERT INTO tasks (idempotency_key, lead_id, kind, template_key, title, postal_address, owner_email)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
-    [task.idempotencyKey, task.leadId, task.kind, task.templateKey ?? null, task.title ?? null, task.postalAddress === undefined ? null : JSON.stringify(task.postalAddress), task.ownerEmail ?? null],
+    `INSERT INTO tasks (idempotency_key, lead_id, kind, template_key, title, postal_address, owner_email, letter_subject, letter_html, template_version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
+    [
+      task.idempotencyKey,
+      task.leadId,
+      task.kind,
+      task.templateKey ?? null,
+      task.title ?? null,
+      task.postalAddress === undefined ? null : JSON.stringify(task.postalAddress),
+      task.ownerEmail ?? null,
+      task.letter?.subject ?? null,
+      task.letter?.html ?? null,
+      task.letter?.templateVersion ?? null,
+    ],
   );
   if (inserted.rows[0]) return { task: fromRow(inserted.rows[0]), created: true };
   const existing = await db.query<TaskRow>('SELECT * FROM tasks WHERE idempotency_key = $1', [task.idempotencyKey]);
@@ -64,4 +131,51 @@ export async function listTasks(db: Queryable, filter: { kind?: 'dm' | 'todo'; s
     [filter.kind ?? null, filter.status ?? null, filter.leadId ?? null],
   );
   return result.rows.map(fromRow);
+}
+
+/** DM tasks with their leads' names, oldest first (the order they were due in), at most `limit`. */
+export async function listDmTasks(db: Queryable, filter: { status: DmTaskStatus; limit: number }): Promise<DmTask[]> {
+  const result = await db.query<DmTaskRow>(
+    `SELECT ${DM_TASK_COLUMNS} FROM tasks t JOIN leads l ON l.id = t.lead_id
+      WHERE t.kind = 'dm' AND ($1::text = 'all' OR t.status = $1)
+      ORDER BY t.created_at, t.id LIMIT $2`,
+    [filter.status, filter.limit],
+  );
+  return result.rows.map(fromDmRow);
+}
+
+/** One DM task, or undefined when there is no DM task with this id. */
+export async function findDmTask(db: Queryable, id: string): Promise<DmTask | undefined> {
+  const result = await db.query<DmTaskRow>(`SELECT ${DM_TASK_COLUMNS} FROM tasks t JOIN leads l ON l.id = t.lead_id WHERE t.id = $1 AND t.kind = 'dm'`, [id]);
+  return result.rows[0] ? fromDmRow(result.rows[0]) : undefined;
+}
+
+/** The letter of a DM task; undefined when there is no such task or it has no letter. */
+export async function findDmLetter(db: Queryable, id: string): Promise<Letter | undefined> {
+  const result = await db.query<{ letter_subject: string; letter_html: string; template_version: number }>(
+    `SELECT letter_subject, letter_html, template_version FROM tasks WHERE id = $1 AND kind = 'dm' AND letter_html IS NOT NULL`,
+    [id],
+  );
+  const row = result.rows[0];
+  return row ? { subject: row.letter_subject, html: row.letter_html, templateVersion: row.template_version } : undefined;
+}
+
+/**
+ * Marks DM tasks done. A task already done keeps its first `completedAt`; `newlyDone`
+ * tells the two apart. Ids that are no DM task are absent from the answer. Rows are
+ * locked while their previous status is read, so two concurrent calls cannot both see
+ * a task as newly done.
+ */
+export async function completeDmTasks(db: Queryable, ids: readonly string[]): Promise<{ task: Task; newlyDone: boolean }[]> {
+  if (ids.length === 0) return [];
+  const result = await db.query<TaskRow & { newly_done: boolean }>(
+    `WITH before AS (
+       SELECT id, status FROM tasks WHERE id = ANY($1::uuid[]) AND kind = 'dm' FOR UPDATE
+     )
+     UPDATE tasks t SET status = 'done', completed_at = COALESCE(t.completed_at, now())
+       FROM before b WHERE t.id = b.id
+     RETURNING t.*, b.status = 'open' AS newly_done`,
+    [ids],
+  );
+  return result.rows.map(({ newly_done, ...row }) => ({ task: fromRow(row), newlyDone: newly_done }));
 }
