@@ -6,6 +6,7 @@ import { appendTimeline } from '../db/repositories/timeline.ts';
 import { listUnsubscribeHeaders, withComplianceFooter } from '../mail/compliance.ts';
 import { InvalidTemplateError, renderEmail } from '../mail/render.ts';
 import { signToken } from '../mail/tokens.ts';
+import { addTracking } from '../mail/tracking-links.ts';
 import { deliverOnce, failDelivery, type DeliveryOutcome } from './deliver-once.ts';
 import type { ActivityDependencies } from './dependencies.ts';
 
@@ -55,7 +56,10 @@ export function createEmailActivities(deps: ActivityDependencies) {
             const unsubscribeToken = signToken(deps.appSecret, { p: 'unsubscribe', l: lead.id });
             const unsubscribeUrl = `${deps.publicBaseUrl}/u/${unsubscribeToken}`;
             const rendered = withComplianceFooter(renderEmail(compiled, { lead, unsubscribeUrl }), { sender: deps.sender, unsubscribeUrl, locale: lead.locale });
-            return { ...rendered, templateVersion: template.version, headers: listUnsubscribeHeaders(unsubscribeUrl, deps.unsubscribeMailto, unsubscribeToken) };
+            // Links become signed click redirects and an open pixel is added; the text part
+            // keeps the plain links, which readers of text mail would rather see.
+            const html = addTracking(rendered.html, { baseUrl: deps.publicBaseUrl, secret: deps.appSecret, leadId: lead.id, deliveryKey: input.idempotencyKey });
+            return { ...rendered, html, templateVersion: template.version, headers: listUnsubscribeHeaders(unsubscribeUrl, deps.unsubscribeMailto, unsubscribeToken) };
           },
         });
         if (result.outcome === 'sent') {

@@ -14,6 +14,8 @@ import { leadRoutes } from './routes/leads.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { templateRoutes } from './routes/templates.ts';
+import { trackingRoutes } from './routes/tracking.ts';
+import { unsubscribeRoutes } from './routes/unsubscribe.ts';
 import { genericWebhookRoutes } from './routes/webhooks-generic.ts';
 
 /** What the API needs: configuration, the read model and a Temporal client. */
@@ -43,6 +45,13 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
   await app.register(healthRoutes, deps);
   // Webhooks authenticate by their providers' signatures, not by API keys.
   await app.register(genericWebhookRoutes, deps);
+  // Links in emails: no API key, the token signed with APP_SECRET is the authority
+  // (without a secret no link can be valid, so there is nothing to serve).
+  if (deps.config.appSecret !== undefined) {
+    const appSecret = deps.config.appSecret;
+    await app.register(unsubscribeRoutes, { ...deps, appSecret });
+    await app.register(trackingRoutes, { ...deps, appSecret });
+  }
 
   await app.register(async (authenticated) => {
     authenticated.addHook('onRequest', authenticated.requireApiKey);

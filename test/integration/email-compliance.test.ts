@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyToken } from '../../mail/tokens.ts';
 import { APP_SECRET, auth, createTestDatabase, mailTo, PUBLIC_BASE_URL, SENDER, stack, startTestApp, startTestWorker, uniqueTaskQueue, waitFor } from '../support/services.ts';
@@ -7,15 +8,18 @@ import { APP_SECRET, auth, createTestDatabase, mailTo, PUBLIC_BASE_URL, SENDER, 
 // What every marketing email carries, checked on the message as the SMTP server got it.
 describe('a marketing email as it arrives', () => {
   let app: FastifyInstance;
+  let pool: pg.Pool;
+  const db = () => pool;
   const stops: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
-    const db = await createTestDatabase();
+    const database = await createTestDatabase();
+    pool = database.pool;
     const taskQueue = uniqueTaskQueue();
-    const worker = await startTestWorker({ pool: db.pool, taskQueue });
-    const api = await startTestApp({ pool: db.pool, taskQueue });
+    const worker = await startTestWorker({ pool, taskQueue });
+    const api = await startTestApp({ pool, taskQueue });
     app = api.app;
-    stops.push(api.close, worker.stop, db.drop);
+    stops.push(api.close, worker.stop, database.drop);
     await app.inject({
       method: 'PUT',
       url: '/v1/templates/compliance',
@@ -96,5 +100,41 @@ describe('a marketing email as it arrives', () => {
     expect(broken.statusCode).toBe(422);
     expect((await app.inject({ method: 'POST', url: '/v1/templates/none-such/preview', headers: auth, payload: {} })).statusCode).toBe(404);
     expect((await readdir(stack().outboxDir)).length).toBe(before);
+  });
+
+  it('rewrites the template links into signed click redirects and adds an open pixel that count for the lead', async () => {
+    await app.inject({
+      method: 'PUT',
+      url: '/v1/templates/tracked',
+      headers: auth,
+      payload: { subject: 'Seminar', mjml: '<mjml><mj-body><mj-section><mj-column><mj-button href="https://example.com/seminar?a=1&amp;b=2">Join</mj-button></mj-column></mj-section></mj-body></mjml>' },
+    });
+    await app.inject({ method: 'PUT', url: '/v1/cadences/tracked', headers: auth, payload: { name: 'Tracked', nurture: { steps: [{ after: 'PT1S', channel: 'email', template: 'tracked' }] } } });
+    const created = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email: 'tracked@example.jp', cadence: 'tracked' } });
+    const leadId = created.json<{ id: string }>().id;
+    const [mail] = await waitFor(async () => {
+      const received = await mailTo('tracked@example.jp');
+      return received.length === 1 && received;
+    }, 'the email');
+    const html = String(mail?.html);
+    expect(html).not.toContain('href="https://example.com/seminar');
+    const click = /href="(http:\/\/leads\.test\/t\/c\/[^"]+)"/.exec(html)?.[1];
+    const pixel = /src="(http:\/\/leads\.test\/t\/o\/[^"]+)"/.exec(html)?.[1];
+    expect(click).toBeDefined();
+    expect(pixel).toBeDefined();
+    // The text part keeps the plain link.
+    expect(mail?.text).toContain('https://example.com/seminar?a=1&b=2');
+
+    const browser = { 'user-agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15' };
+    const redirect = await app.inject({ method: 'GET', url: new URL(click as string).pathname, headers: browser });
+    expect(redirect.statusCode).toBe(302);
+    expect(redirect.headers.location).toBe('https://example.com/seminar?a=1&b=2');
+    const gif = await app.inject({ method: 'GET', url: new URL(pixel as string).pathname, headers: browser });
+    expect(gif.headers['content-type']).toBe('image/gif');
+    const counted = await waitFor(async () => {
+      const rows = await db().query<{ type: string }>('SELECT type FROM events WHERE lead_id = $1 ORDER BY type', [leadId]);
+      return rows.rows.length === 2 && rows.rows.map((r) => r.type);
+    }, 'the open and the click to be recorded');
+    expect(counted).toEqual(['email_click', 'email_open']);
   });
 });
