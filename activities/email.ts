@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { findLead } from '../db/repositories/leads.ts';
 import { suppressionOf } from '../db/repositories/suppressions.ts';
-import { findTemplate } from '../db/repositories/templates.ts';
+import { findTemplateFor } from '../db/repositories/templates.ts';
 import { appendTimeline } from '../db/repositories/timeline.ts';
 import { listUnsubscribeHeaders, withComplianceFooter } from '../mail/compliance.ts';
 import { InvalidTemplateError, renderEmail } from '../mail/render.ts';
@@ -50,7 +50,7 @@ export function createEmailActivities(deps: ActivityDependencies) {
           render: async () => {
             const reason = await suppressionOf(db, lead.email);
             if (reason !== undefined) throw new Suppressed(reason);
-            const template = await findTemplate(db, input.templateKey);
+            const template = await findTemplateFor(db, input.templateKey, lead.locale);
             if (!template) throw ApplicationFailure.nonRetryable(`template "${input.templateKey}" does not exist`, 'TemplateNotFound');
             const compiled = await templates.get(template.key, template.version, template);
             const unsubscribeToken = signToken(deps.appSecret, { p: 'unsubscribe', l: lead.id });

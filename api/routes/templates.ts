@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { Locale } from '../../domain/lead.ts';
-import { findTemplate, saveTemplate, type TemplateContent, type TemplateVersion } from '../../db/repositories/templates.ts';
+import { findTemplate, findTemplateFor, saveTemplate, type TemplateContent, type TemplateVersion } from '../../db/repositories/templates.ts';
 import { withComplianceFooter } from '../../mail/compliance.ts';
 import { compileTemplate, InvalidTemplateError, renderEmail, unknownVariables, type CompiledTemplate } from '../../mail/render.ts';
 import { displayNameOf } from '../../mail/transport.ts';
@@ -88,15 +88,16 @@ export const templateRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async 
     return reply.code(created ? 201 : 200).send({ ...present(saved), created, warnings: warningsOf(content) });
   });
 
-  app.get('/v1/templates/:key', { schema: { params: KeyParams } }, async (request) => {
-    const template = await findTemplate(db, request.params.key);
+  app.get('/v1/templates/:key', { schema: { params: KeyParams, querystring: Type.Object({ locale: Type.Optional(Locale) }) } }, async (request) => {
+    const { locale } = request.query;
+    const template = locale === undefined ? await findTemplate(db, request.params.key) : await findTemplateFor(db, request.params.key, locale);
     if (!template) throw notFound(`template "${request.params.key}"`);
     return present(template);
   });
 
   app.post('/v1/templates/:key/preview', { schema: { params: KeyParams, body: PreviewBody } }, async (request) => {
     const body = request.body;
-    const stored = body.subject !== undefined && body.mjml !== undefined ? undefined : await findTemplate(db, request.params.key);
+    const stored = body.subject !== undefined && body.mjml !== undefined ? undefined : body.locale === undefined ? await findTemplate(db, request.params.key) : await findTemplateFor(db, request.params.key, body.locale);
     if (!stored && (body.subject === undefined || body.mjml === undefined)) throw notFound(`template "${request.params.key}"`);
     const locale: Locale = body.locale ?? stored?.locale ?? 'ja';
     const content = { subject: body.subject ?? stored?.subject ?? '', mjml: body.mjml ?? stored?.mjml ?? '', locale };

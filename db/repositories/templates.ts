@@ -38,7 +38,8 @@ const fromRow = (row: TemplateRow): TemplateVersion => ({
 export async function saveTemplate(db: Queryable, key: string, content: TemplateContent): Promise<{ saved: TemplateVersion; created: boolean }> {
   return saveNextVersion({
     newest: () => findTemplate(db, key),
-    same: (newest) => newest.subject === content.subject && newest.mjml === content.mjml && newest.locale === content.locale,
+    // A repeated PUT of the newest content in this language is not a new version.
+    same: (newest) => newest.locale === content.locale && newest.subject === content.subject && newest.mjml === content.mjml,
     insert: async (version) => {
       const result = await db.query<TemplateRow>(
         'INSERT INTO templates (key, version, locale, subject, mjml) VALUES ($1, $2, $3, $4, $5) RETURNING *',
@@ -52,5 +53,17 @@ export async function saveTemplate(db: Queryable, key: string, content: Template
 /** The newest version of `key`, or a given version. */
 export async function findTemplate(db: Queryable, key: string, version?: number): Promise<TemplateVersion | undefined> {
   const row = await findVersionRow<TemplateRow>(db, 'templates', key, version);
+  return row ? fromRow(row) : undefined;
+}
+
+/**
+ * The newest version of `key` written in `locale`, else the newest in any language: a
+ * template key has one version line, and each language's newest version is what a lead
+ * of that language gets. An English lead still gets the Japanese template until an
+ * English version exists.
+ */
+export async function findTemplateFor(db: Queryable, key: string, locale: Locale): Promise<TemplateVersion | undefined> {
+  const result = await db.query<TemplateRow>('SELECT * FROM templates WHERE key = $1 ORDER BY (locale = $2) DESC, version DESC LIMIT 1', [key, locale]);
+  const row = result.rows[0];
   return row ? fromRow(row) : undefined;
 }

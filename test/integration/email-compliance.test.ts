@@ -137,4 +137,28 @@ describe('a marketing email as it arrives', () => {
     }, 'the open and the click to be recorded');
     expect(counted).toEqual(['email_click', 'email_open']);
   });
+
+  it('sends each lead the newest version of the template in its own language', async () => {
+    const mjml = (text: string) => `<mjml><mj-body><mj-section><mj-column><mj-text>${text}</mj-text></mj-column></mj-section></mj-body></mjml>`;
+    expect((await app.inject({ method: 'PUT', url: '/v1/templates/bilingual', headers: auth, payload: { subject: 'ご案内', mjml: mjml('日本語'), locale: 'ja' } })).json()).toMatchObject({ version: 1 });
+    expect((await app.inject({ method: 'PUT', url: '/v1/templates/bilingual', headers: auth, payload: { subject: 'Announcement', mjml: mjml('English'), locale: 'en' } })).json()).toMatchObject({ version: 2 });
+    // The same Japanese content again is not a new version, though English came after it.
+    expect((await app.inject({ method: 'PUT', url: '/v1/templates/bilingual', headers: auth, payload: { subject: 'ご案内', mjml: mjml('日本語'), locale: 'ja' } })).json()).toMatchObject({ version: 3 });
+    expect((await app.inject({ method: 'GET', url: '/v1/templates/bilingual?locale=en', headers: auth })).json()).toMatchObject({ version: 2, subject: 'Announcement' });
+    await app.inject({ method: 'PUT', url: '/v1/cadences/bilingual', headers: auth, payload: { name: 'Bilingual', nurture: { steps: [{ after: 'PT1S', channel: 'email', template: 'bilingual' }] } } });
+    await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email: 'ja-reader@example.jp', cadence: 'bilingual', locale: 'ja' } });
+    await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email: 'en-reader@example.com', cadence: 'bilingual', locale: 'en' } });
+    const [ja] = await waitFor(async () => {
+      const received = await mailTo('ja-reader@example.jp');
+      return received.length === 1 && received;
+    }, 'the Japanese email');
+    const [en] = await waitFor(async () => {
+      const received = await mailTo('en-reader@example.com');
+      return received.length === 1 && received;
+    }, 'the English email');
+    expect(ja?.subject).toBe('ご案内');
+    expect(en?.subject).toBe('Announcement');
+    expect(en?.text).toContain('Unsubscribe:');
+    expect(ja?.text).toContain('配信停止:');
+  });
 });
