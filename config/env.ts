@@ -48,6 +48,9 @@ export interface Config {
   crmWebhookSecret: string | undefined;
   zohoWebhookToken: string | undefined;
   hubspotClientSecret: string | undefined;
+  /** Verify bounce and complaint reports from Mailgun (HMAC key) and SendGrid (ECDSA public key, base64). */
+  mailgunWebhookSigningKey: string | undefined;
+  sendgridWebhookPublicKey: string | undefined;
   dataDir: string;
   temporalDevPort: number;
   postgresDevPort: number;
@@ -93,6 +96,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     crmWebhookSecret: secretOf(env, 'CRM_WEBHOOK_SECRET', 16),
     zohoWebhookToken: secretOf(env, 'ZOHO_WEBHOOK_TOKEN', 16),
     hubspotClientSecret: secretOf(env, 'HUBSPOT_CLIENT_SECRET', 8),
+    mailgunWebhookSigningKey: secretOf(env, 'MAILGUN_WEBHOOK_SIGNING_KEY', 16),
+    sendgridWebhookPublicKey: secretOf(env, 'SENDGRID_WEBHOOK_PUBLIC_KEY', 40),
     dataDir,
     temporalDevPort: portOf(env, 'TEMPORAL_DEV_PORT', 7233),
     postgresDevPort: portOf(env, 'POSTGRES_DEV_PORT', 54329),

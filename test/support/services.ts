@@ -92,11 +92,11 @@ export async function startTestWorker(options: { pool: pg.Pool; taskQueue: strin
 }
 
 /** The API, built as production builds it, against the test database and Temporal. */
-export async function startTestApp(options: { pool: pg.Pool; taskQueue: string; outboxDir?: string }): Promise<{ app: FastifyInstance; client: Client; close: () => Promise<void> }> {
+export async function startTestApp(options: { pool: pg.Pool; taskQueue: string; outboxDir?: string; config?: Partial<Config> }): Promise<{ app: FastifyInstance; client: Client; close: () => Promise<void> }> {
   const connection = await Connection.connect({ address: stack().temporalAddress });
   const client = new Client({ connection, namespace: 'default' });
   const app = await buildApp({
-    config: testAppConfig({ temporalTaskQueue: options.taskQueue, outboxDir: options.outboxDir }),
+    config: testAppConfig({ temporalTaskQueue: options.taskQueue, outboxDir: options.outboxDir, ...options.config }),
     db: options.pool,
     temporal: { client, connection },
   });
