@@ -161,4 +161,15 @@ describe('a marketing email as it arrives', () => {
     expect(en?.text).toContain('Unsubscribe:');
     expect(ja?.text).toContain('配信停止:');
   });
+
+  it('ships the default templates in Japanese and English', async () => {
+    for (const key of ['nurture-intro', 'dm-catalog', 'upsell-checkin', 'reactivation']) {
+      const ja = (await app.inject({ method: 'GET', url: `/v1/templates/${key}?locale=ja`, headers: auth })).json<{ locale: string; mjml: string }>();
+      const en = (await app.inject({ method: 'GET', url: `/v1/templates/${key}?locale=en`, headers: auth })).json<{ locale: string; mjml: string }>();
+      expect(ja.locale).toBe('ja');
+      expect(en.locale).toBe('en');
+      expect(ja.mjml).toContain('<mjml lang="ja">');
+      expect(en.mjml).toContain('<mjml lang="en">');
+    }
+  });
 });
