@@ -2,12 +2,14 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { benchLeadIntake, type IntakeResult } from './lead-intake.ts';
 import { startServices, type BenchServices } from './stack.ts';
+import { benchSendPath, type SendResult } from './send-path.ts';
 import { round } from './stats.ts';
 import { benchTemplateRender, type RenderResult } from './template-render.ts';
 
-// `npm run bench`: starts its own PostgreSQL and Temporal, measures lead intake (API vs a
-// bare workflow start) and template rendering (cached vs compiled each time), prints a
-// table and, last on stdout, one JSON line of the figures. Progress goes to stderr.
+// `npm run bench`: starts its own PostgreSQL, Temporal and SMTP sink, measures lead intake
+// (API vs a bare workflow start), template rendering (cached vs compiled each time) and the
+// email send path (the activity vs a bare nodemailer loop), prints a table and, last on
+// stdout, one JSON line of the figures. Progress goes to stderr.
 // Figures only, no thresholds: see bench/README.md for how to read them.
 
 function positiveInt(name: string, fallback: number, minimum = 1): number {
@@ -27,6 +29,7 @@ const settings = {
   rounds: positiveInt('BENCH_ROUNDS', 5, 2),
   renders: positiveInt('BENCH_RENDERS', 2000),
   compiles: positiveInt('BENCH_COMPILES', 50),
+  sends: positiveInt('BENCH_SENDS', 500),
 };
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -55,7 +58,7 @@ process.on('SIGTERM', onSignal);
 const wallStart = performance.now();
 try {
   log(`machine: ${machine.cpus} CPU (${machine.cpuModel}), node ${machine.node}, load ${machine.loadAvgBefore.join(' ')}`);
-  log('starting embedded PostgreSQL and the Temporal dev server...');
+  log('starting embedded PostgreSQL, the Temporal dev server and the SMTP sink...');
   const startedAt = performance.now();
   services = await startServices(log);
   const startupSeconds = round((performance.now() - startedAt) / 1000);
@@ -65,9 +68,11 @@ try {
   const intake = await benchLeadIntake({ databaseUrl: services.databaseUrl, temporalAddress: services.temporalAddress, ...settings, log });
   log(`template render: ${settings.renders} cached renders, ${settings.compiles} compile+render, ${settings.rounds} rounds`);
   const render = await benchTemplateRender({ ...settings, log });
+  log(`send path: ${settings.sends} messages x ${settings.rounds} rounds per side, concurrency ${settings.concurrency}`);
+  const send = await benchSendPath({ databaseUrl: services.databaseUrl, smtpUrl: services.smtpUrl, smtp: services.smtp, ...settings, log });
 
   const loadAvgAfter = os.loadavg().map(round);
-  printReport(intake, render, loadAvgAfter);
+  printReport(intake, render, send, loadAvgAfter);
   out(
     JSON.stringify({
       bench: 'lead-lifecycle-engine',
@@ -91,6 +96,19 @@ try {
         medianCachedSpeedup: render.medianSpeedup,
         firstCompileMs: render.firstCompileMs,
       },
+      send: {
+        barePerSecond: send.rounds.map((r) => round(r.bare.perSecond)),
+        fullPerSecond: send.rounds.map((r) => round(r.full.perSecond)),
+        ratio: send.rounds.map((r) => round(r.ratio)),
+        extraMsPerMessage: send.rounds.map((r) => round(r.extraMsPerMessage)),
+        medianBarePerSecond: send.medianBarePerSecond,
+        medianFullPerSecond: send.medianFullPerSecond,
+        medianRatioFullOverBare: send.medianRatio,
+        medianExtraMsPerMessage: send.medianExtraMsPerMessage,
+        messageBytes: send.messageBytes,
+        sinkMessages: send.sinkMessages,
+        deliveriesSent: send.deliveriesSent,
+      },
     }),
   );
 } catch (error) {
@@ -104,7 +122,7 @@ try {
   }
 }
 
-function printReport(intake: IntakeResult, render: RenderResult, loadAvgAfter: number[]): void {
+function printReport(intake: IntakeResult, render: RenderResult, send: SendResult, loadAvgAfter: number[]): void {
   const f = (n: number) => String(round(n));
   const table = (header: string[], rows: string[][]) => {
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -134,6 +152,16 @@ function printReport(intake: IntakeResult, render: RenderResult, loadAvgAfter: n
     [
       ...render.rounds.map((r) => [String(r.round), f(r.cached.perSecond), f(r.cached.p50Ms), f(r.compiled.perSecond), f(r.compiled.p50Ms), `${f(r.speedup)}x`]),
       ['median', f(render.medianCachedPerSecond), '', f(render.medianCompiledPerSecond), '', `${f(render.medianSpeedup)}x`],
+    ],
+  );
+  out();
+  out(`Send path: ${settings.sends} messages per batch, concurrency ${settings.concurrency}, one SMTP sink on loopback, message ${send.messageBytes} bytes`);
+  out(`(warm-up of ${send.warmup} per side not counted; checked after: ${send.sinkMessages} messages received, ${send.deliveriesSent} delivery rows sent)`);
+  table(
+    ['round', 'bare msg/s', 'p50 ms', 'p95 ms', 'full msg/s', 'p50 ms', 'p95 ms', 'full / bare', '+ms/msg'],
+    [
+      ...send.rounds.map((r) => [String(r.round), f(r.bare.perSecond), f(r.bare.p50Ms), f(r.bare.p95Ms), f(r.full.perSecond), f(r.full.p50Ms), f(r.full.p95Ms), f(r.ratio), f(r.extraMsPerMessage)]),
+      ['median', f(send.medianBarePerSecond), '', '', f(send.medianFullPerSecond), '', '', f(send.medianRatio), f(send.medianExtraMsPerMessage)],
     ],
   );
   out();

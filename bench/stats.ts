@@ -28,15 +28,22 @@ export function median(values: readonly number[]): number {
 /**
  * Runs `task(0..count-1)` with at most `concurrency` in flight (a fixed set of lanes that
  * each take the next index), and times the whole batch from first start to last end.
- * A failing task fails the batch: a rate of failed calls would mean nothing.
+ * A failing task fails the batch: a rate of failed calls would mean nothing. After a failure
+ * no lane starts another task (those already running finish or fail on their own).
  */
 export async function runConcurrently(count: number, concurrency: number, task: (index: number) => Promise<void>): Promise<BatchResult> {
   const latencies: number[] = new Array<number>(count);
   let next = 0;
+  let failed = false;
   const lane = async (): Promise<void> => {
-    for (let i = next++; i < count; i = next++) {
+    for (let i = next++; i < count && !failed; i = next++) {
       const started = performance.now();
-      await task(i);
+      try {
+        await task(i);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
       latencies[i] = performance.now() - started;
     }
   };

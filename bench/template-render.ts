@@ -33,8 +33,8 @@ export interface RenderResult {
 }
 
 // A typical nurture email: header, greeting with lead data, two paragraphs, a button, an
-// image and a footer; Japanese, as most leads are.
-const TEMPLATE: TemplateContent = {
+// image and a footer; Japanese, as most leads are. The send-path bench sends it too.
+export const NURTURE_TEMPLATE: TemplateContent = {
   locale: 'ja',
   subject: '{{lead.company}} {{lead.name}} 様へ: 新機能のご案内',
   mjml: `<mjml>
@@ -57,7 +57,8 @@ const TEMPLATE: TemplateContent = {
 </mjml>`,
 };
 
-const LEAD: Lead = {
+/** A full lead for that template; the send-path bench stores leads with its profile. */
+export const SAMPLE_LEAD: Lead = {
   id: '6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f',
   email: 'hanako.yamada@example.jp',
   name: '山田 花子',
@@ -92,23 +93,23 @@ const LEAD: Lead = {
  */
 export async function benchTemplateRender(settings: RenderSettings): Promise<RenderResult> {
   const cache = new TemplateCache();
-  const data = { lead: LEAD };
+  const data = { lead: SAMPLE_LEAD };
   const started = performance.now();
-  const first = await cache.get('bench', 1, TEMPLATE);
+  const first = await cache.get('bench', 1, NURTURE_TEMPLATE);
   const firstCompileMs = performance.now() - started;
   const sample = renderEmail(first, data);
 
   // Warm-up, not counted.
-  for (let i = 0; i < 100; i++) renderEmail(await cache.get('bench', 1, TEMPLATE), data);
-  for (let i = 0; i < 3; i++) renderEmail(await compileTemplate(TEMPLATE), data);
+  for (let i = 0; i < 100; i++) renderEmail(await cache.get('bench', 1, NURTURE_TEMPLATE), data);
+  for (let i = 0; i < 3; i++) renderEmail(await compileTemplate(NURTURE_TEMPLATE), data);
 
   const rounds: RenderRound[] = [];
   for (let n = 1; n <= settings.rounds; n++) {
     const cached = await runSequentially(settings.renders, async () => {
-      renderEmail(await cache.get('bench', 1, TEMPLATE), data);
+      renderEmail(await cache.get('bench', 1, NURTURE_TEMPLATE), data);
     });
     const compiled = await runSequentially(settings.compiles, async () => {
-      renderEmail(await compileTemplate(TEMPLATE), data);
+      renderEmail(await compileTemplate(NURTURE_TEMPLATE), data);
     });
     settings.log(`  round ${n}: cached ${cached.perSecond.toFixed(0)} renders/s, compile+render ${compiled.perSecond.toFixed(1)}/s`);
     rounds.push({ round: n, cached, compiled, speedup: cached.perSecond / compiled.perSecond });
