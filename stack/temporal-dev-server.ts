@@ -68,7 +68,10 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   // Past start-up its output is noise for the supervisor; keep only errors.
   child.stdout?.removeListener('data', collect);
   child.stderr?.removeListener('data', collect);
+  let stopping = false;
   child.stderr?.on('data', (chunk: Buffer) => {
+    // Shutting down, the server reports its own closing task queues as errors: noise.
+    if (stopping) return;
     for (const line of chunk.toString().split('\n')) if (/level=(ERROR|FATAL)|panic/.test(line)) options.log(line);
   });
   child.stdout?.resume();
@@ -76,7 +79,10 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     address,
     uiUrl: options.ui ? `http://127.0.0.1:${options.port + 1000}` : undefined,
     pid: child.pid,
-    stop: () => stopChild(child, 15_000),
+    stop: () => {
+      stopping = true;
+      return stopChild(child, 15_000);
+    },
   };
 }
 

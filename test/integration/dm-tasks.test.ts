@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth, createTestDatabase, startTestApp, startTestWorker, uniqueTaskQueue, waitFor } from '../support/services.ts';
+import { auth, startTestServices, waitFor } from '../support/services.ts';
 
 // DM tasks end to end: a `dm` step renders its letter into a task (real worker, real
 // Temporal and PostgreSQL), the print desk lists, downloads labels and marks them sent.
@@ -69,13 +69,9 @@ describe.concurrent('DM tasks', () => {
   const stops: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
-    const db = await createTestDatabase();
-    pool = db.pool;
-    const taskQueue = uniqueTaskQueue();
-    const worker = await startTestWorker({ pool, taskQueue });
-    const api = await startTestApp({ pool, taskQueue });
-    app = api.app;
-    stops.push(api.close, worker.stop, db.drop);
+    const services = await startTestServices();
+    ({ pool, app } = services);
+    stops.push(services.stop);
     const template = await app.inject({ method: 'PUT', url: '/v1/templates/letter', headers: auth, payload: { subject: '{{lead.name}} 様へカタログ送付のご案内', mjml: LETTER_MJML } });
     expect(template.statusCode).toBe(201);
     expect((await app.inject({ method: 'PUT', url: '/v1/cadences/dm', headers: auth, payload: dmCadence('DM first', 'letter') })).statusCode).toBe(201);

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyToken } from '../../mail/tokens.ts';
-import { APP_SECRET, auth, createTestDatabase, mailTo, PUBLIC_BASE_URL, SENDER, stack, startTestApp, startTestWorker, uniqueTaskQueue, waitFor } from '../support/services.ts';
+import { APP_SECRET, auth, mailTo, PUBLIC_BASE_URL, SENDER, stack, startTestServices, waitFor } from '../support/services.ts';
 
 // What every marketing email carries, checked on the message as the SMTP server got it.
 describe('a marketing email as it arrives', () => {
@@ -13,13 +13,9 @@ describe('a marketing email as it arrives', () => {
   const stops: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
-    const database = await createTestDatabase();
-    pool = database.pool;
-    const taskQueue = uniqueTaskQueue();
-    const worker = await startTestWorker({ pool, taskQueue });
-    const api = await startTestApp({ pool, taskQueue });
-    app = api.app;
-    stops.push(api.close, worker.stop, database.drop);
+    const services = await startTestServices();
+    ({ pool, app } = services);
+    stops.push(services.stop);
     await app.inject({
       method: 'PUT',
       url: '/v1/templates/compliance',

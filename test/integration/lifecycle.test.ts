@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { fetchHistories, recordHistories, replay } from '../support/replay.ts';
-import { auth, CRM_SECRET, createTestDatabase, mailTo, stack, startTestApp, startTestWorker, uniqueTaskQueue, waitFor } from '../support/services.ts';
+import { auth, CRM_SECRET, mailTo, stack, startTestServices, waitFor } from '../support/services.ts';
 
 // Every transition of DESIGN section 3, driven through the API as a CRM, a tracking
 // pixel and a marketer would drive it, on real Temporal, PostgreSQL and SMTP. Durations
@@ -46,9 +46,6 @@ describe.concurrent('the lead lifecycle through the API', () => {
   const chatMessages: { text: string }[] = [];
 
   beforeAll(async () => {
-    const db = await createTestDatabase();
-    pool = db.pool;
-    const taskQueue = uniqueTaskQueue();
     // A chat webhook receiver on loopback, as Slack's incoming webhook would be.
     const chat = createServer((request, response) => {
       let body = '';
@@ -61,11 +58,9 @@ describe.concurrent('the lead lifecycle through the API', () => {
     await new Promise<void>((resolve) => chat.listen(0, '127.0.0.1', resolve));
     const chatUrl = `http://127.0.0.1:${(chat.address() as AddressInfo).port}/hooks/sales`;
     stops.push(() => new Promise<void>((resolve) => chat.close(() => resolve())));
-    const worker = await startTestWorker({ pool, taskQueue, salesReps: ['rr-one@example.com', 'rr-two@example.com'], salesWebhookUrl: chatUrl });
-    const api = await startTestApp({ pool, taskQueue });
-    app = api.app;
-    client = api.client;
-    stops.push(api.close, worker.stop, db.drop);
+    const services = await startTestServices({ workerOptions: { salesReps: ['rr-one@example.com', 'rr-two@example.com'], salesWebhookUrl: chatUrl } });
+    ({ pool, app, client } = services);
+    stops.push(services.stop);
     for (const [key, subject] of Object.entries(TEMPLATES)) {
       expect((await app.inject({ method: 'PUT', url: `/v1/templates/${key}`, headers: auth, payload: { subject, mjml: MJML(subject) } })).statusCode).toBe(201);
     }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth, createTestDatabase, startTestApp, uniqueTaskQueue } from '../support/services.ts';
+import { auth, startTestServices } from '../support/services.ts';
 
 /** The instant the pipeline is read as of: 2025-07-01 01:00 in Tokyo, still 2025-06-30 in UTC. */
 const AS_OF = '2025-06-30T16:00:00.000Z';
@@ -70,12 +70,9 @@ describe('reports: lead capacity (リード作成) and the per-rep pipeline (商
   const get = (url: string, headers: Record<string, string> = auth) => app.inject({ method: 'GET', url, headers });
 
   beforeAll(async () => {
-    const db = await createTestDatabase();
-    pool = db.pool;
-    stops.push(db.drop);
-    const api = await startTestApp({ pool, taskQueue: uniqueTaskQueue() });
-    app = api.app;
-    stops.unshift(api.close);
+    const services = await startTestServices({ worker: false });
+    ({ pool, app } = services);
+    stops.push(services.stop);
 
     const deal = (row: Omit<LeadRow, 'stage' | 'deal_status'> & { deal_status?: LeadRow['deal_status'] }): LeadRow => ({ stage: 'deal', deal_status: 'open', ...row });
     // 佐藤: three open deals, the owner spelled in two cases by the CRM.

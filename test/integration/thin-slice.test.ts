@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth, createTestDatabase, mailTo, startTestApp, startTestWorker, uniqueTaskQueue, waitFor } from '../support/services.ts';
+import { auth, mailTo, startTestServices, waitFor } from '../support/services.ts';
 
 const TEMPLATE = {
   subject: '{{lead.company}} {{lead.name}} 様へ: ご案内',
@@ -42,20 +42,14 @@ async function secondStepUnderWay(app: FastifyInstance, leadId: string, email: s
 }
 
 describe('the thin slice: template, cadence, lead, email through real Temporal, PostgreSQL and SMTP', () => {
-  let pool: pg.Pool;
   let app: FastifyInstance;
   let client: Client;
   const stops: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
-    const db = await createTestDatabase();
-    pool = db.pool;
-    const taskQueue = uniqueTaskQueue();
-    const worker = await startTestWorker({ pool, taskQueue });
-    const api = await startTestApp({ pool, taskQueue });
-    app = api.app;
-    client = api.client;
-    stops.push(api.close, worker.stop, db.drop);
+    const services = await startTestServices();
+    ({ app, client } = services);
+    stops.push(services.stop);
   });
   afterAll(async () => {
     for (const stop of stops) await stop();
@@ -157,12 +151,9 @@ describe('a lead moved to another cadence', () => {
   const stops: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
-    const db = await createTestDatabase();
-    const taskQueue = uniqueTaskQueue();
-    const worker = await startTestWorker({ pool: db.pool, taskQueue });
-    const api = await startTestApp({ pool: db.pool, taskQueue });
-    app = api.app;
-    stops.push(api.close, worker.stop, db.drop);
+    const services = await startTestServices();
+    app = services.app;
+    stops.push(services.stop);
   });
   afterAll(async () => {
     for (const stop of stops) await stop();
@@ -193,11 +184,9 @@ describe('the API refuses bad input with the design error format and changes not
   const stops: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
-    const db = await createTestDatabase();
-    pool = db.pool;
-    const api = await startTestApp({ pool, taskQueue: uniqueTaskQueue() });
-    app = api.app;
-    stops.push(api.close, db.drop);
+    const services = await startTestServices({ worker: false });
+    ({ pool, app } = services);
+    stops.push(services.stop);
   });
   afterAll(async () => {
     for (const stop of stops) await stop();

@@ -7,7 +7,7 @@ import { buildApp } from '../../api/app.ts';
 import { createPool } from '../../db/pool.ts';
 import { signToken, type TokenPayload } from '../../mail/tokens.ts';
 import { freePort } from '../../stack/free-port.ts';
-import { APP_SECRET, auth, createTestDatabase, mailTo, PUBLIC_BASE_URL, startTestApp, startTestWorker, testAppConfig, uniqueTaskQueue, waitFor } from '../support/services.ts';
+import { APP_SECRET, auth, mailTo, PUBLIC_BASE_URL, startTestServices, testAppConfig, waitFor } from '../support/services.ts';
 
 // The links in every marketing email, driven as readers, mail clients, mail providers and
 // their link scanners drive them: the unsubscribe page and RFC 8058 one-click, the open
@@ -36,13 +36,9 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
   const stops: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
-    const db = await createTestDatabase();
-    pool = db.pool;
-    const taskQueue = uniqueTaskQueue();
-    const worker = await startTestWorker({ pool, taskQueue });
-    const api = await startTestApp({ pool, taskQueue });
-    app = api.app;
-    stops.push(api.close, worker.stop, db.drop);
+    const services = await startTestServices();
+    ({ pool, app } = services);
+    stops.push(services.stop);
     expect((await app.inject({ method: 'PUT', url: '/v1/templates/news', headers: auth, payload: { subject: 'News', mjml: MJML } })).statusCode).toBe(201);
     for (const [key, cadence] of Object.entries(CADENCES)) {
       expect((await app.inject({ method: 'PUT', url: `/v1/cadences/${key}`, headers: auth, payload: cadence })).statusCode).toBe(201);

@@ -2,7 +2,7 @@ import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth, createTestDatabase, startTestApp, uniqueTaskQueue } from '../support/services.ts';
+import { auth, startTestServices } from '../support/services.ts';
 
 // Bounce and complaint reports as Mailgun and SendGrid send them, signed as they sign them.
 const MAILGUN_KEY = 'mailgun-signing-key-0123456789';
@@ -15,11 +15,9 @@ describe('mail provider delivery reports', () => {
   const stops: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
-    const db = await createTestDatabase();
-    pool = db.pool;
-    const api = await startTestApp({ pool, taskQueue: uniqueTaskQueue(), config: { mailgunWebhookSigningKey: MAILGUN_KEY, sendgridWebhookPublicKey: SENDGRID_PUBLIC } });
-    app = api.app;
-    stops.push(api.close, db.drop);
+    const services = await startTestServices({ worker: false, config: { mailgunWebhookSigningKey: MAILGUN_KEY, sendgridWebhookPublicKey: SENDGRID_PUBLIC } });
+    ({ pool, app } = services);
+    stops.push(services.stop);
     for (const email of ['mg-hard@example.jp', 'mg-soft@example.jp', 'sg-bounce@example.jp', 'sg-spam@example.jp', 'sg-blocked@example.jp']) {
       expect((await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email } })).statusCode).toBe(201);
     }

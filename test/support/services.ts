@@ -118,6 +118,28 @@ export function testAppConfig(overrides: Partial<Config> = {}): Config {
   };
 }
 
+/**
+ * A test file's own slice of the real services: a fresh database, a worker on its own
+ * task queue (unless `worker: false`) and the API built as production builds it.
+ */
+export async function startTestServices(options: { worker?: boolean; workerOptions?: { salesReps?: string[]; salesWebhookUrl?: string }; config?: Partial<Config> } = {}): Promise<{ pool: pg.Pool; app: FastifyInstance; client: Client; taskQueue: string; stop: () => Promise<void> }> {
+  const db = await createTestDatabase();
+  const taskQueue = uniqueTaskQueue();
+  const worker = options.worker === false ? undefined : await startTestWorker({ pool: db.pool, taskQueue, ...options.workerOptions });
+  const api = await startTestApp({ pool: db.pool, taskQueue, ...(options.config ? { config: options.config } : {}) });
+  return {
+    pool: db.pool,
+    app: api.app,
+    client: api.client,
+    taskQueue,
+    stop: async () => {
+      await api.close();
+      await worker?.stop();
+      await db.drop();
+    },
+  };
+}
+
 /** Headers of an authenticated JSON request. */
 export const auth = { authorization: `Bearer ${ADMIN_KEY}` };
 
