@@ -1,10 +1,10 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { findLead } from '../db/repositories/leads.ts';
 import { suppressionOf } from '../db/repositories/suppressions.ts';
-import { findTemplateFor } from '../db/repositories/templates.ts';
 import { appendTimeline } from '../db/repositories/timeline.ts';
 import { listUnsubscribeHeaders, withComplianceFooter } from '../mail/compliance.ts';
 import { InvalidTemplateError, renderEmail } from '../mail/render.ts';
+import { resolveTemplate } from '../mail/template-source.ts';
 import { signToken } from '../mail/tokens.ts';
 import { addTracking } from '../mail/tracking-links.ts';
 import { deliverOnce, failDelivery, type DeliveryOutcome } from './deliver-once.ts';
@@ -50,9 +50,10 @@ export function createEmailActivities(deps: ActivityDependencies) {
           render: async () => {
             const reason = await suppressionOf(db, lead.email);
             if (reason !== undefined) throw new Suppressed(reason);
-            const template = await findTemplateFor(db, input.templateKey, lead.locale);
-            if (!template) throw ApplicationFailure.nonRetryable(`template "${input.templateKey}" does not exist`, 'TemplateNotFound');
-            const compiled = await templates.get(template.key, template.version, template);
+            const resolved = await resolveTemplate(db, input.templateKey, lead.locale);
+            if (!resolved) throw ApplicationFailure.nonRetryable(`template "${input.templateKey}" does not exist`, 'TemplateNotFound');
+            const { template } = resolved;
+            const compiled = await templates.get(resolved.cacheKey, template.version, resolved.content);
             const unsubscribeToken = signToken(deps.appSecret, { p: 'unsubscribe', l: lead.id });
             const unsubscribeUrl = `${deps.publicBaseUrl}/u/${unsubscribeToken}`;
             const rendered = withComplianceFooter(renderEmail(compiled, { lead, unsubscribeUrl }), { sender: deps.sender, unsubscribeUrl, locale: lead.locale });

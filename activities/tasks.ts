@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { findLead, type Lead } from '../db/repositories/leads.ts';
 import { createTaskOnce, findTaskByIdempotencyKey, type Letter } from '../db/repositories/tasks.ts';
-import { findTemplateFor } from '../db/repositories/templates.ts';
+import { resolveTemplate } from '../mail/template-source.ts';
 import { appendTimeline } from '../db/repositories/timeline.ts';
 import { InvalidTemplateError, renderEmail } from '../mail/render.ts';
 import type { ActivityDependencies } from './dependencies.ts';
@@ -25,12 +25,12 @@ export function createTaskActivities({ db, templates }: Pick<ActivityDependencie
    * `touch_failed` and goes on with the cadence), as it does for an email.
    */
   const renderLetter = async (templateKey: string, lead: Lead): Promise<Letter> => {
-    const template = await findTemplateFor(db, templateKey, lead.locale);
-    if (!template) throw ApplicationFailure.nonRetryable(`template "${templateKey}" does not exist`, 'TemplateNotFound');
     try {
-      const compiled = await templates.get(template.key, template.version, template);
+      const resolved = await resolveTemplate(db, templateKey, lead.locale);
+      if (!resolved) throw ApplicationFailure.nonRetryable(`template "${templateKey}" does not exist`, 'TemplateNotFound');
+      const compiled = await templates.get(resolved.cacheKey, resolved.template.version, resolved.content);
       const { subject, html } = renderEmail(compiled, { lead });
-      return { subject, html, templateVersion: template.version };
+      return { subject, html, templateVersion: resolved.template.version };
     } catch (error) {
       if (error instanceof InvalidTemplateError) throw ApplicationFailure.nonRetryable(error.message, 'InvalidTemplate');
       throw error;

@@ -3,11 +3,13 @@ import Type from 'typebox';
 import type { Locale } from '../../domain/lead.ts';
 import { findTemplate, findTemplateFor, saveTemplate, type TemplateContent, type TemplateVersion } from '../../db/repositories/templates.ts';
 import { withComplianceFooter } from '../../mail/compliance.ts';
-import { compileTemplate, InvalidTemplateError, renderEmail, unknownVariables, type CompiledTemplate } from '../../mail/render.ts';
+import { checkPartial, isPartialKey } from '../../mail/partials.ts';
+import { compileTemplate, InvalidTemplateError, renderEmail, unknownVariables } from '../../mail/render.ts';
+import { expandWith } from '../../mail/template-source.ts';
 import { displayNameOf } from '../../mail/transport.ts';
 import type { AppDependencies } from '../app.ts';
 import { notFound, unprocessable } from '../http-errors.ts';
-import { KeyParams } from '../schemas.ts';
+import { TemplateKeyParams } from '../schemas.ts';
 
 const Locale = Type.Enum(['ja', 'en']);
 
@@ -60,10 +62,10 @@ const present = (t: TemplateVersion) => ({
   createdAt: t.createdAt.toISOString(),
 });
 
-/** Compiles or answers 422 with each problem's part and line. */
-async function compileOr422(content: TemplateContent): Promise<CompiledTemplate> {
+/** Runs a template check, answering 422 with each problem's part and line. */
+async function or422<T>(check: () => Promise<T>): Promise<T> {
   try {
-    return await compileTemplate(content);
+    return await check();
   } catch (error) {
     if (error instanceof InvalidTemplateError) {
       throw unprocessable('the template does not compile', error.problems.map((p) => ({ path: `/${p.part}`, line: p.line, message: p.message })));
@@ -81,27 +83,30 @@ const warningsOf = (content: TemplateContent) =>
  * lead would get it, compliance footer included, without saving or sending anything).
  */
 export const templateRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db, config }) => {
-  app.put('/v1/templates/:key', { schema: { params: KeyParams, body: TemplateBody } }, async (request, reply) => {
+  app.put('/v1/templates/:key', { schema: { params: TemplateKeyParams, body: TemplateBody } }, async (request, reply) => {
+    const { key } = request.params;
     const content = { subject: request.body.subject, mjml: request.body.mjml, locale: request.body.locale ?? 'ja' } as const;
-    await compileOr422(content);
+    // Shared pieces are checked as fragments; a template is checked with its pieces in.
+    if (isPartialKey(key)) await or422(() => checkPartial(key, content));
+    else await or422(async () => compileTemplate({ ...content, mjml: (await expandWith(db, content.mjml, content.locale)).mjml }));
     const { saved, created } = await saveTemplate(db, request.params.key, content);
     return reply.code(created ? 201 : 200).send({ ...present(saved), created, warnings: warningsOf(content) });
   });
 
-  app.get('/v1/templates/:key', { schema: { params: KeyParams, querystring: Type.Object({ locale: Type.Optional(Locale) }) } }, async (request) => {
+  app.get('/v1/templates/:key', { schema: { params: TemplateKeyParams, querystring: Type.Object({ locale: Type.Optional(Locale) }) } }, async (request) => {
     const { locale } = request.query;
     const template = locale === undefined ? await findTemplate(db, request.params.key) : await findTemplateFor(db, request.params.key, locale);
     if (!template) throw notFound(`template "${request.params.key}"`);
     return present(template);
   });
 
-  app.post('/v1/templates/:key/preview', { schema: { params: KeyParams, body: PreviewBody } }, async (request) => {
+  app.post('/v1/templates/:key/preview', { schema: { params: TemplateKeyParams, body: PreviewBody } }, async (request) => {
     const body = request.body;
     const stored = body.subject !== undefined && body.mjml !== undefined ? undefined : body.locale === undefined ? await findTemplate(db, request.params.key) : await findTemplateFor(db, request.params.key, body.locale);
     if (!stored && (body.subject === undefined || body.mjml === undefined)) throw notFound(`template "${request.params.key}"`);
     const locale: Locale = body.locale ?? stored?.locale ?? 'ja';
     const content = { subject: body.subject ?? stored?.subject ?? '', mjml: body.mjml ?? stored?.mjml ?? '', locale };
-    const compiled = await compileOr422(content);
+    const compiled = await or422(async () => compileTemplate({ ...content, mjml: (await expandWith(db, content.mjml, locale)).mjml }));
     const lead = { ...SAMPLE_LEAD[locale], ...body.lead };
     const unsubscribeUrl = `${config.publicBaseUrl}/u/preview`;
     const sender = { name: displayNameOf(config.mailFrom), postalAddress: config.senderPostalAddress, contact: config.senderContact };
