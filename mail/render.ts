@@ -48,7 +48,13 @@ export function unknownVariables(source: string): string[] {
   const unknown = new Set<string>();
   const visit = (node: unknown): void => {
     if (node === null || typeof node !== 'object') return;
-    const n = node as { type?: string; original?: unknown; parts?: string[]; data?: boolean; path?: unknown };
+    const n = node as { type?: string; original?: unknown; parts?: string[]; data?: boolean; path?: unknown; program?: unknown };
+    // A partial's name is a shared piece (mail/partials.ts), not a variable.
+    if (n.type === 'PartialStatement') return;
+    if (n.type === 'PartialBlockStatement') {
+      visit(n.program);
+      return;
+    }
     if (n.type === 'PathExpression' && typeof n.original === 'string' && !n.data) {
       const parts = n.parts ?? [];
       const [root, field, sub] = parts;

@@ -31,6 +31,10 @@ describe('unknownVariables', () => {
     expect(unknownVariables('{{lead.nmae}} {{lead.name}} {{lead.postalAddress.city}} {{unsubscribeUrl}} {{sama lead.company}}')).toEqual(['lead.nmae']);
   });
 
+  it('does not take shared partials and layouts for variables', () => {
+    expect(unknownVariables('{{#> _layout}}{{> _signature}}{{lead.nmae}}{{/_layout}}')).toEqual(['lead.nmae']);
+  });
+
   it('reports a variable outside lead', () => {
     expect(unknownVariables('{{#if customer.vip}}VIP{{/if}}')).toEqual(['customer.vip']);
   });
