@@ -1,10 +1,20 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, log } from '@temporalio/activity';
 import { chatNotified, createEscalationOnce, markChatNotified, nextRep } from '../db/repositories/escalations.ts';
 import { findLead, updateDeal, type Lead } from '../db/repositories/leads.ts';
 import { appendTimeline, listTimeline } from '../db/repositories/timeline.ts';
 import { renderNotification, type NotificationKind } from '../mail/notifications.ts';
+import { InvalidTemplateError, renderEmail } from '../mail/render.ts';
+import { resolveTemplate } from '../mail/template-source.ts';
 import { deliverOnce } from './deliver-once.ts';
 import type { ActivityDependencies } from './dependencies.ts';
+
+/** The editable template of each rep notice (templates/ja|en/notice-*.mjml). */
+const NOTICE_TEMPLATES: Record<NotificationKind, string> = {
+  sales_escalation: 'notice-sales-escalation',
+  upsell_escalation: 'notice-upsell-escalation',
+  deal_stalled: 'notice-deal-stalled',
+  close_date_passed: 'notice-close-date-passed',
+};
 
 /** A lead over its threshold: hand it to sales (or its account owner, for upsell). */
 export interface EscalateInput {
@@ -26,7 +36,7 @@ export interface DealAlertInput {
 
 /** Escalations and deal alerts: a record, an email to the rep, a chat message. */
 export function createEscalationActivities(deps: ActivityDependencies) {
-  const { db, salesReps, salesWebhookUrl, publicBaseUrl } = deps;
+  const { db, salesReps, salesWebhookUrl, publicBaseUrl, templates } = deps;
 
   async function leadOrFail(leadId: string): Promise<Lead> {
     const lead = await findLead(db, leadId);
@@ -36,13 +46,30 @@ export function createEscalationActivities(deps: ActivityDependencies) {
 
   async function notifyRep(lead: Lead, kind: NotificationKind, to: string, score: number, idempotencyKey: string, daysStalled?: number): Promise<void> {
     const recent = (await listTimeline(db, lead.id)).slice(-10);
+    const leadUrl = `${publicBaseUrl}/leads/${lead.id}`;
+    const templateKey = NOTICE_TEMPLATES[kind];
     await deliverOnce(deps, {
       idempotencyKey,
       leadId: lead.id,
       kind: 'notification',
-      templateKey: `builtin:${kind}`,
+      templateKey,
       to,
-      render: async () => renderNotification({ kind, lead, score, recent, leadUrl: `${publicBaseUrl}/leads/${lead.id}`, daysStalled }),
+      // The marketers' editable notice template when there is one (shipped ja and en),
+      // else the built-in text, so a deleted or broken template never silences an alert.
+      render: async () => {
+        try {
+          const resolved = await resolveTemplate(db, templateKey, lead.locale);
+          if (resolved) {
+            const compiled = await templates.get(resolved.cacheKey, resolved.template.version, resolved.content);
+            const data = { lead, score: Math.round(score), daysStalled: daysStalled ?? 0, leadUrl, recent: recent.map((e) => ({ at: e.at.toISOString(), kind: e.kind, detail: JSON.stringify(e.detail) })) };
+            return { ...renderEmail(compiled, data), templateVersion: resolved.template.version };
+          }
+        } catch (error) {
+          if (!(error instanceof InvalidTemplateError)) throw error;
+          log.warn('notice template does not compile; sending the built-in notice', { templateKey, error: error.message });
+        }
+        return renderNotification({ kind, lead, score, recent, leadUrl, daysStalled });
+      },
     });
   }
 

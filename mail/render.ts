@@ -37,14 +37,17 @@ const handlebars = Handlebars.create();
 handlebars.registerHelper(TEMPLATE_HELPERS);
 
 /** Fields of `lead` a template may name; anything else renders empty and is reported. */
-export const LEAD_FIELDS = ['id', 'email', 'name', 'company', 'department', 'title', 'phone', 'postalAddress', 'source', 'ownerEmail', 'locale', 'timezone', 'externalId', 'stage', 'score'] as const;
-const ADDRESS_FIELDS = ['postalCode', 'prefecture', 'city', 'line1', 'line2'];
+export const LEAD_FIELDS = ['id', 'email', 'name', 'company', 'department', 'title', 'phone', 'postalAddress', 'source', 'ownerEmail', 'locale', 'timezone', 'externalId', 'stage', 'score', 'deal'] as const;
+const SUB_FIELDS: Record<string, readonly string[]> = {
+  postalAddress: ['postalCode', 'prefecture', 'city', 'line1', 'line2'],
+  deal: ['status', 'stage', 'amount', 'probability', 'expectedCloseDate', 'ownerEmail', 'lastMovedAt'],
+};
 
 /**
  * Variables a template names that no lead has (a typo such as `lead.nmae`): Handlebars
  * renders them empty, so the marketer is told when saving rather than by a customer.
  */
-export function unknownVariables(source: string): string[] {
+export function unknownVariables(source: string, extraRoots: readonly string[] = []): string[] {
   const unknown = new Set<string>();
   const visit = (node: unknown): void => {
     if (node === null || typeof node !== 'object') return;
@@ -62,7 +65,8 @@ export function unknownVariables(source: string): string[] {
         parts.length === 0 ||
         n.original === 'this' ||
         (root === 'unsubscribeUrl' && parts.length === 1) ||
-        (root === 'lead' && (field === undefined || (LEAD_FIELDS as readonly string[]).includes(field)) && (sub === undefined || (field === 'postalAddress' && ADDRESS_FIELDS.includes(sub))));
+        (root !== undefined && extraRoots.includes(root)) ||
+        (root === 'lead' && (field === undefined || (LEAD_FIELDS as readonly string[]).includes(field)) && (sub === undefined || (field !== undefined && (SUB_FIELDS[field]?.includes(sub) ?? false))));
       const isHelperName = Object.hasOwn(TEMPLATE_HELPERS, n.original) || ['if', 'unless', 'each', 'with', 'lookup', 'log'].includes(n.original);
       if (!known && !isHelperName) unknown.add(n.original);
     }

@@ -74,8 +74,16 @@ async function or422<T>(check: () => Promise<T>): Promise<T> {
   }
 }
 
-const warningsOf = (content: TemplateContent) =>
-  [...unknownVariables(content.subject).map((v) => ({ path: '/subject', message: `unknown variable "${v}" renders empty` })), ...unknownVariables(content.mjml).map((v) => ({ path: '/mjml', message: `unknown variable "${v}" renders empty` }))];
+// Rep notices get more than a lead: the score, the link, the recent activity.
+const NOTICE_VARIABLES = ['score', 'leadUrl', 'recent', 'daysStalled', 'at', 'kind', 'detail'];
+
+const warningsOf = (key: string, content: TemplateContent) => {
+  const extra = key.startsWith('notice-') ? NOTICE_VARIABLES : [];
+  return [
+    ...unknownVariables(content.subject, extra).map((v) => ({ path: '/subject', message: `unknown variable "${v}" renders empty` })),
+    ...unknownVariables(content.mjml, extra).map((v) => ({ path: '/mjml', message: `unknown variable "${v}" renders empty` })),
+  ];
+};
 
 /**
  * `PUT|GET /v1/templates/:key` (versioned MJML + Handlebars, validated on save; unknown
@@ -90,7 +98,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async 
     if (isPartialKey(key)) await or422(() => checkPartial(key, content));
     else await or422(async () => compileTemplate({ ...content, mjml: (await expandWith(db, content.mjml, content.locale)).mjml }));
     const { saved, created } = await saveTemplate(db, request.params.key, content);
-    return reply.code(created ? 201 : 200).send({ ...present(saved), created, warnings: warningsOf(content) });
+    return reply.code(created ? 201 : 200).send({ ...present(saved), created, warnings: warningsOf(key, content) });
   });
 
   app.get('/v1/templates/:key', { schema: { params: TemplateKeyParams, querystring: Type.Object({ locale: Type.Optional(Locale) }) } }, async (request) => {
@@ -111,6 +119,6 @@ export const templateRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async 
     const unsubscribeUrl = `${config.publicBaseUrl}/u/preview`;
     const sender = { name: displayNameOf(config.mailFrom), postalAddress: config.senderPostalAddress, contact: config.senderContact };
     const rendered = withComplianceFooter(renderEmail(compiled, { lead, unsubscribeUrl }), { sender, unsubscribeUrl, locale });
-    return { ...rendered, warnings: warningsOf(content) };
+    return { ...rendered, warnings: warningsOf(request.params.key, content) };
   });
 };

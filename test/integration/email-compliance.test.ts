@@ -168,4 +168,27 @@ describe('a marketing email as it arrives', () => {
       expect(en.mjml).toContain('<mjml lang="en">');
     }
   });
+
+  it('notifies the rep with the editable notice template, and warns of nothing it is given', async () => {
+    const put = await app.inject({
+      method: 'PUT',
+      url: '/v1/templates/notice-sales-escalation',
+      headers: auth,
+      payload: { subject: 'Hot: {{lead.email}} at {{score}}', mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>{{lead.company}} {{#each recent}}{{kind}} {{/each}}<a href="{{leadUrl}}">open</a> {{lead.deal.amount}}</mj-text></mj-column></mj-section></mj-body></mjml>', locale: 'ja' },
+    });
+    expect(put.json()).toMatchObject({ warnings: [] });
+    await app.inject({ method: 'PUT', url: '/v1/cadences/scored', headers: auth, payload: { name: 'Scored', nurture: { steps: [{ after: 'P1D', channel: 'email', template: 'compliance' }] }, scoring: { points: { meeting_request: 60 }, threshold: 50, halfLife: 'P30D' } } });
+    const created = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email: 'hot-notice@example.jp', company: '通知商事', ownerEmail: 'notice-rep@example.com', cadence: 'scored' } });
+    await app.inject({ method: 'POST', url: '/v1/events', headers: auth, payload: { leadId: created.json<{ id: string }>().id, type: 'meeting_request' } });
+    const [notice] = await waitFor(async () => {
+      const received = await mailTo('notice-rep@example.com');
+      return received.length === 1 && received;
+    }, 'the notice to the rep');
+    expect(notice?.subject).toBe('Hot: hot-notice@example.jp at 60');
+    expect(notice?.text).toContain('通知商事');
+    expect(notice?.text).toContain('event');
+    // A notice to a rep is not marketing: no unsubscribe footer or headers.
+    expect(notice?.text).not.toContain('配信停止');
+    expect(notice?.headerLines.some((h) => h.key === 'list-unsubscribe')).toBe(false);
+  });
 });
