@@ -8,6 +8,10 @@ import { createWorker } from './create-worker.ts';
 
 // `npm run start:worker`: one worker process against configured services.
 const { config, temporal: temporalSettings } = loadServiceConfigOrExit();
+if (process.env.SENDER_POSTAL_ADDRESS === undefined) {
+  // Japanese law requires the sender's real postal address in every marketing email.
+  process.stderr.write('Warning: SENDER_POSTAL_ADDRESS is not set; emails carry a placeholder address.\n');
+}
 
 const level = config.logLevel === 'silent' || config.logLevel === 'fatal' ? 'ERROR' : config.logLevel === 'trace' ? 'TRACE' : (config.logLevel.toUpperCase() as 'ERROR' | 'WARN' | 'INFO' | 'DEBUG');
 Runtime.install({
