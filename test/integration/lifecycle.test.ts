@@ -271,11 +271,20 @@ describe.concurrent('the lead lifecycle through the API', () => {
     // Twenty points short of the threshold in 1-point opens, spread over many signals.
     for (let i = 0; i < 45; i++) expect((await event({ leadId: id, type: 'email_open', id: `chatty-${i}` })).statusCode).toBe(202);
     await waitFor(async () => (await lead(id)).score >= 44.9, 'all the points', 30_000);
+    // The workflow sees Temporal's suggestion at its next task (the next event, or the
+    // touch's timer at the latest) and continues as new there.
     const handle = client.workflow.getHandle(workflows.get('chatty') as string);
-    const description = await handle.describe();
-    expect(description.runId).not.toBe(description.raw.workflowExecutionInfo?.firstRunId);
-    expect((await lead(id)).stage).toBe('nurturing');
+    await waitFor(async () => {
+      const description = await handle.describe();
+      return description.runId !== description.raw.workflowExecutionInfo?.firstRunId;
+    }, 'a new run', 30_000);
     await waitFor(async () => (await mails('chatty@example.jp')).length === 1, 'the touch planned before continue-as-new');
+    // The new run carries the score, the stage and the events already counted.
+    const live = (await app.inject({ method: 'GET', url: `/v1/leads/${id}/state`, headers: auth })).json<{ stage: string; score: number; pendingEvents: number }>();
+    expect(live.stage).toBe('nurturing');
+    expect(live.score).toBeGreaterThanOrEqual(44.9);
+    expect(await event({ leadId: id, type: 'email_open', id: 'chatty-0' })).toMatchObject({ statusCode: 202 });
+    expect((await lead(id)).score).toBeLessThan(46);
   });
 
   it('stops email to an address that hard-bounced, and closes a lead that complained', async () => {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auth, startTestServices } from '../support/services.ts';
+import type { PipelineRep, PipelineSums } from '../../db/repositories/reports.ts';
 
 /** The instant the pipeline is read as of: 2025-07-01 01:00 in Tokyo, still 2025-06-30 in UTC. */
 const AS_OF = '2025-06-30T16:00:00.000Z';
@@ -35,31 +36,8 @@ async function insertLead(pool: pg.Pool, row: LeadRow): Promise<string> {
   return result.rows[0]!.id;
 }
 
-interface Deal {
-  leadId: string;
-  company: string | null;
-  name: string | null;
-  dealStage: string | null;
-  amount: number | null;
-  probability: number | null;
-  expectedCloseDate: string | null;
-  daysStalled: number;
-  stalled: boolean;
-}
-interface Rep {
-  owner: string;
-  dealCount: number;
-  expectedAmount: number;
-  weightedAmount: number;
-  nextCloseDate: string | null;
-  overdueCount: number;
-  maxDaysStalled: number;
-  deals: Deal[];
-}
-interface Pipeline {
-  reps: Rep[];
-  totals: { dealCount: number; expectedAmount: number; weightedAmount: number };
-}
+// The answer's shape, as the repository types it (dates as strings in JSON).
+type Pipeline = { reps: PipelineRep[]; totals: PipelineSums };
 
 describe('reports: lead capacity (リード作成) and the per-rep pipeline (商談管理)', () => {
   let pool: pg.Pool;
