@@ -159,13 +159,16 @@ describe('a marketing email as it arrives', () => {
   });
 
   it('ships the default templates in Japanese and English', async () => {
-    for (const key of ['nurture-intro', 'dm-catalog', 'upsell-checkin', 'reactivation']) {
-      const ja = (await app.inject({ method: 'GET', url: `/v1/templates/${key}?locale=ja`, headers: auth })).json<{ locale: string; mjml: string }>();
-      const en = (await app.inject({ method: 'GET', url: `/v1/templates/${key}?locale=en`, headers: auth })).json<{ locale: string; mjml: string }>();
-      expect(ja.locale).toBe('ja');
-      expect(en.locale).toBe('en');
-      expect(ja.mjml).toContain('<mjml lang="ja">');
-      expect(en.mjml).toContain('<mjml lang="en">');
+    for (const key of ['nurture-intro', 'dm-catalog', 'upsell-checkin', 'reactivation', 'notice-sales-escalation']) {
+      for (const locale of ['ja', 'en']) {
+        const stored = (await app.inject({ method: 'GET', url: `/v1/templates/${key}?locale=${locale}`, headers: auth })).json<{ locale: string }>();
+        expect(stored.locale).toBe(locale);
+        // Rendered with its shared layout and partials, in its own language, with no warnings.
+        const preview = await app.inject({ method: 'POST', url: `/v1/templates/${key}/preview`, headers: auth, payload: { locale } });
+        expect(preview.statusCode).toBe(200);
+        expect(preview.json<{ html: string }>().html).toMatch(new RegExp(`<html[^>]* lang="${locale}"`));
+        if (!key.startsWith('notice-')) expect(preview.json()).toMatchObject({ warnings: [] });
+      }
     }
   });
 
