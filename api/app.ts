@@ -5,6 +5,7 @@ import type { Config } from '../config/env.ts';
 import type pg from 'pg';
 import { authPlugin } from './plugins/auth.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.ts';
+import { openApiPlugin } from './plugins/openapi.ts';
 import { cadenceRoutes } from './routes/cadences.ts';
 import { dmTaskRoutes } from './routes/dm-tasks.ts';
 import { escalationRoutes } from './routes/escalations.ts';
@@ -42,6 +43,7 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
   // JSON only for now: a text/plain body must be refused (415), not parsed into a string.
   app.removeContentTypeParser('text/plain');
   await app.register(errorHandlerPlugin);
+  await app.register(openApiPlugin);
   await app.register(authPlugin, { adminApiKey: deps.config.adminApiKey });
   await app.register(healthRoutes, deps);
   // Webhooks authenticate by their providers' signatures, not by API keys.
