@@ -3,9 +3,12 @@ import type { Client, Connection } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from '../config/env.ts';
 import type pg from 'pg';
+import rateLimit from '@fastify/rate-limit';
+import { HttpError } from './http-errors.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.ts';
 import { openApiPlugin } from './plugins/openapi.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
 import { cadenceRoutes } from './routes/cadences.ts';
 import { dmTaskRoutes } from './routes/dm-tasks.ts';
 import { escalationRoutes } from './routes/escalations.ts';
@@ -22,7 +25,7 @@ import { mailWebhookRoutes } from './routes/webhooks-mail.ts';
 
 /** What the API needs: configuration, the read model and a Temporal client. */
 export interface AppDependencies {
-  config: Pick<Config, 'temporalTaskQueue' | 'adminApiKey' | 'outboxDir' | 'crmWebhookSecret' | 'publicBaseUrl' | 'mailFrom' | 'senderPostalAddress' | 'senderContact' | 'appSecret' | 'mailgunWebhookSigningKey' | 'sendgridWebhookPublicKey'>;
+  config: Pick<Config, 'temporalTaskQueue' | 'adminApiKey' | 'outboxDir' | 'crmWebhookSecret' | 'publicBaseUrl' | 'mailFrom' | 'senderPostalAddress' | 'senderContact' | 'appSecret' | 'mailgunWebhookSigningKey' | 'sendgridWebhookPublicKey' | 'rateLimitPerMinute'>;
   /** A pool, not a client: some routes run transactions. */
   db: pg.Pool;
   temporal: { client: Client; connection: Connection };
@@ -44,7 +47,7 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
   app.removeContentTypeParser('text/plain');
   await app.register(errorHandlerPlugin);
   await app.register(openApiPlugin);
-  await app.register(authPlugin, { adminApiKey: deps.config.adminApiKey });
+  await app.register(authPlugin, { adminApiKey: deps.config.adminApiKey, db: deps.db });
   await app.register(healthRoutes, deps);
   // Webhooks authenticate by their providers' signatures, not by API keys.
   await app.register(genericWebhookRoutes, deps);
@@ -59,6 +62,16 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
 
   await app.register(async (authenticated) => {
     authenticated.addHook('onRequest', authenticated.requireApiKey);
+    // Per key, after authentication: one integration's burst cannot starve the others.
+    await authenticated.register(rateLimit, {
+      hook: 'preHandler',
+      max: deps.config.rateLimitPerMinute,
+      timeWindow: 60_000,
+      keyGenerator: (request) => request.caller?.keyId ?? request.ip,
+      errorResponseBuilder: (_request, context) =>
+        new HttpError(429, 'rate_limited', `more than ${context.max} requests a minute for this key; retry in ${Math.ceil(context.ttl / 1000)} s`, undefined, { 'retry-after': String(Math.ceil(context.ttl / 1000)) }),
+    });
+    await authenticated.register(apiKeyRoutes, deps);
     await authenticated.register(templateRoutes, deps);
     await authenticated.register(cadenceRoutes, deps);
     await authenticated.register(leadRoutes, deps);

@@ -58,6 +58,8 @@ export interface Config {
   temporalCliPath: string | undefined;
   /** Where the capture SMTP server keeps mail; `GET /v1/outbox` reads it. */
   outboxDir: string | undefined;
+  /** Requests a minute one API key may make. */
+  rateLimitPerMinute: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -104,6 +106,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     smtpDevPort: portOf(env, 'SMTP_DEV_PORT', 2525),
     temporalCliPath: optional(env, 'TEMPORAL_CLI_PATH'),
     outboxDir: optional(env, 'OUTBOX_DIR') === undefined ? undefined : path.resolve(cwd, optional(env, 'OUTBOX_DIR') as string),
+    rateLimitPerMinute: countOf(env, 'RATE_LIMIT_PER_MINUTE', 600),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
   };
 }
@@ -144,6 +147,13 @@ function portOf(env: Env, name: string, fallback: number): number {
   const port = Number(raw);
   if (port < 1 || port > 65535) throw new ConfigError(name, `must be between 1 and 65535, got ${port}`);
   return port;
+}
+
+function countOf(env: Env, name: string, fallback: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d{1,7}$/.test(raw) || Number(raw) < 1) throw new ConfigError(name, `must be a whole number from 1, got "${raw}"`);
+  return Number(raw);
 }
 
 function urlOf(env: Env, name: string, protocols: readonly string[]): string | undefined {

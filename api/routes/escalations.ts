@@ -28,7 +28,7 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asyn
   );
 
   app.post('/v1/escalations/:id/ack', { schema: { params: IdParams } }, async (request) => {
-    const escalation = UUID_PATTERN.test(request.params.id) ? await ackEscalation(db, request.params.id, 'admin') : undefined;
+    const escalation = UUID_PATTERN.test(request.params.id) ? await ackEscalation(db, request.params.id, request.caller?.keyId ?? 'unknown') : undefined;
     if (!escalation) throw notFound('escalation');
     return present(escalation);
   });

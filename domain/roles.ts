@@ -1,0 +1,25 @@
+/** Who an API key belongs to, and so what it may do. */
+export const ROLES = ['admin', 'marketer', 'sales', 'integration'] as const;
+
+/** An API key's role. */
+export type Role = (typeof ROLES)[number];
+
+/**
+ * Whether `role` may call `method` on the route `url` (its pattern, as `/v1/leads/:id`).
+ * Marketers run cadences, templates, leads, reports and DM tasks; sales reps read leads,
+ * work escalations and read the pipeline; integrations (CRMs, scripts) write leads and
+ * events and read leads back; only admins manage keys.
+ */
+export function roleAllows(role: Role, method: string, url: string): boolean {
+  if (role === 'admin') return true;
+  if (url.startsWith('/v1/api-keys')) return false;
+  const read = method === 'GET' || method === 'HEAD';
+  switch (role) {
+    case 'marketer':
+      return true;
+    case 'sales':
+      return (read && url.startsWith('/v1/leads')) || url.startsWith('/v1/escalations') || (read && url === '/v1/reports/pipeline');
+    case 'integration':
+      return (url === '/v1/leads' && method === 'POST') || (url === '/v1/events' && method === 'POST') || (read && url.startsWith('/v1/leads/'));
+  }
+}
