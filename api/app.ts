@@ -40,6 +40,9 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     bodyLimit: 1024 * 1024,
     // Ids and keys are in the path; a trailing slash should not make a different route.
     routerOptions: { ignoreTrailingSlash: true },
+    // An unknown field is a mistake to report (422 naming it), not something to drop
+    // silently: `stag=deal` must not list every lead.
+    ajv: { customOptions: { removeAdditional: false } },
     ...options,
   }).withTypeProvider<TypeBoxTypeProvider>();
 

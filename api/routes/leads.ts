@@ -1,17 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { leadWorkflowId } from '../../domain/lead.ts';
+import Type from 'typebox';
+import { leadWorkflowId, STAGES } from '../../domain/lead.ts';
 import { decayedScore } from '../../domain/scoring.ts';
 import { countTouches } from '../../db/repositories/deliveries.ts';
-import { findLead, type Lead } from '../../db/repositories/leads.ts';
+import { findLead, listLeads, type Lead, type LeadCursor } from '../../db/repositories/leads.ts';
 import { suppress } from '../../db/repositories/suppressions.ts';
 import { listTimeline } from '../../db/repositories/timeline.ts';
 import type { AppDependencies } from '../app.ts';
-import { notFound } from '../http-errors.ts';
+import { notFound, unprocessable } from '../http-errors.ts';
 import { intakeLead, LeadBody } from '../lead-intake.ts';
 import { signalLead } from '../lifecycle-client.ts';
 import { IdParams, UUID_PATTERN } from '../schemas.ts';
 import { leadStateQuery, type LeadEvent } from '../../workflows/lead-events.ts';
+
+/** The cursor a client sent back, or 422: it is ours, so anything else was made up or damaged. */
+function decodeCursor(text: string): LeadCursor {
+  try {
+    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<LeadCursor>;
+    if (typeof value.createdAt === 'string' && !Number.isNaN(Date.parse(value.createdAt)) && typeof value.id === 'string' && UUID_PATTERN.test(value.id)) {
+      return { createdAt: value.createdAt, id: value.id };
+    }
+  } catch {
+    // Falls through to the 422 below.
+  }
+  throw unprocessable('the cursor is not one this API gave', [{ path: 'querystring:/cursor', message: 'use nextCursor from the previous page' }]);
+}
 
 const PROFILE_FIELDS = ['name', 'company', 'department', 'title', 'phone', 'postalAddress', 'source', 'ownerEmail', 'locale', 'timezone', 'externalId'] as const satisfies readonly (keyof Lead)[];
 
@@ -66,6 +80,36 @@ export const leadRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app
     const { lead, created, workflowId } = await intakeLead(db, temporal.client, config.temporalTaskQueue, request.body);
     return reply.code(created ? 201 : 200).send({ id: lead.id, stage: lead.stage, workflowId });
   });
+
+  app.get(
+    '/v1/leads',
+    {
+      schema: {
+        querystring: Type.Object(
+          {
+            stage: Type.Optional(Type.Enum([...STAGES])),
+            scoreMin: Type.Optional(Type.Number()),
+            scoreMax: Type.Optional(Type.Number()),
+            owner: Type.Optional(Type.String({ maxLength: 254 })),
+            cadence: Type.Optional(Type.String({ maxLength: 100 })),
+            q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            cursor: Type.Optional(Type.String({ maxLength: 200 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const { cursor, limit, ...filter } = request.query;
+      const page = await listLeads(db, filter, cursor === undefined ? undefined : decodeCursor(cursor), limit ?? 50);
+      const touches = await Promise.all(page.leads.map((lead) => countTouches(db, lead.id)));
+      return {
+        items: page.leads.map((lead, i) => present(lead, touches[i] ?? 0)),
+        nextCursor: page.next === undefined ? null : Buffer.from(JSON.stringify(page.next)).toString('base64url'),
+      };
+    },
+  );
 
   app.get('/v1/leads/:id', { schema: { params: IdParams } }, async (request) => {
     const lead = await leadOr404(request.params.id);

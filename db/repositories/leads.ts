@@ -239,3 +239,47 @@ export async function setFlags(db: Queryable, id: string, flags: { paused?: bool
     [id, flags.paused ?? null, flags.doNotContact ?? null],
   );
 }
+
+/** Filters of the leads list; every one optional. */
+export interface LeadFilter {
+  stage?: Stage | undefined;
+  scoreMin?: number | undefined;
+  scoreMax?: number | undefined;
+  /** The lead's owner or its deal's owner. */
+  owner?: string | undefined;
+  cadence?: string | undefined;
+  /** Part of the name, company or email, any case. */
+  q?: string | undefined;
+}
+
+/** Where the previous page ended: newest first, ties broken by id. */
+export interface LeadCursor {
+  createdAt: string;
+  id: string;
+}
+
+/**
+ * A page of leads, newest first, after `cursor`. Keyset pagination: a page is stable
+ * while leads are added, and costs the same deep in the list as at its start.
+ */
+export async function listLeads(db: Queryable, filter: LeadFilter, cursor: LeadCursor | undefined, limit: number): Promise<{ leads: Lead[]; next: LeadCursor | undefined }> {
+  const like = filter.q === undefined ? null : `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const result = await db.query<LeadRow>(
+    `SELECT * FROM leads
+      WHERE ($1::lead_stage IS NULL OR stage = $1)
+        AND ($2::float8 IS NULL OR score >= $2) AND ($3::float8 IS NULL OR score <= $3)
+        AND ($4::text IS NULL OR lower(owner_email) = lower($4) OR lower(deal_owner_email) = lower($4))
+        AND ($5::text IS NULL OR cadence_key = $5)
+        AND ($6::text IS NULL OR name ILIKE $6 OR company ILIKE $6 OR email ILIKE $6)
+        AND ($7::timestamptz IS NULL OR (created_at, id) < ($7, $8::uuid))
+      ORDER BY created_at DESC, id DESC
+      LIMIT $9`,
+    [filter.stage ?? null, filter.scoreMin ?? null, filter.scoreMax ?? null, filter.owner ?? null, filter.cadence ?? null, like, cursor?.createdAt ?? null, cursor?.id ?? null, limit + 1],
+  );
+  const rows = result.rows.slice(0, limit);
+  const last = rows[rows.length - 1];
+  return {
+    leads: rows.map(fromRow),
+    next: result.rows.length > limit && last ? { createdAt: last.created_at.toISOString(), id: last.id } : undefined,
+  };
+}
