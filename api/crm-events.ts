@@ -10,7 +10,6 @@ import type { DealUpdate, LeadEvent } from '../workflows/lead-events.ts';
 import { unprocessable } from './http-errors.ts';
 import { EMAIL_PATTERN, intakeLead, LeadBody } from './lead-intake.ts';
 import { signalLead } from './lifecycle-client.ts';
-import { UUID_PATTERN } from './schemas.ts';
 
 /** The CRM event types of DESIGN section 4, whatever CRM they come from. */
 export const CRM_EVENT_TYPES = ['lead.created', 'lead.updated', 'deal.stage_changed', 'deal.won', 'deal.lost', 'contract.ended', 'contact.unsubscribed'] as const;
@@ -76,7 +75,7 @@ async function resolveLead(deps: Deps, event: CrmEvent): Promise<Lead> {
   const { db } = deps;
   const { leadId, ...fields } = event.data;
   if (event.type === 'lead.created' || event.type === 'lead.updated') {
-    const existing = leadId !== undefined ? await leadById(db, leadId) : undefined;
+    const existing = leadId !== undefined ? await findLead(db, leadId) : undefined;
     const input = { ...fields, ...(existing ? { email: existing.email } : {}) };
     const problems = problemsOf(LeadBody, input, '/data');
     if (problems.length > 0) throw unprocessable('the lead in data is not valid', problems);
@@ -86,16 +85,12 @@ async function resolveLead(deps: Deps, event: CrmEvent): Promise<Lead> {
   if (event.type === 'contract.ended' && (event.data as Static<typeof EventData>).reason === undefined) problems.push({ path: '/data/reason', message: 'is required for contract.ended' });
   if (problems.length > 0) throw unprocessable(`the data of ${event.type} is not valid`, problems);
   if (leadId !== undefined) {
-    const lead = await leadById(db, leadId);
+    const lead = await findLead(db, leadId);
     if (!lead) throw unprocessable('no such lead', [{ path: '/data/leadId', message: 'no lead has this id' }]);
     return lead;
   }
   if (fields.email === undefined) throw unprocessable('the event names no lead', [{ path: '/data/email', message: 'give data.email or data.leadId' }]);
   return (await findLeadByEmail(db, fields.email)) ?? (await intakeLead(db, deps.temporal, deps.taskQueue, { email: fields.email })).lead;
-}
-
-async function leadById(db: pg.Pool, id: string): Promise<Lead | undefined> {
-  return UUID_PATTERN.test(id) ? findLead(db, id) : undefined;
 }
 
 /** The workflow event a webhook event becomes; lead events need none (intake started the workflow). */

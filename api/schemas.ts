@@ -9,8 +9,8 @@ export const TemplateKeyParams = Type.Object({ key: Type.String({ minLength: 1, 
 /** An id in a URL. Its format is checked in the handler, so a malformed id answers 404 like an unknown one. */
 export const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 
-/** A lowercase or mixed-case UUID, the form of every lead id. */
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A UUID in any case, the form of every id. */
+export { UUID_PATTERN } from '../db/uuid.ts';
 
 /** The error body, for response schemas and OpenAPI. */
 export const ErrorSchema = Type.Object({

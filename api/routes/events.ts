@@ -6,7 +6,6 @@ import type { AppDependencies } from '../app.ts';
 import { acceptDeliveryEvent, acceptEngagement } from '../engagement.ts';
 import { notFound, unprocessable } from '../http-errors.ts';
 import { EMAIL_PATTERN } from '../lead-intake.ts';
-import { UUID_PATTERN } from '../schemas.ts';
 
 /** What mail servers and providers report about delivery, as opposed to engagement. */
 const DELIVERY_EVENT_TYPES = ['bounce', 'complaint'] as const;
@@ -38,7 +37,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (ap
     if (occurredAt.getTime() > Date.now() + MAX_FUTURE_MS) {
       throw unprocessable('the event is not valid', [{ path: '/occurredAt', message: 'is in the future' }]);
     }
-    const lead = body.leadId !== undefined ? (UUID_PATTERN.test(body.leadId) ? await findLead(db, body.leadId) : undefined) : await findLeadByEmail(db, body.email as string);
+    const lead = body.leadId !== undefined ? await findLead(db, body.leadId) : await findLeadByEmail(db, body.email as string);
     if (!lead) throw notFound('lead');
 
     const deps = { db, temporal: temporal.client, taskQueue: config.temporalTaskQueue };

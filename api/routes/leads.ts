@@ -71,7 +71,7 @@ const ACTIONS: Record<string, LeadEvent['kind']> = { pause: 'pause', resume: 're
 /** Leads: create or update, read, timeline, and the pause / resume / do-not-contact actions. */
 export const leadRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db, temporal, config }) => {
   const leadOr404 = async (id: string): Promise<Lead> => {
-    const lead = UUID_PATTERN.test(id) ? await findLead(db, id) : undefined;
+    const lead = await findLead(db, id);
     if (!lead) throw notFound('lead');
     return lead;
   };

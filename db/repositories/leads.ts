@@ -1,5 +1,6 @@
 import type { Locale, Stage } from '../../domain/lead.ts';
 import type { Queryable } from '../pool.ts';
+import { isUuid } from '../uuid.ts';
 
 /** A Japanese postal address, in the order labels print it. */
 export interface PostalAddress {
@@ -183,8 +184,9 @@ export async function upsertLead(
   return { lead: fromRow(row), created: row.created };
 }
 
-/** The lead with this id, or undefined. */
+/** The lead with this id, or undefined (also for a malformed id, so ids cannot be probed). */
 export async function findLead(db: Queryable, id: string): Promise<Lead | undefined> {
+  if (!isUuid(id)) return undefined;
   const result = await db.query<LeadRow>('SELECT * FROM leads WHERE id = $1', [id]);
   const row = result.rows[0];
   return row ? fromRow(row) : undefined;
