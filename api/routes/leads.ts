@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { leadWorkflowId, STAGES } from '../../domain/lead.ts';
 import { decayedScore } from '../../domain/scoring.ts';
-import { countTouches } from '../../db/repositories/deliveries.ts';
+import { countTouches, countTouchesOf } from '../../db/repositories/deliveries.ts';
 import { findLead, listLeads, type Lead, type LeadCursor } from '../../db/repositories/leads.ts';
 import { suppress } from '../../db/repositories/suppressions.ts';
 import { listTimeline } from '../../db/repositories/timeline.ts';
@@ -103,9 +103,9 @@ export const leadRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app
     async (request) => {
       const { cursor, limit, ...filter } = request.query;
       const page = await listLeads(db, filter, cursor === undefined ? undefined : decodeCursor(cursor), limit ?? 50);
-      const touches = await Promise.all(page.leads.map((lead) => countTouches(db, lead.id)));
+      const touches = await countTouchesOf(db, page.leads.map((lead) => lead.id));
       return {
-        items: page.leads.map((lead, i) => present(lead, touches[i] ?? 0)),
+        items: page.leads.map((lead) => present(lead, touches.get(lead.id) ?? 0)),
         nextCursor: page.next === undefined ? null : Buffer.from(JSON.stringify(page.next)).toString('base64url'),
       };
     },
