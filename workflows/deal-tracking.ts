@@ -1,6 +1,6 @@
 import { addDuration, startOfDayAfter } from '../domain/duration.ts';
 import { records, sends } from './activities.ts';
-import type { DealState } from './lead-state.ts';
+import { openDeal, type DealState } from './lead-state.ts';
 import type { LifecycleContext } from './lifecycle-context.ts';
 import { moveTo } from './stage-transitions.ts';
 import { waitUntil } from './waiting.ts';
@@ -19,7 +19,7 @@ export async function runDealStep(ctx: LifecycleContext): Promise<void> {
   ctx.plan ??= await records.planNextStep(ctx.leadId);
   const { definition } = ctx.plan.cadence;
   const timeZone = ctx.plan.timezone;
-  state.deal ??= { status: 'open', lastMovedAtMs: state.stageEnteredAtMs, expectedCloseDate: null, closeDateAlerted: null, stalledAlerts: 0, lostAtMs: null };
+  state.deal ??= openDeal(state.stageEnteredAtMs);
   const deal: DealState = state.deal;
 
   if (deal.status === 'won') {

@@ -1,7 +1,7 @@
 import { addPoints, crossesThreshold, decayedScore, halfLifeMs, pointsFor } from '../domain/scoring.ts';
 import { records, sends } from './activities.ts';
 import type { LeadEvent } from './lead-events.ts';
-import { SEEN_EVENT_IDS_KEPT } from './lead-state.ts';
+import { openDeal, SEEN_EVENT_IDS_KEPT } from './lead-state.ts';
 import type { LifecycleContext } from './lifecycle-context.ts';
 import { moveTo } from './stage-transitions.ts';
 
@@ -52,7 +52,7 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
         const kind = state.stage === 'customer' ? 'upsell' : 'sales';
         await sends.escalate({ leadId: ctx.leadId, kind, score: state.score.value, atMs: now, idempotencyKey: `${ctx.workflowId}/escalation/${state.escalations++}` });
         if (kind === 'sales') {
-          state.deal = { status: 'open', lastMovedAtMs: now, expectedCloseDate: null, closeDateAlerted: null, stalledAlerts: 0, lostAtMs: null };
+          state.deal = openDeal(now);
           await moveTo(ctx, 'deal', 'score reached the threshold');
         }
       }
@@ -83,7 +83,7 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
     }
     case 'deal_lost': {
       if (state.stage !== 'deal') return;
-      state.deal = { ...(state.deal ?? { lastMovedAtMs: now, expectedCloseDate: null, closeDateAlerted: null, stalledAlerts: 0 }), status: 'lost', lostAtMs: now };
+      state.deal = { ...(state.deal ?? openDeal(now)), status: 'lost', lostAtMs: now };
       ctx.replan = true;
       await records.recordDeal({ leadId: ctx.leadId, atMs: now, kind: 'deal_lost', detail: { reason: event.reason ?? null }, dedupeKey: key, status: 'lost', deal: {}, moved: true });
       return;

@@ -47,6 +47,11 @@ export interface LeadLifecycleState {
   inbox: LeadEvent[];
 }
 
+/** A deal that has just opened (or was last seen moving) at `atMs`. */
+export function openDeal(atMs: number): DealState {
+  return { status: 'open', lastMovedAtMs: atMs, expectedCloseDate: null, closeDateAlerted: null, stalledAlerts: 0, lostAtMs: null };
+}
+
 /** The state of a lead that has just been created. */
 export function initialState(nowMs: number): LeadLifecycleState {
   return {
