@@ -4,28 +4,37 @@ import type { EventType } from '../domain/scoring.ts';
 import { recordEvent } from '../db/repositories/events.ts';
 import { suppress } from '../db/repositories/suppressions.ts';
 import { withTransaction } from '../db/transaction.ts';
+import type { LeadEvent } from '../workflows/lead-events.ts';
 import { signalLead } from './lifecycle-client.ts';
 
+interface Deps {
+  db: pg.Pool;
+  temporal: Client;
+  taskQueue: string;
+}
+
 /**
- * Records an engagement event and hands it to the lead's workflow, both or neither: the
- * event row and the signal succeed or fail together, so an accepted event is never lost,
- * and a repeated `sourceId` finds its row and has no second effect.
+ * Records an event row and hands the workflow event `toSignal` makes of it, both or
+ * neither: the row and the signal succeed or fail together, so an accepted event is never
+ * lost, and a repeated `sourceId` finds its row and has no second effect. `toSignal` runs
+ * inside the transaction and may write more (a suppression) with `tx`.
  */
-export async function acceptEngagement(
-  deps: { db: pg.Pool; temporal: Client; taskQueue: string },
-  event: { leadId: string; type: EventType; occurredAt: Date; sourceId: string | undefined },
+async function recordAndSignal(
+  deps: Deps,
+  row: { leadId: string; type: string; occurredAt: Date; sourceId: string | undefined },
+  toSignal: (tx: pg.PoolClient, eventId: string) => Promise<LeadEvent>,
 ): Promise<{ duplicate: boolean }> {
   return withTransaction(deps.db, async (tx) => {
-    const rowId = await recordEvent(tx, event);
+    const rowId = await recordEvent(tx, row);
     if (rowId === undefined) return { duplicate: true };
-    await signalLead(deps.temporal, deps.taskQueue, event.leadId, {
-      kind: 'engagement',
-      eventId: event.sourceId ?? `event-${rowId}`,
-      type: event.type,
-      occurredAtMs: event.occurredAt.getTime(),
-    });
+    await signalLead(deps.temporal, deps.taskQueue, row.leadId, await toSignal(tx, row.sourceId ?? `event-${rowId}`));
     return { duplicate: false };
   });
+}
+
+/** Records an engagement event and hands it to the lead's workflow (see {@link recordAndSignal}). */
+export async function acceptEngagement(deps: Deps, event: { leadId: string; type: EventType; occurredAt: Date; sourceId: string | undefined }): Promise<{ duplicate: boolean }> {
+  return recordAndSignal(deps, event, async (_tx, eventId) => ({ kind: 'engagement', eventId, type: event.type, occurredAtMs: event.occurredAt.getTime() }));
 }
 
 /**
@@ -34,15 +43,11 @@ export async function acceptEngagement(
  * closes the lead like an unsubscribe. Deduped by `sourceId` like engagement.
  */
 export async function acceptDeliveryEvent(
-  deps: { db: pg.Pool; temporal: Client; taskQueue: string },
+  deps: Deps,
   event: { lead: { id: string; email: string }; type: 'bounce' | 'complaint'; hard: boolean; occurredAt: Date; sourceId: string | undefined },
 ): Promise<{ duplicate: boolean }> {
-  return withTransaction(deps.db, async (tx) => {
-    const rowId = await recordEvent(tx, { leadId: event.lead.id, type: event.type, occurredAt: event.occurredAt, sourceId: event.sourceId });
-    if (rowId === undefined) return { duplicate: true };
+  return recordAndSignal(deps, { leadId: event.lead.id, type: event.type, occurredAt: event.occurredAt, sourceId: event.sourceId }, async (tx, eventId) => {
     if (event.hard) await suppress(tx, event.lead.email, event.type === 'complaint' ? 'complaint' : 'hard bounce');
-    const eventId = event.sourceId ?? `event-${rowId}`;
-    await signalLead(deps.temporal, deps.taskQueue, event.lead.id, event.type === 'complaint' ? { kind: 'unsubscribed', eventId } : { kind: 'email_bounced', eventId, hard: event.hard });
-    return { duplicate: false };
+    return event.type === 'complaint' ? { kind: 'unsubscribed', eventId } : { kind: 'email_bounced', eventId, hard: event.hard };
   });
 }
