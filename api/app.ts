@@ -15,6 +15,7 @@ import { escalationRoutes } from './routes/escalations.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { leadRoutes } from './routes/leads.ts';
+import { leadImportRoutes } from './routes/leads-import.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { templateRoutes } from './routes/templates.ts';
@@ -26,7 +27,7 @@ import { zohoWebhookRoutes } from './routes/webhooks-zoho.ts';
 
 /** What the API needs: configuration, the read model and a Temporal client. */
 export interface AppDependencies {
-  config: Pick<Config, 'temporalTaskQueue' | 'adminApiKey' | 'outboxDir' | 'crmWebhookSecret' | 'publicBaseUrl' | 'mailFrom' | 'senderPostalAddress' | 'senderContact' | 'appSecret' | 'mailgunWebhookSigningKey' | 'sendgridWebhookPublicKey' | 'rateLimitPerMinute' | 'zohoWebhookToken'>;
+  config: Pick<Config, 'temporalTaskQueue' | 'adminApiKey' | 'outboxDir' | 'crmWebhookSecret' | 'publicBaseUrl' | 'mailFrom' | 'senderPostalAddress' | 'senderContact' | 'appSecret' | 'mailgunWebhookSigningKey' | 'sendgridWebhookPublicKey' | 'rateLimitPerMinute' | 'zohoWebhookToken' | 'importMaxBytes'>;
   /** A pool, not a client: some routes run transactions. */
   db: pg.Pool;
   temporal: { client: Client; connection: Connection };
@@ -80,6 +81,7 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     await authenticated.register(templateRoutes, deps);
     await authenticated.register(cadenceRoutes, deps);
     await authenticated.register(leadRoutes, deps);
+    await authenticated.register(leadImportRoutes, deps);
     await authenticated.register(outboxRoutes, deps);
     await authenticated.register(eventRoutes, deps);
     await authenticated.register(escalationRoutes, deps);

@@ -48,6 +48,17 @@ export type LeadInput = Static<typeof LeadBody>;
 /** The cadence a new lead gets when none is named. */
 export const DEFAULT_CADENCE = 'default';
 
+/** Why a valid-looking time zone is refused (it is not an IANA zone), or undefined. */
+export function timezoneProblem(timezone: string | undefined): string | undefined {
+  return timezone !== undefined && !isTimeZone(timezone) ? `"${timezone}" is not an IANA time zone` : undefined;
+}
+
+/** Why a lead cannot be put on cadence `key`: it does not exist. */
+export const missingCadence = (key: string): string => `cadence "${key}" does not exist; create it with PUT /v1/cadences/${key}`;
+
+/** The defaults a new lead gets for what its input leaves out. */
+export const leadDefaults = (cadenceKey: string) => ({ cadenceKey, locale: 'ja', timezone: 'Asia/Tokyo' }) as const;
+
 /**
  * Creates or updates the lead (by email, case-insensitive) and makes sure its lifecycle
  * runs. The row is committed before the workflow starts, so the workflow always finds
@@ -60,17 +71,16 @@ export async function intakeLead(
   input: LeadInput,
 ): Promise<{ lead: Lead; created: boolean; workflowId: string }> {
   const { email, cadence, ...profile } = input;
-  if (profile.timezone !== undefined && !isTimeZone(profile.timezone)) {
-    throw unprocessable('the lead is not valid', [{ path: '/timezone', message: `"${profile.timezone}" is not an IANA time zone` }]);
-  }
+  const badTimezone = timezoneProblem(profile.timezone);
+  if (badTimezone !== undefined) throw unprocessable('the lead is not valid', [{ path: '/timezone', message: badTimezone }]);
   // Checked before anything is written: a lead on a cadence that does not exist would
   // start a workflow that can only fail.
   const cadenceKey = cadence ?? DEFAULT_CADENCE;
   const needsCadence = cadence !== undefined || !(await findLeadByEmail(db, email));
   if (needsCadence && !(await findCadence(db, cadenceKey))) {
-    throw unprocessable('the lead is not valid', [{ path: '/cadence', message: `cadence "${cadenceKey}" does not exist; create it with PUT /v1/cadences/${cadenceKey}` }]);
+    throw unprocessable('the lead is not valid', [{ path: '/cadence', message: missingCadence(cadenceKey) }]);
   }
-  const { lead, created } = await upsertLead(db, email, { ...profile, cadenceKey: cadence }, { cadenceKey, locale: 'ja', timezone: 'Asia/Tokyo' });
+  const { lead, created } = await upsertLead(db, email, { ...profile, cadenceKey: cadence }, leadDefaults(cadenceKey));
   const { workflowId } = await ensureLifecycleStarted(temporal, taskQueue, lead);
   return { lead, created, workflowId };
 }

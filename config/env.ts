@@ -60,6 +60,8 @@ export interface Config {
   outboxDir: string | undefined;
   /** Requests a minute one API key may make. */
   rateLimitPerMinute: number;
+  /** The largest CSV body `POST /v1/leads/import` reads, in bytes. */
+  importMaxBytes: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -107,6 +109,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     temporalCliPath: optional(env, 'TEMPORAL_CLI_PATH'),
     outboxDir: optional(env, 'OUTBOX_DIR') === undefined ? undefined : path.resolve(cwd, optional(env, 'OUTBOX_DIR') as string),
     rateLimitPerMinute: countOf(env, 'RATE_LIMIT_PER_MINUTE', 600),
+    importMaxBytes: bytesOf(env, 'IMPORT_MAX_BYTES', 200 * 1024 * 1024),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
   };
 }
@@ -154,6 +157,16 @@ function countOf(env: Env, name: string, fallback: number): number {
   if (raw === undefined) return fallback;
   if (!/^\d{1,7}$/.test(raw) || Number(raw) < 1) throw new ConfigError(name, `must be a whole number from 1, got "${raw}"`);
   return Number(raw);
+}
+
+function bytesOf(env: Env, name: string, fallback: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  const match = /^(\d{1,13})\s*([kmg]?)b?$/i.exec(raw);
+  const power = ['', 'k', 'm', 'g'].indexOf((match?.[2] ?? '').toLowerCase());
+  const bytes = match ? Number(match[1]) * 1024 ** power : 0;
+  if (!match || bytes < 1) throw new ConfigError(name, `must be a size in bytes from 1, optionally with K, M or G (1024-based), such as 200M; got "${raw}"`);
+  return bytes;
 }
 
 function urlOf(env: Env, name: string, protocols: readonly string[]): string | undefined {

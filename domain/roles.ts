@@ -20,6 +20,6 @@ export function roleAllows(role: Role, method: string, url: string): boolean {
     case 'sales':
       return (read && url.startsWith('/v1/leads')) || url.startsWith('/v1/escalations') || (read && url === '/v1/reports/pipeline');
     case 'integration':
-      return (url === '/v1/leads' && method === 'POST') || (url === '/v1/events' && method === 'POST') || (read && url.startsWith('/v1/leads/'));
+      return ((url === '/v1/leads' || url === '/v1/leads/import') && method === 'POST') || (url === '/v1/events' && method === 'POST') || (read && url.startsWith('/v1/leads/'));
   }
 }

@@ -1,0 +1,68 @@
+import { Compile } from 'typebox/compile';
+import { LeadBody, timezoneProblem, type LeadInput } from '../lead-intake.ts';
+import { ADDRESS_COLUMNS, type LeadColumn } from './columns.ts';
+
+/** One reason a row was not imported: its row as a spreadsheet numbers it (header = 1), the field, why. */
+export interface RowError {
+  row: number;
+  /** The lead field (`email`, `postalCode`, ...); null when the row as a whole is at fault. */
+  field: string | null;
+  reason: string;
+}
+
+// The schema `POST /v1/leads` validates its body with, compiled once.
+const leadBody = Compile(LeadBody);
+
+// Pattern failures said as a person would fix them, instead of the regular expression.
+const PATTERN_REASONS: Record<string, string> = {
+  email: 'is not an email address',
+  ownerEmail: 'is not an email address',
+  phone: 'may contain only digits, spaces and + ( ) -',
+  postalCode: 'must be 7 digits, as 100-0001 or 1000001',
+  cadence: 'must be a cadence key: lower-case letters, digits, "-" and "_"',
+};
+
+type ValidationError = ReturnType<typeof leadBody.Errors>[number];
+
+function reasonsOf(error: ValidationError): { field: string; reason: string }[] {
+  const path = error.instancePath.split('/').filter(Boolean);
+  if (error.keyword === 'required') {
+    const missing = (error.params as { requiredProperties?: string[] }).requiredProperties ?? [];
+    // Only the address has required members a row can leave out (email is checked first).
+    return missing.map((field) => ({ field, reason: 'is required when the row has an address' }));
+  }
+  const field = path[path.length - 1] ?? 'row';
+  if (error.keyword === 'pattern') return [{ field, reason: PATTERN_REASONS[field] ?? 'is not in the expected form' }];
+  if (error.keyword === 'enum') return [{ field, reason: `must be one of ${((error.params as { allowedValues?: unknown[] }).allowedValues ?? []).join(', ')}` }];
+  if (error.keyword === 'maxLength') return [{ field, reason: `is longer than ${String((error.params as { limit?: number }).limit)} characters` }];
+  return [{ field, reason: error.message }];
+}
+
+/**
+ * The lead a CSV row describes, validated as `POST /v1/leads` validates its body (the same
+ * schema and time zone check), or the row's errors. Cells are trimmed; an empty cell is a
+ * field left out, so it keeps the stored value of an existing lead. Address cells make
+ * `postalAddress` when any is filled.
+ */
+export function leadFromRow(cells: readonly string[], fields: readonly LeadColumn[], row: number): { lead: LeadInput } | { errors: RowError[] } {
+  const values = new Map<LeadColumn, string>();
+  fields.forEach((field, index) => {
+    const value = (cells[index] ?? '').trim();
+    if (value !== '') values.set(field, value);
+  });
+  if (!values.has('email')) return { errors: [{ row, field: 'email', reason: 'is required' }] };
+  const candidate: Record<string, unknown> = {};
+  for (const [field, value] of values) {
+    if (!(ADDRESS_COLUMNS as readonly string[]).includes(field)) candidate[field] = value;
+  }
+  if (ADDRESS_COLUMNS.some((field) => values.has(field))) {
+    candidate.postalAddress = Object.fromEntries(ADDRESS_COLUMNS.filter((field) => values.has(field)).map((field) => [field, values.get(field)]));
+  }
+  if (!leadBody.Check(candidate)) {
+    return { errors: leadBody.Errors(candidate).flatMap(reasonsOf).map((e) => ({ row, ...e })) };
+  }
+  const lead = candidate;
+  const badTimezone = timezoneProblem(lead.timezone);
+  if (badTimezone !== undefined) return { errors: [{ row, field: 'timezone', reason: badTimezone }] };
+  return { lead };
+}
