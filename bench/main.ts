@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { benchLeadImport, type ImportResult } from './lead-import.ts';
 import { benchLeadIntake, type IntakeResult } from './lead-intake.ts';
 import { startServices, type BenchServices } from './stack.ts';
 import { benchSendPath, type SendResult } from './send-path.ts';
@@ -30,7 +31,17 @@ const settings = {
   renders: positiveInt('BENCH_RENDERS', 2000),
   compiles: positiveInt('BENCH_COMPILES', 50),
   sends: positiveInt('BENCH_SENDS', 500),
+  importRows: positiveInt('BENCH_IMPORT_ROWS', 100_000),
 };
+// `npm run bench -- import send`: only the sections named; all of them without a name.
+const SECTIONS = ['intake', 'render', 'send', 'import'] as const;
+const named = process.argv.slice(2);
+const unknownSection = named.find((name) => !(SECTIONS as readonly string[]).includes(name));
+if (unknownSection !== undefined) {
+  process.stderr.write(`unknown bench section "${unknownSection}"; sections: ${SECTIONS.join(', ')}\n`);
+  process.exit(2);
+}
+const runs = (section: (typeof SECTIONS)[number]) => named.length === 0 || named.includes(section);
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -64,15 +75,29 @@ try {
   const startupSeconds = round((performance.now() - startedAt) / 1000);
   log(`services up in ${startupSeconds} s (Temporal CLI: ${services.temporalCli})`);
 
-  log(`lead intake: ${settings.leads} leads x ${settings.rounds} rounds per side, concurrency ${settings.concurrency}`);
-  const intake = await benchLeadIntake({ databaseUrl: services.databaseUrl, temporalAddress: services.temporalAddress, ...settings, log });
-  log(`template render: ${settings.renders} cached renders, ${settings.compiles} compile+render, ${settings.rounds} rounds`);
-  const render = await benchTemplateRender({ ...settings, log });
-  log(`send path: ${settings.sends} messages x ${settings.rounds} rounds per side, concurrency ${settings.concurrency}`);
-  const send = await benchSendPath({ databaseUrl: services.databaseUrl, smtpUrl: services.smtpUrl, smtp: services.smtp, ...settings, log });
+  let intake: IntakeResult | undefined;
+  let render: RenderResult | undefined;
+  let send: SendResult | undefined;
+  let imported: ImportResult | undefined;
+  if (runs('intake')) {
+    log(`lead intake: ${settings.leads} leads x ${settings.rounds} rounds per side, concurrency ${settings.concurrency}`);
+    intake = await benchLeadIntake({ databaseUrl: services.databaseUrl, temporalAddress: services.temporalAddress, ...settings, log });
+  }
+  if (runs('render')) {
+    log(`template render: ${settings.renders} cached renders, ${settings.compiles} compile+render, ${settings.rounds} rounds`);
+    render = await benchTemplateRender({ ...settings, log });
+  }
+  if (runs('send')) {
+    log(`send path: ${settings.sends} messages x ${settings.rounds} rounds per side, concurrency ${settings.concurrency}`);
+    send = await benchSendPath({ databaseUrl: services.databaseUrl, smtpUrl: services.smtpUrl, smtp: services.smtp, ...settings, log });
+  }
+  if (runs('import')) {
+    log(`CSV import: ${settings.importRows} rows through POST /v1/leads/import, API in its own process`);
+    imported = await benchLeadImport({ databaseUrl: services.databaseUrl, temporalAddress: services.temporalAddress, smtpUrl: services.smtpUrl, rows: settings.importRows, log });
+  }
 
   const loadAvgAfter = os.loadavg().map(round);
-  printReport(intake, render, send, loadAvgAfter);
+  printReport(intake, render, send, imported, loadAvgAfter);
   out(
     JSON.stringify({
       bench: 'lead-lifecycle-engine',
@@ -80,7 +105,7 @@ try {
       machine: { ...machine, loadAvgAfter },
       settings,
       startupSeconds,
-      intake: {
+      intake: intake && {
         rawStartPerSecond: intake.rounds.map((r) => round(r.raw.perSecond)),
         apiPerSecond: intake.rounds.map((r) => round(r.api.perSecond)),
         ratio: intake.rounds.map((r) => round(r.ratio)),
@@ -88,7 +113,7 @@ try {
         medianApiPerSecond: intake.medianApiPerSecond,
         medianRatioApiOverRawStart: intake.medianRatio,
       },
-      render: {
+      render: render && {
         cachedPerSecond: render.rounds.map((r) => round(r.cached.perSecond)),
         compilePlusRenderPerSecond: render.rounds.map((r) => round(r.compiled.perSecond)),
         medianCachedPerSecond: render.medianCachedPerSecond,
@@ -96,7 +121,7 @@ try {
         medianCachedSpeedup: render.medianSpeedup,
         firstCompileMs: render.firstCompileMs,
       },
-      send: {
+      send: send && {
         barePerSecond: send.rounds.map((r) => round(r.bare.perSecond)),
         fullPerSecond: send.rounds.map((r) => round(r.full.perSecond)),
         ratio: send.rounds.map((r) => round(r.ratio)),
@@ -108,6 +133,15 @@ try {
         messageBytes: send.messageBytes,
         sinkMessages: send.sinkMessages,
         deliveriesSent: send.deliveriesSent,
+      },
+      import: imported && {
+        rows: imported.rows,
+        bytes: imported.bytes,
+        seconds: round(imported.seconds),
+        rowsPerSecond: round(imported.rowsPerSecond),
+        apiRssBeforeMiB: round(imported.rssBeforeMiB),
+        apiPeakRssMiB: round(imported.peakRssMiB),
+        workflowsStarted: imported.workflowsStarted,
       },
     }),
   );
@@ -122,7 +156,7 @@ try {
   }
 }
 
-function printReport(intake: IntakeResult, render: RenderResult, send: SendResult, loadAvgAfter: number[]): void {
+function printReport(intake: IntakeResult | undefined, render: RenderResult | undefined, send: SendResult | undefined, imported: ImportResult | undefined, loadAvgAfter: number[]): void {
   const f = (n: number) => String(round(n));
   const table = (header: string[], rows: string[][]) => {
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -135,34 +169,48 @@ function printReport(intake: IntakeResult, render: RenderResult, send: SendResul
   out();
   out(`Machine: ${machine.cpus} CPU (${machine.cpuModel}), ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.platform}`);
   out(`Load average before/after: ${machine.loadAvgBefore.join(' ')} / ${loadAvgAfter.join(' ')}`);
-  out();
-  out(`Lead intake: ${settings.leads} leads per batch, concurrency ${settings.concurrency}, task queue with no worker, first step P1D`);
-  out(`(warm-up of ${intake.warmup} per side not counted; ${intake.leadRowsWritten} lead rows written by the API)`);
-  table(
-    ['round', 'raw start/s', 'p50 ms', 'p95 ms', 'API/s', 'p50 ms', 'p95 ms', 'API / raw'],
-    [
-      ...intake.rounds.map((r) => [String(r.round), f(r.raw.perSecond), f(r.raw.p50Ms), f(r.raw.p95Ms), f(r.api.perSecond), f(r.api.p50Ms), f(r.api.p95Ms), f(r.ratio)]),
-      ['median', f(intake.medianRawPerSecond), '', '', f(intake.medianApiPerSecond), '', '', f(intake.medianRatio)],
-    ],
-  );
-  out();
-  out(`Template render: ${settings.renders} cached renders vs ${settings.compiles} compile+render per round (first compile ${render.firstCompileMs} ms, HTML ${render.htmlBytes} bytes)`);
-  table(
-    ['round', 'cached/s', 'p50 ms', 'compile+render/s', 'p50 ms', 'cached speed-up'],
-    [
-      ...render.rounds.map((r) => [String(r.round), f(r.cached.perSecond), f(r.cached.p50Ms), f(r.compiled.perSecond), f(r.compiled.p50Ms), `${f(r.speedup)}x`]),
-      ['median', f(render.medianCachedPerSecond), '', f(render.medianCompiledPerSecond), '', `${f(render.medianSpeedup)}x`],
-    ],
-  );
-  out();
-  out(`Send path: ${settings.sends} messages per batch, concurrency ${settings.concurrency}, one SMTP sink on loopback, message ${send.messageBytes} bytes`);
-  out(`(warm-up of ${send.warmup} per side not counted; checked after: ${send.sinkMessages} messages received, ${send.deliveriesSent} delivery rows sent)`);
-  table(
-    ['round', 'bare msg/s', 'p50 ms', 'p95 ms', 'full msg/s', 'p50 ms', 'p95 ms', 'full / bare', '+ms/msg'],
-    [
-      ...send.rounds.map((r) => [String(r.round), f(r.bare.perSecond), f(r.bare.p50Ms), f(r.bare.p95Ms), f(r.full.perSecond), f(r.full.p50Ms), f(r.full.p95Ms), f(r.ratio), f(r.extraMsPerMessage)]),
-      ['median', f(send.medianBarePerSecond), '', '', f(send.medianFullPerSecond), '', '', f(send.medianRatio), f(send.medianExtraMsPerMessage)],
-    ],
-  );
+  if (intake) {
+    out();
+    out(`Lead intake: ${settings.leads} leads per batch, concurrency ${settings.concurrency}, task queue with no worker, first step P1D`);
+    out(`(warm-up of ${intake.warmup} per side not counted; ${intake.leadRowsWritten} lead rows written by the API)`);
+    table(
+      ['round', 'raw start/s', 'p50 ms', 'p95 ms', 'API/s', 'p50 ms', 'p95 ms', 'API / raw'],
+      [
+        ...intake.rounds.map((r) => [String(r.round), f(r.raw.perSecond), f(r.raw.p50Ms), f(r.raw.p95Ms), f(r.api.perSecond), f(r.api.p50Ms), f(r.api.p95Ms), f(r.ratio)]),
+        ['median', f(intake.medianRawPerSecond), '', '', f(intake.medianApiPerSecond), '', '', f(intake.medianRatio)],
+      ],
+    );
+  }
+  if (render) {
+    out();
+    out(`Template render: ${settings.renders} cached renders vs ${settings.compiles} compile+render per round (first compile ${render.firstCompileMs} ms, HTML ${render.htmlBytes} bytes)`);
+    table(
+      ['round', 'cached/s', 'p50 ms', 'compile+render/s', 'p50 ms', 'cached speed-up'],
+      [
+        ...render.rounds.map((r) => [String(r.round), f(r.cached.perSecond), f(r.cached.p50Ms), f(r.compiled.perSecond), f(r.compiled.p50Ms), `${f(r.speedup)}x`]),
+        ['median', f(render.medianCachedPerSecond), '', f(render.medianCompiledPerSecond), '', `${f(render.medianSpeedup)}x`],
+      ],
+    );
+  }
+  if (send) {
+    out();
+    out(`Send path: ${settings.sends} messages per batch, concurrency ${settings.concurrency}, one SMTP sink on loopback, message ${send.messageBytes} bytes`);
+    out(`(warm-up of ${send.warmup} per side not counted; checked after: ${send.sinkMessages} messages received, ${send.deliveriesSent} delivery rows sent)`);
+    table(
+      ['round', 'bare msg/s', 'p50 ms', 'p95 ms', 'full msg/s', 'p50 ms', 'p95 ms', 'full / bare', '+ms/msg'],
+      [
+        ...send.rounds.map((r) => [String(r.round), f(r.bare.perSecond), f(r.bare.p50Ms), f(r.bare.p95Ms), f(r.full.perSecond), f(r.full.p50Ms), f(r.full.p95Ms), f(r.ratio), f(r.extraMsPerMessage)]),
+        ['median', f(send.medianBarePerSecond), '', '', f(send.medianFullPerSecond), '', '', f(send.medianRatio), f(send.medianExtraMsPerMessage)],
+      ],
+    );
+  }
+  if (imported) {
+    out();
+    out(`CSV import: ${imported.rows} rows (${round(imported.bytes / 2 ** 20)} MiB, UTF-8, chunked) to POST /v1/leads/import, API as its own process, task queue with no worker`);
+    table(
+      ['rows', 'seconds', 'rows/s', 'API RSS before MiB', 'API peak RSS MiB', 'workflows started'],
+      [[String(imported.rows), f(imported.seconds), f(imported.rowsPerSecond), f(imported.rssBeforeMiB), f(imported.peakRssMiB), String(imported.workflowsStarted)]],
+    );
+  }
   out();
 }

@@ -11,13 +11,13 @@ describe('mapHeader', () => {
   });
 
   it('ignores case, spaces, "_", "-" and full width', () => {
-    expect(mapHeader([' E-MAIL ', 'postal_code', 'ＴＥＬ', 'Ｅメール'.replace('Ｅメール', 'お名前'), 'owner　email'])).toEqual({ ok: true, fields: ['email', 'postalCode', 'phone', 'name', 'ownerEmail'] });
+    expect(mapHeader([' E-MAIL ', 'postal_code', 'ＴＥＬ', 'お名前', 'owner　email'])).toEqual({ ok: true, fields: ['email', 'postalCode', 'phone', 'name', 'ownerEmail'] });
     expect(normalizeHeader('Ｅメール')).toBe(normalizeHeader('eメール'));
   });
 
   it('accepts every name of the table, each for its own field', () => {
     for (const [field, names] of Object.entries(HEADER_NAMES)) {
-      for (const name of [field, ...names]) expect(mapHeader(['email', name].filter((h, i) => i === 0 ? field !== 'email' : true)), name).toMatchObject({ ok: true });
+      for (const name of [field, ...names]) expect(mapHeader(field === 'email' ? [name] : ['email', name]), name).toEqual({ ok: true, fields: field === 'email' ? ['email'] : ['email', field] });
     }
   });
 
