@@ -189,6 +189,13 @@ describe('POST /v1/leads/import', () => {
     expect(await leadByEmail('cad-1@example.com')).toBeUndefined();
   });
 
+  it('is described in the OpenAPI document as taking text/csv', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, { post?: { requestBody?: { content?: Record<string, unknown> }; responses?: Record<string, unknown> } }> }>();
+    const route = doc.paths['/v1/leads/import']?.post;
+    expect(Object.keys(route?.requestBody?.content ?? {})).toEqual(['text/csv']);
+    expect(JSON.stringify(route?.responses?.['200'])).toContain('errorsTruncated');
+  });
+
   it('answers 413 over IMPORT_MAX_BYTES, by Content-Length or while streaming, and writes nothing', async () => {
     const small = await startTestApp({ pool, taskQueue, config: { importMaxBytes: 64 * 1024 } });
     stops.unshift(small.close);
