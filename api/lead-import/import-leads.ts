@@ -187,9 +187,16 @@ export async function importLeads(text: AsyncIterable<string>, options: ImportOp
   // After the commit, so every workflow finds its lead. A failure here (Temporal away) is a
   // 503: the leads are saved, and the same file sent again starts what is missing.
   const pending = ids.values();
+  let failed = false;
   const lane = async () => {
-    for (let next = pending.next(); next.done !== true; next = pending.next()) {
-      if ((await ensureLifecycleStarted(options.temporal, options.taskQueue, { id: next.value })).started) summary.workflowsStarted++;
+    for (let next = pending.next(); next.done !== true && !failed; next = pending.next()) {
+      try {
+        if ((await ensureLifecycleStarted(options.temporal, options.taskQueue, { id: next.value })).started) summary.workflowsStarted++;
+      } catch (error) {
+        // The answer is already this error; the other lanes stop instead of running on after it.
+        failed = true;
+        throw error;
+      }
     }
   };
   await Promise.all(Array.from({ length: options.startConcurrency ?? 32 }, lane));
