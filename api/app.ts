@@ -3,7 +3,9 @@ import type { Client, Connection } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from '../config/env.ts';
 import type pg from 'pg';
+import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
+import { consolePlugin } from '../console/plugin.ts';
 import { HttpError } from './http-errors.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.ts';
@@ -51,6 +53,8 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
   app.removeContentTypeParser('text/plain');
   await app.register(errorHandlerPlugin);
   await app.register(openApiPlugin);
+  // The console's session cookie is a second way to present an API key (see auth.ts).
+  await app.register(cookie);
   await app.register(authPlugin, { adminApiKey: deps.config.adminApiKey, db: deps.db });
   await app.register(healthRoutes, deps);
   // Webhooks authenticate by their providers' signatures, not by API keys.
@@ -86,5 +90,7 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     await authenticated.register(reportRoutes, deps);
     await authenticated.register(dmTaskRoutes, deps);
   });
+  // The marketer's console at `/`: pages that call the routes above with the reader's session.
+  await app.register(consolePlugin, { db: deps.db, secureCookies: deps.config.publicBaseUrl?.startsWith('https:') ?? false });
   return app;
 }
