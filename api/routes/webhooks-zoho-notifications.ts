@@ -81,8 +81,8 @@ export const zohoNotificationRoutes: FastifyPluginAsyncTypebox<AppDependencies> 
     },
     async (request) => {
       const body = request.body;
-      const ignored = body.operation === 'delete' ? 'delete' : !(ZOHO_MODULES as readonly string[]).includes(body.module) ? 'module' : null;
-      if (ignored !== null || body.operation === 'delete') return { received: true as const, duplicate: false, workflowId: null, ignored };
+      if (body.operation === 'delete') return { received: true as const, duplicate: false, workflowId: null, ignored: 'delete' };
+      if (!(ZOHO_MODULES as readonly string[]).includes(body.module)) return { received: true as const, duplicate: false, workflowId: null, ignored: 'module' };
       const eventId = notificationEventId(body);
       const workflowId = `zoho-notification-${sha256(eventId).toString('hex').slice(0, 40)}`;
       const input: CrmFetchZohoInput = { module: body.module as ZohoModule, operation: body.operation, ids: [...new Set(body.ids.map(String))] };
