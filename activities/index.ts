@@ -2,6 +2,7 @@ import { createCadenceActivities } from './cadences.ts';
 import type { ActivityDependencies } from './dependencies.ts';
 import { createEmailActivities } from './email.ts';
 import { createEscalationActivities } from './escalation.ts';
+import { createHubspotActivities } from './hubspot.ts';
 import { createReadModelActivities } from './read-model.ts';
 import { createTaskActivities } from './tasks.ts';
 
@@ -13,6 +14,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createEmailActivities(deps),
     ...createTaskActivities(deps),
     ...createEscalationActivities(deps),
+    ...createHubspotActivities(deps),
   };
 }
 

@@ -36,6 +36,7 @@ const { worker, connection } = await createWorker(
     appSecret: config.appSecret,
     sender: { name: displayNameOf(config.mailFrom), postalAddress: config.senderPostalAddress, contact: config.senderContact },
     unsubscribeMailto: config.unsubscribeMailto,
+    hubspot: config.hubspot,
   },
 );
 process.stdout.write(`worker polling task queue "${config.temporalTaskQueue}" on ${config.temporalAddress} (pid ${process.pid})\n`);
