@@ -135,7 +135,12 @@ describe('the HubSpot webhook', () => {
     await fetchResult(batch[0]!);
     await fetchResult(batch[1]!);
     const lead = (await leadByEmail('hs-repeat@example.jp'))!;
-    const before = await counts();
+    // The new lead's lifecycle writes its first timeline entries on its own time: wait until the database is still.
+    const before = await waitFor(async () => {
+      const first = await counts();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return JSON.stringify(await counts()) === JSON.stringify(first) && first;
+    }, 'the database to settle');
     const timeline = (await app.inject({ method: 'GET', url: `/v1/leads/${lead.id}/timeline`, headers: auth })).json<{ items: unknown[] }>().items;
     const reads = hubspot.requests.length;
 
