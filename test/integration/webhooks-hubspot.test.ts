@@ -1,14 +1,16 @@
 import { createHmac } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CrmPermanentError, type CrmDealRequest } from '../../crm/deal-sync.ts';
 import { hubspotDealSync } from '../../crm/hubspot/deals.ts';
 import { hubspotEventKey, hubspotWorkflowId, type HubspotWebhookEvent } from '../../crm/hubspot/webhook-events.ts';
+import { buildApp } from '../../api/app.ts';
 import { findLeadByEmail } from '../../db/repositories/leads.ts';
+import { freePort } from '../../stack/free-port.ts';
 import { startFakeHubspot } from '../support/fake-hubspot.ts';
-import { auth, PUBLIC_BASE_URL, startTestApp, startTestServices, waitFor } from '../support/services.ts';
+import { auth, PUBLIC_BASE_URL, startTestApp, startTestServices, testAppConfig, waitFor } from '../support/services.ts';
 
 // HubSpot webhook batches as HubSpot sends them (v3-signed JSON arrays of events that
 // carry only ids), with the records fetched from a local imitation of HubSpot's API.
@@ -221,6 +223,26 @@ describe('the HubSpot webhook', () => {
     });
     // The query is the route's only in name: the schema has no query, so it must be accepted.
     expect(res.statusCode).toBe(200);
+  });
+
+  it('keeps no receipt when Temporal cannot take the workflow (503), so the retried delivery is applied', async () => {
+    const deadTemporal = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 1000 });
+    const down = await buildApp({ config: testAppConfig({ temporalTaskQueue: taskQueue, hubspotClientSecret: SECRET }), db: pool, temporal: { client: new Client({ connection: deadTemporal }), connection: deadTemporal } });
+    hubspot.contacts.set('1301', { email: 'hs-outage@example.jp' });
+    const created = event({ subscriptionType: 'contact.creation', objectId: 1301 });
+    const body = JSON.stringify([created]);
+    const timestamp = String(Date.now());
+    try {
+      const res = await down.inject({ method: 'POST', url: PATH, headers: { 'content-type': 'application/json', 'x-hubspot-request-timestamp': timestamp, 'x-hubspot-signature-v3': sign(body, timestamp) }, payload: body });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBe('5');
+    } finally {
+      await down.close();
+    }
+    expect((await pool.query("SELECT 1 FROM webhook_receipts WHERE provider = 'hubspot' AND event_id = $1", [hubspotEventKey(created)])).rowCount).toBe(0);
+    const retried = await deliver([{ ...created, attemptNumber: 1 }]);
+    expect(retried.json()).toMatchObject({ accepted: 1, duplicates: 0 });
+    expect((await fetchResult(created)).applied).toMatchObject([{ type: 'lead.created', duplicate: false }]);
   });
 
   it('answers 503 while HUBSPOT_CLIENT_SECRET is not set, so HubSpot retries later', async () => {
