@@ -36,6 +36,9 @@ const HubspotEventSchema = Type.Object(
 // HubSpot sends at most 100 events a request; the bound keeps one request's work finite.
 const HubspotBatch = Type.Array(HubspotEventSchema, { minItems: 1, maxItems: 1000 });
 
+// Events of one batch handled at once (the pool has 10 connections, shared with every route).
+const CONCURRENCY = 4;
+
 // A bounded wait, as for lead workflows: Temporal down answers 503 and HubSpot retries.
 const DEADLINE_MS = 5000;
 
@@ -88,26 +91,32 @@ export const hubspotWebhookRoutes: FastifyPluginAsyncTypebox<AppDependencies & {
       },
     },
     async (request) => {
-      let accepted = 0;
-      let duplicates = 0;
-      let ignored = 0;
-      for (const event of request.body) {
+      const events = request.body;
+      const outcomes: ('accepted' | 'duplicate' | 'ignored')[] = [];
+      const accept = async (index: number) => {
+        const event = events[index]!;
         const subject = subjectOf(event);
         // Deletions and objects the engine does not follow: acknowledged, nothing to do.
-        if (!subject || subject.change === 'deletion') {
-          ignored += 1;
-          continue;
-        }
+        if (!subject || subject.change === 'deletion') return (outcomes[index] = 'ignored');
         const key = hubspotEventKey(event);
         const fresh = await withTransaction(deps.db, async (tx) => {
           if (!(await recordReceipt(tx, 'hubspot', key))) return false;
           await startFetch(deps.temporal.client, deps.config.temporalTaskQueue, { key, event });
           return true;
         });
-        if (fresh) accepted += 1;
-        else duplicates += 1;
-      }
-      return { received: request.body.length, accepted, duplicates, ignored };
+        return (outcomes[index] = fresh ? 'accepted' : 'duplicate');
+      };
+      // A few at a time: HubSpot waits only seconds for a batch of up to 100, and each
+      // event holds a pooled connection while its workflow starts. Events are independent
+      // (each fetches its record's current state), so their order does not matter.
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: Math.min(CONCURRENCY, events.length) }, async () => {
+          while (next < events.length) await accept(next++);
+        }),
+      );
+      const count = (outcome: (typeof outcomes)[number]) => outcomes.filter((o) => o === outcome).length;
+      return { received: events.length, accepted: count('accepted'), duplicates: count('duplicate'), ignored: count('ignored') };
     },
   );
 };
