@@ -1,12 +1,12 @@
 import type pg from 'pg';
-import type { Config } from '../config/env.ts';
+import type { CrmConnections } from '../crm/providers.ts';
 import type { TemplateCache } from '../mail/render.ts';
 import type { SenderIdentity } from '../mail/compliance.ts';
 import type { Mailer } from '../mail/transport.ts';
 
 /** What activities need from the outside world; the worker builds it once. */
 export interface ActivityDependencies {
-  /** A pool, not a client: CRM events are applied in transactions. */
+  /** A pool, not a client: applying CRM events runs transactions. */
   db: pg.Pool;
   mailer: Mailer;
   templates: TemplateCache;
@@ -20,6 +20,6 @@ export interface ActivityDependencies {
   appSecret: string;
   sender: SenderIdentity;
   unsubscribeMailto: string;
-  /** HubSpot's CRM API, for the records its webhooks name; absent where HubSpot is not connected. */
-  hubspot?: Config['hubspot'];
+  /** The connected CRMs; absent or empty when none is configured. */
+  crm?: CrmConnections | undefined;
 }

@@ -18,7 +18,7 @@ export interface SyncHubspotEventResult {
 }
 
 /** HubSpot's side of inbound CRM sync: the records a webhook names, fetched and applied. */
-export function createHubspotActivities(deps: ActivityDependencies) {
+export function createHubspotActivities({ db, crm }: Pick<ActivityDependencies, 'db' | 'crm'>) {
   return {
     /**
      * Fetches the records the event names from HubSpot and applies them as generic CRM
@@ -26,15 +26,15 @@ export function createHubspotActivities(deps: ActivityDependencies) {
      * has its own receipt, committed with its effect.
      */
     async syncHubspotEvent({ key, event }: SyncHubspotEventInput): Promise<SyncHubspotEventResult> {
-      const settings = deps.hubspot;
+      const settings = crm?.hubspot;
       // Retried, not failed: the event waits for the operator to set the token.
-      if (settings?.accessToken === undefined) throw new Error('HUBSPOT_ACCESS_TOKEN is not set on the worker: HubSpot records cannot be fetched');
-      const { events, skipped } = await hubspotCrmEvents({ ...settings, accessToken: settings.accessToken }, event, key);
+      if (settings === undefined) throw new Error('HUBSPOT_ACCESS_TOKEN is not set on the worker: HubSpot records cannot be fetched');
+      const { events, skipped } = await hubspotCrmEvents(settings, event, key);
       const context = Context.current();
       const applied: SyncHubspotEventResult['applied'] = [];
       for (const crmEvent of events) {
         try {
-          const result = await applyCrmEvent({ db: deps.db, temporal: context.client, taskQueue: context.info.taskQueue }, 'hubspot', crmEvent);
+          const result = await applyCrmEvent({ db, temporal: context.client, taskQueue: context.info.taskQueue }, 'hubspot', crmEvent);
           applied.push({ type: crmEvent.type, duplicate: result.duplicate, leadId: result.leadId });
         } catch (error) {
           // A record the engine cannot take (a lead refused by validation) will not change on a retry.

@@ -3,7 +3,9 @@ import type { Client, Connection } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from '../config/env.ts';
 import type pg from 'pg';
+import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
+import { consolePlugin } from '../console/plugin.ts';
 import { HttpError } from './http-errors.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.ts';
@@ -24,10 +26,11 @@ import { genericWebhookRoutes } from './routes/webhooks-generic.ts';
 import { hubspotWebhookRoutes } from './routes/webhooks-hubspot.ts';
 import { mailWebhookRoutes } from './routes/webhooks-mail.ts';
 import { zohoWebhookRoutes } from './routes/webhooks-zoho.ts';
+import { zohoNotificationRoutes } from './routes/webhooks-zoho-notifications.ts';
 
 /** What the API needs: configuration, the read model and a Temporal client. */
 export interface AppDependencies {
-  config: Pick<Config, 'temporalTaskQueue' | 'adminApiKey' | 'outboxDir' | 'crmWebhookSecret' | 'publicBaseUrl' | 'mailFrom' | 'senderPostalAddress' | 'senderContact' | 'appSecret' | 'mailgunWebhookSigningKey' | 'sendgridWebhookPublicKey' | 'rateLimitPerMinute' | 'zohoWebhookToken' | 'hubspotClientSecret'>;
+  config: Pick<Config, 'temporalTaskQueue' | 'adminApiKey' | 'outboxDir' | 'crmWebhookSecret' | 'publicBaseUrl' | 'mailFrom' | 'senderPostalAddress' | 'senderContact' | 'appSecret' | 'mailgunWebhookSigningKey' | 'sendgridWebhookPublicKey' | 'rateLimitPerMinute' | 'zohoWebhookToken' | 'zohoNotificationToken' | 'zohoNotificationChannelId' | 'zoho' | 'hubspotClientSecret'>;
   /** A pool, not a client: some routes run transactions. */
   db: pg.Pool;
   temporal: { client: Client; connection: Connection };
@@ -52,11 +55,14 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
   app.removeContentTypeParser('text/plain');
   await app.register(errorHandlerPlugin);
   await app.register(openApiPlugin);
+  // The console's session cookie is a second way to present an API key (see auth.ts).
+  await app.register(cookie);
   await app.register(authPlugin, { adminApiKey: deps.config.adminApiKey, db: deps.db });
   await app.register(healthRoutes, deps);
   // Webhooks authenticate by their providers' signatures, not by API keys.
   await app.register(genericWebhookRoutes, deps);
   await app.register(zohoWebhookRoutes, { ...deps, zohoToken: deps.config.zohoWebhookToken });
+  await app.register(zohoNotificationRoutes, deps);
   await app.register(hubspotWebhookRoutes, { ...deps, clientSecret: deps.config.hubspotClientSecret });
   await app.register(mailWebhookRoutes, { ...deps, secrets: { mailgunSigningKey: deps.config.mailgunWebhookSigningKey, sendgridPublicKey: deps.config.sendgridWebhookPublicKey } });
   // Links in emails: no API key, the token signed with APP_SECRET is the authority
@@ -88,5 +94,7 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     await authenticated.register(reportRoutes, deps);
     await authenticated.register(dmTaskRoutes, deps);
   });
+  // The marketer's console at `/`: pages that call the routes above with the reader's session.
+  await app.register(consolePlugin, { db: deps.db, secureCookies: deps.config.publicBaseUrl?.startsWith('https:') ?? false });
   return app;
 }

@@ -1,5 +1,7 @@
+import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
+import type { SyncCrmDealInput } from '../activities/crm-deals.ts';
 import { addPoints, crossesThreshold, decayedScore, halfLifeMs, pointsFor } from '../domain/scoring.ts';
-import { records, sends } from './activities.ts';
+import { crmCalls, records, sends } from './activities.ts';
 import type { LeadEvent } from './lead-events.ts';
 import { openDeal, SEEN_EVENT_IDS_KEPT } from './lead-state.ts';
 import type { LifecycleContext } from './lifecycle-context.ts';
@@ -14,6 +16,21 @@ export function currentScore(ctx: LifecycleContext, nowMs: number): number {
 
 function scoreHalfLifeMs(ctx: LifecycleContext, nowMs: number): number {
   return halfLifeMs(ctx.plan?.cadence.definition.scoring?.halfLife ?? DEFAULT_HALF_LIFE, nowMs, ctx.plan?.timezone ?? 'Asia/Tokyo');
+}
+
+/**
+ * Mirrors an escalation as a deal in the connected CRM. A CRM that refuses (bad
+ * credentials, a rejected field) or stays down through every attempt leaves a
+ * `crm_deal_failed` timeline entry; the lead's lifecycle goes on either way.
+ */
+async function syncCrmDeal(ctx: LifecycleContext, input: SyncCrmDealInput): Promise<void> {
+  try {
+    await crmCalls.syncCrmDeal(input);
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    const cause = error.cause instanceof ApplicationFailure ? error.cause : undefined;
+    await records.recordTimeline({ leadId: ctx.leadId, atMs: input.atMs, kind: 'crm_deal_failed', detail: { kind: input.kind, type: cause?.type ?? null, reason: cause?.message ?? error.message }, dedupeKey: `${input.idempotencyKey}/failed` });
+  }
 }
 
 /**
@@ -50,10 +67,15 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
       if (scoring && escalates && !state.escalatedThisStage && crossesThreshold(before, state.score.value, scoring.threshold)) {
         state.escalatedThisStage = true;
         const kind = state.stage === 'customer' ? 'upsell' : 'sales';
-        await sends.escalate({ leadId: ctx.leadId, kind, score: state.score.value, atMs: now, idempotencyKey: `${ctx.workflowId}/escalation/${state.escalations++}` });
+        const idempotencyKey = `${ctx.workflowId}/escalation/${state.escalations++}`;
+        const escalation = await sends.escalate({ leadId: ctx.leadId, kind, score: state.score.value, atMs: now, idempotencyKey });
         if (kind === 'sales') {
           state.deal = openDeal(now);
           await moveTo(ctx, 'deal', 'score reached the threshold');
+        }
+        // After the stage moved: a CRM that is down delays its deal, never the lead.
+        if (escalation.crmProvider && patched('lead-lifecycle/crm-deal')) {
+          await syncCrmDeal(ctx, { leadId: ctx.leadId, kind, score: state.score.value, ownerEmail: escalation.ownerEmail ?? undefined, atMs: now, idempotencyKey: `${idempotencyKey}/crm` });
         }
       }
       return;

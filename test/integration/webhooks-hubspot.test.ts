@@ -5,6 +5,8 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CrmPermanentError, type CrmDealRequest } from '../../crm/deal-sync.ts';
 import { hubspotDealSync } from '../../crm/hubspot/deals.ts';
+import { crmConnectionsFromConfig } from '../../crm/providers.ts';
+import { loadConfig } from '../../config/env.ts';
 import { hubspotEventKey, hubspotWorkflowId, type HubspotWebhookEvent } from '../../crm/hubspot/webhook-events.ts';
 import { buildApp } from '../../api/app.ts';
 import { findLeadByEmail } from '../../db/repositories/leads.ts';
@@ -28,12 +30,13 @@ describe('the HubSpot webhook', () => {
   beforeAll(async () => {
     hubspot = await startFakeHubspot(TOKEN);
     stops.push(hubspot.close);
-    const services = await startTestServices({
-      config: { hubspotClientSecret: SECRET },
-      workerOptions: { hubspot: { accessToken: TOKEN, apiBaseUrl: hubspot.url, contractEndProperty: 'contract_end_reason', dealPipeline: 'default', dealStage: 'appointmentscheduled' } },
-    });
+    // Through the same parsing and wiring as production.
+    const config = loadConfig({ PUBLIC_BASE_URL, HUBSPOT_CLIENT_SECRET: SECRET, HUBSPOT_ACCESS_TOKEN: TOKEN, HUBSPOT_API_BASE_URL: hubspot.url, HUBSPOT_CONTRACT_END_PROPERTY: 'contract_end_reason' });
+    const services = await startTestServices({ config: { hubspotClientSecret: config.hubspotClientSecret }, workerOptions: { crm: crmConnectionsFromConfig(config) } });
     ({ app, pool, client, taskQueue } = services);
     stops.unshift(services.stop);
+    const cadence = { name: 'HubSpot test', nurture: { steps: [{ after: 'P30D', channel: 'email', template: 'hs-n1' }] }, scoring: { points: { meeting_request: 50 }, threshold: 50, halfLife: 'P30D' }, sendWindow: null };
+    expect((await app.inject({ method: 'PUT', url: '/v1/cadences/hs', headers: auth, payload: cadence })).statusCode).toBe(201);
   });
   afterAll(async () => {
     for (const stop of stops) await stop();
@@ -224,6 +227,19 @@ describe('the HubSpot webhook', () => {
     });
     // The query is the route's only in name: the schema has no query, so it must be accepted.
     expect(res.statusCode).toBe(200);
+  });
+
+  it('creates the deal in HubSpot when a lead escalates, associated with its contact and owned by its rep', async () => {
+    hubspot.owners.set('79', { email: 'rep-three@example.com' });
+    const created = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email: 'hs-hot@example.jp', name: '熱田 一郎', company: '熱田商事', cadence: 'hs', ownerEmail: 'rep-three@example.com' } });
+    const id = created.json<{ id: string }>().id;
+    expect((await app.inject({ method: 'POST', url: '/v1/events', headers: auth, payload: { leadId: id, type: 'meeting_request', id: 'hs-hot-1' } })).statusCode).toBe(202);
+    const dealId = await waitFor(async () => (await pool.query<{ crm_deal_id: string | null }>('SELECT crm_deal_id FROM leads WHERE id = $1', [id])).rows[0]?.crm_deal_id ?? undefined, 'the HubSpot deal id on the lead');
+    const deal = hubspot.deals.get(dealId)!;
+    expect(deal.properties).toMatchObject({ dealname: '熱田商事', pipeline: 'default', dealstage: 'appointmentscheduled', hubspot_owner_id: '79' });
+    expect(hubspot.contacts.get(deal.contactIds[0]!)).toMatchObject({ email: 'hs-hot@example.jp', lastname: '熱田', firstname: '一郎', company: '熱田商事' });
+    const items = (await app.inject({ method: 'GET', url: `/v1/leads/${id}/timeline`, headers: auth })).json<{ items: { kind: string; detail: Record<string, unknown> }[] }>().items;
+    expect(items.find((e) => e.kind === 'crm_deal_synced')?.detail).toMatchObject({ provider: 'hubspot', dealId, created: true, kind: 'sales' });
   });
 
   it('keeps no receipt when Temporal cannot take the workflow (503), so the retried delivery is applied', async () => {
