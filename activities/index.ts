@@ -3,6 +3,7 @@ import { createCrmDealActivities } from './crm-deals.ts';
 import type { ActivityDependencies } from './dependencies.ts';
 import { createEmailActivities } from './email.ts';
 import { createEscalationActivities } from './escalation.ts';
+import { createHubspotActivities } from './hubspot.ts';
 import { createReadModelActivities } from './read-model.ts';
 import { createTaskActivities } from './tasks.ts';
 import { createZohoRecordActivities } from './zoho-records.ts';
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createEscalationActivities(deps),
     ...createCrmDealActivities(deps),
     ...createZohoRecordActivities(deps),
+    ...createHubspotActivities(deps),
   };
 }
 

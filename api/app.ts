@@ -23,13 +23,14 @@ import { templateRoutes } from './routes/templates.ts';
 import { trackingRoutes } from './routes/tracking.ts';
 import { unsubscribeRoutes } from './routes/unsubscribe.ts';
 import { genericWebhookRoutes } from './routes/webhooks-generic.ts';
+import { hubspotWebhookRoutes } from './routes/webhooks-hubspot.ts';
 import { mailWebhookRoutes } from './routes/webhooks-mail.ts';
 import { zohoWebhookRoutes } from './routes/webhooks-zoho.ts';
 import { zohoNotificationRoutes } from './routes/webhooks-zoho-notifications.ts';
 
 /** What the API needs: configuration, the read model and a Temporal client. */
 export interface AppDependencies {
-  config: Pick<Config, 'temporalTaskQueue' | 'adminApiKey' | 'outboxDir' | 'crmWebhookSecret' | 'publicBaseUrl' | 'mailFrom' | 'senderPostalAddress' | 'senderContact' | 'appSecret' | 'mailgunWebhookSigningKey' | 'sendgridWebhookPublicKey' | 'rateLimitPerMinute' | 'zohoWebhookToken' | 'zohoNotificationToken' | 'zohoNotificationChannelId' | 'zoho'>;
+  config: Pick<Config, 'temporalTaskQueue' | 'adminApiKey' | 'outboxDir' | 'crmWebhookSecret' | 'publicBaseUrl' | 'mailFrom' | 'senderPostalAddress' | 'senderContact' | 'appSecret' | 'mailgunWebhookSigningKey' | 'sendgridWebhookPublicKey' | 'rateLimitPerMinute' | 'zohoWebhookToken' | 'zohoNotificationToken' | 'zohoNotificationChannelId' | 'zoho' | 'hubspotClientSecret'>;
   /** A pool, not a client: some routes run transactions. */
   db: pg.Pool;
   temporal: { client: Client; connection: Connection };
@@ -62,6 +63,7 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
   await app.register(genericWebhookRoutes, deps);
   await app.register(zohoWebhookRoutes, { ...deps, zohoToken: deps.config.zohoWebhookToken });
   await app.register(zohoNotificationRoutes, deps);
+  await app.register(hubspotWebhookRoutes, { ...deps, clientSecret: deps.config.hubspotClientSecret });
   await app.register(mailWebhookRoutes, { ...deps, secrets: { mailgunSigningKey: deps.config.mailgunWebhookSigningKey, sendgridPublicKey: deps.config.sendgridWebhookPublicKey } });
   // Links in emails: no API key, the token signed with APP_SECRET is the authority
   // (without a secret no link can be valid, so there is nothing to serve).

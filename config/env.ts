@@ -66,6 +66,8 @@ export interface Config {
   /** Zoho CRM's REST API (an OAuth client's refresh token): fetching notified records, creating deals. */
   zoho: ZohoApiConfig | undefined;
   hubspotClientSecret: string | undefined;
+  /** HubSpot's CRM REST API: fetching the records its webhooks name, creating deals. */
+  hubspot: HubspotConfig;
   /** Verify bounce and complaint reports from Mailgun (HMAC key) and SendGrid (ECDSA public key, base64). */
   mailgunWebhookSigningKey: string | undefined;
   sendgridWebhookPublicKey: string | undefined;
@@ -79,6 +81,17 @@ export interface Config {
   /** Requests a minute one API key may make. */
   rateLimitPerMinute: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** A private app's access token and what deals made in HubSpot look like. */
+export interface HubspotConfig {
+  accessToken: string | undefined;
+  apiBaseUrl: string;
+  /** A deal property whose value, once filled, ends the customer's contract (the value is the reason). */
+  contractEndProperty: string | undefined;
+  /** Pipeline and stage ids of the deals an escalation creates. */
+  dealPipeline: string;
+  dealStage: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -119,6 +132,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     zohoNotificationChannelId: channelIdOf(env, 'ZOHO_NOTIFICATION_CHANNEL_ID'),
     zoho: zohoApiOf(env),
     hubspotClientSecret: secretOf(env, 'HUBSPOT_CLIENT_SECRET', 8),
+    hubspot: hubspotOf(env),
     mailgunWebhookSigningKey: secretOf(env, 'MAILGUN_WEBHOOK_SIGNING_KEY', 16),
     sendgridWebhookPublicKey: secretOf(env, 'SENDGRID_WEBHOOK_PUBLIC_KEY', 40),
     dataDir,
@@ -313,4 +327,20 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   if (raw === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}`);
   return raw as T;
+}
+
+function hubspotOf(env: Env): HubspotConfig {
+  const property = (name: string, fallback?: string): string | undefined => {
+    const raw = optional(env, name) ?? fallback;
+    // Internal names of HubSpot properties, pipelines and stages: lowercase words or numeric ids.
+    if (raw !== undefined && !/^[A-Za-z0-9_-]{1,100}$/.test(raw)) throw new ConfigError(name, 'must be a HubSpot internal name or id (letters, digits, "_" and "-")');
+    return raw;
+  };
+  return {
+    accessToken: secretOf(env, 'HUBSPOT_ACCESS_TOKEN', 8),
+    apiBaseUrl: (urlOf(env, 'HUBSPOT_API_BASE_URL', ['http:', 'https:']) ?? 'https://api.hubapi.com').replace(/\/+$/, ''),
+    contractEndProperty: property('HUBSPOT_CONTRACT_END_PROPERTY'),
+    dealPipeline: property('HUBSPOT_DEAL_PIPELINE', 'default') as string,
+    dealStage: property('HUBSPOT_DEAL_STAGE', 'appointmentscheduled') as string,
+  };
 }

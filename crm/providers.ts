@@ -1,5 +1,7 @@
 import type { Config } from '../config/env.ts';
 import type { CrmDealSync } from './deal-sync.ts';
+import { hubspotDealSync } from './hubspot/deals.ts';
+import type { HubspotSyncSettings } from './hubspot/records.ts';
 import { ZohoClient } from './zoho/client.ts';
 import { zohoDealSync } from './zoho/deals.ts';
 
@@ -7,6 +9,8 @@ import { zohoDealSync } from './zoho/deals.ts';
 export interface CrmConnections {
   /** Zoho CRM's REST API: fetching records named by Notification API callbacks. */
   zoho: ZohoClient | undefined;
+  /** HubSpot's CRM API (HUBSPOT_ACCESS_TOKEN): fetching records named by its webhooks. */
+  hubspot?: HubspotSyncSettings | undefined;
   /** Where escalations create or update deals. */
   deals: CrmDealSync | undefined;
 }
@@ -16,11 +20,12 @@ export interface CrmConnections {
  * else to HubSpot when HUBSPOT_ACCESS_TOKEN is set, else nowhere (escalations still email
  * and post to chat).
  */
-export function crmConnectionsFromConfig(config: Pick<Config, 'zoho' | 'publicBaseUrl'>): CrmConnections {
+export function crmConnectionsFromConfig(config: Pick<Config, 'zoho' | 'publicBaseUrl' | 'hubspot'>): CrmConnections {
   const zoho = config.zoho === undefined ? undefined : new ZohoClient(config.zoho);
+  const { accessToken } = config.hubspot;
+  const hubspot = accessToken === undefined ? undefined : { ...config.hubspot, accessToken };
   let deals: CrmDealSync | undefined;
   if (zoho !== undefined && config.zoho !== undefined) deals = zohoDealSync(zoho, { dealStage: config.zoho.dealStage, publicBaseUrl: config.publicBaseUrl });
-  // HubSpot plugs in here (branch crm-hubspot):
-  //   else if (config.hubspotAccessToken !== undefined) deals = hubspotDealSync(config);
-  return { zoho, deals };
+  else if (hubspot !== undefined) deals = hubspotDealSync(hubspot);
+  return { zoho, hubspot, deals };
 }
