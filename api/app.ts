@@ -6,8 +6,11 @@ import type pg from 'pg';
 import rateLimit from '@fastify/rate-limit';
 import { HttpError } from './http-errors.ts';
 import { authPlugin } from './plugins/auth.ts';
-import { errorHandlerPlugin } from './plugins/error-handler.ts';
+import { errorHandlerPlugin, frameworkError } from './plugins/error-handler.ts';
+import { jsonBodyPlugin } from './plugins/json-body.ts';
 import { openApiPlugin } from './plugins/openapi.ts';
+import { routeListPlugin } from './plugins/route-list.ts';
+import { strictQuery } from './plugins/strict-query.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { cadenceRoutes } from './routes/cadences.ts';
 import { dmTaskRoutes } from './routes/dm-tasks.ts';
@@ -44,12 +47,15 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     // An unknown field is a mistake to report (422 naming it), not something to drop
     // silently: `stag=deal` must not list every lead.
     ajv: { customOptions: { removeAdditional: false } },
+    frameworkErrors: frameworkError,
     ...options,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // JSON only for now: a text/plain body must be refused (415), not parsed into a string.
   app.removeContentTypeParser('text/plain');
+  await app.register(routeListPlugin);
   await app.register(errorHandlerPlugin);
+  await app.register(jsonBodyPlugin);
   await app.register(openApiPlugin);
   await app.register(authPlugin, { adminApiKey: deps.config.adminApiKey, db: deps.db });
   await app.register(healthRoutes, deps);
@@ -67,6 +73,7 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
 
   await app.register(async (authenticated) => {
     authenticated.addHook('onRequest', authenticated.requireApiKey);
+    authenticated.addHook('onRoute', strictQuery);
     // Per key, after authentication: one integration's burst cannot starve the others.
     await authenticated.register(rateLimit, {
       hook: 'preHandler',
