@@ -59,9 +59,11 @@ interface Deps {
  * durable and a repeated `(provider, id)` has no second effect.
  */
 export async function applyCrmEvent(deps: Deps, provider: string, event: CrmEvent): Promise<{ received: true; duplicate: boolean; leadId: string | null }> {
-  // A replay is answered before anything is written: resolving the lead upserts its
-  // profile, and an old event sent again must not overwrite newer data.
-  if (await hasReceipt(deps.db, provider, event.id)) return { received: true, duplicate: true, leadId: (await knownLead(deps.db, event))?.id ?? null };
+  // A replayed lead event is answered before anything is written: resolving it upserts the
+  // profile, and an old event sent again must not overwrite newer data. (Other events
+  // write nothing before the receipt, which the transaction below checks.)
+  const upserts = event.type === 'lead.created' || event.type === 'lead.updated';
+  if (upserts && (await hasReceipt(deps.db, provider, event.id))) return { received: true, duplicate: true, leadId: (await knownLead(deps.db, event))?.id ?? null };
   const lead = await resolveLead(deps, event);
   const signal = leadEventOf(provider, event);
   const duplicate = await withTransaction(deps.db, async (tx) => {
