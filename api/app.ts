@@ -8,8 +8,11 @@ import rateLimit from '@fastify/rate-limit';
 import { consolePlugin } from '../console/plugin.ts';
 import { HttpError } from './http-errors.ts';
 import { authPlugin } from './plugins/auth.ts';
-import { errorHandlerPlugin } from './plugins/error-handler.ts';
+import { errorHandlerPlugin, frameworkError } from './plugins/error-handler.ts';
+import { jsonBodyPlugin } from './plugins/json-body.ts';
 import { openApiPlugin } from './plugins/openapi.ts';
+import { routeListPlugin } from './plugins/route-list.ts';
+import { strictQuery } from './plugins/strict-query.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { cadenceRoutes } from './routes/cadences.ts';
 import { dmTaskRoutes } from './routes/dm-tasks.ts';
@@ -48,12 +51,15 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     // An unknown field is a mistake to report (422 naming it), not something to drop
     // silently: `stag=deal` must not list every lead.
     ajv: { customOptions: { removeAdditional: false } },
+    frameworkErrors: frameworkError,
     ...options,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // JSON only for now: a text/plain body must be refused (415), not parsed into a string.
   app.removeContentTypeParser('text/plain');
+  await app.register(routeListPlugin);
   await app.register(errorHandlerPlugin);
+  await app.register(jsonBodyPlugin);
   await app.register(openApiPlugin);
   // The console's session cookie is a second way to present an API key (see auth.ts).
   await app.register(cookie);
@@ -75,6 +81,7 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
 
   await app.register(async (authenticated) => {
     authenticated.addHook('onRequest', authenticated.requireApiKey);
+    authenticated.addHook('onRoute', strictQuery);
     // Per key, after authentication: one integration's burst cannot starve the others.
     await authenticated.register(rateLimit, {
       hook: 'preHandler',

@@ -1,13 +1,15 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import type { PairedResult } from './api-rig.ts';
 import { benchLeadIntake, type IntakeResult } from './lead-intake.ts';
 import { startServices, type BenchServices } from './stack.ts';
 import { benchSendPath, type SendResult } from './send-path.ts';
 import { round } from './stats.ts';
 import { benchTemplateRender, type RenderResult } from './template-render.ts';
+import { benchWebhookIngest, type IngestResult } from './webhook-ingest.ts';
 
-// `npm run bench`: starts its own PostgreSQL, Temporal and SMTP sink, measures lead intake
-// (API vs a bare workflow start), template rendering (cached vs compiled each time) and the
+// `npm run bench [-- section...]`: starts its own PostgreSQL, Temporal and SMTP sink, measures lead intake
+// (API vs a bare workflow start), webhook ingest (signed CRM webhook vs a bare signal-with-start), template rendering (cached vs compiled each time) and the
 // email send path (the activity vs a bare nodemailer loop), prints a table and, last on
 // stdout, one JSON line of the figures. Progress goes to stderr.
 // Figures only, no thresholds: see bench/README.md for how to read them.
@@ -31,6 +33,17 @@ const settings = {
   compiles: positiveInt('BENCH_COMPILES', 50),
   sends: positiveInt('BENCH_SENDS', 500),
 };
+const SECTIONS = ['intake', 'ingest', 'render', 'send'] as const;
+type Section = (typeof SECTIONS)[number];
+// `npm run bench -- ingest` runs that section alone; no argument runs them all.
+const asked = process.argv.slice(2);
+for (const name of asked) {
+  if (!(SECTIONS as readonly string[]).includes(name)) {
+    process.stderr.write(`unknown bench section "${name}"; sections: ${SECTIONS.join(', ')}\n`);
+    process.exit(2);
+  }
+}
+const runs = (section: Section) => asked.length === 0 || asked.includes(section);
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -64,15 +77,30 @@ try {
   const startupSeconds = round((performance.now() - startedAt) / 1000);
   log(`services up in ${startupSeconds} s (Temporal CLI: ${services.temporalCli})`);
 
-  log(`lead intake: ${settings.leads} leads x ${settings.rounds} rounds per side, concurrency ${settings.concurrency}`);
-  const intake = await benchLeadIntake({ databaseUrl: services.databaseUrl, temporalAddress: services.temporalAddress, ...settings, log });
-  log(`template render: ${settings.renders} cached renders, ${settings.compiles} compile+render, ${settings.rounds} rounds`);
-  const render = await benchTemplateRender({ ...settings, log });
-  log(`send path: ${settings.sends} messages x ${settings.rounds} rounds per side, concurrency ${settings.concurrency}`);
-  const send = await benchSendPath({ databaseUrl: services.databaseUrl, smtpUrl: services.smtpUrl, smtp: services.smtp, ...settings, log });
+  const stack = { databaseUrl: services.databaseUrl, temporalAddress: services.temporalAddress };
+  let intake: IntakeResult | undefined;
+  let ingest: IngestResult | undefined;
+  let render: RenderResult | undefined;
+  let send: SendResult | undefined;
+  if (runs('intake')) {
+    log(`lead intake: ${settings.leads} leads x ${settings.rounds} rounds per side, concurrency ${settings.concurrency}`);
+    intake = await benchLeadIntake({ ...stack, ...settings, log });
+  }
+  if (runs('ingest')) {
+    log(`webhook ingest: ${settings.leads} events x ${settings.rounds} rounds per side, concurrency ${settings.concurrency}`);
+    ingest = await benchWebhookIngest({ ...stack, ...settings, log });
+  }
+  if (runs('render')) {
+    log(`template render: ${settings.renders} cached renders, ${settings.compiles} compile+render, ${settings.rounds} rounds`);
+    render = await benchTemplateRender({ ...settings, log });
+  }
+  if (runs('send')) {
+    log(`send path: ${settings.sends} messages x ${settings.rounds} rounds per side, concurrency ${settings.concurrency}`);
+    send = await benchSendPath({ databaseUrl: services.databaseUrl, smtpUrl: services.smtpUrl, smtp: services.smtp, ...settings, log });
+  }
 
   const loadAvgAfter = os.loadavg().map(round);
-  printReport(intake, render, send, loadAvgAfter);
+  printReport({ intake, ingest, render, send }, loadAvgAfter);
   out(
     JSON.stringify({
       bench: 'lead-lifecycle-engine',
@@ -80,7 +108,8 @@ try {
       machine: { ...machine, loadAvgAfter },
       settings,
       startupSeconds,
-      intake: {
+      sections: SECTIONS.filter(runs),
+      intake: intake && {
         rawStartPerSecond: intake.rounds.map((r) => round(r.raw.perSecond)),
         apiPerSecond: intake.rounds.map((r) => round(r.api.perSecond)),
         ratio: intake.rounds.map((r) => round(r.ratio)),
@@ -88,7 +117,15 @@ try {
         medianApiPerSecond: intake.medianApiPerSecond,
         medianRatioApiOverRawStart: intake.medianRatio,
       },
-      render: {
+      ingest: ingest && {
+        rawSignalWithStartPerSecond: ingest.rounds.map((r) => round(r.raw.perSecond)),
+        webhookPerSecond: ingest.rounds.map((r) => round(r.api.perSecond)),
+        ratio: ingest.rounds.map((r) => round(r.ratio)),
+        medianRawSignalWithStartPerSecond: ingest.medianRawPerSecond,
+        medianWebhookPerSecond: ingest.medianApiPerSecond,
+        medianRatioWebhookOverRawSignalWithStart: ingest.medianRatio,
+      },
+      render: render && {
         cachedPerSecond: render.rounds.map((r) => round(r.cached.perSecond)),
         compilePlusRenderPerSecond: render.rounds.map((r) => round(r.compiled.perSecond)),
         medianCachedPerSecond: render.medianCachedPerSecond,
@@ -96,7 +133,7 @@ try {
         medianCachedSpeedup: render.medianSpeedup,
         firstCompileMs: render.firstCompileMs,
       },
-      send: {
+      send: send && {
         barePerSecond: send.rounds.map((r) => round(r.bare.perSecond)),
         fullPerSecond: send.rounds.map((r) => round(r.full.perSecond)),
         ratio: send.rounds.map((r) => round(r.ratio)),
@@ -122,7 +159,7 @@ try {
   }
 }
 
-function printReport(intake: IntakeResult, render: RenderResult, send: SendResult, loadAvgAfter: number[]): void {
+function printReport({ intake, ingest, render, send }: { intake?: IntakeResult | undefined; ingest?: IngestResult | undefined; render?: RenderResult | undefined; send?: SendResult | undefined }, loadAvgAfter: number[]): void {
   const f = (n: number) => String(round(n));
   const table = (header: string[], rows: string[][]) => {
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -131,38 +168,52 @@ function printReport(intake: IntakeResult, render: RenderResult, send: SendResul
     out(widths.map((w) => '-'.repeat(w)).join('  '));
     for (const r of rows) out(line(r));
   };
+  const paired = (result: PairedResult, raw: string, api: string, ratio: string) =>
+    table(
+      ['round', `${raw}/s`, 'p50 ms', 'p95 ms', `${api}/s`, 'p50 ms', 'p95 ms', ratio],
+      [
+        ...result.rounds.map((r) => [String(r.round), f(r.raw.perSecond), f(r.raw.p50Ms), f(r.raw.p95Ms), f(r.api.perSecond), f(r.api.p50Ms), f(r.api.p95Ms), f(r.ratio)]),
+        ['median', f(result.medianRawPerSecond), '', '', f(result.medianApiPerSecond), '', '', f(result.medianRatio)],
+      ],
+    );
 
   out();
   out(`Machine: ${machine.cpus} CPU (${machine.cpuModel}), ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.platform}`);
   out(`Load average before/after: ${machine.loadAvgBefore.join(' ')} / ${loadAvgAfter.join(' ')}`);
   out();
-  out(`Lead intake: ${settings.leads} leads per batch, concurrency ${settings.concurrency}, task queue with no worker, first step P1D`);
-  out(`(warm-up of ${intake.warmup} per side not counted; ${intake.leadRowsWritten} lead rows written by the API)`);
-  table(
-    ['round', 'raw start/s', 'p50 ms', 'p95 ms', 'API/s', 'p50 ms', 'p95 ms', 'API / raw'],
-    [
-      ...intake.rounds.map((r) => [String(r.round), f(r.raw.perSecond), f(r.raw.p50Ms), f(r.raw.p95Ms), f(r.api.perSecond), f(r.api.p50Ms), f(r.api.p95Ms), f(r.ratio)]),
-      ['median', f(intake.medianRawPerSecond), '', '', f(intake.medianApiPerSecond), '', '', f(intake.medianRatio)],
-    ],
-  );
-  out();
-  out(`Template render: ${settings.renders} cached renders vs ${settings.compiles} compile+render per round (first compile ${render.firstCompileMs} ms, HTML ${render.htmlBytes} bytes)`);
-  table(
-    ['round', 'cached/s', 'p50 ms', 'compile+render/s', 'p50 ms', 'cached speed-up'],
-    [
-      ...render.rounds.map((r) => [String(r.round), f(r.cached.perSecond), f(r.cached.p50Ms), f(r.compiled.perSecond), f(r.compiled.p50Ms), `${f(r.speedup)}x`]),
-      ['median', f(render.medianCachedPerSecond), '', f(render.medianCompiledPerSecond), '', `${f(render.medianSpeedup)}x`],
-    ],
-  );
-  out();
-  out(`Send path: ${settings.sends} messages per batch, concurrency ${settings.concurrency}, one SMTP sink on loopback, message ${send.messageBytes} bytes`);
-  out(`(warm-up of ${send.warmup} per side not counted; checked after: ${send.sinkMessages} messages received, ${send.deliveriesSent} delivery rows sent)`);
-  table(
-    ['round', 'bare msg/s', 'p50 ms', 'p95 ms', 'full msg/s', 'p50 ms', 'p95 ms', 'full / bare', '+ms/msg'],
-    [
-      ...send.rounds.map((r) => [String(r.round), f(r.bare.perSecond), f(r.bare.p50Ms), f(r.bare.p95Ms), f(r.full.perSecond), f(r.full.p50Ms), f(r.full.p95Ms), f(r.ratio), f(r.extraMsPerMessage)]),
-      ['median', f(send.medianBarePerSecond), '', '', f(send.medianFullPerSecond), '', '', f(send.medianRatio), f(send.medianExtraMsPerMessage)],
-    ],
-  );
-  out();
+  if (intake) {
+    out(`Lead intake: ${settings.leads} leads per batch, concurrency ${settings.concurrency}, task queue with no worker, first step P1D`);
+    out(`(warm-up of ${intake.warmup} per side not counted; ${intake.leadRowsWritten} lead rows written by the API)`);
+    paired(intake, 'raw start', 'API', 'API / raw');
+    out();
+  }
+  if (ingest) {
+    out(`Webhook ingest: ${settings.leads} signed deal.stage_changed events per batch to ${settings.leads} stored leads, concurrency ${settings.concurrency}, task queue with no worker`);
+    out(`(warm-up of ${ingest.warmup} per side not counted; ${ingest.receiptsWritten} webhook receipts written)`);
+    paired(ingest, 'raw signalWithStart', 'webhook', 'webhook / raw');
+    out();
+  }
+  if (render) {
+    out(`Template render: ${settings.renders} cached renders vs ${settings.compiles} compile+render per round (first compile ${render.firstCompileMs} ms, HTML ${render.htmlBytes} bytes)`);
+    table(
+      ['round', 'cached/s', 'p50 ms', 'compile+render/s', 'p50 ms', 'cached speed-up'],
+      [
+        ...render.rounds.map((r) => [String(r.round), f(r.cached.perSecond), f(r.cached.p50Ms), f(r.compiled.perSecond), f(r.compiled.p50Ms), `${f(r.speedup)}x`]),
+        ['median', f(render.medianCachedPerSecond), '', f(render.medianCompiledPerSecond), '', `${f(render.medianSpeedup)}x`],
+      ],
+    );
+    out();
+  }
+  if (send) {
+    out(`Send path: ${settings.sends} messages per batch, concurrency ${settings.concurrency}, one SMTP sink on loopback, message ${send.messageBytes} bytes`);
+    out(`(warm-up of ${send.warmup} per side not counted; checked after: ${send.sinkMessages} messages received, ${send.deliveriesSent} delivery rows sent)`);
+    table(
+      ['round', 'bare msg/s', 'p50 ms', 'p95 ms', 'full msg/s', 'p50 ms', 'p95 ms', 'full / bare', '+ms/msg'],
+      [
+        ...send.rounds.map((r) => [String(r.round), f(r.bare.perSecond), f(r.bare.p50Ms), f(r.bare.p95Ms), f(r.full.perSecond), f(r.full.p50Ms), f(r.full.p95Ms), f(r.ratio), f(r.extraMsPerMessage)]),
+        ['median', f(send.medianBarePerSecond), '', '', f(send.medianFullPerSecond), '', '', f(send.medianRatio), f(send.medianExtraMsPerMessage)],
+      ],
+    );
+    out();
+  }
 }
