@@ -13,7 +13,7 @@ export interface SyncHubspotEventInput {
 
 /** What the event did: the generic CRM events applied, or why there were none. */
 export interface SyncHubspotEventResult {
-  applied: { type: string; duplicate: boolean; leadId: string }[];
+  applied: { type: string; duplicate: boolean; leadId: string | null }[];
   skipped?: string;
 }
 
