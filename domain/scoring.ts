@@ -12,6 +12,9 @@ export const EVENT_TYPES = ['email_open', 'email_click', 'web_visit', 'form_subm
 /** One of {@link EVENT_TYPES}. */
 export type EventType = (typeof EVENT_TYPES)[number];
 
+/** The half-life a score decays with when the cadence sets none. */
+export const DEFAULT_HALF_LIFE = 'P30D';
+
 /** 0.5^(elapsed / halfLife), with no decay for a non-positive half-life or elapsed time. */
 function decayFactor(elapsedMs: number, halfLife: number): number {
   if (halfLife <= 0 || elapsedMs <= 0) return 1;
