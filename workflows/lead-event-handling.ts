@@ -1,10 +1,12 @@
-import { stageMoveAllowed } from '../domain/stage-moves.ts';
-import { addPoints, crossesThreshold, decayedScore, DEFAULT_HALF_LIFE, halfLifeMs, pointsFor } from '../domain/scoring.ts';
+import { addPoints, crossesThreshold, decayedScore, halfLifeMs, pointsFor } from '../domain/scoring.ts';
 import { records, sends } from './activities.ts';
 import type { LeadEvent } from './lead-events.ts';
 import { openDeal, SEEN_EVENT_IDS_KEPT } from './lead-state.ts';
 import type { LifecycleContext } from './lifecycle-context.ts';
 import { moveTo } from './stage-transitions.ts';
+import { stageMoveAllowed } from '../domain/stage-moves.ts';
+
+const DEFAULT_HALF_LIFE = 'P30D';
 
 /** The score right now, decayed with the cadence's half-life. */
 export function currentScore(ctx: LifecycleContext, nowMs: number): number {
