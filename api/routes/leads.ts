@@ -42,6 +42,8 @@ function present(lead: Lead, touches: number) {
     touches,
     nextTouchAt: lead.nextTouchAt?.toISOString() ?? null,
     cadence: lead.cadenceKey,
+    // The version its workflow last planned from; null until it has planned a step of this cadence.
+    cadenceVersion: lead.cadenceVersion ?? null,
     paused: lead.paused,
     doNotContact: lead.doNotContact,
     workflowId: leadWorkflowId(lead.id),

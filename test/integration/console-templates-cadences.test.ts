@@ -140,7 +140,8 @@ describe('console routes for templates, cadences and the outbox', () => {
         }, 'the lead waiting on its second step');
       expect((await app.inject({ method: 'PUT', url: '/v1/cadences/console', headers: auth, payload: CADENCE })).statusCode).toBe(201);
       expect((await app.inject({ method: 'PUT', url: '/v1/cadences/other', headers: auth, payload: { ...CADENCE, name: 'Other' } })).statusCode).toBe(201);
-      await waitingOnSecondStep(await lead('v1-runner@example.jp', 'console'));
+      const v1Runner = await lead('v1-runner@example.jp', 'console');
+      await waitingOnSecondStep(v1Runner);
       expect((await app.inject({ method: 'PUT', url: '/v1/cadences/console', headers: auth, payload: { ...CADENCE, name: 'Console v2' } })).statusCode).toBe(201);
       await waitingOnSecondStep(await lead('v2-runner@example.jp', 'console'));
       // Moved from another cadence while waiting: it plans this one at its next step only.
@@ -159,6 +160,7 @@ describe('console routes for templates, cadences and the outbox', () => {
         leadsTotal: 3,
       });
       expect((await app.inject({ method: 'GET', url: '/v1/cadences/console/versions', headers: as('sales') })).statusCode).toBe(403);
+      expect((await app.inject({ method: 'GET', url: `/v1/leads/${v1Runner}`, headers: auth })).json()).toMatchObject({ cadence: 'console', cadenceVersion: 1 });
 
       const old = await app.inject({ method: 'GET', url: '/v1/cadences/console?version=1', headers: auth });
       expect(old.json()).toMatchObject({ version: 1, definition: { name: 'Console v1' } });
