@@ -7,6 +7,7 @@ import { requireConsoleSession } from './context.ts';
 import { html } from './html.ts';
 import { common, requestLang } from './i18n.ts';
 import { documentShell } from './layout.ts';
+import { cadencePages } from './pages/cadences.ts';
 import { dashboardPage } from './pages/dashboard.ts';
 import { dmTaskPages } from './pages/dm-tasks.ts';
 import { outboxPages } from './pages/outbox.ts';
@@ -51,5 +52,6 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
     await pages.register(dmTaskPages);
     await pages.register(salesPages);
     await pages.register(outboxPages);
+    await pages.register(cadencePages);
   });
 }
