@@ -93,12 +93,12 @@ describe('console templates in a browser: list, editor with live preview, save, 
     // The mobile toggle narrows the preview in place (no page load), and back.
     await page.getByRole('button', { name: 'Mobile' }).click();
     expect(await page.locator('#preview-frame').getAttribute('class')).toContain('mobile');
-    expect(await page.locator('#preview iframe').evaluate((frame) => frame.getBoundingClientRect().width)).toBeLessThanOrEqual(390);
+    expect((await page.locator('#preview iframe').boundingBox())?.width).toBeLessThanOrEqual(390);
     expect(await page.getByRole('button', { name: 'Mobile' }).getAttribute('aria-pressed')).toBe('true');
     expect(page.url()).toMatch(/saved=1$/);
     await h.screenshot(page, 'template-editor-mobile-preview-1280');
     await page.getByRole('button', { name: 'Desktop' }).click();
-    expect(await page.locator('#preview iframe').evaluate((frame) => frame.getBoundingClientRect().width)).toBeGreaterThan(390);
+    expect((await page.locator('#preview iframe').boundingBox())?.width).toBeGreaterThan(390);
 
     // The test send takes the saved version with the sample lead's values.
     await page.locator('#sample-name').fill('Hanako Test');
