@@ -31,6 +31,33 @@ export interface DmTaskItem {
   completedAt: string | null;
 }
 
+/** GET /v1/templates items: every key with each language's newest version. */
+export interface TemplateListItem {
+  key: string;
+  kind: 'layout' | 'partial' | 'notice' | 'email';
+  latestVersion: number;
+  updatedAt: string;
+  locales: { locale: 'ja' | 'en'; version: number; subject: string; updatedAt: string }[];
+}
+
+/** GET /v1/templates/:key: one stored version. */
+export interface TemplateVersionItem {
+  key: string;
+  version: number;
+  locale: 'ja' | 'en';
+  subject: string;
+  mjml: string;
+  createdAt: string;
+}
+
+/** POST /v1/templates/:key/preview. */
+export interface TemplatePreview {
+  subject: string;
+  html: string;
+  text: string;
+  warnings: { path: string; message: string }[];
+}
+
 /** GET /v1/outbox items. */
 export interface OutboxItem {
   id: string;

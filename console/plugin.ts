@@ -13,6 +13,7 @@ import { dmTaskPages } from './pages/dm-tasks.ts';
 import { outboxPages } from './pages/outbox.ts';
 import { salesPages } from './pages/sales.ts';
 import { signInPages } from './pages/sign-in.ts';
+import { templatePages } from './pages/templates.ts';
 
 /** What the console needs besides the API it calls. */
 export interface ConsoleOptions {
@@ -53,5 +54,6 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
     await pages.register(salesPages);
     await pages.register(outboxPages);
     await pages.register(cadencePages);
+    await pages.register(templatePages);
   });
 }

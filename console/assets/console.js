@@ -12,6 +12,8 @@ document.addEventListener('click', (event) => {
   // Preview width toggles (desktop / mobile) on the template editor.
   const toggle = event.target instanceof Element ? event.target.closest('[data-preview-width]') : null;
   if (toggle) {
+    // Without this script the toggles are submit buttons that re-render the page at that width.
+    event.preventDefault();
     const frame = document.getElementById('preview-frame');
     frame?.classList.toggle('mobile', toggle.getAttribute('data-preview-width') === 'mobile');
     for (const b of document.querySelectorAll('[data-preview-width]')) b.setAttribute('aria-pressed', String(b === toggle));
