@@ -16,9 +16,11 @@ import { dmTaskRoutes } from './routes/dm-tasks.ts';
 import { escalationRoutes } from './routes/escalations.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
+import { leadActionRoutes } from './routes/lead-actions.ts';
 import { leadRoutes } from './routes/leads.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { templateTestSendRoutes } from './routes/template-test-send.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { trackingRoutes } from './routes/tracking.ts';
 import { unsubscribeRoutes } from './routes/unsubscribe.ts';
@@ -28,7 +30,7 @@ import { zohoWebhookRoutes } from './routes/webhooks-zoho.ts';
 
 /** What the API needs: configuration, the read model and a Temporal client. */
 export interface AppDependencies {
-  config: Pick<Config, 'temporalTaskQueue' | 'adminApiKey' | 'outboxDir' | 'crmWebhookSecret' | 'publicBaseUrl' | 'mailFrom' | 'senderPostalAddress' | 'senderContact' | 'appSecret' | 'mailgunWebhookSigningKey' | 'sendgridWebhookPublicKey' | 'rateLimitPerMinute' | 'zohoWebhookToken'>;
+  config: Pick<Config, 'temporalTaskQueue' | 'adminApiKey' | 'outboxDir' | 'crmWebhookSecret' | 'publicBaseUrl' | 'mailFrom' | 'senderPostalAddress' | 'senderContact' | 'appSecret' | 'mailgunWebhookSigningKey' | 'sendgridWebhookPublicKey' | 'rateLimitPerMinute' | 'zohoWebhookToken' | 'smtpUrl' | 'dkim'>;
   /** A pool, not a client: some routes run transactions. */
   db: pg.Pool;
   temporal: { client: Client; connection: Connection };
@@ -82,8 +84,10 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     });
     await authenticated.register(apiKeyRoutes, deps);
     await authenticated.register(templateRoutes, deps);
+    await authenticated.register(templateTestSendRoutes, deps);
     await authenticated.register(cadenceRoutes, deps);
     await authenticated.register(leadRoutes, deps);
+    await authenticated.register(leadActionRoutes, deps);
     await authenticated.register(outboxRoutes, deps);
     await authenticated.register(eventRoutes, deps);
     await authenticated.register(escalationRoutes, deps);

@@ -1,11 +1,10 @@
-import { addPoints, crossesThreshold, decayedScore, halfLifeMs, pointsFor } from '../domain/scoring.ts';
+import { stageMoveAllowed } from '../domain/stage-moves.ts';
+import { addPoints, crossesThreshold, decayedScore, DEFAULT_HALF_LIFE, halfLifeMs, pointsFor } from '../domain/scoring.ts';
 import { records, sends } from './activities.ts';
 import type { LeadEvent } from './lead-events.ts';
 import { openDeal, SEEN_EVENT_IDS_KEPT } from './lead-state.ts';
 import type { LifecycleContext } from './lifecycle-context.ts';
 import { moveTo } from './stage-transitions.ts';
-
-const DEFAULT_HALF_LIFE = 'P30D';
 
 /** The score right now, decayed with the cadence's half-life. */
 export function currentScore(ctx: LifecycleContext, nowMs: number): number {
@@ -107,6 +106,26 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
       // A hard bounce ends email to the address (the API suppressed it); DM and tasks go on.
       if (event.hard) state.emailSuppressed = true;
       await records.recordTimeline({ leadId: ctx.leadId, atMs: now, kind: event.hard ? 'email_hard_bounce' : 'email_soft_bounce', dedupeKey: key });
+      return;
+    }
+    case 'stage_moved': {
+      const from = state.stage;
+      const reason = event.reason === undefined ? 'moved by hand' : `moved by hand: ${event.reason}`;
+      // The API checked the read model; the workflow's own stage is the authority (an
+      // event may have moved the lead since), so a move no longer allowed is recorded, not made.
+      if (!stageMoveAllowed(from, event.stage)) {
+        await records.recordTimeline({ leadId: ctx.leadId, atMs: now, kind: 'stage_move_refused', detail: { from, to: event.stage, reason: event.reason ?? null }, dedupeKey: key });
+        return;
+      }
+      if (event.stage === 'deal') {
+        state.deal = openDeal(now);
+        await records.recordDeal({ leadId: ctx.leadId, atMs: now, kind: 'deal_opened', detail: { reason }, dedupeKey: key, status: 'open', deal: {}, moved: true });
+      } else if (from === 'deal' && state.deal?.status === 'open') {
+        // Giving a deal up by hand is losing it: the pipeline drops it and the funnel counts it.
+        state.deal = { ...state.deal, status: 'lost', lostAtMs: now };
+        await records.recordDeal({ leadId: ctx.leadId, atMs: now, kind: 'deal_lost', detail: { reason }, dedupeKey: key, status: 'lost', deal: {}, moved: true });
+      }
+      await moveTo(ctx, event.stage, reason);
       return;
     }
     case 'pause':
