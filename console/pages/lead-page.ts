@@ -237,7 +237,7 @@ function profileBlock(ctx: ConsoleContext, lead: LeadItem): Html {
     [t.source, p.source],
     [t.created, formatDateTime(ctx.lang, lead.createdAt)],
   ];
-  return html`<section class="card" aria-labelledby="profile-h"><h2 id="profile-h">${t.profile}</h2><dl class="profile">${rows
+  return html`<section class="card lead-block" aria-labelledby="profile-h"><h2 id="profile-h">${t.profile}</h2><dl class="profile">${rows
     .filter(([, value]) => value !== null)
     .map(([label, value]) => html`<dt>${label}</dt><dd>${value}</dd>`)}</dl></section>`;
 }
