@@ -248,7 +248,7 @@ async function scoreBlock(ctx: ConsoleContext, api: ConsoleApi, leadId: string):
   const chart =
     history.status === 200
       ? lineChart(
-          t.scoreChart,
+          history.body.threshold === null ? t.scoreHistory : t.scoreChart,
           history.body.points.map((p) => ({ at: Date.parse(p.at), value: p.score })),
           { ...(history.body.threshold === null ? {} : { threshold: history.body.threshold }), formatTime: (ms) => formatDateTime(ctx.lang, new Date(ms)) },
         )
