@@ -111,18 +111,9 @@ export async function countTouches(db: Queryable, leadId: string): Promise<numbe
 }
 
 /** An email sent to (or about) a lead, with what it said when the content was kept. */
-export interface LeadEmail {
+export interface LeadEmail extends Omit<Delivery, 'idempotencyKey' | 'leadId'> {
   id: string;
   kind: 'touch' | 'notification';
-  templateKey: string;
-  templateVersion: number | null;
-  messageId: string;
-  recipient: string;
-  subject: string | null;
-  status: DeliveryStatus;
-  error: string | null;
-  createdAt: Date;
-  sentAt: Date | null;
   html: string | null;
   text: string | null;
 }
@@ -134,27 +125,16 @@ interface LeadEmailRow extends DeliveryRow {
   body_text: string | null;
 }
 
-const emailFromRow = (row: LeadEmailRow): LeadEmail => ({
-  id: row.id,
-  kind: row.kind,
-  templateKey: row.template_key,
-  templateVersion: row.template_version,
-  messageId: row.message_id,
-  recipient: row.recipient,
-  subject: row.subject,
-  status: row.status,
-  error: row.error,
-  createdAt: row.created_at,
-  sentAt: row.sent_at,
-  html: row.body_html,
-  text: row.body_text,
-});
+function emailFromRow(row: LeadEmailRow): LeadEmail {
+  const { idempotencyKey: _key, leadId: _lead, ...delivery } = fromRow(row);
+  return { ...delivery, id: row.id, kind: row.kind, html: row.body_html, text: row.body_text };
+}
 
 /** A lead's emails, oldest first, with their content; `withContent: false` leaves the bodies out. */
 export async function listLeadEmails(db: Queryable, leadId: string, options: { withContent?: boolean; limit?: number } = {}): Promise<LeadEmail[]> {
   const withContent = options.withContent ?? true;
   const result = await db.query<LeadEmailRow>(
-    `SELECT id::text, kind, template_key, template_version, message_id, recipient, subject, status, error, created_at, sent_at,
+    `SELECT id::text, idempotency_key, lead_id, kind, template_key, template_version, message_id, recipient, subject, status, error, created_at, sent_at,
             ${withContent ? 'body_html, body_text' : 'NULL AS body_html, NULL AS body_text'}
        FROM deliveries WHERE lead_id = $1 ORDER BY created_at, id LIMIT $2`,
     [leadId, options.limit ?? 500],
@@ -165,7 +145,7 @@ export async function listLeadEmails(db: Queryable, leadId: string, options: { w
 /** One of a lead's emails by its delivery id, or undefined (also when it belongs to another lead). */
 export async function findLeadEmail(db: Queryable, leadId: string, deliveryId: string): Promise<LeadEmail | undefined> {
   const result = await db.query<LeadEmailRow>(
-    `SELECT id::text, kind, template_key, template_version, message_id, recipient, subject, status, error, created_at, sent_at, body_html, body_text
+    `SELECT id::text, idempotency_key, lead_id, kind, template_key, template_version, message_id, recipient, subject, status, error, created_at, sent_at, body_html, body_text
        FROM deliveries WHERE lead_id = $1 AND id = $2::bigint`,
     [leadId, deliveryId],
   );
