@@ -20,6 +20,7 @@ import { escalationRoutes } from './routes/escalations.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { leadActionRoutes } from './routes/lead-actions.ts';
+import { leadEmailRoutes } from './routes/lead-emails.ts';
 import { leadRoutes } from './routes/leads.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { reportRoutes } from './routes/reports.ts';
@@ -99,6 +100,7 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     await authenticated.register(cadenceRoutes, deps);
     await authenticated.register(leadRoutes, deps);
     await authenticated.register(leadActionRoutes, deps);
+    await authenticated.register(leadEmailRoutes, deps);
     await authenticated.register(outboxRoutes, deps);
     await authenticated.register(eventRoutes, deps);
     await authenticated.register(escalationRoutes, deps);

@@ -10,6 +10,9 @@ import { documentShell } from './layout.ts';
 import { cadencePages } from './pages/cadences.ts';
 import { dashboardPage } from './pages/dashboard.ts';
 import { dmTaskPages } from './pages/dm-tasks.ts';
+import { leadActionPages } from './pages/lead-actions.ts';
+import { leadPages } from './pages/lead-page.ts';
+import { leadListPages } from './pages/leads-list.ts';
 import { outboxPages } from './pages/outbox.ts';
 import { salesPages } from './pages/sales.ts';
 import { signInPages } from './pages/sign-in.ts';
@@ -55,5 +58,8 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
     await pages.register(outboxPages);
     await pages.register(cadencePages);
     await pages.register(templatePages);
+    await pages.register(leadListPages);
+    await pages.register(leadPages);
+    await pages.register(leadActionPages);
   });
 }

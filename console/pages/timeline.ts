@@ -1,4 +1,4 @@
-import { html, type Html } from '../html.ts';
+import { html, type Html, type HtmlValue } from '../html.ts';
 import { formatDateTime, messages, stageName, type Lang } from '../i18n.ts';
 
 /** GET /v1/leads/:id/timeline items. */
@@ -30,6 +30,15 @@ const text = messages({
     email_bounced: 'バウンス',
     email_hard_bounce: 'ハードバウンス',
     email_soft_bounce: 'ソフトバウンス',
+    paused: '一時停止',
+    resumed: '再開',
+    do_not_contact: '連絡禁止に設定',
+    owner_changed: '担当者変更',
+    stage_move_refused: 'ステージ変更を拒否',
+    dm_task_created: 'DMタスク作成',
+    task_created: 'タスク作成',
+    event: '行動',
+    deal_opened: '商談開始',
     content: '内容',
   },
   en: {
@@ -53,6 +62,15 @@ const text = messages({
     email_bounced: 'Bounced',
     email_hard_bounce: 'Hard bounce',
     email_soft_bounce: 'Soft bounce',
+    paused: 'Paused',
+    resumed: 'Resumed',
+    do_not_contact: 'Marked do-not-contact',
+    owner_changed: 'Owner changed',
+    stage_move_refused: 'Stage move refused',
+    dm_task_created: 'DM task created',
+    task_created: 'Task created',
+    event: 'Engagement',
+    deal_opened: 'Deal opened',
     content: 'Content',
   },
 });
@@ -72,10 +90,10 @@ function detailLine(lang: Lang, item: TimelineItem): Html {
   return html`${parts.join(' · ')}`;
 }
 
-/** A lead's timeline, oldest first, as an accessible list. */
-export function timelineList(lang: Lang, items: readonly TimelineItem[]): Html {
+/** A lead's timeline, oldest first, as an accessible list; `more` adds to an item (an email's content). */
+export function timelineList(lang: Lang, items: readonly TimelineItem[], more?: (item: TimelineItem) => HtmlValue): Html {
   if (items.length === 0) return html`<p class="muted">—</p>`;
   return html`<ol class="timeline">${items.map(
-    (item) => html`<li data-kind="${item.kind}"><span class="kind">${kindName(lang, item.kind)}</span><time datetime="${item.at}">${formatDateTime(lang, item.at)}</time><br><span class="muted">${detailLine(lang, item)}</span></li>`,
+    (item) => html`<li data-kind="${item.kind}"><span class="kind">${kindName(lang, item.kind)}</span><time datetime="${item.at}">${formatDateTime(lang, item.at)}</time><br><span class="muted">${detailLine(lang, item)}</span>${more?.(item)}</li>`,
   )}</ol>`;
 }
