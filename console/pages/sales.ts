@@ -6,7 +6,8 @@ import { apiErrorOf, apiFor, contextOf } from '../context.ts';
 import { html } from '../html.ts';
 import { formatDateTime, formatNumber, messages } from '../i18n.ts';
 import { consolePage, csrfField, notice } from '../layout.ts';
-import { timelineList, type TimelineItem } from './timeline.ts';
+import { lineChart } from '../charts.ts';
+import { kindName } from './timeline.ts';
 
 const text = messages({
   ja: {
@@ -17,12 +18,21 @@ const text = messages({
     show: '表示',
     lead: 'リード',
     kind: '種類',
+    status: '状態',
     sales: '新規商談',
     upsell: 'アップセル',
     score: 'スコア',
     owner: '担当',
     at: '日時',
-    why: 'ホットな理由（最近の行動）',
+    why: 'ホットな理由（最近の行動と加点）',
+    scoreOverTime: 'スコアの推移（破線はしきい値）',
+    email_open: 'メール開封',
+    email_click: 'メール内リンクのクリック',
+    web_visit: 'Webサイト訪問',
+    form_submit: 'フォーム送信',
+    reply: '返信',
+    dm_response: 'DMへの反応',
+    meeting_request: '商談の依頼',
     ack: '対応済みにする',
     acked: '対応済み',
     ackDone: '対応済みにしました',
@@ -50,12 +60,21 @@ const text = messages({
     show: 'Show',
     lead: 'Lead',
     kind: 'Kind',
+    status: 'Status',
     sales: 'New deal',
     upsell: 'Upsell',
     score: 'Score',
     owner: 'Owner',
     at: 'When',
-    why: 'Why it is hot (recent activity)',
+    why: 'Why it is hot (recent activity and points)',
+    scoreOverTime: 'Score over time (dashed: threshold)',
+    email_open: 'Opened an email',
+    email_click: 'Clicked a link in an email',
+    web_visit: 'Visited the website',
+    form_submit: 'Submitted a form',
+    reply: 'Replied',
+    dm_response: 'Responded to a DM',
+    meeting_request: 'Asked for a meeting',
     ack: 'Acknowledge',
     acked: 'Acknowledged',
     ackDone: 'Acknowledged',
@@ -79,7 +98,26 @@ const text = messages({
 
 const InboxQuery = Type.Object({ status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('all')])), acked: Type.Optional(Type.Literal('1')) });
 const IdParams = Type.Object({ id: Type.String({ pattern: UUID_PATTERN.source }) });
-const ENGAGEMENT_KINDS = new Set(['engagement', 'email_open', 'email_click', 'web_visit', 'form_submit', 'reply', 'dm_response', 'meeting_request', 'escalated']);
+
+/** GET /v1/escalations/:id: why the lead is hot. */
+interface EscalationDetail {
+  threshold: number | null;
+  recentEvents: { at: string; type: string | null; points: number | null; score: number | null }[];
+}
+
+/** GET /v1/leads/:id/score-history. */
+interface ScoreHistory {
+  threshold: number | null;
+  points: { at: string; score: number }[];
+}
+
+const EVENT_TYPES = ['email_open', 'email_click', 'web_visit', 'form_submit', 'reply', 'dm_response', 'meeting_request'] as const;
+
+/** An engagement event type in the reader's language. */
+function eventName(lang: 'ja' | 'en', type: string): string {
+  const known = EVENT_TYPES.find((t) => t === type);
+  return known ? text(lang)[known] : type;
+}
 
 /** `/inbox` (hot leads to call, with why) and `/pipeline` (deals per rep, stalled ones marked). */
 export async function salesPages(app: FastifyInstance): Promise<void> {
@@ -90,21 +128,25 @@ export async function salesPages(app: FastifyInstance): Promise<void> {
     const status = request.query.status ?? 'open';
     const answer = await api.get<Items<EscalationItem>>(`/v1/escalations?status=${status}`);
     if (answer.status !== 200) return reply.code(answer.status).type('text/html; charset=utf-8').send(consolePage(ctx, { title: t.inbox, section: 'inbox', body: notice('error', apiErrorOf(answer).message) }));
-    // Why each lead is hot: its latest engagement from the timeline, read side by side.
+    // Why each lead is hot: the engagement that made it so, and its score over time.
     const items = answer.body.items.slice(0, 50);
-    const timelines = await Promise.all(items.map((e) => api.get<Items<TimelineItem>>(`/v1/leads/${e.leadId}/timeline`)));
+    const details = await Promise.all(items.map((e) => api.get<EscalationDetail>(`/v1/escalations/${e.id}`)));
+    const histories = await Promise.all(items.map((e) => api.get<ScoreHistory>(`/v1/leads/${e.leadId}/score-history`)));
     const canAck = ctx.can('POST', '/v1/escalations/:id/ack');
     const body = html`<p>${t.intro}</p>
 ${request.query.acked ? notice('ok', t.ackDone) : ''}
-<form method="get" action="/inbox" class="filters"><div><label for="status">${t.kind}</label><select id="status" name="status">${(['open', 'all'] as const).map((s) => html`<option value="${s}"${s === status ? html` selected` : ''}>${t[s]}</option>`)}</select></div><button type="submit" class="secondary">${t.show}</button></form>
+<form method="get" action="/inbox" class="filters"><div><label for="status">${t.status}</label><select id="status" name="status">${(['open', 'all'] as const).map((s) => html`<option value="${s}"${s === status ? html` selected` : ''}>${t[s]}</option>`)}</select></div><button type="submit" class="secondary">${t.show}</button></form>
 ${items.length === 0 ? html`<p class="muted">—</p>` : ''}
 ${items.map((e, i) => {
-      const timeline = timelines[i]?.status === 200 ? (timelines[i]?.body.items ?? []) : [];
-      const why = timeline.filter((item) => ENGAGEMENT_KINDS.has(item.kind)).slice(-8);
+      const detail = details[i]?.status === 200 ? details[i]?.body : undefined;
+      const history = histories[i]?.status === 200 ? histories[i]?.body : undefined;
+      const events = detail?.recentEvents ?? [];
       return html`<article class="card" data-escalation-id="${e.id}" aria-labelledby="esc-${e.id}">
 <h2 id="esc-${e.id}"><a href="/leads/${e.leadId}">${e.lead?.company ?? ''} ${e.lead?.name ?? e.lead?.email ?? e.leadId}</a> <span class="badge hot">${t.score} ${formatNumber(ctx.lang, e.score, 1)}</span></h2>
 <p class="muted">${e.kind === 'upsell' ? t.upsell : t.sales} · ${t.owner}: ${e.ownerEmail ?? '—'} · ${formatDateTime(ctx.lang, e.createdAt)}</p>
-<h3>${t.why}</h3>${timelineList(ctx.lang, why)}
+<h3>${t.why}</h3>
+${events.length === 0 ? html`<p class="muted">—</p>` : html`<ul class="why">${events.map((ev) => html`<li><time datetime="${ev.at}">${formatDateTime(ctx.lang, ev.at)}</time> ${ev.type ? eventName(ctx.lang, ev.type) : kindName(ctx.lang, 'event')}${ev.points === null ? '' : html` <strong>+${formatNumber(ctx.lang, ev.points, 1)}</strong>`}${ev.score === null ? '' : html` → ${formatNumber(ctx.lang, ev.score, 1)}`}</li>`)}</ul>`}
+${history ? lineChart(t.scoreOverTime, history.points.map((p) => ({ at: Date.parse(p.at), value: p.score })), { ...(history.threshold === null ? {} : { threshold: history.threshold }), formatTime: (ms) => formatDateTime(ctx.lang, new Date(ms)) }) : ''}
 ${e.ackedAt ? html`<p>${t.acked}: ${formatDateTime(ctx.lang, e.ackedAt)}</p>` : canAck ? html`<form method="post" action="/inbox/${e.id}/ack">${csrfField(ctx)}<button type="submit">${t.ack}</button></form>` : ''}
 </article>`;
     })}`;

@@ -54,6 +54,7 @@ describe('console in a browser: the DM desk, the sales inbox, the pipeline', () 
     const card = page.locator(`[data-escalation-id]`);
     expect(await card.count()).toBe(1);
     expect(await card.textContent()).toContain('デスク商事0');
+    expect(await card.locator('.why').textContent()).toContain('Asked for a meeting +50');
     await h.screenshot(page, 'inbox-1280');
     await Promise.all([page.waitForURL('**/inbox?acked=1'), card.getByRole('button', { name: 'Acknowledge' }).click()]);
     expect(await page.locator('[data-escalation-id]').count()).toBe(0);
@@ -66,6 +67,24 @@ describe('console in a browser: the DM desk, the sales inbox, the pipeline', () 
     await page.setViewportSize({ width: 390, height: 844 });
     await h.screenshot(page, 'pipeline-390');
     expect(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
+    await page.close();
+  });
+
+  it('shows a sent email in the outbox, as rendered', async () => {
+    const cadence = { name: 'Outbox e2e', nurture: { steps: [{ after: 'PT1S', channel: 'email', template: 'nurture-intro' }] }, sendWindow: null };
+    expect((await h.app.inject({ method: 'PUT', url: '/v1/cadences/outbox-e2e', headers: auth, payload: cadence })).statusCode).toBe(201);
+    const to = `outbox-${Date.now()}@example.jp`;
+    await h.app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email: to, name: '鈴木一郎', company: '送信商事', cadence: 'outbox-e2e' } });
+    const page = await h.signedInPage(ADMIN_KEY, { lang: 'en' });
+    const row = page.locator('tbody tr', { hasText: to });
+    await expect.poll(async () => { await page.goto('/outbox'); return row.count(); }, { timeout: 30_000, interval: 1000 }).toBe(1);
+    await Promise.all([page.waitForURL('**/outbox/*'), row.getByRole('link').click()]);
+    const subject = await page.getByTestId('subject').textContent();
+    expect(subject?.length).toBeGreaterThan(0);
+    // The HTML part in a sandboxed frame, with the lead's name as the template put it.
+    const frame = page.frameLocator('iframe[sandbox]');
+    expect(await frame.locator('body').textContent()).toContain('鈴木一郎');
+    await h.screenshot(page, 'outbox-message-1280');
     await page.close();
   });
 
