@@ -54,4 +54,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
     },
   },
+  {
+    // The console's one browser script: plain JavaScript, checked without type information.
+    files: ['console/assets/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: { ...globals.browser }, parserOptions: { projectService: false, program: null, project: false } },
+  },
 );

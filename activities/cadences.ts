@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Cadence } from '../domain/cadence.ts';
 import { findCadence } from '../db/repositories/cadences.ts';
-import { findLead } from '../db/repositories/leads.ts';
+import { findLead, setCadenceVersion } from '../db/repositories/leads.ts';
 import type { ActivityDependencies } from './dependencies.ts';
 
 /** What a workflow needs to plan a lead's next step. */
@@ -17,13 +17,15 @@ export function createCadenceActivities({ db }: Pick<ActivityDependencies, 'db'>
     /**
      * The newest version of the lead's current cadence (a lead moved to another cadence
      * follows it from its next step) and the lead's time zone. A missing lead or cadence
-     * is permanent, not retried.
+     * is permanent, not retried. The version answered is the one the workflow runs from
+     * now on, so it is recorded on the lead: the cadence's version history counts leads by it.
      */
     async planNextStep(leadId: string): Promise<LeadPlan> {
       const lead = await findLead(db, leadId);
       if (!lead) throw ApplicationFailure.nonRetryable(`lead ${leadId} does not exist`, 'LeadNotFound');
       const cadence = await findCadence(db, lead.cadenceKey);
       if (!cadence) throw ApplicationFailure.nonRetryable(`cadence "${lead.cadenceKey}" does not exist`, 'CadenceNotFound');
+      if ((lead.cadenceVersion ?? null) !== cadence.version) await setCadenceVersion(db, lead.id, cadence.key, cadence.version);
       return { cadence: { key: cadence.key, version: cadence.version, definition: cadence.definition }, timezone: lead.timezone };
     },
   };

@@ -14,8 +14,12 @@ export interface OnceMessage {
   kind: 'touch' | 'notification';
   templateKey: string;
   to: string | { name: string; address: string };
-  /** Rendered lazily: a retry that finds the message sent does not render again. */
-  render: () => Promise<RenderedEmail & { templateVersion?: number; headers?: Record<string, string> }>;
+  /**
+   * Rendered lazily: a retry that finds the message sent does not render again.
+   * `keptHtml` is the HTML to keep on the delivery row when it differs from the HTML sent
+   * (a touch's, before tracking was added: reading it in the console must not count).
+   */
+  render: () => Promise<RenderedEmail & { templateVersion?: number; headers?: Record<string, string>; keptHtml?: string }>;
 }
 
 /**
@@ -40,6 +44,8 @@ export async function deliverOnce(deps: Pick<ActivityDependencies, 'db' | 'maile
   const rendered = await message.render();
   const claimed = await transitionDelivery(db, message.idempotencyKey, 'pending', 'sending', {
     subject: rendered.subject,
+    html: rendered.keptHtml ?? rendered.html,
+    text: rendered.text,
     ...(rendered.templateVersion === undefined ? {} : { templateVersion: rendered.templateVersion }),
   });
   if (!claimed) throw new Error(`delivery ${message.idempotencyKey} was taken by a concurrent attempt`);

@@ -1,11 +1,13 @@
-import type { Queryable } from '../db/pool.ts';
+import type pg from 'pg';
+import type { CrmConnections } from '../crm/providers.ts';
 import type { TemplateCache } from '../mail/render.ts';
 import type { SenderIdentity } from '../mail/compliance.ts';
 import type { Mailer } from '../mail/transport.ts';
 
 /** What activities need from the outside world; the worker builds it once. */
 export interface ActivityDependencies {
-  db: Queryable;
+  /** A pool, not a client: applying CRM events runs transactions. */
+  db: pg.Pool;
   mailer: Mailer;
   templates: TemplateCache;
   mailFrom: string;
@@ -18,4 +20,6 @@ export interface ActivityDependencies {
   appSecret: string;
   sender: SenderIdentity;
   unsubscribeMailto: string;
+  /** The connected CRMs; absent or empty when none is configured. */
+  crm?: CrmConnections | undefined;
 }

@@ -60,7 +60,7 @@ export function createEmailActivities(deps: ActivityDependencies) {
             // Links become signed click redirects and an open pixel is added; the text part
             // keeps the plain links, which readers of text mail would rather see.
             const html = addTracking(rendered.html, { baseUrl: deps.publicBaseUrl, secret: deps.appSecret, leadId: lead.id, deliveryKey: input.idempotencyKey });
-            return { ...rendered, html, templateVersion: template.version, headers: listUnsubscribeHeaders(unsubscribeUrl, deps.unsubscribeMailto, unsubscribeToken) };
+            return { ...rendered, html, keptHtml: rendered.html, templateVersion: template.version, headers: listUnsubscribeHeaders(unsubscribeUrl, deps.unsubscribeMailto, unsubscribeToken) };
           },
         });
         if (result.outcome === 'sent') {

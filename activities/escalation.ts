@@ -1,4 +1,5 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
+import type { CrmProvider } from '../crm/deal-sync.ts';
 import { chatNotified, createEscalationOnce, markChatNotified, nextRep } from '../db/repositories/escalations.ts';
 import { findLead, updateDeal, type Lead } from '../db/repositories/leads.ts';
 import { appendTimeline, listTimeline } from '../db/repositories/timeline.ts';
@@ -88,9 +89,9 @@ export function createEscalationActivities(deps: ActivityDependencies) {
     /**
      * Records the escalation once, assigns the owner (the lead's, else the next rep in the
      * round-robin), emails them once and posts to the chat webhook. For sales, the lead's
-     * deal opens with that owner.
+     * deal opens with that owner. Answers which CRM (if any) takes the deal.
      */
-    async escalate(input: EscalateInput): Promise<{ escalationId: string; ownerEmail: string | null }> {
+    async escalate(input: EscalateInput): Promise<{ escalationId: string; ownerEmail: string | null; crmProvider: CrmProvider | null }> {
       const lead = await leadOrFail(input.leadId);
       const at = new Date(input.atMs);
       const owner = lead.ownerEmail ?? (await nextRep(db, salesReps)) ?? null;
@@ -106,7 +107,8 @@ export function createEscalationActivities(deps: ActivityDependencies) {
         await postToChat(`${input.kind === 'sales' ? 'Hot lead' : 'Upsell opportunity'}: ${who} (score ${Math.round(input.score)}) → ${escalation.ownerEmail ?? 'unassigned'} ${publicBaseUrl}/leads/${lead.id}`);
         await markChatNotified(db, escalation.id);
       }
-      return { escalationId: escalation.id, ownerEmail: escalation.ownerEmail };
+      // Tells the workflow, through its history, whether a CRM deal is to be made.
+      return { escalationId: escalation.id, ownerEmail: escalation.ownerEmail, crmProvider: deps.crm?.deals?.provider ?? null };
     },
 
     /** Tells the deal's owner that the deal has stalled or passed its expected close date. */

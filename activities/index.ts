@@ -1,9 +1,12 @@
 import { createCadenceActivities } from './cadences.ts';
+import { createCrmDealActivities } from './crm-deals.ts';
 import type { ActivityDependencies } from './dependencies.ts';
 import { createEmailActivities } from './email.ts';
 import { createEscalationActivities } from './escalation.ts';
+import { createHubspotActivities } from './hubspot.ts';
 import { createReadModelActivities } from './read-model.ts';
 import { createTaskActivities } from './tasks.ts';
+import { createZohoRecordActivities } from './zoho-records.ts';
 
 /** Every activity, bound to its dependencies; the worker registers this object. */
 export function createActivities(deps: ActivityDependencies) {
@@ -13,6 +16,9 @@ export function createActivities(deps: ActivityDependencies) {
     ...createEmailActivities(deps),
     ...createTaskActivities(deps),
     ...createEscalationActivities(deps),
+    ...createCrmDealActivities(deps),
+    ...createZohoRecordActivities(deps),
+    ...createHubspotActivities(deps),
   };
 }
 

@@ -3,31 +3,41 @@ import type { Client, Connection } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from '../config/env.ts';
 import type pg from 'pg';
+import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
+import { consolePlugin } from '../console/plugin.ts';
 import { HttpError } from './http-errors.ts';
 import { authPlugin } from './plugins/auth.ts';
-import { errorHandlerPlugin } from './plugins/error-handler.ts';
+import { errorHandlerPlugin, frameworkError } from './plugins/error-handler.ts';
+import { jsonBodyPlugin } from './plugins/json-body.ts';
 import { openApiPlugin } from './plugins/openapi.ts';
+import { routeListPlugin } from './plugins/route-list.ts';
+import { strictQuery } from './plugins/strict-query.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { cadenceRoutes } from './routes/cadences.ts';
 import { dmTaskRoutes } from './routes/dm-tasks.ts';
 import { escalationRoutes } from './routes/escalations.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
+import { leadActionRoutes } from './routes/lead-actions.ts';
+import { leadEmailRoutes } from './routes/lead-emails.ts';
 import { leadRoutes } from './routes/leads.ts';
 import { leadImportRoutes } from './routes/leads-import.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { templateTestSendRoutes } from './routes/template-test-send.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { trackingRoutes } from './routes/tracking.ts';
 import { unsubscribeRoutes } from './routes/unsubscribe.ts';
 import { genericWebhookRoutes } from './routes/webhooks-generic.ts';
+import { hubspotWebhookRoutes } from './routes/webhooks-hubspot.ts';
 import { mailWebhookRoutes } from './routes/webhooks-mail.ts';
 import { zohoWebhookRoutes } from './routes/webhooks-zoho.ts';
+import { zohoNotificationRoutes } from './routes/webhooks-zoho-notifications.ts';
 
 /** What the API needs: configuration, the read model and a Temporal client. */
 export interface AppDependencies {
-  config: Pick<Config, 'temporalTaskQueue' | 'adminApiKey' | 'outboxDir' | 'crmWebhookSecret' | 'publicBaseUrl' | 'mailFrom' | 'senderPostalAddress' | 'senderContact' | 'appSecret' | 'mailgunWebhookSigningKey' | 'sendgridWebhookPublicKey' | 'rateLimitPerMinute' | 'zohoWebhookToken' | 'importMaxBytes'>;
+  config: Pick<Config, 'temporalTaskQueue' | 'adminApiKey' | 'outboxDir' | 'crmWebhookSecret' | 'publicBaseUrl' | 'mailFrom' | 'senderPostalAddress' | 'senderContact' | 'appSecret' | 'mailgunWebhookSigningKey' | 'sendgridWebhookPublicKey' | 'rateLimitPerMinute' | 'zohoWebhookToken' | 'zohoNotificationToken' | 'zohoNotificationChannelId' | 'zoho' | 'hubspotClientSecret' | 'smtpUrl' | 'dkim' | 'importMaxBytes'>;
   /** A pool, not a client: some routes run transactions. */
   db: pg.Pool;
   temporal: { client: Client; connection: Connection };
@@ -45,18 +55,25 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     // An unknown field is a mistake to report (422 naming it), not something to drop
     // silently: `stag=deal` must not list every lead.
     ajv: { customOptions: { removeAdditional: false } },
+    frameworkErrors: frameworkError,
     ...options,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // JSON only for now: a text/plain body must be refused (415), not parsed into a string.
   app.removeContentTypeParser('text/plain');
+  await app.register(routeListPlugin);
   await app.register(errorHandlerPlugin);
+  await app.register(jsonBodyPlugin);
   await app.register(openApiPlugin);
+  // The console's session cookie is a second way to present an API key (see auth.ts).
+  await app.register(cookie);
   await app.register(authPlugin, { adminApiKey: deps.config.adminApiKey, db: deps.db });
   await app.register(healthRoutes, deps);
   // Webhooks authenticate by their providers' signatures, not by API keys.
   await app.register(genericWebhookRoutes, deps);
   await app.register(zohoWebhookRoutes, { ...deps, zohoToken: deps.config.zohoWebhookToken });
+  await app.register(zohoNotificationRoutes, deps);
+  await app.register(hubspotWebhookRoutes, { ...deps, clientSecret: deps.config.hubspotClientSecret });
   await app.register(mailWebhookRoutes, { ...deps, secrets: { mailgunSigningKey: deps.config.mailgunWebhookSigningKey, sendgridPublicKey: deps.config.sendgridWebhookPublicKey } });
   // Links in emails: no API key, the token signed with APP_SECRET is the authority
   // (without a secret no link can be valid, so there is nothing to serve).
@@ -68,6 +85,7 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
 
   await app.register(async (authenticated) => {
     authenticated.addHook('onRequest', authenticated.requireApiKey);
+    authenticated.addHook('onRoute', strictQuery);
     // Per key, after authentication: one integration's burst cannot starve the others.
     await authenticated.register(rateLimit, {
       hook: 'preHandler',
@@ -79,14 +97,19 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     });
     await authenticated.register(apiKeyRoutes, deps);
     await authenticated.register(templateRoutes, deps);
+    await authenticated.register(templateTestSendRoutes, deps);
     await authenticated.register(cadenceRoutes, deps);
     await authenticated.register(leadRoutes, deps);
     await authenticated.register(leadImportRoutes, deps);
+    await authenticated.register(leadActionRoutes, deps);
+    await authenticated.register(leadEmailRoutes, deps);
     await authenticated.register(outboxRoutes, deps);
     await authenticated.register(eventRoutes, deps);
     await authenticated.register(escalationRoutes, deps);
     await authenticated.register(reportRoutes, deps);
     await authenticated.register(dmTaskRoutes, deps);
   });
+  // The marketer's console at `/`: pages that call the routes above with the reader's session.
+  await app.register(consolePlugin, { db: deps.db, secureCookies: deps.config.publicBaseUrl?.startsWith('https:') ?? false });
   return app;
 }

@@ -4,7 +4,7 @@ import Type, { type Static, type TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { findLead, findLeadByEmail, type Lead } from '../db/repositories/leads.ts';
 import { suppress } from '../db/repositories/suppressions.ts';
-import { recordReceipt } from '../db/repositories/webhook-receipts.ts';
+import { hasReceipt, recordReceipt } from '../db/repositories/webhook-receipts.ts';
 import { withTransaction } from '../db/transaction.ts';
 import type { DealUpdate, LeadEvent } from '../workflows/lead-events.ts';
 import { unprocessable } from './http-errors.ts';
@@ -58,7 +58,12 @@ interface Deps {
  * the event to the lead's workflow in one transaction, so a 2xx means the effect is
  * durable and a repeated `(provider, id)` has no second effect.
  */
-export async function applyCrmEvent(deps: Deps, provider: string, event: CrmEvent): Promise<{ received: true; duplicate: boolean; leadId: string }> {
+export async function applyCrmEvent(deps: Deps, provider: string, event: CrmEvent): Promise<{ received: true; duplicate: boolean; leadId: string | null }> {
+  // A replayed lead event is answered before anything is written: resolving it upserts the
+  // profile, and an old event sent again must not overwrite newer data. (Other events
+  // write nothing before the receipt, which the transaction below checks.)
+  const upserts = event.type === 'lead.created' || event.type === 'lead.updated';
+  if (upserts && (await hasReceipt(deps.db, provider, event.id))) return { received: true, duplicate: true, leadId: (await knownLead(deps.db, event))?.id ?? null };
   const lead = await resolveLead(deps, event);
   const signal = leadEventOf(provider, event);
   const duplicate = await withTransaction(deps.db, async (tx) => {
@@ -68,6 +73,12 @@ export async function applyCrmEvent(deps: Deps, provider: string, event: CrmEven
     return false;
   });
   return { received: true, duplicate, leadId: lead.id };
+}
+
+/** The lead an event names, if it exists; nothing is written. */
+async function knownLead(db: pg.Pool, event: CrmEvent): Promise<Lead | undefined> {
+  if (event.data.leadId !== undefined) return findLead(db, event.data.leadId);
+  return event.data.email === undefined ? undefined : findLeadByEmail(db, event.data.email);
 }
 
 /** The lead the event is about: lead events create or update it; others create it when the address is new. */

@@ -1,15 +1,17 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import type { PairedResult } from './api-rig.ts';
 import { benchLeadImport, type ImportResult } from './lead-import.ts';
 import { benchLeadIntake, type IntakeResult } from './lead-intake.ts';
 import { startServices, type BenchServices } from './stack.ts';
 import { benchSendPath, type SendResult } from './send-path.ts';
 import { round } from './stats.ts';
 import { benchTemplateRender, type RenderResult } from './template-render.ts';
+import { benchWebhookIngest, type IngestResult } from './webhook-ingest.ts';
 
-// `npm run bench`: starts its own PostgreSQL, Temporal and SMTP sink, measures lead intake
-// (API vs a bare workflow start), template rendering (cached vs compiled each time) and the
-// email send path (the activity vs a bare nodemailer loop), prints a table and, last on
+// `npm run bench [-- section...]`: starts its own PostgreSQL, Temporal and SMTP sink, measures lead intake
+// (API vs a bare workflow start), webhook ingest (signed CRM webhook vs a bare signal-with-start), template rendering (cached vs compiled each time) and the
+// email send path (the activity vs a bare nodemailer loop) and a 100,000-row CSV import (rows/s, the API's peak RSS), prints a table and, last on
 // stdout, one JSON line of the figures. Progress goes to stderr.
 // Figures only, no thresholds: see bench/README.md for how to read them.
 
@@ -33,15 +35,17 @@ const settings = {
   sends: positiveInt('BENCH_SENDS', 500),
   importRows: positiveInt('BENCH_IMPORT_ROWS', 100_000),
 };
-// `npm run bench -- import send`: only the sections named; all of them without a name.
-const SECTIONS = ['intake', 'render', 'send', 'import'] as const;
-const named = process.argv.slice(2);
-const unknownSection = named.find((name) => !(SECTIONS as readonly string[]).includes(name));
-if (unknownSection !== undefined) {
-  process.stderr.write(`unknown bench section "${unknownSection}"; sections: ${SECTIONS.join(', ')}\n`);
-  process.exit(2);
+const SECTIONS = ['intake', 'ingest', 'render', 'send', 'import'] as const;
+type Section = (typeof SECTIONS)[number];
+// `npm run bench -- ingest` runs that section alone; no argument runs them all.
+const asked = process.argv.slice(2);
+for (const name of asked) {
+  if (!(SECTIONS as readonly string[]).includes(name)) {
+    process.stderr.write(`unknown bench section "${name}"; sections: ${SECTIONS.join(', ')}\n`);
+    process.exit(2);
+  }
 }
-const runs = (section: (typeof SECTIONS)[number]) => named.length === 0 || named.includes(section);
+const runs = (section: Section) => asked.length === 0 || asked.includes(section);
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -75,13 +79,19 @@ try {
   const startupSeconds = round((performance.now() - startedAt) / 1000);
   log(`services up in ${startupSeconds} s (Temporal CLI: ${services.temporalCli})`);
 
+  const stack = { databaseUrl: services.databaseUrl, temporalAddress: services.temporalAddress };
   let intake: IntakeResult | undefined;
+  let ingest: IngestResult | undefined;
   let render: RenderResult | undefined;
   let send: SendResult | undefined;
   let imported: ImportResult | undefined;
   if (runs('intake')) {
     log(`lead intake: ${settings.leads} leads x ${settings.rounds} rounds per side, concurrency ${settings.concurrency}`);
-    intake = await benchLeadIntake({ databaseUrl: services.databaseUrl, temporalAddress: services.temporalAddress, ...settings, log });
+    intake = await benchLeadIntake({ ...stack, ...settings, log });
+  }
+  if (runs('ingest')) {
+    log(`webhook ingest: ${settings.leads} events x ${settings.rounds} rounds per side, concurrency ${settings.concurrency}`);
+    ingest = await benchWebhookIngest({ ...stack, ...settings, log });
   }
   if (runs('render')) {
     log(`template render: ${settings.renders} cached renders, ${settings.compiles} compile+render, ${settings.rounds} rounds`);
@@ -91,13 +101,14 @@ try {
     log(`send path: ${settings.sends} messages x ${settings.rounds} rounds per side, concurrency ${settings.concurrency}`);
     send = await benchSendPath({ databaseUrl: services.databaseUrl, smtpUrl: services.smtpUrl, smtp: services.smtp, ...settings, log });
   }
+
   if (runs('import')) {
     log(`CSV import: ${settings.importRows} rows through POST /v1/leads/import, API in its own process`);
-    imported = await benchLeadImport({ databaseUrl: services.databaseUrl, temporalAddress: services.temporalAddress, smtpUrl: services.smtpUrl, rows: settings.importRows, log });
+    imported = await benchLeadImport({ ...stack, smtpUrl: services.smtpUrl, rows: settings.importRows, log });
   }
 
   const loadAvgAfter = os.loadavg().map(round);
-  printReport(intake, render, send, imported, loadAvgAfter);
+  printReport({ intake, ingest, render, send, imported }, loadAvgAfter);
   out(
     JSON.stringify({
       bench: 'lead-lifecycle-engine',
@@ -105,6 +116,7 @@ try {
       machine: { ...machine, loadAvgAfter },
       settings,
       startupSeconds,
+      sections: SECTIONS.filter(runs),
       intake: intake && {
         rawStartPerSecond: intake.rounds.map((r) => round(r.raw.perSecond)),
         apiPerSecond: intake.rounds.map((r) => round(r.api.perSecond)),
@@ -112,6 +124,14 @@ try {
         medianRawStartPerSecond: intake.medianRawPerSecond,
         medianApiPerSecond: intake.medianApiPerSecond,
         medianRatioApiOverRawStart: intake.medianRatio,
+      },
+      ingest: ingest && {
+        rawSignalWithStartPerSecond: ingest.rounds.map((r) => round(r.raw.perSecond)),
+        webhookPerSecond: ingest.rounds.map((r) => round(r.api.perSecond)),
+        ratio: ingest.rounds.map((r) => round(r.ratio)),
+        medianRawSignalWithStartPerSecond: ingest.medianRawPerSecond,
+        medianWebhookPerSecond: ingest.medianApiPerSecond,
+        medianRatioWebhookOverRawSignalWithStart: ingest.medianRatio,
       },
       render: render && {
         cachedPerSecond: render.rounds.map((r) => round(r.cached.perSecond)),
@@ -156,7 +176,7 @@ try {
   }
 }
 
-function printReport(intake: IntakeResult | undefined, render: RenderResult | undefined, send: SendResult | undefined, imported: ImportResult | undefined, loadAvgAfter: number[]): void {
+function printReport({ intake, ingest, render, send, imported }: { intake?: IntakeResult | undefined; ingest?: IngestResult | undefined; render?: RenderResult | undefined; send?: SendResult | undefined; imported?: ImportResult | undefined }, loadAvgAfter: number[]): void {
   const f = (n: number) => String(round(n));
   const table = (header: string[], rows: string[][]) => {
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -165,24 +185,32 @@ function printReport(intake: IntakeResult | undefined, render: RenderResult | un
     out(widths.map((w) => '-'.repeat(w)).join('  '));
     for (const r of rows) out(line(r));
   };
+  const paired = (result: PairedResult, raw: string, api: string, ratio: string) =>
+    table(
+      ['round', `${raw}/s`, 'p50 ms', 'p95 ms', `${api}/s`, 'p50 ms', 'p95 ms', ratio],
+      [
+        ...result.rounds.map((r) => [String(r.round), f(r.raw.perSecond), f(r.raw.p50Ms), f(r.raw.p95Ms), f(r.api.perSecond), f(r.api.p50Ms), f(r.api.p95Ms), f(r.ratio)]),
+        ['median', f(result.medianRawPerSecond), '', '', f(result.medianApiPerSecond), '', '', f(result.medianRatio)],
+      ],
+    );
 
   out();
   out(`Machine: ${machine.cpus} CPU (${machine.cpuModel}), ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.platform}`);
   out(`Load average before/after: ${machine.loadAvgBefore.join(' ')} / ${loadAvgAfter.join(' ')}`);
+  out();
   if (intake) {
-    out();
     out(`Lead intake: ${settings.leads} leads per batch, concurrency ${settings.concurrency}, task queue with no worker, first step P1D`);
     out(`(warm-up of ${intake.warmup} per side not counted; ${intake.leadRowsWritten} lead rows written by the API)`);
-    table(
-      ['round', 'raw start/s', 'p50 ms', 'p95 ms', 'API/s', 'p50 ms', 'p95 ms', 'API / raw'],
-      [
-        ...intake.rounds.map((r) => [String(r.round), f(r.raw.perSecond), f(r.raw.p50Ms), f(r.raw.p95Ms), f(r.api.perSecond), f(r.api.p50Ms), f(r.api.p95Ms), f(r.ratio)]),
-        ['median', f(intake.medianRawPerSecond), '', '', f(intake.medianApiPerSecond), '', '', f(intake.medianRatio)],
-      ],
-    );
+    paired(intake, 'raw start', 'API', 'API / raw');
+    out();
+  }
+  if (ingest) {
+    out(`Webhook ingest: ${settings.leads} signed deal.stage_changed events per batch to ${settings.leads} stored leads, concurrency ${settings.concurrency}, task queue with no worker`);
+    out(`(warm-up of ${ingest.warmup} per side not counted; ${ingest.receiptsWritten} webhook receipts written)`);
+    paired(ingest, 'raw signalWithStart', 'webhook', 'webhook / raw');
+    out();
   }
   if (render) {
-    out();
     out(`Template render: ${settings.renders} cached renders vs ${settings.compiles} compile+render per round (first compile ${render.firstCompileMs} ms, HTML ${render.htmlBytes} bytes)`);
     table(
       ['round', 'cached/s', 'p50 ms', 'compile+render/s', 'p50 ms', 'cached speed-up'],
@@ -191,9 +219,9 @@ function printReport(intake: IntakeResult | undefined, render: RenderResult | un
         ['median', f(render.medianCachedPerSecond), '', f(render.medianCompiledPerSecond), '', `${f(render.medianSpeedup)}x`],
       ],
     );
+    out();
   }
   if (send) {
-    out();
     out(`Send path: ${settings.sends} messages per batch, concurrency ${settings.concurrency}, one SMTP sink on loopback, message ${send.messageBytes} bytes`);
     out(`(warm-up of ${send.warmup} per side not counted; checked after: ${send.sinkMessages} messages received, ${send.deliveriesSent} delivery rows sent)`);
     table(
@@ -203,14 +231,14 @@ function printReport(intake: IntakeResult | undefined, render: RenderResult | un
         ['median', f(send.medianBarePerSecond), '', '', f(send.medianFullPerSecond), '', '', f(send.medianRatio), f(send.medianExtraMsPerMessage)],
       ],
     );
+    out();
   }
   if (imported) {
-    out();
     out(`CSV import: ${imported.rows} rows (${round(imported.bytes / 2 ** 20)} MiB, UTF-8, chunked) to POST /v1/leads/import, API as its own process, task queue with no worker`);
     table(
       ['rows', 'seconds', 'rows/s', 'API RSS before MiB', 'API peak RSS MiB', 'workflows started'],
       [[String(imported.rows), f(imported.seconds), f(imported.rowsPerSecond), f(imported.rssBeforeMiB), f(imported.peakRssMiB), String(imported.workflowsStarted)]],
     );
+    out();
   }
-  out();
 }

@@ -11,6 +11,19 @@ export class ConfigError extends Error {
   }
 }
 
+/** How the engine calls Zoho CRM's REST API. */
+export interface ZohoApiConfig {
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+  /** Zoho's API host of the account's data centre, e.g. https://www.zohoapis.jp. */
+  apiBaseUrl: string;
+  /** Zoho's accounts host of the same data centre, e.g. https://accounts.zoho.jp. */
+  accountsUrl: string;
+  /** The stage a deal made by an escalation opens in (a value of the Stage picklist). */
+  dealStage: string;
+}
+
 /** Everything the processes read from the environment, parsed once at start-up. */
 export interface Config {
   port: number;
@@ -47,7 +60,14 @@ export interface Config {
   salesWebhookUrl: string | undefined;
   crmWebhookSecret: string | undefined;
   zohoWebhookToken: string | undefined;
+  /** The token and (optionally) channel id of Zoho's Notification API channel. */
+  zohoNotificationToken: string | undefined;
+  zohoNotificationChannelId: string | undefined;
+  /** Zoho CRM's REST API (an OAuth client's refresh token): fetching notified records, creating deals. */
+  zoho: ZohoApiConfig | undefined;
   hubspotClientSecret: string | undefined;
+  /** HubSpot's CRM REST API: fetching the records its webhooks name, creating deals. */
+  hubspot: HubspotConfig;
   /** Verify bounce and complaint reports from Mailgun (HMAC key) and SendGrid (ECDSA public key, base64). */
   mailgunWebhookSigningKey: string | undefined;
   sendgridWebhookPublicKey: string | undefined;
@@ -63,6 +83,17 @@ export interface Config {
   /** The largest CSV body `POST /v1/leads/import` reads, in bytes. */
   importMaxBytes: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** A private app's access token and what deals made in HubSpot look like. */
+export interface HubspotConfig {
+  accessToken: string | undefined;
+  apiBaseUrl: string;
+  /** A deal property whose value, once filled, ends the customer's contract (the value is the reason). */
+  contractEndProperty: string | undefined;
+  /** Pipeline and stage ids of the deals an escalation creates. */
+  dealPipeline: string;
+  dealStage: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -99,7 +130,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     salesWebhookUrl: urlOf(env, 'SALES_WEBHOOK_URL', ['http:', 'https:']),
     crmWebhookSecret: secretOf(env, 'CRM_WEBHOOK_SECRET', 16),
     zohoWebhookToken: secretOf(env, 'ZOHO_WEBHOOK_TOKEN', 16),
+    zohoNotificationToken: zohoNotificationTokenOf(env),
+    zohoNotificationChannelId: channelIdOf(env, 'ZOHO_NOTIFICATION_CHANNEL_ID'),
+    zoho: zohoApiOf(env),
     hubspotClientSecret: secretOf(env, 'HUBSPOT_CLIENT_SECRET', 8),
+    hubspot: hubspotOf(env),
     mailgunWebhookSigningKey: secretOf(env, 'MAILGUN_WEBHOOK_SIGNING_KEY', 16),
     sendgridWebhookPublicKey: secretOf(env, 'SENDGRID_WEBHOOK_PUBLIC_KEY', 40),
     dataDir,
@@ -249,6 +284,37 @@ function dkimOf(env: Env, cwd: string): Config['dkim'] {
   return { domainName, keySelector, privateKeyPath: path.resolve(cwd, keyPath) };
 }
 
+function zohoNotificationTokenOf(env: Env): string | undefined {
+  const token = secretOf(env, 'ZOHO_NOTIFICATION_TOKEN', 16);
+  // Zoho stores at most 50 characters: a longer token could never match a callback.
+  if (token !== undefined && token.length > 50) throw new ConfigError('ZOHO_NOTIFICATION_TOKEN', 'must be at most 50 characters (Zoho keeps no more)');
+  return token;
+}
+
+function channelIdOf(env: Env, name: string): string | undefined {
+  const raw = optional(env, name);
+  if (raw !== undefined && !/^\d{1,19}$/.test(raw)) throw new ConfigError(name, `must be the channel's number, got "${raw}"`);
+  return raw;
+}
+
+function zohoApiOf(env: Env): ZohoApiConfig | undefined {
+  const names = ['ZOHO_CLIENT_ID', 'ZOHO_CLIENT_SECRET', 'ZOHO_REFRESH_TOKEN'] as const;
+  const [clientId, clientSecret, refreshToken] = names.map((name) => optional(env, name));
+  const given = [clientId, clientSecret, refreshToken].filter((v) => v !== undefined).length;
+  if (given === 0) return undefined;
+  if (!clientId || !clientSecret || !refreshToken) {
+    throw new ConfigError(names[[clientId, clientSecret, refreshToken].findIndex((v) => v === undefined)] ?? 'ZOHO_CLIENT_ID', 'Zoho CRM needs ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN together');
+  }
+  return {
+    clientId,
+    clientSecret,
+    refreshToken,
+    apiBaseUrl: (urlOf(env, 'ZOHO_API_BASE_URL', ['https:', 'http:']) ?? 'https://www.zohoapis.com').replace(/\/+$/, ''),
+    accountsUrl: (urlOf(env, 'ZOHO_ACCOUNTS_URL', ['https:', 'http:']) ?? 'https://accounts.zoho.com').replace(/\/+$/, ''),
+    dealStage: textOf(env, 'ZOHO_DEAL_STAGE', 'Qualification'),
+  };
+}
+
 function booleanOf(env: Env, name: string, fallback: boolean): boolean {
   const raw = optional(env, name)?.toLowerCase();
   if (raw === undefined) return fallback;
@@ -274,4 +340,20 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   if (raw === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}`);
   return raw as T;
+}
+
+function hubspotOf(env: Env): HubspotConfig {
+  const property = (name: string, fallback?: string): string | undefined => {
+    const raw = optional(env, name) ?? fallback;
+    // Internal names of HubSpot properties, pipelines and stages: lowercase words or numeric ids.
+    if (raw !== undefined && !/^[A-Za-z0-9_-]{1,100}$/.test(raw)) throw new ConfigError(name, 'must be a HubSpot internal name or id (letters, digits, "_" and "-")');
+    return raw;
+  };
+  return {
+    accessToken: secretOf(env, 'HUBSPOT_ACCESS_TOKEN', 8),
+    apiBaseUrl: (urlOf(env, 'HUBSPOT_API_BASE_URL', ['http:', 'https:']) ?? 'https://api.hubapi.com').replace(/\/+$/, ''),
+    contractEndProperty: property('HUBSPOT_CONTRACT_END_PROPERTY'),
+    dealPipeline: property('HUBSPOT_DEAL_PIPELINE', 'default') as string,
+    dealStage: property('HUBSPOT_DEAL_STAGE', 'appointmentscheduled') as string,
+  };
 }

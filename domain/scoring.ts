@@ -12,6 +12,9 @@ export const EVENT_TYPES = ['email_open', 'email_click', 'web_visit', 'form_subm
 /** One of {@link EVENT_TYPES}. */
 export type EventType = (typeof EVENT_TYPES)[number];
 
+/** The half-life a score decays with when the cadence sets none. */
+export const DEFAULT_HALF_LIFE = 'P30D';
+
 /** 0.5^(elapsed / halfLife), with no decay for a non-positive half-life or elapsed time. */
 function decayFactor(elapsedMs: number, halfLife: number): number {
   if (halfLife <= 0 || elapsedMs <= 0) return 1;
@@ -55,4 +58,50 @@ export function crossesThreshold(before: number, after: number, threshold: numbe
 /** The points a cadence awards for an event of `type`; 0 when the cadence does not configure it. */
 export function pointsFor(type: EventType, points: Partial<Record<EventType, number>> | undefined): number {
   return points?.[type] ?? 0;
+}
+
+/** An engagement event as the lead's workflow scored it: when it was handled and the points it earned. */
+export interface ScoredEvent {
+  atMs: number;
+  points: number;
+  type: string;
+}
+
+/** One point of a score-over-time line; `event` names the event that made it, if one did. */
+export interface ScorePoint {
+  atMs: number;
+  score: number;
+  event?: string;
+}
+
+/**
+ * The score over time, as the workflow computed it: each event adds its points to the
+ * score decayed to that instant (floored at 0, {@link addPoints}), with the half-life
+ * measured from that instant in `timeZone` as the workflow measures it. Between events
+ * and down to `nowMs`, `samples` evenly spaced points follow the decay, so a line chart
+ * draws the curve rather than straight segments. Starts at `startMs` with 0 when given.
+ */
+export function scoreHistory(events: readonly ScoredEvent[], options: { halfLife: string; timeZone: string; nowMs: number; startMs?: number; samples?: number }): ScorePoint[] {
+  const sorted = [...events].sort((a, b) => a.atMs - b.atMs);
+  const firstMs = options.startMs ?? sorted[0]?.atMs ?? options.nowMs;
+  const endMs = Math.max(options.nowMs, sorted.at(-1)?.atMs ?? options.nowMs);
+  const samples = options.samples ?? 48;
+  const step = endMs > firstMs ? (endMs - firstMs) / samples : 0;
+  const sampleTimes = step > 0 ? Array.from({ length: samples - 1 }, (_, k) => Math.round(firstMs + (k + 1) * step)) : [];
+  const halfLifeFrom = (atMs: number) => halfLifeMs(options.halfLife, atMs, options.timeZone);
+  const round = (value: number) => Math.round(value * 100) / 100;
+
+  const points: ScorePoint[] = [];
+  let score: Score = { value: 0, atMs: firstMs };
+  if (options.startMs !== undefined) points.push({ atMs: options.startMs, score: 0 });
+  const decayTo = (atMs: number) => points.push({ atMs, score: round(decayedScore(score, atMs, halfLifeFrom(score.atMs))) });
+  let s = 0;
+  for (const event of sorted) {
+    for (; s < sampleTimes.length && (sampleTimes[s] as number) < event.atMs; s++) decayTo(sampleTimes[s] as number);
+    score = addPoints(score, event.points, event.atMs, halfLifeFrom(event.atMs));
+    points.push({ atMs: event.atMs, score: round(score.value), event: event.type });
+  }
+  for (; s < sampleTimes.length; s++) if ((sampleTimes[s] as number) > score.atMs) decayTo(sampleTimes[s] as number);
+  if (endMs > (points.at(-1)?.atMs ?? -Infinity)) decayTo(endMs);
+  return points;
 }

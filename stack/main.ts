@@ -86,6 +86,7 @@ try {
   log('');
   log('Lead lifecycle engine is up:');
   log(`  API          ${base}  (GET /healthz, /readyz)`);
+  log(`  Console      ${base}/  (sign in with the admin key below)`);
   log(`  PostgreSQL   ${database ? `embedded (pid ${database.pid}), ${redact(database.url)}` : redact(config.databaseUrl as string)}`);
   log(`  Temporal     ${env.TEMPORAL_ADDRESS} namespace "${config.temporalNamespace}"${temporal ? ` (dev server pid ${temporal.pid ?? 'n/a'})` : ''}${temporal?.uiUrl ? `, UI ${temporal.uiUrl}` : ''}`);
   log(`  SMTP         ${smtp ? `capture server ${env.SMTP_URL}; mail kept in ${env.OUTBOX_DIR}, listed at GET /v1/outbox` : redact(config.smtpUrl as string)}`);

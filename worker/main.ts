@@ -1,6 +1,7 @@
 import { Runtime, makeTelemetryFilterString, DefaultLogger } from '@temporalio/worker';
 import { loadServiceConfigOrExit } from '../config/load.ts';
 import { migrate } from '../db/migrate.ts';
+import { crmConnectionsFromConfig } from '../crm/providers.ts';
 import { createPool } from '../db/pool.ts';
 import { TemplateCache } from '../mail/render.ts';
 import { createMailer, displayNameOf } from '../mail/transport.ts';
@@ -36,6 +37,7 @@ const { worker, connection } = await createWorker(
     appSecret: config.appSecret,
     sender: { name: displayNameOf(config.mailFrom), postalAddress: config.senderPostalAddress, contact: config.senderContact },
     unsubscribeMailto: config.unsubscribeMailto,
+    crm: crmConnectionsFromConfig(config),
   },
 );
 process.stdout.write(`worker polling task queue "${config.temporalTaskQueue}" on ${config.temporalAddress} (pid ${process.pid})\n`);

@@ -21,3 +21,18 @@ export const sends = proxyActivities<Activities>({
     nonRetryableErrorTypes: ['InvalidTemplate', 'TemplateNotFound', 'LeadNotFound', 'MailRejected', 'DeliveryFailed'],
   },
 });
+
+/**
+ * CRM REST calls: several attempts with backoff while the CRM is down or rate-limiting
+ * (about four minutes in all), none when it refuses for good (`CrmPermanent`).
+ */
+export const crmCalls = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 8,
+    nonRetryableErrorTypes: ['CrmPermanent', 'ZohoRecordUnusable', 'LeadNotFound'],
+  },
+});

@@ -1,2 +1,4 @@
 // The worker's workflow bundle entry: every workflow type the task queue serves.
+export { crmFetchZoho } from './crm-fetch-zoho.ts';
 export { leadLifecycle } from './lead-lifecycle.ts';
+export { crmFetchHubspot } from './crm-fetch-hubspot.ts';

@@ -1,9 +1,12 @@
+import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
+import type { SyncCrmDealInput } from '../activities/crm-deals.ts';
 import { addPoints, crossesThreshold, decayedScore, halfLifeMs, pointsFor } from '../domain/scoring.ts';
-import { records, sends } from './activities.ts';
+import { crmCalls, records, sends } from './activities.ts';
 import type { LeadEvent } from './lead-events.ts';
 import { openDeal, SEEN_EVENT_IDS_KEPT } from './lead-state.ts';
 import type { LifecycleContext } from './lifecycle-context.ts';
 import { moveTo } from './stage-transitions.ts';
+import { stageMoveAllowed } from '../domain/stage-moves.ts';
 
 const DEFAULT_HALF_LIFE = 'P30D';
 
@@ -14,6 +17,21 @@ export function currentScore(ctx: LifecycleContext, nowMs: number): number {
 
 function scoreHalfLifeMs(ctx: LifecycleContext, nowMs: number): number {
   return halfLifeMs(ctx.plan?.cadence.definition.scoring?.halfLife ?? DEFAULT_HALF_LIFE, nowMs, ctx.plan?.timezone ?? 'Asia/Tokyo');
+}
+
+/**
+ * Mirrors an escalation as a deal in the connected CRM. A CRM that refuses (bad
+ * credentials, a rejected field) or stays down through every attempt leaves a
+ * `crm_deal_failed` timeline entry; the lead's lifecycle goes on either way.
+ */
+async function syncCrmDeal(ctx: LifecycleContext, input: SyncCrmDealInput): Promise<void> {
+  try {
+    await crmCalls.syncCrmDeal(input);
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    const cause = error.cause instanceof ApplicationFailure ? error.cause : undefined;
+    await records.recordTimeline({ leadId: ctx.leadId, atMs: input.atMs, kind: 'crm_deal_failed', detail: { kind: input.kind, type: cause?.type ?? null, reason: cause?.message ?? error.message }, dedupeKey: `${input.idempotencyKey}/failed` });
+  }
 }
 
 /**
@@ -50,10 +68,15 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
       if (scoring && escalates && !state.escalatedThisStage && crossesThreshold(before, state.score.value, scoring.threshold)) {
         state.escalatedThisStage = true;
         const kind = state.stage === 'customer' ? 'upsell' : 'sales';
-        await sends.escalate({ leadId: ctx.leadId, kind, score: state.score.value, atMs: now, idempotencyKey: `${ctx.workflowId}/escalation/${state.escalations++}` });
+        const idempotencyKey = `${ctx.workflowId}/escalation/${state.escalations++}`;
+        const escalation = await sends.escalate({ leadId: ctx.leadId, kind, score: state.score.value, atMs: now, idempotencyKey });
         if (kind === 'sales') {
           state.deal = openDeal(now);
           await moveTo(ctx, 'deal', 'score reached the threshold');
+        }
+        // After the stage moved: a CRM that is down delays its deal, never the lead.
+        if (escalation.crmProvider && patched('lead-lifecycle/crm-deal')) {
+          await syncCrmDeal(ctx, { leadId: ctx.leadId, kind, score: state.score.value, ownerEmail: escalation.ownerEmail ?? undefined, atMs: now, idempotencyKey: `${idempotencyKey}/crm` });
         }
       }
       return;
@@ -107,6 +130,26 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
       // A hard bounce ends email to the address (the API suppressed it); DM and tasks go on.
       if (event.hard) state.emailSuppressed = true;
       await records.recordTimeline({ leadId: ctx.leadId, atMs: now, kind: event.hard ? 'email_hard_bounce' : 'email_soft_bounce', dedupeKey: key });
+      return;
+    }
+    case 'stage_moved': {
+      const from = state.stage;
+      const reason = event.reason === undefined ? 'moved by hand' : `moved by hand: ${event.reason}`;
+      // The API checked the read model; the workflow's own stage is the authority (an
+      // event may have moved the lead since), so a move no longer allowed is recorded, not made.
+      if (!stageMoveAllowed(from, event.stage)) {
+        await records.recordTimeline({ leadId: ctx.leadId, atMs: now, kind: 'stage_move_refused', detail: { from, to: event.stage, reason: event.reason ?? null }, dedupeKey: key });
+        return;
+      }
+      if (event.stage === 'deal') {
+        state.deal = openDeal(now);
+        await records.recordDeal({ leadId: ctx.leadId, atMs: now, kind: 'deal_opened', detail: { reason }, dedupeKey: key, status: 'open', deal: {}, moved: true });
+      } else if (from === 'deal' && state.deal?.status === 'open') {
+        // Giving a deal up by hand is losing it: the pipeline drops it and the funnel counts it.
+        state.deal = { ...state.deal, status: 'lost', lostAtMs: now };
+        await records.recordDeal({ leadId: ctx.leadId, atMs: now, kind: 'deal_lost', detail: { reason }, dedupeKey: key, status: 'lost', deal: {}, moved: true });
+      }
+      await moveTo(ctx, event.stage, reason);
       return;
     }
     case 'pause':

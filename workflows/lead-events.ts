@@ -26,7 +26,9 @@ export type LeadEvent =
   | { kind: 'email_bounced'; eventId: string; hard: boolean }
   | { kind: 'do_not_contact'; eventId: string }
   | { kind: 'pause'; eventId: string }
-  | { kind: 'resume'; eventId: string };
+  | { kind: 'resume'; eventId: string }
+  /** A marketer moved the lead by hand (`POST /v1/leads/:id/stage`). */
+  | { kind: 'stage_moved'; eventId: string; stage: Stage; reason?: string | undefined };
 
 /** The lead's live state, as the `leadState` query answers it. */
 export interface LeadStateView {

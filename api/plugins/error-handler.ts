@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { asDependencyError } from '../dependency-errors.ts';
 import { HttpError, type ErrorBody } from '../http-errors.ts';
@@ -19,6 +19,16 @@ const body = (code: string, message: string, details?: unknown): ErrorBody => ({
 });
 
 /**
+ * Fastify's `frameworkErrors`: errors its router raises before any handler (a path
+ * parameter over `maxParamLength`, a URL that does not decode), in the one error format.
+ * An over-long id can name nothing, so it is a 404 like any unknown id.
+ */
+export function frameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') void reply.code(404).send(body('not_found', 'no such record: a path parameter is longer than any id'));
+  else void reply.code(400).send(body('malformed', 'the URL is not valid'));
+}
+
+/**
  * One error format for every failure: details for client errors, a bare message for
  * server errors (whose cause goes to the log, not to the client).
  */
@@ -29,10 +39,13 @@ export const errorHandlerPlugin = fp(
         return reply.code(error.statusCode).headers(error.headers).send(body(error.code, error.message, error.details));
       }
       if (error.validation) {
-        const details = error.validation.map((v) => ({
-          path: `${error.validationContext === 'body' ? '' : `${error.validationContext ?? ''}:`}${v.instancePath || '/'}`,
-          message: v.message ?? 'is invalid',
-        }));
+        const details = error.validation.map((v) => {
+          // An unknown or missing field is named in the path, not only in the message.
+          const field = v.keyword === 'additionalProperties' ? v.params.additionalProperty : v.keyword === 'required' ? v.params.missingProperty : undefined;
+          const path = typeof field === 'string' ? `${v.instancePath}/${field}` : v.instancePath || '/';
+          const message = v.keyword === 'additionalProperties' ? 'is not a known field' : v.keyword === 'required' ? 'is required' : (v.message ?? 'is invalid');
+          return { path: `${error.validationContext === 'body' ? '' : `${error.validationContext ?? ''}:`}${path}`, message };
+        });
         // A body that is JSON but not of the route's shape is "semantically invalid": 422.
         return reply.code(422).send(body('invalid', 'the request does not match the expected shape', details));
       }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { HttpError } from '../http-errors.ts';
+import { strictJsonParser } from './json-body.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -15,13 +15,9 @@ declare module 'fastify' {
  */
 export function keepRawJsonBody(scope: FastifyInstance): void {
   scope.removeContentTypeParser('application/json');
+  const parse = strictJsonParser(scope, { emptyAsUndefined: true });
   scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-    const raw = body as Buffer;
-    request.rawBody = raw;
-    try {
-      done(null, raw.length === 0 ? undefined : JSON.parse(raw.toString('utf8')));
-    } catch {
-      done(new HttpError(400, 'malformed', 'the body is not valid JSON'), undefined);
-    }
+    request.rawBody = body as Buffer;
+    parse(request, body, done);
   });
 }

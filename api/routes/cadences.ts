@@ -1,10 +1,22 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { CadenceSchema, cadenceProblems, type Cadence } from '../../domain/cadence.ts';
-import { findCadence, listCadences, listCadenceVersions, saveCadence, type CadenceVersion } from '../../db/repositories/cadences.ts';
+import Type from 'typebox';
+import { CadenceSchema, cadenceProblems, isTimeZone, type Cadence } from '../../domain/cadence.ts';
+import { countLeadsByCadenceVersion, findCadence, listCadences, listCadenceVersions, saveCadence, type CadenceVersion } from '../../db/repositories/cadences.ts';
 import { findTemplate } from '../../db/repositories/templates.ts';
 import type { AppDependencies } from '../app.ts';
 import { notFound, unprocessable } from '../http-errors.ts';
 import { KeyParams } from '../schemas.ts';
+import { plannedNurtureTouches } from '../../domain/nurture-timeline.ts';
+
+const PreviewTimelineBody = Type.Object(
+  {
+    cadence: CadenceSchema,
+    start: Type.Optional(Type.String({ format: 'date-time', description: 'when the new lead starts (ISO 8601 with offset); default now' })),
+    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "the lead's IANA time zone, which waits are counted in; default the send window's zone, else Asia/Tokyo" })),
+    count: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'how many touches at most; default 12' })),
+  },
+  { additionalProperties: false },
+);
 
 const present = (c: CadenceVersion) => ({ key: c.key, version: c.version, createdAt: c.createdAt.toISOString(), definition: c.definition });
 
@@ -17,12 +29,7 @@ function templateKeys(cadence: Cadence): string[] {
 export const cadenceRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db }) => {
   app.put('/v1/cadences/:key', { schema: { params: KeyParams, body: CadenceSchema } }, async (request, reply) => {
     const { key } = request.params;
-    const problems = cadenceProblems(request.body);
-    if (request.body.key !== undefined && request.body.key !== key) {
-      problems.push({ path: '/key', message: `must match the key in the URL ("${key}") or be left out` });
-    }
-    if (problems.length > 0) throw unprocessable('the cadence is not valid', problems);
-    const definition: Cadence = { ...request.body, key };
+    const definition = validCadence(request.body, key);
     const { saved, created } = await saveCadence(db, key, definition);
     // Templates may be written after the cadence, so a missing one is a warning, not an error;
     // the touch that needs it fails visibly if it is still missing when due.
@@ -34,11 +41,53 @@ export const cadenceRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (
     return reply.code(created ? 201 : 200).send({ ...present(saved), created, warnings });
   });
 
-  app.get('/v1/cadences/:key', { schema: { params: KeyParams } }, async (request) => {
-    const cadence = await findCadence(db, request.params.key);
-    if (!cadence) throw notFound(`cadence "${request.params.key}"`);
+  app.get('/v1/cadences/:key', { schema: { params: KeyParams, querystring: Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })) }, { additionalProperties: false }) } }, async (request) => {
+    const cadence = await findCadence(db, request.params.key, request.query.version);
+    if (!cadence) throw notFound(request.query.version === undefined ? `cadence "${request.params.key}"` : `version ${request.query.version} of cadence "${request.params.key}"`);
     return { ...present(cadence), versions: (await listCadenceVersions(db, cadence.key)).map((v) => ({ version: v.version, createdAt: v.createdAt.toISOString() })) };
   });
 
   app.get('/v1/cadences', async () => ({ items: (await listCadences(db)).map(present) }));
+
+  // When a new lead's nurture touches would land: the cadence editor's preview, nothing saved.
+  app.post('/v1/cadences/preview-timeline', { schema: { body: PreviewTimelineBody } }, async (request) => {
+    const cadence = validCadence(request.body.cadence, undefined, '/cadence');
+    const timeZone = request.body.timezone ?? cadence.sendWindow?.timezone ?? 'Asia/Tokyo';
+    if (!isTimeZone(timeZone)) throw unprocessable('the request is not valid', [{ path: '/timezone', message: `"${timeZone}" is not an IANA time zone` }]);
+    const startMs = request.body.start === undefined ? Date.now() : Date.parse(request.body.start);
+    if (Number.isNaN(startMs)) throw unprocessable('the request is not valid', [{ path: '/start', message: 'must be an ISO 8601 date-time with offset' }]);
+    const touches = plannedNurtureTouches(cadence, { startMs, timeZone, count: request.body.count ?? 12 });
+    return {
+      start: new Date(startMs).toISOString(),
+      timezone: timeZone,
+      items: touches.map((t) => ({ at: new Date(t.atMs).toISOString(), dueAt: new Date(t.dueMs).toISOString(), delayedBy: t.delayedBy, step: t.step, channel: t.channel, template: t.template, section: 'nurture' as const })),
+    };
+  });
+
+  // Which version each lead runs: the console's version history.
+  app.get('/v1/cadences/:key/versions', { schema: { params: KeyParams } }, async (request) => {
+    const { key } = request.params;
+    const versions = await listCadenceVersions(db, key);
+    if (versions.length === 0) throw notFound(`cadence "${key}"`);
+    const counts = await countLeadsByCadenceVersion(db, key);
+    return {
+      key,
+      items: versions.map((v) => ({ version: v.version, name: v.name, createdAt: v.createdAt.toISOString(), leads: counts.get(v.version) ?? 0 })),
+      leadsNotYetPlanned: counts.get(null) ?? 0,
+      leadsTotal: [...counts.values()].reduce((a, b) => a + b, 0),
+    };
+  });
 };
+
+/**
+ * The cadence of a PUT body, or 422 with one `{path, message}` per field: shared by
+ * `PUT /v1/cadences/:key` and the timeline preview, so both refuse the same things.
+ */
+export function validCadence(body: Cadence, key: string | undefined, pathPrefix = ''): Cadence {
+  const problems = cadenceProblems(body).map((p) => ({ ...p, path: `${pathPrefix}${p.path}` }));
+  if (key !== undefined && body.key !== undefined && body.key !== key) {
+    problems.push({ path: '/key', message: `must match the key in the URL ("${key}") or be left out` });
+  }
+  if (problems.length > 0) throw unprocessable('the cadence is not valid', problems);
+  return key === undefined ? body : { ...body, key };
+}

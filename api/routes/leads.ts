@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { leadWorkflowId, STAGES } from '../../domain/lead.ts';
-import { decayedScore } from '../../domain/scoring.ts';
+import { DEFAULT_HALF_LIFE, scoreHistory } from '../../domain/scoring.ts';
+import { findCadence } from '../../db/repositories/cadences.ts';
 import { countTouches, countTouchesOf } from '../../db/repositories/deliveries.ts';
 import { findLead, listLeads, type Lead, type LeadCursor } from '../../db/repositories/leads.ts';
 import { suppress } from '../../db/repositories/suppressions.ts';
-import { listTimeline } from '../../db/repositories/timeline.ts';
+import { listTimeline, listTimelineOfKinds } from '../../db/repositories/timeline.ts';
 import type { AppDependencies } from '../app.ts';
 import { notFound, unprocessable } from '../http-errors.ts';
+import { scoreNow } from '../lead-score.ts';
 import { intakeLead, LeadBody } from '../lead-intake.ts';
 import { signalLead } from '../lifecycle-client.ts';
 import { IdParams, UUID_PATTERN } from '../schemas.ts';
@@ -29,11 +31,6 @@ function decodeCursor(text: string): LeadCursor {
 
 const PROFILE_FIELDS = ['name', 'company', 'department', 'title', 'phone', 'postalAddress', 'source', 'ownerEmail', 'locale', 'timezone', 'externalId'] as const satisfies readonly (keyof Lead)[];
 
-/** The score now: stored as of its last event, it decays with the cadence's half-life. */
-function scoreNow(lead: Lead, nowMs: number): number {
-  if (lead.scoreAt === null || lead.scoreHalfLifeMs === null) return lead.score;
-  return Math.round(decayedScore({ value: lead.score, atMs: lead.scoreAt.getTime() }, nowMs, lead.scoreHalfLifeMs) * 100) / 100;
-}
 
 function present(lead: Lead, touches: number) {
   return {
@@ -45,6 +42,8 @@ function present(lead: Lead, touches: number) {
     touches,
     nextTouchAt: lead.nextTouchAt?.toISOString() ?? null,
     cadence: lead.cadenceKey,
+    // The version its workflow last planned from; null until it has planned a step of this cadence.
+    cadenceVersion: lead.cadenceVersion ?? null,
     paused: lead.paused,
     doNotContact: lead.doNotContact,
     workflowId: leadWorkflowId(lead.id),
@@ -120,6 +119,24 @@ export const leadRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app
     const lead = await leadOr404(request.params.id);
     const items = await listTimeline(db, lead.id);
     return { items: items.map((e) => ({ at: e.at.toISOString(), kind: e.kind, detail: e.detail })) };
+  });
+
+  /**
+   * The score over time for a line chart, recomputed from the engagement events the
+   * workflow scored (their recorded points, at the instants it handled them) with the
+   * half-life of the cadence version the lead runs, decayed down to now.
+   */
+  app.get('/v1/leads/:id/score-history', { schema: { params: IdParams } }, async (request) => {
+    const lead = await leadOr404(request.params.id);
+    const cadence = await findCadence(db, lead.cadenceKey, lead.cadenceVersion ?? undefined);
+    const halfLife = cadence?.definition.scoring?.halfLife ?? DEFAULT_HALF_LIFE;
+    const events = (await listTimelineOfKinds(db, lead.id, ['event'])).map((e) => ({ atMs: e.at.getTime(), points: Number(e.detail.points ?? 0), type: typeof e.detail.type === 'string' ? e.detail.type : 'event' }));
+    const points = scoreHistory(events, { halfLife, timeZone: lead.timezone, nowMs: Date.now(), startMs: Math.min(lead.createdAt.getTime(), events[0]?.atMs ?? Infinity) });
+    return {
+      threshold: cadence?.definition.scoring?.threshold ?? null,
+      halfLife,
+      points: points.map((p) => ({ at: new Date(p.atMs).toISOString(), score: p.score, ...(p.event === undefined ? {} : { event: p.event }) })),
+    };
   });
 
   // Live, from the workflow itself: for when the read model's last write is not enough.

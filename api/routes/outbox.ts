@@ -1,44 +1,83 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { simpleParser, type AddressObject } from 'mailparser';
+import { simpleParser, type AddressObject, type HeaderValue, type ParsedMail } from 'mailparser';
 import Type from 'typebox';
 import type { AppDependencies } from '../app.ts';
-import { HttpError } from '../http-errors.ts';
+import { HttpError, notFound } from '../http-errors.ts';
+import { IdParams } from '../schemas.ts';
+
+/**
+ * The id of a captured message: its file name without `.eml`, as the capture server names
+ * it (milliseconds, process id, sequence). Nothing else is ever a file name, so no id can
+ * reach outside the outbox directory.
+ */
+const MESSAGE_ID = /^[0-9]{15}-[0-9]{1,10}-[0-9]{6}$/;
 
 const addresses = (value: AddressObject | AddressObject[] | undefined): string[] =>
   (Array.isArray(value) ? value : value ? [value] : []).flatMap((a) => a.value.map((v) => v.address ?? '')).filter(Boolean);
 
+/** A header as text, decoded (RFC 2047 words, address lists, dates) the way mailparser reads it. */
+function headerText(value: HeaderValue): string {
+  if (typeof value === 'string') return value;
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map((v) => headerText(v as HeaderValue)).join(', ');
+  if ('text' in value && typeof value.text === 'string') return value.text;
+  if ('params' in value && typeof value.value === 'string') {
+    const params = Object.entries(value.params).map(([k, v]) => `; ${k}=${v}`);
+    return `${value.value}${params.join('')}`;
+  }
+  return JSON.stringify(value);
+}
+
+const summary = (id: string, mail: ParsedMail) => ({
+  id,
+  receivedAt: new Date(Number(id.split('-')[0])).toISOString(),
+  messageId: mail.messageId ?? null,
+  from: addresses(mail.from),
+  to: addresses(mail.to),
+  subject: mail.subject ?? '',
+  text: mail.text ?? '',
+  html: typeof mail.html === 'string' ? mail.html : null,
+});
+
 /**
- * `GET /v1/outbox`: mail kept by the capture SMTP server of `npm start`, newest first.
- * Only there when the capture server is (no `SMTP_URL`); with a real relay the mail has left.
+ * `GET /v1/outbox` and `GET /v1/outbox/:id`: mail kept by the capture SMTP server of
+ * `npm start`, newest first, and one message as rendered with its decoded headers. Only
+ * there when the capture server is (no `SMTP_URL`); with a real relay the mail has left.
  */
 export const outboxRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { config }) => {
   const dir = config.outboxDir;
+  const outboxDir = (): string => {
+    if (dir === undefined) {
+      throw new HttpError(404, 'outbox_disabled', 'there is no outbox: mail goes to SMTP_URL; the outbox exists only with the capture SMTP server of npm start');
+    }
+    return dir;
+  };
+
   app.get(
     '/v1/outbox',
     { schema: { querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }) } },
     async (request) => {
-      if (dir === undefined) {
-        throw new HttpError(404, 'outbox_disabled', 'there is no outbox: mail goes to SMTP_URL; the outbox exists only with the capture SMTP server of npm start');
-      }
-      const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.eml')).sort().reverse();
+      const from = outboxDir();
+      const files = (await readdir(from).catch(() => [] as string[])).filter((f) => f.endsWith('.eml')).sort().reverse();
       const items = await Promise.all(
-        files.slice(0, request.query.limit ?? 50).map(async (file) => {
-          const mail = await simpleParser(await readFile(path.join(dir, file)));
-          return {
-            id: file.replace(/\.eml$/, ''),
-            receivedAt: new Date(Number(file.split('-')[0])).toISOString(),
-            messageId: mail.messageId ?? null,
-            from: addresses(mail.from),
-            to: addresses(mail.to),
-            subject: mail.subject ?? '',
-            text: mail.text ?? '',
-            html: typeof mail.html === 'string' ? mail.html : null,
-          };
-        }),
+        files.slice(0, request.query.limit ?? 50).map(async (file) => summary(file.replace(/\.eml$/, ''), await simpleParser(await readFile(path.join(from, file))))),
       );
       return { items, total: files.length };
     },
   );
+
+  app.get('/v1/outbox/:id', { schema: { params: IdParams } }, async (request) => {
+    const from = outboxDir();
+    const { id } = request.params;
+    if (!MESSAGE_ID.test(id)) throw notFound('message');
+    const raw = await readFile(path.join(from, `${id}.eml`)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') throw notFound('message');
+      throw error;
+    });
+    const mail = await simpleParser(raw);
+    const headers = [...mail.headers].filter(([name]) => name !== 'x-capture-envelope-to').map(([name, value]) => ({ name, value: headerText(value) }));
+    return { ...summary(id, mail), cc: addresses(mail.cc), date: mail.date?.toISOString() ?? null, headers };
+  });
 };

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { isTimeZone } from '../../domain/cadence.ts';
-import { countLeadsByStage, pipelineByRep } from '../../db/repositories/reports.ts';
+import { countLeadsByStage, funnelByMonth, pipelineByRep } from '../../db/repositories/reports.ts';
 import type { AppDependencies } from '../app.ts';
 import { unprocessable } from '../http-errors.ts';
 
@@ -30,6 +30,17 @@ const PipelineQuery = Type.Object({
   timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: `IANA time zone whose calendar day decides "overdue"; default ${DEFAULT_REPORT_TIMEZONE}` })),
 });
 
+const FunnelQuery = Type.Object(
+  {
+    months: Type.Optional(Type.Integer({ minimum: 1, maximum: 60, description: 'how many calendar months, this one included; default 6' })),
+    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: `IANA time zone whose calendar months are counted; default ${DEFAULT_REPORT_TIMEZONE}` })),
+  },
+  { additionalProperties: false },
+);
+
+const badTimezone = (timezone: string) =>
+  unprocessable('the request does not match the expected shape', [{ path: 'querystring:/timezone', message: `"${timezone}" is not an IANA time zone` }]);
+
 /** The calendar day (YYYY-MM-DD) of `at` in `timeZone`. */
 function calendarDay(at: Date, timeZone: string): string {
   const parts = new Intl.DateTimeFormat('en', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
@@ -37,7 +48,7 @@ function calendarDay(at: Date, timeZone: string): string {
   return `${part('year')}-${part('month')}-${part('day')}`;
 }
 
-/** `GET /v1/reports/capacity` and `GET /v1/reports/pipeline`: the sales manager's two numbers pages. */
+/** `GET /v1/reports/capacity`, `/pipeline` and `/funnel`: the sales manager's numbers pages. */
 export const reportRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db }) => {
   /**
    * Lead creation capacity (リード作成): does the team hold enough leads to keep its reps busy?
@@ -87,9 +98,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (a
    */
   app.get('/v1/reports/pipeline', { schema: { querystring: PipelineQuery } }, async (request) => {
     const { owner, asOf: asOfText, timezone = DEFAULT_REPORT_TIMEZONE } = request.query;
-    if (!isTimeZone(timezone)) {
-      throw unprocessable('the request does not match the expected shape', [{ path: 'querystring:/timezone', message: `"${timezone}" is not an IANA time zone` }]);
-    }
+    if (!isTimeZone(timezone)) throw badTimezone(timezone);
     const asOf = asOfText === undefined ? new Date() : new Date(asOfText);
     if (Number.isNaN(asOf.getTime())) {
       throw unprocessable('the request does not match the expected shape', [{ path: 'querystring:/asOf', message: `"${asOfText}" is not a date-time` }]);
@@ -97,5 +106,17 @@ export const reportRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (a
     const today = calendarDay(asOf, timezone);
     const { reps, totals } = await pipelineByRep(db, { asOf, today, stalledAfterDays: STALLED_AFTER_DAYS, owner: owner?.trim() });
     return { asOf: asOf.toISOString(), today, timezone, stalledAfterDays: STALLED_AFTER_DAYS, reps, totals };
+  });
+
+  /**
+   * The funnel (dashboard): leads held per stage now, and per calendar month (in
+   * `?timezone=`, default Asia/Tokyo) the new leads, escalations to sales, deals won and
+   * lost, and reactivations, from the read model (see funnelByMonth).
+   */
+  app.get('/v1/reports/funnel', { schema: { querystring: FunnelQuery } }, async (request) => {
+    const { months = 6, timezone = DEFAULT_REPORT_TIMEZONE } = request.query;
+    if (!isTimeZone(timezone)) throw badTimezone(timezone);
+    const [stages, byMonth] = await Promise.all([countLeadsByStage(db), funnelByMonth(db, { months, timeZone: timezone })]);
+    return { timezone, stages, months: byMonth };
   });
 };

@@ -45,13 +45,13 @@ export async function findCadence(db: Queryable, key: string, version?: number):
   return row ? fromRow(row) : undefined;
 }
 
-/** Version numbers and dates of `key`, newest first. */
-export async function listCadenceVersions(db: Queryable, key: string): Promise<{ version: number; createdAt: Date }[]> {
-  const result = await db.query<{ version: number; created_at: Date }>(
-    'SELECT version, created_at FROM cadences WHERE key = $1 ORDER BY version DESC',
+/** Version numbers, names and dates of `key`, newest first. */
+export async function listCadenceVersions(db: Queryable, key: string): Promise<{ version: number; name: string; createdAt: Date }[]> {
+  const result = await db.query<{ version: number; name: string; created_at: Date }>(
+    "SELECT version, definition->>'name' AS name, created_at FROM cadences WHERE key = $1 ORDER BY version DESC",
     [key],
   );
-  return result.rows.map((r) => ({ version: r.version, createdAt: r.created_at }));
+  return result.rows.map((r) => ({ version: r.version, name: r.name, createdAt: r.created_at }));
 }
 
 /** The newest version of every cadence. */
@@ -60,4 +60,17 @@ export async function listCadences(db: Queryable): Promise<CadenceVersion[]> {
     'SELECT DISTINCT ON (key) * FROM cadences ORDER BY key, version DESC',
   );
   return result.rows.map(fromRow);
+}
+
+/**
+ * How many leads on cadence `key` run each version, as their workflows last planned
+ * (`leads.cadence_version`); `null` counts leads that have not planned a step of it yet
+ * (new, or just moved to this cadence).
+ */
+export async function countLeadsByCadenceVersion(db: Queryable, key: string): Promise<Map<number | null, number>> {
+  const result = await db.query<{ version: number | null; count: number }>(
+    'SELECT cadence_version AS version, count(*)::int AS count FROM leads WHERE cadence_key = $1 GROUP BY cadence_version',
+    [key],
+  );
+  return new Map(result.rows.map((r) => [r.version, r.count]));
 }

@@ -69,8 +69,8 @@ export async function claimDelivery(
 }
 
 /**
- * Moves a delivery from `from` to `to`, recording the rendered subject, template version
- * or error when given. Answers false when the delivery was not in `from` (another attempt
+ * Moves a delivery from `from` to `to`, recording the rendered subject, content, template
+ * version or error when given. Answers false when the delivery was not in `from` (another attempt
  * moved it first), so two attempts can never both reach the SMTP call.
  */
 export async function transitionDelivery(
@@ -78,14 +78,15 @@ export async function transitionDelivery(
   idempotencyKey: string,
   from: DeliveryStatus,
   to: DeliveryStatus,
-  fields: { subject?: string; templateVersion?: number; error?: string } = {},
+  fields: { subject?: string; templateVersion?: number; error?: string; html?: string; text?: string } = {},
 ): Promise<boolean> {
   const result = await db.query(
     `UPDATE deliveries SET status = $3,
             subject = COALESCE($4, subject), template_version = COALESCE($5, template_version),
+            body_html = COALESCE($7, body_html), body_text = COALESCE($8, body_text),
             error = $6, sent_at = CASE WHEN $3::delivery_status = 'sent' THEN now() ELSE sent_at END
        WHERE idempotency_key = $1 AND status = $2::delivery_status`,
-    [idempotencyKey, from, to, fields.subject ?? null, fields.templateVersion ?? null, fields.error ?? null],
+    [idempotencyKey, from, to, fields.subject ?? null, fields.templateVersion ?? null, fields.error ?? null, fields.html ?? null, fields.text ?? null],
   );
   return result.rowCount === 1;
 }
@@ -107,4 +108,47 @@ export async function countTouchesOf(db: Queryable, leadIds: readonly string[]):
 /** How many touches one lead has had (see {@link countTouchesOf}). */
 export async function countTouches(db: Queryable, leadId: string): Promise<number> {
   return (await countTouchesOf(db, [leadId])).get(leadId) ?? 0;
+}
+
+/** An email sent to (or about) a lead, with what it said when the content was kept. */
+export interface LeadEmail extends Omit<Delivery, 'idempotencyKey' | 'leadId'> {
+  id: string;
+  kind: 'touch' | 'notification';
+  html: string | null;
+  text: string | null;
+}
+
+interface LeadEmailRow extends DeliveryRow {
+  id: string;
+  kind: 'touch' | 'notification';
+  body_html: string | null;
+  body_text: string | null;
+}
+
+function emailFromRow(row: LeadEmailRow): LeadEmail {
+  const { idempotencyKey: _key, leadId: _lead, ...delivery } = fromRow(row);
+  return { ...delivery, id: row.id, kind: row.kind, html: row.body_html, text: row.body_text };
+}
+
+/** A lead's emails, oldest first, with their content; `withContent: false` leaves the bodies out. */
+export async function listLeadEmails(db: Queryable, leadId: string, options: { withContent?: boolean; limit?: number } = {}): Promise<LeadEmail[]> {
+  const withContent = options.withContent ?? true;
+  const result = await db.query<LeadEmailRow>(
+    `SELECT id::text, idempotency_key, lead_id, kind, template_key, template_version, message_id, recipient, subject, status, error, created_at, sent_at,
+            ${withContent ? 'body_html, body_text' : 'NULL AS body_html, NULL AS body_text'}
+       FROM deliveries WHERE lead_id = $1 ORDER BY created_at, id LIMIT $2`,
+    [leadId, options.limit ?? 500],
+  );
+  return result.rows.map(emailFromRow);
+}
+
+/** One of a lead's emails by its delivery id, or undefined (also when it belongs to another lead). */
+export async function findLeadEmail(db: Queryable, leadId: string, deliveryId: string): Promise<LeadEmail | undefined> {
+  const result = await db.query<LeadEmailRow>(
+    `SELECT id::text, idempotency_key, lead_id, kind, template_key, template_version, message_id, recipient, subject, status, error, created_at, sent_at, body_html, body_text
+       FROM deliveries WHERE lead_id = $1 AND id = $2::bigint`,
+    [leadId, deliveryId],
+  );
+  const row = result.rows[0];
+  return row === undefined ? undefined : emailFromRow(row);
 }

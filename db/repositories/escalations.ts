@@ -1,3 +1,4 @@
+import { isUuid } from '../uuid.ts';
 import type { Queryable } from '../pool.ts';
 
 /** A hot lead handed to sales, or an upsell opportunity handed to the account owner. */
@@ -49,14 +50,77 @@ export async function createEscalationOnce(
   return fromRow(existing.rows[0] as EscalationRow);
 }
 
-/** Escalations, newest first; only unacknowledged ones when `open`. */
-export async function listEscalations(db: Queryable, filter: { open?: boolean; leadId?: string }): Promise<Escalation[]> {
-  const result = await db.query<EscalationRow>(
-    `SELECT * FROM escalations WHERE ($1::boolean IS NOT TRUE OR acked_at IS NULL) AND ($2::uuid IS NULL OR lead_id = $2)
-     ORDER BY created_at DESC LIMIT 1000`,
+/** The lead an escalation is about, as the sales inbox shows it. */
+export interface EscalatedLead {
+  id: string;
+  email: string;
+  name: string | null;
+  company: string | null;
+  stage: string;
+  cadenceKey: string;
+  cadenceVersion: number | null;
+  timezone: string;
+  /** As of `scoreAt`, decaying with `scoreHalfLifeMs`. */
+  score: number;
+  scoreAt: Date | null;
+  scoreHalfLifeMs: number | null;
+}
+
+/** An escalation with its lead. */
+export interface EscalationWithLead extends Escalation {
+  lead: EscalatedLead;
+}
+
+interface LeadColumns {
+  l_email: string;
+  l_name: string | null;
+  l_company: string | null;
+  l_stage: string;
+  l_cadence_key: string;
+  l_cadence_version: number | null;
+  l_timezone: string;
+  l_score: number;
+  l_score_at: Date | null;
+  l_score_half_life_ms: string | null;
+}
+
+const WITH_LEAD = `SELECT e.*, l.email AS l_email, l.name AS l_name, l.company AS l_company, l.stage AS l_stage,
+         l.cadence_key AS l_cadence_key, l.cadence_version AS l_cadence_version, l.timezone AS l_timezone,
+         l.score AS l_score, l.score_at AS l_score_at, l.score_half_life_ms AS l_score_half_life_ms
+    FROM escalations e JOIN leads l ON l.id = e.lead_id`;
+
+const withLeadFromRow = (row: EscalationRow & LeadColumns): EscalationWithLead => ({
+  ...fromRow(row),
+  lead: {
+    id: row.lead_id,
+    email: row.l_email,
+    name: row.l_name,
+    company: row.l_company,
+    stage: row.l_stage,
+    cadenceKey: row.l_cadence_key,
+    cadenceVersion: row.l_cadence_version,
+    timezone: row.l_timezone,
+    score: row.l_score,
+    scoreAt: row.l_score_at,
+    scoreHalfLifeMs: row.l_score_half_life_ms === null ? null : Number(row.l_score_half_life_ms),
+  },
+});
+
+/** Escalations with their leads, newest first; only unacknowledged ones when `open`. */
+export async function listEscalations(db: Queryable, filter: { open?: boolean; leadId?: string }): Promise<EscalationWithLead[]> {
+  const result = await db.query<EscalationRow & LeadColumns>(
+    `${WITH_LEAD} WHERE ($1::boolean IS NOT TRUE OR e.acked_at IS NULL) AND ($2::uuid IS NULL OR e.lead_id = $2)
+     ORDER BY e.created_at DESC LIMIT 1000`,
     [filter.open ?? null, filter.leadId ?? null],
   );
-  return result.rows.map(fromRow);
+  return result.rows.map(withLeadFromRow);
+}
+
+/** One escalation with its lead, or undefined (also for a malformed id). */
+export async function findEscalation(db: Queryable, id: string): Promise<EscalationWithLead | undefined> {
+  if (!isUuid(id)) return undefined;
+  const result = await db.query<EscalationRow & LeadColumns>(`${WITH_LEAD} WHERE e.id = $1`, [id]);
+  return result.rows[0] ? withLeadFromRow(result.rows[0]) : undefined;
 }
 
 /** Acknowledges an escalation; a second acknowledgement keeps the first one's time and person. */

@@ -52,6 +52,8 @@ export interface Lead extends LeadProfile {
   scoreAt: Date | null;
   scoreHalfLifeMs: number | null;
   nextTouchAt: Date | null;
+  /** The version of `cadenceKey` the lead's workflow last planned from; null until it has (or since the cadence changed). */
+  cadenceVersion?: number | null | undefined;
   paused: boolean;
   doNotContact: boolean;
   deal: LeadDeal | null;
@@ -81,6 +83,7 @@ interface LeadRow {
   score_at: Date | null;
   score_half_life_ms: string | null;
   next_touch_at: Date | null;
+  cadence_version: number | null;
   paused: boolean;
   do_not_contact: boolean;
   deal_status: LeadDeal['status'] | null;
@@ -117,6 +120,7 @@ function fromRow(row: LeadRow): Lead {
     scoreAt: row.score_at,
     scoreHalfLifeMs: row.score_half_life_ms === null ? null : Number(row.score_half_life_ms),
     nextTouchAt: row.next_touch_at,
+    cadenceVersion: row.cadence_version,
     paused: row.paused,
     doNotContact: row.do_not_contact,
     deal:
@@ -157,7 +161,10 @@ export async function upsertLead(
        department = COALESCE($4, l.department), title = COALESCE($5, l.title),
        phone = COALESCE($6, l.phone), postal_address = COALESCE($7, l.postal_address),
        source = COALESCE($8, l.source), owner_email = COALESCE($9, l.owner_email),
-       cadence_key = COALESCE($10, l.cadence_key), locale = COALESCE($11, l.locale),
+       cadence_key = COALESCE($10, l.cadence_key),
+       -- Another cadence: the version the workflow runs is unknown until its next step.
+       cadence_version = CASE WHEN $10 IS NULL OR $10 = l.cadence_key THEN l.cadence_version END,
+       locale = COALESCE($11, l.locale),
        timezone = COALESCE($12, l.timezone), external_id = COALESCE($13, l.external_id),
        updated_at = now()
      RETURNING l.*, (xmax = 0) AS created`,
@@ -202,6 +209,29 @@ export async function findLeadByEmail(db: Queryable, email: string): Promise<Lea
 /** Records when the lead's next touch is due (null: none scheduled). */
 export async function setNextTouchAt(db: Queryable, id: string, at: Date | null): Promise<void> {
   await db.query('UPDATE leads SET next_touch_at = $2, updated_at = now() WHERE id = $1', [id, at]);
+}
+
+/**
+ * Records the cadence version the lead's workflow planned from, unless the lead has since
+ * been moved to another cadence (its next plan records that one).
+ */
+export async function setCadenceVersion(db: Queryable, id: string, cadenceKey: string, version: number): Promise<void> {
+  await db.query('UPDATE leads SET cadence_version = $3 WHERE id = $1 AND cadence_key = $2', [id, cadenceKey, version]);
+}
+
+/** Records the owner a marketer assigned; an open deal follows the lead's owner. Answers the previous owner. */
+export async function setOwner(db: Queryable, id: string, ownerEmail: string | null): Promise<{ previous: string | null } | undefined> {
+  if (!isUuid(id)) return undefined;
+  const result = await db.query<{ previous: string | null }>(
+    `UPDATE leads l SET owner_email = $2,
+            deal_owner_email = CASE WHEN l.deal_status = 'open' THEN $2 ELSE l.deal_owner_email END,
+            updated_at = now()
+       FROM (SELECT id, owner_email AS previous FROM leads WHERE id = $1 FOR UPDATE) old
+      WHERE l.id = old.id
+      RETURNING old.previous`,
+    [id, ownerEmail],
+  );
+  return result.rows[0];
 }
 
 /** Records the lead's stage and when it entered it; a stage change clears the pending touch. */

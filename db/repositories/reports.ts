@@ -170,3 +170,54 @@ export async function pipelineByRep(db: Queryable, options: PipelineOptions): Pr
     : { dealCount: 0, expectedAmount: 0, weightedAmount: 0 };
   return { reps, totals };
 }
+
+/** One month of the funnel: what entered or left each step of the lifecycle in it. */
+export interface FunnelMonth {
+  /** YYYY-MM, in the report's time zone. */
+  month: string;
+  newLeads: number;
+  escalated: number;
+  won: number;
+  lost: number;
+  reactivated: number;
+}
+
+/**
+ * The last `months` calendar months in `timeZone` (this one included, oldest first), each
+ * counted from the read model: leads created, hot leads handed to sales (sales
+ * escalations; upsell ones are not a funnel step), deals won (a move to `customer`),
+ * deals lost (`deal_lost` entries, the CRM's and those given up by hand) and reactivations
+ * (a move to `reactivation`). Months with nothing are there with zeros.
+ */
+export async function funnelByMonth(db: Queryable, options: { months: number; timeZone: string }): Promise<FunnelMonth[]> {
+  const result = await db.query<FunnelMonth>(
+    `WITH bounds AS (
+       SELECT date_trunc('month', now() AT TIME ZONE $2) - ($1::int - 1) * interval '1 month' AS first_local
+     ), since AS (
+       SELECT first_local, first_local AT TIME ZONE $2 AS first_at FROM bounds
+     ), months AS (
+       SELECT to_char(m, 'YYYY-MM') AS month
+         FROM since, generate_series(since.first_local, date_trunc('month', now() AT TIME ZONE $2), interval '1 month') m
+     ), facts AS (
+       SELECT to_char(created_at AT TIME ZONE $2, 'YYYY-MM') AS month, 'new' AS what FROM leads, since WHERE created_at >= since.first_at
+       UNION ALL
+       SELECT to_char(created_at AT TIME ZONE $2, 'YYYY-MM'), 'escalated' FROM escalations, since WHERE kind = 'sales' AND created_at >= since.first_at
+       UNION ALL
+       SELECT to_char(at AT TIME ZONE $2, 'YYYY-MM'),
+              CASE WHEN kind = 'deal_lost' THEN 'lost' WHEN detail->>'to' = 'customer' THEN 'won' ELSE 'reactivated' END
+         FROM timeline, since
+        WHERE at >= since.first_at
+          AND (kind = 'deal_lost' OR (kind = 'stage_changed' AND detail->>'to' IN ('customer', 'reactivation')))
+     )
+     SELECT months.month,
+            count(what) FILTER (WHERE what = 'new')::int AS "newLeads",
+            count(what) FILTER (WHERE what = 'escalated')::int AS escalated,
+            count(what) FILTER (WHERE what = 'won')::int AS won,
+            count(what) FILTER (WHERE what = 'lost')::int AS lost,
+            count(what) FILTER (WHERE what = 'reactivated')::int AS reactivated
+       FROM months LEFT JOIN facts ON facts.month = months.month
+      GROUP BY months.month ORDER BY months.month`,
+    [options.months, options.timeZone],
+  );
+  return result.rows;
+}

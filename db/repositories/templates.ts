@@ -67,3 +67,29 @@ export async function findTemplateFor(db: Queryable, key: string, locale: Locale
   const row = result.rows[0];
   return row ? fromRow(row) : undefined;
 }
+
+/** The newest version of one template key in one language, for the template list. */
+export interface TemplateLocaleSummary {
+  key: string;
+  locale: Locale;
+  version: number;
+  subject: string;
+  createdAt: Date;
+}
+
+/** The newest version of every template key in each language it is written in, by key then language. */
+export async function listTemplateLocales(db: Queryable): Promise<TemplateLocaleSummary[]> {
+  const result = await db.query<Omit<TemplateRow, 'mjml'>>(
+    'SELECT DISTINCT ON (key, locale) key, locale, version, subject, created_at FROM templates ORDER BY key, locale, version DESC',
+  );
+  return result.rows.map((r) => ({ key: r.key, locale: r.locale, version: r.version, subject: r.subject, createdAt: r.created_at }));
+}
+
+/** Every version of `key` (only those written in `locale` when given), newest first, without their MJML. */
+export async function listTemplateVersions(db: Queryable, key: string, locale?: Locale): Promise<Omit<TemplateVersion, 'mjml'>[]> {
+  const result = await db.query<Omit<TemplateRow, 'mjml'>>(
+    'SELECT key, version, locale, subject, created_at FROM templates WHERE key = $1 AND ($2::text IS NULL OR locale = $2) ORDER BY version DESC LIMIT 1000',
+    [key, locale ?? null],
+  );
+  return result.rows.map((r) => ({ key: r.key, version: r.version, locale: r.locale, subject: r.subject, createdAt: r.created_at }));
+}

@@ -31,3 +31,16 @@ export async function listTimeline(db: Queryable, leadId: string, limit = 500): 
   );
   return result.rows;
 }
+
+/** The lead's timeline entries of the given kinds up to `before` (default: all), oldest first, the newest `limit` of them. */
+export async function listTimelineOfKinds(db: Queryable, leadId: string, kinds: readonly string[], options: { before?: Date; limit?: number } = {}): Promise<TimelineEntry[]> {
+  const result = await db.query<TimelineEntry>(
+    `SELECT at, kind, detail FROM (
+       SELECT at, kind, detail, id FROM timeline
+        WHERE lead_id = $1 AND kind = ANY($2::text[]) AND ($3::timestamptz IS NULL OR at <= $3)
+        ORDER BY at DESC, id DESC LIMIT $4) newest
+     ORDER BY at, id`,
+    [leadId, kinds, options.before ?? null, options.limit ?? 5000],
+  );
+  return result.rows;
+}

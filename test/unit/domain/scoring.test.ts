@@ -8,6 +8,7 @@ import {
   halfLifeMs,
   pointsFor,
   type Score,
+  scoreHistory,
 } from '../../../domain/scoring.ts';
 
 const HOUR = 3_600_000;
@@ -161,5 +162,45 @@ describe('pointsFor', () => {
 describe('EVENT_TYPES', () => {
   it('lists the seven engagement events of the events API', () => {
     expect(EVENT_TYPES).toEqual(['email_open', 'email_click', 'web_visit', 'form_submit', 'reply', 'dm_response', 'meeting_request']);
+  });
+});
+
+describe('scoreHistory', () => {
+  const opts = { halfLife: 'P30D', timeZone: 'Asia/Tokyo' };
+
+  it('adds each event to the decayed score, as the workflow does, and decays down to now', () => {
+    const events = [
+      { atMs: T0, points: 20, type: 'form_submit' },
+      { atMs: T0 + 30 * DAY, points: 30, type: 'reply' },
+    ];
+    const points = scoreHistory(events, { ...opts, nowMs: T0 + 60 * DAY, samples: 6 });
+    const byEvent = points.filter((p) => p.event !== undefined);
+    expect(byEvent).toEqual([
+      { atMs: T0, score: 20, event: 'form_submit' },
+      { atMs: T0 + 30 * DAY, score: 40, event: 'reply' },
+    ]);
+    expect(points.at(-1)).toEqual({ atMs: T0 + 60 * DAY, score: 20 });
+    // Samples follow the curve: at 10 days 20·0.5^(1/3).
+    expect(points.find((p) => p.atMs === T0 + 10 * DAY)?.score).toBeCloseTo(20 * 0.5 ** (1 / 3), 2);
+    expect(points.map((p) => p.atMs)).toEqual([...points.map((p) => p.atMs)].sort((a, b) => a - b));
+  });
+
+  it('agrees with addPoints event after event, whatever the spacing', () => {
+    const events = [0, 3, 4, 17, 40].map((d, i) => ({ atMs: T0 + d * DAY + i * HOUR, points: [1, 5, 50, -10, 3][i] as number, type: 'e' }));
+    let score: Score = { value: 0, atMs: T0 };
+    const expected = events.map((e) => {
+      score = addPoints(score, e.points, e.atMs, HALF_LIFE);
+      return Math.round(score.value * 100) / 100;
+    });
+    const computed = scoreHistory(events, { ...opts, nowMs: T0 + 50 * DAY }).filter((p) => p.event).map((p) => p.score);
+    expect(computed).toEqual(expected);
+  });
+
+  it('starts at 0 when the lead was created and stays flat without events', () => {
+    expect(scoreHistory([], { ...opts, startMs: T0, nowMs: T0 + DAY, samples: 2 })).toEqual([
+      { atMs: T0, score: 0 },
+      { atMs: T0 + DAY / 2, score: 0 },
+      { atMs: T0 + DAY, score: 0 },
+    ]);
   });
 });

@@ -1,0 +1,48 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { applyCrmEvent } from '../api/crm-events.ts';
+import { HttpError } from '../api/http-errors.ts';
+import { hubspotCrmEvents } from '../crm/hubspot/records.ts';
+import type { HubspotWebhookEvent } from '../crm/hubspot/webhook-events.ts';
+import type { ActivityDependencies } from './dependencies.ts';
+
+/** One HubSpot webhook event and its dedupe key (see `hubspotEventKey`). */
+export interface SyncHubspotEventInput {
+  key: string;
+  event: HubspotWebhookEvent;
+}
+
+/** What the event did: the generic CRM events applied, or why there were none. */
+export interface SyncHubspotEventResult {
+  applied: { type: string; duplicate: boolean; leadId: string | null }[];
+  skipped?: string;
+}
+
+/** HubSpot's side of inbound CRM sync: the records a webhook names, fetched and applied. */
+export function createHubspotActivities({ db, crm }: Pick<ActivityDependencies, 'db' | 'crm'>) {
+  return {
+    /**
+     * Fetches the records the event names from HubSpot and applies them as generic CRM
+     * events, in the same code as the CRM webhooks. Safe to retry: every applied event
+     * has its own receipt, committed with its effect.
+     */
+    async syncHubspotEvent({ key, event }: SyncHubspotEventInput): Promise<SyncHubspotEventResult> {
+      const settings = crm?.hubspot;
+      // Retried, not failed: the event waits for the operator to set the token.
+      if (settings === undefined) throw new Error('HUBSPOT_ACCESS_TOKEN is not set on the worker: HubSpot records cannot be fetched');
+      const { events, skipped } = await hubspotCrmEvents(settings, event, key);
+      const context = Context.current();
+      const applied: SyncHubspotEventResult['applied'] = [];
+      for (const crmEvent of events) {
+        try {
+          const result = await applyCrmEvent({ db, temporal: context.client, taskQueue: context.info.taskQueue }, 'hubspot', crmEvent);
+          applied.push({ type: crmEvent.type, duplicate: result.duplicate, leadId: result.leadId });
+        } catch (error) {
+          // A record the engine cannot take (a lead refused by validation) will not change on a retry.
+          if (error instanceof HttpError && error.statusCode === 422) throw ApplicationFailure.nonRetryable(`${crmEvent.type}: ${error.message}`, 'InvalidCrmRecord', error.details);
+          throw error;
+        }
+      }
+      return skipped === undefined ? { applied } : { applied, skipped };
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { STAGES } from '../../domain/lead.ts';
+import { manualMovesFrom, stageMoveAllowed } from '../../domain/stage-moves.ts';
+import { findLead, setOwner } from '../../db/repositories/leads.ts';
+import { appendTimeline } from '../../db/repositories/timeline.ts';
+import { withTransaction } from '../../db/transaction.ts';
+import type { AppDependencies } from '../app.ts';
+import { HttpError, notFound } from '../http-errors.ts';
+import { EMAIL_PATTERN } from '../lead-intake.ts';
+import { signalLead } from '../lifecycle-client.ts';
+import { IdParams } from '../schemas.ts';
+
+const OwnerBody = Type.Object(
+  { ownerEmail: Type.Union([Type.String({ maxLength: 254, pattern: EMAIL_PATTERN }), Type.Null()], { description: "the rep's email; null leaves the lead unassigned (escalations then go round-robin)" }) },
+  { additionalProperties: false },
+);
+
+const StageBody = Type.Object(
+  {
+    stage: Type.Enum([...STAGES]),
+    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: "why, for the lead's timeline" })),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * The console's lead actions beyond pause / resume / do-not-contact:
+ * `POST /v1/leads/:id/owner` and `POST /v1/leads/:id/stage`.
+ */
+export const leadActionRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db, temporal, config }) => {
+  /**
+   * The owner lives in the read model only, as `ownerEmail` of `POST /v1/leads` does: the
+   * workflow keeps no owner, and escalations and alerts read it when they fire. An open
+   * deal follows the new owner, so its stalled alerts reach the person now in charge.
+   */
+  app.post('/v1/leads/:id/owner', { schema: { params: IdParams, body: OwnerBody } }, async (request) => {
+    const ownerEmail = request.body.ownerEmail?.trim() ?? null;
+    const changed = await withTransaction(db, async (client) => {
+      const before = await setOwner(client, request.params.id, ownerEmail);
+      if (before) {
+        await appendTimeline(client, { leadId: request.params.id, at: new Date(), kind: 'owner_changed', detail: { from: before.previous, to: ownerEmail, by: request.caller?.keyId ?? null } });
+      }
+      return before;
+    });
+    if (!changed) throw notFound('lead');
+    return { id: request.params.id, ownerEmail, previousOwnerEmail: changed.previous };
+  });
+
+  /**
+   * A move by hand, delivered to the workflow as a `stage_moved` event. The allowed moves
+   * are domain/stage-moves.ts; another answers 409 (the lead's current stage conflicts
+   * with it) and changes nothing.
+   */
+  app.post('/v1/leads/:id/stage', { schema: { params: IdParams, body: StageBody } }, async (request, reply) => {
+    const lead = await findLead(db, request.params.id);
+    if (!lead) throw notFound('lead');
+    const { stage, reason } = request.body;
+    if (!stageMoveAllowed(lead.stage, stage)) {
+      const allowed = manualMovesFrom(lead.stage);
+      throw new HttpError(409, 'stage_move_not_allowed', `a lead in ${lead.stage} cannot be moved to ${stage} by hand${allowed.length > 0 ? ` (allowed: ${allowed.join(', ')})` : ''}`, { from: lead.stage, to: stage, allowed });
+    }
+    await signalLead(temporal.client, config.temporalTaskQueue, lead.id, { kind: 'stage_moved', eventId: `api-stage-${randomUUID()}`, stage, reason });
+    return reply.code(202).send({ accepted: true, from: lead.stage, to: stage });
+  });
+};

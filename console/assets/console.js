@@ -1,0 +1,21 @@
+// Small enhancements on top of working forms: everything works without this file.
+document.addEventListener('change', (event) => {
+  const box = event.target;
+  // "Select all" boxes tick every box of the same name in their form.
+  if (box instanceof HTMLInputElement && box.dataset.selectAll) {
+    for (const other of box.form?.querySelectorAll(`input[name="${box.dataset.selectAll}"]`) ?? []) other.checked = box.checked;
+  }
+});
+document.addEventListener('click', (event) => {
+  const target = event.target instanceof Element ? event.target.closest('[data-confirm]') : null;
+  if (target && !window.confirm(target.getAttribute('data-confirm') ?? '')) event.preventDefault();
+  // Preview width toggles (desktop / mobile) on the template editor.
+  const toggle = event.target instanceof Element ? event.target.closest('[data-preview-width]') : null;
+  if (toggle) {
+    // Without this script the toggles are submit buttons that re-render the page at that width.
+    event.preventDefault();
+    const frame = document.getElementById('preview-frame');
+    frame?.classList.toggle('mobile', toggle.getAttribute('data-preview-width') === 'mobile');
+    for (const b of document.querySelectorAll('[data-preview-width]')) b.setAttribute('aria-pressed', String(b === toggle));
+  }
+});

@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_KEY } from '../support/services.ts';
+import { startConsoleHarness, type ConsoleHarness } from '../support/browser.ts';
+
+describe('console in a browser: signing in, the dashboard, roles', () => {
+  let h: ConsoleHarness;
+  beforeAll(async () => {
+    h = await startConsoleHarness();
+  });
+  afterAll(async () => h.stop());
+
+  it('signs in with an API key and shows the dashboard in Japanese, then in English', async () => {
+    const page = await h.signedInPage(ADMIN_KEY);
+    expect(await page.locator('h1').textContent()).toBe('ダッシュボード');
+    expect(await page.locator('.role').textContent()).toContain('管理者');
+    await h.screenshot(page, 'dashboard-ja-1280');
+    await Promise.all([page.waitForURL('**/'), page.getByRole('link', { name: 'English' }).click()]);
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Dashboard');
+    // The session cookie is not readable from scripts.
+    expect(await page.evaluate('document.cookie')).not.toContain('lle_session');
+    await page.close();
+  });
+
+  it('shows a sales rep only what sales may do, at phone width too', async () => {
+    const page = await h.signedInPage(await h.keyFor('sales'), { mobile: true, lang: 'en' });
+    const menu = page.getByRole('navigation', { name: 'Main menu' });
+    expect(await menu.getByRole('link', { name: 'Sales inbox' }).isVisible()).toBe(true);
+    expect(await menu.getByRole('link', { name: 'Cadences' }).count()).toBe(0);
+    expect(await menu.getByRole('link', { name: 'Templates' }).count()).toBe(0);
+    await h.screenshot(page, 'dashboard-sales-390');
+    // Nothing overflows the phone's width (tables and the menu scroll inside their boxes).
+    expect(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
+    await page.close();
+  });
+});

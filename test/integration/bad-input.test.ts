@@ -1,0 +1,74 @@
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leadWorkflowId } from '../../domain/lead.ts';
+import { MAILGUN_KEY, makeFixtures, SENDGRID_PUBLIC_KEY, ZOHO_TOKEN } from './bad-input/fixtures.ts';
+import { ROWS } from './bad-input/index.ts';
+import type { Fixtures, Row } from './bad-input/table.ts';
+import { expectErrorFormat } from '../support/error-format.ts';
+import { startTestServices } from '../support/services.ts';
+import { settleWorkflowCount, snapshotState, type StateSnapshot } from '../support/state-snapshot.ts';
+
+// Every route the app registers, with every kind of bad input that applies to it (the
+// table in bad-input/): the right 4xx in the error format, never a 5xx, and nothing changed
+// in PostgreSQL or Temporal. Hostile text that is legitimate data is stored verbatim.
+
+describe('bad input, route by route', () => {
+  let app: FastifyInstance;
+  let pool: pg.Pool;
+  let client: Client;
+  let taskQueue: string;
+  let f: Fixtures;
+  const stops: (() => Promise<void>)[] = [];
+
+  beforeAll(async () => {
+    // No worker: workflows are started and signalled but never run, so nothing moves on its own.
+    const services = await startTestServices({ worker: false, config: { mailgunWebhookSigningKey: MAILGUN_KEY, sendgridWebhookPublicKey: SENDGRID_PUBLIC_KEY, zohoWebhookToken: ZOHO_TOKEN } });
+    ({ app, pool, client, taskQueue } = services);
+    stops.push(services.stop);
+    f = await makeFixtures(app, pool);
+  });
+  afterAll(async () => {
+    for (const stop of stops) await stop();
+  });
+
+  it('has rows for every route the app registers, and none for a route it does not', async () => {
+    await app.ready();
+    const all = app.registeredRoutes();
+    // HEAD twins of GET routes answer as their GET does.
+    const registered = new Set(all.filter((r) => r.method !== 'HEAD' || !all.some((g) => g.method === 'GET' && g.url === r.url)).map((r) => `${r.method} ${r.url}`));
+    const tabled = new Set(ROWS.map((row) => row.route).filter((route) => route !== 'unknown'));
+    expect([...registered].filter((route) => !tabled.has(route)), 'routes without a row in test/integration/bad-input/').toEqual([]);
+    expect([...tabled].filter((route) => !registered.has(route)), 'rows for routes that do not exist').toEqual([]);
+  });
+
+  const snapshot = async (): Promise<StateSnapshot> => {
+    // Every lead has its workflow: wait until visibility lists them all before counting.
+    const leads = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM leads')).rows[0]?.n);
+    await settleWorkflowCount(client, taskQueue, leads);
+    return snapshotState(pool, client, taskQueue, [leadWorkflowId(f.leadId)]);
+  };
+
+  const check = (row: Row, response: LightMyRequestResponse) => {
+    const statuses = [row.status].flat();
+    expect(response.statusCode, `${response.statusCode} ${response.body.slice(0, 500)}`).toSatisfy((status: number) => statuses.includes(status));
+    if (response.statusCode >= 400 && !row.page) {
+      const error = expectErrorFormat(response, row.code);
+      for (const name of row.names ?? []) expect(JSON.stringify(error.details ?? error.message), `details name ${name}`).toContain(name);
+    }
+  };
+
+  for (const row of ROWS) {
+    it(`${row.route}: ${row.case}`, async () => {
+      if (row.replay) {
+        check(row, await app.inject(row.request(f)));
+      }
+      const before = await snapshot();
+      const response = await app.inject(row.request(f));
+      check(row, response);
+      if (row.stored) await row.stored(f, response);
+      if (!row.changes) expect(await snapshotState(pool, client, taskQueue, [leadWorkflowId(f.leadId)])).toEqual(before);
+    });
+  }
+});

@@ -1,0 +1,8 @@
+import { backOfficeRows } from './back-office.ts';
+import { contentRows } from './content.ts';
+import { leadRows } from './leads.ts';
+import type { Row } from './table.ts';
+import { webhookRows } from './webhooks.ts';
+
+/** Every row of the bad-input table: one per route and case. Add a family's file here. */
+export const ROWS: readonly Row[] = [...leadRows, ...contentRows, ...webhookRows, ...backOfficeRows];

@@ -1,0 +1,49 @@
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { Role } from '../../../domain/roles.ts';
+
+/** What the rows' requests refer to: records and keys made before the suite runs. */
+export interface Fixtures {
+  leadId: string;
+  leadEmail: string;
+  dmTaskId: string;
+  escalationId: string;
+  apiKeyId: string;
+  /** A key per role other than admin. */
+  keys: Record<Exclude<Role, 'admin'>, string>;
+  /** Signed link tokens for the fixture lead. */
+  tokens: { unsubscribe: string; open: string; click: string };
+  /** The signature headers of each signed webhook over `raw`. */
+  sign: {
+    generic: (raw: Buffer) => Record<string, string>;
+    sendgrid: (raw: Buffer, timestamp?: string) => Record<string, string>;
+    zoho: () => Record<string, string>;
+  };
+  /** A validly signed Mailgun `signature` object (the signature travels in the body). */
+  mailgunSignature: (timestamp?: string) => { timestamp: string; token: string; signature: string };
+  /** A GET as admin, for rows that check what was stored. */
+  get: (url: string) => Promise<unknown>;
+  /** Rows of a read-model query, for what no route shows. */
+  query: (sql: string, params?: unknown[]) => Promise<unknown[]>;
+}
+
+/** One bad (or hostile but legitimate) request to one route, and the answer it must get. */
+export interface Row {
+  /** The route as registered: `POST /v1/leads/:id/pause`; `unknown` for routes that do not exist. */
+  route: string;
+  case: string;
+  request: (f: Fixtures) => InjectOptions;
+  /** The status, or the statuses any of which is right. */
+  status: number | readonly number[];
+  /** The error code, for 4xx. */
+  code?: string;
+  /** JSON paths the error `details` must name. */
+  names?: readonly string[];
+  /** For a 2xx: checks what was stored or answered (verbatim, escaped on output). */
+  stored?: (f: Fixtures, response: LightMyRequestResponse) => Promise<void>;
+  /** The request may change state (a 2xx that stores data). Otherwise it must change nothing at all. */
+  changes?: boolean;
+  /** A page for a person (HTML), not the JSON error format. */
+  page?: boolean;
+  /** Sent twice: the second answer must be this row's status too, and change nothing. */
+  replay?: boolean;
+}

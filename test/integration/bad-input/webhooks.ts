@@ -1,0 +1,101 @@
+import { bodyCases, data, missingFieldCases, send, strict, stringFieldCases, type BodyRoute, type FieldKind } from './cases.ts';
+import type { Fixtures, Row } from './table.ts';
+
+// CRM and mail provider webhooks: no API key, each provider's own signature or token.
+
+const now = () => new Date().toISOString();
+const receipts = (f: Fixtures) => f.query('SELECT event_id FROM webhook_receipts');
+
+const generic: BodyRoute = {
+  route: 'POST /v1/webhooks/crm/generic',
+  url: () => '/v1/webhooks/crm/generic',
+  credentials: (f, raw) => f.sign.generic(raw),
+  valid: (f) => ({ id: `deal-${now()}`, type: 'deal.stage_changed', occurredAt: now(), data: { leadId: f.leadId, stage: 'Proposal', amount: 1000 } }),
+  empty: 422,
+};
+
+const zoho: BodyRoute = {
+  route: 'POST /v1/webhooks/crm/zoho',
+  url: () => '/v1/webhooks/crm/zoho',
+  credentials: (f) => f.sign.zoho(),
+  valid: (f) => ({ module: 'Leads', record_id: '4150868000000225013', email: f.leadEmail, last_name: '山田', first_name: '太郎', company: '山田商事' }),
+  open: true,
+};
+const zohoLead = data(200, (f) => f.get(`/v1/leads/${f.leadId}`));
+
+const mailgun: BodyRoute = {
+  route: 'POST /v1/webhooks/mail/mailgun',
+  url: () => '/v1/webhooks/mail/mailgun',
+  credentials: () => ({}),
+  valid: (f) => ({ signature: f.mailgunSignature(), 'event-data': { event: 'failed', severity: 'permanent', recipient: 'stranger@example.jp', id: 'mg-1' } }),
+  open: true,
+  empty: 422,
+};
+
+const sendgrid: BodyRoute = {
+  route: 'POST /v1/webhooks/mail/sendgrid',
+  url: () => '/v1/webhooks/mail/sendgrid',
+  credentials: (f, raw) => f.sign.sendgrid(raw),
+  valid: () => [{ email: 'stranger@example.jp', event: 'bounce', type: 'bounce', sg_event_id: 'sg-1', timestamp: Math.floor(Date.now() / 1000) }],
+  open: true,
+  empty: 422,
+};
+// Reports about addresses that are no lead are acknowledged and change nothing.
+const ignored = (max: number): FieldKind => ({ kind: 'ignored', max });
+
+const json = (value: unknown) => JSON.stringify(value);
+const forged = (r: BodyRoute, name: string, headers: (f: Fixtures) => Record<string, string>, body?: (f: Fixtures) => unknown): Row => ({
+  route: r.route,
+  case: name,
+  request: (f) => {
+    const raw = Buffer.from(json(body ? body(f) : r.valid(f)));
+    return { method: 'POST', url: r.url(f), headers: { 'content-type': 'application/json', ...headers(f) }, payload: raw };
+  },
+  status: 401,
+});
+
+/** The table's rows for the four webhooks. */
+export const webhookRows: Row[] = [
+  ...bodyCases(generic),
+  ...missingFieldCases(generic, ['/id', '/type', '/data']),
+  ...stringFieldCases(generic, {
+    '/id': data(200, receipts),
+    '/type': strict,
+    '/occurredAt': strict,
+    '/data/leadId': strict,
+    '/data/stage': { kind: 'ignored', max: 100 },
+  }).filter((row) => !(row.case.startsWith('/data/stage') && row.status !== 422)),
+  forged(generic, 'no X-Signature', () => ({})),
+  forged(generic, 'a forged X-Signature', () => ({ 'x-signature': `sha256=${'ab'.repeat(32)}` })),
+  forged(generic, 'a signature of other bytes', (f) => f.sign.generic(Buffer.from('{}'))),
+  forged(generic, 'a SHA-1 signature header', () => ({ 'x-signature': `sha1=${'ab'.repeat(20)}` })),
+  { route: generic.route, case: 'the same event id again', request: (f) => send(generic, f, json({ ...(generic.valid(f) as object), id: 'replayed-deal' })), status: 200, replay: true },
+  { route: generic.route, case: 'lead.created with hostile profile text stored verbatim', request: (f) => send(generic, f, json({ id: `lead-${now()}`, type: 'lead.created', occurredAt: now(), data: { email: f.leadEmail, name: "'; DROP TABLE leads;--", company: '<script>alert(1)</script>' } })), status: 200, changes: true, stored: async (f) => void (await f.get(`/v1/leads/${f.leadId}`)) },
+  { route: generic.route, case: 'lead.created with an invalid lead in data', request: (f) => send(generic, f, json({ id: `lead-${now()}`, type: 'lead.created', occurredAt: now(), data: { email: 'new-lead@example.jp', phone: '<script>' } })), status: 422, code: 'invalid', names: ['phone'] },
+
+  ...bodyCases(zoho).filter((row) => row.case !== 'no content type'),
+  ...missingFieldCases(zoho, ['/module', '/record_id']),
+  ...stringFieldCases(zoho, { '/email': strict, '/module': strict, '/last_name': zohoLead, '/company': zohoLead }),
+  forged(zoho, 'a wrong token', () => ({ 'x-zoho-webhook-token': 'not-the-token-0123456789' })),
+  forged(zoho, 'no token', () => ({})),
+  forged(zoho, 'a wrong token in the body', () => ({}), (f) => ({ ...(zoho.valid(f) as object), token: 'not-the-token-0123456789' })),
+  { route: zoho.route, case: 'the same record change again', request: (f) => send(zoho, f, json({ ...(zoho.valid(f) as object), modified_time: '2026-01-05T10:00:00+09:00' })), status: 200, replay: true },
+  { route: zoho.route, case: 'form-encoded with a NUL', request: (f) => ({ method: 'POST', url: '/v1/webhooks/crm/zoho', headers: { ...f.sign.zoho(), 'content-type': 'application/x-www-form-urlencoded' }, payload: 'module=Leads&record_id=1&email=a%00b%40example.jp' }), status: 422, code: 'invalid', names: ['email'] },
+  { route: zoho.route, case: 'form-encoded over 64 KB', request: (f) => ({ method: 'POST', url: '/v1/webhooks/crm/zoho', headers: { ...f.sign.zoho(), 'content-type': 'application/x-www-form-urlencoded' }, payload: `module=Leads&record_id=1&pad=${'x'.repeat(70_000)}` }), status: 413, code: 'body_too_large' },
+
+  ...bodyCases(mailgun),
+  ...missingFieldCases(mailgun, ['/signature', '/event-data', '/event-data/event']),
+  ...stringFieldCases(mailgun, { '/event-data/recipient': ignored(254), '/event-data/event': ignored(50), '/event-data/id': ignored(200) }),
+  forged(mailgun, 'a forged signature', () => ({}), (f) => ({ ...(mailgun.valid(f) as object), signature: { ...f.mailgunSignature(), signature: 'ab'.repeat(32) } })),
+  forged(mailgun, 'a stale timestamp', () => ({}), (f) => ({ ...(mailgun.valid(f) as object), signature: f.mailgunSignature(String(Math.floor(Date.now() / 1000) - 3600)) })),
+  { route: mailgun.route, case: 'the same event id again', request: (f) => send(mailgun, f, json({ ...(mailgun.valid(f) as object), 'event-data': { event: 'failed', severity: 'permanent', recipient: f.leadEmail, id: 'mg-replayed' } })), status: 200, replay: true },
+
+  ...bodyCases(sendgrid).filter((row) => !['an array instead of an object', '10,000 nested objects in a field'].includes(row.case)),
+  { route: sendgrid.route, case: '10,000 nested objects in an event', request: (f) => send(sendgrid, f, `[{"email":"a@example.jp","event":"bounce","sg_event_id":"sg-deep","timestamp":1,"nested":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}]`), status: 422, code: 'invalid' },
+  ...stringFieldCases(sendgrid, { '/0/email': ignored(254), '/0/event': ignored(50), '/0/sg_event_id': ignored(200) }),
+  forged(sendgrid, 'no signature headers', () => ({})),
+  forged(sendgrid, 'a signature of other bytes', (f) => f.sign.sendgrid(Buffer.from('[]'))),
+  forged(sendgrid, 'a stale timestamp', (f) => f.sign.sendgrid(Buffer.from(json(sendgrid.valid(f))), String(Math.floor(Date.now() / 1000) - 3600)), undefined),
+  { route: sendgrid.route, case: 'an object instead of a batch', request: (f) => send(sendgrid, f, json((sendgrid.valid(f) as object[])[0])), status: 422, code: 'invalid' },
+  { route: sendgrid.route, case: 'the same event id again', request: (f) => send(sendgrid, f, json([{ email: f.leadEmail, event: 'spamreport', sg_event_id: 'sg-replayed', timestamp: Math.floor(Date.now() / 1000) }])), status: 200, replay: true },
+];
