@@ -5,7 +5,6 @@ import Value from 'typebox/value';
 import { findLead, findLeadByEmail, type Lead } from '../db/repositories/leads.ts';
 import { suppress } from '../db/repositories/suppressions.ts';
 import { hasReceipt, recordReceipt } from '../db/repositories/webhook-receipts.ts';
-import { withTransaction } from '../db/transaction.ts';
 import type { DealUpdate, LeadEvent } from '../workflows/lead-events.ts';
 import { unprocessable } from './http-errors.ts';
 import { EMAIL_PATTERN, intakeLead, LeadBody } from './lead-intake.ts';
@@ -54,25 +53,28 @@ interface Deps {
 }
 
 /**
- * Applies one CRM event: finds or creates its lead, then records the receipt and delivers
- * the event to the lead's workflow in one transaction, so a 2xx means the effect is
- * durable and a repeated `(provider, id)` has no second effect.
+ * Applies one CRM event: finds or creates its lead, delivers the event to the lead's
+ * workflow, then records the receipt, so a 2xx means the effect is durable and a repeated
+ * `(provider, id)` has no second effect. The receipt follows the signal instead of sharing
+ * a transaction with it: no database connection is held while Temporal answers (the
+ * webhook's throughput was bounded by the pool), and a repeat racing the first delivery is
+ * still harmless, because the workflow ignores an event id it has seen.
  */
 export async function applyCrmEvent(deps: Deps, provider: string, event: CrmEvent): Promise<{ received: true; duplicate: boolean; leadId: string | null }> {
-  // A replayed lead event is answered before anything is written: resolving it upserts the
-  // profile, and an old event sent again must not overwrite newer data. (Other events
-  // write nothing before the receipt, which the transaction below checks.)
+  // A replay is answered before anything is written: resolving a lead event upserts the
+  // profile, and an old event sent again must not overwrite newer data. Other events only
+  // read the lead (or create it for an unknown address, which a replay's lead no longer
+  // is), so their look-up runs beside the receipt check: one round trip less per event.
   const upserts = event.type === 'lead.created' || event.type === 'lead.updated';
-  if (upserts && (await hasReceipt(deps.db, provider, event.id))) return { received: true, duplicate: true, leadId: (await knownLead(deps.db, event))?.id ?? null };
-  const lead = await resolveLead(deps, event);
+  const replayed = () => ({ received: true as const, duplicate: true, leadId: null as string | null });
+  if (upserts && (await hasReceipt(deps.db, provider, event.id))) return { ...replayed(), leadId: (await knownLead(deps.db, event))?.id ?? null };
+  const [seen, lead] = upserts ? [false, await resolveLead(deps, event)] : await Promise.all([hasReceipt(deps.db, provider, event.id), resolveLead(deps, event)]);
+  if (seen) return { ...replayed(), leadId: lead.id };
   const signal = leadEventOf(provider, event);
-  const duplicate = await withTransaction(deps.db, async (tx) => {
-    if (!(await recordReceipt(tx, provider, event.id))) return true;
-    if (event.type === 'contact.unsubscribed') await suppress(tx, lead.email, `unsubscribed via ${provider === 'generic' ? 'CRM' : provider}`);
-    if (signal) await signalLead(deps.temporal, deps.taskQueue, lead.id, signal);
-    return false;
-  });
-  return { received: true, duplicate, leadId: lead.id };
+  if (event.type === 'contact.unsubscribed') await suppress(deps.db, lead.email, `unsubscribed via ${provider === 'generic' ? 'CRM' : provider}`);
+  if (signal) await signalLead(deps.temporal, deps.taskQueue, lead.id, signal);
+  const recorded = await recordReceipt(deps.db, provider, event.id);
+  return { received: true, duplicate: !recorded, leadId: lead.id };
 }
 
 /** The lead an event names, if it exists; nothing is written. */
