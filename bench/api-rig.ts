@@ -48,6 +48,16 @@ export async function openApiRig(settings: { databaseUrl: string; temporalAddres
   }
 }
 
+/** What a side-by-side API measurement is asked to do: the services, the load, the rounds. */
+export interface PairedSettings {
+  databaseUrl: string;
+  temporalAddress: string;
+  leads: number;
+  concurrency: number;
+  rounds: number;
+  log: (line: string) => void;
+}
+
 /** One round: the baseline, then the subject, back to back. */
 export interface PairedRound {
   round: number;

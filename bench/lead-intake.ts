@@ -1,17 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { leadWorkflowId } from '../domain/lead.ts';
 import type { leadLifecycle } from '../workflows/lead-lifecycle.ts';
-import { alternateRounds, openApiRig, type PairedResult } from './api-rig.ts';
-
-/** What the intake measurement is asked to do. */
-export interface IntakeSettings {
-  databaseUrl: string;
-  temporalAddress: string;
-  leads: number;
-  concurrency: number;
-  rounds: number;
-  log: (line: string) => void;
-}
+import { alternateRounds, openApiRig, type PairedResult, type PairedSettings } from './api-rig.ts';
 
 /** Every round and the medians the README tells how to read. */
 export interface IntakeResult extends PairedResult {
@@ -48,7 +38,7 @@ export async function storeBenchCadence(app: { inject: (options: object) => Prom
  * start) against a baseline of bare `client.workflow.start` calls with the same options,
  * on the same Temporal client and server, at the same concurrency, alternated per round.
  */
-export async function benchLeadIntake(settings: IntakeSettings): Promise<IntakeResult> {
+export async function benchLeadIntake(settings: PairedSettings): Promise<IntakeResult> {
   const rig = await openApiRig(settings);
   const { app, client, pool, taskQueue, runTag, headers } = rig;
   try {

@@ -2,19 +2,9 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { leadWorkflowId } from '../domain/lead.ts';
 import type { leadLifecycle } from '../workflows/lead-lifecycle.ts';
 import { leadEventSignal, type LeadEvent } from '../workflows/lead-events.ts';
-import { alternateRounds, openApiRig, type PairedResult } from './api-rig.ts';
+import { alternateRounds, openApiRig, type PairedResult, type PairedSettings } from './api-rig.ts';
 import { BENCH_CADENCE_KEY, storeBenchCadence } from './lead-intake.ts';
 import { runConcurrently } from './stats.ts';
-
-/** What the ingest measurement is asked to do. */
-export interface IngestSettings {
-  databaseUrl: string;
-  temporalAddress: string;
-  leads: number;
-  concurrency: number;
-  rounds: number;
-  log: (line: string) => void;
-}
 
 /** Every round, the medians, and what the check after the rounds found. */
 export interface IngestResult extends PairedResult {
@@ -29,7 +19,7 @@ export interface IngestResult extends PairedResult {
  * `api/lifecycle-client.ts` uses, to the same workflows on the same client and server.
  * Both sides deliver `deal.stage_changed` to leads stored (and started) before the rounds.
  */
-export async function benchWebhookIngest(settings: IngestSettings): Promise<IngestResult> {
+export async function benchWebhookIngest(settings: PairedSettings): Promise<IngestResult> {
   const secret = randomBytes(24).toString('hex');
   const rig = await openApiRig(settings, { crmWebhookSecret: secret });
   const { app, client, pool, taskQueue, runTag, headers } = rig;
