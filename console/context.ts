@@ -46,6 +46,13 @@ export function requireConsoleSession(app: FastifyInstance) {
     const caller = await app.identifyCaller(request).catch(() => undefined);
     const session = request.session;
     if (!caller || !session || request.headers.authorization !== undefined) {
+      // An htmx request (a page polling its timeline) is told to load the sign-in page as
+      // a whole, rather than having the form swapped into a corner of the old page.
+      if (request.headers['hx-request'] === 'true') {
+        const page = typeof request.headers['hx-current-url'] === 'string' ? new URL(request.headers['hx-current-url'], 'http://console').pathname : '/';
+        await reply.header('hx-redirect', `/sign-in?next=${encodeURIComponent(page)}`).code(200).send('');
+        return;
+      }
       if (SAFE_METHODS.has(request.method)) {
         await reply.redirect(`/sign-in?next=${encodeURIComponent(request.url)}`, 303);
         return;

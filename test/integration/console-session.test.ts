@@ -45,6 +45,13 @@ describe('console sessions', () => {
     expect(res.headers.location).toBe('/sign-in?next=%2Fdm-tasks');
   });
 
+  it('tells htmx to load the sign-in page whole when a polling page has lost its session', async () => {
+    const res = await app.inject({ method: 'GET', url: '/leads/00000000-0000-4000-8000-000000000000/timeline', headers: { 'hx-request': 'true', 'hx-current-url': 'http://127.0.0.1:3000/leads/00000000-0000-4000-8000-000000000000' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['hx-redirect']).toBe('/sign-in?next=%2Fleads%2F00000000-0000-4000-8000-000000000000');
+    expect(res.body).toBe('');
+  });
+
   it('refuses a wrong key, and a sign-in form posted without its own token', async () => {
     const form = await app.inject({ method: 'GET', url: '/sign-in' });
     const wrong = await app.inject({ method: 'POST', url: '/sign-in', headers: { cookie: cookieHeader(cookiesOf(form)) }, payload: { key: 'lle_wrong', _csrf: hiddenCsrf(form.body) } });
