@@ -19,3 +19,14 @@ document.addEventListener('click', (event) => {
     for (const b of document.querySelectorAll('[data-preview-width]')) b.setAttribute('aria-pressed', String(b === toggle));
   }
 });
+document.addEventListener('keydown', (event) => {
+  // Enter in a field that belongs to one of a form's several buttons presses that button,
+  // not the form's first one (the test-send address in the template editor).
+  const field = event.target;
+  if (event.key !== 'Enter' || !(field instanceof HTMLInputElement) || !field.dataset.enterAction) return;
+  const button = field.form?.querySelector(`button[data-action="${field.dataset.enterAction}"]`);
+  if (button instanceof HTMLButtonElement) {
+    event.preventDefault();
+    button.click();
+  }
+});

@@ -209,7 +209,7 @@ ${
   canTestSend
     ? html`<fieldset class="test-send"><legend>${t.testSend}</legend>${
         view.stored
-          ? html`<p class="muted" id="to-hint">${fill(t.testSendHint, { n: view.stored.version })}</p><div class="row"><div class="field"><label for="to">${t.to}</label><input id="to" name="to" type="email" autocomplete="email" maxlength="254" value="${draft.to}" aria-describedby="to-hint"></div>
+          ? html`<p class="muted" id="to-hint">${fill(t.testSendHint, { n: view.stored.version })}</p><div class="row"><div class="field"><label for="to">${t.to}</label><input id="to" name="to" type="email" data-enter-action="test-send" autocomplete="email" maxlength="254" value="${draft.to}" aria-describedby="to-hint"></div>
 <div class="field"><button type="submit" class="secondary" formaction="${base}/test-send${q}" data-action="test-send">${t.send}</button></div></div>`
           : html`<p class="muted">${t.testSendNeedsSave}</p>`
       }</fieldset>`
