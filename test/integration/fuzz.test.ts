@@ -4,7 +4,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leadWorkflowId } from '../../domain/lead.ts';
-import { MAILGUN_KEY, makeFixtures, SENDGRID_PUBLIC_KEY, ZOHO_TOKEN } from './bad-input/fixtures.ts';
+import { makeFixtures, suiteConfig } from './bad-input/fixtures.ts';
 import type { Fixtures } from './bad-input/table.ts';
 import { expectErrorFormat } from '../support/error-format.ts';
 import { auth, startTestServices } from '../support/services.ts';
@@ -86,7 +86,7 @@ describe('fuzzing the JSON routes', () => {
   const stops: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
-    const services = await startTestServices({ worker: false, config: { mailgunWebhookSigningKey: MAILGUN_KEY, sendgridWebhookPublicKey: SENDGRID_PUBLIC_KEY, zohoWebhookToken: ZOHO_TOKEN } });
+    const services = await startTestServices({ worker: false, config: await suiteConfig() });
     ({ app, pool, client, taskQueue } = services);
     stops.push(services.stop);
     f = await makeFixtures(app, pool);
