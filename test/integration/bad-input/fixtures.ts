@@ -61,7 +61,7 @@ async function signInForm(app: FastifyInstance): Promise<ConsoleSession> {
 /** Signs in through the real forms, as a person does, and reads the session's CSRF token off a page. */
 async function signIn(app: FastifyInstance, key: string): Promise<ConsoleSession> {
   const form = await signInForm(app);
-  const signedIn = await app.inject({ method: 'POST', url: '/sign-in', headers: { cookie: form.cookie }, payload: { key, _csrf: form.csrf, lang: 'en' } });
+  const signedIn = await app.inject({ method: 'POST', url: '/sign-in', headers: { cookie: form.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ key, _csrf: form.csrf, lang: 'en' }).toString() });
   expect(signedIn.statusCode, signedIn.body.slice(0, 300)).toBe(303);
   const cookie = cookiesOf(signedIn);
   const home = await app.inject({ method: 'GET', url: '/', headers: { cookie } });
