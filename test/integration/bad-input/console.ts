@@ -109,7 +109,7 @@ const badIdRows = leadIdRoutes.flatMap((route): Row[] => {
     row(route, name, (f) => (verb === 'GET' ? getAs('marketer', pattern.replace(':id', id)) : postAs('marketer', pattern.replace(':id', id), fields))(f), [404, 422]),
   );
 });
-const outboxPathRows = ['..%2Fsecret', '..%252Fsecret', '%2Fetc%2Fpasswd', '..%5Csecret'].map((id) => row('GET /outbox/:id', `a path out of the outbox: ${decodeURIComponent(id)}`, getAs('marketer', `/outbox/${id}`), 404));
+const outboxPathRows = ['..%2Fsecret', '..%252Fsecret', '%2Fetc%2Fpasswd', '..%5Csecret'].map((id) => row('GET /outbox/:id', `a path out of the outbox: ${decodeURIComponent(id)}`, getAs('marketer', `/outbox/${id}`), [404, 422]));
 
 const keyRoutes: [string, string, Fields | null][] = [
   ['GET /cadences/:key', '/cadences/:key', null],
@@ -122,7 +122,7 @@ const keyRoutes: [string, string, Fields | null][] = [
 ];
 const badKeyRows = keyRoutes.flatMap(([route, pattern, fields]): Row[] => [
   ...Object.entries(BAD_KEYS).map(([name, key]) => row(route, name, (f) => (fields ? postAs('marketer', pattern.replace(':key', key), fields) : getAs('marketer', pattern.replace(':key', key)))(f), [404, 422])),
-  ...(route.startsWith('GET /cadences') || route.startsWith('POST /cadences') ? [row(route, 'a key no cadence has', (f) => (fields ? postAs('marketer', pattern.replace(':key', 'no-such-cadence'), fields) : getAs('marketer', pattern.replace(':key', 'no-such-cadence')))(f), 404)] : []),
+  ...(route.startsWith('GET /cadences') || route.startsWith('POST /cadences') ? [row(route, 'a key no cadence has', (f) => (fields ? postAs('marketer', pattern.replace(':key', 'no-such-cadence'), fields) : getAs('marketer', pattern.replace(':key', 'no-such-cadence')))(f), [404, 422])] : []),
 ]);
 
 /** Each hostile string in a field or query parameter: `legit` answers for text that is data, and 4xx for the rest. */

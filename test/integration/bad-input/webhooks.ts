@@ -61,8 +61,6 @@ const zohoNotifications: BodyRoute = {
   credentials: () => ({}),
   valid: () => ({ ...REPLAYED_ZOHO_NOTIFICATION, server_time: Date.now() }),
   open: true,
-  // The token travels in the body: no body, no token.
-  empty: 401,
 };
 
 const json = (value: unknown) => JSON.stringify(value);
