@@ -46,7 +46,8 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
   await app.register(consoleAssets);
   await app.register(signInPages, options);
   await app.register(async (pages) => {
-    pages.addHook('preHandler', requireConsoleSession(app));
+    // Before validation: a post without a session or its CSRF token is refused as such, whatever its fields.
+    pages.addHook('preValidation', requireConsoleSession(app));
     pages.addHook('onSend', async (_request, reply, payload) => {
       // Pages show lead data: not to be cached by shared caches or framed by other sites.
       reply.header('cache-control', 'no-store').header('x-frame-options', 'DENY').header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-src 'self'; frame-ancestors 'none'; form-action 'self'");

@@ -97,7 +97,7 @@ ${error ? html`<p class="error" id="key-error">${error}</p>` : ''}</div>
       .redirect(next, 303);
   });
 
-  app.post('/sign-out', { schema: { hide: true }, preHandler: requireConsoleSession(instance) }, async (request: FastifyRequest, reply) => {
+  app.post('/sign-out', { schema: { hide: true }, preValidation: requireConsoleSession(instance) }, async (request: FastifyRequest, reply) => {
     if (request.session) await deleteConsoleSession(options.db, keyDigest(request.session.sessionId));
     return reply.clearCookie(SESSION_COOKIE, cookieOptions).redirect('/sign-in', 303);
   });

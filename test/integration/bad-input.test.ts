@@ -3,7 +3,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leadWorkflowId } from '../../domain/lead.ts';
-import { MAILGUN_KEY, makeFixtures, SENDGRID_PUBLIC_KEY, ZOHO_TOKEN } from './bad-input/fixtures.ts';
+import { makeFixtures, suiteConfig } from './bad-input/fixtures.ts';
 import { ROWS } from './bad-input/index.ts';
 import type { Fixtures, Row } from './bad-input/table.ts';
 import { expectErrorFormat } from '../support/error-format.ts';
@@ -24,7 +24,7 @@ describe('bad input, route by route', () => {
 
   beforeAll(async () => {
     // No worker: workflows are started and signalled but never run, so nothing moves on its own.
-    const services = await startTestServices({ worker: false, config: { mailgunWebhookSigningKey: MAILGUN_KEY, sendgridWebhookPublicKey: SENDGRID_PUBLIC_KEY, zohoWebhookToken: ZOHO_TOKEN } });
+    const services = await startTestServices({ worker: false, config: await suiteConfig() });
     ({ app, pool, client, taskQueue } = services);
     stops.push(services.stop);
     f = await makeFixtures(app, pool);

@@ -4,7 +4,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leadWorkflowId } from '../../domain/lead.ts';
-import { MAILGUN_KEY, makeFixtures, SENDGRID_PUBLIC_KEY, ZOHO_TOKEN } from './bad-input/fixtures.ts';
+import { makeFixtures, suiteConfig } from './bad-input/fixtures.ts';
 import type { Fixtures } from './bad-input/table.ts';
 import { expectErrorFormat } from '../support/error-format.ts';
 import { auth, startTestServices } from '../support/services.ts';
@@ -32,6 +32,9 @@ const ROUTES: JsonRoute[] = [
   { name: 'PUT /v1/cadences/:key', send: withKey('PUT', '/v1/cadences/fuzz'), valid: () => ({ name: 'Fuzz', nurture: { steps: [{ after: 'P1D', channel: 'email', template: 'welcome' }] } }) },
   { name: 'PUT /v1/templates/:key', send: withKey('PUT', '/v1/templates/fuzz'), valid: () => ({ subject: 'Hi {{lead.name}}', mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>Hi</mj-text></mj-column></mj-section></mj-body></mjml>' }) },
   { name: 'POST /v1/templates/:key/preview', send: withKey('POST', '/v1/templates/fuzz/preview'), valid: () => ({ subject: 'Hi', mjml: '<mjml><mj-body></mj-body></mjml>', lead: { name: 'x' } }) },
+  { name: 'POST /v1/cadences/preview-timeline', send: withKey('POST', '/v1/cadences/preview-timeline'), valid: () => ({ cadence: { name: 'Fuzz', nurture: { steps: [{ after: 'P1D', channel: 'email', template: 'welcome' }] } }, start: '2026-01-05T09:00:00+09:00', count: 3 }) },
+  { name: 'POST /v1/leads/:id/owner', send: (f, raw) => withKey('POST', `/v1/leads/${f.leadId}/owner`)(f, raw), valid: () => ({ ownerEmail: 'rep@example.jp' }) },
+  { name: 'POST /v1/leads/:id/stage', send: (f, raw) => withKey('POST', `/v1/leads/${f.leadId}/stage`)(f, raw), valid: () => ({ stage: 'deal', reason: 'fuzz' }) },
   { name: 'POST /v1/api-keys', send: withKey('POST', '/v1/api-keys'), valid: () => ({ name: 'fuzz', role: 'sales' }) },
   { name: 'POST /v1/dm-tasks/complete', send: withKey('POST', '/v1/dm-tasks/complete'), valid: () => ({ ids: ['00000000-0000-4000-8000-000000000000'] }) },
   {
@@ -86,7 +89,7 @@ describe('fuzzing the JSON routes', () => {
   const stops: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
-    const services = await startTestServices({ worker: false, config: { mailgunWebhookSigningKey: MAILGUN_KEY, sendgridWebhookPublicKey: SENDGRID_PUBLIC_KEY, zohoWebhookToken: ZOHO_TOKEN } });
+    const services = await startTestServices({ worker: false, config: await suiteConfig() });
     ({ app, pool, client, taskQueue } = services);
     stops.push(services.stop);
     f = await makeFixtures(app, pool);

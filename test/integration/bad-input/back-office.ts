@@ -57,6 +57,7 @@ export const backOfficeRows: Row[] = [
     ['an unknown parameter', { unexpected: '1' }, 422, 'unexpected'],
   ]),
   ...byId('POST /v1/escalations/:id/ack', (f) => f.escalationId),
+  ...byId('GET /v1/escalations/:id', (f) => f.escalationId),
 
   ...keyCases('GET /v1/reports/capacity', get('/v1/reports/capacity?dailyActivities=10&reps=3')),
   ...queryCases('GET /v1/reports/capacity', '/v1/reports/capacity', admin, [
@@ -76,6 +77,28 @@ export const backOfficeRows: Row[] = [
   ...keyCases('GET /v1/outbox', get('/v1/outbox')),
   ...queryCases('GET /v1/outbox', '/v1/outbox', admin, [
     ['a limit of 0', { limit: '0' }, 422, 'limit'],
+    ['an unknown parameter', { unexpected: '1' }, 422, 'unexpected'],
+  ]),
+
+  ...byId('GET /v1/outbox/:id', (f) => f.outboxMessageId),
+  { route: 'GET /v1/outbox/:id', case: 'the message in the outbox (so the rows below can fail)', request: (f) => ({ method: 'GET', url: `/v1/outbox/${f.outboxMessageId}`, headers: auth }), status: 200 },
+  // The outbox folder has a file `secret.eml` beside it: no id may reach it.
+  ...Object.entries({
+    'a relative path out of the outbox': '..%2Fsecret',
+    'a doubly encoded path': '..%252Fsecret',
+    'a backslash path': '..%5Csecret',
+    'an absolute path': '%2Fetc%2Fpasswd',
+    'a path with a NUL': `${'1'.repeat(15)}-1-000001%00..%2Fsecret`,
+    'a dotted id': '....%2F%2Fsecret',
+  }).map(([name, id]): Row => ({ route: 'GET /v1/outbox/:id', case: name, request: () => ({ method: 'GET', url: `/v1/outbox/${id}`, headers: auth }), status: 404, code: 'not_found' })),
+
+  ...keyCases('GET /v1/reports/funnel', get('/v1/reports/funnel')),
+  ...queryCases('GET /v1/reports/funnel', '/v1/reports/funnel', admin, [
+    ['no months', { months: '0' }, 422, 'months'],
+    ['more than 60 months', { months: '61' }, 422, 'months'],
+    ['months that are no number', { months: "6; DROP TABLE leads" }, 422, 'months'],
+    ['a time zone that does not exist', { timezone: 'Mars/Olympus' }, 422, 'timezone'],
+    ['a NUL in the time zone', { timezone: 'Asia/Tokyo\u0000' }, 422, 'timezone'],
     ['an unknown parameter', { unexpected: '1' }, 422, 'unexpected'],
   ]),
 

@@ -39,7 +39,29 @@ const previewed = data(
   false,
 );
 
-const keyRoutes = ['GET /v1/cadences/:key', 'GET /v1/templates/:key'];
+const keyRoutes = ['GET /v1/cadences/:key', 'GET /v1/templates/:key', 'GET /v1/cadences/:key/versions', 'GET /v1/templates/:key/versions'];
+
+const previewTimeline: BodyRoute = {
+  route: 'POST /v1/cadences/preview-timeline',
+  url: () => '/v1/cadences/preview-timeline',
+  credentials: admin,
+  valid: () => ({ cadence: putCadence.valid({} as Fixtures), start: '2026-01-05T09:00:00+09:00', timezone: 'Asia/Tokyo', count: 3 }),
+};
+const timelineRow = (name: string, body: (valid: Record<string, unknown>) => unknown, names: string[]): Row => ({
+  route: previewTimeline.route,
+  case: name,
+  request: (f) => send(previewTimeline, f, JSON.stringify(body(previewTimeline.valid(f) as Record<string, unknown>))),
+  status: 422,
+  code: 'invalid',
+  names,
+});
+
+const testSend: BodyRoute = {
+  route: 'POST /v1/templates/:key/test-send',
+  url: () => '/v1/templates/welcome/test-send',
+  credentials: admin,
+  valid: () => ({ to: 'qa@example.jp', locale: 'ja', data: { name: '山田 太郎' } }),
+};
 
 /** The table's rows for the cadence and template routes. */
 export const contentRows: Row[] = [
@@ -80,6 +102,40 @@ export const contentRows: Row[] = [
     ['an unknown locale', { locale: 'fr' }, 422, 'locale'],
     ['an unknown parameter', { version: '1' }, 422, 'version'],
   ]),
+  { route: 'GET /v1/templates/:key/versions', case: 'a key no template has', request: () => ({ method: 'GET', url: '/v1/templates/no-such-template/versions', headers: auth }), status: 404, code: 'not_found' },
+  { route: 'GET /v1/cadences/:key/versions', case: 'a key no cadence has', request: () => ({ method: 'GET', url: '/v1/cadences/no-such-cadence/versions', headers: auth }), status: 404, code: 'not_found' },
+  ...queryCases('GET /v1/templates/:key/versions', '/v1/templates/welcome/versions', admin, [
+    ['an unknown locale', { locale: 'fr' }, 422, 'locale'],
+    ['an unknown parameter', { limit: '1' }, 422, 'limit'],
+  ]),
+  ...queryCases('GET /v1/cadences/:key/versions', '/v1/cadences/default/versions', admin, [['an unknown parameter', { limit: '1' }, 422, 'limit']]),
+  ...keyCases('GET /v1/templates', () => ({ method: 'GET', url: '/v1/templates', headers: auth })),
+  ...queryCases('GET /v1/templates', '/v1/templates', admin, [['an unknown parameter', { q: "'; DROP TABLE templates;--" }, 422, 'q']]),
+
+  ...keyCases(previewTimeline.route, (f) => send(previewTimeline, f, JSON.stringify(previewTimeline.valid(f)))),
+  ...bodyCases(previewTimeline),
+  ...missingFieldCases(previewTimeline, ['/cadence', '/cadence/nurture', '/cadence/nurture/steps/0/after']),
+  ...stringFieldCases(previewTimeline, {
+    '/start': strict,
+    '/timezone': strict,
+    '/cadence/nurture/steps/0/after': strict,
+    // Nothing is saved and the name is not in the answer: legitimate text changes nothing.
+    '/cadence/name': { kind: 'ignored', max: 200 },
+  }),
+  timelineRow('a count of 0', (v) => ({ ...v, count: 0 }), ['count']),
+  timelineRow('a count over 100', (v) => ({ ...v, count: 101 }), ['count']),
+  timelineRow('a time zone that does not exist', (v) => ({ ...v, timezone: 'Mars/Olympus' }), ['timezone']),
+  timelineRow('a start without an offset', (v) => ({ ...v, start: '2026-01-05 09:00' }), ['start']),
+
+  ...keyCases(testSend.route, (f) => send(testSend, f, JSON.stringify(testSend.valid(f)))),
+  ...bodyCases(testSend),
+  ...missingFieldCases(testSend, ['/to']),
+  ...stringFieldCases(testSend, { '/to': strict, '/locale': strict }),
+  ...badIdCases(testSend.route, (key) => `/v1/templates/${key}/test-send`, admin, [404, 422], BAD_KEYS).map((row) => ({ ...row, request: (f: Fixtures) => ({ ...row.request(f), payload: testSend.valid(f) as object }) })),
+  { route: testSend.route, case: 'a key no template has', request: (f) => ({ method: 'POST', url: '/v1/templates/no-such-template/test-send', headers: auth, payload: testSend.valid(f) as object }), status: 404, code: 'not_found' },
+  { route: testSend.route, case: 'two addresses in to', request: (f) => send(testSend, f, JSON.stringify({ ...(testSend.valid(f) as object), to: 'a@example.jp, b@example.jp' })), status: 422, code: 'invalid', names: ['to'] },
+  { route: testSend.route, case: 'a header injected in to', request: (f) => send(testSend, f, JSON.stringify({ ...(testSend.valid(f) as object), to: 'a@example.jp\r\nBcc: b@example.jp' })), status: 422, code: 'invalid', names: ['to'] },
+
   ...keyCases('GET /v1/cadences', () => ({ method: 'GET', url: '/v1/cadences', headers: auth })),
   ...queryCases('GET /v1/cadences', '/v1/cadences', admin, [['an unknown parameter', { limit: '5' }, 422, 'limit']]),
 ];

@@ -1,16 +1,73 @@
 import { createHmac, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type pg from 'pg';
 import { expect } from 'vitest';
+import { loadConfig, type Config } from '../../../config/env.ts';
+import { hubspotSignatureV3 } from '../../../crm/hubspot/signature.ts';
 import { signToken } from '../../../mail/tokens.ts';
-import { APP_SECRET, auth, CRM_SECRET } from '../../support/services.ts';
-import type { Fixtures } from './table.ts';
+import { APP_SECRET, auth, CRM_SECRET, PUBLIC_BASE_URL } from '../../support/services.ts';
+import { hubspotEventKey } from '../../../crm/hubspot/webhook-events.ts';
+import { notificationEventId } from '../../../api/routes/webhooks-zoho-notifications.ts';
+import type { ConsoleSession, Fixtures } from './table.ts';
 
 /** The credentials the suite's app is configured with. */
 export const MAILGUN_KEY = 'bad-input-mailgun-signing-key';
 export const ZOHO_TOKEN = 'bad-input-zoho-token-0123456789';
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 export const SENDGRID_PUBLIC_KEY = publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+export const HUBSPOT_SECRET = 'bad-input-hubspot-client-secret';
+export const ZOHO_NOTIFICATION_TOKEN = 'bad-input-zoho-notify-token';
+export const ZOHO_CHANNEL_ID = '1000000068001';
+/** A HubSpot event and a Zoho callback whose receipts the fixtures record: sent again, they must start nothing. */
+export const REPLAYED_HUBSPOT_EVENT = { eventId: 1, subscriptionId: 25, portalId: 62515, appId: 3000, occurredAt: 1767571200000, subscriptionType: 'contact.propertyChange', attemptNumber: 0, objectId: 501, propertyName: 'email', propertyValue: 'a@example.jp', changeSource: 'CRM' };
+export const REPLAYED_ZOHO_NOTIFICATION = { server_time: 1767571200000, module: 'Leads', ids: ['4150868000000225013'], operation: 'update', channel_id: ZOHO_CHANNEL_ID, token: ZOHO_NOTIFICATION_TOKEN };
+
+/**
+ * The suite's app configuration: every signed webhook on, and an outbox folder holding one
+ * message, beside a file the outbox routes must never reach.
+ */
+export async function suiteConfig(): Promise<Partial<Config>> {
+  const root = await mkdtemp(path.join(tmpdir(), 'bad-input-'));
+  const outboxDir = path.join(root, 'outbox');
+  await mkdir(outboxDir);
+  await writeFile(path.join(root, 'secret.eml'), 'Subject: not in the outbox\r\n\r\nsecret\r\n');
+  await writeFile(path.join(outboxDir, '176757120000000-1234-000001.eml'), 'From: a@example.com\r\nTo: b@example.jp\r\nSubject: fixture\r\n\r\nhello\r\n');
+  const zoho = loadConfig({ PUBLIC_BASE_URL, ZOHO_CLIENT_ID: 'bad-input-client', ZOHO_CLIENT_SECRET: 'bad-input-client-secret', ZOHO_REFRESH_TOKEN: 'bad-input-refresh-token', ZOHO_API_BASE_URL: 'http://127.0.0.1:9', ZOHO_ACCOUNTS_URL: 'http://127.0.0.1:9' }).zoho;
+  return {
+    mailgunWebhookSigningKey: MAILGUN_KEY,
+    sendgridWebhookPublicKey: SENDGRID_PUBLIC_KEY,
+    zohoWebhookToken: ZOHO_TOKEN,
+    hubspotClientSecret: HUBSPOT_SECRET,
+    zohoNotificationToken: ZOHO_NOTIFICATION_TOKEN,
+    zohoNotificationChannelId: ZOHO_CHANNEL_ID,
+    zoho,
+    outboxDir,
+  };
+}
+
+const cookiesOf = (response: LightMyRequestResponse) => response.cookies.filter((c) => c.value !== '').map((c) => `${c.name}=${c.value}`).join('; ');
+const hiddenCsrf = (page: string) => /name="_csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
+
+/** The sign-in form's pre-session cookie and hidden token, as a browser gets them. */
+async function signInForm(app: FastifyInstance): Promise<ConsoleSession> {
+  const form = await app.inject({ method: 'GET', url: '/sign-in' });
+  expect(form.statusCode).toBe(200);
+  return { cookie: cookiesOf(form), csrf: hiddenCsrf(form.body) };
+}
+
+/** Signs in through the real forms, as a person does, and reads the session's CSRF token off a page. */
+async function signIn(app: FastifyInstance, key: string): Promise<ConsoleSession> {
+  const form = await signInForm(app);
+  const signedIn = await app.inject({ method: 'POST', url: '/sign-in', headers: { cookie: form.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ key, _csrf: form.csrf, lang: 'en' }).toString() });
+  expect(signedIn.statusCode, signedIn.body.slice(0, 300)).toBe(303);
+  const cookie = cookiesOf(signedIn);
+  const home = await app.inject({ method: 'GET', url: '/', headers: { cookie } });
+  expect(home.statusCode).toBe(200);
+  return { cookie, csrf: hiddenCsrf(home.body) };
+}
 
 const seconds = () => String(Math.floor(Date.now() / 1000));
 
@@ -28,6 +85,8 @@ export async function makeFixtures(app: FastifyInstance, pool: pg.Pool): Promise
   }
   // Tasks and escalations come from workflow steps; rows are enough for the routes that read them.
   const dmTaskId = (await pool.query<{ id: string }>(`INSERT INTO tasks (idempotency_key, lead_id, kind, template_key) VALUES ('fixture/dm', $1, 'dm', 'dm-catalog') RETURNING id`, [leadId])).rows[0]?.id ?? '';
+  // Receipts as if these had come before: the replay rows must start no workflow.
+  await pool.query(`INSERT INTO webhook_receipts (provider, event_id) VALUES ('hubspot', $1), ('zoho-notification', $2)`, [hubspotEventKey(REPLAYED_HUBSPOT_EVENT), notificationEventId(REPLAYED_ZOHO_NOTIFICATION as Parameters<typeof notificationEventId>[0])]);
   const escalationId = (await pool.query<{ id: string }>(`INSERT INTO escalations (idempotency_key, lead_id, kind, score) VALUES ('fixture/escalation', $1, 'sales', 60) RETURNING id`, [leadId])).rows[0]?.id ?? '';
   return {
     leadId,
@@ -48,7 +107,13 @@ export async function makeFixtures(app: FastifyInstance, pool: pg.Pool): Promise
         'x-twilio-email-event-webhook-timestamp': timestamp,
       }),
       zoho: () => ({ 'x-zoho-webhook-token': ZOHO_TOKEN }),
+      hubspot: (raw, timestamp = String(Date.now())) => ({
+        'x-hubspot-request-timestamp': timestamp,
+        'x-hubspot-signature-v3': hubspotSignatureV3(HUBSPOT_SECRET, 'POST', `${PUBLIC_BASE_URL}/v1/webhooks/crm/hubspot`, raw, timestamp),
+      }),
     },
+    sessions: { marketer: await signIn(app, keys.marketer), sales: await signIn(app, keys.sales), signInForm: await signInForm(app) },
+    outboxMessageId: '176757120000000-1234-000001',
     mailgunSignature: (timestamp = seconds()) => {
       const token = randomBytes(16).toString('hex');
       return { timestamp, token, signature: createHmac('sha256', MAILGUN_KEY).update(timestamp + token).digest('hex') };

@@ -1,8 +1,9 @@
 import { backOfficeRows } from './back-office.ts';
+import { consoleRows } from './console.ts';
 import { contentRows } from './content.ts';
 import { leadRows } from './leads.ts';
 import type { Row } from './table.ts';
 import { webhookRows } from './webhooks.ts';
 
 /** Every row of the bad-input table: one per route and case. Add a family's file here. */
-export const ROWS: readonly Row[] = [...leadRows, ...contentRows, ...webhookRows, ...backOfficeRows];
+export const ROWS: readonly Row[] = [...leadRows, ...contentRows, ...webhookRows, ...backOfficeRows, ...consoleRows];

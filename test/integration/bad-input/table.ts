@@ -1,6 +1,12 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Role } from '../../../domain/roles.ts';
 
+/** A console sign-in as a browser holds it: its cookies and the CSRF token its forms carry. */
+export interface ConsoleSession {
+  cookie: string;
+  csrf: string;
+}
+
 /** What the rows' requests refer to: records and keys made before the suite runs. */
 export interface Fixtures {
   leadId: string;
@@ -17,7 +23,13 @@ export interface Fixtures {
     generic: (raw: Buffer) => Record<string, string>;
     sendgrid: (raw: Buffer, timestamp?: string) => Record<string, string>;
     zoho: () => Record<string, string>;
+    /** HubSpot's v3 signature headers over `raw` (timestamp in ms, default now). */
+    hubspot: (raw: Buffer, timestamp?: string) => Record<string, string>;
   };
+  /** Console sign-ins made through the real forms; `signInForm` is the sign-in form's own pre-session cookie and token. */
+  sessions: { marketer: ConsoleSession; sales: ConsoleSession; signInForm: ConsoleSession };
+  /** The one message in the suite's outbox folder. */
+  outboxMessageId: string;
   /** A validly signed Mailgun `signature` object (the signature travels in the body). */
   mailgunSignature: (timestamp?: string) => { timestamp: string; token: string; signature: string };
   /** A GET as admin, for rows that check what was stored. */

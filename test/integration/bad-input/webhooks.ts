@@ -1,4 +1,6 @@
 import { bodyCases, data, missingFieldCases, send, strict, stringFieldCases, type BodyRoute, type FieldKind } from './cases.ts';
+import { expect } from 'vitest';
+import { REPLAYED_HUBSPOT_EVENT, REPLAYED_ZOHO_NOTIFICATION, ZOHO_CHANNEL_ID } from './fixtures.ts';
 import type { Fixtures, Row } from './table.ts';
 
 // CRM and mail provider webhooks: no API key, each provider's own signature or token.
@@ -43,6 +45,24 @@ const sendgrid: BodyRoute = {
 // Reports about addresses that are no lead are acknowledged and change nothing.
 const ignored = (max: number): FieldKind => ({ kind: 'ignored', max });
 
+const hubspot: BodyRoute = {
+  route: 'POST /v1/webhooks/crm/hubspot',
+  url: () => '/v1/webhooks/crm/hubspot',
+  credentials: (f, raw) => f.sign.hubspot(raw),
+  // A fresh event would start a fetch workflow: rows that pass every check send the recorded one.
+  valid: () => [{ ...REPLAYED_HUBSPOT_EVENT, eventId: 2, objectId: 502 }],
+  open: true,
+  empty: 422,
+};
+
+const zohoNotifications: BodyRoute = {
+  route: 'POST /v1/webhooks/crm/zoho/notifications',
+  url: () => '/v1/webhooks/crm/zoho/notifications',
+  credentials: () => ({}),
+  valid: () => ({ ...REPLAYED_ZOHO_NOTIFICATION, server_time: Date.now() }),
+  open: true,
+};
+
 const json = (value: unknown) => JSON.stringify(value);
 const forged = (r: BodyRoute, name: string, headers: (f: Fixtures) => Record<string, string>, body?: (f: Fixtures) => unknown): Row => ({
   route: r.route,
@@ -54,7 +74,61 @@ const forged = (r: BodyRoute, name: string, headers: (f: Fixtures) => Record<str
   status: 401,
 });
 
-/** The table's rows for the four webhooks. */
+const secondsAgo = (s: number) => String(Date.now() - s * 1000);
+const hubspotRows: Row[] = [
+  ...bodyCases(hubspot).filter((row) => !['an array instead of an object', '10,000 nested objects in a field'].includes(row.case)),
+  { route: hubspot.route, case: '10,000 nested objects in an event', request: (f) => send(hubspot, f, `[{"occurredAt":1,"subscriptionType":"contact.creation","objectId":1,"nested":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}]`), status: 422, code: 'invalid' },
+  { route: hubspot.route, case: 'an object instead of a batch', request: (f) => send(hubspot, f, json((hubspot.valid(f) as object[])[0])), status: 422, code: 'invalid' },
+  { route: hubspot.route, case: 'an empty batch', request: (f) => send(hubspot, f, '[]'), status: 422, code: 'invalid' },
+  { route: hubspot.route, case: '1,001 events', request: (f) => send(hubspot, f, json(Array.from({ length: 1001 }, () => (hubspot.valid(f) as object[])[0]))), status: 422, code: 'invalid' },
+  ...missingFieldCases(hubspot, ['/0/occurredAt', '/0/subscriptionType', '/0/objectId']),
+  // An unknown subscription type is acknowledged and ignored: HubSpot adds types.
+  ...stringFieldCases(hubspot, { '/0/subscriptionType': ignored(100), '/0/objectId': strict }),
+  forged(hubspot, 'no signature headers', () => ({})),
+  forged(hubspot, 'a timestamp without a signature', () => ({ 'x-hubspot-request-timestamp': String(Date.now()) })),
+  forged(hubspot, 'a forged signature', () => ({ 'x-hubspot-request-timestamp': String(Date.now()), 'x-hubspot-signature-v3': Buffer.alloc(32, 1).toString('base64') })),
+  forged(hubspot, 'a signature of other bytes', (f) => f.sign.hubspot(Buffer.from('[]'))),
+  forged(hubspot, 'an expired timestamp, validly signed', (f) => f.sign.hubspot(Buffer.from(json(hubspot.valid(f))), secondsAgo(301))),
+  forged(hubspot, 'a timestamp in seconds, not milliseconds', (f) => f.sign.hubspot(Buffer.from(json(hubspot.valid(f))), String(Math.floor(Date.now() / 1000)))),
+  forged(hubspot, 'a timestamp that is no number', () => ({ 'x-hubspot-request-timestamp': "1' OR '1'='1", 'x-hubspot-signature-v3': 'AAAA' })),
+  forged(hubspot, 'a v1 signature header only', () => ({ 'x-hubspot-signature': 'ab'.repeat(32) })),
+  {
+    route: hubspot.route,
+    case: 'an event already received',
+    request: (f) => send(hubspot, f, json([REPLAYED_HUBSPOT_EVENT])),
+    status: 200,
+    replay: true,
+    stored: async (_f, response) => expect(response.json()).toMatchObject({ received: 1, accepted: 0, duplicates: 1 }),
+  },
+];
+
+const zohoNotificationRows: Row[] = [
+  ...bodyCases(zohoNotifications).filter((row) => !['an array instead of an object', '10,000 nested arrays'].includes(row.case)),
+  // Without the token there is no caller to tell about the shape.
+  forged(zohoNotifications, 'an array instead of an object', () => ({}), (f) => [zohoNotifications.valid(f)]),
+  forged(zohoNotifications, '10,000 nested arrays', () => ({}), () => JSON.parse(`${'['.repeat(100)}${']'.repeat(100)}`)),
+  ...missingFieldCases(zohoNotifications, ['/module', '/ids', '/operation', '/server_time']),
+  // A module the engine does not follow is acknowledged and ignored.
+  ...stringFieldCases(zohoNotifications, { '/module': ignored(100), '/operation': strict, '/ids/0': strict }),
+  { route: zohoNotifications.route, case: '501 ids', request: (f) => send(zohoNotifications, f, json({ ...(zohoNotifications.valid(f) as object), ids: Array.from({ length: 501 }, (_, i) => String(i)) })), status: 422, code: 'invalid', names: ['ids'] },
+  forged(zohoNotifications, 'a wrong token', () => ({}), (f) => ({ ...(zohoNotifications.valid(f) as object), token: 'not-the-notify-token' })),
+  forged(zohoNotifications, 'no token', () => ({}), (f) => ({ ...(zohoNotifications.valid(f) as object), token: undefined })),
+  forged(zohoNotifications, 'the token in a header instead', () => ({ 'x-zoho-webhook-token': REPLAYED_ZOHO_NOTIFICATION.token }), (f) => ({ ...(zohoNotifications.valid(f) as object), token: undefined })),
+  forged(zohoNotifications, 'the token as a number', () => ({}), (f) => ({ ...(zohoNotifications.valid(f) as object), token: 12345 })),
+  forged(zohoNotifications, 'another channel', () => ({}), (f) => ({ ...(zohoNotifications.valid(f) as object), channel_id: `${ZOHO_CHANNEL_ID}9` })),
+  forged(zohoNotifications, 'the channel missing', () => ({}), (f) => ({ ...(zohoNotifications.valid(f) as object), channel_id: undefined })),
+  {
+    route: zohoNotifications.route,
+    case: 'a callback already received',
+    request: (f) => send(zohoNotifications, f, json(REPLAYED_ZOHO_NOTIFICATION)),
+    status: 200,
+    replay: true,
+    stored: async (_f, response) => expect(response.json()).toMatchObject({ received: true, duplicate: true }),
+  },
+  forged(zohoNotifications, 'the channel id as a JSON number of another channel', () => ({}), (f) => ({ ...(zohoNotifications.valid(f) as object), channel_id: Number(ZOHO_CHANNEL_ID) + 1 })),
+];
+
+/** The table's rows for the webhooks. */
 export const webhookRows: Row[] = [
   ...bodyCases(generic),
   ...missingFieldCases(generic, ['/id', '/type', '/data']),
@@ -97,5 +171,7 @@ export const webhookRows: Row[] = [
   forged(sendgrid, 'a signature of other bytes', (f) => f.sign.sendgrid(Buffer.from('[]'))),
   forged(sendgrid, 'a stale timestamp', (f) => f.sign.sendgrid(Buffer.from(json(sendgrid.valid(f))), String(Math.floor(Date.now() / 1000) - 3600)), undefined),
   { route: sendgrid.route, case: 'an object instead of a batch', request: (f) => send(sendgrid, f, json((sendgrid.valid(f) as object[])[0])), status: 422, code: 'invalid' },
+  ...hubspotRows,
+  ...zohoNotificationRows,
   { route: sendgrid.route, case: 'the same event id again', request: (f) => send(sendgrid, f, json([{ email: f.leadEmail, event: 'spamreport', sg_event_id: 'sg-replayed', timestamp: Math.floor(Date.now() / 1000) }])), status: 200, replay: true },
 ];
