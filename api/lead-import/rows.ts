@@ -1,5 +1,6 @@
 import { Compile } from 'typebox/compile';
 import { LeadBody, timezoneProblem, type LeadInput } from '../lead-intake.ts';
+import { badTextPaths } from '../plugins/json-body.ts';
 import { ADDRESS_COLUMNS, type LeadColumn } from './columns.ts';
 
 /** One reason a row was not imported: its row as a spreadsheet numbers it (header = 1), the field, why. */
@@ -51,6 +52,9 @@ export function leadFromRow(cells: readonly string[], fields: readonly LeadColum
     if (value !== '') values.set(field, value);
   });
   if (!values.has('email')) return { errors: [{ row, field: 'email', reason: 'is required' }] };
+  // Text PostgreSQL cannot store (a NUL) is the row's fault, as it is a JSON body's.
+  const notText = [...values].filter(([, value]) => badTextPaths(value).length > 0);
+  if (notText.length > 0) return { errors: notText.map(([field]) => ({ row, field, reason: 'contains U+0000 (NUL) or a lone UTF-16 surrogate, which are not text' })) };
   const candidate: Record<string, unknown> = {};
   for (const [field, value] of values) {
     if (!(ADDRESS_COLUMNS as readonly string[]).includes(field)) candidate[field] = value;

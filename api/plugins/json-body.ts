@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { Stream } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpError, unprocessable } from '../http-errors.ts';
@@ -25,6 +26,7 @@ export function strictJsonParser(scope: FastifyInstance, options: { emptyAsUndef
 const MAX_DEPTH = 64;
 const MAX_REPORTED = 20;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const isPlainData = (value: object): boolean => !(value instanceof Stream) && !Buffer.isBuffer(value);
 const notText = (text: string): boolean => text.includes('\u0000') || LONE_SURROGATE.test(text);
 
 /**
@@ -40,6 +42,9 @@ export function badTextPaths(value: unknown, prefix = ''): { path: string; messa
     if (typeof item.value === 'string') {
       if (notText(item.value)) problems.push({ path: item.path || '/', message: 'contains U+0000 (NUL) or a lone UTF-16 surrogate, which are not text' });
     } else if (item.value !== null && typeof item.value === 'object') {
+      // Only parsed data is walked: a streamed body (the CSV import's request stream) is
+      // checked by its own reader, and walking a stream would wander through the socket.
+      if (!isPlainData(item.value)) continue;
       if (item.depth >= MAX_DEPTH) {
         problems.push({ path: item.path || '/', message: `is nested more than ${MAX_DEPTH} levels deep` });
         continue;

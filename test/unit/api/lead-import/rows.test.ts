@@ -22,6 +22,12 @@ describe('leadFromRow', () => {
     });
   });
 
+  it('refuses text PostgreSQL cannot store (a NUL) on its row, naming the field', () => {
+    expect(leadFromRow(row({ email: 'a@example.jp', name: 'before\u0000after' }), FIELDS, 6)).toEqual({
+      errors: [{ row: 6, field: 'name', reason: 'contains U+0000 (NUL) or a lone UTF-16 surrogate, which are not text' }],
+    });
+  });
+
   it('requires the email, the whole address when part of it is given, and an IANA time zone', () => {
     expect(leadFromRow(row({ name: 'x' }), FIELDS, 3)).toEqual({ errors: [{ row: 3, field: 'email', reason: 'is required' }] });
     expect(leadFromRow(row({ email: 'a@example.jp', city: '千代田区' }), FIELDS, 4)).toEqual({
