@@ -117,22 +117,8 @@ try {
       settings,
       startupSeconds,
       sections: SECTIONS.filter(runs),
-      intake: intake && {
-        rawStartPerSecond: intake.rounds.map((r) => round(r.raw.perSecond)),
-        apiPerSecond: intake.rounds.map((r) => round(r.api.perSecond)),
-        ratio: intake.rounds.map((r) => round(r.ratio)),
-        medianRawStartPerSecond: intake.medianRawPerSecond,
-        medianApiPerSecond: intake.medianApiPerSecond,
-        medianRatioApiOverRawStart: intake.medianRatio,
-      },
-      ingest: ingest && {
-        rawSignalWithStartPerSecond: ingest.rounds.map((r) => round(r.raw.perSecond)),
-        webhookPerSecond: ingest.rounds.map((r) => round(r.api.perSecond)),
-        ratio: ingest.rounds.map((r) => round(r.ratio)),
-        medianRawSignalWithStartPerSecond: ingest.medianRawPerSecond,
-        medianWebhookPerSecond: ingest.medianApiPerSecond,
-        medianRatioWebhookOverRawSignalWithStart: ingest.medianRatio,
-      },
+      intake: intake && pairedJson(intake, { raw: 'RawStart', api: 'Api', ratio: 'ApiOverRawStart' }),
+      ingest: ingest && pairedJson(ingest, { raw: 'RawSignalWithStart', api: 'Webhook', ratio: 'WebhookOverRawSignalWithStart' }),
       render: render && {
         cachedPerSecond: render.rounds.map((r) => round(r.cached.perSecond)),
         compilePlusRenderPerSecond: render.rounds.map((r) => round(r.compiled.perSecond)),
@@ -174,6 +160,19 @@ try {
     await services?.stop();
     log(`done in ${round((performance.now() - wallStart) / 1000)} s`);
   }
+}
+
+/** A side-by-side section in the JSON line: per-round rates and ratios, and their medians. */
+function pairedJson(result: PairedResult, names: { raw: string; api: string; ratio: string }): Record<string, number | number[]> {
+  const lower = (name: string) => name.charAt(0).toLowerCase() + name.slice(1);
+  return {
+    [`${lower(names.raw)}PerSecond`]: result.rounds.map((r) => round(r.raw.perSecond)),
+    [`${lower(names.api)}PerSecond`]: result.rounds.map((r) => round(r.api.perSecond)),
+    ratio: result.rounds.map((r) => round(r.ratio)),
+    [`median${names.raw}PerSecond`]: result.medianRawPerSecond,
+    [`median${names.api}PerSecond`]: result.medianApiPerSecond,
+    [`medianRatio${names.ratio}`]: result.medianRatio,
+  };
 }
 
 function printReport({ intake, ingest, render, send, imported }: { intake?: IntakeResult | undefined; ingest?: IngestResult | undefined; render?: RenderResult | undefined; send?: SendResult | undefined; imported?: ImportResult | undefined }, loadAvgAfter: number[]): void {

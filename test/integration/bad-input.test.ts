@@ -3,11 +3,10 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leadWorkflowId } from '../../domain/lead.ts';
-import { makeFixtures, suiteConfig } from './bad-input/fixtures.ts';
+import { startHostileInputSuite } from './bad-input/fixtures.ts';
 import { ROWS } from './bad-input/index.ts';
 import type { Fixtures, Row } from './bad-input/table.ts';
 import { expectErrorFormat } from '../support/error-format.ts';
-import { startTestServices } from '../support/services.ts';
 import { settleWorkflowCount, snapshotState, type StateSnapshot } from '../support/state-snapshot.ts';
 
 // Every route the app registers, with every kind of bad input that applies to it (the
@@ -20,18 +19,12 @@ describe('bad input, route by route', () => {
   let client: Client;
   let taskQueue: string;
   let f: Fixtures;
-  const stops: (() => Promise<void>)[] = [];
+  let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    // No worker: workflows are started and signalled but never run, so nothing moves on its own.
-    const services = await startTestServices({ worker: false, config: await suiteConfig() });
-    ({ app, pool, client, taskQueue } = services);
-    stops.push(services.stop);
-    f = await makeFixtures(app, pool);
+    ({ app, pool, client, taskQueue, f, stop } = await startHostileInputSuite());
   });
-  afterAll(async () => {
-    for (const stop of stops) await stop();
-  });
+  afterAll(async () => stop());
 
   it('has rows for every route the app registers, and none for a route it does not', async () => {
     await app.ready();

@@ -4,10 +4,10 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leadWorkflowId } from '../../domain/lead.ts';
-import { makeFixtures, suiteConfig } from './bad-input/fixtures.ts';
+import { startHostileInputSuite } from './bad-input/fixtures.ts';
 import type { Fixtures } from './bad-input/table.ts';
 import { expectErrorFormat } from '../support/error-format.ts';
-import { auth, startTestServices } from '../support/services.ts';
+import { auth } from '../support/services.ts';
 import { settleWorkflowCount, snapshotState } from '../support/state-snapshot.ts';
 
 // Property: whatever JSON a client with a valid key (or a valid signature) sends to a JSON
@@ -86,17 +86,12 @@ describe('fuzzing the JSON routes', () => {
   let client: Client;
   let taskQueue: string;
   let f: Fixtures;
-  const stops: (() => Promise<void>)[] = [];
+  let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    const services = await startTestServices({ worker: false, config: await suiteConfig() });
-    ({ app, pool, client, taskQueue } = services);
-    stops.push(services.stop);
-    f = await makeFixtures(app, pool);
+    ({ app, pool, client, taskQueue, f, stop } = await startHostileInputSuite());
   });
-  afterAll(async () => {
-    for (const stop of stops) await stop();
-  });
+  afterAll(async () => stop());
 
   for (const route of ROUTES) {
     it(`${route.name}: never a 5xx, always the error format, a rejection changes nothing`, async () => {

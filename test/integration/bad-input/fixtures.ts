@@ -8,7 +8,8 @@ import { expect } from 'vitest';
 import { loadConfig, type Config } from '../../../config/env.ts';
 import { hubspotSignatureV3 } from '../../../crm/hubspot/signature.ts';
 import { signToken } from '../../../mail/tokens.ts';
-import { APP_SECRET, auth, CRM_SECRET, PUBLIC_BASE_URL } from '../../support/services.ts';
+import type { Client } from '@temporalio/client';
+import { APP_SECRET, auth, CRM_SECRET, PUBLIC_BASE_URL, startTestServices } from '../../support/services.ts';
 import { hubspotEventKey } from '../../../crm/hubspot/webhook-events.ts';
 import { notificationEventId } from '../../../api/routes/webhooks-zoho-notifications.ts';
 import type { ConsoleSession, Fixtures } from './table.ts';
@@ -29,6 +30,25 @@ export const REPLAYED_ZOHO_NOTIFICATION = { server_time: 1767571200000, module: 
  * The suite's app configuration: every signed webhook on, and an outbox folder holding one
  * message, beside a file the outbox routes must never reach.
  */
+/** What the bad-input and fuzz suites run against. */
+export interface HostileInputSuite {
+  app: FastifyInstance;
+  pool: pg.Pool;
+  client: Client;
+  taskQueue: string;
+  f: Fixtures;
+  stop: () => Promise<void>;
+}
+
+/**
+ * The services both suites use: no worker (workflows are started and signalled but never
+ * run, so nothing moves on its own), the suite's configuration, and the fixtures.
+ */
+export async function startHostileInputSuite(): Promise<HostileInputSuite> {
+  const services = await startTestServices({ worker: false, config: await suiteConfig() });
+  return { app: services.app, pool: services.pool, client: services.client, taskQueue: services.taskQueue, f: await makeFixtures(services.app, services.pool), stop: services.stop };
+}
+
 export async function suiteConfig(): Promise<Partial<Config>> {
   const root = await mkdtemp(path.join(tmpdir(), 'bad-input-'));
   const outboxDir = path.join(root, 'outbox');
