@@ -187,7 +187,7 @@ describe('console leads pages in a browser', () => {
       expect(forged.status(), path).toBe(403);
       expect(await forged.text()).toContain('a sales key may not POST');
     }
-    const newLead = await page.request.post('/leads', { form: { _csrf: csrf, email: 'forged@example.jp' }, maxRedirects: 0 });
+    const newLead = await page.request.post('/leads', { form: { _csrf: csrf, email: 'e2e-forged@example.jp' }, maxRedirects: 0 });
     expect(newLead.status()).toBe(403);
     const after = await lead(id);
     expect(after).toMatchObject({ stage: 'nurturing', paused: false, profile: { ownerEmail: 'rep.one@example.jp' } });

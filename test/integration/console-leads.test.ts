@@ -69,7 +69,7 @@ describe('console routes for leads, escalations and the funnel', () => {
   describe('escalations and score history', () => {
     let leadId: string;
     beforeAll(async () => {
-      leadId = await hotLead('hot@example.jp');
+      leadId = await hotLead('console-hot@example.jp');
     });
 
     it('draws the score over time from the scored events, with the threshold, decaying to now', async () => {
@@ -91,7 +91,7 @@ describe('console routes for leads, escalations and the funnel', () => {
     it('lists escalations with the lead, and shows one with why it is hot and whether it was acknowledged', async () => {
       const list = (await app.inject({ method: 'GET', url: '/v1/escalations', headers: as('sales') })).json<{ items: { id: string; lead: { name: string; company: string; score: number } }[] }>();
       const item = list.items.find((e) => e.lead.name === '高橋 健');
-      expect(item?.lead).toMatchObject({ name: '高橋 健', company: '株式会社テスト', email: 'hot@example.jp', stage: 'deal' });
+      expect(item?.lead).toMatchObject({ name: '高橋 健', company: '株式会社テスト', email: 'console-hot@example.jp', stage: 'deal' });
       expect(item?.lead.score).toBeGreaterThan(69);
 
       const one = await app.inject({ method: 'GET', url: `/v1/escalations/${item?.id ?? ''}`, headers: as('sales') });
@@ -111,7 +111,7 @@ describe('console routes for leads, escalations and the funnel', () => {
 
   describe('POST /v1/leads/:id/stage', () => {
     it('gives a deal up back to nurturing, opens one by hand, and closes the lead, each on the timeline', async () => {
-      const id = await hotLead('mover@example.jp');
+      const id = await hotLead('console-mover@example.jp');
       const back = await moveStage(id, { stage: 'nurturing', reason: '予算未確定' });
       expect(back.statusCode).toBe(202);
       expect(back.json()).toEqual({ accepted: true, from: 'deal', to: 'nurturing' });
@@ -180,10 +180,10 @@ describe('console routes for leads, escalations and the funnel', () => {
       const post = (payload: object, headers = auth, leadId = id) => app.inject({ method: 'POST', url: `/v1/leads/${leadId}/owner`, headers, payload });
       expect((await post({ ownerEmail: 'not an email' })).statusCode).toBe(422);
       expect((await post({})).statusCode).toBe(422);
-      expect((await post({ ownerEmail: 'x@example.com' }, as('sales'))).statusCode).toBe(403);
-      expect((await post({ ownerEmail: 'x@example.com' }, as('integration'))).statusCode).toBe(403);
-      expect((await post({ ownerEmail: 'x@example.com' }, auth, '00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
-      expect((await post({ ownerEmail: 'x@example.com' }, auth, 'not-a-uuid')).statusCode).toBe(404);
+      expect((await post({ ownerEmail: 'console-x@example.com' }, as('sales'))).statusCode).toBe(403);
+      expect((await post({ ownerEmail: 'console-x@example.com' }, as('integration'))).statusCode).toBe(403);
+      expect((await post({ ownerEmail: 'console-x@example.com' }, auth, '00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
+      expect((await post({ ownerEmail: 'console-x@example.com' }, auth, 'not-a-uuid')).statusCode).toBe(404);
       expect((await lead(id)).profile.ownerEmail).toBe('first@example.com');
       expect((await timeline(id)).some((e) => e.kind === 'owner_changed')).toBe(false);
     });

@@ -93,11 +93,11 @@ describe('console routes for templates, cadences and the outbox', () => {
       const bad = await send({ to: 'not an address' });
       expect(bad.statusCode).toBe(422);
       expect(bad.json()).toMatchObject({ error: { details: [{ path: '/to' }] } });
-      expect((await send({ to: 'a@example.jp' }, auth, 'missing')).statusCode).toBe(404);
-      expect((await send({ to: 'a@example.jp' }, as('sales'))).statusCode).toBe(403);
-      expect((await send({ to: 'a@example.jp' }, as('integration'))).statusCode).toBe(403);
+      expect((await send({ to: 'refused-test-send@example.jp' }, auth, 'missing')).statusCode).toBe(404);
+      expect((await send({ to: 'refused-test-send@example.jp' }, as('sales'))).statusCode).toBe(403);
+      expect((await send({ to: 'refused-test-send@example.jp' }, as('integration'))).statusCode).toBe(403);
       expect(await mailTo('gone@example.jp')).toHaveLength(0);
-      expect(await mailTo('a@example.jp')).toHaveLength(0);
+      expect(await mailTo('refused-test-send@example.jp')).toHaveLength(0);
     });
   });
 
@@ -145,8 +145,8 @@ describe('console routes for templates, cadences and the outbox', () => {
       expect((await app.inject({ method: 'PUT', url: '/v1/cadences/console', headers: auth, payload: { ...CADENCE, name: 'Console v2' } })).statusCode).toBe(201);
       await waitingOnSecondStep(await lead('v2-runner@example.jp', 'console'));
       // Moved from another cadence while waiting: it plans this one at its next step only.
-      await waitingOnSecondStep(await lead('mover@example.jp', 'other'));
-      await lead('mover@example.jp', 'console');
+      await waitingOnSecondStep(await lead('cadence-mover@example.jp', 'other'));
+      await lead('cadence-mover@example.jp', 'console');
 
       const res = await app.inject({ method: 'GET', url: '/v1/cadences/console/versions', headers: as('marketer') });
       expect(res.statusCode).toBe(200);

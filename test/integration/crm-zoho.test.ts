@@ -253,40 +253,40 @@ describe('Zoho CRM through its REST API', () => {
   });
 
   it('makes a customer of the deal contact when a notified deal is Closed Won', async () => {
-    zoho.records.set('Contacts/4150868000000300200', { Email: 'won@example.jp', Last_Name: '勝田', Modified_Time: '2026-11-29T10:00:00+09:00' });
+    zoho.records.set('Contacts/4150868000000300200', { Email: 'zoho-won@example.jp', Last_Name: '勝田', Modified_Time: '2026-11-29T10:00:00+09:00' });
     zoho.records.set('Deals/4150868000000400200', { Deal_Name: '勝田案件', Stage: 'Negotiation/Review', Amount: 1200000, Probability: 75, Closing_Date: '2027-01-31', Contact_Name: { id: '4150868000000300200', name: '勝田' }, Owner: { id: '1', email: 'rep@example.com' }, Modified_Time: '2026-11-29T11:00:00+09:00' });
     expect(await fetched(await notify('Deals', 'insert', ['4150868000000400200']))).toEqual({ applied: 1, gone: 0 });
-    await stageOf('won@example.jp', 'deal');
-    const id = (await leadByEmail('won@example.jp'))?.id;
+    await stageOf('zoho-won@example.jp', 'deal');
+    const id = (await leadByEmail('zoho-won@example.jp'))?.id;
     expect((await app.inject({ method: 'GET', url: `/v1/leads/${id}`, headers: auth })).json<{ deal: unknown }>().deal).toMatchObject({ stage: 'Negotiation/Review', amount: 1200000, probability: 75, expectedCloseDate: '2027-01-31' });
     zoho.records.set('Deals/4150868000000400200', { ...zoho.records.get('Deals/4150868000000400200'), Stage: 'Closed Won', Modified_Time: '2026-12-10T11:00:00+09:00' });
     await fetched(await notify('Deals', 'update', ['4150868000000400200'], { affected_fields: [{ '4150868000000400200': ['Stage'] }] }));
-    await stageOf('won@example.jp', 'customer');
+    await stageOf('zoho-won@example.jp', 'customer');
   });
 
   it('creates the deal in Zoho when a lead escalates, retrying a 500, and updates that deal when it escalates again', async () => {
     zoho.faults.push({ match: 'POST /crm/v8/Deals', status: 500, body: { code: 'INTERNAL_ERROR', status: 'error' } });
-    const id = await hotLead('hot@example.jp', 'hot-1');
-    const dealId = await waitFor(async () => (await leadByEmail('hot@example.jp'))?.crm_deal_id ?? undefined, 'the CRM deal id on the lead');
-    expect(dealPosts('hot商事')).toHaveLength(2);
-    const post = dealPosts('hot商事')[1];
+    const id = await hotLead('zoho-hot@example.jp', 'hot-1');
+    const dealId = await waitFor(async () => (await leadByEmail('zoho-hot@example.jp'))?.crm_deal_id ?? undefined, 'the CRM deal id on the lead');
+    expect(dealPosts('zoho-hot商事')).toHaveLength(2);
+    const post = dealPosts('zoho-hot商事')[1];
     expect(post?.authorization).toMatch(/^Zoho-oauthtoken 1000\.access-\d+$/);
     const [deal] = (post?.body as { data: Record<string, unknown>[] }).data;
-    expect(deal).toMatchObject({ Deal_Name: 'hot商事', Stage: 'Qualification', Owner: { id: '4150868000000225001' } });
+    expect(deal).toMatchObject({ Deal_Name: 'zoho-hot商事', Stage: 'Qualification', Owner: { id: '4150868000000225001' } });
     expect(deal?.Closing_Date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(deal?.Description).toContain('score 50');
     expect(deal?.Description).toContain(`${PUBLIC_BASE_URL}/leads/${id}`);
-    expect(zoho.deals.get(dealId)).toMatchObject({ Deal_Name: 'hot商事' });
+    expect(zoho.deals.get(dealId)).toMatchObject({ Deal_Name: 'zoho-hot商事' });
     const synced = await waitFor(async () => (await timeline(id)).find((e) => e.kind === 'crm_deal_synced'), 'the crm_deal_synced entry');
     expect(synced.detail).toMatchObject({ provider: 'zoho', dealId, created: true, kind: 'sales' });
 
     // Lost, back to nurturing, hot again: the same Zoho deal is updated, not a second one made.
     expect((await crmEvent({ id: 'hot-lost', type: 'deal.lost', occurredAt: new Date().toISOString(), data: { leadId: id, reason: 'timing' } })).statusCode).toBe(200);
-    await stageOf('hot@example.jp', 'nurturing');
+    await stageOf('zoho-hot@example.jp', 'nurturing');
     expect((await app.inject({ method: 'POST', url: '/v1/events', headers: auth, payload: { leadId: id, type: 'meeting_request', id: 'hot-2' } })).statusCode).toBe(202);
     await waitFor(async () => (await timeline(id)).filter((e) => e.kind === 'crm_deal_synced').length === 2, 'the second crm_deal_synced entry');
     expect(zoho.callsTo('PUT', `/crm/v8/Deals/${dealId}`)).toHaveLength(1);
-    expect(dealPosts('hot商事')).toHaveLength(2);
+    expect(dealPosts('zoho-hot商事')).toHaveLength(2);
     expect((await timeline(id)).filter((e) => e.kind === 'crm_deal_synced').map((e) => e.detail.created)).toEqual([true, false]);
   });
 

@@ -163,9 +163,12 @@ describe('a lead moved to another cadence', () => {
     for (const [key, subject] of [['old-template', 'Old cadence'], ['new-template', 'New cadence']]) {
       await app.inject({ method: 'PUT', url: `/v1/templates/${key}`, headers: auth, payload: { subject, mjml: TEMPLATE.mjml } });
     }
-    await app.inject({ method: 'PUT', url: '/v1/cadences/old', headers: auth, payload: { name: 'Old', nurture: { steps: [{ after: 'PT1S', channel: 'email', template: 'old-template' }, { after: 'PT2S', channel: 'email', template: 'old-template' }, { after: 'PT1S', channel: 'email', template: 'old-template' }] } } });
+    await app.inject({ method: 'PUT', url: '/v1/cadences/old', headers: auth, payload: { name: 'Old', nurture: { steps: [{ after: 'PT1S', channel: 'email', template: 'old-template' }, { after: 'PT6S', channel: 'email', template: 'old-template' }, { after: 'PT1S', channel: 'email', template: 'old-template' }] } } });
+    // The second wait is long enough that the move below lands while it is pending, even on
+    // a loaded machine; the point is what happens after it, not how fast.
     await app.inject({ method: 'PUT', url: '/v1/cadences/new', headers: auth, payload: { name: 'New', nurture: { steps: [{ after: 'PT1S', channel: 'email', template: 'new-template' }] } } });
-    const email = 'mover@example.jp';
+    // Unique: every test file shares the capture SMTP server's outbox.
+    const email = `mover-${Date.now()}@example.jp`;
     const created = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email, cadence: 'old' } });
     await secondStepUnderWay(app, created.json<{ id: string }>().id, email);
     const moved = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email, cadence: 'new' } });

@@ -317,19 +317,19 @@ describe('the HubSpot deal sync', () => {
   it('creates the contact when missing and the deal associated with it, then updates that deal', async () => {
     hubspot.owners.set('55', { email: 'closer@example.com' });
     const sync = hubspotDealSync(settings());
-    const created = await sync.upsertDeal({ lead: lead('tanaka@example.jp'), kind: 'sales', score: 60, ownerEmail: 'closer@example.com', existingDealId: undefined });
+    const created = await sync.upsertDeal({ lead: lead('hubspot-tanaka@example.jp'), kind: 'sales', score: 60, ownerEmail: 'closer@example.com', existingDealId: undefined });
     expect(created).toEqual({ provider: 'hubspot', dealId: expect.any(String), created: true });
 
     const search = hubspot.requests.find((r) => r.path === '/crm/v3/objects/contacts/search')!;
     expect(search.method).toBe('POST');
     const newContact = hubspot.requests.find((r) => r.method === 'POST' && r.path === '/crm/v3/objects/contacts')!;
-    expect(newContact.body).toEqual({ properties: { email: 'tanaka@example.jp', lastname: '田中', firstname: '一郎', company: '田中製作所', jobtitle: '課長' } });
+    expect(newContact.body).toEqual({ properties: { email: 'hubspot-tanaka@example.jp', lastname: '田中', firstname: '一郎', company: '田中製作所', jobtitle: '課長' } });
     const deal = hubspot.deals.get(created.dealId)!;
     expect(deal.properties).toEqual({ dealname: '田中製作所', pipeline: 'default', dealstage: 'appointmentscheduled', amount: '500000', closedate: '2027-03-31T00:00:00.000Z', hubspot_owner_id: '55' });
-    expect(hubspot.contacts.get(deal.contactIds[0]!)?.email).toBe('tanaka@example.jp');
+    expect(hubspot.contacts.get(deal.contactIds[0]!)?.email).toBe('hubspot-tanaka@example.jp');
 
     hubspot.owners.set('56', { email: 'second@example.com' });
-    const updated = await sync.upsertDeal({ lead: lead('tanaka@example.jp'), kind: 'sales', score: 80, ownerEmail: 'second@example.com', existingDealId: created.dealId });
+    const updated = await sync.upsertDeal({ lead: lead('hubspot-tanaka@example.jp'), kind: 'sales', score: 80, ownerEmail: 'second@example.com', existingDealId: created.dealId });
     expect(updated).toEqual({ provider: 'hubspot', dealId: created.dealId, created: false });
     const patch = hubspot.requests.at(-1)!;
     expect(patch).toMatchObject({ method: 'PATCH', path: `/crm/v3/objects/deals/${created.dealId}`, body: { properties: { hubspot_owner_id: '56' } } });
@@ -348,17 +348,17 @@ describe('the HubSpot deal sync', () => {
   it('throws a plain, retryable error for 429 and 5xx and a permanent one for a refused token', async () => {
     const sync = hubspotDealSync(settings());
     hubspot.failNext('/crm/v3/objects/contacts/search', 429);
-    const throttled = await sync.upsertDeal({ lead: lead('later@example.jp'), kind: 'sales', score: 60, ownerEmail: undefined, existingDealId: undefined }).catch((e: unknown) => e);
+    const throttled = await sync.upsertDeal({ lead: lead('hubspot-later@example.jp'), kind: 'sales', score: 60, ownerEmail: undefined, existingDealId: undefined }).catch((e: unknown) => e);
     expect(throttled).toBeInstanceOf(Error);
     expect(throttled).not.toBeInstanceOf(CrmPermanentError);
     // What Temporal's retry then does: the next attempt succeeds.
-    expect((await sync.upsertDeal({ lead: lead('later@example.jp'), kind: 'sales', score: 60, ownerEmail: undefined, existingDealId: undefined })).created).toBe(true);
+    expect((await sync.upsertDeal({ lead: lead('hubspot-later@example.jp'), kind: 'sales', score: 60, ownerEmail: undefined, existingDealId: undefined })).created).toBe(true);
 
     hubspot.failNext('/crm/v3/objects/contacts/search', 503);
     expect(await sync.upsertDeal({ lead: lead('later2@example.jp'), kind: 'sales', score: 60, ownerEmail: undefined, existingDealId: undefined }).catch((e: unknown) => e)).not.toBeInstanceOf(CrmPermanentError);
 
     const refused = await hubspotDealSync({ ...settings(), accessToken: 'revoked-token-000' })
-      .upsertDeal({ lead: lead('later@example.jp'), kind: 'sales', score: 60, ownerEmail: undefined, existingDealId: undefined })
+      .upsertDeal({ lead: lead('hubspot-later@example.jp'), kind: 'sales', score: 60, ownerEmail: undefined, existingDealId: undefined })
       .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(CrmPermanentError);
     expect(refused).toMatchObject({ provider: 'hubspot', status: 401 });
