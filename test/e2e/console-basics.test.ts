@@ -9,11 +9,28 @@ describe('console in a browser: signing in, the dashboard, roles', () => {
   });
   afterAll(async () => h.stop());
 
+  it('shows the sign-in form, in the browser\'s language, at both widths', async () => {
+    for (const [width, name] of [[1280, 'sign-in-1280'], [390, 'sign-in-390']] as const) {
+      const context = await h.browser.newContext({ baseURL: h.baseUrl, viewport: { width, height: 800 }, locale: 'ja-JP' });
+      const page = await context.newPage();
+      await page.goto('/');
+      expect(new URL(page.url()).pathname).toBe('/sign-in');
+      expect(await page.locator('h1').textContent()).toBe('サインイン');
+      expect(await page.getByLabel('APIキー').getAttribute('type')).toBe('password');
+      await h.screenshot(page, name);
+      await context.close();
+    }
+  });
+
   it('signs in with an API key and shows the dashboard in Japanese, then in English', async () => {
     const page = await h.signedInPage(ADMIN_KEY);
     expect(await page.locator('h1').textContent()).toBe('ダッシュボード');
     expect(await page.locator('.role').textContent()).toContain('管理者');
     await h.screenshot(page, 'dashboard-ja-1280');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await h.screenshot(page, 'dashboard-ja-390');
+    expect(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1280, height: 900 });
     await Promise.all([page.waitForURL('**/'), page.getByRole('link', { name: 'English' }).click()]);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Dashboard');
     // The session cookie is not readable from scripts.

@@ -32,6 +32,10 @@ describe('console in a browser: the DM desk, the sales inbox, the pipeline', () 
     expect(await rows.count()).toBe(2);
     expect(await page.locator('tbody').textContent()).toContain('〒100-0001 東京都千代田区千代田1-1');
     await h.screenshot(page, 'dm-tasks-1280');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await h.screenshot(page, 'dm-tasks-390');
+    expect(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1280, height: 900 });
     // One row's own button completes that row only.
     await Promise.all([page.waitForURL('**/dm-tasks?completed=1'), rows.first().getByRole('button').click()]);
     expect(await page.locator('[role="status"]').textContent()).toContain('1');
@@ -56,6 +60,10 @@ describe('console in a browser: the DM desk, the sales inbox, the pipeline', () 
     expect(await card.textContent()).toContain('デスク商事0');
     expect(await card.locator('.why').textContent()).toContain('Asked for a meeting +50');
     await h.screenshot(page, 'inbox-1280');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await h.screenshot(page, 'inbox-390');
+    expect(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1280, height: 900 });
     await Promise.all([page.waitForURL('**/inbox?acked=1'), card.getByRole('button', { name: 'Acknowledge' }).click()]);
     expect(await page.locator('[data-escalation-id]').count()).toBe(0);
     const acked = await h.pool.query('SELECT acked_at FROM escalations WHERE lead_id = $1', [hot]);
@@ -78,6 +86,7 @@ describe('console in a browser: the DM desk, the sales inbox, the pipeline', () 
     const page = await h.signedInPage(ADMIN_KEY, { lang: 'en' });
     const row = page.locator('tbody tr', { hasText: to });
     await expect.poll(async () => { await page.goto('/outbox'); return row.count(); }, { timeout: 30_000, interval: 1000 }).toBe(1);
+    await h.screenshot(page, 'outbox-1280');
     await Promise.all([page.waitForURL('**/outbox/*'), row.getByRole('link').click()]);
     const subject = await page.getByTestId('subject').textContent();
     expect(subject?.length).toBeGreaterThan(0);
@@ -85,6 +94,8 @@ describe('console in a browser: the DM desk, the sales inbox, the pipeline', () 
     const frame = page.frameLocator('iframe[sandbox]');
     expect(await frame.locator('body').textContent()).toContain('鈴木一郎');
     await h.screenshot(page, 'outbox-message-1280');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await h.screenshot(page, 'outbox-message-390');
     await page.close();
   });
 
