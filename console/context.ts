@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../api/plugins/auth.ts';
 import { CSRF_HEADER, SESSION_COOKIE, sameSecret } from '../api/plugins/auth.ts';
+import { asDependencyError } from '../api/dependency-errors.ts';
 import { HttpError } from '../api/http-errors.ts';
 import { roleAllows } from '../domain/roles.ts';
 import { requestLang, type Lang } from './i18n.ts';
@@ -43,7 +44,11 @@ const SAFE_METHODS = new Set(['GET', 'HEAD']);
  */
 export function requireConsoleSession(app: FastifyInstance) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const caller = await app.identifyCaller(request).catch(() => undefined);
+    const caller = await app.identifyCaller(request).catch((error: unknown) => {
+      // The database away is a 503 (the console's error page), not a reason to sign in again.
+      if (asDependencyError(error)) throw error;
+      return undefined;
+    });
     const session = request.session;
     if (!caller || !session || request.headers.authorization !== undefined) {
       // An htmx request (a page polling its timeline) is told to load the sign-in page as

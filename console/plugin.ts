@@ -1,5 +1,6 @@
 import formBody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { asDependencyError } from '../api/dependency-errors.ts';
 import { HttpError } from '../api/http-errors.ts';
 import type { Queryable } from '../db/pool.ts';
 import { consoleAssets } from './assets.ts';
@@ -35,11 +36,15 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
   // Errors of console pages are pages, not JSON: a person reads them.
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const lang = requestLang(request);
-    const status = error instanceof HttpError ? error.statusCode : error.validation ? 422 : (error.statusCode ?? 500) >= 500 ? 500 : (error.statusCode ?? 500);
-    if (status >= 500) request.log.error({ err: error }, 'console page failed');
-    const message = status >= 500 ? 'internal error' : error.message;
+    // PostgreSQL or Temporal away: 503 with Retry-After, as the API answers, not a 500.
+    const dependency = error instanceof HttpError ? undefined : asDependencyError(error);
+    const known = error instanceof HttpError ? error : dependency;
+    const status = known ? known.statusCode : error.validation ? 422 : (error.statusCode ?? 500) >= 500 ? 500 : (error.statusCode ?? 500);
+    if (status === 500) request.log.error({ err: error }, 'console page failed');
+    const message = status === 500 ? 'internal error' : (known ?? error).message;
     return reply
       .code(status)
+      .headers(known?.headers ?? {})
       .type('text/html; charset=utf-8')
       .send(documentShell(lang, common(lang).errorTitle, html`<body><main id="main" class="sign-in"><h1>${common(lang).errorTitle} ${status}</h1><p>${message}</p><p><a href="/">${common(lang).dashboard}</a></p></main></body>`));
   });

@@ -47,6 +47,18 @@ describe('when PostgreSQL or Temporal is unreachable', () => {
     expect(res.json()).toMatchObject({ error: { code: 'database_unavailable' } });
   });
 
+  it('shows the console\'s sign-in and signed-in pages as 503 pages, not 500s, when PostgreSQL is down', async () => {
+    const form = await databaseDown.inject({ method: 'GET', url: '/sign-in' });
+    const cookie = form.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
+    const signIn = await databaseDown.inject({ method: 'POST', url: '/sign-in', headers: { cookie }, payload: { key: 'lle_some-key', _csrf: csrf } });
+    expect(signIn.statusCode).toBe(503);
+    expect(signIn.headers['retry-after']).toBe('5');
+    expect(signIn.headers['content-type']).toContain('text/html');
+    const page = await databaseDown.inject({ method: 'GET', url: '/leads', headers: { cookie: 'lle_session=some-session-id' } });
+    expect(page.statusCode).toBe(503);
+  });
+
   it('reports which dependency is down at /readyz', async () => {
     const res = await temporalDown.inject({ method: 'GET', url: '/readyz' });
     expect(res.statusCode).toBe(503);
