@@ -1,5 +1,6 @@
 import type { Role } from '../domain/roles.ts';
-import type { ConsoleContext } from './context.ts';
+import type { FastifyReply } from 'fastify';
+import { apiErrorOf, type ApiAnswer, type ConsoleContext } from './context.ts';
 import { html, type Html, type HtmlValue } from './html.ts';
 import { common, type Lang } from './i18n.ts';
 
@@ -42,8 +43,16 @@ ${body}
 </html>`.value;
 }
 
+/** What a signed-in page is made of. */
+export interface PageOptions {
+  title: string;
+  section: Section;
+  body: HtmlValue;
+  wide?: boolean;
+}
+
 /** A signed-in page: header with the role's powers, the menu, and the content. */
-export function consolePage(ctx: ConsoleContext, page: { title: string; section: Section; body: HtmlValue; wide?: boolean }): string {
+export function consolePage(ctx: ConsoleContext, page: PageOptions): string {
   const t = common(ctx.lang);
   const otherLang: Lang = ctx.lang === 'ja' ? 'en' : 'ja';
   const visible = SECTIONS.filter((s) => s.api === undefined || ctx.can('GET', s.api));
@@ -78,4 +87,14 @@ export function notice(kind: 'ok' | 'error', message: string | undefined, detail
   return html`<div class="notice ${kind}" role="${kind === 'error' ? 'alert' : 'status'}"><p>${message}</p>${
     details.length > 0 ? html`<ul>${details.map((d) => html`<li>${d.path ? html`<code>${d.path}</code> ` : ''}${d.message}</li>`)}</ul>` : ''
   }</div>`;
+}
+
+/** Sends a signed-in page, with `status` when it is not 200. */
+export function sendPage(reply: FastifyReply, ctx: ConsoleContext, page: PageOptions, status = 200): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').send(consolePage(ctx, page));
+}
+
+/** The page an API refusal becomes: the API's status and message, in the page's frame. */
+export function sendApiError(reply: FastifyReply, ctx: ConsoleContext, page: Omit<PageOptions, 'body'>, answer: ApiAnswer): FastifyReply {
+  return sendPage(reply, ctx, { ...page, body: notice('error', apiErrorOf(answer).message) }, answer.status);
 }

@@ -6,7 +6,7 @@ import { EVENT_TYPES, type EventType } from '../../domain/scoring.ts';
 import { apiErrorOf, apiFor, contextOf, type ConsoleContext } from '../context.ts';
 import { html, type Html } from '../html.ts';
 import { common, messages, type Lang } from '../i18n.ts';
-import { consolePage, csrfField, notice } from '../layout.ts';
+import { csrfField, notice, sendApiError, sendPage } from '../layout.ts';
 import {
   applyStepAction,
   blankForm,
@@ -267,12 +267,12 @@ export async function cadenceEditorPages(app: FastifyInstance): Promise<void> {
     const t = text(ctx.lang);
     const body = editorBody(ctx, { ...state, templates: await templateKeys(request) });
     const title = state.mode === 'new' ? t.newTitle : `${t.editTitle}: ${state.form.key}`;
-    return reply.code(status).type('text/html; charset=utf-8').send(consolePage(ctx, { title, section: 'cadences', body, wide: true }));
+    return sendPage(reply, ctx, { title, section: 'cadences', body, wide: true }, status);
   };
   // The console refuses what the API would; the API refuses again on save.
   const refuse = (request: FastifyRequest, reply: FastifyReply) => {
     const ctx = contextOf(request);
-    return reply.code(403).type('text/html; charset=utf-8').send(consolePage(ctx, { title: text(ctx.lang).editTitle, section: 'cadences', body: notice('error', common(ctx.lang).forbidden) }));
+    return sendPage(reply, ctx, { title: text(ctx.lang).editTitle, section: 'cadences', body: notice('error', common(ctx.lang).forbidden) }, 403);
   };
   const mayEdit = (request: FastifyRequest) => contextOf(request).can('PUT', '/v1/cadences/:key');
 
@@ -286,7 +286,7 @@ export async function cadenceEditorPages(app: FastifyInstance): Promise<void> {
     const answer = await apiFor(app, request).get<{ definition: Cadence }>(`/v1/cadences/${request.params.key}`);
     if (answer.status !== 200) {
       const ctx = contextOf(request);
-      return reply.code(answer.status).type('text/html; charset=utf-8').send(consolePage(ctx, { title: text(ctx.lang).editTitle, section: 'cadences', body: notice('error', apiErrorOf(answer).message) }));
+      return sendApiError(reply, ctx, { title: text(ctx.lang).editTitle, section: 'cadences' }, answer);
     }
     const form = formFromCadence(request.params.key, answer.body.definition);
     return render(request, reply, { mode: 'edit', form, problems: [], previewStart: todayIn(form.timezone) });

@@ -6,7 +6,7 @@ import { EVENT_TYPES } from '../../domain/scoring.ts';
 import { apiErrorOf, apiFor, contextOf, type ConsoleContext } from '../context.ts';
 import { html, type Html, type HtmlValue } from '../html.ts';
 import { formatDateTime, formatNumber, messages, type Lang } from '../i18n.ts';
-import { consolePage, notice } from '../layout.ts';
+import { notice, sendPage } from '../layout.ts';
 import { cadenceEditorPages, eventName } from './cadence-editor.ts';
 import { durationInWords } from './cadence-form.ts';
 import { channelName, previewButtonLabel, previewHeading, previewTable, previewTimeline, startDateField, startDateOf, todayIn } from './cadence-preview.ts';
@@ -133,8 +133,8 @@ export function durationText(lang: Lang, value: string | undefined): string {
 }
 
 /** Sends a console page, with `status` when it is not 200. */
-export function sendPage(reply: FastifyReply, ctx: ConsoleContext, title: string, body: HtmlValue, status = 200) {
-  return reply.code(status).type('text/html; charset=utf-8').send(consolePage(ctx, { title, section: 'cadences', body, wide: true }));
+export function sendCadencePage(reply: FastifyReply, ctx: ConsoleContext, title: string, body: HtmlValue, status = 200) {
+  return sendPage(reply, ctx, { title, section: 'cadences', body, wide: true }, status);
 }
 
 const dl = (rows: [string, HtmlValue][]): Html => html`<dl class="profile">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
@@ -179,7 +179,7 @@ export async function cadencePages(app: FastifyInstance): Promise<void> {
     const t = text(ctx.lang);
     const api = apiFor(app, request);
     const answer = await api.get<{ items: { key: string; version: number; createdAt: string; definition: Cadence }[] }>('/v1/cadences');
-    if (answer.status !== 200) return sendPage(reply, ctx, t.title, notice('error', apiErrorOf(answer).message), answer.status);
+    if (answer.status !== 200) return sendCadencePage(reply, ctx, t.title, notice('error', apiErrorOf(answer).message), answer.status);
     const items = answer.body.items;
     // One small query per cadence: there are a handful of cadences, not thousands.
     const counts = await Promise.all(items.map(async (c) => {
@@ -195,7 +195,7 @@ ${canEdit ? html`<p><a class="button" href="/cadences/new">${t.newCadence}</a></
         canEdit ? html`<td><a href="/cadences/${c.key}/edit" aria-label="${t.edit}: ${c.definition.name}">${t.edit}</a></td>` : ''
       }</tr>`,
     )}</tbody></table></div>`;
-    return sendPage(reply, ctx, t.title, body);
+    return sendCadencePage(reply, ctx, t.title, body);
   });
 
   await app.register(cadenceEditorPages);
@@ -207,7 +207,7 @@ ${canEdit ? html`<p><a class="button" href="/cadences/new">${t.newCadence}</a></
     const { version } = request.query;
     const api = apiFor(app, request);
     const answer = await api.get<CadenceAnswer>(`/v1/cadences/${key}${version === undefined ? '' : `?version=${version}`}`);
-    if (answer.status !== 200) return sendPage(reply, ctx, t.title, html`${notice('error', apiErrorOf(answer).message)}<p><a href="/cadences">${t.title}</a></p>`, answer.status);
+    if (answer.status !== 200) return sendCadencePage(reply, ctx, t.title, html`${notice('error', apiErrorOf(answer).message)}<p><a href="/cadences">${t.title}</a></p>`, answer.status);
     const cadence = answer.body;
     const latest = Math.max(...cadence.versions.map((v) => v.version));
     const versions = await api.get<VersionsAnswer>(`/v1/cadences/${key}/versions`);
@@ -237,6 +237,6 @@ ${
 ${preview.ok ? previewTable(ctx.lang, preview.preview) : notice('error', preview.message, preview.problems)}`
     : ''
 }`;
-    return sendPage(reply, ctx, `${t.title}: ${cadence.definition.name}`, body);
+    return sendCadencePage(reply, ctx, `${t.title}: ${cadence.definition.name}`, body);
   });
 }

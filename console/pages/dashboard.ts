@@ -5,7 +5,7 @@ import { barChart } from '../charts.ts';
 import { apiFor, contextOf, type ConsoleContext } from '../context.ts';
 import { html, type Html } from '../html.ts';
 import { formatDateTime, formatNumber, messages, stageName } from '../i18n.ts';
-import { consolePage } from '../layout.ts';
+import { sendPage } from '../layout.ts';
 
 const text = messages({
   ja: {
@@ -112,7 +112,7 @@ export async function dashboardPage(app: FastifyInstance): Promise<void> {
     const months = funnel?.status === 200 ? funnel.body.months : [];
     const body = html`<div class="cards">${cards}</div>
 ${months.length > 0 ? monthsTable(ctx, months) : ''}`;
-    return reply.type('text/html; charset=utf-8').send(consolePage(ctx, { title: t.title, section: 'dashboard', body }));
+    return sendPage(reply, ctx, { title: t.title, section: 'dashboard', body });
   });
 }
 

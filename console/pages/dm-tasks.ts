@@ -4,7 +4,7 @@ import type { DmTaskItem, Items } from '../api-types.ts';
 import { apiErrorOf, apiFor, contextOf } from '../context.ts';
 import { html } from '../html.ts';
 import { formatDateTime, messages } from '../i18n.ts';
-import { consolePage, csrfField, notice } from '../layout.ts';
+import { csrfField, notice, sendApiError, sendPage } from '../layout.ts';
 
 const text = messages({
   ja: {
@@ -65,7 +65,7 @@ export async function dmTaskPages(app: FastifyInstance): Promise<void> {
     const t = text(ctx.lang);
     const status = request.query.status ?? 'open';
     const answer = await apiFor(app, request).get<Items<DmTaskItem>>(`/v1/dm-tasks?status=${status}&limit=1000`);
-    if (answer.status !== 200) return reply.code(answer.status).type('text/html; charset=utf-8').send(consolePage(ctx, { title: t.title, section: 'dmTasks', body: notice('error', apiErrorOf(answer).message) }));
+    if (answer.status !== 200) return sendApiError(reply, ctx, { title: t.title, section: 'dmTasks' }, answer);
     const canComplete = ctx.can('POST', '/v1/dm-tasks/complete');
     const items = answer.body.items;
     const label = (d: DmTaskItem) =>
@@ -92,7 +92,7 @@ ${canComplete ? html`<td>${d.status === 'open' ? html`<input type="checkbox" nam
     )}</tbody></table></div>
 ${canComplete && items.some((d) => d.status === 'open') ? html`<p><button type="submit">${t.completeSelected}</button></p>` : ''}
 </form>`;
-    return reply.type('text/html; charset=utf-8').send(consolePage(ctx, { title: t.title, section: 'dmTasks', body, wide: true }));
+    return sendPage(reply, ctx, { title: t.title, section: 'dmTasks', body, wide: true });
   });
 
   app.post<{ Body: { ids?: string | string[] }; Querystring: { only?: string } }>('/dm-tasks/complete', { schema: { hide: true, body: CompleteForm, querystring: CompleteQuery } }, async (request, reply) => {
@@ -103,7 +103,7 @@ ${canComplete && items.some((d) => d.status === 'open') ? html`<p><button type="
     const answer = await apiFor(app, request).send<{ items?: unknown[] }>('POST', '/v1/dm-tasks/complete', { ids });
     if (answer.status >= 400) {
       const error = apiErrorOf(answer);
-      return reply.code(answer.status).type('text/html; charset=utf-8').send(consolePage(ctx, { title: text(ctx.lang).title, section: 'dmTasks', body: html`${notice('error', error.message, error.details)}<p><a href="/dm-tasks">${text(ctx.lang).title}</a></p>` }));
+      return sendPage(reply, ctx, { title: text(ctx.lang).title, section: 'dmTasks', body: html`${notice('error', error.message, error.details)}<p><a href="/dm-tasks">${text(ctx.lang).title}</a></p>` }, answer.status);
     }
     return reply.redirect(`/dm-tasks?completed=${ids.length}`, 303);
   });

@@ -7,7 +7,7 @@ import { lineChart } from '../charts.ts';
 import { apiErrorOf, apiFor, contextOf, type ConsoleApi, type ConsoleContext } from '../context.ts';
 import { html, type Html } from '../html.ts';
 import { formatDateTime, formatNumber, messages, stageName } from '../i18n.ts';
-import { consolePage, csrfField, notice } from '../layout.ts';
+import { consolePage, csrfField, notice, sendApiError } from '../layout.ts';
 import { inputField, leadTitle, selectField, type FieldErrors, type LeadItem } from './lead-fields.ts';
 import { timelineList, type TimelineItem } from './timeline.ts';
 
@@ -263,7 +263,7 @@ export async function renderLeadPage(app: FastifyInstance, request: FastifyReque
   const api = apiFor(app, request);
   const [leadAnswer, timelineAnswer] = await Promise.all([api.get<LeadItem>(`/v1/leads/${encodeURIComponent(id)}`), api.get<{ items: TimelineItem[] }>(`/v1/leads/${encodeURIComponent(id)}/timeline`)]);
   if (leadAnswer.status !== 200) {
-    return reply.code(leadAnswer.status).type('text/html; charset=utf-8').send(consolePage(ctx, { title: t.notFound, section: 'leads', body: notice('error', apiErrorOf(leadAnswer).message) }));
+    return sendApiError(reply, ctx, { title: t.notFound, section: 'leads' }, leadAnswer);
   }
   const lead = leadAnswer.body;
   const timeline = timelineAnswer.status === 200 ? timelineAnswer.body.items : [];

@@ -4,7 +4,7 @@ import { STAGES } from '../../domain/lead.ts';
 import { apiErrorOf, apiFor, contextOf, type ConsoleContext } from '../context.ts';
 import { html, type Html } from '../html.ts';
 import { formatDateTime, formatNumber, messages, stageName } from '../i18n.ts';
-import { consolePage, csrfField, notice } from '../layout.ts';
+import { csrfField, notice, sendPage } from '../layout.ts';
 import { errorsByField, filledFields, inputField, leadTitle, selectField, type FieldErrors, type LeadItem } from './lead-fields.ts';
 
 const text = messages({
@@ -154,7 +154,7 @@ ${failed ? notice('error', failed.message, failed.details) : leadsTable(ctx, ans
     !failed && answer.body.nextCursor ? html` <a href="/leads?${query(filters, { cursor: answer.body.nextCursor })}" rel="next">${t.nextPage}</a>` : ''
   }</nav>`;
   const status = form ? 422 : failed ? answer.status : 200;
-  return reply.code(status).type('text/html; charset=utf-8').send(consolePage(ctx, { title: t.title, section: 'leads', body, wide: true }));
+  return sendPage(reply, ctx, { title: t.title, section: 'leads', body, wide: true }, status);
 }
 
 /** `/leads`: the searchable, filterable list with keyset pages, and the new-lead form. */
@@ -167,7 +167,7 @@ export async function leadListPages(app: FastifyInstance): Promise<void> {
     const answer = await apiFor(app, request).send<{ id: string }>('POST', '/v1/leads', values);
     if (answer.status === 200 || answer.status === 201) return reply.redirect(`/leads/${answer.body.id}?done=${answer.status === 201 ? 'created' : 'updated'}`, 303);
     const error = apiErrorOf(answer);
-    if (answer.status !== 422) return reply.code(answer.status).type('text/html; charset=utf-8').send(consolePage(ctx, { title: text(ctx.lang).title, section: 'leads', body: html`${notice('error', error.message)}<p><a href="/leads">${text(ctx.lang).title}</a></p>` }));
+    if (answer.status !== 422) return sendPage(reply, ctx, { title: text(ctx.lang).title, section: 'leads', body: html`${notice('error', error.message)}<p><a href="/leads">${text(ctx.lang).title}</a></p>` }, answer.status);
     return renderList(app, request, reply, {}, { values, errors: errorsByField(error.details), message: text(ctx.lang).invalid });
   });
 }

@@ -5,7 +5,7 @@ import type { EscalationItem, Items, PipelineReport } from '../api-types.ts';
 import { apiErrorOf, apiFor, contextOf } from '../context.ts';
 import { html } from '../html.ts';
 import { formatDateTime, formatNumber, messages } from '../i18n.ts';
-import { consolePage, csrfField, notice } from '../layout.ts';
+import { csrfField, notice, sendApiError, sendPage } from '../layout.ts';
 import { lineChart } from '../charts.ts';
 import { kindName } from './timeline.ts';
 
@@ -127,7 +127,7 @@ export async function salesPages(app: FastifyInstance): Promise<void> {
     const api = apiFor(app, request);
     const status = request.query.status ?? 'open';
     const answer = await api.get<Items<EscalationItem>>(`/v1/escalations?status=${status}`);
-    if (answer.status !== 200) return reply.code(answer.status).type('text/html; charset=utf-8').send(consolePage(ctx, { title: t.inbox, section: 'inbox', body: notice('error', apiErrorOf(answer).message) }));
+    if (answer.status !== 200) return sendApiError(reply, ctx, { title: t.inbox, section: 'inbox' }, answer);
     // Why each lead is hot: the engagement that made it so, and its score over time.
     const items = answer.body.items.slice(0, 50);
     const details = await Promise.all(items.map((e) => api.get<EscalationDetail>(`/v1/escalations/${e.id}`)));
@@ -150,7 +150,7 @@ ${history ? lineChart(t.scoreOverTime, history.points.map((p) => ({ at: Date.par
 ${e.ackedAt ? html`<p>${t.acked}: ${formatDateTime(ctx.lang, e.ackedAt)}</p>` : canAck ? html`<form method="post" action="/inbox/${e.id}/ack">${csrfField(ctx)}<button type="submit">${t.ack}</button></form>` : ''}
 </article>`;
     })}`;
-    return reply.type('text/html; charset=utf-8').send(consolePage(ctx, { title: t.inbox, section: 'inbox', body }));
+    return sendPage(reply, ctx, { title: t.inbox, section: 'inbox', body });
   });
 
   app.post<{ Params: { id: string } }>('/inbox/:id/ack', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
@@ -158,7 +158,7 @@ ${e.ackedAt ? html`<p>${t.acked}: ${formatDateTime(ctx.lang, e.ackedAt)}</p>` : 
     const answer = await apiFor(app, request).send('POST', `/v1/escalations/${request.params.id}/ack`);
     if (answer.status >= 400) {
       const error = apiErrorOf(answer);
-      return reply.code(answer.status).type('text/html; charset=utf-8').send(consolePage(ctx, { title: text(ctx.lang).inbox, section: 'inbox', body: html`${notice('error', error.message)}<p><a href="/inbox">${text(ctx.lang).inbox}</a></p>` }));
+      return sendPage(reply, ctx, { title: text(ctx.lang).inbox, section: 'inbox', body: html`${notice('error', error.message)}<p><a href="/inbox">${text(ctx.lang).inbox}</a></p>` }, answer.status);
     }
     return reply.redirect('/inbox?acked=1', 303);
   });
@@ -167,7 +167,7 @@ ${e.ackedAt ? html`<p>${t.acked}: ${formatDateTime(ctx.lang, e.ackedAt)}</p>` : 
     const ctx = contextOf(request);
     const t = text(ctx.lang);
     const answer = await apiFor(app, request).get<PipelineReport>('/v1/reports/pipeline');
-    if (answer.status !== 200) return reply.code(answer.status).type('text/html; charset=utf-8').send(consolePage(ctx, { title: t.pipeline, section: 'pipeline', body: notice('error', apiErrorOf(answer).message) }));
+    if (answer.status !== 200) return sendApiError(reply, ctx, { title: t.pipeline, section: 'pipeline' }, answer);
     const report = answer.body;
     const money = (n: number | null) => (n === null ? '—' : `¥${formatNumber(ctx.lang, n)}`);
     const body = html`<p>${t.pipelineIntro}</p>
@@ -179,6 +179,6 @@ ${report.reps.map(
 <div class="table-wrap"><table><thead><tr><th scope="col">${t.lead}</th><th scope="col">${t.stage}</th><th scope="col" class="num">${t.amount}</th><th scope="col" class="num">${t.probability}</th><th scope="col">${t.closeDate}</th><th scope="col" class="num">${t.stalledDays}</th></tr></thead>
 <tbody>${r.deals.map((d) => html`<tr class="${d.stalled ? 'stalled' : ''}"><th scope="row"><a href="/leads/${d.leadId}">${d.company ?? ''} ${d.name ?? ''}</a></th><td>${d.dealStage ?? '—'}</td><td class="num">${money(d.amount)}</td><td class="num">${d.probability === null ? '—' : `${d.probability}%`}</td><td>${d.expectedCloseDate ?? '—'}${d.overdue ? html` <span class="badge hot">${t.overdue}</span>` : ''}</td><td class="num">${d.daysStalled}${d.stalled ? html` <span class="badge">${t.stalled}</span>` : ''}</td></tr>`)}</tbody></table></div>`,
     )}`;
-    return reply.type('text/html; charset=utf-8').send(consolePage(ctx, { title: t.pipeline, section: 'pipeline', body, wide: true }));
+    return sendPage(reply, ctx, { title: t.pipeline, section: 'pipeline', body, wide: true });
   });
 }

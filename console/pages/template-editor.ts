@@ -6,7 +6,7 @@ import type { Items, TemplatePreview, TemplateVersionItem } from '../api-types.t
 import { apiErrorOf, apiFor, contextOf, type ApiAnswer, type ConsoleApi, type ConsoleContext } from '../context.ts';
 import { html, type Html } from '../html.ts';
 import { formatDateTime, messages, type Lang } from '../i18n.ts';
-import { consolePage, notice } from '../layout.ts';
+import { consolePage, notice, sendApiError } from '../layout.ts';
 import { previewFragment, previewOutcome, problemLine, problemsOf, type PreviewOutcome, type TemplateProblem } from './template-preview.ts';
 
 const text = messages({
@@ -254,7 +254,7 @@ async function loadTemplate(api: ConsoleApi, key: string, locale: Locale): Promi
   };
 }
 
-const sendPage = (reply: FastifyReply, status: number, page: string) => reply.code(status).type('text/html; charset=utf-8').send(page);
+const sendHtml = (reply: FastifyReply, status: number, page: string) => reply.code(status).type('text/html; charset=utf-8').send(page);
 
 /**
  * `/templates/:key?locale=ja|en`: the editor (subject, MJML, sample lead), its live
@@ -273,9 +273,9 @@ export async function templateEditorPages(app: FastifyInstance): Promise<void> {
     const { key } = request.params;
     const locale = request.query.locale ?? ctx.lang;
     const loaded = await loadTemplate(api, key, locale);
-    if ('refused' in loaded) return sendPage(reply, loaded.refused.status, consolePage(ctx, { title: text(ctx.lang).title, section: 'templates', body: notice('error', apiErrorOf(loaded.refused).message) }));
+    if ('refused' in loaded) return sendApiError(reply, ctx, { title: text(ctx.lang).title, section: 'templates' }, loaded.refused);
     const preview = await renderPreview(api, key, locale, draft);
-    return sendPage(reply, extra.status ?? 200, editorPage(ctx, { key, locale, draft, ...loaded, preview, problems: extra.problems ?? [], banner: extra.banner ?? html`` }));
+    return sendHtml(reply, extra.status ?? 200, editorPage(ctx, { key, locale, draft, ...loaded, preview, problems: extra.problems ?? [], banner: extra.banner ?? html`` }));
   };
 
   app.get<{ Params: { key: string }; Querystring: Static<typeof EditorQuery> }>('/templates/:key', { schema }, async (request, reply) => {
@@ -285,13 +285,13 @@ export async function templateEditorPages(app: FastifyInstance): Promise<void> {
     const { key } = request.params;
     const locale = request.query.locale ?? ctx.lang;
     const loaded = await loadTemplate(api, key, locale);
-    if ('refused' in loaded) return sendPage(reply, loaded.refused.status, consolePage(ctx, { title: t.title, section: 'templates', body: notice('error', apiErrorOf(loaded.refused).message) }));
+    if ('refused' in loaded) return sendApiError(reply, ctx, { title: t.title, section: 'templates' }, loaded.refused);
     const draft = loaded.stored ? { ...starter(locale), subject: loaded.stored.subject, mjml: loaded.stored.mjml } : starter(locale);
     const { saved, sent } = request.query;
     const banner = saved !== undefined ? notice('ok', fill(t.saved, { n: saved })) : sent !== undefined ? notice('ok', fill(t.sent, { to: sent })) : html``;
     // A new template's empty subject would only preview as an error: show its body first.
     const preview = await renderPreview(api, key, locale, loaded.stored ? draft : { ...draft, subject: key });
-    return sendPage(reply, 200, editorPage(ctx, { key, locale, draft, ...loaded, preview, problems: [], banner }));
+    return sendHtml(reply, 200, editorPage(ctx, { key, locale, draft, ...loaded, preview, problems: [], banner }));
   });
 
   // The live preview: a fragment for htmx, the whole page for a form posted without JavaScript.
@@ -311,7 +311,7 @@ export async function templateEditorPages(app: FastifyInstance): Promise<void> {
     const draft = draftOf(request.body);
     const answer = await apiFor(app, request).send<{ version: number }>('PUT', `/v1/templates/${key}`, { subject: draft.subject, mjml: draft.mjml, locale });
     if (answer.status === 200 || answer.status === 201) return reply.redirect(`/templates/${key}?locale=${locale}&saved=${answer.body.version}`, 303);
-    if (answer.status !== 422) return sendPage(reply, answer.status, consolePage(ctx, { title: text(ctx.lang).title, section: 'templates', body: notice('error', apiErrorOf(answer).message) }));
+    if (answer.status !== 422) return sendApiError(reply, ctx, { title: text(ctx.lang).title, section: 'templates' }, answer);
     const { problems } = problemsOf(answer);
     return rerender(request, reply, draft, { status: 422, problems, banner: notice('error', text(ctx.lang).fixErrors) });
   });
@@ -323,7 +323,7 @@ export async function templateEditorPages(app: FastifyInstance): Promise<void> {
     const draft = draftOf(request.body);
     const answer = await apiFor(app, request).send('POST', `/v1/templates/${key}/test-send`, { to: draft.to.trim(), locale, data: sampleData(draft) });
     if (answer.status === 202) return reply.redirect(`/templates/${key}?locale=${locale}&sent=${encodeURIComponent(draft.to.trim())}`, 303);
-    if (answer.status === 403) return sendPage(reply, 403, consolePage(ctx, { title: text(ctx.lang).title, section: 'templates', body: notice('error', apiErrorOf(answer).message) }));
+    if (answer.status === 403) return sendApiError(reply, ctx, { title: text(ctx.lang).title, section: 'templates' }, answer);
     const error = apiErrorOf(answer);
     return rerender(request, reply, draft, { status: answer.status, banner: notice('error', error.message, error.details) });
   });

@@ -2,10 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { TemplateKeyParams } from '../../api/schemas.ts';
 import type { Items, TemplateListItem } from '../api-types.ts';
-import { apiErrorOf, apiFor, contextOf, type ConsoleContext } from '../context.ts';
+import { apiFor, contextOf, type ConsoleContext } from '../context.ts';
 import { html, type Html } from '../html.ts';
 import { formatDateTime, messages, type Lang } from '../i18n.ts';
-import { consolePage, notice } from '../layout.ts';
+import { sendApiError, sendPage } from '../layout.ts';
 import { templateEditorPages } from './template-editor.ts';
 
 const text = messages({
@@ -89,14 +89,14 @@ export async function templatePages(app: FastifyInstance): Promise<void> {
     const badKey = newKey !== undefined && (newKey.length > 100 || !KEY_PATTERN.test(newKey));
     if (canPut && newKey !== undefined && !badKey) return reply.redirect(`/templates/${newKey}?locale=${newLocale ?? ctx.lang}`, 303);
     const answer = await apiFor(app, request).get<Items<TemplateListItem>>('/v1/templates');
-    if (answer.status !== 200) return reply.code(answer.status).type('text/html; charset=utf-8').send(consolePage(ctx, { title: t.title, section: 'templates', body: notice('error', apiErrorOf(answer).message) }));
+    if (answer.status !== 200) return sendApiError(reply, ctx, { title: t.title, section: 'templates' }, answer);
     const items = [...answer.body.items].sort((a, b) => a.key.localeCompare(b.key));
     const body = html`<p>${t.intro}</p>
 ${canPut ? newTemplateForm(ctx, request.query, badKey ? t.badKey : undefined) : ''}
 ${templateTable(ctx, t.marketing, items.filter((i) => i.kind === 'email'))}
 ${templateTable(ctx, t.notices, items.filter((i) => i.kind === 'notice'))}
 ${templateTable(ctx, t.shared, items.filter((i) => i.kind === 'layout' || i.kind === 'partial'))}`;
-    return reply.code(badKey ? 422 : 200).type('text/html; charset=utf-8').send(consolePage(ctx, { title: t.title, section: 'templates', body, wide: true }));
+    return sendPage(reply, ctx, { title: t.title, section: 'templates', body, wide: true }, badKey ? 422 : 200);
   });
   await app.register(templateEditorPages);
 }
