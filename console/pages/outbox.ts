@@ -57,7 +57,7 @@ export async function outboxPages(app: FastifyInstance): Promise<void> {
     const body = html`<dl class="profile"><dt>${t.subject}</dt><dd data-testid="subject">${m.subject}</dd><dt>${t.from}</dt><dd>${m.from.join(', ')}</dd><dt>${t.to}</dt><dd>${m.to.join(', ')}</dd><dt>${t.at}</dt><dd>${formatDateTime(ctx.lang, m.receivedAt)}</dd></dl>
 <h2>${t.html}</h2>
 ${m.html ? html`<iframe class="preview-frame" title="${t.html}: ${m.subject}" sandbox srcdoc="${m.html}"></iframe>` : html`<p class="muted">—</p>`}
-<h2>${t.text}</h2><pre class="card" style="white-space:pre-wrap">${m.text}</pre>`;
+<h2>${t.text}</h2><pre class="card email-text">${m.text}</pre>`;
     return sendPage(reply, ctx, { title: m.subject || t.message, section: 'outbox', body, wide: true });
   });
 }

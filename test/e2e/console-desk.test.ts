@@ -31,11 +31,7 @@ describe('console in a browser: the DM desk, the sales inbox, the pipeline', () 
     const rows = page.locator('tbody tr');
     expect(await rows.count()).toBe(2);
     expect(await page.locator('tbody').textContent()).toContain('〒100-0001 東京都千代田区千代田1-1');
-    await h.screenshot(page, 'dm-tasks-1280');
-    await page.setViewportSize({ width: 390, height: 844 });
-    await h.screenshot(page, 'dm-tasks-390');
-    expect(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
-    await page.setViewportSize({ width: 1280, height: 900 });
+    expect(await h.screenshotBothWidths(page, 'dm-tasks')).toBeLessThanOrEqual(0);
     // One row's own button completes that row only.
     await Promise.all([page.waitForURL('**/dm-tasks?completed=1'), rows.first().getByRole('button').click()]);
     expect(await page.locator('[role="status"]').textContent()).toContain('1');
@@ -59,11 +55,7 @@ describe('console in a browser: the DM desk, the sales inbox, the pipeline', () 
     expect(await card.count()).toBe(1);
     expect(await card.textContent()).toContain('デスク商事0');
     expect(await card.locator('.why').textContent()).toContain('Asked for a meeting +50');
-    await h.screenshot(page, 'inbox-1280');
-    await page.setViewportSize({ width: 390, height: 844 });
-    await h.screenshot(page, 'inbox-390');
-    expect(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
-    await page.setViewportSize({ width: 1280, height: 900 });
+    expect(await h.screenshotBothWidths(page, 'inbox')).toBeLessThanOrEqual(0);
     await Promise.all([page.waitForURL('**/inbox?acked=1'), card.getByRole('button', { name: 'Acknowledge' }).click()]);
     expect(await page.locator('[data-escalation-id]').count()).toBe(0);
     const acked = await h.pool.query('SELECT acked_at FROM escalations WHERE lead_id = $1', [hot]);
@@ -71,10 +63,7 @@ describe('console in a browser: the DM desk, the sales inbox, the pipeline', () 
     // The escalated lead is now a deal on its owner's line of the pipeline.
     await page.goto('/pipeline');
     expect(await page.locator('main').textContent()).toContain('rep@example.jp');
-    await h.screenshot(page, 'pipeline-1280');
-    await page.setViewportSize({ width: 390, height: 844 });
-    await h.screenshot(page, 'pipeline-390');
-    expect(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
+    expect(await h.screenshotBothWidths(page, 'pipeline')).toBeLessThanOrEqual(0);
     await page.close();
   });
 
@@ -93,9 +82,7 @@ describe('console in a browser: the DM desk, the sales inbox, the pipeline', () 
     // The HTML part in a sandboxed frame, with the lead's name as the template put it.
     const frame = page.frameLocator('iframe[sandbox]');
     expect(await frame.locator('body').textContent()).toContain('鈴木一郎');
-    await h.screenshot(page, 'outbox-message-1280');
-    await page.setViewportSize({ width: 390, height: 844 });
-    await h.screenshot(page, 'outbox-message-390');
+    expect(await h.screenshotBothWidths(page, 'outbox-message')).toBeLessThanOrEqual(0);
     await page.close();
   });
 

@@ -25,6 +25,11 @@ export interface ConsoleHarness {
   signedInPage: (key: string, options?: { mobile?: boolean; lang?: 'ja' | 'en' }) => Promise<Page>;
   /** Saves a full-page screenshot as test/artifacts/<name>.png. */
   screenshot: (page: Page, name: string) => Promise<void>;
+  /**
+   * Screenshots the page as it is and at phone width (<base>-1280, <base>-390), then goes
+   * back to 1280 px; answers how many pixels the page overflowed the phone's width by.
+   */
+  screenshotBothWidths: (page: Page, base: string) => Promise<number>;
   stop: () => Promise<void>;
 }
 
@@ -61,6 +66,14 @@ export async function startConsoleHarness(options: { config?: Partial<Config> } 
     },
     screenshot: async (page, name) => {
       await page.screenshot({ path: path.join(ARTIFACTS_DIR, `${name}.png`), fullPage: true });
+    },
+    screenshotBothWidths: async (page, base) => {
+      await page.screenshot({ path: path.join(ARTIFACTS_DIR, `${base}-1280.png`), fullPage: true });
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.screenshot({ path: path.join(ARTIFACTS_DIR, `${base}-390.png`), fullPage: true });
+      const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
+      await page.setViewportSize({ width: 1280, height: 900 });
+      return overflow;
     },
     stop: async () => {
       await browser.close();
