@@ -212,12 +212,12 @@ describe('POST /v1/leads/import', () => {
   });
 });
 
-// The issue's full size: 100,000 rows. Starting a workflow is what a row costs most (one
-// Temporal round trip each): about 2 ms on an idle 2-core machine, 13 ms when loaded, so
-// this file takes a few minutes beside the others; IMPORT_TEST_ROWS=20000 is quicker while
-// iterating, and `npm run bench -- import` measures the rate and the API's memory.
+// Starting a workflow is what a row costs most (one Temporal round trip each): about 2 ms
+// on an idle 2-core machine, 13 ms with the machine loaded by other jobs. 20,000 rows keep
+// `npm test` within minutes; IMPORT_TEST_ROWS=100000 runs the full size (286 s here), and `npm run bench
+// -- import` measures 100,000 rows with the API's memory.
 describe('POST /v1/leads/import with a large file', () => {
-  const ROWS = Number(process.env.IMPORT_TEST_ROWS ?? 100_000);
+  const ROWS = Number(process.env.IMPORT_TEST_ROWS ?? 20_000);
   const stops: (() => Promise<void>)[] = [];
   afterAll(async () => {
     for (const stop of stops) await stop();
@@ -233,7 +233,7 @@ describe('POST /v1/leads/import with a large file', () => {
     }
   }
 
-  it('imports every row and starts every lifecycle', { timeout: 1_200_000 }, async () => {
+  it('imports every row and starts every lifecycle', { timeout: 600_000 }, async () => {
     // Its own database and a task queue no worker polls: the workflows are started, not run.
     const { app, pool, client, taskQueue, stop } = await startTestServices({ worker: false });
     stops.push(stop);
@@ -245,7 +245,7 @@ describe('POST /v1/leads/import with a large file', () => {
     expect(res.json<Summary>()).toEqual({ received: ROWS, created: ROWS, updated: 0, failed: 0, workflowsStarted: ROWS, errors: [], errorsTruncated: false });
     const count = await pool.query<{ n: string; names: string }>("SELECT count(*) AS n, count(*) FILTER (WHERE name LIKE '山田 %') AS names FROM leads WHERE email LIKE 'bulk-%'");
     expect(count.rows[0]).toEqual({ n: String(ROWS), names: String(ROWS) });
-    await waitFor(async () => (await client.workflow.count(`TaskQueue = "${taskQueue}"`)).count === ROWS, `${ROWS} workflows`, 120_000);
+    await waitFor(async () => (await client.workflow.count(`TaskQueue = "${taskQueue}"`)).count === ROWS, `${ROWS} workflows`, 60_000);
     const last = (await pool.query<{ id: string }>('SELECT id FROM leads WHERE email = $1', [`bulk-${ROWS - 1}@example.jp`])).rows[0];
     expect((await client.workflow.getHandle(leadWorkflowId(last?.id as string)).describe()).status.name).toBe('RUNNING');
   });
