@@ -66,7 +66,7 @@ export function mapHeader(headers: readonly string[]): HeaderMapping {
     const column = index + 1;
     const field = FIELD_BY_HEADER.get(normalizeHeader(header));
     if (field === undefined) {
-      problems.push({ column, header, message: header.trim() === '' ? 'the column has no header' : `unknown column "${header}"; see the header table in the README` });
+      problems.push({ column, header, message: header.trim() === '' ? 'the column has no header' : `unknown column "${header}"; see the header table in docs/csv-import.md` });
       return;
     }
     const first = seen.get(field);
