@@ -1,9 +1,12 @@
 // @ts-check
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
+import path from 'node:path';
 import js from '@eslint/js';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import ts from 'typescript';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
@@ -25,12 +28,68 @@ const layerZones = [
   message: 'Dependencies point down: api → workflows/activities → intake → crm/mail → db → domain/config.',
 }));
 
+/** @type {Map<string, { mtimeMs: number; imports: string[] }>} Read again only when a file changes (an editor's long-lived ESLint). */
+const importCache = new Map();
+/** A file's relative imports, resolved to paths. @param {string} file @returns {string[]} */
+function importsOf(file) {
+  const { mtimeMs } = statSync(file);
+  const cached = importCache.get(file);
+  if (cached?.mtimeMs === mtimeMs) return cached.imports;
+  // TypeScript's own scan of import and export specifiers: `import type` included.
+  const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
+  const imports = importedFiles
+    .map((f) => f.fileName)
+    .filter((name) => name.startsWith('.'))
+    .map((name) => path.resolve(path.dirname(file), name))
+    .filter((target) => existsSync(target) && statSync(target).isFile());
+  importCache.set(file, { mtimeMs, imports });
+  return imports;
+}
+
+/**
+ * import-x/no-cycle ignores type-only imports, and the layer zones allow anything within
+ * one folder; this rule closes that gap (a route importing a type from the app that
+ * imports the route): no import circle between files, type imports included.
+ * @type {import('eslint').Rule.RuleModule}
+ */
+const noTypeImportCycle = {
+  meta: { type: 'problem', schema: [], messages: { cycle: 'Import circle (type imports count too): {{route}}' } },
+  create(context) {
+    return {
+      Program(node) {
+        const start = context.filename;
+        /** @type {Map<string, string | null>} */
+        const cameFrom = new Map();
+        /** @type {string[]} */
+        const queue = [];
+        /** @param {string} next @param {string | null} from */
+        const visit = (next, from) => {
+          if (cameFrom.has(next)) return;
+          cameFrom.set(next, from);
+          queue.push(next);
+        };
+        for (const next of importsOf(start)) visit(next, null);
+        for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+          if (file === start) {
+            const route = [];
+            for (let at = cameFrom.get(start); at; at = cameFrom.get(at)) route.unshift(path.relative(import.meta.dirname, at));
+            const here = path.relative(import.meta.dirname, start);
+            context.report({ node, messageId: 'cycle', data: { route: [here, ...route, here].join(' → ') } });
+            return;
+          }
+          for (const next of importsOf(file)) visit(next, file);
+        }
+      },
+    };
+  },
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/**', '.data/**', '.tools/**', 'test/artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
-    plugins: { 'import-x': importX },
+    plugins: { 'import-x': importX, local: { rules: { 'no-type-import-cycle': noTypeImportCycle } } },
     settings: {
       // Imports name their files (`./lead.ts`), so Node's resolution finds them; imported
       // .ts files are read with the TypeScript parser to follow their imports in turn.
@@ -51,10 +110,11 @@ export default tseslint.config(
       '@typescript-eslint/only-throw-error': 'error',
       // Fastify plugins and handlers are async by contract, with or without an await inside.
       '@typescript-eslint/require-await': 'off',
-      // No import circles across files. no-cycle skips type-only imports, so the layer
-      // zones (layerZones above) are what keeps circles made of types out.
+      // No import circles across files, and dependencies point down (layerZones above).
+      // no-cycle skips type-only imports; local/no-type-import-cycle counts them too.
       'import-x/no-cycle': 'error',
       'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: layerZones }],
+      'local/no-type-import-cycle': 'error',
     },
   },
   {
