@@ -1,6 +1,6 @@
 // The lifecycle workflow as its callers see it: names and argument types, no workflow
 // code. The Temporal client starts and signals it by these (intake/lifecycle-client.ts),
-// so nothing outside workflows/ imports the workflow itself.
+// which lies below workflows/ and must not import the workflow itself.
 
 /** The workflow type of a lead's lifecycle (the exported name in workflows/lead-lifecycle.ts). */
 export const LEAD_LIFECYCLE_WORKFLOW = 'leadLifecycle';
