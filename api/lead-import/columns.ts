@@ -1,4 +1,4 @@
-import type { LeadInput } from '../lead-intake.ts';
+import type { LeadInput } from '../../intake/lead-intake.ts';
 
 /** A lead field a CSV column can fill: the `POST /v1/leads` body fields, address lines flattened. */
 export type LeadColumn = Exclude<keyof LeadInput, 'postalAddress'> | 'postalCode' | 'prefecture' | 'city' | 'line1' | 'line2';

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import type { AppDependencies } from '../app.ts';
+import type { AppDependencies } from '../dependencies.ts';
 import { HttpError } from '../http-errors.ts';
 import { importLeads } from '../lead-import/import-leads.ts';
 import { bodyTooLarge, charsetOf, decodeCsvText, limitBytes } from '../lead-import/text-decoding.ts';
