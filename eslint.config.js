@@ -10,7 +10,7 @@ import ts from 'typescript';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
-// The layers, top to bottom (README: architecture). A folder may import from its own
+// The layers, top to bottom (docs/architecture.md). A folder may import from its own
 // layer's code and from any layer below, never from above: each zone names a folder and
 // the folders it must not import, type imports included.
 const HTTP = ['api', 'console'];
