@@ -37,8 +37,8 @@ export default tseslint.config(
         {
           paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow and domain code must be deterministic: no Node.js built-ins.' })),
           patterns: [
-            { group: ['**/activities/**', '**/db/**', '**/api/**', '**/mail/**', '**/stack/**', '**/worker/**', '**/config/**'], allowTypeImports: true, message: 'Only types may come from I/O code into workflow or domain code.' },
-            { group: ['pg', 'nodemailer', 'fastify', 'mjml', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'No I/O libraries in workflow or domain code.' },
+            { group: ['**/activities/**', '**/db/**', '**/api/**', '**/mail/**', '**/stack/**', '**/worker/**', '**/config/**', '**/observability/**'], allowTypeImports: true, message: 'Only types may come from I/O code into workflow or domain code.' },
+            { group: ['pg', 'nodemailer', 'fastify', 'mjml', 'prom-client', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'No I/O libraries in workflow or domain code.' },
           ],
         },
       ],

@@ -10,6 +10,7 @@ import { suppress } from '../../db/repositories/suppressions.ts';
 import { listTimeline, listTimelineOfKinds } from '../../db/repositories/timeline.ts';
 import type { AppDependencies } from '../app.ts';
 import { notFound, unprocessable } from '../http-errors.ts';
+import { logAboutLead } from '../plugins/lead-log-context.ts';
 import { scoreNow } from '../lead-score.ts';
 import { intakeLead, LeadBody } from '../lead-intake.ts';
 import { signalLead } from '../lifecycle-client.ts';
@@ -77,6 +78,7 @@ export const leadRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app
 
   app.post('/v1/leads', { schema: { body: LeadBody } }, async (request, reply) => {
     const { lead, created, workflowId } = await intakeLead(db, temporal.client, config.temporalTaskQueue, request.body);
+    logAboutLead(request, reply, lead.id);
     return reply.code(created ? 201 : 200).send({ id: lead.id, stage: lead.stage, workflowId });
   });
 
