@@ -199,4 +199,16 @@ describe('the API\'s /metrics with METRICS_TOKEN set', () => {
     expect(served.statusCode).toBe(200);
     expect(parsePrometheusText(served.body).some((s) => s.name === 'lle_http_request_duration_seconds_count')).toBe(true);
   });
+
+  it('reports the workflow tasks waiting on a task queue no worker polls as its backlog', async () => {
+    const headers = { authorization: `Bearer ${METRICS_TOKEN}` };
+    const backlog = async () => sampleValue(parsePrometheusText((await app.inject({ method: 'GET', url: '/metrics', headers })).body), 'lle_task_queue_backlog', { type: 'workflow' });
+    expect(await backlog()).toBe(0);
+    // No worker polls this app's queue: each new lead's first workflow task waits there.
+    for (const email of ['backlog-1@example.jp', 'backlog-2@example.jp']) {
+      expect((await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email } })).statusCode).toBe(201);
+    }
+    // Temporal's count is approximate and refreshed in the background: poll until it shows.
+    await waitFor(async () => (await backlog()) === 2, 'a backlog of 2 workflow tasks');
+  });
 });
