@@ -39,7 +39,7 @@ export async function deliverOnce(deps: Pick<ActivityDependencies, 'db' | 'maile
     if (await transitionDelivery(db, message.idempotencyKey, 'sending', 'unknown', { error: 'an earlier attempt stopped during the SMTP call; not resent' })) {
       emailsFailed.inc({ kind: message.kind, reason: 'unknown' });
     }
-    log.warn('message not resent: an earlier attempt stopped during the SMTP call', { leadId: message.leadId, idempotencyKey: message.idempotencyKey });
+    log.warn('message not resent: an earlier attempt stopped during the SMTP call', { idempotencyKey: message.idempotencyKey });
     return { outcome: 'unknown', messageId };
   }
   if (delivery.status === 'failed') throw ApplicationFailure.nonRetryable(delivery.error ?? 'delivery failed', 'DeliveryFailed');
@@ -63,21 +63,21 @@ export async function deliverOnce(deps: Pick<ActivityDependencies, 'db' | 'maile
     if (code !== undefined && code >= 500) {
       await transitionDelivery(db, message.idempotencyKey, 'sending', 'failed', { error: text });
       emailsFailed.inc({ kind: message.kind, reason: 'rejected' });
-      log.warn('the mail server refused the message', { leadId: message.leadId, idempotencyKey: message.idempotencyKey, smtpCode: code, error: text });
+      log.warn('the mail server refused the message', { idempotencyKey: message.idempotencyKey, smtpCode: code, error: text });
       throw ApplicationFailure.nonRetryable(`the mail server refused the message: ${text}`, 'MailRejected');
     }
     // Refused or cut before the server accepted the message: nothing was delivered, so
     // the row goes back to pending and Temporal's retry sends it.
     await transitionDelivery(db, message.idempotencyKey, 'sending', 'pending', { error: text });
     emailsFailed.inc({ kind: message.kind, reason: 'smtp_transient' });
-    log.warn('send failed before the server accepted the message; Temporal retries it', { leadId: message.leadId, idempotencyKey: message.idempotencyKey, error: text });
+    log.warn('send failed before the server accepted the message; Temporal retries it', { idempotencyKey: message.idempotencyKey, error: text });
     throw error;
   } finally {
     clearInterval(beat);
   }
   await transitionDelivery(db, message.idempotencyKey, 'sending', 'sent');
   emailsSent.inc({ kind: message.kind });
-  log.info('email sent', { leadId: message.leadId, kind: message.kind, templateKey: message.templateKey, messageId });
+  log.info('email sent', { kind: message.kind, templateKey: message.templateKey, messageId });
   return { outcome: 'sent', messageId, subject: rendered.subject };
 }
 

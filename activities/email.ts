@@ -74,19 +74,19 @@ export function createEmailActivities(deps: ActivityDependencies) {
           await failDelivery(deps, input.idempotencyKey, `suppressed: ${error.message}`);
           if (await appendTimeline(db, { leadId: lead.id, at: new Date(), kind: 'email_skipped', detail: { template: input.templateKey, reason: error.message }, dedupeKey: `${input.idempotencyKey}/skipped` })) {
             emailsSuppressed.inc({ reason: suppressionReasonLabel(error.message) });
-            log.info('touch not sent: the address is suppressed', { leadId: lead.id, templateKey: input.templateKey, reason: error.message });
+            log.info('touch not sent: the address is suppressed', { templateKey: input.templateKey, reason: error.message });
           }
           return { status: 'suppressed', messageId: '' };
         }
         if (error instanceof InvalidTemplateError) {
           await failDelivery(deps, input.idempotencyKey, error.message);
           emailsFailed.inc({ kind: 'touch', reason: 'invalid_template' });
-          log.warn('touch not sent: the template does not render', { leadId: lead.id, templateKey: input.templateKey, error: error.message });
+          log.warn('touch not sent: the template does not render', { templateKey: input.templateKey, error: error.message });
           throw ApplicationFailure.nonRetryable(error.message, 'InvalidTemplate');
         }
         if (error instanceof ApplicationFailure && error.type === 'TemplateNotFound') {
           emailsFailed.inc({ kind: 'touch', reason: 'template_missing' });
-          log.warn('touch not sent: the template does not exist', { leadId: lead.id, templateKey: input.templateKey });
+          log.warn('touch not sent: the template does not exist', { templateKey: input.templateKey });
         }
         throw error;
       }

@@ -102,7 +102,7 @@ export function createEscalationActivities(deps: ActivityDependencies) {
       }
       if (await appendTimeline(db, { leadId: lead.id, at, kind: 'escalated', detail: { escalationId: escalation.id, kind: input.kind, score: Math.round(input.score), owner: escalation.ownerEmail }, dedupeKey: input.idempotencyKey })) {
         escalations.inc({ kind: input.kind });
-        log.info('lead escalated', { leadId: lead.id, escalationId: escalation.id, kind: input.kind, owner: escalation.ownerEmail });
+        log.info('lead escalated', { escalationId: escalation.id, kind: input.kind, owner: escalation.ownerEmail });
       }
       const kind = input.kind === 'sales' ? 'sales_escalation' : 'upsell_escalation';
       if (escalation.ownerEmail) await notifyRep(lead, kind, escalation.ownerEmail, input.score, `${input.idempotencyKey}/email`);

@@ -70,7 +70,7 @@ export function createTaskActivities({ db, templates }: Pick<ActivityDependencie
       // Counted with its timeline entry, which is written once however often this is retried.
       if (await appendTimeline(db, { leadId: lead.id, at, kind: input.kind === 'dm' ? 'dm_task_created' : 'task_created', detail: { taskId: task.id, template: input.templateKey, title: input.title }, dedupeKey: input.idempotencyKey })) {
         touches.inc({ channel: input.kind === 'dm' ? 'dm' : 'task' });
-        log.info(input.kind === 'dm' ? 'DM task created' : 'task created', { leadId: lead.id, taskId: task.id, templateKey: input.templateKey });
+        log.info(input.kind === 'dm' ? 'DM task created' : 'task created', { taskId: task.id, templateKey: input.templateKey });
       }
       return { status: 'created', taskId: task.id };
     },

@@ -107,6 +107,10 @@ describe('metrics of the API and of a worker', () => {
     // And Node's own: a worker's memory is what the sizing guide counts.
     expect(workerAfter.some((s) => s.name === 'process_resident_memory_bytes')).toBe(true);
 
+    // The worker's log line of that send is JSON naming the lead and its workflow.
+    const sentLine = worker.lines.map((line) => (line.startsWith('{') ? (JSON.parse(line) as Record<string, unknown>) : {})).find((entry) => entry.msg === 'email sent');
+    expect(sentLine).toMatchObject({ level: 30, leadId, workflowId: `lead-${leadId}`, activityType: 'sendEmail', kind: 'touch', templateKey: 'metrics' });
+
     // The API: request durations by route pattern, never by raw URL.
     const apiAfter = await apiMetrics();
     const count = (samples: Sample[], route: string, method: string, status: string) => sampleValue(samples, 'lle_http_request_duration_seconds_count', { route, method, status_code: status });
