@@ -2,6 +2,7 @@ import type { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type pg from 'pg';
+import type { Gauge } from 'prom-client';
 import Type from 'typebox';
 import { unacknowledgedEscalations } from '../../db/repositories/escalations.ts';
 import {
@@ -84,21 +85,18 @@ async function readSharedState({ db, temporal, taskQueue }: MetricsPluginOptions
   ]);
   sharedStateReadable.set({ source: 'database' }, database.status === 'fulfilled' ? 1 : 0);
   sharedStateReadable.set({ source: 'temporal' }, backlog.status === 'fulfilled' ? 1 : 0);
-  escalationsUnacknowledged.reset();
-  oldestUnacknowledgedEscalationAge.reset();
-  if (database.status === 'fulfilled') {
-    for (const [kind, stats] of Object.entries(database.value)) {
-      escalationsUnacknowledged.set({ kind }, stats.count);
-      oldestUnacknowledgedEscalationAge.set({ kind }, stats.oldestAgeSeconds);
-    }
-  }
-  taskQueueBacklog.reset();
-  taskQueueBacklogAge.reset();
-  if (backlog.status === 'fulfilled') {
-    for (const [type, stats] of Object.entries(backlog.value)) {
-      taskQueueBacklog.set({ type }, stats.count);
-      taskQueueBacklogAge.set({ type }, stats.ageSeconds);
-    }
+  publish(database, 'kind', escalationsUnacknowledged, oldestUnacknowledgedEscalationAge);
+  publish(backlog, 'type', taskQueueBacklog, taskQueueBacklogAge);
+}
+
+/** Sets a count gauge and an age gauge per label value; a source that failed leaves both empty. */
+function publish(result: PromiseSettledResult<Record<string, { count: number; ageSeconds: number }>>, label: string, count: Gauge, age: Gauge): void {
+  count.reset();
+  age.reset();
+  if (result.status === 'rejected') return;
+  for (const [value, stats] of Object.entries(result.value)) {
+    count.set({ [label]: value }, stats.count);
+    age.set({ [label]: value }, stats.ageSeconds);
   }
 }
 

@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../stack/free-port.ts';
 import { parsePrometheusText, sampleValue, type Sample } from '../support/prometheus-text.ts';
-import { APP_SECRET, auth, CRM_SECRET, createTestDatabase, MAIL_FROM, mailTo, stack, startTestApp, uniqueTaskQueue, waitFor } from '../support/services.ts';
+import { auth, CRM_SECRET, createTestDatabase, mailTo, stack, startTestApp, uniqueTaskQueue, waitFor } from '../support/services.ts';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
 
 // `GET /metrics` on the API (inject) and on a production worker process (worker/main.ts,
 // spawned as `npm start` spawns it, with WORKER_METRICS_PORT), after real sends through
@@ -17,12 +16,6 @@ import { APP_SECRET, auth, CRM_SECRET, createTestDatabase, MAIL_FROM, mailTo, st
 const TEMPLATE = { subject: 'Metrics {{lead.name}}', mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>Hello</mj-text></mj-column></mj-section></mj-body></mjml>' };
 const CADENCE = { name: 'Metrics', nurture: { steps: [{ after: 'PT1S', channel: 'email', template: 'metrics' }, { after: 'P1Y', channel: 'email', template: 'metrics' }] } };
 const METRICS_TOKEN = 'metrics-token-0123456789';
-
-/** A production worker process and every line it printed. */
-interface WorkerProcess {
-  child: ChildProcess;
-  lines: string[];
-}
 
 describe('metrics of the API and of a worker', () => {
   let app: FastifyInstance;
@@ -34,16 +27,9 @@ describe('metrics of the API and of a worker', () => {
   const children: ChildProcess[] = [];
 
   const startWorker = async (env: Record<string, string>): Promise<WorkerProcess> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(stack().projectDir, 'worker', 'main.ts')], {
-      cwd: stack().projectDir,
-      env: { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: stack().temporalAddress, SMTP_URL: stack().smtpUrl, APP_SECRET, MAIL_FROM, LOG_LEVEL: 'info', WORKER_METRICS_PORT: '', METRICS_TOKEN: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    const lines: string[] = [];
-    for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (line) => lines.push(line));
-    await waitFor(async () => lines.some((line) => line.includes('worker polling')) || (child.exitCode !== null ? Promise.reject(new Error(`worker exited:\n${lines.join('\n')}`)) : false), 'the worker to poll', 120_000);
-    return { child, lines };
+    const started = await startWorkerProcess({ DATABASE_URL: databaseUrl, SMTP_URL: stack().smtpUrl, LOG_LEVEL: 'info', WORKER_METRICS_PORT: '', METRICS_TOKEN: '', ...env });
+    children.push(started.child);
+    return started;
   };
 
   const workerMetrics = async (headers: Record<string, string> = { authorization: `Bearer ${METRICS_TOKEN}` }): Promise<{ status: number; type: string | null; text: string }> => {
