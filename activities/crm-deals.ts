@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { CrmPermanentError, type CrmProvider } from '../crm/deal-sync.ts';
+import { CrmPermanentError } from '../crm/deal-sync.ts';
+import type { CrmProvider } from '../domain/crm-provider.ts';
 import { findCrmDeal, saveCrmDeal } from '../db/repositories/crm-deals.ts';
 import { findLead } from '../db/repositories/leads.ts';
 import { appendTimeline } from '../db/repositories/timeline.ts';

@@ -1,5 +1,5 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
-import type { CrmProvider } from '../crm/deal-sync.ts';
+import type { CrmProvider } from '../domain/crm-provider.ts';
 import { chatNotified, createEscalationOnce, markChatNotified, nextRep } from '../db/repositories/escalations.ts';
 import { findLead, updateDeal, type Lead } from '../db/repositories/leads.ts';
 import { appendTimeline, listTimeline } from '../db/repositories/timeline.ts';

@@ -3,7 +3,7 @@ import { createCrmDealActivities } from './crm-deals.ts';
 import type { ActivityDependencies } from './dependencies.ts';
 import { createEmailActivities } from './email.ts';
 import { createEscalationActivities } from './escalation.ts';
-import { createHubspotActivities } from './hubspot.ts';
+import { createHubspotActivities } from './hubspot-records.ts';
 import { createReadModelActivities } from './read-model.ts';
 import { createTaskActivities } from './tasks.ts';
 import { createZohoRecordActivities } from './zoho-records.ts';

@@ -1,7 +1,7 @@
 import type { Stage } from '../domain/lead.ts';
 import { setFlags, setNextTouchAt, setScore, setStage, updateDeal } from '../db/repositories/leads.ts';
 import { appendTimeline } from '../db/repositories/timeline.ts';
-import type { DealUpdate } from '../workflows/lead-events.ts';
+import type { DealUpdate } from '../domain/lead-events.ts';
 import type { ActivityDependencies } from './dependencies.ts';
 
 /** A timeline entry the workflow decided on; `dedupeKey` makes a retry write it once. */

@@ -1,10 +1,10 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { applyCrmEvent } from '../api/crm-events.ts';
-import { HttpError } from '../api/http-errors.ts';
 import { CrmPermanentError } from '../crm/deal-sync.ts';
 import { zohoEvents } from '../crm/zoho/events.ts';
 import { getZohoRecord, zohoRecordOf, type ZohoModule } from '../crm/zoho/records.ts';
 import { emailOfCrmDeal } from '../db/repositories/crm-deals.ts';
+import { InvalidInput } from '../domain/errors.ts';
+import { applyCrmEvent } from '../intake/crm-events.ts';
 import type { ActivityDependencies } from './dependencies.ts';
 
 /** One record a Zoho Notification API callback named. */
@@ -38,7 +38,7 @@ export function createZohoRecordActivities({ db, crm }: Pick<ActivityDependencie
       } catch (error) {
         if (error instanceof CrmPermanentError) throw ApplicationFailure.nonRetryable(error.message, 'CrmPermanent', { status: error.status });
         // A record the mapping cannot use (no email, a bad value): retrying cannot fix it.
-        if (error instanceof HttpError && error.statusCode < 500) throw ApplicationFailure.nonRetryable(error.message, 'ZohoRecordUnusable', error.details);
+        if (error instanceof InvalidInput) throw ApplicationFailure.nonRetryable(error.message, 'ZohoRecordUnusable', error.details);
         throw error;
       }
     },

@@ -1,11 +1,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Client, Connection } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { Config } from '../config/env.ts';
-import type pg from 'pg';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import { consolePlugin } from '../console/plugin.ts';
+import type { AppDependencies } from './dependencies.ts';
 import { HttpError } from './http-errors.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { errorHandlerPlugin, frameworkError } from './plugins/error-handler.ts';
@@ -36,14 +34,6 @@ import { hubspotWebhookRoutes } from './routes/webhooks-hubspot.ts';
 import { mailWebhookRoutes } from './routes/webhooks-mail.ts';
 import { zohoWebhookRoutes } from './routes/webhooks-zoho.ts';
 import { zohoNotificationRoutes } from './routes/webhooks-zoho-notifications.ts';
-
-/** What the API needs: configuration, the read model and a Temporal client. */
-export interface AppDependencies {
-  config: Pick<Config, 'temporalTaskQueue' | 'adminApiKey' | 'outboxDir' | 'crmWebhookSecret' | 'publicBaseUrl' | 'mailFrom' | 'senderPostalAddress' | 'senderContact' | 'appSecret' | 'mailgunWebhookSigningKey' | 'sendgridWebhookPublicKey' | 'rateLimitPerMinute' | 'zohoWebhookToken' | 'zohoNotificationToken' | 'zohoNotificationChannelId' | 'zoho' | 'hubspotClientSecret' | 'smtpUrl' | 'dkim' | 'importMaxBytes' | 'metricsToken'>;
-  /** A pool, not a client: some routes run transactions. */
-  db: pg.Pool;
-  temporal: { client: Client; connection: Connection };
-}
 
 /**
  * Builds the API as a Fastify instance without listening, so `api/server.ts` serves it

@@ -1,9 +1,5 @@
 import type { FastifyReply } from 'fastify';
-
-/** Escapes text for HTML content and quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
+import { escapeHtml } from '../domain/html.ts';
 
 /**
  * An address as a page may show it to whoever holds the link (a forwarded email, say):

@@ -6,7 +6,7 @@ import { withComplianceFooter } from '../mail/compliance.ts';
 import { compileTemplate, InvalidTemplateError, renderEmail, unknownVariables } from '../mail/render.ts';
 import { expandWith } from '../mail/template-source.ts';
 import { displayNameOf } from '../mail/transport.ts';
-import type { AppDependencies } from './app.ts';
+import type { AppDependencies } from './dependencies.ts';
 import { notFound, unprocessable } from './http-errors.ts';
 
 /** A template language in a request. */

@@ -1,7 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { leadWorkflowId } from '../domain/lead.ts';
 import type { leadLifecycle } from '../workflows/lead-lifecycle.ts';
-import { leadEventSignal, type LeadEvent } from '../workflows/lead-events.ts';
+import type { LeadEvent } from '../domain/lead-events.ts';
+import { leadEventSignal } from '../workflows/lead-events.ts';
 import { alternateRounds, openApiRig, type PairedResult, type PairedSettings } from './api-rig.ts';
 import { BENCH_CADENCE_KEY, storeBenchCadence } from './lead-intake.ts';
 import { runConcurrently } from './stats.ts';
@@ -16,7 +17,7 @@ export interface IngestResult extends PairedResult {
  * `inject`: the raw-body parse, the HMAC check, schema validation, the lead look-up by
  * email, then the receipt row and the signal-with-start in one transaction) against a
  * baseline of bare `client.workflow.signalWithStart` calls with the options
- * `api/lifecycle-client.ts` uses, to the same workflows on the same client and server.
+ * `intake/lifecycle-client.ts` uses, to the same workflows on the same client and server.
  * Both sides deliver `deal.stage_changed` to leads stored (and started) before the rounds.
  */
 export async function benchWebhookIngest(settings: PairedSettings): Promise<IngestResult> {

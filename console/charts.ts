@@ -1,5 +1,5 @@
 import { html, raw, type Html } from './html.ts';
-import { escapeHtml } from '../api/html-pages.ts';
+import { escapeHtml } from '../domain/html.ts';
 
 /** One bar of a chart. */
 export interface Bar {

@@ -1,4 +1,4 @@
-import { escapeHtml } from '../api/html-pages.ts';
+import { escapeHtml } from '../domain/html.ts';
 
 /**
  * HTML built by {@link html}: already escaped, so it is inserted as is. A tiny tagged

@@ -1,7 +1,5 @@
+import type { CrmProvider } from '../domain/crm-provider.ts';
 import type { Lead } from '../db/repositories/leads.ts';
-
-/** The CRMs the engine can create deals in. */
-export type CrmProvider = 'zoho' | 'hubspot';
 
 /** What an escalation hands to the connected CRM. */
 export interface CrmDealRequest {

@@ -105,3 +105,9 @@ export function scoreHistory(events: readonly ScoredEvent[], options: { halfLife
   if (endMs > (points.at(-1)?.atMs ?? -Infinity)) decayTo(endMs);
   return points;
 }
+
+/** The score now: stored as of its last event, it decays with the cadence's half-life. Rounded to 2 decimals. */
+export function scoreNow(lead: { score: number; scoreAt: Date | null; scoreHalfLifeMs: number | null }, nowMs: number): number {
+  if (lead.scoreAt === null || lead.scoreHalfLifeMs === null) return lead.score;
+  return Math.round(decayedScore({ value: lead.score, atMs: lead.scoreAt.getTime() }, nowMs, lead.scoreHalfLifeMs) * 100) / 100;
+}

@@ -1,4 +1,5 @@
 import { Parser } from 'htmlparser2';
+import { escapeHtml } from '../domain/html.ts';
 import { signToken } from './tokens.ts';
 
 /** What tracking needs to know about the email: where links go, how to sign, and whose it is. */
@@ -16,7 +17,6 @@ export interface TrackingOptions {
 const LINK_ELEMENTS = new Set(['a', 'area']);
 // Browsers strip leading and trailing ASCII whitespace from a URL attribute.
 const trimUrl = (value: string): string => value.replace(/^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, '');
-const escapeAttribute = (value: string): string => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
 
 /**
  * Adds open and click tracking to a rendered email: every `<a href>` / `<area href>` to an
@@ -51,7 +51,7 @@ export function addTracking(html: string, opts: TrackingOptions): string {
         if (!/^https?:\/\//i.test(url) || untouched.some((prefix) => url.startsWith(prefix))) return;
         const token = signToken(opts.secret, { p: 'click', l: opts.leadId, d: opts.deliveryKey, u: url });
         // The parser's span of this attribute: name through its closing quote or last character.
-        edits.push({ start: parser.startIndex, end: parser.endIndex, text: `href="${escapeAttribute(`${baseUrl}/t/c/${token}`)}"` });
+        edits.push({ start: parser.startIndex, end: parser.endIndex, text: `href="${escapeHtml(`${baseUrl}/t/c/${token}`)}"` });
       },
       onclosetag(name, isImplied) {
         if (name === 'body' && !isImplied) bodyClose = parser.startIndex;
@@ -62,7 +62,7 @@ export function addTracking(html: string, opts: TrackingOptions): string {
   parser.end(html);
 
   const openToken = signToken(opts.secret, { p: 'open', l: opts.leadId, d: opts.deliveryKey });
-  const pixel = `<img src="${escapeAttribute(`${baseUrl}/t/o/${openToken}`)}" width="1" height="1" alt="" style="display:none">`;
+  const pixel = `<img src="${escapeHtml(`${baseUrl}/t/o/${openToken}`)}" width="1" height="1" alt="" style="display:none">`;
   edits.push({ start: bodyClose ?? html.length, end: bodyClose ?? html.length, text: pixel });
 
   // Applied from the end, so earlier offsets stay valid.

@@ -36,3 +36,14 @@ export const crmCalls = proxyActivities<Activities>({
     nonRetryableErrorTypes: ['CrmPermanent', 'ZohoRecordUnusable', 'LeadNotFound'],
   },
 });
+
+/**
+ * HubSpot record fetches (`crmFetchHubspot`): HubSpot's API answers 429 under its rate
+ * limits and can be down for a while; the event waits and is applied when it answers (a
+ * missing or revoked token is retried too, so setting it right recovers every event
+ * received meanwhile). Only a record the engine cannot take (`InvalidCrmRecord`) fails.
+ */
+export const hubspotCalls = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: ['InvalidCrmRecord'] },
+});

@@ -1,14 +1,5 @@
-import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.ts';
-import type { SyncHubspotEventInput, SyncHubspotEventResult } from '../activities/hubspot.ts';
-
-// HubSpot's API answers 429 under its rate limits and can be down for a while; the event
-// waits and is applied when it answers (a missing or revoked token is retried too, so
-// setting it right recovers every event received meanwhile).
-const hubspot = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: ['InvalidCrmRecord'] },
-});
+import type { SyncHubspotEventInput, SyncHubspotEventResult } from '../activities/hubspot-records.ts';
+import { hubspotCalls } from './activities.ts';
 
 /**
  * One HubSpot webhook event: its records fetched from HubSpot and applied to the lead.
@@ -16,5 +7,5 @@ const hubspot = proxyActivities<Activities>({
  * repeated event starts nothing.
  */
 export async function crmFetchHubspot(input: SyncHubspotEventInput): Promise<SyncHubspotEventResult> {
-  return hubspot.syncHubspotEvent(input);
+  return hubspotCalls.syncHubspotEvent(input);
 }

@@ -2,7 +2,7 @@ import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workfl
 import type { SyncCrmDealInput } from '../activities/crm-deals.ts';
 import { addPoints, crossesThreshold, decayedScore, halfLifeMs, pointsFor } from '../domain/scoring.ts';
 import { crmCalls, records, sends } from './activities.ts';
-import type { LeadEvent } from './lead-events.ts';
+import type { LeadEvent } from '../domain/lead-events.ts';
 import { openDeal, SEEN_EVENT_IDS_KEPT } from './lead-state.ts';
 import type { LifecycleContext } from './lifecycle-context.ts';
 import { moveTo } from './stage-transitions.ts';

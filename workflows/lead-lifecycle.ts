@@ -1,4 +1,5 @@
 import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { LeadLifecycleStart, LeadLifecycleWorkflow } from '../domain/lead-lifecycle.ts';
 import { runDealStep, runDormantStep } from './deal-tracking.ts';
 import { currentScore } from './lead-event-handling.ts';
 import { leadEventSignal, leadStateQuery } from './lead-events.ts';
@@ -8,8 +9,7 @@ import { runSequenceStep } from './touches.ts';
 import { waitUntil } from './waiting.ts';
 
 /** What starts a lead's lifecycle, and what continue-as-new carries over. */
-export interface LeadLifecycleInput {
-  leadId: string;
+export interface LeadLifecycleInput extends LeadLifecycleStart {
   /** Carried across continue-as-new; absent on the first run. */
   state?: LeadLifecycleState;
 }
@@ -68,3 +68,9 @@ export async function leadLifecycle(input: LeadLifecycleInput): Promise<void> {
     }
   }
 }
+
+// Callers start the workflow by name with a LeadLifecycleStart (domain/lead-lifecycle.ts);
+// this type stops compiling if the workflow no longer accepts that.
+type Accepts<W extends C, C> = [W, C];
+/** The workflow, checked against the signature its callers use. */
+export type StartableByCallers = Accepts<typeof leadLifecycle, LeadLifecycleWorkflow>;

@@ -1,6 +1,6 @@
 import type { Stage } from '../domain/lead.ts';
 import type { Score } from '../domain/scoring.ts';
-import type { LeadEvent } from './lead-events.ts';
+import type { LeadEvent } from '../domain/lead-events.ts';
 
 /** An open, won or lost deal as the workflow tracks it. */
 export interface DealState {

@@ -1,5 +1,5 @@
 import type { LeadPlan } from '../activities/cadences.ts';
-import type { LeadEvent } from './lead-events.ts';
+import type { LeadEvent } from '../domain/lead-events.ts';
 import type { LeadLifecycleState } from './lead-state.ts';
 
 /** What every part of the lifecycle works on: the lead, its state, the events waiting. */

@@ -1,4 +1,4 @@
-import type { LeadInput } from '../lead-intake.ts';
+import type { LeadInput } from '../../intake/lead-intake.ts';
 
 /** A lead field a CSV column can fill: the `POST /v1/leads` body fields, address lines flattened. */
 export type LeadColumn = Exclude<keyof LeadInput, 'postalAddress'> | 'postalCode' | 'prefecture' | 'city' | 'line1' | 'line2';
@@ -66,7 +66,7 @@ export function mapHeader(headers: readonly string[]): HeaderMapping {
     const column = index + 1;
     const field = FIELD_BY_HEADER.get(normalizeHeader(header));
     if (field === undefined) {
-      problems.push({ column, header, message: header.trim() === '' ? 'the column has no header' : `unknown column "${header}"; see the header table in the README` });
+      problems.push({ column, header, message: header.trim() === '' ? 'the column has no header' : `unknown column "${header}"; see the header table in docs/csv-import.md` });
       return;
     }
     const first = seen.get(field);

@@ -1,5 +1,5 @@
 import { Compile } from 'typebox/compile';
-import { LeadBody, timezoneProblem, type LeadInput } from '../lead-intake.ts';
+import { LeadBody, timezoneProblem, type LeadInput } from '../../intake/lead-intake.ts';
 import { badTextPaths } from '../plugins/json-body.ts';
 import { ADDRESS_COLUMNS, type LeadColumn } from './columns.ts';
 

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { InvalidInput } from '../../domain/errors.ts';
 import { asDependencyError } from '../dependency-errors.ts';
 import { HttpError, type ErrorBody } from '../http-errors.ts';
 
@@ -38,6 +39,8 @@ export const errorHandlerPlugin = fp(
       if (error instanceof HttpError) {
         return reply.code(error.statusCode).headers(error.headers).send(body(error.code, error.message, error.details));
       }
+      // Shared intake code throws domain errors, not HTTP ones: input it cannot take is a 422.
+      if (error instanceof InvalidInput) return reply.code(422).send(body('invalid', error.message, error.details));
       if (error.validation) {
         const details = error.validation.map((v) => {
           // An unknown or missing field is named in the path, not only in the message.

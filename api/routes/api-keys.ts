@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { ROLES } from '../../domain/roles.ts';
 import { insertApiKey, listApiKeys, revokeApiKey, type ApiKey } from '../../db/repositories/api-keys.ts';
-import type { AppDependencies } from '../app.ts';
+import type { AppDependencies } from '../dependencies.ts';
 import { notFound } from '../http-errors.ts';
 import { keyDigest } from '../plugins/auth.ts';
 import { IdParams, UUID_PATTERN } from '../schemas.ts';

@@ -3,7 +3,7 @@ import Type from 'typebox';
 import { CadenceSchema, cadenceProblems, isTimeZone, type Cadence } from '../../domain/cadence.ts';
 import { countLeadsByCadenceVersion, findCadence, listCadences, listCadenceVersions, saveCadence, type CadenceVersion } from '../../db/repositories/cadences.ts';
 import { findTemplate } from '../../db/repositories/templates.ts';
-import type { AppDependencies } from '../app.ts';
+import type { AppDependencies } from '../dependencies.ts';
 import { notFound, unprocessable } from '../http-errors.ts';
 import { KeyParams } from '../schemas.ts';
 import { plannedNurtureTouches } from '../../domain/nurture-timeline.ts';

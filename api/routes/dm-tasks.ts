@@ -3,7 +3,7 @@ import Type from 'typebox';
 import { completeDmTasks, findDmLetter, findDmTask, listDmTasks, type DmTask, type Task } from '../../db/repositories/tasks.ts';
 import { appendTimeline } from '../../db/repositories/timeline.ts';
 import { withTransaction } from '../../db/transaction.ts';
-import type { AppDependencies } from '../app.ts';
+import type { AppDependencies } from '../dependencies.ts';
 import { notFound } from '../http-errors.ts';
 import { mailingLabelsCsv, mailingLabelsFilename } from '../mailing-labels.ts';
 import { IdParams, UUID_PATTERN } from '../schemas.ts';

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { scoreNow } from '../../domain/scoring.ts';
 import { ackEscalation, findEscalation, listEscalations, type Escalation, type EscalationWithLead } from '../../db/repositories/escalations.ts';
 import { findCadence } from '../../db/repositories/cadences.ts';
 import { listTimelineOfKinds } from '../../db/repositories/timeline.ts';
-import type { AppDependencies } from '../app.ts';
+import type { AppDependencies } from '../dependencies.ts';
 import { notFound } from '../http-errors.ts';
-import { scoreNow } from '../lead-score.ts';
 import { IdParams, UUID_PATTERN } from '../schemas.ts';
 
 /** How many of the engagement events before an escalation its page shows as the reason. */

@@ -2,10 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { EVENT_TYPES } from '../../domain/scoring.ts';
 import { findLead, findLeadByEmail } from '../../db/repositories/leads.ts';
-import type { AppDependencies } from '../app.ts';
-import { acceptDeliveryEvent, acceptEngagement } from '../engagement.ts';
+import type { AppDependencies } from '../dependencies.ts';
+import { acceptDeliveryEvent, acceptEngagement } from '../../intake/engagement.ts';
 import { notFound, unprocessable } from '../http-errors.ts';
-import { EMAIL_PATTERN } from '../lead-intake.ts';
+import { EMAIL_PATTERN } from '../../domain/email-address.ts';
 
 /** What mail servers and providers report about delivery, as opposed to engagement. */
 const DELIVERY_EVENT_TYPES = ['bounce', 'complaint'] as const;

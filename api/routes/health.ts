@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppDependencies } from '../app.ts';
+import type { AppDependencies } from '../dependencies.ts';
 
 /** `GET /healthz` (the process answers) and `GET /readyz` (PostgreSQL and Temporal answer too). No auth. */
 export async function healthRoutes(app: FastifyInstance, { db, temporal }: AppDependencies): Promise<void> {

@@ -6,10 +6,10 @@ import { manualMovesFrom, stageMoveAllowed } from '../../domain/stage-moves.ts';
 import { findLead, setOwner } from '../../db/repositories/leads.ts';
 import { appendTimeline } from '../../db/repositories/timeline.ts';
 import { withTransaction } from '../../db/transaction.ts';
-import type { AppDependencies } from '../app.ts';
+import type { AppDependencies } from '../dependencies.ts';
 import { HttpError, notFound } from '../http-errors.ts';
-import { EMAIL_PATTERN } from '../lead-intake.ts';
-import { signalLead } from '../lifecycle-client.ts';
+import { EMAIL_PATTERN } from '../../domain/email-address.ts';
+import { signalLead } from '../../intake/lifecycle-client.ts';
 import { IdParams } from '../schemas.ts';
 
 const OwnerBody = Type.Object(

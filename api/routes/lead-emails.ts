@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { findLeadEmail, listLeadEmails, type LeadEmail } from '../../db/repositories/deliveries.ts';
 import { findLead } from '../../db/repositories/leads.ts';
-import type { AppDependencies } from '../app.ts';
+import type { AppDependencies } from '../dependencies.ts';
 import { notFound } from '../http-errors.ts';
 import { IdParams } from '../schemas.ts';
 

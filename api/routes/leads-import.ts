@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import type { AppDependencies } from '../app.ts';
+import type { AppDependencies } from '../dependencies.ts';
 import { csvRowsImported } from '../../observability/metrics.ts';
 import { HttpError } from '../http-errors.ts';
 import { importLeads } from '../lead-import/import-leads.ts';

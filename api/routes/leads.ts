@@ -2,20 +2,21 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { leadWorkflowId, STAGES } from '../../domain/lead.ts';
-import { DEFAULT_HALF_LIFE, scoreHistory } from '../../domain/scoring.ts';
+import { DEFAULT_HALF_LIFE, scoreHistory, scoreNow } from '../../domain/scoring.ts';
 import { findCadence } from '../../db/repositories/cadences.ts';
 import { countTouches, countTouchesOf } from '../../db/repositories/deliveries.ts';
 import { findLead, listLeads, type Lead, type LeadCursor } from '../../db/repositories/leads.ts';
 import { suppress } from '../../db/repositories/suppressions.ts';
 import { listTimeline, listTimelineOfKinds } from '../../db/repositories/timeline.ts';
-import type { AppDependencies } from '../app.ts';
+import type { AppDependencies } from '../dependencies.ts';
 import { notFound, unprocessable } from '../http-errors.ts';
+import { intakeLead, LeadBody } from '../../intake/lead-intake.ts';
+import { signalLead } from '../../intake/lifecycle-client.ts';
 import { logAboutLead } from '../plugins/lead-log-context.ts';
-import { scoreNow } from '../lead-score.ts';
-import { intakeLead, LeadBody } from '../lead-intake.ts';
-import { signalLead } from '../lifecycle-client.ts';
 import { IdParams, UUID_PATTERN } from '../schemas.ts';
-import { leadStateQuery, type LeadEvent } from '../../workflows/lead-events.ts';
+import type { LeadEvent } from '../../domain/lead-events.ts';
+import { withTemporalDeadline } from '../../intake/workflow-starts.ts';
+import { leadStateQuery } from '../../workflows/lead-events.ts';
 
 /** The cursor a client sent back, or 422: it is ours, so anything else was made up or damaged. */
 function decodeCursor(text: string): LeadCursor {
@@ -145,7 +146,7 @@ export const leadRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app
   app.get('/v1/leads/:id/state', { schema: { params: IdParams } }, async (request) => {
     const lead = await leadOr404(request.params.id);
     const handle = temporal.client.workflow.getHandle(leadWorkflowId(lead.id));
-    return temporal.client.connection.withDeadline(Date.now() + 5000, () => handle.query(leadStateQuery));
+    return withTemporalDeadline(temporal.client, () => handle.query(leadStateQuery));
   });
 
   for (const [action, kind] of Object.entries(ACTIONS)) {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { isTimeZone } from '../../domain/cadence.ts';
 import { countLeadsByStage, funnelByMonth, pipelineByRep } from '../../db/repositories/reports.ts';
-import type { AppDependencies } from '../app.ts';
+import type { AppDependencies } from '../dependencies.ts';
 import { unprocessable } from '../http-errors.ts';
 
 /** The seed's month: "1日の営業活動数×20営業日×営業人員数". */

@@ -2,9 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { suppressionOf } from '../../db/repositories/suppressions.ts';
 import { createMailer, type Mailer } from '../../mail/transport.ts';
-import type { AppDependencies } from '../app.ts';
+import type { AppDependencies } from '../dependencies.ts';
 import { HttpError, unprocessable } from '../http-errors.ts';
-import { EMAIL_PATTERN } from '../lead-intake.ts';
+import { EMAIL_PATTERN } from '../../domain/email-address.ts';
 import { TemplateKeyParams } from '../schemas.ts';
 import { LocaleSchema, PreviewLeadSchema, renderPreview } from '../template-preview.ts';
 

@@ -4,7 +4,7 @@ import { findTemplate, findTemplateFor, listTemplateLocales, listTemplateVersion
 import { checkPartial, isLayoutKey, isPartialKey } from '../../mail/partials.ts';
 import { compileTemplate } from '../../mail/render.ts';
 import { expandWith } from '../../mail/template-source.ts';
-import type { AppDependencies } from '../app.ts';
+import type { AppDependencies } from '../dependencies.ts';
 import { notFound } from '../http-errors.ts';
 import { TemplateKeyParams } from '../schemas.ts';
 import { LocaleSchema as Locale, or422, PreviewLeadSchema, renderPreview, warningsOf } from '../template-preview.ts';

@@ -2,10 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { findLead, type Lead } from '../../db/repositories/leads.ts';
 import { suppress, suppressionOf } from '../../db/repositories/suppressions.ts';
 import { verifyToken } from '../../mail/tokens.ts';
-import type { AppDependencies } from '../app.ts';
+import type { AppDependencies } from '../dependencies.ts';
 import { asDependencyError } from '../dependency-errors.ts';
-import { escapeHtml, invalidLinkPage, maskEmail, sendPage, unavailablePage, type PageContent } from '../html-pages.ts';
-import { signalLead } from '../lifecycle-client.ts';
+import { escapeHtml } from '../../domain/html.ts';
+import { invalidLinkPage, maskEmail, sendPage, unavailablePage, type PageContent } from '../html-pages.ts';
+import { signalLead } from '../../intake/lifecycle-client.ts';
 import { TokenPath, tokenIn } from '../token-path.ts';
 
 /** The fields of a form or one-click body; undefined for a body that was none or not a form. */

@@ -1,7 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDependencies } from '../app.ts';
-import { applyCrmEvent, CrmEventSchema } from '../crm-events.ts';
+import { CrmEventSchema } from '../../crm/events.ts';
+import { applyCrmEvent } from '../../intake/crm-events.ts';
+import type { AppDependencies } from '../dependencies.ts';
 import { HttpError } from '../http-errors.ts';
 import { keepRawJsonBody } from '../plugins/raw-body.ts';
 

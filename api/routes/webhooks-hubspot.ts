@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import Type from 'typebox';
-import type { SyncHubspotEventInput } from '../../activities/hubspot.ts';
+import type { SyncHubspotEventInput } from '../../activities/hubspot-records.ts';
 import { verifyHubspotSignature } from '../../crm/hubspot/signature.ts';
 import { hubspotEventKey, hubspotWorkflowId, subjectOf } from '../../crm/hubspot/webhook-events.ts';
 import { recordReceipt } from '../../db/repositories/webhook-receipts.ts';
 import { withTransaction } from '../../db/transaction.ts';
+import { startOnce } from '../../intake/workflow-starts.ts';
 import type { crmFetchHubspot } from '../../workflows/crm-fetch-hubspot.ts';
-import type { AppDependencies } from '../app.ts';
+import type { AppDependencies } from '../dependencies.ts';
 import { HttpError } from '../http-errors.ts';
 import { keepRawJsonBody } from '../plugins/raw-body.ts';
 
@@ -38,20 +38,6 @@ const HubspotBatch = Type.Array(HubspotEventSchema, { minItems: 1, maxItems: 100
 
 // Events of one batch handled at once (the pool has 10 connections, shared with every route).
 const CONCURRENCY = 4;
-
-// A bounded wait, as for lead workflows: Temporal down answers 503 and HubSpot retries.
-const DEADLINE_MS = 5000;
-
-/** Starts the event's fetch workflow unless one with its id ran already. */
-async function startFetch(client: Client, taskQueue: string, input: SyncHubspotEventInput): Promise<void> {
-  try {
-    await client.connection.withDeadline(Date.now() + DEADLINE_MS, () =>
-      client.workflow.start<typeof crmFetchHubspot>('crmFetchHubspot', { taskQueue, workflowId: hubspotWorkflowId(input.key), args: [input], workflowIdReusePolicy: 'REJECT_DUPLICATE' }),
-    );
-  } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-  }
-}
 
 /**
  * `POST /v1/webhooks/crm/hubspot`: HubSpot webhook batches, authenticated by the v3
@@ -101,7 +87,14 @@ export const hubspotWebhookRoutes: FastifyPluginAsyncTypebox<AppDependencies & {
         const key = hubspotEventKey(event);
         const fresh = await withTransaction(deps.db, async (tx) => {
           if (!(await recordReceipt(tx, 'hubspot', key))) return false;
-          await startFetch(deps.temporal.client, deps.config.temporalTaskQueue, { key, event });
+          // Temporal down answers 503 within the deadline, and HubSpot retries.
+          const input: SyncHubspotEventInput = { key, event };
+          await startOnce<typeof crmFetchHubspot>(deps.temporal.client, 'crmFetchHubspot', {
+            taskQueue: deps.config.temporalTaskQueue,
+            workflowId: hubspotWorkflowId(key),
+            args: [input],
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          });
           return true;
         });
         return (outcomes[index] = fresh ? 'accepted' : 'duplicate');

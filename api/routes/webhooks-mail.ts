@@ -2,8 +2,8 @@ import { createHmac, timingSafeEqual, verify } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { findLeadByEmail } from '../../db/repositories/leads.ts';
-import type { AppDependencies } from '../app.ts';
-import { acceptDeliveryEvent } from '../engagement.ts';
+import type { AppDependencies } from '../dependencies.ts';
+import { acceptDeliveryEvent } from '../../intake/engagement.ts';
 import { HttpError } from '../http-errors.ts';
 import { keepRawJsonBody } from '../plugins/raw-body.ts';
 

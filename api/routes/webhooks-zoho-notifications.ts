@@ -1,12 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import Type, { type Static } from 'typebox';
 import { ZOHO_MODULES, type ZohoModule } from '../../crm/zoho/records.ts';
 import { recordReceipt } from '../../db/repositories/webhook-receipts.ts';
 import { withTransaction } from '../../db/transaction.ts';
+import { startOnce } from '../../intake/workflow-starts.ts';
 import type { crmFetchZoho, CrmFetchZohoInput } from '../../workflows/crm-fetch-zoho.ts';
-import type { AppDependencies } from '../app.ts';
+import type { AppDependencies } from '../dependencies.ts';
 import { HttpError } from '../http-errors.ts';
 
 // Zoho's Notification API ("watch") posts only which records changed; the records are
@@ -36,21 +36,11 @@ const NotificationAnswer = Type.Object({
 });
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
-const DEADLINE_MS = 5000;
 
 /** The provider event id of a callback: the same callback delivered again has the same id. */
 export function notificationEventId(body: Notification): string {
   const ids = body.ids.map(String).join(',');
   return `${String(body.channel_id)}:${String(body.server_time)}:${body.operation}:${body.module}:${sha256(ids).toString('hex').slice(0, 32)}`;
-}
-
-async function startFetch(client: Client, taskQueue: string, workflowId: string, input: CrmFetchZohoInput): Promise<void> {
-  try {
-    await client.connection.withDeadline(Date.now() + DEADLINE_MS, () => client.workflow.start<typeof crmFetchZoho>('crmFetchZoho', { taskQueue, workflowId, args: [input] }));
-  } catch (error) {
-    // Started by an earlier delivery whose receipt did not commit: the fetch is under way.
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-  }
 }
 
 /**
@@ -89,7 +79,8 @@ export const zohoNotificationRoutes: FastifyPluginAsyncTypebox<AppDependencies> 
       // The receipt commits only once the workflow has started: a 200 means the fetch will happen.
       const duplicate = await withTransaction(db, async (tx) => {
         if (!(await recordReceipt(tx, 'zoho-notification', eventId))) return true;
-        await startFetch(temporal.client, config.temporalTaskQueue, workflowId, input);
+        // Already started means an earlier delivery's receipt did not commit: the fetch is under way.
+        await startOnce<typeof crmFetchZoho>(temporal.client, 'crmFetchZoho', { taskQueue: config.temporalTaskQueue, workflowId, args: [input] });
         return false;
       });
       return { received: true as const, duplicate, workflowId, ignored: null };

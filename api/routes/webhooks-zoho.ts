@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ZohoBody, zohoEvents } from '../../crm/zoho/events.ts';
-import type { AppDependencies } from '../app.ts';
-import { applyCrmEvent } from '../crm-events.ts';
+import { applyCrmEvent } from '../../intake/crm-events.ts';
+import type { AppDependencies } from '../dependencies.ts';
 import { HttpError } from '../http-errors.ts';
 
 const digest = (text: string): Buffer => createHash('sha256').update(text).digest();

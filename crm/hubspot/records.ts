@@ -1,4 +1,5 @@
-import type { CrmEvent } from '../../api/crm-events.ts';
+import { EMAIL_PATTERN } from '../../domain/email-address.ts';
+import type { CrmEvent } from '../events.ts';
 import { hubspotRequest, isNotFound, type HubspotApiSettings } from './client.ts';
 import { subjectOf, type HubspotWebhookEvent } from './webhook-events.ts';
 
@@ -22,7 +23,7 @@ const DEAL_PROPERTIES = ['dealname', 'dealstage', 'amount', 'closedate', 'hs_dea
 // A change to one of these on a closed deal reopens or closes it; other changes to a
 // closed deal (a note on the amount) must not move a customer back to the deal stage.
 const STAGE_PROPERTIES = new Set(['dealstage', 'pipeline', 'hs_is_closed_won', 'hs_is_closed']);
-const EMAIL = /^[^\s@<>()[\],;:"]+@[^\s@<>()[\],;:"]+\.[^\s@<>()[\],;:"]+$/;
+const EMAIL = new RegExp(EMAIL_PATTERN);
 
 /** The generic CRM events a HubSpot event stands for, or why it stands for none. */
 export interface HubspotTranslation {
@@ -38,7 +39,7 @@ const defined = <T extends object>(fields: T): T => Object.fromEntries(Object.en
 
 /**
  * Fetches the records a HubSpot event names (it carries only ids) and translates them
- * into the generic CRM events of `api/crm-events.ts`, with ids derived from the event's
+ * into the generic CRM events of `crm/events.ts`, with ids derived from the event's
  * key so a retried activity applies nothing twice:
  * - a contact becomes `lead.created` (creation) or `lead.updated`, plus
  *   `contact.unsubscribed` when it was created opted out or its opt-out turned true;

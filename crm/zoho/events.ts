@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
-import type { CrmEvent } from '../../api/crm-events.ts';
-import { unprocessable } from '../../api/http-errors.ts';
+import { InvalidInput } from '../../domain/errors.ts';
+import type { CrmEvent } from '../events.ts';
 
 // Zoho CRM's workflow-rule webhooks send the record's fields as parameters we name when
 // setting the rule up (README: "Zoho CRM"), form-encoded or JSON, with a shared token,
@@ -56,7 +56,7 @@ export function zohoEvents(record: ZohoRecord, now: Date): CrmEvent[] {
   const base = `${record.module}:${record.record_id}:${blankToUndefined(record.modified_time) ?? occurredAt}`;
   if (record.module === 'Leads' || record.module === 'Contacts') {
     const email = blankToUndefined(record.email);
-    if (!email) throw unprocessable('the Zoho record has no email', [{ path: '/email', message: 'map ${' + record.module + '.Email} to the parameter email' }]);
+    if (!email) throw new InvalidInput('the Zoho record has no email', [{ path: '/email', message: 'map ${' + record.module + '.Email} to the parameter email' }]);
     const name = [blankToUndefined(record.last_name), blankToUndefined(record.first_name)].filter(Boolean).join(' ') || undefined;
     const data = {
       email,
@@ -73,7 +73,7 @@ export function zohoEvents(record: ZohoRecord, now: Date): CrmEvent[] {
     return events;
   }
   const email = blankToUndefined(record.contact_email) ?? blankToUndefined(record.email);
-  if (!email) throw unprocessable('the Zoho deal names no contact email', [{ path: '/contact_email', message: 'map ${Contacts.Email} (the deal contact) to the parameter contact_email' }]);
+  if (!email) throw new InvalidInput('the Zoho deal names no contact email', [{ path: '/contact_email', message: 'map ${Contacts.Email} (the deal contact) to the parameter contact_email' }]);
   const stage = blankToUndefined(record.stage);
   const closeDate = blankToUndefined(record.closing_date);
   const deal = {

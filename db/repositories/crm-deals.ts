@@ -1,4 +1,4 @@
-import type { CrmProvider } from '../../crm/deal-sync.ts';
+import type { CrmProvider } from '../../domain/crm-provider.ts';
 import type { Queryable } from '../pool.ts';
 
 /** The CRM deal an escalation made for a lead. */

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -203,6 +203,20 @@ describe('the HubSpot webhook', () => {
     await deliver([change]);
     expect((await fetchResult(change)).applied.map((a) => a.type)).toEqual(['lead.updated', 'contact.unsubscribed']);
     expect((await pool.query("SELECT reason FROM suppressions WHERE email = 'hs-optout@example.jp'")).rows).toEqual([{ reason: 'unsubscribed via hubspot' }]);
+  });
+
+  it('fails the fetch for good, without retrying, when a contact cannot be taken as a lead', async () => {
+    // Each name part fits HubSpot's mapping (100 characters), but the joined name is over
+    // a lead's 200: intake refuses it, and another fetch would get the same contact.
+    const long = 'あ'.repeat(100);
+    hubspot.contacts.set('1051', { email: 'hs-long-name@example.jp', firstname: long, lastname: long });
+    const created = event({ subscriptionType: 'contact.creation', objectId: 1051 });
+    expect((await deliver([created])).statusCode).toBe(200);
+    const failure: unknown = await fetchResult(created).then(() => undefined, (error: unknown) => error);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect((failure as WorkflowFailedError).cause?.cause).toMatchObject({ type: 'InvalidCrmRecord', message: expect.stringContaining('lead.created') });
+    expect(hubspot.requests.filter((r) => r.path === '/crm/v3/objects/contacts/1051')).toHaveLength(1);
+    expect(await leadByEmail('hs-long-name@example.jp')).toBeUndefined();
   });
 
   it('retries a fetch HubSpot answered 429, and the event is applied once it answers', async () => {

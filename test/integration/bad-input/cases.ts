@@ -134,7 +134,7 @@ export function stringFieldCases(r: BodyRoute, fields: Record<string, FieldKind>
   for (const [path, kind] of Object.entries(fields)) {
     const field = path.split('/').at(-1) as string;
     const body = (f: Fixtures, value: unknown) => json(withField(r.valid(f), path, value));
-    // An object, not a number: Fastify's schema coercion takes 12345 as "12345" (README: Bad input).
+    // An object, not a number: Fastify's schema coercion takes 12345 as "12345" (docs/api.md: Bad input).
     rows.push({ route: r.route, case: `${path}: an object instead of a string`, request: (f) => send(r, f, body(f, { $gt: '' })), status: 422, code: 'invalid', names: [field] });
     for (const [name, value] of Object.entries(HOSTILE) as [Hostile, string][]) {
       rows.push({ route: r.route, case: `${path}: ${name}`, request: (f) => send(r, f, body(f, value)), ...hostileOutcome(kind, name, value, field) });

@@ -25,7 +25,7 @@ describe('mapHeader', () => {
     expect(mapHeader(['email', 'favourite colour', ''])).toEqual({
       ok: false,
       problems: [
-        { column: 2, header: 'favourite colour', message: 'unknown column "favourite colour"; see the header table in the README' },
+        { column: 2, header: 'favourite colour', message: 'unknown column "favourite colour"; see the header table in docs/csv-import.md' },
         { column: 3, header: '', message: 'the column has no header' },
       ],
     });

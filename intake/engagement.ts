@@ -1,17 +1,11 @@
-import type { Client } from '@temporalio/client';
 import type pg from 'pg';
+import type { LeadEvent } from '../domain/lead-events.ts';
 import type { EventType } from '../domain/scoring.ts';
 import { recordEvent } from '../db/repositories/events.ts';
 import { suppress } from '../db/repositories/suppressions.ts';
 import { withTransaction } from '../db/transaction.ts';
-import type { LeadEvent } from '../workflows/lead-events.ts';
+import type { IntakeDependencies } from './dependencies.ts';
 import { signalLead } from './lifecycle-client.ts';
-
-interface Deps {
-  db: pg.Pool;
-  temporal: Client;
-  taskQueue: string;
-}
 
 /**
  * Records an event row and hands the workflow event `toSignal` makes of it, both or
@@ -20,7 +14,7 @@ interface Deps {
  * inside the transaction and may write more (a suppression) with `tx`.
  */
 async function recordAndSignal(
-  deps: Deps,
+  deps: IntakeDependencies,
   row: { leadId: string; type: string; occurredAt: Date; sourceId: string | undefined },
   toSignal: (tx: pg.PoolClient, eventId: string) => Promise<LeadEvent>,
 ): Promise<{ duplicate: boolean }> {
@@ -33,7 +27,7 @@ async function recordAndSignal(
 }
 
 /** Records an engagement event and hands it to the lead's workflow (see {@link recordAndSignal}). */
-export async function acceptEngagement(deps: Deps, event: { leadId: string; type: EventType; occurredAt: Date; sourceId: string | undefined }): Promise<{ duplicate: boolean }> {
+export async function acceptEngagement(deps: IntakeDependencies, event: { leadId: string; type: EventType; occurredAt: Date; sourceId: string | undefined }): Promise<{ duplicate: boolean }> {
   return recordAndSignal(deps, event, async (_tx, eventId) => ({ kind: 'engagement', eventId, type: event.type, occurredAtMs: event.occurredAt.getTime() }));
 }
 
@@ -43,7 +37,7 @@ export async function acceptEngagement(deps: Deps, event: { leadId: string; type
  * closes the lead like an unsubscribe. Deduped by `sourceId` like engagement.
  */
 export async function acceptDeliveryEvent(
-  deps: Deps,
+  deps: IntakeDependencies,
   event: { lead: { id: string; email: string }; type: 'bounce' | 'complaint'; hard: boolean; occurredAt: Date; sourceId: string | undefined },
 ): Promise<{ duplicate: boolean }> {
   return recordAndSignal(deps, { leadId: event.lead.id, type: event.type, occurredAt: event.occurredAt, sourceId: event.sourceId }, async (tx, eventId) => {

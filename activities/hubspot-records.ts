@@ -1,8 +1,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { applyCrmEvent } from '../api/crm-events.ts';
-import { HttpError } from '../api/http-errors.ts';
 import { hubspotCrmEvents } from '../crm/hubspot/records.ts';
 import type { HubspotWebhookEvent } from '../crm/hubspot/webhook-events.ts';
+import { InvalidInput } from '../domain/errors.ts';
+import { applyCrmEvent } from '../intake/crm-events.ts';
 import type { ActivityDependencies } from './dependencies.ts';
 
 /** One HubSpot webhook event and its dedupe key (see `hubspotEventKey`). */
@@ -38,7 +38,7 @@ export function createHubspotActivities({ db, crm }: Pick<ActivityDependencies, 
           applied.push({ type: crmEvent.type, duplicate: result.duplicate, leadId: result.leadId });
         } catch (error) {
           // A record the engine cannot take (a lead refused by validation) will not change on a retry.
-          if (error instanceof HttpError && error.statusCode === 422) throw ApplicationFailure.nonRetryable(`${crmEvent.type}: ${error.message}`, 'InvalidCrmRecord', error.details);
+          if (error instanceof InvalidInput) throw ApplicationFailure.nonRetryable(`${crmEvent.type}: ${error.message}`, 'InvalidCrmRecord', error.details);
           throw error;
         }
       }

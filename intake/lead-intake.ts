@@ -1,14 +1,13 @@
 import type { Client } from '@temporalio/client';
 import Type, { type Static } from 'typebox';
 import { isTimeZone } from '../domain/cadence.ts';
+import { EMAIL_PATTERN } from '../domain/email-address.ts';
+import { InvalidInput } from '../domain/errors.ts';
 import { findCadence } from '../db/repositories/cadences.ts';
 import { findLeadByEmail, upsertLead, type Lead } from '../db/repositories/leads.ts';
 import type { Queryable } from '../db/pool.ts';
-import { unprocessable } from './http-errors.ts';
 import { ensureLifecycleStarted } from './lifecycle-client.ts';
 
-/** An address a mail server accepts (deliberately plain, not every RFC 5322 form). */
-export const EMAIL_PATTERN = '^[^\\s@<>()\\[\\],;:"]+@[^\\s@<>()\\[\\],;:"]+\\.[^\\s@<>()\\[\\],;:"]+$';
 const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
 
 /** A lead as `POST /v1/leads` and CRM webhooks give it. */
@@ -62,7 +61,8 @@ export const leadDefaults = (cadenceKey: string) => ({ cadenceKey, locale: 'ja',
 /**
  * Creates or updates the lead (by email, case-insensitive) and makes sure its lifecycle
  * runs. The row is committed before the workflow starts, so the workflow always finds
- * it; if the start fails (Temporal down: a 503), the same request repeated starts it.
+ * it; if the start fails (Temporal down: the API answers 503), the same request repeated
+ * starts it. A lead that cannot be taken is an {@link InvalidInput}, with nothing written.
  */
 export async function intakeLead(
   db: Queryable,
@@ -72,13 +72,13 @@ export async function intakeLead(
 ): Promise<{ lead: Lead; created: boolean; workflowId: string }> {
   const { email, cadence, ...profile } = input;
   const badTimezone = timezoneProblem(profile.timezone);
-  if (badTimezone !== undefined) throw unprocessable('the lead is not valid', [{ path: '/timezone', message: badTimezone }]);
+  if (badTimezone !== undefined) throw new InvalidInput('the lead is not valid', [{ path: '/timezone', message: badTimezone }]);
   // Checked before anything is written: a lead on a cadence that does not exist would
   // start a workflow that can only fail.
   const cadenceKey = cadence ?? DEFAULT_CADENCE;
   const needsCadence = cadence !== undefined || !(await findLeadByEmail(db, email));
   if (needsCadence && !(await findCadence(db, cadenceKey))) {
-    throw unprocessable('the lead is not valid', [{ path: '/cadence', message: missingCadence(cadenceKey) }]);
+    throw new InvalidInput('the lead is not valid', [{ path: '/cadence', message: missingCadence(cadenceKey) }]);
   }
   const { lead, created } = await upsertLead(db, email, { ...profile, cadenceKey: cadence }, leadDefaults(cadenceKey));
   const { workflowId } = await ensureLifecycleStarted(temporal, taskQueue, lead);
