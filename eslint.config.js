@@ -21,7 +21,7 @@ const layerZones = [
   { target: ['intake'], from: [...HTTP, ...ROOTS, 'workflows', 'activities'] },
   { target: ['crm', 'mail'], from: [...HTTP, ...ROOTS, 'workflows', 'activities', 'intake'] },
   { target: ['db'], from: [...HTTP, ...ROOTS, 'workflows', 'activities', 'intake', 'crm', 'mail'] },
-  { target: ['domain', 'config'], from: [...HTTP, ...ROOTS, 'workflows', 'activities', 'intake', 'crm', 'mail', 'db'] },
+  { target: ['domain', 'config', 'observability'], from: [...HTTP, ...ROOTS, 'workflows', 'activities', 'intake', 'crm', 'mail', 'db'] },
 ].map(({ target, from }) => ({
   target: target.map((folder) => `./${folder}`),
   from: from.map((folder) => `./${folder}`),
@@ -128,8 +128,8 @@ export default tseslint.config(
         {
           paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow and domain code must be deterministic: no Node.js built-ins.' })),
           patterns: [
-            { group: ['**/activities/**', '**/db/**', '**/api/**', '**/mail/**', '**/crm/**', '**/intake/**', '**/stack/**', '**/worker/**', '**/config/**'], allowTypeImports: true, message: 'Only types may come from I/O code into workflow or domain code.' },
-            { group: ['pg', 'nodemailer', 'fastify', 'mjml', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'No I/O libraries in workflow or domain code.' },
+            { group: ['**/activities/**', '**/db/**', '**/api/**', '**/mail/**', '**/crm/**', '**/intake/**', '**/stack/**', '**/worker/**', '**/config/**', '**/observability/**'], allowTypeImports: true, message: 'Only types may come from I/O code into workflow or domain code.' },
+            { group: ['pg', 'nodemailer', 'fastify', 'mjml', 'prom-client', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'No I/O libraries in workflow or domain code.' },
           ],
         },
       ],

@@ -2,6 +2,7 @@ import { ApplicationFailure, heartbeat, log } from '@temporalio/activity';
 import { claimDelivery, transitionDelivery } from '../db/repositories/deliveries.ts';
 import type { RenderedEmail } from '../mail/render.ts';
 import { messageIdFor } from '../mail/transport.ts';
+import { emailsFailed, emailsSent } from '../observability/metrics.ts';
 import type { ActivityDependencies } from './dependencies.ts';
 
 /** What became of a message: `unknown` means an earlier attempt died mid-send and nothing was resent. */
@@ -35,7 +36,9 @@ export async function deliverOnce(deps: Pick<ActivityDependencies, 'db' | 'maile
   const delivery = await claimDelivery(db, { idempotencyKey: message.idempotencyKey, leadId: message.leadId, templateKey: message.templateKey, messageId, recipient, kind: message.kind });
   if (delivery.status === 'sent') return { outcome: 'already-sent', messageId };
   if (delivery.status === 'sending' || delivery.status === 'unknown') {
-    await transitionDelivery(db, message.idempotencyKey, 'sending', 'unknown', { error: 'an earlier attempt stopped during the SMTP call; not resent' });
+    if (await transitionDelivery(db, message.idempotencyKey, 'sending', 'unknown', { error: 'an earlier attempt stopped during the SMTP call; not resent' })) {
+      emailsFailed.inc({ kind: message.kind, reason: 'unknown' });
+    }
     log.warn('message not resent: an earlier attempt stopped during the SMTP call', { idempotencyKey: message.idempotencyKey });
     return { outcome: 'unknown', messageId };
   }
@@ -59,16 +62,22 @@ export async function deliverOnce(deps: Pick<ActivityDependencies, 'db' | 'maile
     const text = (error as Error).message;
     if (code !== undefined && code >= 500) {
       await transitionDelivery(db, message.idempotencyKey, 'sending', 'failed', { error: text });
+      emailsFailed.inc({ kind: message.kind, reason: 'rejected' });
+      log.warn('the mail server refused the message', { idempotencyKey: message.idempotencyKey, smtpCode: code, error: text });
       throw ApplicationFailure.nonRetryable(`the mail server refused the message: ${text}`, 'MailRejected');
     }
     // Refused or cut before the server accepted the message: nothing was delivered, so
     // the row goes back to pending and Temporal's retry sends it.
     await transitionDelivery(db, message.idempotencyKey, 'sending', 'pending', { error: text });
+    emailsFailed.inc({ kind: message.kind, reason: 'smtp_transient' });
+    log.warn('send failed before the server accepted the message; Temporal retries it', { idempotencyKey: message.idempotencyKey, error: text });
     throw error;
   } finally {
     clearInterval(beat);
   }
   await transitionDelivery(db, message.idempotencyKey, 'sending', 'sent');
+  emailsSent.inc({ kind: message.kind });
+  log.info('email sent', { kind: message.kind, templateKey: message.templateKey, messageId });
   return { outcome: 'sent', messageId, subject: rendered.subject };
 }
 

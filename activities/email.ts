@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, log } from '@temporalio/activity';
 import { findLead } from '../db/repositories/leads.ts';
 import { suppressionOf } from '../db/repositories/suppressions.ts';
 import { appendTimeline } from '../db/repositories/timeline.ts';
@@ -7,6 +7,7 @@ import { InvalidTemplateError, renderEmail } from '../mail/render.ts';
 import { resolveTemplate } from '../mail/template-source.ts';
 import { signToken } from '../mail/tokens.ts';
 import { addTracking } from '../mail/tracking-links.ts';
+import { emailsFailed, emailsSuppressed, suppressionReasonLabel, touches } from '../observability/metrics.ts';
 import { deliverOnce, failDelivery, type DeliveryOutcome } from './deliver-once.ts';
 import type { ActivityDependencies } from './dependencies.ts';
 
@@ -64,18 +65,28 @@ export function createEmailActivities(deps: ActivityDependencies) {
           },
         });
         if (result.outcome === 'sent') {
+          touches.inc({ channel: 'email' });
           await appendTimeline(db, { leadId: lead.id, at: new Date(), kind: 'email_sent', detail: { template: input.templateKey, subject: result.subject, messageId: result.messageId }, dedupeKey: `${input.idempotencyKey}/sent` });
         }
         return { status: result.outcome, messageId: result.messageId };
       } catch (error) {
         if (error instanceof Suppressed) {
           await failDelivery(deps, input.idempotencyKey, `suppressed: ${error.message}`);
-          await appendTimeline(db, { leadId: lead.id, at: new Date(), kind: 'email_skipped', detail: { template: input.templateKey, reason: error.message }, dedupeKey: `${input.idempotencyKey}/skipped` });
+          if (await appendTimeline(db, { leadId: lead.id, at: new Date(), kind: 'email_skipped', detail: { template: input.templateKey, reason: error.message }, dedupeKey: `${input.idempotencyKey}/skipped` })) {
+            emailsSuppressed.inc({ reason: suppressionReasonLabel(error.message) });
+            log.info('touch not sent: the address is suppressed', { templateKey: input.templateKey, reason: error.message });
+          }
           return { status: 'suppressed', messageId: '' };
         }
         if (error instanceof InvalidTemplateError) {
           await failDelivery(deps, input.idempotencyKey, error.message);
+          emailsFailed.inc({ kind: 'touch', reason: 'invalid_template' });
+          log.warn('touch not sent: the template does not render', { templateKey: input.templateKey, error: error.message });
           throw ApplicationFailure.nonRetryable(error.message, 'InvalidTemplate');
+        }
+        if (error instanceof ApplicationFailure && error.type === 'TemplateNotFound') {
+          emailsFailed.inc({ kind: 'touch', reason: 'template_missing' });
+          log.warn('touch not sent: the template does not exist', { templateKey: input.templateKey });
         }
         throw error;
       }

@@ -6,6 +6,7 @@ import { appendTimeline, listTimeline } from '../db/repositories/timeline.ts';
 import { renderNotification, type NotificationKind } from '../mail/notifications.ts';
 import { InvalidTemplateError, renderEmail } from '../mail/render.ts';
 import { resolveTemplate } from '../mail/template-source.ts';
+import { escalations } from '../observability/metrics.ts';
 import { deliverOnce } from './deliver-once.ts';
 import type { ActivityDependencies } from './dependencies.ts';
 
@@ -99,7 +100,10 @@ export function createEscalationActivities(deps: ActivityDependencies) {
       if (input.kind === 'sales') {
         await updateDeal(db, lead.id, { status: 'open', lastMovedAt: at, ...(escalation.ownerEmail ? { ownerEmail: escalation.ownerEmail } : {}) });
       }
-      await appendTimeline(db, { leadId: lead.id, at, kind: 'escalated', detail: { escalationId: escalation.id, kind: input.kind, score: Math.round(input.score), owner: escalation.ownerEmail }, dedupeKey: input.idempotencyKey });
+      if (await appendTimeline(db, { leadId: lead.id, at, kind: 'escalated', detail: { escalationId: escalation.id, kind: input.kind, score: Math.round(input.score), owner: escalation.ownerEmail }, dedupeKey: input.idempotencyKey })) {
+        escalations.inc({ kind: input.kind });
+        log.info('lead escalated', { escalationId: escalation.id, kind: input.kind, owner: escalation.ownerEmail });
+      }
       const kind = input.kind === 'sales' ? 'sales_escalation' : 'upsell_escalation';
       if (escalation.ownerEmail) await notifyRep(lead, kind, escalation.ownerEmail, input.score, `${input.idempotencyKey}/email`);
       if (salesWebhookUrl !== undefined && !(await chatNotified(db, escalation.id))) {

@@ -1,9 +1,10 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, log } from '@temporalio/activity';
 import { findLead, type Lead } from '../db/repositories/leads.ts';
 import { createTaskOnce, findTaskByIdempotencyKey, type Letter } from '../db/repositories/tasks.ts';
 import { resolveTemplate } from '../mail/template-source.ts';
 import { appendTimeline } from '../db/repositories/timeline.ts';
 import { InvalidTemplateError, renderEmail } from '../mail/render.ts';
+import { touches } from '../observability/metrics.ts';
 import type { ActivityDependencies } from './dependencies.ts';
 
 /** A `dm` or `task` step to turn into work for a person. */
@@ -66,7 +67,11 @@ export function createTaskActivities({ db, templates }: Pick<ActivityDependencie
             letter: input.kind === 'dm' && input.templateKey !== undefined ? await renderLetter(input.templateKey, lead) : undefined,
           })
         ).task;
-      await appendTimeline(db, { leadId: lead.id, at, kind: input.kind === 'dm' ? 'dm_task_created' : 'task_created', detail: { taskId: task.id, template: input.templateKey, title: input.title }, dedupeKey: input.idempotencyKey });
+      // Counted with its timeline entry, which is written once however often this is retried.
+      if (await appendTimeline(db, { leadId: lead.id, at, kind: input.kind === 'dm' ? 'dm_task_created' : 'task_created', detail: { taskId: task.id, template: input.templateKey, title: input.title }, dedupeKey: input.idempotencyKey })) {
+        touches.inc({ channel: input.kind === 'dm' ? 'dm' : 'task' });
+        log.info(input.kind === 'dm' ? 'DM task created' : 'task created', { taskId: task.id, templateKey: input.templateKey });
+      }
       return { status: 'created', taskId: task.id };
     },
   };

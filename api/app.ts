@@ -8,6 +8,8 @@ import { HttpError } from './http-errors.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { errorHandlerPlugin, frameworkError } from './plugins/error-handler.ts';
 import { jsonBodyPlugin } from './plugins/json-body.ts';
+import { leadLogContextPlugin } from './plugins/lead-log-context.ts';
+import { metricsPlugin } from './plugins/metrics.ts';
 import { openApiPlugin } from './plugins/openapi.ts';
 import { routeListPlugin } from './plugins/route-list.ts';
 import { strictQuery } from './plugins/strict-query.ts';
@@ -55,6 +57,9 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
   await app.register(errorHandlerPlugin);
   await app.register(jsonBodyPlugin);
   await app.register(openApiPlugin);
+  // Before every route, so its hooks time and count all of them.
+  await app.register(metricsPlugin, { db: deps.db, temporal: deps.temporal, taskQueue: deps.config.temporalTaskQueue, metricsToken: deps.config.metricsToken });
+  await app.register(leadLogContextPlugin);
   // The console's session cookie is a second way to present an API key (see auth.ts).
   await app.register(cookie);
   await app.register(authPlugin, { adminApiKey: deps.config.adminApiKey, db: deps.db });

@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadServiceConfigOrExit } from '../config/load.ts';
 import { migrate } from '../db/migrate.ts';
 import { createPool } from '../db/pool.ts';
+import { collectProcessMetrics } from '../observability/metrics.ts';
 import { buildApp } from './app.ts';
 
 // `npm run start:api`: listens, migrates, and shuts down gracefully. Everything else is app.ts.
@@ -10,6 +11,7 @@ if (config.adminApiKey === undefined) {
   process.stderr.write('Warning: ADMIN_API_KEY is not set; every authenticated route will answer 401.\n');
 }
 
+collectProcessMetrics();
 const pool = createPool(config.databaseUrl, (error) => process.stderr.write(`postgres: ${error.message}\n`));
 await migrate(config.databaseUrl);
 // Lazy: the API starts and answers 503 while Temporal is away, instead of refusing to start.

@@ -83,6 +83,10 @@ export interface Config {
   /** The largest CSV body `POST /v1/leads/import` reads, in bytes. */
   importMaxBytes: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** When set, `GET /metrics` (API and worker) wants `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
+  /** The worker's `GET /metrics` port (on HOST); absent: the worker serves no metrics. */
+  workerMetricsPort: number | undefined;
 }
 
 /** A private app's access token and what deals made in HubSpot look like. */
@@ -146,6 +150,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     rateLimitPerMinute: countOf(env, 'RATE_LIMIT_PER_MINUTE', 600),
     importMaxBytes: bytesOf(env, 'IMPORT_MAX_BYTES', 200 * 1024 * 1024),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    metricsToken: secretOf(env, 'METRICS_TOKEN', 16),
+    // Off by default: a port nobody asked for is a port nobody secures.
+    workerMetricsPort: optional(env, 'WORKER_METRICS_PORT') === undefined ? undefined : portOf(env, 'WORKER_METRICS_PORT', 0),
   };
 }
 

@@ -15,6 +15,11 @@ export function leadWorkflowId(leadId: string): string {
   return `lead-${leadId}`;
 }
 
+/** The lead a workflow id names (`lead-<id>`), or undefined for other workflows. */
+export function leadIdOfWorkflowId(workflowId: string): string | undefined {
+  return workflowId.startsWith('lead-') ? workflowId.slice('lead-'.length) : undefined;
+}
+
 /**
  * The idempotency key of one touch: the workflow id, the stage and the touch's position
  * in it. It does not contain the activity attempt, so a retry finds the same key.

@@ -4,6 +4,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities } from '../activities/index.ts';
 import type { ActivityDependencies } from '../activities/dependencies.ts';
 import type { TemporalConnectionSettings } from '../config/temporal-connection.ts';
+import { leadLogAttributes } from './lead-log-attributes.ts';
 
 /** The workflow bundle's entry file. */
 export const WORKFLOWS_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts');
@@ -29,6 +30,7 @@ export async function createWorker(settings: WorkerSettings, deps: ActivityDepen
       namespace: settings.namespace,
       taskQueue: settings.taskQueue,
       activities: createActivities(deps),
+      interceptors: { activity: [leadLogAttributes] },
       ...(settings.workflowBundle ? { workflowBundle: settings.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     });
     return { worker, connection };

@@ -1,11 +1,16 @@
-import { Runtime, makeTelemetryFilterString, DefaultLogger } from '@temporalio/worker';
+import type { Server } from 'node:http';
+import { bundleWorkflowCode, Runtime, makeTelemetryFilterString, type MetricsExporterConfig } from '@temporalio/worker';
 import { loadServiceConfigOrExit } from '../config/load.ts';
 import { migrate } from '../db/migrate.ts';
 import { crmConnectionsFromConfig } from '../crm/providers.ts';
 import { createPool } from '../db/pool.ts';
 import { TemplateCache } from '../mail/render.ts';
 import { createMailer, displayNameOf } from '../mail/transport.ts';
-import { createWorker } from './create-worker.ts';
+import { collectProcessMetrics } from '../observability/metrics.ts';
+import { freePort } from '../stack/free-port.ts';
+import { createWorker, WORKFLOWS_PATH } from './create-worker.ts';
+import { createWorkerLogger, quietBundlerLogger } from './logger.ts';
+import { startWorkerMetricsServer } from './metrics-server.ts';
 
 // `npm run start:worker`: one worker process against configured services.
 const { config, temporal: temporalSettings } = loadServiceConfigOrExit();
@@ -15,17 +20,33 @@ if (process.env.SENDER_POSTAL_ADDRESS === undefined) {
 }
 
 const level = config.logLevel === 'silent' || config.logLevel === 'fatal' ? 'ERROR' : config.logLevel === 'trace' ? 'TRACE' : (config.logLevel.toUpperCase() as 'ERROR' | 'WARN' | 'INFO' | 'DEBUG');
+const logger = createWorkerLogger(level);
+// The SDK serves its runtime metrics itself; with WORKER_METRICS_PORT it listens on a
+// loopback port of its own and our /metrics merges it in (see worker/metrics-server.ts).
+const sdkMetricsPort = config.workerMetricsPort === undefined ? undefined : await freePort();
+const metrics: MetricsExporterConfig | undefined =
+  sdkMetricsPort === undefined
+    ? undefined
+    : // Seconds, `_seconds` and `_total`: the Prometheus conventions our own metrics follow.
+      { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}`, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } };
 Runtime.install({
-  logger: new DefaultLogger(level),
-  telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: level === 'TRACE' ? 'TRACE' : 'WARN' }) } },
+  logger,
+  telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: level === 'TRACE' ? 'TRACE' : 'WARN' }) }, ...(metrics ? { metrics } : {}) },
   shutdownSignals: ['SIGINT', 'SIGTERM'],
 });
+collectProcessMetrics();
+
+// Bundled here rather than by Worker.create, so webpack's report goes to debug level and
+// the console gets one line.
+const bundleStarted = Date.now();
+const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger(logger) });
+process.stdout.write(`workflow bundle built (${(workflowBundle.code.length / 1024 / 1024).toFixed(1)} MB in ${((Date.now() - bundleStarted) / 1000).toFixed(1)} s)\n`);
 
 const pool = createPool(config.databaseUrl, (error) => process.stderr.write(`postgres: ${error.message}\n`));
 await migrate(config.databaseUrl);
 const mailer = createMailer(config.smtpUrl, config.dkim);
 const { worker, connection } = await createWorker(
-  { connection: temporalSettings, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue },
+  { connection: temporalSettings, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue, workflowBundle },
   {
     db: pool,
     mailer,
@@ -40,6 +61,12 @@ const { worker, connection } = await createWorker(
     crm: crmConnectionsFromConfig(config),
   },
 );
+// Listening only once the worker exists: `up` of this target then means a worker that polls.
+let metricsServer: Server | undefined;
+if (config.workerMetricsPort !== undefined && sdkMetricsPort !== undefined) {
+  metricsServer = await startWorkerMetricsServer({ host: config.host, port: config.workerMetricsPort, sdkMetricsUrl: `http://127.0.0.1:${sdkMetricsPort}/metrics`, token: config.metricsToken });
+  process.stdout.write(`worker metrics on http://${config.host}:${config.workerMetricsPort}/metrics\n`);
+}
 process.stdout.write(`worker polling task queue "${config.temporalTaskQueue}" on ${config.temporalAddress} (pid ${process.pid})\n`);
 // Under `npm start` an IPC channel to the supervisor exists; if the supervisor dies, stop too.
 process.once('disconnect', () => worker.shutdown());
@@ -47,6 +74,7 @@ try {
   // Runtime shuts the worker down gracefully on SIGINT/SIGTERM; run() resolves then.
   await worker.run();
 } finally {
+  metricsServer?.close();
   mailer.close();
   await connection.close();
   await pool.end();

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { AppDependencies } from '../dependencies.ts';
+import { csvRowsImported } from '../../observability/metrics.ts';
 import { HttpError } from '../http-errors.ts';
 import { importLeads } from '../lead-import/import-leads.ts';
 import { bodyTooLarge, charsetOf, decodeCsvText, limitBytes } from '../lead-import/text-decoding.ts';
@@ -29,6 +30,12 @@ const DESCRIPTION = [
   'Columns are mapped by header, English or Japanese (see the README); an unknown or repeated header, or no email column, is a 422 before any row is read.',
   'Each row is validated as POST /v1/leads validates its body; invalid rows are skipped and listed in errors, the others imported. The body is streamed, up to IMPORT_MAX_BYTES (413).',
 ].join(' ');
+
+function countImportedRows({ created, updated, failed }: { created: number; updated: number; failed: number }): void {
+  csvRowsImported.inc({ outcome: 'created' }, created);
+  csvRowsImported.inc({ outcome: 'updated' }, updated);
+  csvRowsImported.inc({ outcome: 'failed' }, failed);
+}
 
 /** `POST /v1/leads/import`: a CSV of leads, streamed, in its own scope because only it reads text/csv. */
 export const leadImportRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db, temporal, config }) => {
@@ -60,7 +67,9 @@ export const leadImportRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asyn
         if (Number(request.headers['content-length'] ?? 0) > maxBytes) throw bodyTooLarge(maxBytes);
         // Not destroyed when the import stops early: the error still has to be answered on it.
         const bytes = limitBytes(body.iterator({ destroyOnReturn: false }), maxBytes);
-        return await importLeads(decodeCsvText(bytes, charset), { db, temporal: temporal.client, taskQueue: config.temporalTaskQueue });
+        const result = await importLeads(decodeCsvText(bytes, charset), { db, temporal: temporal.client, taskQueue: config.temporalTaskQueue });
+        countImportedRows(result);
+        return result;
       } catch (error) {
         // The rest of the body is not read: close the connection after the answer rather than
         // leave unread bytes where the next request would be parsed.

@@ -12,6 +12,7 @@ import type { AppDependencies } from '../dependencies.ts';
 import { notFound, unprocessable } from '../http-errors.ts';
 import { intakeLead, LeadBody } from '../../intake/lead-intake.ts';
 import { signalLead } from '../../intake/lifecycle-client.ts';
+import { logAboutLead } from '../plugins/lead-log-context.ts';
 import { IdParams, UUID_PATTERN } from '../schemas.ts';
 import type { LeadEvent } from '../../domain/lead-events.ts';
 import { withTemporalDeadline } from '../../intake/workflow-starts.ts';
@@ -78,6 +79,7 @@ export const leadRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app
 
   app.post('/v1/leads', { schema: { body: LeadBody } }, async (request, reply) => {
     const { lead, created, workflowId } = await intakeLead(db, temporal.client, config.temporalTaskQueue, request.body);
+    logAboutLead(request, reply, lead.id);
     return reply.code(created ? 201 : 200).send({ id: lead.id, stage: lead.stage, workflowId });
   });
 

@@ -150,3 +150,15 @@ export async function chatNotified(db: Queryable, id: string): Promise<boolean> 
   const result = await db.query<{ done: boolean }>('SELECT chat_notified_at IS NOT NULL AS done FROM escalations WHERE id = $1', [id]);
   return result.rows[0]?.done ?? false;
 }
+
+/** Open (unacknowledged) escalations per kind: how many, and the oldest one's age in seconds (`ageSeconds`). */
+export async function unacknowledgedEscalations(db: Queryable): Promise<Record<'sales' | 'upsell', { count: number; ageSeconds: number }>> {
+  // The partial index escalations_open covers exactly these rows.
+  const result = await db.query<{ kind: 'sales' | 'upsell'; n: string; oldest: string | null }>(
+    `SELECT kind, count(*) AS n, EXTRACT(EPOCH FROM now() - min(created_at)) AS oldest
+       FROM escalations WHERE acked_at IS NULL GROUP BY kind`,
+  );
+  const stats = { sales: { count: 0, ageSeconds: 0 }, upsell: { count: 0, ageSeconds: 0 } };
+  for (const row of result.rows) stats[row.kind] = { count: Number(row.n), ageSeconds: Math.max(0, Number(row.oldest ?? 0)) };
+  return stats;
+}

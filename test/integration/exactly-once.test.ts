@@ -1,15 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import type { FastifyInstance } from 'fastify';
 import { simpleParser } from 'mailparser';
 import type pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../stack/free-port.ts';
-import { APP_SECRET, auth, createTestDatabase, stack, startTestApp, uniqueTaskQueue, waitFor } from '../support/services.ts';
+import { auth, createTestDatabase, startTestApp, uniqueTaskQueue, waitFor } from '../support/services.ts';
+import { startWorkerProcess } from '../support/worker-process.ts';
 
 // The hardest case for "never a duplicate email": the worker dies after the SMTP server
 // has the message but before the server's "250 OK" reaches it. The production worker
@@ -67,18 +67,8 @@ describe('a worker killed in the middle of an SMTP send', () => {
   });
 
   const startWorker = async (): Promise<ChildProcess> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(stack().projectDir, 'worker', 'main.ts')], {
-      cwd: stack().projectDir,
-      env: { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: stack().temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue, SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, APP_SECRET, MAIL_FROM: 'Example Co. <marketing@example.com>', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const { child } = await startWorkerProcess({ DATABASE_URL: databaseUrl, TEMPORAL_TASK_QUEUE: taskQueue, SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, LOG_LEVEL: 'warn' });
     workers.push(child);
-    let ready = false;
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      if (line.includes('worker polling')) ready = true;
-    });
-    child.stderr.resume();
-    await waitFor(async () => ready || (child.exitCode !== null ? Promise.reject(new Error('worker exited')) : false), 'the worker to poll', 60_000);
     return child;
   };
 

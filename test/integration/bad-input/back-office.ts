@@ -104,6 +104,7 @@ export const backOfficeRows: Row[] = [
 
   publicGet('GET /healthz', '/healthz'),
   publicGet('GET /readyz', '/readyz'),
+  publicGet('GET /metrics', '/metrics'),
   publicGet('GET /openapi.json', '/openapi.json'),
   publicGet('GET /docs', '/docs', [200, 302]),
   publicGet('GET /docs/json', '/docs/json'),
