@@ -25,7 +25,7 @@ const pool = createPool(config.databaseUrl, (error) => process.stderr.write(`pos
 await migrate(config.databaseUrl);
 const mailer = createMailer(config.smtpUrl, config.dkim);
 const { worker, connection } = await createWorker(
-  { connection: temporalSettings, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue },
+  { connection: temporalSettings, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue, tuning: { maxCachedWorkflows: config.workerMaxCachedWorkflows } },
   {
     db: pool,
     mailer,
