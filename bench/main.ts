@@ -7,11 +7,14 @@ import { startServices, type BenchServices } from './stack.ts';
 import { benchSendPath, type SendResult } from './send-path.ts';
 import { round } from './stats.ts';
 import { benchTemplateRender, type RenderResult } from './template-render.ts';
+import { benchTouches, type TouchResult } from './touches.ts';
 import { benchWebhookIngest, type IngestResult } from './webhook-ingest.ts';
+import { benchWorkerMemory, type MemoryResult } from './worker-memory.ts';
 
 // `npm run bench [-- section...]`: starts its own PostgreSQL, Temporal and SMTP sink, measures lead intake
 // (API vs a bare workflow start), webhook ingest (signed CRM webhook vs a bare signal-with-start), template rendering (cached vs compiled each time) and the
-// email send path (the activity vs a bare nodemailer loop) and a 100,000-row CSV import (rows/s, the API's peak RSS), prints a table and, last on
+// email send path (the activity vs a bare nodemailer loop), a 100,000-row CSV import (rows/s, the API's peak RSS), touches (a real worker vs a trivial
+// workflow, leads due at once) and the worker's memory with 10,000 leads waiting, prints a table and, last on
 // stdout, one JSON line of the figures. Progress goes to stderr.
 // Figures only, no thresholds: see bench/README.md for how to read them.
 
@@ -34,8 +37,11 @@ const settings = {
   compiles: positiveInt('BENCH_COMPILES', 50),
   sends: positiveInt('BENCH_SENDS', 500),
   importRows: positiveInt('BENCH_IMPORT_ROWS', 100_000),
+  touchLeads: positiveInt('BENCH_TOUCH_LEADS', 2000),
+  touchRounds: positiveInt('BENCH_TOUCH_ROUNDS', 3, 1),
+  memoryLeads: positiveInt('BENCH_MEMORY_LEADS', 10_000),
 };
-const SECTIONS = ['intake', 'ingest', 'render', 'send', 'import'] as const;
+const SECTIONS = ['intake', 'ingest', 'render', 'send', 'import', 'touches', 'memory'] as const;
 type Section = (typeof SECTIONS)[number];
 // `npm run bench -- ingest` runs that section alone; no argument runs them all.
 const asked = process.argv.slice(2);
@@ -85,6 +91,8 @@ try {
   let render: RenderResult | undefined;
   let send: SendResult | undefined;
   let imported: ImportResult | undefined;
+  let touches: TouchResult | undefined;
+  let memory: MemoryResult | undefined;
   if (runs('intake')) {
     log(`lead intake: ${settings.leads} leads x ${settings.rounds} rounds per side, concurrency ${settings.concurrency}`);
     intake = await benchLeadIntake({ ...stack, ...settings, log });
@@ -107,8 +115,19 @@ try {
     imported = await benchLeadImport({ ...stack, smtpUrl: services.smtpUrl, rows: settings.importRows, log });
   }
 
+  if (runs('touches')) {
+    log(`touches: ${settings.touchLeads} leads due at once x ${settings.touchRounds} rounds per side, real worker vs trivial workflow`);
+    touches = await benchTouches({ ...stack, smtpUrl: services.smtpUrl, smtp: services.smtp, touchLeads: settings.touchLeads, rounds: settings.touchRounds, log });
+  }
+  if (runs('memory')) {
+    // 10,000 always; a larger BENCH_MEMORY_LEADS (100,000) is measured after it, in the same worker.
+    const counts = [...new Set([Math.min(10_000, settings.memoryLeads), settings.memoryLeads])];
+    log(`worker memory: the production worker process idle, then with ${counts.join(', then ')} leads waiting on timers`);
+    memory = await benchWorkerMemory({ ...stack, smtpUrl: services.smtpUrl, smtp: services.smtp, counts, log });
+  }
+
   const loadAvgAfter = os.loadavg().map(round);
-  printReport({ intake, ingest, render, send, imported }, loadAvgAfter);
+  printReport({ intake, ingest, render, send, imported, touches, memory }, loadAvgAfter);
   out(
     JSON.stringify({
       bench: 'lead-lifecycle-engine',
@@ -149,6 +168,21 @@ try {
         apiPeakRssMiB: round(imported.peakRssMiB),
         workflowsStarted: imported.workflowsStarted,
       },
+      touches: touches && {
+        trivialPerSecond: touches.rounds.map((r) => r.trivial.perSecond),
+        realPerSecond: touches.rounds.map((r) => r.real.perSecond),
+        ratio: touches.rounds.map((r) => r.ratio),
+        medianTrivialPerSecond: touches.medianTrivialPerSecond,
+        medianRealPerSecond: touches.medianRealPerSecond,
+        medianRatioTouchesOverTrivial: touches.medianRatio,
+        sinkMessages: touches.sinkMessages,
+      },
+      memory: memory && {
+        maxCachedWorkflows: memory.maxCachedWorkflows,
+        workerRssMiB: Object.fromEntries([memory.idle, ...memory.points].map((p) => [String(p.leads), p.rssMiB])),
+        workerHwmMiB: Object.fromEntries([memory.idle, ...memory.points].map((p) => [String(p.leads), p.hwmMiB])),
+        firstTouchSeconds: Object.fromEntries(memory.points.map((p) => [String(p.leads), p.seconds])),
+      },
     }),
   );
 } catch (error) {
@@ -175,7 +209,10 @@ function pairedJson(result: PairedResult, names: { raw: string; api: string; rat
   };
 }
 
-function printReport({ intake, ingest, render, send, imported }: { intake?: IntakeResult | undefined; ingest?: IngestResult | undefined; render?: RenderResult | undefined; send?: SendResult | undefined; imported?: ImportResult | undefined }, loadAvgAfter: number[]): void {
+function printReport(
+  { intake, ingest, render, send, imported, touches, memory }: { intake?: IntakeResult | undefined; ingest?: IngestResult | undefined; render?: RenderResult | undefined; send?: SendResult | undefined; imported?: ImportResult | undefined; touches?: TouchResult | undefined; memory?: MemoryResult | undefined },
+  loadAvgAfter: number[],
+): void {
   const f = (n: number) => String(round(n));
   const table = (header: string[], rows: string[][]) => {
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -237,6 +274,26 @@ function printReport({ intake, ingest, render, send, imported }: { intake?: Inta
     table(
       ['rows', 'seconds', 'rows/s', 'API RSS before MiB', 'API peak RSS MiB', 'workflows started'],
       [[String(imported.rows), f(imported.seconds), f(imported.rowsPerSecond), f(imported.rssBeforeMiB), f(imported.peakRssMiB), String(imported.workflowsStarted)]],
+    );
+    out();
+  }
+  if (touches) {
+    out(`Touches: ${settings.touchLeads} leads due at once per side (first start to last touch, the 1 s wait subtracted), real worker vs a trivial one-activity workflow, same worker settings`);
+    out(`(${touches.sinkMessages} messages received by the sink during the counted rounds)`);
+    table(
+      ['round', 'trivial wf/s', 's', 'real touches/s', 's', 'real / trivial'],
+      [
+        ...touches.rounds.map((r) => [String(r.round), f(r.trivial.perSecond), f(r.trivial.seconds), f(r.real.perSecond), f(r.real.seconds), f(r.ratio)]),
+        ['median', f(touches.medianTrivialPerSecond), '', f(touches.medianRealPerSecond), '', f(touches.medianRatio)],
+      ],
+    );
+    out();
+  }
+  if (memory) {
+    out(`Worker memory: worker/main.ts in its own process, maxCachedWorkflows ${memory.maxCachedWorkflows} (WORKER_MAX_CACHED_WORKFLOWS), leads waiting on their next-step timer after one touch`);
+    table(
+      ['leads waiting', 'VmRSS MiB', 'VmHWM MiB', 'first touches s'],
+      [memory.idle, ...memory.points].map((p) => [String(p.leads), f(p.rssMiB), f(p.hwmMiB), p.leads === 0 ? '' : f(p.seconds)]),
     );
     out();
   }

@@ -82,6 +82,8 @@ export interface Config {
   rateLimitPerMinute: number;
   /** The largest CSV body `POST /v1/leads/import` reads, in bytes. */
   importMaxBytes: number;
+  /** Workflows a worker keeps cached (`maxCachedWorkflows`); undefined: the worker's default. */
+  workerMaxCachedWorkflows: number | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** When set, `GET /metrics` (API and worker) wants `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
@@ -149,6 +151,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     outboxDir: optional(env, 'OUTBOX_DIR') === undefined ? undefined : path.resolve(cwd, optional(env, 'OUTBOX_DIR') as string),
     rateLimitPerMinute: countOf(env, 'RATE_LIMIT_PER_MINUTE', 600),
     importMaxBytes: bytesOf(env, 'IMPORT_MAX_BYTES', 200 * 1024 * 1024),
+    workerMaxCachedWorkflows: optional(env, 'WORKER_MAX_CACHED_WORKFLOWS') === undefined ? undefined : countOf(env, 'WORKER_MAX_CACHED_WORKFLOWS', 0),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     metricsToken: secretOf(env, 'METRICS_TOKEN', 16),
     // Off by default: a port nobody asked for is a port nobody secures.

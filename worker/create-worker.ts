@@ -16,16 +16,36 @@ export interface WorkerSettings {
   taskQueue: string;
   /** A prebuilt workflow bundle (tests build one per run); otherwise bundled from source. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** What decides the worker's memory; the defaults of {@link workerTuning} otherwise. */
+  tuning?: WorkerTuning;
 }
+
+/** The worker options that decide its memory (see docs/operations.md, "Sizing workers"). */
+export type WorkerTuning = Pick<WorkerOptions, 'maxCachedWorkflows'>;
+
+/**
+ * The sticky cache's size. A lead waits on a timer for weeks, so a cached workflow is
+ * almost never reused before it would be evicted anyway; the SDK's default (about 2,300
+ * workflows with Node's 4 GiB heap limit) keeps that many V8 workflow contexts, near 1 MB
+ * each, alive for nothing. When a timer fires for an evicted lead, the worker replays its
+ * history (a few hundred events at most, since the workflow continues as new), which costs
+ * milliseconds once a month.
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
+
+/** The tuning a worker runs with: the given values over the defaults. */
+export const workerTuning = (tuning: WorkerTuning = {}): Required<WorkerTuning> => ({ maxCachedWorkflows: tuning.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS });
 
 /**
  * The composition root of a worker: one connection, every activity bound to its
  * dependencies, and the workflow bundle.
  */
-export async function createWorker(settings: WorkerSettings, deps: ActivityDependencies): Promise<{ worker: Worker; connection: NativeConnection }> {
+export async function createWorker(settings: WorkerSettings, deps: ActivityDependencies): Promise<{ worker: Worker; connection: NativeConnection; tuning: Required<WorkerTuning> }> {
   const connection = await NativeConnection.connect(settings.connection);
+  const tuning = workerTuning(settings.tuning);
   try {
     const worker = await Worker.create({
+      ...tuning,
       connection,
       namespace: settings.namespace,
       taskQueue: settings.taskQueue,
@@ -33,7 +53,7 @@ export async function createWorker(settings: WorkerSettings, deps: ActivityDepen
       interceptors: { activity: [leadLogAttributes] },
       ...(settings.workflowBundle ? { workflowBundle: settings.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     });
-    return { worker, connection };
+    return { worker, connection, tuning };
   } catch (error) {
     await connection.close();
     throw error;

@@ -46,7 +46,13 @@ const pool = createPool(config.databaseUrl, (error) => process.stderr.write(`pos
 await migrate(config.databaseUrl);
 const mailer = createMailer(config.smtpUrl, config.dkim);
 const { worker, connection } = await createWorker(
-  { connection: temporalSettings, namespace: config.temporalNamespace, taskQueue: config.temporalTaskQueue, workflowBundle },
+  {
+    connection: temporalSettings,
+    namespace: config.temporalNamespace,
+    taskQueue: config.temporalTaskQueue,
+    workflowBundle,
+    tuning: { maxCachedWorkflows: config.workerMaxCachedWorkflows },
+  },
   {
     db: pool,
     mailer,
