@@ -13,6 +13,8 @@ import { metricsPlugin } from './plugins/metrics.ts';
 import { openApiPlugin } from './plugins/openapi.ts';
 import { routeListPlugin } from './plugins/route-list.ts';
 import { strictQuery } from './plugins/strict-query.ts';
+import { buildValidator } from './plugins/validators.ts';
+import { documentErrors } from './schemas.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { cadenceRoutes } from './routes/cadences.ts';
 import { dmTaskRoutes } from './routes/dm-tasks.ts';
@@ -46,14 +48,18 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     routerOptions: { ignoreTrailingSlash: true },
     // An unknown field is a mistake to report (422 naming it), not something to drop
     // silently: `stag=deal` must not list every lead.
-    ajv: { customOptions: { removeAdditional: false } },
+    // `x-document` states in the OpenAPI document a rule a handler checks (api/schemas.ts).
+    ajv: { customOptions: { removeAdditional: false, keywords: ['x-document'] } },
     frameworkErrors: frameworkError,
+    schemaController: { compilersFactory: { buildValidator } },
     ...options,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // JSON only for now: a text/plain body must be refused (415), not parsed into a string.
   app.removeContentTypeParser('text/plain');
   await app.register(routeListPlugin);
+  // Every route's document lists the error statuses its place in the app gives it.
+  app.addHook('onRoute', documentErrors({ authenticated: false }));
   await app.register(errorHandlerPlugin);
   await app.register(jsonBodyPlugin);
   await app.register(openApiPlugin);
@@ -81,6 +87,7 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
   await app.register(async (authenticated) => {
     authenticated.addHook('onRequest', authenticated.requireApiKey);
     authenticated.addHook('onRoute', strictQuery);
+    authenticated.addHook('onRoute', documentErrors({ authenticated: true }));
     // Per key, after authentication: one integration's burst cannot starve the others.
     await authenticated.register(rateLimit, {
       hook: 'preHandler',

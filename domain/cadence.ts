@@ -1,10 +1,13 @@
 import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
-import { parseDuration } from './duration.ts';
+import { CADENCE_DURATION_PATTERN, cadenceDurationProblem } from './duration.ts';
+import { DOCUMENTED_TIME_ZONE } from './time-zones.ts';
 import { EVENT_TYPES } from './scoring.ts';
 
 /** An ISO 8601 duration string; its meaning is checked by {@link cadenceProblems}. */
-const DurationText = Type.String({ minLength: 2, maxLength: 40, pattern: '^P', description: 'ISO 8601 duration, e.g. P1M, P14D, PT2S' });
+// The exact form is checked by cadenceProblems, which names every bad field at once; the
+// OpenAPI document states it as a pattern (`x-document`, see api/schemas.ts).
+const DurationText = Type.String({ minLength: 2, maxLength: 40, pattern: '^P', description: 'ISO 8601 duration, e.g. P1M, P14D, PT2S', 'x-document': { pattern: CADENCE_DURATION_PATTERN } });
 const KeyText = Type.String({ minLength: 1, maxLength: 100, pattern: '^[a-z0-9][a-z0-9_-]*$' });
 const ClockText = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM, 24-hour' });
 
@@ -16,7 +19,8 @@ export const StepSchema = Type.Object(
     template: Type.Optional(KeyText),
     title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   },
-  { additionalProperties: false },
+  // An email or DM step needs a template: checked by cadenceProblems, stated in the document.
+  { additionalProperties: false, 'x-document': { anyOf: [{ properties: { channel: { const: 'task' } } }, { required: ['template'] }] } },
 );
 
 const SequenceSchema = Type.Object(
@@ -64,7 +68,7 @@ export const CadenceSchema = Type.Object(
       Type.Union([
         Type.Null(),
         Type.Object(
-          { timezone: Type.String({ minLength: 1, maxLength: 64 }), businessDays: Type.Boolean(), from: ClockText, to: ClockText },
+          { timezone: Type.String({ minLength: 1, maxLength: 64, ...DOCUMENTED_TIME_ZONE }), businessDays: Type.Boolean(), from: ClockText, to: ClockText },
           { additionalProperties: false },
         ),
       ]),
@@ -98,11 +102,8 @@ export function cadenceProblems(value: unknown): CadenceProblem[] {
   const problems: CadenceProblem[] = [];
   const duration = (path: string, text: string | undefined): void => {
     if (text === undefined) return;
-    try {
-      parseDuration(text);
-    } catch (error) {
-      problems.push({ path, message: (error as Error).message });
-    }
+    const problem = cadenceDurationProblem(text);
+    if (problem !== undefined) problems.push({ path, message: problem });
   };
   const steps = (path: string, list: readonly Step[] | undefined): void => {
     list?.forEach((step, i) => {

@@ -53,3 +53,30 @@ export function addDuration(fromMs: number, duration: Duration | string, timeZon
 export function startOfDayAfter(date: string, timeZone: string): number {
   return Temporal.PlainDate.from(date).add({ days: 1 }).toZonedDateTime({ timeZone }).epochMilliseconds;
 }
+
+// Each unit at most this many digits, none of them zero-led: a cadence's longest wait
+// stays under about 800 years, so even 100 repeated steps stay inside the calendar.
+const UNIT_DIGITS = { Y: 2, M: 3, W: 4, D: 5, H: 6, m: 7, S: 8 } as const;
+const unit = (letter: keyof typeof UNIT_DIGITS) => `[1-9][0-9]{0,${UNIT_DIGITS[letter] - 1}}${letter === 'm' ? 'M' : letter}`;
+const opt = (letter: keyof typeof UNIT_DIGITS) => `(?:${unit(letter)})?`;
+const DATE_PART = `(?:${unit('Y')}${opt('M')}${opt('W')}${opt('D')}|${unit('M')}${opt('W')}${opt('D')}|${unit('W')}${opt('D')}|${unit('D')})`;
+const TIME_PART = `T(?:${unit('H')}${opt('m')}${opt('S')}|${unit('m')}${opt('S')}|${unit('S')})`;
+
+/**
+ * The durations a cadence may hold, as a regular expression the OpenAPI document states:
+ * positive whole units in ISO 8601 order (`P1M`, `P14D`, `PT2S`, `P1DT12H`), none zero.
+ * Every text it matches {@link parseDuration} accepts; a cadence is held to it on save.
+ */
+export const CADENCE_DURATION_PATTERN = `^P(?:${DATE_PART}(?:${TIME_PART})?|${TIME_PART})$`;
+
+const CADENCE_DURATION = new RegExp(CADENCE_DURATION_PATTERN);
+
+/** Why `text` is not a duration a cadence may hold, or undefined when it is one. */
+export function cadenceDurationProblem(text: string): string | undefined {
+  try {
+    parseDuration(text);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return CADENCE_DURATION.test(text) ? undefined : `"${text}" is not a duration a cadence may hold: whole units, none zero, at most P99Y, P999M, P9999W, P99999D, PT999999H, PT9999999M or PT99999999S`;
+}

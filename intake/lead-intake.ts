@@ -3,6 +3,7 @@ import Type, { type Static } from 'typebox';
 import { isTimeZone } from '../domain/cadence.ts';
 import { EMAIL_PATTERN } from '../domain/email-address.ts';
 import { InvalidInput } from '../domain/errors.ts';
+import { DOCUMENTED_TIME_ZONE } from '../domain/time-zones.ts';
 import { findCadence } from '../db/repositories/cadences.ts';
 import { findLeadByEmail, upsertLead, type Lead } from '../db/repositories/leads.ts';
 import type { Queryable } from '../db/pool.ts';
@@ -35,7 +36,7 @@ export const LeadBody = Type.Object(
     ownerEmail: Type.Optional(Type.String({ maxLength: 254, pattern: EMAIL_PATTERN })),
     cadence: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '^[a-z0-9][a-z0-9_-]*$' })),
     locale: Type.Optional(Type.Enum(['ja', 'en'])),
-    timezone: Type.Optional(Text(64)),
+    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, ...DOCUMENTED_TIME_ZONE })),
     externalId: Type.Optional(Text(200)),
   },
   { additionalProperties: false },

@@ -6,7 +6,20 @@ import { insertApiKey, listApiKeys, revokeApiKey, type ApiKey } from '../../db/r
 import type { AppDependencies } from '../dependencies.ts';
 import { notFound } from '../http-errors.ts';
 import { keyDigest } from '../plugins/auth.ts';
-import { IdParams, UUID_PATTERN } from '../schemas.ts';
+import { errors, IdParams, Instant, Items, Nullable, UUID_PATTERN } from '../schemas.ts';
+
+/** An API key as listed: never the key itself. */
+export const ApiKeySchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  role: Type.Enum([...ROLES]),
+  keyPrefix: Type.String({ description: 'the first characters of the key, to tell keys apart' }),
+  createdAt: Instant(),
+  revokedAt: Nullable(Instant()),
+  lastUsedAt: Nullable(Instant()),
+});
+
+const CreatedKey = Type.Object({ ...ApiKeySchema.properties, key: Type.String({ description: 'the key itself, shown this once' }) }, { description: 'the key, created' });
 
 const present = (key: ApiKey) => ({
   id: key.id,
@@ -25,7 +38,12 @@ const present = (key: ApiKey) => ({
 export const apiKeyRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db }) => {
   app.post(
     '/v1/api-keys',
-    { schema: { body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), role: Type.Enum([...ROLES]) }, { additionalProperties: false }) } },
+    {
+      schema: {
+        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), role: Type.Enum([...ROLES]) }, { additionalProperties: false }),
+        response: { 201: CreatedKey },
+      },
+    },
     async (request, reply) => {
       const key = `lle_${randomBytes(30).toString('base64url')}`;
       const saved = await insertApiKey(db, { name: request.body.name, role: request.body.role, digest: keyDigest(key), prefix: key.slice(0, 10) });
@@ -33,9 +51,9 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (a
     },
   );
 
-  app.get('/v1/api-keys', async () => ({ items: (await listApiKeys(db)).map(present) }));
+  app.get('/v1/api-keys', { schema: { response: { 200: Items(ApiKeySchema) } } }, async () => ({ items: (await listApiKeys(db)).map(present) }));
 
-  app.delete('/v1/api-keys/:id', { schema: { params: IdParams } }, async (request) => {
+  app.delete('/v1/api-keys/:id', { schema: { params: IdParams, response: { 200: ApiKeySchema, ...errors([404, 'no such key']) } } }, async (request) => {
     const key = UUID_PATTERN.test(request.params.id) ? await revokeApiKey(db, request.params.id) : undefined;
     if (!key) throw notFound('API key');
     return present(key);

@@ -5,18 +5,52 @@ import { countLeadsByCadenceVersion, findCadence, listCadences, listCadenceVersi
 import { findTemplate } from '../../db/repositories/templates.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { notFound, unprocessable } from '../http-errors.ts';
-import { KeyParams } from '../schemas.ts';
+import { errors, Instant, Items, KeyParams, Problems } from '../schemas.ts';
 import { plannedNurtureTouches } from '../../domain/nurture-timeline.ts';
+import { DOCUMENTED_TIME_ZONE } from '../../domain/time-zones.ts';
 
 const PreviewTimelineBody = Type.Object(
   {
     cadence: CadenceSchema,
     start: Type.Optional(Type.String({ format: 'date-time', description: 'when the new lead starts (ISO 8601 with offset); default now' })),
-    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "the lead's IANA time zone, which waits are counted in; default the send window's zone, else Asia/Tokyo" })),
+    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, ...DOCUMENTED_TIME_ZONE, description: "the lead's IANA time zone, which waits are counted in; default the send window's zone, else Asia/Tokyo" })),
     count: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'how many touches at most; default 12' })),
   },
   { additionalProperties: false },
 );
+
+/** A stored cadence version. */
+export const CadenceVersionSchema = Type.Object({ key: Type.String(), version: Type.Integer(), createdAt: Instant(), definition: CadenceSchema });
+
+const SavedCadence = Type.Object(
+  { ...CadenceVersionSchema.properties, created: Type.Boolean(), warnings: Type.Array(Problems.items, { description: 'templates the cadence names that do not exist yet' }) },
+  { description: 'the new version' },
+);
+
+const CadenceWithVersions = Type.Object({ ...CadenceVersionSchema.properties, versions: Type.Array(Type.Object({ version: Type.Integer(), createdAt: Instant() })) });
+
+const Timeline = Type.Object({
+  start: Instant(),
+  timezone: Type.String(),
+  items: Type.Array(
+    Type.Object({
+      at: Instant('when the touch goes out: due time moved into the send window'),
+      dueAt: Instant('when the cadence makes it due'),
+      delayedBy: Type.Array(Type.Enum(['window', 'cap']), { description: 'what moved the touch later than due: the send window, the frequency cap' }),
+      step: Type.Integer(),
+      channel: Type.Enum(['email', 'dm', 'task']),
+      template: Type.Union([Type.String(), Type.Null()]),
+      section: Type.Literal('nurture'),
+    }),
+  ),
+});
+
+const VersionCounts = Type.Object({
+  key: Type.String(),
+  items: Type.Array(Type.Object({ version: Type.Integer(), name: Type.String(), createdAt: Instant(), leads: Type.Integer() })),
+  leadsNotYetPlanned: Type.Integer(),
+  leadsTotal: Type.Integer(),
+});
 
 const present = (c: CadenceVersion) => ({ key: c.key, version: c.version, createdAt: c.createdAt.toISOString(), definition: c.definition });
 
@@ -27,7 +61,7 @@ function templateKeys(cadence: Cadence): string[] {
 
 /** `PUT|GET /v1/cadences/:key`, `GET /v1/cadences`: versioned cadences, validated on save. */
 export const cadenceRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db }) => {
-  app.put('/v1/cadences/:key', { schema: { params: KeyParams, body: CadenceSchema } }, async (request, reply) => {
+  app.put('/v1/cadences/:key', { schema: { params: KeyParams, body: CadenceSchema, response: { 200: SavedCadence, 201: SavedCadence } } }, async (request, reply) => {
     const { key } = request.params;
     const definition = validCadence(request.body, key);
     const { saved, created } = await saveCadence(db, key, definition);
@@ -41,16 +75,16 @@ export const cadenceRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (
     return reply.code(created ? 201 : 200).send({ ...present(saved), created, warnings });
   });
 
-  app.get('/v1/cadences/:key', { schema: { params: KeyParams, querystring: Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })) }, { additionalProperties: false }) } }, async (request) => {
+  app.get('/v1/cadences/:key', { schema: { params: KeyParams, querystring: Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })) }, { additionalProperties: false }), response: { 200: CadenceWithVersions, ...errors([404, 'no such cadence, or no such version of it']) } } }, async (request) => {
     const cadence = await findCadence(db, request.params.key, request.query.version);
     if (!cadence) throw notFound(request.query.version === undefined ? `cadence "${request.params.key}"` : `version ${request.query.version} of cadence "${request.params.key}"`);
     return { ...present(cadence), versions: (await listCadenceVersions(db, cadence.key)).map((v) => ({ version: v.version, createdAt: v.createdAt.toISOString() })) };
   });
 
-  app.get('/v1/cadences', async () => ({ items: (await listCadences(db)).map(present) }));
+  app.get('/v1/cadences', { schema: { response: { 200: Items(CadenceVersionSchema) } } }, async () => ({ items: (await listCadences(db)).map(present) }));
 
   // When a new lead's nurture touches would land: the cadence editor's preview, nothing saved.
-  app.post('/v1/cadences/preview-timeline', { schema: { body: PreviewTimelineBody } }, async (request) => {
+  app.post('/v1/cadences/preview-timeline', { schema: { body: PreviewTimelineBody, response: { 200: Timeline } } }, async (request) => {
     const cadence = validCadence(request.body.cadence, undefined, '/cadence');
     const timeZone = request.body.timezone ?? cadence.sendWindow?.timezone ?? 'Asia/Tokyo';
     if (!isTimeZone(timeZone)) throw unprocessable('the request is not valid', [{ path: '/timezone', message: `"${timeZone}" is not an IANA time zone` }]);
@@ -65,7 +99,7 @@ export const cadenceRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (
   });
 
   // Which version each lead runs: the console's version history.
-  app.get('/v1/cadences/:key/versions', { schema: { params: KeyParams } }, async (request) => {
+  app.get('/v1/cadences/:key/versions', { schema: { params: KeyParams, response: { 200: VersionCounts, ...errors([404, 'no such cadence']) } } }, async (request) => {
     const { key } = request.params;
     const versions = await listCadenceVersions(db, key);
     if (versions.length === 0) throw notFound(`cadence "${key}"`);

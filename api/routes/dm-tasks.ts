@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { completeDmTasks, findDmLetter, findDmTask, listDmTasks, type DmTask, type Task } from '../../db/repositories/tasks.ts';
 import { appendTimeline } from '../../db/repositories/timeline.ts';
 import { withTransaction } from '../../db/transaction.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { notFound } from '../http-errors.ts';
 import { mailingLabelsCsv, mailingLabelsFilename } from '../mailing-labels.ts';
-import { IdParams, UUID_PATTERN } from '../schemas.ts';
+import { contentOf, errors, IdParams, Instant, Items, Nullable, PostalAddressSchema, UUID_PATTERN } from '../schemas.ts';
 
 const ListQuery = Type.Object({
   status: Type.Optional(Type.Enum(['open', 'done', 'all'])),
@@ -16,6 +16,37 @@ const ListQuery = Type.Object({
 const CompleteBody = Type.Object({ ids: Type.Array(Type.String({ maxLength: 100 }), { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false });
 
 const DEFAULT_LIMIT = 1000;
+
+/** A DM task as the print desk works with it. */
+export const DmTaskSchema = Type.Object({
+  id: Type.String(),
+  leadId: Type.String(),
+  lead: Type.Object({ email: Type.String(), name: Nullable(Type.String()), company: Nullable(Type.String()), department: Nullable(Type.String()) }),
+  postalAddress: Nullable(PostalAddressSchema),
+  templateKey: Nullable(Type.String()),
+  templateVersion: Nullable(Type.Integer()),
+  letterSubject: Nullable(Type.String()),
+  letterUrl: Nullable(Type.String({ description: 'GET it for the letter as HTML' })),
+  status: Type.Enum(['open', 'done']),
+  ownerEmail: Nullable(Type.String()),
+  createdAt: Instant(),
+  completedAt: Nullable(Instant()),
+});
+
+/** `GET /v1/dm-tasks`. */
+export const DmTaskListSchema = Items(DmTaskSchema);
+/** A DM task, as the console reads it. */
+export type DmTaskItem = Static<typeof DmTaskSchema>;
+/** `GET /v1/dm-tasks`, as the console reads it. */
+export type DmTaskList = Static<typeof DmTaskListSchema>;
+
+const CompleteAnswer = Type.Object({
+  completed: Type.Integer({ description: 'tasks marked done by this call' }),
+  alreadyDone: Type.Integer(),
+  notFound: Type.Array(Type.String(), { description: 'the ids given that name no DM task, as given' }),
+});
+
+const taskNotFound = errors([404, 'no such DM task']);
 
 const letterUrl = (id: string) => `/v1/dm-tasks/${id}/letter`;
 
@@ -67,12 +98,12 @@ export const dmTaskRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (a
       dedupeKey: `dm-sent/${task.id}`,
     });
 
-  app.get('/v1/dm-tasks', { schema: { querystring: ListQuery } }, async (request) => {
+  app.get('/v1/dm-tasks', { schema: { querystring: ListQuery, response: { 200: DmTaskListSchema } } }, async (request) => {
     const items = await listDmTasks(db, { status: request.query.status ?? 'open', limit: request.query.limit ?? DEFAULT_LIMIT });
     return { items: items.map(present) };
   });
 
-  app.get('/v1/dm-tasks.csv', { schema: { querystring: ListQuery } }, async (request, reply) => {
+  app.get('/v1/dm-tasks.csv', { schema: { querystring: ListQuery, response: { 200: contentOf('text/csv', 'mailing labels, one row a task (UTF-8 with BOM)') } } }, async (request, reply) => {
     const items = await listDmTasks(db, { status: request.query.status ?? 'open', limit: request.query.limit ?? DEFAULT_LIMIT });
     const csv = mailingLabelsCsv(items.map((t) => ({ taskId: t.id, postalAddress: t.postalAddress, company: t.lead.company, department: t.lead.department, name: t.lead.name })));
     return reply
@@ -82,19 +113,19 @@ export const dmTaskRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (a
       .send(csv);
   });
 
-  app.get('/v1/dm-tasks/:id', { schema: { params: IdParams } }, async (request) => {
+  app.get('/v1/dm-tasks/:id', { schema: { params: IdParams, response: { 200: DmTaskSchema, ...taskNotFound } } }, async (request) => {
     const task = UUID_PATTERN.test(request.params.id) ? await findDmTask(db, request.params.id) : undefined;
     if (!task) throw notFound('DM task');
     return present(task);
   });
 
-  app.get('/v1/dm-tasks/:id/letter', { schema: { params: IdParams } }, async (request, reply) => {
+  app.get('/v1/dm-tasks/:id/letter', { schema: { params: IdParams, response: { 200: contentOf('text/html', 'the letter as rendered for the lead'), ...errors([404, 'no such DM task, or it has no letter']) } } }, async (request, reply) => {
     const letter = UUID_PATTERN.test(request.params.id) ? await findDmLetter(db, request.params.id) : undefined;
     if (!letter) throw notFound('letter');
     return reply.headers(LETTER_HEADERS).send(letter.html);
   });
 
-  app.post('/v1/dm-tasks/:id/complete', { schema: { params: IdParams } }, async (request) => {
+  app.post('/v1/dm-tasks/:id/complete', { schema: { params: IdParams, response: { 200: DmTaskSchema, ...taskNotFound } } }, async (request) => {
     const { id } = request.params;
     const [done] = UUID_PATTERN.test(id) ? await complete([id]) : [];
     const task = done ? await findDmTask(db, id) : undefined;
@@ -103,7 +134,7 @@ export const dmTaskRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (a
   });
 
   // The console marks a printed batch as sent in one call.
-  app.post('/v1/dm-tasks/complete', { schema: { body: CompleteBody } }, async (request) => {
+  app.post('/v1/dm-tasks/complete', { schema: { body: CompleteBody, response: { 200: CompleteAnswer } } }, async (request) => {
     // One entry per task however often or in whatever case its id is given.
     const ids = new Map(request.body.ids.map((id) => [id.toLowerCase(), id]));
     const done = await complete([...ids.keys()].filter((id) => UUID_PATTERN.test(id)));

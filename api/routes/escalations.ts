@@ -1,15 +1,49 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { scoreNow } from '../../domain/scoring.ts';
 import { ackEscalation, findEscalation, listEscalations, type Escalation, type EscalationWithLead } from '../../db/repositories/escalations.ts';
 import { findCadence } from '../../db/repositories/cadences.ts';
 import { listTimelineOfKinds } from '../../db/repositories/timeline.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { notFound } from '../http-errors.ts';
-import { IdParams, UUID_PATTERN } from '../schemas.ts';
+import { errors, IdParams, Instant, Items, Nullable, UUID_PATTERN } from '../schemas.ts';
 
 /** How many of the engagement events before an escalation its page shows as the reason. */
 const RECENT_EVENTS_SHOWN = 10;
+
+/** An escalation: a hot lead handed to sales, or an upsell opportunity. */
+const EscalationSchema = Type.Object({
+  id: Type.String(),
+  leadId: Type.String(),
+  kind: Type.Enum(['sales', 'upsell']),
+  score: Type.Number({ description: 'the score when the lead was escalated' }),
+  ownerEmail: Nullable(Type.String()),
+  createdAt: Instant(),
+  ackedAt: Nullable(Instant()),
+  ackedBy: Nullable(Type.String({ description: 'the id of the key that acknowledged it' })),
+});
+
+/** An escalation with its lead, as the sales inbox lists it. */
+export const EscalationWithLeadSchema = Type.Object({
+  ...EscalationSchema.properties,
+  lead: Type.Object({ id: Type.String(), email: Type.String(), name: Nullable(Type.String()), company: Nullable(Type.String()), stage: Type.String(), score: Type.Number({ description: 'the score now' }) }),
+});
+
+/** `GET /v1/escalations`. */
+export const EscalationListSchema = Items(EscalationWithLeadSchema);
+/** One escalation of the sales inbox, as the console reads it. */
+export type EscalationItem = Static<typeof EscalationWithLeadSchema>;
+/** `GET /v1/escalations`, as the console reads it. */
+export type EscalationList = Static<typeof EscalationListSchema>;
+
+const EscalationDetail = Type.Object({
+  ...EscalationWithLeadSchema.properties,
+  threshold: Nullable(Type.Number()),
+  acknowledged: Type.Boolean(),
+  recentEvents: Type.Array(Type.Object({ at: Instant(), type: Type.Unknown(), points: Type.Unknown(), score: Type.Unknown(), occurredAt: Type.Unknown() })),
+});
+
+const notFoundHere = errors([404, 'no such escalation']);
 
 const present = (e: Escalation) => ({
   id: e.id,
@@ -34,7 +68,7 @@ const presentWithLead = (e: EscalationWithLead) => ({
 export const escalationRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db }) => {
   app.get(
     '/v1/escalations',
-    { schema: { querystring: Type.Object({ status: Type.Optional(Type.Enum(['open', 'all'])), leadId: Type.Optional(Type.String({ pattern: UUID_PATTERN.source })) }) } },
+    { schema: { querystring: Type.Object({ status: Type.Optional(Type.Enum(['open', 'all'])), leadId: Type.Optional(Type.String({ pattern: UUID_PATTERN.source })) }), response: { 200: EscalationListSchema } } },
     async (request) => {
       const items = await listEscalations(db, { open: (request.query.status ?? 'open') === 'open', ...(request.query.leadId ? { leadId: request.query.leadId } : {}) });
       return { items: items.map(presentWithLead) };
@@ -46,7 +80,7 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asyn
    * cadence the lead runs, and the engagement events up to that moment (the newest
    * {@link RECENT_EVENTS_SHOWN}, with the points each earned and the score it left).
    */
-  app.get('/v1/escalations/:id', { schema: { params: IdParams } }, async (request) => {
+  app.get('/v1/escalations/:id', { schema: { params: IdParams, response: { 200: EscalationDetail, ...notFoundHere } } }, async (request) => {
     const escalation = await findEscalation(db, request.params.id);
     if (!escalation) throw notFound('escalation');
     const cadence = await findCadence(db, escalation.lead.cadenceKey, escalation.lead.cadenceVersion ?? undefined);
@@ -59,7 +93,7 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asyn
     };
   });
 
-  app.post('/v1/escalations/:id/ack', { schema: { params: IdParams } }, async (request) => {
+  app.post('/v1/escalations/:id/ack', { schema: { params: IdParams, response: { 200: EscalationSchema, ...notFoundHere } } }, async (request) => {
     const escalation = UUID_PATTERN.test(request.params.id) ? await ackEscalation(db, request.params.id, request.caller?.keyId ?? 'unknown') : undefined;
     if (!escalation) throw notFound('escalation');
     return present(escalation);

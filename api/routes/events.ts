@@ -6,6 +6,7 @@ import type { AppDependencies } from '../dependencies.ts';
 import { acceptDeliveryEvent, acceptEngagement } from '../../intake/engagement.ts';
 import { notFound, unprocessable } from '../http-errors.ts';
 import { EMAIL_PATTERN } from '../../domain/email-address.ts';
+import { errors } from '../schemas.ts';
 
 /** What mail servers and providers report about delivery, as opposed to engagement. */
 const DELIVERY_EVENT_TYPES = ['bounce', 'complaint'] as const;
@@ -20,15 +21,21 @@ const EventBody = Type.Object(
     occurredAt: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
     id: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    // Checked by the handler (422 naming /leadId); stated in the document as exactly one of the two.
+    'x-document': { oneOf: [{ required: ['leadId'] }, { required: ['email'] }] },
+  },
 );
+
+const Accepted = Type.Object({ accepted: Type.Literal(true), duplicate: Type.Boolean({ description: 'an event with this id was accepted before: no second effect' }), leadId: Type.String() });
 
 // Clocks disagree; an event a little in the future is a skewed clock, a day ahead is a bug.
 const MAX_FUTURE_MS = 5 * 60_000;
 
 /** `POST /v1/events`: an engagement event for a lead, scored by its workflow. */
 export const eventRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db, temporal, config }) => {
-  app.post('/v1/events', { schema: { body: EventBody } }, async (request, reply) => {
+  app.post('/v1/events', { schema: { body: EventBody, response: { 202: Accepted, ...errors([404, 'no lead has this leadId or email']) } } }, async (request, reply) => {
     const body = request.body;
     if ((body.leadId === undefined) === (body.email === undefined)) {
       throw unprocessable('the event is not valid', [{ path: '/leadId', message: 'give exactly one of leadId and email' }]);

@@ -10,7 +10,7 @@ import type { AppDependencies } from '../dependencies.ts';
 import { HttpError, notFound } from '../http-errors.ts';
 import { EMAIL_PATTERN } from '../../domain/email-address.ts';
 import { signalLead } from '../../intake/lifecycle-client.ts';
-import { IdParams } from '../schemas.ts';
+import { errors, IdParams, Nullable } from '../schemas.ts';
 
 const OwnerBody = Type.Object(
   { ownerEmail: Type.Union([Type.String({ maxLength: 254, pattern: EMAIL_PATTERN }), Type.Null()], { description: "the rep's email; null leaves the lead unassigned (escalations then go round-robin)" }) },
@@ -25,6 +25,10 @@ const StageBody = Type.Object(
   { additionalProperties: false },
 );
 
+const OwnerAnswer = Type.Object({ id: Type.String(), ownerEmail: Nullable(Type.String()), previousOwnerEmail: Nullable(Type.String()) });
+const StageAnswer = Type.Object({ accepted: Type.Literal(true), from: Type.Enum([...STAGES]), to: Type.Enum([...STAGES]) });
+const noLead = errors([404, 'no such lead']);
+
 /**
  * The console's lead actions beyond pause / resume / do-not-contact:
  * `POST /v1/leads/:id/owner` and `POST /v1/leads/:id/stage`.
@@ -35,7 +39,7 @@ export const leadActionRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asyn
    * workflow keeps no owner, and escalations and alerts read it when they fire. An open
    * deal follows the new owner, so its stalled alerts reach the person now in charge.
    */
-  app.post('/v1/leads/:id/owner', { schema: { params: IdParams, body: OwnerBody } }, async (request) => {
+  app.post('/v1/leads/:id/owner', { schema: { params: IdParams, body: OwnerBody, response: { 200: OwnerAnswer, ...noLead } } }, async (request) => {
     const ownerEmail = request.body.ownerEmail?.trim() ?? null;
     const changed = await withTransaction(db, async (client) => {
       const before = await setOwner(client, request.params.id, ownerEmail);
@@ -53,7 +57,7 @@ export const leadActionRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asyn
    * are domain/stage-moves.ts; another answers 409 (the lead's current stage conflicts
    * with it) and changes nothing.
    */
-  app.post('/v1/leads/:id/stage', { schema: { params: IdParams, body: StageBody } }, async (request, reply) => {
+  app.post('/v1/leads/:id/stage', { schema: { params: IdParams, body: StageBody, response: { 202: StageAnswer, ...noLead, ...errors([409, 'the move is not one allowed by hand from the lead\'s stage; details: from, to, allowed']) } } }, async (request, reply) => {
     const lead = await findLead(db, request.params.id);
     if (!lead) throw notFound('lead');
     const { stage, reason } = request.body;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { leadWorkflowId, STAGES } from '../../domain/lead.ts';
 import { DEFAULT_HALF_LIFE, scoreHistory, scoreNow } from '../../domain/scoring.ts';
 import { findCadence } from '../../db/repositories/cadences.ts';
@@ -13,26 +13,95 @@ import { notFound, unprocessable } from '../http-errors.ts';
 import { intakeLead, LeadBody } from '../../intake/lead-intake.ts';
 import { signalLead } from '../../intake/lifecycle-client.ts';
 import { logAboutLead } from '../plugins/lead-log-context.ts';
-import { IdParams, UUID_PATTERN } from '../schemas.ts';
+import { errors, IdParams, Instant, Items, Nullable, PostalAddressSchema, UUID_PATTERN } from '../schemas.ts';
 import type { LeadEvent } from '../../domain/lead-events.ts';
 import { withTemporalDeadline } from '../../intake/workflow-starts.ts';
 import { leadStateQuery } from '../../workflows/lead-events.ts';
 
-/** The cursor a client sent back, or 422: it is ours, so anything else was made up or damaged. */
+/**
+ * Where a page ended, as `nextCursor` gives it: the last lead's creation instant and id,
+ * `2026-12-01T09:00:00.000Z_<uuid>`. Any text of this form is a position in the list
+ * (the pattern is in the document; a day past the month's end rolls over), so a cursor
+ * is refused only when it does not have the form.
+ */
+const CURSOR_PATTERN = '^[1-9][0-9]{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\\.[0-9]{3}Z_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+
+const encodeCursor = (cursor: LeadCursor): string => `${cursor.createdAt}_${cursor.id.toLowerCase()}`;
+
+/** The position a cursor of {@link CURSOR_PATTERN} names, its instant normalised for PostgreSQL. */
 function decodeCursor(text: string): LeadCursor {
-  try {
-    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<LeadCursor>;
-    if (typeof value.createdAt === 'string' && !Number.isNaN(Date.parse(value.createdAt)) && typeof value.id === 'string' && UUID_PATTERN.test(value.id)) {
-      return { createdAt: value.createdAt, id: value.id };
-    }
-  } catch {
-    // Falls through to the 422 below.
+  const [instant = '', id = ''] = text.split('_');
+  const at = new Date(instant);
+  if (Number.isNaN(at.getTime()) || !UUID_PATTERN.test(id)) {
+    throw unprocessable('the cursor is not one this API gave', [{ path: 'querystring:/cursor', message: 'use nextCursor from the previous page' }]);
   }
-  throw unprocessable('the cursor is not one this API gave', [{ path: 'querystring:/cursor', message: 'use nextCursor from the previous page' }]);
+  return { createdAt: at.toISOString(), id };
 }
 
 const PROFILE_FIELDS = ['name', 'company', 'department', 'title', 'phone', 'postalAddress', 'source', 'ownerEmail', 'locale', 'timezone', 'externalId'] as const satisfies readonly (keyof Lead)[];
 
+
+const Text = Nullable(Type.String());
+
+/** A lead as the API answers it. */
+export const LeadSchema = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  stage: Type.Enum([...STAGES]),
+  stageEnteredAt: Instant(),
+  score: Type.Number({ description: 'the engagement score now, decayed' }),
+  touches: Type.Integer(),
+  nextTouchAt: Nullable(Instant()),
+  cadence: Type.String(),
+  cadenceVersion: Nullable(Type.Integer({ description: 'the version its workflow last planned from' })),
+  paused: Type.Boolean(),
+  doNotContact: Type.Boolean(),
+  workflowId: Type.String(),
+  profile: Type.Object({
+    name: Text, company: Text, department: Text, title: Text, phone: Text,
+    postalAddress: Nullable(PostalAddressSchema),
+    source: Text, ownerEmail: Text, locale: Nullable(Type.Enum(['ja', 'en'])), timezone: Text, externalId: Text,
+  }),
+  deal: Nullable(
+    Type.Object({
+      status: Type.Enum(['open', 'won', 'lost']),
+      stage: Text,
+      amount: Nullable(Type.Number()),
+      probability: Nullable(Type.Number()),
+      expectedCloseDate: Nullable(Type.String({ format: 'date' })),
+      ownerEmail: Text,
+      lastMovedAt: Nullable(Instant()),
+      daysStalled: Nullable(Type.Integer({ description: 'whole days without movement, for an open deal' })),
+    }),
+  ),
+  contractEndReason: Text,
+  createdAt: Instant(),
+  updatedAt: Instant(),
+});
+
+const LeadPage = Type.Object({ items: Type.Array(LeadSchema), nextCursor: Nullable(Type.String({ description: 'pass as ?cursor= for the next page; null on the last' })) });
+const Intake = (description: string) => Type.Object({ id: Type.String(), stage: Type.Enum([...STAGES]), workflowId: Type.String() }, { description });
+const Timeline = Items(Type.Object({ at: Instant(), kind: Type.String(), detail: Type.Record(Type.String(), Type.Unknown()) }));
+const ScoreHistory = Type.Object({
+  threshold: Nullable(Type.Number()),
+  halfLife: Type.String({ description: 'ISO 8601 duration' }),
+  points: Type.Array(Type.Object({ at: Instant(), score: Type.Number(), event: Type.Optional(Type.String()) })),
+});
+const LeadState = Type.Object(
+  {
+    stage: Type.Enum([...STAGES]),
+    score: Type.Number(),
+    touches: Type.Optional(Type.Integer()),
+    nextTouchAt: Type.Optional(Nullable(Type.String())),
+    paused: Type.Optional(Type.Boolean()),
+    cadenceKey: Type.Optional(Nullable(Type.String())),
+    cadenceVersion: Type.Optional(Nullable(Type.Integer())),
+    pendingEvents: Type.Optional(Type.Integer()),
+  },
+  { description: "the workflow's own view, queried live" },
+);
+const ActionAccepted = Type.Object({ accepted: Type.Literal(true), action: Type.String() });
+const noLead = errors([404, 'no such lead']);
 
 function present(lead: Lead, touches: number) {
   return {
@@ -50,7 +119,7 @@ function present(lead: Lead, touches: number) {
     doNotContact: lead.doNotContact,
     workflowId: leadWorkflowId(lead.id),
     // Absent profile fields are null in answers, so clients see every field, always.
-    profile: Object.fromEntries(PROFILE_FIELDS.map((field) => [field, lead[field] ?? null])),
+    profile: Object.fromEntries(PROFILE_FIELDS.map((field) => [field, lead[field] ?? null])) as Static<typeof LeadSchema>['profile'],
     deal:
       lead.deal === null
         ? null
@@ -77,7 +146,7 @@ export const leadRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app
     return lead;
   };
 
-  app.post('/v1/leads', { schema: { body: LeadBody } }, async (request, reply) => {
+  app.post('/v1/leads', { schema: { body: LeadBody, response: { 200: Intake('the lead existed and was updated'), 201: Intake('the lead was created') } } }, async (request, reply) => {
     const { lead, created, workflowId } = await intakeLead(db, temporal.client, config.temporalTaskQueue, request.body);
     logAboutLead(request, reply, lead.id);
     return reply.code(created ? 201 : 200).send({ id: lead.id, stage: lead.stage, workflowId });
@@ -95,11 +164,12 @@ export const leadRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app
             owner: Type.Optional(Type.String({ maxLength: 254 })),
             cadence: Type.Optional(Type.String({ maxLength: 100 })),
             q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-            cursor: Type.Optional(Type.String({ maxLength: 200 })),
+            cursor: Type.Optional(Type.String({ pattern: CURSOR_PATTERN, description: 'nextCursor of the previous page' })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
           },
           { additionalProperties: false },
         ),
+        response: { 200: LeadPage },
       },
     },
     async (request) => {
@@ -108,17 +178,17 @@ export const leadRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app
       const touches = await countTouchesOf(db, page.leads.map((lead) => lead.id));
       return {
         items: page.leads.map((lead) => present(lead, touches.get(lead.id) ?? 0)),
-        nextCursor: page.next === undefined ? null : Buffer.from(JSON.stringify(page.next)).toString('base64url'),
+        nextCursor: page.next === undefined ? null : encodeCursor(page.next),
       };
     },
   );
 
-  app.get('/v1/leads/:id', { schema: { params: IdParams } }, async (request) => {
+  app.get('/v1/leads/:id', { schema: { params: IdParams, response: { 200: LeadSchema, ...noLead } } }, async (request) => {
     const lead = await leadOr404(request.params.id);
     return present(lead, await countTouches(db, lead.id));
   });
 
-  app.get('/v1/leads/:id/timeline', { schema: { params: IdParams } }, async (request) => {
+  app.get('/v1/leads/:id/timeline', { schema: { params: IdParams, response: { 200: Timeline, ...noLead } } }, async (request) => {
     const lead = await leadOr404(request.params.id);
     const items = await listTimeline(db, lead.id);
     return { items: items.map((e) => ({ at: e.at.toISOString(), kind: e.kind, detail: e.detail })) };
@@ -129,7 +199,7 @@ export const leadRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app
    * workflow scored (their recorded points, at the instants it handled them) with the
    * half-life of the cadence version the lead runs, decayed down to now.
    */
-  app.get('/v1/leads/:id/score-history', { schema: { params: IdParams } }, async (request) => {
+  app.get('/v1/leads/:id/score-history', { schema: { params: IdParams, response: { 200: ScoreHistory, ...noLead } } }, async (request) => {
     const lead = await leadOr404(request.params.id);
     const cadence = await findCadence(db, lead.cadenceKey, lead.cadenceVersion ?? undefined);
     const halfLife = cadence?.definition.scoring?.halfLife ?? DEFAULT_HALF_LIFE;
@@ -143,14 +213,14 @@ export const leadRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app
   });
 
   // Live, from the workflow itself: for when the read model's last write is not enough.
-  app.get('/v1/leads/:id/state', { schema: { params: IdParams } }, async (request) => {
+  app.get('/v1/leads/:id/state', { schema: { params: IdParams, response: { 200: LeadState, ...noLead } } }, async (request) => {
     const lead = await leadOr404(request.params.id);
     const handle = temporal.client.workflow.getHandle(leadWorkflowId(lead.id));
     return withTemporalDeadline(temporal.client, () => handle.query(leadStateQuery));
   });
 
   for (const [action, kind] of Object.entries(ACTIONS)) {
-    app.post(`/v1/leads/:id/${action}`, { schema: { params: IdParams } }, async (request, reply) => {
+    app.post(`/v1/leads/:id/${action}`, { schema: { params: IdParams, response: { 202: ActionAccepted, ...noLead } } }, async (request, reply) => {
       const lead = await leadOr404(request.params.id);
       // The suppression stops a send already under way; the signal stops every later touch.
       if (kind === 'do_not_contact') await suppress(db, lead.email, 'do not contact');

@@ -2,10 +2,41 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { simpleParser, type AddressObject, type HeaderValue, type ParsedMail } from 'mailparser';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import type { AppDependencies } from '../dependencies.ts';
 import { HttpError, notFound } from '../http-errors.ts';
-import { IdParams } from '../schemas.ts';
+import { errors, IdParams, Instant, Nullable } from '../schemas.ts';
+
+/** A captured message as the outbox lists it. */
+export const OutboxItemSchema = Type.Object({
+  id: Type.String(),
+  receivedAt: Instant(),
+  messageId: Nullable(Type.String()),
+  from: Type.Array(Type.String()),
+  to: Type.Array(Type.String()),
+  subject: Type.String(),
+  text: Type.String(),
+  html: Nullable(Type.String()),
+});
+
+/** `GET /v1/outbox/:id`: one message with its headers. */
+export const OutboxMessageSchema = Type.Object({
+  ...OutboxItemSchema.properties,
+  cc: Type.Array(Type.String()),
+  date: Nullable(Instant()),
+  headers: Type.Array(Type.Object({ name: Type.String(), value: Type.String() }), { description: 'decoded, in message order' }),
+});
+
+/** `GET /v1/outbox`. */
+export const OutboxListSchema = Type.Object({ items: Type.Array(OutboxItemSchema), total: Type.Integer() });
+/** A captured message as the outbox lists it, as the console reads it. */
+export type OutboxItem = Static<typeof OutboxItemSchema>;
+/** `GET /v1/outbox`, as the console reads it. */
+export type OutboxList = Static<typeof OutboxListSchema>;
+/** `GET /v1/outbox/:id`, as the console reads it. */
+export type OutboxMessage = Static<typeof OutboxMessageSchema>;
+
+const noOutbox = 'there is no outbox (mail goes to SMTP_URL; code outbox_disabled)';
 
 /**
  * The id of a captured message: its file name without `.eml`, as the capture server names
@@ -57,7 +88,7 @@ export const outboxRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (a
 
   app.get(
     '/v1/outbox',
-    { schema: { querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }) } },
+    { schema: { querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }), response: { 200: OutboxListSchema, ...errors([404, noOutbox]) } } },
     async (request) => {
       const from = outboxDir();
       const files = (await readdir(from).catch(() => [] as string[])).filter((f) => f.endsWith('.eml')).sort().reverse();
@@ -68,7 +99,7 @@ export const outboxRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (a
     },
   );
 
-  app.get('/v1/outbox/:id', { schema: { params: IdParams } }, async (request) => {
+  app.get('/v1/outbox/:id', { schema: { params: IdParams, response: { 200: OutboxMessageSchema, ...errors([404, `no such message, or ${noOutbox}`]) } } }, async (request) => {
     const from = outboxDir();
     const { id } = request.params;
     if (!MESSAGE_ID.test(id)) throw notFound('message');

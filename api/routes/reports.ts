@@ -1,9 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { isTimeZone } from '../../domain/cadence.ts';
+import { DOCUMENTED_TIME_ZONE } from '../../domain/time-zones.ts';
 import { countLeadsByStage, funnelByMonth, pipelineByRep } from '../../db/repositories/reports.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { unprocessable } from '../http-errors.ts';
+import { Instant, Nullable } from '../schemas.ts';
 
 /** The seed's month: "1日の営業活動数×20営業日×営業人員数". */
 export const BUSINESS_DAYS_PER_MONTH = 20;
@@ -27,16 +29,78 @@ const CapacityQuery = Type.Object({
 const PipelineQuery = Type.Object({
   owner: Type.Optional(Type.String({ minLength: 1, maxLength: 254, description: "only this rep's deals (email, any case), or `unassigned`" })),
   asOf: Type.Optional(Type.String({ format: 'date-time', description: 'the instant to count days stalled to (ISO 8601 with offset); default now' })),
-  timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: `IANA time zone whose calendar day decides "overdue"; default ${DEFAULT_REPORT_TIMEZONE}` })),
+  timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, ...DOCUMENTED_TIME_ZONE, description: `IANA time zone whose calendar day decides "overdue"; default ${DEFAULT_REPORT_TIMEZONE}` })),
 });
 
 const FunnelQuery = Type.Object(
   {
     months: Type.Optional(Type.Integer({ minimum: 1, maximum: 60, description: 'how many calendar months, this one included; default 6' })),
-    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: `IANA time zone whose calendar months are counted; default ${DEFAULT_REPORT_TIMEZONE}` })),
+    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, ...DOCUMENTED_TIME_ZONE, description: `IANA time zone whose calendar months are counted; default ${DEFAULT_REPORT_TIMEZONE}` })),
   },
   { additionalProperties: false },
 );
+
+const StageCounts = Type.Record(Type.String(), Type.Integer(), { description: 'leads per stage, every stage named' });
+
+/** `GET /v1/reports/capacity`. */
+export const CapacityReportSchema = Type.Object({
+  dailyActivities: Type.Integer(),
+  reps: Type.Integer(),
+  businessDaysPerMonth: Type.Integer(),
+  requiredLeadsPerMonth: Type.Integer(),
+  leadsInNurturing: Type.Integer(),
+  leadsHeld: StageCounts,
+  short: Type.Boolean(),
+  shortfall: Type.Integer(),
+});
+
+const Sums = { dealCount: Type.Integer(), expectedAmount: Type.Number(), weightedAmount: Type.Number() };
+
+/** `GET /v1/reports/pipeline`. */
+export const PipelineReportSchema = Type.Object({
+  asOf: Instant(),
+  today: Type.String({ format: 'date' }),
+  timezone: Type.String(),
+  stalledAfterDays: Type.Integer(),
+  reps: Type.Array(
+    Type.Object({
+      owner: Type.String({ description: 'the rep (lowercased email), or `unassigned`' }),
+      ...Sums,
+      nextCloseDate: Nullable(Type.String({ format: 'date' })),
+      overdueCount: Type.Integer(),
+      maxDaysStalled: Type.Integer(),
+      deals: Type.Array(
+        Type.Object({
+          leadId: Type.String(),
+          company: Nullable(Type.String()),
+          name: Nullable(Type.String()),
+          dealStage: Nullable(Type.String()),
+          amount: Nullable(Type.Number()),
+          probability: Nullable(Type.Number()),
+          expectedCloseDate: Nullable(Type.String({ format: 'date' })),
+          daysStalled: Type.Integer(),
+          stalled: Type.Boolean(),
+          overdue: Type.Boolean(),
+        }),
+      ),
+    }),
+  ),
+  totals: Type.Object(Sums),
+});
+
+/** `GET /v1/reports/funnel`. */
+export const FunnelReportSchema = Type.Object({
+  timezone: Type.String(),
+  stages: StageCounts,
+  months: Type.Array(Type.Object({ month: Type.String({ pattern: '^[0-9]{4}-[0-9]{2}$' }), newLeads: Type.Integer(), escalated: Type.Integer(), won: Type.Integer(), lost: Type.Integer(), reactivated: Type.Integer() })),
+});
+
+/** `GET /v1/reports/capacity`, as the console reads it. */
+export type CapacityReport = Static<typeof CapacityReportSchema>;
+/** `GET /v1/reports/pipeline`, as the console reads it. */
+export type PipelineReport = Static<typeof PipelineReportSchema>;
+/** `GET /v1/reports/funnel`, as the console reads it. */
+export type FunnelReport = Static<typeof FunnelReportSchema>;
 
 const badTimezone = (timezone: string) =>
   unprocessable('the request does not match the expected shape', [{ path: 'querystring:/timezone', message: `"${timezone}" is not an IANA time zone` }]);
@@ -45,7 +109,8 @@ const badTimezone = (timezone: string) =>
 function calendarDay(at: Date, timeZone: string): string {
   const parts = new Intl.DateTimeFormat('en', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')}`;
+  // Four digits whatever the year, as ISO 8601 writes it (Intl writes the year 250 as "250").
+  return `${part('year').padStart(4, '0')}-${part('month')}-${part('day')}`;
 }
 
 /** `GET /v1/reports/capacity`, `/pipeline` and `/funnel`: the sales manager's numbers pages. */
@@ -63,7 +128,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (a
    * `leadsHeld` but not counted as supply. Paused nurturing leads still count: pausing is
    * temporary and they stay on the list.
    */
-  app.get('/v1/reports/capacity', { schema: { querystring: CapacityQuery } }, async (request) => {
+  app.get('/v1/reports/capacity', { schema: { querystring: CapacityQuery, response: { 200: CapacityReportSchema } } }, async (request) => {
     const { dailyActivities, reps } = request.query;
     const requiredLeadsPerMonth = dailyActivities * BUSINESS_DAYS_PER_MONTH * reps;
     const leadsHeld = await countLeadsByStage(db);
@@ -96,7 +161,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (a
    * - Reps by weighted amount, highest first; deals by expected close date, soonest
    *   first, undated last. `?owner=` keeps one rep; totals are over the reps shown.
    */
-  app.get('/v1/reports/pipeline', { schema: { querystring: PipelineQuery } }, async (request) => {
+  app.get('/v1/reports/pipeline', { schema: { querystring: PipelineQuery, response: { 200: PipelineReportSchema } } }, async (request) => {
     const { owner, asOf: asOfText, timezone = DEFAULT_REPORT_TIMEZONE } = request.query;
     if (!isTimeZone(timezone)) throw badTimezone(timezone);
     const asOf = asOfText === undefined ? new Date() : new Date(asOfText);
@@ -113,7 +178,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (a
    * `?timezone=`, default Asia/Tokyo) the new leads, escalations to sales, deals won and
    * lost, and reactivations, from the read model (see funnelByMonth).
    */
-  app.get('/v1/reports/funnel', { schema: { querystring: FunnelQuery } }, async (request) => {
+  app.get('/v1/reports/funnel', { schema: { querystring: FunnelQuery, response: { 200: FunnelReportSchema } } }, async (request) => {
     const { months = 6, timezone = DEFAULT_REPORT_TIMEZONE } = request.query;
     if (!isTimeZone(timezone)) throw badTimezone(timezone);
     const [stages, byMonth] = await Promise.all([countLeadsByStage(db), funnelByMonth(db, { months, timeZone: timezone })]);

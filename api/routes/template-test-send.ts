@@ -5,7 +5,7 @@ import { createMailer, type Mailer } from '../../mail/transport.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { HttpError, unprocessable } from '../http-errors.ts';
 import { EMAIL_PATTERN } from '../../domain/email-address.ts';
-import { TemplateKeyParams } from '../schemas.ts';
+import { errors, TemplateKeyParams } from '../schemas.ts';
 import { LocaleSchema, PreviewLeadSchema, renderPreview } from '../template-preview.ts';
 
 /** The header every test send carries, so filters and people can tell it from a real touch. */
@@ -34,7 +34,21 @@ export const templateTestSendRoutes: FastifyPluginAsyncTypebox<AppDependencies> 
   const mailer: Mailer | undefined = config.smtpUrl === undefined ? undefined : createMailer(config.smtpUrl, config.dkim);
   app.addHook('onClose', () => mailer?.close());
 
-  app.post('/v1/templates/:key/test-send', { schema: { params: TemplateKeyParams, body: TestSendBody } }, async (request, reply) => {
+  app.post('/v1/templates/:key/test-send', {
+      schema: {
+        params: TemplateKeyParams,
+        body: TestSendBody,
+        response: {
+          202: Type.Object({ messageId: Type.String() }, { description: 'the SMTP server took the email' }),
+          ...errors(
+            [404, 'no such template'],
+            [409, 'the address is on the suppression list'],
+            [422, "the request does not match the route's shape, the template does not render, or the SMTP server refused the address"],
+            [503, 'no SMTP transport is configured, or the SMTP server did not take the email; retry later'],
+          ),
+        },
+      },
+    }, async (request, reply) => {
     const { to, locale, data } = request.body;
     const rendered = await renderPreview(db, config, request.params.key, { locale, lead: data });
     if (!mailer) throw new HttpError(503, 'smtp_not_configured', 'no SMTP transport is configured (SMTP_URL)');

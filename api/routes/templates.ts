@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { findTemplate, findTemplateFor, listTemplateLocales, listTemplateVersions, saveTemplate, type TemplateVersion } from '../../db/repositories/templates.ts';
 import { checkPartial, isLayoutKey, isPartialKey } from '../../mail/partials.ts';
 import { compileTemplate } from '../../mail/render.ts';
 import { expandWith } from '../../mail/template-source.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { notFound } from '../http-errors.ts';
-import { TemplateKeyParams } from '../schemas.ts';
+import { errors, Instant, Items, Problems, TemplateKeyParams } from '../schemas.ts';
 import { LocaleSchema as Locale, or422, PreviewLeadSchema, renderPreview, warningsOf } from '../template-preview.ts';
 
 const TemplateBody = Type.Object(
@@ -28,6 +28,42 @@ const PreviewBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** `GET /v1/templates/:key`: one stored version. */
+export const TemplateVersionSchema = Type.Object({ key: Type.String(), version: Type.Integer(), locale: Locale, subject: Type.String(), mjml: Type.String(), createdAt: Instant() });
+
+const SavedTemplate = (description: string) =>
+  Type.Object({ ...TemplateVersionSchema.properties, created: Type.Boolean(), warnings: Type.Array(Problems.items, { description: 'unknown variables, which render empty' }) }, { description });
+
+/** `POST /v1/templates/:key/preview`. */
+export const TemplatePreviewSchema = Type.Object({ subject: Type.String(), html: Type.String(), text: Type.String(), warnings: Problems });
+
+/** `GET /v1/templates` items: every key with each language's newest version. */
+export const TemplateListItemSchema = Type.Object({
+  key: Type.String(),
+  kind: Type.Enum(['layout', 'partial', 'notice', 'email']),
+  latestVersion: Type.Integer(),
+  updatedAt: Instant(),
+  locales: Type.Array(Type.Object({ locale: Locale, version: Type.Integer(), subject: Type.String(), updatedAt: Instant() })),
+});
+
+/** `GET /v1/templates`. */
+export const TemplateListSchema = Items(TemplateListItemSchema);
+/** A template key with its languages, as the console reads it. */
+export type TemplateListItem = Static<typeof TemplateListItemSchema>;
+/** `GET /v1/templates`, as the console reads it. */
+export type TemplateList = Static<typeof TemplateListSchema>;
+/** One stored version, as the console reads it. */
+export type TemplateVersionItem = Static<typeof TemplateVersionSchema>;
+/** A rendered preview, as the console reads it. */
+export type TemplatePreview = Static<typeof TemplatePreviewSchema>;
+
+/** `GET /v1/templates/:key/versions`. */
+export const TemplateVersionsSchema = Type.Object({ key: Type.String(), items: Type.Array(Type.Object({ version: Type.Integer(), locale: Locale, subject: Type.String(), createdAt: Instant() })) });
+/** `GET /v1/templates/:key/versions`, as the console reads it. */
+export type TemplateVersions = Static<typeof TemplateVersionsSchema>;
+
+const noTemplate = errors([404, 'no such template (in that language)']);
+
 const present = (t: TemplateVersion) => ({
   key: t.key,
   version: t.version,
@@ -48,7 +84,7 @@ const kindOf = (key: string): 'layout' | 'partial' | 'notice' | 'email' =>
  * `GET /v1/templates` (every key, per language) and `GET /v1/templates/:key/versions`.
  */
 export const templateRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db, config }) => {
-  app.put('/v1/templates/:key', { schema: { params: TemplateKeyParams, body: TemplateBody } }, async (request, reply) => {
+  app.put('/v1/templates/:key', { schema: { params: TemplateKeyParams, body: TemplateBody, response: { 200: SavedTemplate('the new version of an existing template'), 201: SavedTemplate('the template was created') } } }, async (request, reply) => {
     const { key } = request.params;
     const content = { subject: request.body.subject, mjml: request.body.mjml, locale: request.body.locale ?? 'ja' } as const;
     // Shared pieces are checked as fragments; a template is checked with its pieces in.
@@ -58,20 +94,20 @@ export const templateRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async 
     return reply.code(created ? 201 : 200).send({ ...present(saved), created, warnings: warningsOf(key, content) });
   });
 
-  app.get('/v1/templates/:key', { schema: { params: TemplateKeyParams, querystring: Type.Object({ locale: Type.Optional(Locale) }) } }, async (request) => {
+  app.get('/v1/templates/:key', { schema: { params: TemplateKeyParams, querystring: Type.Object({ locale: Type.Optional(Locale) }), response: { 200: TemplateVersionSchema, ...noTemplate } } }, async (request) => {
     const { locale } = request.query;
     const template = locale === undefined ? await findTemplate(db, request.params.key) : await findTemplateFor(db, request.params.key, locale);
     if (!template) throw notFound(`template "${request.params.key}"`);
     return present(template);
   });
 
-  app.post('/v1/templates/:key/preview', { schema: { params: TemplateKeyParams, body: PreviewBody } }, async (request) => {
+  app.post('/v1/templates/:key/preview', { schema: { params: TemplateKeyParams, body: PreviewBody, response: { 200: TemplatePreviewSchema, ...errors([404, 'no such template, and no draft (subject and mjml) given']) } } }, async (request) => {
     const { subject, html, text, warnings } = await renderPreview(db, config, request.params.key, request.body);
     return { subject, html, text, warnings };
   });
 
   // Every key with each language's newest version: what the console's template list shows.
-  app.get('/v1/templates', async () => {
+  app.get('/v1/templates', { schema: { response: { 200: TemplateListSchema } } }, async () => {
     const byKey = new Map<string, Awaited<ReturnType<typeof listTemplateLocales>>>();
     for (const row of await listTemplateLocales(db)) byKey.set(row.key, [...(byKey.get(row.key) ?? []), row]);
     return {
@@ -85,7 +121,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async 
     };
   });
 
-  app.get('/v1/templates/:key/versions', { schema: { params: TemplateKeyParams, querystring: Type.Object({ locale: Type.Optional(Locale) }, { additionalProperties: false }) } }, async (request) => {
+  app.get('/v1/templates/:key/versions', { schema: { params: TemplateKeyParams, querystring: Type.Object({ locale: Type.Optional(Locale) }, { additionalProperties: false }), response: { 200: TemplateVersionsSchema, ...noTemplate } } }, async (request) => {
     const versions = await listTemplateVersions(db, request.params.key, request.query.locale);
     if (versions.length === 0 && !(await findTemplate(db, request.params.key))) throw notFound(`template "${request.params.key}"`);
     return { key: request.params.key, items: versions.map((v) => ({ version: v.version, locale: v.locale, subject: v.subject, createdAt: v.createdAt.toISOString() })) };

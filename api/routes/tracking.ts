@@ -6,7 +6,7 @@ import { verifyToken, type TokenPayload } from '../../mail/tokens.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { acceptEngagement } from '../../intake/engagement.ts';
 import { invalidLinkPage, sendPage } from '../html-pages.ts';
-import { UUID_PATTERN } from '../schemas.ts';
+import { contentOf, UUID_PATTERN } from '../schemas.ts';
 import { TokenPath, tokenIn } from '../token-path.ts';
 
 /** A 1x1 transparent GIF (43 bytes). */
@@ -98,13 +98,28 @@ export const trackingRoutes: FastifyPluginAsyncTypebox<AppDependencies & { appSe
     void task.finally(() => pending.delete(task));
   };
 
-  app.get('/t/o/*', { schema: { params: TokenPath } }, async (request, reply) => {
+  // Neither answer waits for PostgreSQL or Temporal: counting runs beside it.
+  const noDependencies = { usesDependencies: false };
+
+  app.get('/t/o/*', { config: noDependencies, schema: { params: TokenPath, security: [], response: { 200: contentOf('image/gif', 'a 1x1 transparent GIF, whatever the token') } } }, async (request, reply) => {
     const payload = verifyToken(appSecret, tokenIn(request.params), 'open');
     if (payload) count(request, payload, 'email_open', (delivery) => `open:${delivery}`);
     return reply.code(200).headers({ 'content-type': 'image/gif', 'cache-control': 'no-store, private', 'x-content-type-options': 'nosniff' }).send(PIXEL);
   });
 
-  app.get('/t/c/*', { schema: { params: TokenPath } }, async (request, reply) => {
+  app.get(
+    '/t/c/*',
+    {
+      config: noDependencies,
+      schema: {
+        params: TokenPath,
+        security: [],
+        response: {
+          302: { description: 'to the URL signed into the token (Location)', headers: { location: { type: 'string' } }, type: 'null' },
+          404: contentOf('text/html', 'the token is not valid: a page saying the link does not work'),
+        },
+      },
+    }, async (request, reply) => {
     const payload = verifyToken(appSecret, tokenIn(request.params), 'click');
     const target = redirectTarget(payload?.u);
     if (!payload?.u || target === undefined) return sendPage(reply, 404, invalidLinkPage());

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
 import { findLead, type Lead } from '../../db/repositories/leads.ts';
 import { suppress, suppressionOf } from '../../db/repositories/suppressions.ts';
 import { verifyToken } from '../../mail/tokens.ts';
@@ -7,7 +8,11 @@ import { asDependencyError } from '../dependency-errors.ts';
 import { escapeHtml } from '../../domain/html.ts';
 import { invalidLinkPage, maskEmail, sendPage, unavailablePage, type PageContent } from '../html-pages.ts';
 import { signalLead } from '../../intake/lifecycle-client.ts';
+import { contentOf } from '../schemas.ts';
 import { TokenPath, tokenIn } from '../token-path.ts';
+
+const invalidLink = contentOf('text/html', 'the token is not valid or names no lead: a page saying the link does not work');
+const unavailable = contentOf('text/html', 'PostgreSQL or Temporal is unreachable: a page asking to try again (Retry-After)');
 
 /** The fields of a form or one-click body; undefined for a body that was none or not a form. */
 type FormBody = Record<string, string> | undefined;
@@ -119,7 +124,7 @@ export const unsubscribeRoutes: FastifyPluginAsyncTypebox<AppDependencies & { ap
     return payload ? findLead(db, payload.l) : undefined;
   };
 
-  app.get('/u/*', { schema: { params: TokenPath } }, async (request, reply) => {
+  app.get('/u/*', { schema: { params: TokenPath, security: [], response: { 200: contentOf('text/html', 'the confirmation page, or the page saying the address is already unsubscribed'), 404: invalidLink, 503: unavailable } } }, async (request, reply) => {
     const token = tokenIn(request.params);
     const lead = await leadOf(token);
     if (!lead) return sendPage(reply, 404, invalidLinkPage());
@@ -127,7 +132,20 @@ export const unsubscribeRoutes: FastifyPluginAsyncTypebox<AppDependencies & { ap
     return sendPage(reply, 200, suppressed ? alreadyPage(lead) : confirmPage(lead, token));
   });
 
-  app.post('/u/*', { schema: { params: TokenPath } }, async (request, reply) => {
+  app.post(
+    '/u/*',
+    {
+      schema: {
+        params: TokenPath,
+        security: [],
+        consumes: ['application/x-www-form-urlencoded'],
+        response: {
+          200: { description: 'unsubscribed: a page after the confirm button, plain text for one-click', content: { 'text/html': { schema: Type.String() }, 'text/plain': { schema: Type.String() } } },
+          404: invalidLink,
+          503: unavailable,
+        },
+      },
+    }, async (request, reply) => {
     const token = tokenIn(request.params);
     const lead = await leadOf(token);
     if (!lead) return sendPage(reply, 404, invalidLinkPage());

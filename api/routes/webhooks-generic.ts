@@ -1,10 +1,19 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
 import { CrmEventSchema } from '../../crm/events.ts';
 import { applyCrmEvent } from '../../intake/crm-events.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { HttpError } from '../http-errors.ts';
 import { keepRawJsonBody } from '../plugins/raw-body.ts';
+import { errors, Nullable } from '../schemas.ts';
+
+/** What a CRM webhook answers for one event. */
+export const CrmEventAnswer = Type.Object({
+  received: Type.Literal(true),
+  duplicate: Type.Boolean({ description: 'this event id was applied before: no second effect' }),
+  leadId: Nullable(Type.String()),
+});
 
 /** Checks `X-Signature: sha256=<hex HMAC-SHA256 of the raw body>` in constant time. */
 export function validSignature(secret: string, rawBody: Buffer, header: string | undefined): boolean {
@@ -25,7 +34,14 @@ export const genericWebhookRoutes: FastifyPluginAsyncTypebox<AppDependencies> = 
   app.post(
     '/v1/webhooks/crm/generic',
     {
-      schema: { body: CrmEventSchema },
+      schema: {
+        body: CrmEventSchema,
+        security: [],
+        response: {
+          200: CrmEventAnswer,
+          ...errors([401, 'X-Signature is missing or does not match'], [403, 'the webhook is off: CRM_WEBHOOK_SECRET is not set']),
+        },
+      },
       preValidation: async (request) => {
         if (config.crmWebhookSecret === undefined) throw new HttpError(403, 'not_configured', 'the generic CRM webhook is off: set CRM_WEBHOOK_SECRET');
         const signature = request.headers['x-signature'];

@@ -10,6 +10,14 @@ import type { crmFetchHubspot } from '../../workflows/crm-fetch-hubspot.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { HttpError } from '../http-errors.ts';
 import { keepRawJsonBody } from '../plugins/raw-body.ts';
+import { errors } from '../schemas.ts';
+
+const BatchAnswer = Type.Object({
+  received: Type.Integer(),
+  accepted: Type.Integer({ description: 'events whose fetch workflow this call started' }),
+  duplicates: Type.Integer({ description: 'events received before: nothing started' }),
+  ignored: Type.Integer({ description: 'deletions and objects the engine does not follow' }),
+});
 
 const Id = Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: '^[0-9]{1,30}$' })]);
 const Count = Type.Optional(Type.Integer({ minimum: 0 }));
@@ -53,11 +61,17 @@ export const hubspotWebhookRoutes: FastifyPluginAsyncTypebox<AppDependencies & {
   app.post(
     '/v1/webhooks/crm/hubspot',
     {
-      schema: { body: HubspotBatch },
+      schema: {
+        body: HubspotBatch,
+        security: [],
+        response: {
+          200: BatchAnswer,
+          ...errors([401, 'the v3 signature headers are missing, stale or do not match'], [403, 'the webhook is off: HUBSPOT_CLIENT_SECRET is not set']),
+        },
+      },
       preValidation: async (request) => {
-        // 503, not 4xx: HubSpot keeps retrying a 5xx for a day, so events sent before the
-        // operator sets the secret still arrive.
-        if (deps.clientSecret === undefined) throw new HttpError(503, 'not_configured', 'the HubSpot webhook is off: set HUBSPOT_CLIENT_SECRET', undefined, { 'retry-after': '3600' });
+        // 403 like every other webhook that is not configured: a client error, not an outage.
+        if (deps.clientSecret === undefined) throw new HttpError(403, 'not_configured', 'the HubSpot webhook is off: set HUBSPOT_CLIENT_SECRET');
         const header = (name: string) => {
           const value = request.headers[name];
           return Array.isArray(value) ? value[0] : value;

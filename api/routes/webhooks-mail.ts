@@ -6,6 +6,11 @@ import type { AppDependencies } from '../dependencies.ts';
 import { acceptDeliveryEvent } from '../../intake/engagement.ts';
 import { HttpError } from '../http-errors.ts';
 import { keepRawJsonBody } from '../plugins/raw-body.ts';
+import { errors } from '../schemas.ts';
+
+const Receipt = Type.Object({ received: Type.Integer({ description: 'reports in the request' }), accepted: Type.Integer({ description: 'bounces and complaints about leads, counted for the first time' }) });
+const signatureErrors = (provider: string, key: string) =>
+  errors([401, `the ${provider} signature is missing, does not match or is too old`], [403, `the ${provider} webhook is off: ${key} is not set`]);
 
 // How old a signed delivery report may be: enough for a provider's retries to arrive
 // late, short enough that a captured request is of little use to replay.
@@ -64,6 +69,8 @@ export const mailWebhookRoutes: FastifyPluginAsyncTypebox<AppDependencies & { se
           signature: Type.Object({ timestamp: Type.String({ maxLength: 20 }), token: Type.String({ maxLength: 200 }), signature: Type.String({ maxLength: 200 }) }),
           'event-data': Type.Object({ event: Type.String({ maxLength: 50 }), id: Type.Optional(Type.String({ maxLength: 200 })), recipient: Type.Optional(Type.String({ maxLength: 254 })), severity: Type.Optional(Type.String({ maxLength: 50 })), timestamp: Type.Optional(Type.Number()) }, { additionalProperties: true }),
         }),
+        security: [],
+        response: { 200: Receipt, ...signatureErrors('Mailgun', 'MAILGUN_WEBHOOK_SIGNING_KEY') },
       },
     },
     async (request) => {
@@ -90,6 +97,8 @@ export const mailWebhookRoutes: FastifyPluginAsyncTypebox<AppDependencies & { se
           Type.Object({ email: Type.String({ maxLength: 254 }), event: Type.String({ maxLength: 50 }), type: Type.Optional(Type.String({ maxLength: 50 })), sg_event_id: Type.String({ maxLength: 200 }), timestamp: Type.Number() }, { additionalProperties: true }),
           { maxItems: 1000 },
         ),
+        security: [],
+        response: { 200: Receipt, ...signatureErrors('SendGrid', 'SENDGRID_WEBHOOK_PUBLIC_KEY') },
       },
       preValidation: async (request) => {
         const publicKey = deps.secrets.sendgridPublicKey;

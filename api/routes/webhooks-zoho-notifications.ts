@@ -8,6 +8,7 @@ import { startOnce } from '../../intake/workflow-starts.ts';
 import type { crmFetchZoho, CrmFetchZohoInput } from '../../workflows/crm-fetch-zoho.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { HttpError } from '../http-errors.ts';
+import { errors } from '../schemas.ts';
 
 // Zoho's Notification API ("watch") posts only which records changed; the records are
 // fetched from Zoho's REST API by the crmFetchZoho workflow's activity.
@@ -53,7 +54,14 @@ export const zohoNotificationRoutes: FastifyPluginAsyncTypebox<AppDependencies> 
   app.post(
     '/v1/webhooks/crm/zoho/notifications',
     {
-      schema: { body: NotificationBody, response: { 200: NotificationAnswer } },
+      schema: {
+        body: NotificationBody,
+        security: [],
+        response: {
+          200: NotificationAnswer,
+          ...errors([401, 'the callback token or channel is not the configured one'], [403, 'notifications are off: ZOHO_NOTIFICATION_TOKEN or the Zoho OAuth client is not set']),
+        },
+      },
       preValidation: async (request) => {
         if (config.zohoNotificationToken === undefined || config.zoho === undefined) {
           throw new HttpError(403, 'not_configured', 'Zoho notifications are off: set ZOHO_NOTIFICATION_TOKEN and the Zoho OAuth client (ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN)');

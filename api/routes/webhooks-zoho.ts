@@ -1,9 +1,17 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
 import { ZohoBody, zohoEvents } from '../../crm/zoho/events.ts';
 import { applyCrmEvent } from '../../intake/crm-events.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { HttpError } from '../http-errors.ts';
+import { errors, Nullable } from '../schemas.ts';
+
+const ZohoAnswer = Type.Object({
+  received: Type.Literal(true),
+  leadId: Nullable(Type.String()),
+  events: Type.Array(Type.Object({ type: Type.String(), duplicate: Type.Boolean() })),
+});
 
 const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
 
@@ -16,7 +24,15 @@ export const zohoWebhookRoutes: FastifyPluginAsyncTypebox<AppDependencies & { zo
   app.post(
     '/v1/webhooks/crm/zoho',
     {
-      schema: { body: ZohoBody },
+      schema: {
+        body: ZohoBody,
+        security: [],
+        consumes: ['application/x-www-form-urlencoded', 'application/json'],
+        response: {
+          200: ZohoAnswer,
+          ...errors([401, 'the token (parameter token or X-Zoho-Webhook-Token) is missing or wrong'], [403, 'the webhook is off: ZOHO_WEBHOOK_TOKEN is not set']),
+        },
+      },
       preValidation: async (request) => {
         if (deps.zohoToken === undefined) throw new HttpError(403, 'not_configured', 'the Zoho webhook is off: set ZOHO_WEBHOOK_TOKEN');
         const header = request.headers['x-zoho-webhook-token'];
@@ -34,7 +50,7 @@ export const zohoWebhookRoutes: FastifyPluginAsyncTypebox<AppDependencies & { zo
         const result = await applyCrmEvent({ db: deps.db, temporal: deps.temporal.client, taskQueue: deps.config.temporalTaskQueue }, 'zoho', event);
         results.push({ type: event.type, duplicate: result.duplicate, leadId: result.leadId });
       }
-      return { received: true, leadId: results[0]?.leadId ?? null, events: results.map(({ type, duplicate }) => ({ type, duplicate })) };
+      return { received: true as const, leadId: results[0]?.leadId ?? null, events: results.map(({ type, duplicate }) => ({ type, duplicate })) };
     },
   );
 };

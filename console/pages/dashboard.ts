@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import type { CapacityReport, DmTaskItem, EscalationItem, FunnelReport, Items, OutboxItem } from '../api-types.ts';
+import type { DmTaskList } from '../../api/routes/dm-tasks.ts';
+import type { EscalationList } from '../../api/routes/escalations.ts';
+import type { OutboxList } from '../../api/routes/outbox.ts';
+import type { CapacityReport, FunnelReport } from '../../api/routes/reports.ts';
 import { barChart } from '../charts.ts';
 import { apiFor, contextOf, type ConsoleContext } from '../context.ts';
 import { html, type Html } from '../html.ts';
@@ -80,9 +83,9 @@ export async function dashboardPage(app: FastifyInstance): Promise<void> {
     const [funnel, capacity, escalations, dmTasks, outbox] = await Promise.all([
       ctx.can('GET', '/v1/reports/funnel') ? api.get<FunnelReport>('/v1/reports/funnel?months=6') : undefined,
       ctx.can('GET', '/v1/reports/capacity') ? api.get<CapacityReport>(`/v1/reports/capacity?dailyActivities=${dailyActivities}&reps=${reps}`) : undefined,
-      ctx.can('GET', '/v1/escalations') ? api.get<Items<EscalationItem>>('/v1/escalations?status=open') : undefined,
-      ctx.can('GET', '/v1/dm-tasks') ? api.get<Items<DmTaskItem>>('/v1/dm-tasks?status=open&limit=5000') : undefined,
-      ctx.can('GET', '/v1/outbox') ? api.get<Items<OutboxItem>>('/v1/outbox?limit=5') : undefined,
+      ctx.can('GET', '/v1/escalations') ? api.get<EscalationList>('/v1/escalations?status=open') : undefined,
+      ctx.can('GET', '/v1/dm-tasks') ? api.get<DmTaskList>('/v1/dm-tasks?status=open&limit=5000') : undefined,
+      ctx.can('GET', '/v1/outbox') ? api.get<OutboxList>('/v1/outbox?limit=5') : undefined,
     ]);
     const stages = funnel?.status === 200 ? funnel.body.stages : capacity?.status === 200 ? capacity.body.leadsHeld : undefined;
     const cards: Html[] = [];

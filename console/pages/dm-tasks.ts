@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import type { DmTaskItem, Items } from '../api-types.ts';
+import type { DmTaskItem, DmTaskList } from '../../api/routes/dm-tasks.ts';
 import { apiErrorOf, apiFor, contextOf } from '../context.ts';
 import { html } from '../html.ts';
 import { formatDateTime, messages } from '../i18n.ts';
@@ -64,7 +64,7 @@ export async function dmTaskPages(app: FastifyInstance): Promise<void> {
     const ctx = contextOf(request);
     const t = text(ctx.lang);
     const status = request.query.status ?? 'open';
-    const answer = await apiFor(app, request).get<Items<DmTaskItem>>(`/v1/dm-tasks?status=${status}&limit=1000`);
+    const answer = await apiFor(app, request).get<DmTaskList>(`/v1/dm-tasks?status=${status}&limit=1000`);
     if (answer.status !== 200) return sendApiError(reply, ctx, { title: t.title, section: 'dmTasks' }, answer);
     const canComplete = ctx.can('POST', '/v1/dm-tasks/complete');
     const items = answer.body.items;

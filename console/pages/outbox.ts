@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import type { Items, OutboxItem } from '../api-types.ts';
+import type { OutboxList, OutboxMessage } from '../../api/routes/outbox.ts';
 import { apiErrorOf, apiFor, contextOf } from '../context.ts';
 import { html } from '../html.ts';
 import { formatDateTime, messages } from '../i18n.ts';
@@ -38,7 +38,7 @@ export async function outboxPages(app: FastifyInstance): Promise<void> {
   app.get('/outbox', { schema: { hide: true } }, async (request, reply) => {
     const ctx = contextOf(request);
     const t = text(ctx.lang);
-    const answer = await apiFor(app, request).get<Items<OutboxItem>>('/v1/outbox?limit=200');
+    const answer = await apiFor(app, request).get<OutboxList>('/v1/outbox?limit=200');
     const body =
       answer.status !== 200
         ? notice('error', apiErrorOf(answer).message)
@@ -51,7 +51,7 @@ export async function outboxPages(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { id: string } }>('/outbox/:id', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
     const ctx = contextOf(request);
     const t = text(ctx.lang);
-    const answer = await apiFor(app, request).get<OutboxItem>(`/v1/outbox/${encodeURIComponent(request.params.id)}`);
+    const answer = await apiFor(app, request).get<OutboxMessage>(`/v1/outbox/${encodeURIComponent(request.params.id)}`);
     if (answer.status !== 200) return sendApiError(reply, ctx, { title: t.message, section: 'outbox' }, answer);
     const m = answer.body;
     const body = html`<dl class="profile"><dt>${t.subject}</dt><dd data-testid="subject">${m.subject}</dd><dt>${t.from}</dt><dd>${m.from.join(', ')}</dd><dt>${t.to}</dt><dd>${m.to.join(', ')}</dd><dt>${t.at}</dt><dd>${formatDateTime(ctx.lang, m.receivedAt)}</dd></dl>

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { UUID_PATTERN } from '../../api/schemas.ts';
-import type { EscalationItem, Items, PipelineReport } from '../api-types.ts';
+import type { EscalationList } from '../../api/routes/escalations.ts';
+import type { PipelineReport } from '../../api/routes/reports.ts';
 import { apiErrorOf, apiFor, contextOf } from '../context.ts';
 import { html } from '../html.ts';
 import { formatDateTime, formatNumber, messages } from '../i18n.ts';
@@ -126,7 +127,7 @@ export async function salesPages(app: FastifyInstance): Promise<void> {
     const t = text(ctx.lang);
     const api = apiFor(app, request);
     const status = request.query.status ?? 'open';
-    const answer = await api.get<Items<EscalationItem>>(`/v1/escalations?status=${status}`);
+    const answer = await api.get<EscalationList>(`/v1/escalations?status=${status}`);
     if (answer.status !== 200) return sendApiError(reply, ctx, { title: t.inbox, section: 'inbox' }, answer);
     // Why each lead is hot: the engagement that made it so, and its score over time.
     const items = answer.body.items.slice(0, 50);

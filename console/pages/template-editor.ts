@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { TemplateKeyParams } from '../../api/schemas.ts';
 import { isPartialKey } from '../../mail/partials.ts';
-import type { Items, TemplatePreview, TemplateVersionItem } from '../api-types.ts';
+import type { TemplatePreview, TemplateVersionItem, TemplateVersions } from '../../api/routes/templates.ts';
 import { apiErrorOf, apiFor, contextOf, type ApiAnswer, type ConsoleApi, type ConsoleContext } from '../context.ts';
 import { html, type Html } from '../html.ts';
 import { formatDateTime, messages, type Lang } from '../i18n.ts';
@@ -241,10 +241,10 @@ ${
 
 /** The stored template (undefined while it is new) and its versions, or the API's refusal. */
 type Loaded = { refused: ApiAnswer } | { stored: TemplateVersionItem | undefined; versions: VersionSummary[] | undefined };
-type VersionSummary = { version: number; locale: string; subject: string; createdAt: string };
+type VersionSummary = TemplateVersions['items'][number];
 
 async function loadTemplate(api: ConsoleApi, key: string, locale: Locale): Promise<Loaded> {
-  const [stored, versions] = await Promise.all([api.get<TemplateVersionItem>(`/v1/templates/${key}?locale=${locale}`), api.get<Items<VersionSummary>>(`/v1/templates/${key}/versions?locale=${locale}`)]);
+  const [stored, versions] = await Promise.all([api.get<TemplateVersionItem>(`/v1/templates/${key}?locale=${locale}`), api.get<TemplateVersions>(`/v1/templates/${key}/versions?locale=${locale}`)]);
   if (stored.status !== 200 && stored.status !== 404) return { refused: stored };
   // findTemplateFor falls back to another language: only this language's versions count as stored.
   const own = stored.status === 200 && stored.body.locale === locale ? stored.body : undefined;

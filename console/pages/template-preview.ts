@@ -1,4 +1,4 @@
-import type { TemplatePreview } from '../api-types.ts';
+import type { TemplatePreview } from '../../api/routes/templates.ts';
 import type { ApiAnswer } from '../context.ts';
 import { html, type Html } from '../html.ts';
 import { messages, type Lang } from '../i18n.ts';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { TemplateKeyParams } from '../../api/schemas.ts';
-import type { Items, TemplateListItem } from '../api-types.ts';
+import type { TemplateList, TemplateListItem } from '../../api/routes/templates.ts';
 import { apiFor, contextOf, type ConsoleContext } from '../context.ts';
 import { html, type Html } from '../html.ts';
 import { formatDateTime, messages, type Lang } from '../i18n.ts';
@@ -88,7 +88,7 @@ export async function templatePages(app: FastifyInstance): Promise<void> {
     // The new-template form is a GET: a valid key opens the editor, a bad one comes back with the reason.
     const badKey = newKey !== undefined && (newKey.length > 100 || !KEY_PATTERN.test(newKey));
     if (canPut && newKey !== undefined && !badKey) return reply.redirect(`/templates/${newKey}?locale=${newLocale ?? ctx.lang}`, 303);
-    const answer = await apiFor(app, request).get<Items<TemplateListItem>>('/v1/templates');
+    const answer = await apiFor(app, request).get<TemplateList>('/v1/templates');
     if (answer.status !== 200) return sendApiError(reply, ctx, { title: t.title, section: 'templates' }, answer);
     const items = [...answer.body.items].sort((a, b) => a.key.localeCompare(b.key));
     const body = html`<p>${t.intro}</p>

@@ -38,6 +38,55 @@ describe('the API description', () => {
     expect(JSON.stringify(doc.paths['/v1/leads']?.post?.requestBody)).toContain('postalAddress');
   });
 
+  it('gives every operation a response schema for each status it can answer, errors included', async () => {
+    type Operation = { security?: unknown[]; responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> };
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, Record<string, Operation>> }>();
+    const errorShape = (response: { content?: Record<string, { schema?: unknown }> } | undefined) =>
+      JSON.stringify(response?.content?.['application/json']?.schema ?? null);
+    const publicPaths = /^\/(healthz|readyz|t\/o\/|t\/c\/|u\/|v1\/webhooks\/)/;
+    const problems: string[] = [];
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const name = `${method.toUpperCase()} ${path}`;
+        const responses = operation.responses ?? {};
+        const statuses = Object.keys(responses);
+        if (!statuses.some((s) => /^[23]/.test(s))) problems.push(`${name}: no success response`);
+        for (const [status, response] of Object.entries(responses)) {
+          if (response.content === undefined && status !== '302') problems.push(`${name} ${status}: no schema`);
+        }
+        // The errors every operation can give, in the error format.
+        const required = ['400', '422', ...(['post', 'put', 'delete'].includes(method) ? ['413', '415'] : [])];
+        const isPublic = publicPaths.test(path);
+        if (!isPublic) required.push('401', '403', '429', '503');
+        for (const status of required) {
+          if (!statuses.includes(status)) problems.push(`${name}: no ${status}`);
+          else if (!errorShape(responses[status]).includes('"error"')) problems.push(`${name} ${status}: not the error format`);
+        }
+        // A route that needs no key says so; every other one needs the bearer key.
+        if (isPublic !== (Array.isArray(operation.security) && operation.security.length === 0)) problems.push(`${name}: security is ${JSON.stringify(operation.security)}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    // The particular answers stay declared beside their routes.
+    expect(Object.keys(doc.paths['/v1/leads/{id}']?.get?.responses ?? {})).toContain('404');
+    expect(Object.keys(doc.paths['/v1/leads/{id}/stage']?.post?.responses ?? {})).toContain('409');
+    expect(Object.keys(doc.paths['/v1/webhooks/crm/hubspot']?.post?.responses ?? {})).toEqual(expect.arrayContaining(['401', '403']));
+  });
+
+  it('states the rules handlers check themselves: time zones, durations, one of leadId and email, the cursor', async () => {
+    const text = (await app.inject({ method: 'GET', url: '/openapi.json' })).body;
+    const doc = JSON.parse(text) as { components: { schemas: { TimeZone: { enum: string[] } } }; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: unknown }> }; parameters?: { name: string; schema: { pattern?: string } }[] }>> };
+    expect(doc.components.schemas.TimeZone.enum).toContain('Asia/Tokyo');
+    expect(text).not.toContain('x-document');
+    const events = JSON.stringify(doc.paths['/v1/events']?.post?.requestBody);
+    expect(events).toContain('"oneOf":[{"required":["leadId"]},{"required":["email"]}]');
+    const cadence = JSON.stringify(doc.paths['/v1/cadences/{key}']?.put?.requestBody);
+    expect(cadence).toContain('#/components/schemas/TimeZone');
+    expect(cadence).not.toContain('"pattern":"^P"');
+    const cursor = doc.paths['/v1/leads']?.get?.parameters?.find((p) => p.name === 'cursor');
+    expect(new RegExp(cursor?.schema.pattern ?? '^$').test('2026-12-01T09:00:00.000Z_0492f8f4-d0c5-4bac-8fae-e5ebdc26b931')).toBe(true);
+  });
+
   it('serves the docs page from the package, no CDN', async () => {
     const res = await app.inject({ method: 'GET', url: '/docs/' });
     expect(res.statusCode).toBe(200);

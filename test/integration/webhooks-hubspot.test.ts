@@ -276,11 +276,11 @@ describe('the HubSpot webhook', () => {
     expect((await fetchResult(created)).applied).toMatchObject([{ type: 'lead.created', duplicate: false }]);
   });
 
-  it('answers 503 while HUBSPOT_CLIENT_SECRET is not set, so HubSpot retries later', async () => {
+  it('answers 403 while HUBSPOT_CLIENT_SECRET is not set, like every webhook that is off', async () => {
     const unconfigured = await startTestApp({ pool, taskQueue });
     try {
       const res = await unconfigured.app.inject({ method: 'POST', url: PATH, headers: { 'content-type': 'application/json' }, payload: '[]' });
-      expect(res.statusCode).toBe(503);
+      expect(res.statusCode).toBe(403);
       expect(res.json()).toMatchObject({ error: { code: 'not_configured' } });
     } finally {
       await unconfigured.close();
