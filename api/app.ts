@@ -12,6 +12,7 @@ import { errorHandlerPlugin, frameworkError } from './plugins/error-handler.ts';
 import { jsonBodyPlugin } from './plugins/json-body.ts';
 import { openApiPlugin } from './plugins/openapi.ts';
 import { routeListPlugin } from './plugins/route-list.ts';
+import { securityHeadersPlugin } from './plugins/security-headers.ts';
 import { strictQuery } from './plugins/strict-query.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { cadenceRoutes } from './routes/cadences.ts';
@@ -62,6 +63,8 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
   // JSON only for now: a text/plain body must be refused (415), not parsed into a string.
   app.removeContentTypeParser('text/plain');
   await app.register(routeListPlugin);
+  // First, so every answer gets them, whichever plugin or error handler sends it.
+  await app.register(securityHeadersPlugin);
   await app.register(errorHandlerPlugin);
   await app.register(jsonBodyPlugin);
   await app.register(openApiPlugin);

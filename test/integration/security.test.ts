@@ -47,4 +47,54 @@ describe('security review findings', () => {
       expect((await pool.query('SELECT 1 FROM console_sessions')).rowCount).toBe(EVIL_NEXT.length);
     });
   });
+
+  describe('security headers', () => {
+    const expectPageHeaders = (res: LightMyRequestResponse, what: string) => {
+      expect(String(res.headers['content-type']), what).toMatch(/^text\/html/);
+      expect(res.headers['x-content-type-options'], what).toBe('nosniff');
+      expect(String(res.headers['content-security-policy']), what).toMatch(/frame-ancestors '(none|self)'/);
+      expect(String(res.headers['content-security-policy']), what).toMatch(/default-src '(none|self)'/);
+      expect(res.headers['x-frame-options'], what).toMatch(/^(DENY|SAMEORIGIN)$/);
+    };
+
+    it('sends nosniff, a CSP and a framing refusal with every HTML page, signed in or not', async () => {
+      expectPageHeaders(await app.inject({ method: 'GET', url: '/sign-in' }), 'sign-in');
+      // A console error page: a form posted without a session.
+      const error = await app.inject({ method: 'POST', url: '/sign-out' });
+      expect(error.statusCode).toBe(401);
+      expectPageHeaders(error, 'console error page');
+      expectPageHeaders(await app.inject({ method: 'GET', url: '/u/not-a-token' }), 'unsubscribe page');
+      expectPageHeaders(await app.inject({ method: 'GET', url: '/t/c/not-a-token' }), 'click page');
+      const docs = await app.inject({ method: 'GET', url: '/docs' });
+      expect(docs.statusCode).toBe(200);
+      expectPageHeaders(docs, 'Swagger UI');
+    });
+
+    it('keeps a CSP under which Swagger UI still loads its own scripts and styles', async () => {
+      const docs = await app.inject({ method: 'GET', url: '/docs' });
+      const csp = String(docs.headers['content-security-policy']);
+      const scripts = [...docs.body.matchAll(/<script[^>]*src="([^"]+)"/g)].map((m) => m[1] ?? '');
+      expect(scripts.length).toBeGreaterThan(0);
+      // Every script is a file of this origin, none inline: what script-src 'self' allows.
+      expect(docs.body).not.toMatch(/<script(?![^>]*src=)[^>]*>\s*\S/);
+      for (const src of scripts) {
+        const script = await app.inject({ method: 'GET', url: new URL(src, 'http://x/docs').pathname });
+        expect(script.statusCode, src[1]).toBe(200);
+        expect(String(script.headers['content-type'])).toMatch(/javascript/);
+      }
+      expect(csp).toMatch(/script-src 'self'/);
+      expect(csp).not.toContain('unsafe-eval');
+    });
+
+    it('sends nosniff with JSON answers, errors included', async () => {
+      const ok = await app.inject({ method: 'GET', url: '/v1/leads', headers: auth });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.headers['x-content-type-options']).toBe('nosniff');
+      const refused = await app.inject({ method: 'GET', url: '/v1/leads' });
+      expect(refused.statusCode).toBe(401);
+      expect(refused.headers['x-content-type-options']).toBe('nosniff');
+      expect((await app.inject({ method: 'GET', url: '/no-such-route' })).headers['x-content-type-options']).toBe('nosniff');
+      expect((await app.inject({ method: 'GET', url: '/openapi.json' })).headers['x-content-type-options']).toBe('nosniff');
+    });
+  });
 });
