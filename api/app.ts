@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Client, Connection } from '@temporalio/client';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Config } from '../config/env.ts';
 import type pg from 'pg';
 import cookie from '@fastify/cookie';
@@ -29,6 +29,7 @@ import { reportRoutes } from './routes/reports.ts';
 import { templateTestSendRoutes } from './routes/template-test-send.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { trackingRoutes } from './routes/tracking.ts';
+import { redactTokenPath } from './token-path.ts';
 import { unsubscribeRoutes } from './routes/unsubscribe.ts';
 import { genericWebhookRoutes } from './routes/webhooks-generic.ts';
 import { hubspotWebhookRoutes } from './routes/webhooks-hubspot.ts';
@@ -45,6 +46,24 @@ export interface AppDependencies {
 }
 
 /**
+ * The logger options with request URLs redacted ({@link redactTokenPath}): Fastify logs
+ * each request's URL, and the links in emails carry their token in the path.
+ */
+function withRedactedUrls(logger: FastifyServerOptions['logger']): Pick<FastifyServerOptions, 'logger'> {
+  if (logger === undefined || logger === false) return {};
+  const serializers = {
+    req: (request: FastifyRequest) => ({
+      method: request.method,
+      url: redactTokenPath(request.url),
+      host: request.host,
+      remoteAddress: request.ip,
+      remotePort: request.socket.remotePort,
+    }),
+  };
+  return { logger: logger === true ? { serializers } : { ...logger, serializers: { ...logger.serializers, ...serializers } } };
+}
+
+/**
  * Builds the API as a Fastify instance without listening, so `api/server.ts` serves it
  * and tests drive it with `inject()` against the same real services.
  */
@@ -58,6 +77,7 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     ajv: { customOptions: { removeAdditional: false } },
     frameworkErrors: frameworkError,
     ...options,
+    ...withRedactedUrls(options.logger),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // JSON only for now: a text/plain body must be refused (415), not parsed into a string.

@@ -1,7 +1,10 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth, startTestServices } from '../support/services.ts';
+import type { Client, Connection } from '@temporalio/client';
+import { buildApp } from '../../api/app.ts';
+import { signToken } from '../../mail/tokens.ts';
+import { APP_SECRET, auth, startTestServices, testAppConfig } from '../support/services.ts';
 
 // The security review's findings (issue 13), one describe each; docs/security.md says why.
 
@@ -17,10 +20,12 @@ const EVIL_NEXT = ['//evil.example', '/\\evil.example', '/\t/evil.example', '/\n
 describe('security review findings', () => {
   let app: FastifyInstance;
   let pool: pg.Pool;
+  let client: Client;
+  let taskQueue: string;
   let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ app, pool, stop } = await startTestServices({ worker: false }));
+    ({ app, pool, client, taskQueue, stop } = await startTestServices({ worker: false }));
   });
   afterAll(async () => stop());
 
@@ -95,6 +100,35 @@ describe('security review findings', () => {
       expect(refused.headers['x-content-type-options']).toBe('nosniff');
       expect((await app.inject({ method: 'GET', url: '/no-such-route' })).headers['x-content-type-options']).toBe('nosniff');
       expect((await app.inject({ method: 'GET', url: '/openapi.json' })).headers['x-content-type-options']).toBe('nosniff');
+    });
+  });
+
+  describe('the request log', () => {
+    it('never holds the token of an unsubscribe, open or click link', async () => {
+      const lines: string[] = [];
+      const stream = { write: (line: string) => lines.push(line) };
+      const logged = await buildApp({ config: testAppConfig({ temporalTaskQueue: taskQueue }), db: pool, temporal: { client, connection: client.connection as Connection } }, { logger: { level: 'info', stream } });
+      try {
+        const tokens = {
+          u: signToken(APP_SECRET, { p: 'unsubscribe', l: '00000000-0000-4000-8000-000000000000', d: 'k' }),
+          't/o': signToken(APP_SECRET, { p: 'open', l: '00000000-0000-4000-8000-000000000000', d: 'k' }),
+          't/c': signToken(APP_SECRET, { p: 'click', l: '00000000-0000-4000-8000-000000000000', d: 'k', u: 'https://example.com/' }),
+        };
+        for (const [prefix, token] of Object.entries(tokens)) {
+          await logged.inject({ method: 'GET', url: `/${prefix}/${token}?utm=1` });
+          await logged.inject({ method: 'POST', url: `/${prefix}/${token}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
+        }
+        const log = lines.join('');
+        expect(log).toContain('/u/[redacted]');
+        expect(log).toContain('/t/o/[redacted]');
+        expect(log).toContain('/t/c/[redacted]');
+        for (const token of Object.values(tokens)) {
+          expect(log).not.toContain(token);
+          expect(log).not.toContain(token.split('.')[1]);
+        }
+      } finally {
+        await logged.close();
+      }
     });
   });
 });
