@@ -39,7 +39,7 @@ import { zohoNotificationRoutes } from './routes/webhooks-zoho-notifications.ts'
 
 /** What the API needs: configuration, the read model and a Temporal client. */
 export interface AppDependencies {
-  config: Pick<Config, 'temporalTaskQueue' | 'adminApiKey' | 'outboxDir' | 'crmWebhookSecret' | 'publicBaseUrl' | 'mailFrom' | 'senderPostalAddress' | 'senderContact' | 'appSecret' | 'mailgunWebhookSigningKey' | 'sendgridWebhookPublicKey' | 'rateLimitPerMinute' | 'zohoWebhookToken' | 'zohoNotificationToken' | 'zohoNotificationChannelId' | 'zoho' | 'hubspotClientSecret' | 'smtpUrl' | 'dkim' | 'importMaxBytes'>;
+  config: Pick<Config, 'temporalTaskQueue' | 'adminApiKey' | 'outboxDir' | 'crmWebhookSecret' | 'publicBaseUrl' | 'mailFrom' | 'senderPostalAddress' | 'senderContact' | 'appSecret' | 'mailgunWebhookSigningKey' | 'sendgridWebhookPublicKey' | 'rateLimitPerMinute' | 'authFailuresPerMinute' | 'zohoWebhookToken' | 'zohoNotificationToken' | 'zohoNotificationChannelId' | 'zoho' | 'hubspotClientSecret' | 'smtpUrl' | 'dkim' | 'importMaxBytes'>;
   /** A pool, not a client: some routes run transactions. */
   db: pg.Pool;
   temporal: { client: Client; connection: Connection };
@@ -90,7 +90,7 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
   await app.register(openApiPlugin);
   // The console's session cookie is a second way to present an API key (see auth.ts).
   await app.register(cookie);
-  await app.register(authPlugin, { adminApiKey: deps.config.adminApiKey, db: deps.db });
+  await app.register(authPlugin, { adminApiKey: deps.config.adminApiKey, db: deps.db, authFailuresPerMinute: deps.config.authFailuresPerMinute });
   await app.register(healthRoutes, deps);
   // Webhooks authenticate by their providers' signatures, not by API keys.
   await app.register(genericWebhookRoutes, deps);

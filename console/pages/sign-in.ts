@@ -107,8 +107,13 @@ ${error ? html`<p class="error" id="key-error">${error}</p>` : ''}</div>
     const next = safeNext(body.next);
     const pre = request.cookies[PRE_COOKIE];
     if (pre === undefined || !sameSecret(pre, body._csrf)) return form(reply, lang, next, text(lang).stale, 403);
+    // Guesses are limited per address, as bad bearer keys are (a 429 page with Retry-After).
+    app.authFailures.check(request.ip);
     const caller = await app.callerForKey(body.key.trim());
-    if (!caller) return form(reply, lang, next, text(lang).invalid, 401);
+    if (!caller) {
+      app.authFailures.fail(request.ip);
+      return form(reply, lang, next, text(lang).invalid, 401);
+    }
     const sessionId = randomBytes(32).toString('base64url');
     await insertConsoleSession(options.db, { idDigest: keyDigest(sessionId), keyDigest: keyDigest(body.key.trim()), csrfToken: randomBytes(32).toString('base64url'), ttlMs: SESSION_TTL_MS });
     return reply

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client, Connection } from '@temporalio/client';
 import { buildApp } from '../../api/app.ts';
 import { signToken } from '../../mail/tokens.ts';
-import { APP_SECRET, auth, startTestServices, testAppConfig } from '../support/services.ts';
+import { ADMIN_KEY, APP_SECRET, auth, startTestApp, startTestServices, testAppConfig } from '../support/services.ts';
 
 // The security review's findings (issue 13), one describe each; docs/security.md says why.
 
@@ -128,6 +128,62 @@ describe('security review findings', () => {
         }
       } finally {
         await logged.close();
+      }
+    });
+  });
+
+  describe('failed authentication', () => {
+    it('answers 429 with Retry-After once an address has used up its failures, before looking at any key', async () => {
+      const limited = await startTestApp({ pool, taskQueue, config: { authFailuresPerMinute: 3 } });
+      try {
+        const from = (remoteAddress: string, key: string) => limited.app.inject({ method: 'GET', url: '/v1/leads', remoteAddress, headers: { authorization: `Bearer ${key}` } });
+        for (let i = 0; i < 3; i++) expect((await from('203.0.113.7', `lle_guess_${i}`)).statusCode).toBe(401);
+        const refused = await from('203.0.113.7', 'lle_guess_3');
+        expect(refused.statusCode).toBe(429);
+        expect(refused.json()).toMatchObject({ error: { code: 'too_many_failures', message: expect.stringContaining('retry in') } });
+        expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+        expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+        // Even the right key: answering it differently would tell a guesser when they are right.
+        expect((await from('203.0.113.7', ADMIN_KEY)).statusCode).toBe(429);
+        // Other addresses, and requests without any credentials, are not affected.
+        expect((await from('203.0.113.8', ADMIN_KEY)).statusCode).toBe(200);
+        for (let i = 0; i < 5; i++) expect((await limited.app.inject({ method: 'GET', url: '/v1/leads', remoteAddress: '203.0.113.9' })).statusCode).toBe(401);
+        expect((await from('203.0.113.9', ADMIN_KEY)).statusCode).toBe(200);
+      } finally {
+        await limited.close();
+      }
+    });
+
+    it('limits console sign-in guesses the same way, with a page', async () => {
+      const limited = await startTestApp({ pool, taskQueue, config: { authFailuresPerMinute: 2 } });
+      try {
+        const guess = async (key: string) => {
+          const form = await limited.app.inject({ method: 'GET', url: '/sign-in', remoteAddress: '198.51.100.4' });
+          return limited.app.inject({ method: 'POST', url: '/sign-in', remoteAddress: '198.51.100.4', headers: { cookie: cookiesOf(form) }, payload: { key, _csrf: hiddenCsrf(form.body) } });
+        };
+        expect((await guess('lle_one')).statusCode).toBe(401);
+        expect((await guess('lle_two')).statusCode).toBe(401);
+        const refused = await guess(ADMIN_KEY);
+        expect(refused.statusCode).toBe(429);
+        expect(String(refused.headers['content-type'])).toMatch(/^text\/html/);
+        expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+        expect(refused.cookies.find((c) => c.name === 'lle_session')).toBeUndefined();
+      } finally {
+        await limited.close();
+      }
+    });
+
+    it('keeps the per-key request limit for keys that authenticate', async () => {
+      const limited = await startTestApp({ pool, taskQueue, config: { authFailuresPerMinute: 1, rateLimitPerMinute: 2 } });
+      try {
+        const get = () => limited.app.inject({ method: 'GET', url: '/v1/leads', remoteAddress: '192.0.2.1', headers: auth });
+        expect((await get()).statusCode).toBe(200);
+        expect((await get()).statusCode).toBe(200);
+        const third = await get();
+        expect(third.statusCode).toBe(429);
+        expect(third.json()).toMatchObject({ error: { code: 'rate_limited' } });
+      } finally {
+        await limited.close();
       }
     });
   });
