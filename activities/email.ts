@@ -55,7 +55,10 @@ export function createEmailActivities(deps: ActivityDependencies) {
             if (!resolved) throw ApplicationFailure.nonRetryable(`template "${input.templateKey}" does not exist`, 'TemplateNotFound');
             const { template } = resolved;
             const compiled = await templates.get(resolved.cacheKey, template.version, resolved.content);
-            const unsubscribeToken = signToken(deps.appSecret, { p: 'unsubscribe', l: lead.id });
+            // The delivery in the token: each email's link is its own, so a link that leaked
+            // (a forwarded email) names the email it came from. The route reads only the lead,
+            // so tokens signed before this carried it still unsubscribe, for years.
+            const unsubscribeToken = signToken(deps.appSecret, { p: 'unsubscribe', l: lead.id, d: input.idempotencyKey });
             const unsubscribeUrl = `${deps.publicBaseUrl}/u/${unsubscribeToken}`;
             const rendered = withComplianceFooter(renderEmail(compiled, { lead, unsubscribeUrl }), { sender: deps.sender, unsubscribeUrl, locale: lead.locale });
             // Links become signed click redirects and an open pixel is added; the text part

@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import { consolePlugin } from '../console/plugin.ts';
@@ -12,6 +12,7 @@ import { leadLogContextPlugin } from './plugins/lead-log-context.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { openApiPlugin } from './plugins/openapi.ts';
 import { routeListPlugin } from './plugins/route-list.ts';
+import { securityHeadersPlugin } from './plugins/security-headers.ts';
 import { strictQuery } from './plugins/strict-query.ts';
 import { buildValidator } from './plugins/validators.ts';
 import { documentErrors } from './schemas.ts';
@@ -30,12 +31,31 @@ import { reportRoutes } from './routes/reports.ts';
 import { templateTestSendRoutes } from './routes/template-test-send.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { trackingRoutes } from './routes/tracking.ts';
+import { redactTokenPath } from './token-path.ts';
 import { unsubscribeRoutes } from './routes/unsubscribe.ts';
 import { genericWebhookRoutes } from './routes/webhooks-generic.ts';
 import { hubspotWebhookRoutes } from './routes/webhooks-hubspot.ts';
 import { mailWebhookRoutes } from './routes/webhooks-mail.ts';
 import { zohoWebhookRoutes } from './routes/webhooks-zoho.ts';
 import { zohoNotificationRoutes } from './routes/webhooks-zoho-notifications.ts';
+
+/**
+ * The logger options with request URLs redacted ({@link redactTokenPath}): Fastify logs
+ * each request's URL, and the links in emails carry their token in the path.
+ */
+function withRedactedUrls(logger: FastifyServerOptions['logger']): Pick<FastifyServerOptions, 'logger'> {
+  if (logger === undefined || logger === false) return {};
+  const serializers = {
+    req: (request: FastifyRequest) => ({
+      method: request.method,
+      url: redactTokenPath(request.url),
+      host: request.host,
+      remoteAddress: request.ip,
+      remotePort: request.socket.remotePort,
+    }),
+  };
+  return { logger: logger === true ? { serializers } : { ...logger, serializers: { ...logger.serializers, ...serializers } } };
+}
 
 /**
  * Builds the API as a Fastify instance without listening, so `api/server.ts` serves it
@@ -53,11 +73,14 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     frameworkErrors: frameworkError,
     schemaController: { compilersFactory: { buildValidator } },
     ...options,
+    ...withRedactedUrls(options.logger),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // JSON only for now: a text/plain body must be refused (415), not parsed into a string.
   app.removeContentTypeParser('text/plain');
   await app.register(routeListPlugin);
+  // First, so every answer gets them, whichever plugin or error handler sends it.
+  await app.register(securityHeadersPlugin);
   // Every route's document lists the error statuses its place in the app gives it.
   app.addHook('onRoute', documentErrors({ authenticated: false }));
   await app.register(errorHandlerPlugin);
@@ -68,7 +91,7 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
   await app.register(leadLogContextPlugin);
   // The console's session cookie is a second way to present an API key (see auth.ts).
   await app.register(cookie);
-  await app.register(authPlugin, { adminApiKey: deps.config.adminApiKey, db: deps.db });
+  await app.register(authPlugin, { adminApiKey: deps.config.adminApiKey, db: deps.db, authFailuresPerMinute: deps.config.authFailuresPerMinute });
   await app.register(healthRoutes, deps);
   // Webhooks authenticate by their providers' signatures, not by API keys.
   await app.register(genericWebhookRoutes, deps);

@@ -84,7 +84,7 @@ export async function renderPreview(
   if (!stored && !draft) throw notFound(`template "${key}"`);
   const locale: Locale = request.locale ?? stored?.locale ?? 'ja';
   const content = { subject: request.subject ?? stored?.subject ?? '', mjml: request.mjml ?? stored?.mjml ?? '', locale };
-  const compiled = await or422(async () => compileTemplate({ ...content, mjml: (await expandWith(db, content.mjml, locale)).mjml }));
+  const compiled = await or422(async () => compileTemplate({ ...content, mjml: (await expandWith(db, content.mjml, locale)).mjml }, content.mjml));
   const lead = { ...SAMPLE_LEAD[locale], ...request.lead };
   const unsubscribeUrl = `${config.publicBaseUrl}/u/preview`;
   const sender = { name: displayNameOf(config.mailFrom), postalAddress: config.senderPostalAddress, contact: config.senderContact };

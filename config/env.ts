@@ -80,6 +80,8 @@ export interface Config {
   outboxDir: string | undefined;
   /** Requests a minute one API key may make. */
   rateLimitPerMinute: number;
+  /** Failed authentications (bad bearer keys, console sign-in guesses) a minute from one client address before 429. */
+  authFailuresPerMinute: number;
   /** The largest CSV body `POST /v1/leads/import` reads, in bytes. */
   importMaxBytes: number;
   /** Workflows a worker keeps cached (`maxCachedWorkflows`); undefined: the worker's default. */
@@ -150,6 +152,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     temporalCliPath: optional(env, 'TEMPORAL_CLI_PATH'),
     outboxDir: optional(env, 'OUTBOX_DIR') === undefined ? undefined : path.resolve(cwd, optional(env, 'OUTBOX_DIR') as string),
     rateLimitPerMinute: countOf(env, 'RATE_LIMIT_PER_MINUTE', 600),
+    authFailuresPerMinute: countOf(env, 'AUTH_FAILURES_PER_MINUTE', 20),
     importMaxBytes: bytesOf(env, 'IMPORT_MAX_BYTES', 200 * 1024 * 1024),
     workerMaxCachedWorkflows: optional(env, 'WORKER_MAX_CACHED_WORKFLOWS') === undefined ? undefined : countOf(env, 'WORKER_MAX_CACHED_WORKFLOWS', 0),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),

@@ -84,11 +84,64 @@ export function unknownVariables(source: string, extraRoots: readonly string[] =
 }
 
 /**
+ * Where a template writes lead data without escaping it: `{{{lead.name}}}`, `{{& lead.name}}`
+ * and their spellings (`{{{ lead.x }}}`, `{{{[lead].x}}}`, `{{{@root.lead.x}}}`, a helper
+ * given lead data, `{{{name}}}` inside `{{#with lead}}`). Lead data comes from forms and CRMs:
+ * written raw, a name such as `<a href="https://evil.example">` becomes a link that the
+ * engine then signs as its own tracked link. Read from Handlebars' syntax tree, not matched
+ * by a pattern, so every spelling the parser accepts is seen. Lines are the source's.
+ */
+export function unescapedLeadData(source: string): { line: number; expression: string }[] {
+  const reachesLead = (node: unknown): boolean => {
+    if (node === null || typeof node !== 'object') return false;
+    const n = node as { type?: string; parts?: unknown };
+    if (n.type === 'PathExpression' && Array.isArray(n.parts) && n.parts.includes('lead')) return true;
+    return Object.entries(node).some(([key, value]) => key !== 'loc' && (Array.isArray(value) ? value.some(reachesLead) : reachesLead(value)));
+  };
+  const found: { line: number; expression: string }[] = [];
+  const visit = (node: unknown, inLeadContext: boolean): void => {
+    if (node === null || typeof node !== 'object') return;
+    const n = node as { type?: string; escaped?: boolean; path?: { original?: unknown }; params?: unknown[]; hash?: unknown; loc?: { start: { line: number } } };
+    if (n.type === 'MustacheStatement' && n.escaped === false && (inLeadContext || reachesLead(n))) {
+      found.push({ line: n.loc?.start.line ?? 1, expression: typeof n.path?.original === 'string' ? n.path.original : '' });
+    }
+    // Inside `{{#with lead}}` or `{{#each lead.x}}`, a bare `{{{name}}}` is lead data too.
+    const inner = inLeadContext || (n.type === 'BlockStatement' && (reachesLead(n.params) || reachesLead(n.hash)));
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'loc') continue;
+      if (Array.isArray(value)) value.forEach((v) => visit(v, inner));
+      else visit(value, inner);
+    }
+  };
+  try {
+    visit(handlebars.parse(source), false);
+  } catch {
+    // Syntax errors are compileTemplate's to report.
+  }
+  return found;
+}
+
+/** The problems {@link unescapedLeadData} finds in a template's MJML, as a save or preview reports them. */
+export function unescapedLeadProblems(mjml: string): TemplateProblem[] {
+  return unescapedLeadData(mjml).map(({ line, expression }) => ({
+    part: 'mjml' as const,
+    line,
+    message: `"${expression}" writes lead data without HTML escaping ({{{…}}} or {{&…}}), which would let a lead's own data add links; use {{…}}`,
+  }));
+}
+
+/**
  * Compiles MJML (strict: invalid markup is an error, not a warning) and then Handlebars.
  * MJML runs first on the raw template, so lead data never passes through the MJML parser.
- * `mj-include` is ignored: a template must not read files from the server.
+ * `mj-include` is ignored: a template must not read files from the server. Lead data
+ * written unescaped is refused ({@link unescapedLeadData}); `authored` is the MJML before
+ * partials were expanded, whose line numbers the author knows.
  */
-export async function compileTemplate(content: TemplateContent): Promise<CompiledTemplate> {
+export async function compileTemplate(content: TemplateContent, authored?: string): Promise<CompiledTemplate> {
+  // The MJML as its author wrote it, before shared pieces were expanded: its problems are
+  // reported first, with lines the author can find.
+  const own = authored === undefined ? [] : unescapedLeadProblems(authored);
+  if (own.length > 0) throw new InvalidTemplateError(own);
   const problems: TemplateProblem[] = [];
   const subject = compileHandlebars('subject', content.subject, true, problems);
   let html = '';
@@ -106,6 +159,8 @@ export async function compileTemplate(content: TemplateContent): Promise<Compile
   // Handlebars is checked on the MJML the marketer wrote, so its line numbers are theirs;
   // the compiled HTML carries the same expressions and is compiled afterwards.
   if (problems.length === 0) compileHandlebars('mjml', content.mjml, false, problems);
+  // The subject is plain text (never escaped), the body HTML: raw lead data only matters there.
+  if (problems.length === 0) problems.push(...unescapedLeadProblems(content.mjml));
   const body = problems.length === 0 ? compileHandlebars('mjml', html, false, problems) : undefined;
   if (problems.length > 0 || !subject || !body) throw new InvalidTemplateError(problems);
   return { subject, html: body };

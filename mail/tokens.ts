@@ -9,7 +9,10 @@ export interface TokenPayload {
   p: TokenPurpose;
   /** lead id */
   l: string;
-  /** the delivery's idempotency key, so an open or click names the email it came from */
+  /**
+   * the delivery's idempotency key, so an open, click or unsubscribe names the email it
+   * came from (unsubscribe tokens signed before 2026-12 have none, and stay valid)
+   */
   d?: string | undefined;
   /** the click's destination, exactly as the template had it */
   u?: string | undefined;

@@ -6,7 +6,7 @@ import { loadConfigOrExit } from '../config/load.ts';
 import { migrate } from '../db/migrate.ts';
 import { startCaptureSmtp, type CaptureSmtp } from './capture-smtp.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.ts';
-import { loadOrCreateLocalSecrets } from './local-secrets.ts';
+import { loadOrCreateLocalSecrets, protectDataDir } from './local-secrets.ts';
 import { SupervisedProcess } from './supervised-process.ts';
 import { resolveTemporalCli } from './temporal-cli.ts';
 import { startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server.ts';
@@ -19,7 +19,8 @@ const PROJECT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 const config = loadConfigOrExit();
-await mkdir(config.dataDir, { recursive: true });
+await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+await protectDataDir(config.dataDir);
 const { secrets, createdAdminKey } = await loadOrCreateLocalSecrets(config.dataDir);
 const env: NodeJS.ProcessEnv = { ...process.env };
 

@@ -36,7 +36,8 @@ async function main(): Promise<void> {
   });
   const initialised = await stat(path.join(options.dataDir, 'PG_VERSION')).then(() => true, () => false);
   if (!initialised) {
-    if (asRoot) await chmod(path.dirname(options.dataDir), 0o755);
+    // Passable, not listable: the `postgres` user reaches its own directory and nothing else.
+    if (asRoot) await chmod(path.dirname(options.dataDir), 0o711);
     await pg.initialise();
   }
   await pg.start();

@@ -43,6 +43,14 @@ export interface ImportOptions {
 /** The longest row read, in characters: far above a lead's fields, low enough that an unclosed quote cannot swallow the file into memory. */
 const MAX_ROW_CHARS = 64 * 1024;
 
+/**
+ * Rows csv-parse skips (a stray quote, say) before the file is refused as not CSV at all.
+ * Each is queued until the rows around it are read, so without a bound a file of nothing
+ * but such rows filled the heap (3 MB of them ended the process). A thousand is the length
+ * of the error list an answer holds: a file past it is the wrong file, not a few bad rows.
+ */
+export const MAX_PARSE_ERRORS = 1000;
+
 // After these, csv-parse no longer knows where rows end: every later row would be wrong.
 const UNRECOVERABLE = new Set(['CSV_INVALID_CLOSING_QUOTE', 'CSV_QUOTE_NOT_CLOSED', 'CSV_MAX_RECORD_SIZE']);
 
@@ -63,6 +71,13 @@ interface ParsedRow {
 const malformed = (problem: CsvProblem): HttpError =>
   new HttpError(400, 'malformed', `the CSV cannot be read past line ${problem.lines ?? '?'}: ${problem.message}`, { line: problem.lines ?? null, code: problem.code ?? null });
 
+const tooManyParseErrors = (last: CsvProblem): HttpError =>
+  new HttpError(400, 'malformed', `more than ${MAX_PARSE_ERRORS} rows are not valid CSV (the last at line ${last.lines ?? '?'}: ${last.message}); no row was imported`, {
+    line: last.lines ?? null,
+    code: 'too_many_parse_errors',
+    limit: MAX_PARSE_ERRORS,
+  });
+
 /**
  * Reads a CSV of leads and imports it: every row validated, the valid ones upserted by email in
  * batches inside one transaction (a 4xx half-way, a dropped connection or a syntax error csv-parse
@@ -73,13 +88,11 @@ export async function importLeads(text: AsyncIterable<string>, options: ImportOp
   const batchSize = options.batchSize ?? 500;
   const maxErrors = options.maxErrors ?? 1000;
   const summary: ImportSummary = { received: 0, created: 0, updated: 0, failed: 0, workflowsStarted: 0, errors: [], errorsTruncated: false };
-  const failedRows = new Set<number>();
+  // Each call names rows not failed before (a row is reported once, all its errors at once):
+  // counted without remembering every failed row, which a file of bad rows would make large.
   const fail = (errors: readonly RowError[]) => {
+    summary.failed += new Set(errors.map((error) => error.row)).size;
     for (const error of errors) {
-      if (!failedRows.has(error.row)) {
-        failedRows.add(error.row);
-        summary.failed++;
-      }
       if (summary.errors.length < maxErrors) summary.errors.push(error);
       else summary.errorsTruncated = true;
     }
@@ -95,6 +108,9 @@ export async function importLeads(text: AsyncIterable<string>, options: ImportOp
       fatal ??= error;
       return;
     }
+    // Thrown, not passed to destroy(): csv-parse stops at once instead of parsing the rest
+    // of the chunk it is in (the whole file, when it came as one), and the loop gets it.
+    if (skippedCount >= MAX_PARSE_ERRORS) throw tooManyParseErrors(error);
     skippedCount++;
     skipped.push({ row: (error.records ?? 0) + (error.empty_lines ?? 0) + skippedCount, field: null, reason: `not valid CSV: ${error.message}` });
   };

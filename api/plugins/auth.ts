@@ -5,6 +5,7 @@ import { roleAllows, type Role } from '../../domain/roles.ts';
 import { useApiKey } from '../../db/repositories/api-keys.ts';
 import { findConsoleSession } from '../../db/repositories/console-sessions.ts';
 import type { Queryable } from '../../db/pool.ts';
+import { AuthFailureLimit } from '../auth-failure-limit.ts';
 import { HttpError } from '../http-errors.ts';
 
 /** Who made a request: the key's id (`admin` for ADMIN_API_KEY) and role. */
@@ -33,6 +34,8 @@ declare module 'fastify' {
     identifyCaller: (request: FastifyRequest) => Promise<Caller | undefined>;
     /** Who a presented key belongs to (the console signs in with it), if anyone. */
     callerForKey: (key: string) => Promise<Caller | undefined>;
+    /** Failed authentications per client address (bad keys, sign-in guesses); see AuthFailureLimit. */
+    authFailures: AuthFailureLimit;
   }
   interface FastifyRequest {
     caller?: Caller;
@@ -59,7 +62,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * A known caller whose role may not call the route gets 403, with nothing changed.
  */
 export const authPlugin = fp(
-  async (app: FastifyInstance, options: { adminApiKey: string | undefined; db: Queryable }) => {
+  async (app: FastifyInstance, options: { adminApiKey: string | undefined; db: Queryable; authFailuresPerMinute: number }) => {
+    app.decorate('authFailures', new AuthFailureLimit(options.authFailuresPerMinute));
     const adminDigest = options.adminApiKey === undefined ? undefined : keyDigest(options.adminApiKey);
 
     async function callerForDigest(digest: Buffer): Promise<Caller | undefined> {
@@ -87,8 +91,15 @@ export const authPlugin = fp(
     });
 
     app.decorate('requireApiKey', async (request: FastifyRequest) => {
-      const caller = await app.identifyCaller(request);
+      // Before the key is looked at: an address past its failures learns nothing more.
+      app.authFailures.check(request.ip);
+      const caller = await app.identifyCaller(request).catch((error: unknown) => {
+        if (error instanceof HttpError && error.statusCode === 401) app.authFailures.fail(request.ip);
+        throw error;
+      });
       if (!caller) {
+        // A key that is no key counts; no credentials at all (a link opened by hand) do not.
+        if (request.headers.authorization !== undefined) app.authFailures.fail(request.ip);
         throw unauthorized(request.headers.authorization === undefined ? 'send an API key as "Authorization: Bearer <key>"' : 'the API key is not valid');
       }
       request.caller = caller;

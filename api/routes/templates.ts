@@ -89,7 +89,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async 
     const content = { subject: request.body.subject, mjml: request.body.mjml, locale: request.body.locale ?? 'ja' } as const;
     // Shared pieces are checked as fragments; a template is checked with its pieces in.
     if (isPartialKey(key)) await or422(() => checkPartial(key, content));
-    else await or422(async () => compileTemplate({ ...content, mjml: (await expandWith(db, content.mjml, content.locale)).mjml }));
+    else await or422(async () => compileTemplate({ ...content, mjml: (await expandWith(db, content.mjml, content.locale)).mjml }, content.mjml));
     const { saved, created } = await saveTemplate(db, request.params.key, content);
     return reply.code(created ? 201 : 200).send({ ...present(saved), created, warnings: warningsOf(key, content) });
   });

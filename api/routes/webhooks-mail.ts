@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual, verify } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { findLeadByEmail } from '../../db/repositories/leads.ts';
+import { claimSignatureToken, releaseSignatureToken } from '../../db/repositories/webhook-signature-tokens.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { acceptDeliveryEvent } from '../../intake/engagement.ts';
 import { HttpError } from '../http-errors.ts';
@@ -44,7 +45,7 @@ interface DeliveryReport {
  * `POST /v1/webhooks/mail/mailgun` and `/sendgrid`: bounces and complaints as these
  * providers report them, verified by their signatures (Mailgun: HMAC-SHA256 of timestamp
  * and token with the webhook signing key; SendGrid: ECDSA over timestamp and raw body with
- * the verification key). A hard bounce or complaint suppresses the address; each report
+ * the verification key; a Mailgun token is accepted once). A hard bounce or complaint suppresses the address; each report
  * counts once by the provider's event id. Reports about addresses that are no lead are
  * acknowledged and ignored.
  */
@@ -81,11 +82,20 @@ export const mailWebhookRoutes: FastifyPluginAsyncTypebox<AppDependencies & { se
       const given = /^[0-9a-f]{64}$/i.test(signature) ? Buffer.from(signature, 'hex') : Buffer.alloc(0);
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new HttpError(401, 'bad_signature', 'the Mailgun signature does not match');
       if (Math.abs(Date.now() / 1000 - Number(timestamp)) > MAX_AGE_S) throw new HttpError(401, 'stale_signature', 'the Mailgun timestamp is too old');
+      // The signature covers timestamp and token, not the report: good once, or a captured
+      // request could carry any report while its timestamp is accepted (either side of now).
+      if (!(await claimSignatureToken(deps.db, 'mailgun', token, 2 * MAX_AGE_S))) throw new HttpError(401, 'replayed_signature', 'this Mailgun signature was already used');
       const data = request.body['event-data'];
       const permanent = data.severity === undefined || data.severity === 'permanent';
       const type = data.event === 'complained' ? 'complaint' : data.event === 'failed' ? 'bounce' : undefined;
       if (type === undefined || data.recipient === undefined) return { received: 1, accepted: 0 };
-      return accept([{ email: data.recipient, type, hard: type === 'complaint' || permanent, sourceId: `mailgun:${data.id ?? token}`, occurredAt: new Date((data.timestamp ?? Number(timestamp)) * 1000) }]);
+      try {
+        return await accept([{ email: data.recipient, type, hard: type === 'complaint' || permanent, sourceId: `mailgun:${data.id ?? token}`, occurredAt: new Date((data.timestamp ?? Number(timestamp)) * 1000) }]);
+      } catch (error) {
+        // Not handled (a dependency away): Mailgun retries with the same signature.
+        await releaseSignatureToken(deps.db, 'mailgun', token).catch(() => {});
+        throw error;
+      }
     },
   );
 

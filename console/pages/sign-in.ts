@@ -41,8 +41,29 @@ const SignInBody = Type.Object(
   { additionalProperties: false },
 );
 
-/** Only a path on this site: `//evil.example` or `https://…` would make sign-in an open redirect. */
-export const safeNext = (next: string | undefined): string => (next && /^\/(?![/\\])/.test(next) ? next : '/');
+// A stand-in origin to resolve `next` against: what matters is whether the result stays on it.
+const HERE = 'http://console.invalid';
+
+/**
+ * Only a path on this site, else `/`: `//evil.example`, `https://…`, and the forms a browser
+ * turns into them (`/\evil`, `/<tab>/evil`: it drops tabs and newlines and reads `\` as `/`)
+ * would make sign-in an open redirect. Resolved with `URL` as a browser resolves it, instead
+ * of matched by a pattern; the answer is the resolved, percent-encoded path, which carries no
+ * control character or backslash, and never starts with `//` (`/..//x` resolves to the path `//x`).
+ */
+export function safeNext(next: string | undefined): string {
+  if (next === undefined || !next.startsWith('/')) return '/';
+  let resolved: URL;
+  try {
+    resolved = new URL(next, HERE);
+  } catch {
+    return '/';
+  }
+  if (resolved.origin !== HERE || resolved.pathname.startsWith('//')) return '/';
+  // No fragment: a browser never sends one, so no page of ours asks to come back to one. A `\`
+  // the query keeps as it is, encoded, so that no part of the answer can read as a separator.
+  return `${resolved.pathname}${resolved.search}`.replace(/\\/g, '%5C');
+}
 
 /** Sign-in, sign-out and the language switch: the console's only pages without a session. */
 export async function signInPages(instance: FastifyInstance, options: { db: Queryable; secureCookies: boolean }): Promise<void> {
@@ -86,8 +107,13 @@ ${error ? html`<p class="error" id="key-error">${error}</p>` : ''}</div>
     const next = safeNext(body.next);
     const pre = request.cookies[PRE_COOKIE];
     if (pre === undefined || !sameSecret(pre, body._csrf)) return form(reply, lang, next, text(lang).stale, 403);
+    // Guesses are limited per address, as bad bearer keys are (a 429 page with Retry-After).
+    app.authFailures.check(request.ip);
     const caller = await app.callerForKey(body.key.trim());
-    if (!caller) return form(reply, lang, next, text(lang).invalid, 401);
+    if (!caller) {
+      app.authFailures.fail(request.ip);
+      return form(reply, lang, next, text(lang).invalid, 401);
+    }
     const sessionId = randomBytes(32).toString('base64url');
     await insertConsoleSession(options.db, { idDigest: keyDigest(sessionId), keyDigest: keyDigest(body.key.trim()), csrfToken: randomBytes(32).toString('base64url'), ttlMs: SESSION_TTL_MS });
     return reply

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import iconv from 'iconv-lite';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_PARSE_ERRORS } from '../../api/lead-import/import-leads.ts';
 import { leadWorkflowId } from '../../domain/lead.ts';
 import { auth, startTestApp, startTestServices, waitFor } from '../support/services.ts';
 
@@ -123,6 +124,22 @@ describe('POST /v1/leads/import', () => {
     expect(res.json()).toMatchObject({ error: { code: 'malformed', details: { line: 4 } } });
     expect(await leadCount()).toBe(before);
     expect(await leadByEmail('q-1@example.com')).toBeUndefined();
+    await expectOneWorkflowPerLead();
+  });
+
+  it('lists up to MAX_PARSE_ERRORS rows that are not CSV, and refuses a file with more with 400, writing nothing', async () => {
+    const before = await leadCount();
+    const strayQuotes = (count: number) => Array.from({ length: count }, (_, i) => `stray-${i}@example.com,ab"c`).join('\n');
+    const atLimit = await importCsv(`email,name\nlimit-ok@example.com,OK\n${strayQuotes(MAX_PARSE_ERRORS)}\n`);
+    expect(atLimit.statusCode).toBe(200);
+    expect(atLimit.json<Summary>()).toMatchObject({ received: MAX_PARSE_ERRORS + 1, created: 1, failed: MAX_PARSE_ERRORS, errorsTruncated: false });
+    // 3 MB of rows csv-parse skips: this once grew the heap until the process died.
+    const rows = strayQuotes(Math.ceil((3 * 1024 * 1024) / 'stray-00000@example.com,ab"c'.length));
+    const res = await importCsv(`email,name\nfirst@example.com,First\n${rows}\nlast@example.com,Last\n`);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: { code: 'malformed', details: { code: 'too_many_parse_errors', limit: MAX_PARSE_ERRORS, line: MAX_PARSE_ERRORS + 3 } } });
+    expect(await leadByEmail('first@example.com')).toBeUndefined();
+    expect(await leadCount()).toBe(before + 1);
     await expectOneWorkflowPerLead();
   });
 

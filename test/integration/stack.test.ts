@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, chmod } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, chmod, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../stack/free-port.ts';
+import { dataDirMode } from '../../stack/local-secrets.ts';
 import { mailTo, stack, waitFor } from '../support/services.ts';
 
 // `npm start` as a user runs it: the supervisor with embedded PostgreSQL, the Temporal dev
@@ -57,7 +58,10 @@ describe('npm start', () => {
 
   it('runs the slice, restarts a killed worker without a duplicate email, keeps data across a restart and leaves no process behind', { timeout: 300_000 }, async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'lle-stack-'));
+    // Loose modes, as a data directory copied in or made by hand may have: npm start tightens them.
     await chmod(dataDir, 0o755);
+    await writeFile(path.join(dataDir, 'secrets.json'), '{}\n', { mode: 0o644 });
+    await chmod(path.join(dataDir, 'secrets.json'), 0o644);
     const port = await freePort();
     const env = {
       DATA_DIR: dataDir,
@@ -85,6 +89,8 @@ describe('npm start', () => {
     await ready(run);
 
     const secrets = JSON.parse(await readFile(path.join(dataDir, 'secrets.json'), 'utf8')) as { adminApiKey: string };
+    expect((await stat(path.join(dataDir, 'secrets.json'))).mode & 0o777).toBe(0o600);
+    expect((await stat(dataDir)).mode & 0o777).toBe(dataDirMode());
     expect(run.lines.join('\n')).toContain(secrets.adminApiKey);
     const api = async (method: string, url: string, body?: unknown) => {
       const res = await fetch(`http://127.0.0.1:${port}${url}`, {

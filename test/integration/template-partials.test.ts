@@ -34,6 +34,20 @@ describe('shared layouts and partials', () => {
     expect((await put('uses-missing', '{{#> _layout-none}}<mj-section></mj-section>{{/_layout-none}}')).statusCode).toBe(422);
   });
 
+  it('refuses lead data written without escaping with 422 naming the line, on save and in a preview, saving nothing', async () => {
+    const mjml = '<mjml><mj-body><mj-section><mj-column>\n<mj-text>{{sama lead.name}}</mj-text>\n<mj-text>{{{ lead.company }}}</mj-text>\n</mj-column></mj-section></mj-body></mjml>';
+    type Refusal = { error: { code: string; details: { path: string; line: number; message: string }[] } };
+    const saved = await put('raw-lead', mjml);
+    expect(saved.statusCode).toBe(422);
+    expect(saved.json<Refusal>().error).toMatchObject({ code: 'invalid', details: [{ path: '/mjml', line: 3, message: expect.stringContaining('lead.company') }] });
+    expect((await app.inject({ method: 'GET', url: '/v1/templates/raw-lead', headers: auth })).statusCode).toBe(404);
+    const partial = await put('_raw-signature', '{{& lead.ownerEmail}}');
+    expect(partial.json<Refusal>().error.details[0]).toMatchObject({ line: 1 });
+    const preview = await app.inject({ method: 'POST', url: '/v1/templates/raw-lead/preview', headers: auth, payload: { subject: 's', mjml: mjml.replace('{{{ lead.company }}}', '{{{[lead].company}}}') } });
+    expect(preview.statusCode).toBe(422);
+    expect(preview.json<Refusal>().error.details[0]).toMatchObject({ path: '/mjml', line: 3 });
+  });
+
   it('wraps a template in the layout and the signature partial, and an edited signature reaches the next email', async () => {
     // The shipped `_signature` is seeded too: this test's edit is the newest version.
     const signature = await put('_signature', '営業部 {{lead.ownerEmail}}');

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
@@ -117,6 +117,17 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
       expect((await stageChanges(id)).map((e) => e.detail.to)).toEqual(['closed']);
     });
 
+    it('still unsubscribes with a link of the old format, signed before tokens named their email', async () => {
+      const id = await createLead('old-link@example.jp', { cadence: 'idle' });
+      // Built by hand, not by signToken: the format of links already sent must not drift.
+      const body = Buffer.from(JSON.stringify({ p: 'unsubscribe', l: id })).toString('base64url');
+      const oldToken = `${body}.${createHmac('sha256', APP_SECRET).update(body).digest('base64url')}`;
+      expect((await app.inject({ method: 'GET', url: `/u/${oldToken}` })).statusCode).toBe(200);
+      const res = await app.inject({ method: 'POST', url: `/u/${oldToken}`, headers: ONE_CLICK, payload: 'List-Unsubscribe=One-Click' });
+      expect(res.statusCode).toBe(200);
+      expect(await suppression('old-link@example.jp')).toEqual([{ reason: 'unsubscribed' }]);
+    });
+
     it('accepts the other bodies providers post: multipart (as RFC 8058 prefers), an empty form, no body at all', async () => {
       const requests = [
         { headers: { 'content-type': 'multipart/form-data; boundary=xyz' }, payload: '--xyz\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--xyz--\r\n' },
@@ -146,6 +157,11 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
       expect(url.startsWith(`${PUBLIC_BASE_URL}/u/`)).toBe(true);
       const path = url.slice(PUBLIC_BASE_URL.length);
       expect(mail!.html).toContain(`href="${url}"`);
+      // The link names the email it came in: each email's link is its own.
+      const signed = JSON.parse(Buffer.from(path.slice('/u/'.length).split('.')[0] ?? '', 'base64url').toString('utf8')) as TokenPayload;
+      const keys = (await pool.query<{ idempotency_key: string }>('SELECT idempotency_key FROM deliveries WHERE lead_id = $1', [id])).rows.map((r) => r.idempotency_key);
+      expect(signed).toMatchObject({ p: 'unsubscribe', l: id });
+      expect(keys).toContain(signed.d);
 
       // The page: a confirm button posting back to the same token.
       const page = await app.inject({ method: 'GET', url: path, headers: { 'user-agent': READER_UA } });

@@ -2,7 +2,7 @@ import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth, startTestServices } from '../support/services.ts';
+import { auth, startTestApp, startTestServices } from '../support/services.ts';
 
 // Bounce and complaint reports as Mailgun and SendGrid send them, signed as they sign them.
 const MAILGUN_KEY = 'mailgun-signing-key-0123456789';
@@ -18,7 +18,7 @@ describe('mail provider delivery reports', () => {
     const services = await startTestServices({ worker: false, config: { mailgunWebhookSigningKey: MAILGUN_KEY, sendgridWebhookPublicKey: SENDGRID_PUBLIC } });
     ({ pool, app } = services);
     stops.push(services.stop);
-    for (const email of ['mg-hard@example.jp', 'mg-soft@example.jp', 'sg-bounce@example.jp', 'sg-spam@example.jp', 'sg-blocked@example.jp']) {
+    for (const email of ['mg-hard@example.jp', 'mg-soft@example.jp', 'sg-bounce@example.jp', 'sg-spam@example.jp', 'sg-blocked@example.jp', 'mg-replay-first@example.jp', 'mg-replay-victim@example.jp']) {
       expect((await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email } })).statusCode).toBe(201);
     }
   });
@@ -51,6 +51,31 @@ describe('mail provider delivery reports', () => {
     expect(await suppressed('mg-hard@example.jp')).toBe('hard bounce');
     await mailgun({ event: 'failed', severity: 'temporary', recipient: 'mg-soft@example.jp', id: 'mg-event-2' });
     expect(await suppressed('mg-soft@example.jp')).toBeUndefined();
+  });
+
+  it('refuses a Mailgun signature used a second time, whatever report it carries, across API processes', async () => {
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const token = `tok-replay-${Math.random().toString(36).slice(2)}`;
+    const signature = createHmac('sha256', MAILGUN_KEY).update(timestamp + token).digest('hex');
+    const post = (target: FastifyInstance, event: Record<string, unknown>) =>
+      target.inject({ method: 'POST', url: '/v1/webhooks/mail/mailgun', payload: { signature: { timestamp, token, signature }, 'event-data': event } });
+    expect((await post(app, { event: 'failed', severity: 'permanent', recipient: 'mg-replay-first@example.jp', id: 'mg-replay-1' })).json()).toEqual({ received: 1, accepted: 1 });
+    // The captured signature with another report, at this process and at a second one.
+    const replayed = await post(app, { event: 'complained', recipient: 'mg-replay-victim@example.jp', id: 'mg-replay-2' });
+    expect(replayed.statusCode).toBe(401);
+    expect(replayed.json()).toMatchObject({ error: { code: 'replayed_signature' } });
+    // A second API process: the token is remembered in PostgreSQL, not in the first one's memory.
+    const other = await startTestApp({ pool, taskQueue: 'unused', config: { mailgunWebhookSigningKey: MAILGUN_KEY } });
+    try {
+      expect((await post(other.app, { event: 'complained', recipient: 'mg-replay-victim@example.jp', id: 'mg-replay-3' })).statusCode).toBe(401);
+    } finally {
+      await other.close();
+    }
+    expect(await suppressed('mg-replay-victim@example.jp')).toBeUndefined();
+    // Tokens are kept only while a signature could still be accepted.
+    await pool.query("UPDATE webhook_signature_tokens SET seen_at = now() - interval '1 hour' WHERE token = $1", [token]);
+    await mailgun({ event: 'delivered', recipient: 'mg-replay-first@example.jp' });
+    expect((await pool.query('SELECT 1 FROM webhook_signature_tokens WHERE token = $1', [token])).rowCount).toBe(0);
   });
 
   it('refuses a Mailgun report with a wrong signature or an old timestamp', async () => {

@@ -116,7 +116,7 @@ export async function startTestApp(options: { pool: pg.Pool; taskQueue: string; 
 export function testAppConfig(overrides: Partial<Config> = {}): Config {
   return {
     // Tests poll hard; the rate limit is tested on its own with a low setting.
-    ...loadConfig({ MAIL_FROM, APP_SECRET, ADMIN_API_KEY: ADMIN_KEY, CRM_WEBHOOK_SECRET: CRM_SECRET, PUBLIC_BASE_URL, SENDER_POSTAL_ADDRESS: SENDER.postalAddress, SENDER_CONTACT: SENDER.contact, RATE_LIMIT_PER_MINUTE: '1000000' }),
+    ...loadConfig({ MAIL_FROM, APP_SECRET, ADMIN_API_KEY: ADMIN_KEY, CRM_WEBHOOK_SECRET: CRM_SECRET, PUBLIC_BASE_URL, SENDER_POSTAL_ADDRESS: SENDER.postalAddress, SENDER_CONTACT: SENDER.contact, RATE_LIMIT_PER_MINUTE: '1000000', AUTH_FAILURES_PER_MINUTE: '1000000' }),
     ...overrides,
   };
 }

@@ -276,3 +276,11 @@ describe('requireServices', () => {
     expect(() => requireServices(missingSecretOnly)).toThrow(/^APP_SECRET: /);
   });
 });
+
+describe('AUTH_FAILURES_PER_MINUTE', () => {
+  it('defaults to 20 failed authentications a minute per address, and takes a whole number from 1', () => {
+    expect(loadConfig({}, CWD).authFailuresPerMinute).toBe(20);
+    expect(loadConfig({ AUTH_FAILURES_PER_MINUTE: '5' }, CWD).authFailuresPerMinute).toBe(5);
+    for (const bad of ['0', '-1', 'ten', '1.5']) expect(configErrorFor({ AUTH_FAILURES_PER_MINUTE: bad }).message).toContain('AUTH_FAILURES_PER_MINUTE');
+  });
+});

@@ -1,8 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileTemplate, InvalidTemplateError, renderEmail, TemplateCache } from '../../../mail/render.ts';
+import { compileTemplate, InvalidTemplateError, renderEmail, TemplateCache, unescapedLeadData } from '../../../mail/render.ts';
 import type { TemplateContent } from '../../../db/repositories/templates.ts';
 
 /** An MJML document whose mj-column holds `inner`; the first inner line is line 6. */
@@ -251,5 +251,59 @@ describe('TemplateCache', () => {
     const bAgain = cache.get('b', 1, valid('b'));
     expect(bAgain).not.toBe(b);
     await Promise.all([a, b, c, bAgain]);
+  });
+});
+
+describe('lead data written without escaping', () => {
+  // Each spelling the Handlebars parser accepts for "this lead field, raw".
+  const RAW = [
+    '{{{lead.name}}}',
+    '{{{ lead.name }}}',
+    '{{& lead.name}}',
+    '{{&lead.company}}',
+    '{{{[lead].name}}}',
+    '{{{[lead].[name]}}}',
+    '{{{lead/name}}}',
+    '{{{this.lead.name}}}',
+    '{{{./lead.name}}}',
+    '{{{@root.lead.name}}}',
+    '{{~{lead.name}~}}',
+    '{{{lead.postalAddress.city}}}',
+    '{{{lookup lead "name"}}}',
+    '{{{sama lead.name}}}',
+    '{{{sama (lookup lead "name")}}}',
+    '{{#with lead}}{{{name}}}{{/with}}',
+    '{{#each lead}}{{{this}}}{{/each}}',
+    '{{#with lead as |l|}}{{{l.name}}}{{/with}}',
+  ];
+
+  it.each(RAW)('refuses %s in the body, naming its line', async (expression) => {
+    const content = { subject: 'Hi', mjml: mjmlWith(`        <mj-text>Dear ${expression},</mj-text>`), locale: 'en' } as const;
+    const error = await compileTemplate(content).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidTemplateError);
+    expect((error as InvalidTemplateError).problems).toEqual([expect.objectContaining({ part: 'mjml', line: 6, message: expect.stringContaining('without HTML escaping') })]);
+  });
+
+  it('accepts escaped lead data, raw engine values and triple braces in the plain-text subject', async () => {
+    const content = {
+      subject: '{{{lead.name}}} 様',
+      mjml: mjmlWith('        <mj-text>{{lead.name}} {{sama lead.name}} {{#with lead}}{{company}}{{/with}} <a href="{{{unsubscribeUrl}}}">stop</a></mj-text>'),
+      locale: 'ja',
+    } as const;
+    await expect(compileTemplate(content)).resolves.toBeDefined();
+  });
+
+  it('reports the line of the author\'s MJML, before shared pieces were expanded', async () => {
+    const authored = 'line 1\n{{> _signature}}\n<mj-text>{{{lead.name}}}</mj-text>';
+    const expanded = 'line 1\nsig 1\nsig 2\nsig 3\n<mj-text>{{{lead.name}}}</mj-text>';
+    const error = await compileTemplate({ subject: 's', mjml: expanded, locale: 'ja' }, authored).then(() => undefined, (e: unknown) => e);
+    expect((error as InvalidTemplateError).problems[0]?.line).toBe(3);
+  });
+
+  it('finds none in the templates the product ships', async () => {
+    const root = path.resolve(import.meta.dirname, '../../../templates');
+    const files = (await readdir(root, { recursive: true })).filter((f) => f.endsWith('.mjml'));
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) expect({ file, found: unescapedLeadData(await readFile(path.join(root, file), 'utf8')) }).toEqual({ file, found: [] });
   });
 });
