@@ -348,21 +348,27 @@ describe('the HubSpot deal sync', () => {
   it('throws a plain, retryable error for 429 and 5xx and a permanent one for a refused token', async () => {
     const sync = hubspotDealSync(settings());
     hubspot.failNext('/crm/v3/objects/contacts/search', 429);
-    const throttled = await sync.upsertDeal({ lead: lead('hubspot-later@example.jp'), kind: 'sales', score: 60, ownerEmail: undefined, existingDealId: undefined }).catch((e: unknown) => e);
-    expect(throttled).toBeInstanceOf(Error);
-    expect(throttled).not.toBeInstanceOf(CrmPermanentError);
+    // `rejects` fails the test when nothing is thrown; a caught value would not.
+    const throttled = sync.upsertDeal({ lead: lead('hubspot-later@example.jp'), kind: 'sales', score: 60, ownerEmail: undefined, existingDealId: undefined });
+    await expect(throttled).rejects.toBeInstanceOf(Error);
+    await expect(throttled).rejects.not.toBeInstanceOf(CrmPermanentError);
     // What Temporal's retry then does: the next attempt succeeds.
     expect((await sync.upsertDeal({ lead: lead('hubspot-later@example.jp'), kind: 'sales', score: 60, ownerEmail: undefined, existingDealId: undefined })).created).toBe(true);
 
     hubspot.failNext('/crm/v3/objects/contacts/search', 503);
-    expect(await sync.upsertDeal({ lead: lead('later2@example.jp'), kind: 'sales', score: 60, ownerEmail: undefined, existingDealId: undefined }).catch((e: unknown) => e)).not.toBeInstanceOf(CrmPermanentError);
+    const unavailable = sync.upsertDeal({ lead: lead('later2@example.jp'), kind: 'sales', score: 60, ownerEmail: undefined, existingDealId: undefined });
+    await expect(unavailable).rejects.toBeInstanceOf(Error);
+    await expect(unavailable).rejects.not.toBeInstanceOf(CrmPermanentError);
 
-    const refused = await hubspotDealSync({ ...settings(), accessToken: 'revoked-token-000' })
-      .upsertDeal({ lead: lead('hubspot-later@example.jp'), kind: 'sales', score: 60, ownerEmail: undefined, existingDealId: undefined })
-      .catch((e: unknown) => e);
-    expect(refused).toBeInstanceOf(CrmPermanentError);
-    expect(refused).toMatchObject({ provider: 'hubspot', status: 401 });
-    // The fake lists the unauthenticated call as a violation; it was this test's own.
-    hubspot.violations.splice(hubspot.violations.findIndex((v) => v.includes('without the Bearer token')), 1);
+    const violationsBefore = hubspot.violations.length;
+    const refused = hubspotDealSync({ ...settings(), accessToken: 'revoked-token-000' })
+      .upsertDeal({ lead: lead('hubspot-later@example.jp'), kind: 'sales', score: 60, ownerEmail: undefined, existingDealId: undefined });
+    await expect(refused).rejects.toBeInstanceOf(CrmPermanentError);
+    await expect(refused).rejects.toMatchObject({ provider: 'hubspot', status: 401 });
+    // The fake lists the unauthenticated call as a violation; it was this test's own, and
+    // exactly one: a missing entry must fail here rather than remove someone else's.
+    const ours = hubspot.violations.findIndex((v, i) => i >= violationsBefore && v.includes('without the Bearer token'));
+    expect(ours).toBeGreaterThanOrEqual(0);
+    hubspot.violations.splice(ours, 1);
   });
 });
