@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/env.ts';
 import { crmConnectionsFromConfig } from '../../crm/providers.ts';
+import { keepHistory } from '../support/replay.ts';
 import { auth, CRM_SECRET, PUBLIC_BASE_URL, startTestServices, waitFor } from '../support/services.ts';
 
 // Zoho CRM both ways, against a local server imitating Zoho's accounts and CRM REST APIs
@@ -208,6 +209,8 @@ describe('Zoho CRM through its REST API', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ received: true, duplicate: false, ignored: null });
     expect(await fetched(res)).toEqual({ applied: 1, gone: 0 });
+    // The crmFetchZoho history replays (and with RECORD_HISTORIES=1 is kept for later versions).
+    expect(await keepHistory(client, 'crm-fetch-zoho', res.json<{ workflowId: string }>().workflowId)).toEqual([]);
 
     const lead = await leadByEmail('notified@example.jp');
     const profile = (await app.inject({ method: 'GET', url: `/v1/leads/${lead?.id}`, headers: auth })).json<{ profile: Record<string, unknown> }>().profile;

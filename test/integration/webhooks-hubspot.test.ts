@@ -12,6 +12,7 @@ import { buildApp } from '../../api/app.ts';
 import { findLeadByEmail } from '../../db/repositories/leads.ts';
 import { freePort } from '../../stack/free-port.ts';
 import { startFakeHubspot } from '../support/fake-hubspot.ts';
+import { keepHistory } from '../support/replay.ts';
 import { auth, PUBLIC_BASE_URL, startTestApp, startTestServices, testAppConfig, waitFor } from '../support/services.ts';
 
 // HubSpot webhook batches as HubSpot sends them (v3-signed JSON arrays of events that
@@ -114,6 +115,8 @@ describe('the HubSpot webhook', () => {
     expect(res.json()).toEqual({ received: 4, accepted: 2, duplicates: 0, ignored: 2 });
 
     const yamada = await fetchResult(batch[0]!);
+    // The crmFetchHubspot history replays (and with RECORD_HISTORIES=1 is kept for later versions).
+    expect(await keepHistory(client, 'crm-fetch-hubspot', hubspotWorkflowId(hubspotEventKey(batch[0]!)))).toEqual([]);
     expect(yamada.applied).toEqual([{ type: 'lead.created', duplicate: false, leadId: expect.any(String) }]);
     const lead = await leadView(yamada.applied[0]!.leadId);
     expect(lead.profile).toMatchObject({ name: '山田 太郎', company: '山田商事', title: '部長', phone: '03-1234-5678', ownerEmail: 'rep-one@example.com', externalId: 'hubspot:contact:601' });
