@@ -219,11 +219,15 @@ describe('Zoho CRM through its REST API', () => {
     expect(zoho.grants[0]).toEqual({ refresh_token: CLIENT.refresh, client_id: CLIENT.id, client_secret: CLIENT.secret, grant_type: 'refresh_token' });
     expect(zoho.callsTo('GET', '/crm/v8/Leads/4150868000000225013')).toEqual([{ method: 'GET', path: '/crm/v8/Leads/4150868000000225013', authorization: 'Zoho-oauthtoken 1000.access-1', body: undefined }]);
 
-    // Zoho delivering the same callback again: 200, no second fetch.
+    // Zoho delivering the same callback again: 200, no second fetch: the fetch workflow's one
+    // run, completed, is still its latest (a second start would be a new run at once).
+    const { workflowId } = res.json<{ workflowId: string }>();
+    const { runId } = await client.workflow.getHandle(workflowId).describe();
     const again = await post(payload);
     expect(again.statusCode).toBe(200);
-    expect(again.json()).toMatchObject({ duplicate: true });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(again.json()).toMatchObject({ duplicate: true, workflowId });
+    const latest = await client.workflow.getHandle(workflowId).describe();
+    expect(latest).toMatchObject({ runId, status: { name: 'COMPLETED' } });
     expect(zoho.callsTo('GET', '/crm/v8/Leads/4150868000000225013')).toHaveLength(1);
     // The token is cached: one grant so far.
     expect(zoho.grants).toHaveLength(1);

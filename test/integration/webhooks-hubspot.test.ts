@@ -144,12 +144,16 @@ describe('the HubSpot webhook', () => {
     await fetchResult(batch[0]!);
     await fetchResult(batch[1]!);
     const lead = (await leadByEmail('hs-repeat@example.jp'))!;
-    // The new lead's lifecycle writes its first timeline entries on its own time: wait until the database is still.
-    const before = await waitFor(async () => {
-      const first = await counts();
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      return JSON.stringify(await counts()) === JSON.stringify(first) && first;
-    }, 'the database to settle');
+    // The new lead's lifecycle writes its first timeline entries on its own time: wait until
+    // its workflow has nothing in flight (its first touch is far off), then count.
+    const idle = async (workflowId: string) => {
+      const { raw } = await client.workflow.getHandle(workflowId).describe();
+      return (raw.pendingActivities?.length ?? 0) === 0 && !raw.pendingWorkflowTask;
+    };
+    await waitFor(() => idle(`lead-${lead.id}`), 'the lead workflow to settle');
+    const before = await counts();
+    const fetches = batch.map((e) => hubspotWorkflowId(hubspotEventKey(e)));
+    const runs = await Promise.all(fetches.map(async (id) => (await client.workflow.getHandle(id).describe()).runId));
     const timeline = (await app.inject({ method: 'GET', url: `/v1/leads/${lead.id}/timeline`, headers: auth })).json<{ items: unknown[] }>().items;
     const reads = hubspot.requests.length;
 
@@ -157,7 +161,9 @@ describe('the HubSpot webhook', () => {
     const again = await deliver(batch.map((e) => ({ ...e, eventId: nextEventId++, attemptNumber: 1 })));
     expect(again.statusCode).toBe(200);
     expect(again.json()).toEqual({ received: 2, accepted: 0, duplicates: 2, ignored: 0 });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // No fetch ran again (the same runs, no new one) and the lead's workflow had nothing to do.
+    expect(await Promise.all(fetches.map(async (id) => (await client.workflow.getHandle(id).describe()).runId))).toEqual(runs);
+    await waitFor(() => idle(`lead-${lead.id}`), 'the lead workflow to settle');
     expect(await counts()).toEqual(before);
     expect((await app.inject({ method: 'GET', url: `/v1/leads/${lead.id}/timeline`, headers: auth })).json<{ items: unknown[] }>().items).toEqual(timeline);
     expect(hubspot.requests.length).toBe(reads);
