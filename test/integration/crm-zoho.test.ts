@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/env.ts';
 import { crmConnectionsFromConfig } from '../../crm/providers.ts';
+import { keepHistory } from '../support/replay.ts';
 import { auth, CRM_SECRET, PUBLIC_BASE_URL, startTestServices, waitFor } from '../support/services.ts';
 
 // Zoho CRM both ways, against a local server imitating Zoho's accounts and CRM REST APIs
@@ -208,6 +209,8 @@ describe('Zoho CRM through its REST API', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ received: true, duplicate: false, ignored: null });
     expect(await fetched(res)).toEqual({ applied: 1, gone: 0 });
+    // The crmFetchZoho history replays (and with RECORD_HISTORIES=1 is kept for later versions).
+    expect(await keepHistory(client, 'crm-fetch-zoho', res.json<{ workflowId: string }>().workflowId)).toEqual([]);
 
     const lead = await leadByEmail('notified@example.jp');
     const profile = (await app.inject({ method: 'GET', url: `/v1/leads/${lead?.id}`, headers: auth })).json<{ profile: Record<string, unknown> }>().profile;
@@ -216,11 +219,15 @@ describe('Zoho CRM through its REST API', () => {
     expect(zoho.grants[0]).toEqual({ refresh_token: CLIENT.refresh, client_id: CLIENT.id, client_secret: CLIENT.secret, grant_type: 'refresh_token' });
     expect(zoho.callsTo('GET', '/crm/v8/Leads/4150868000000225013')).toEqual([{ method: 'GET', path: '/crm/v8/Leads/4150868000000225013', authorization: 'Zoho-oauthtoken 1000.access-1', body: undefined }]);
 
-    // Zoho delivering the same callback again: 200, no second fetch.
+    // Zoho delivering the same callback again: 200, no second fetch: the fetch workflow's one
+    // run, completed, is still its latest (a second start would be a new run at once).
+    const { workflowId } = res.json<{ workflowId: string }>();
+    const { runId } = await client.workflow.getHandle(workflowId).describe();
     const again = await post(payload);
     expect(again.statusCode).toBe(200);
-    expect(again.json()).toMatchObject({ duplicate: true });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(again.json()).toMatchObject({ duplicate: true, workflowId });
+    const latest = await client.workflow.getHandle(workflowId).describe();
+    expect(latest).toMatchObject({ runId, status: { name: 'COMPLETED' } });
     expect(zoho.callsTo('GET', '/crm/v8/Leads/4150868000000225013')).toHaveLength(1);
     // The token is cached: one grant so far.
     expect(zoho.grants).toHaveLength(1);
@@ -237,13 +244,16 @@ describe('Zoho CRM through its REST API', () => {
 
   it('refuses a wrong token or channel with 401 and changes nothing', async () => {
     zoho.records.set('Leads/4150868000000500001', { Email: 'intruder@example.jp', Last_Name: 'X' });
+    // Counted here, so the check does not depend on the receipts other tests left.
+    const receipts = async () => (await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM webhook_receipts WHERE provider = 'zoho-notification'")).rows[0]?.n;
+    const receiptsBefore = await receipts();
     expect((await notify('Leads', 'insert', ['4150868000000500001'], { token: 'wrong-token-0123456789' })).statusCode).toBe(401);
     expect((await notify('Leads', 'insert', ['4150868000000500001'], { token: undefined })).statusCode).toBe(401);
     expect((await notify('Leads', 'insert', ['4150868000000500001'], { channel_id: '999' })).statusCode).toBe(401);
     expect((await notify('Leads', 'insert', ['not-a-number'])).statusCode).toBe(422);
     expect(zoho.callsTo('GET', '/crm/v8/Leads/4150868000000500001')).toHaveLength(0);
     expect(await leadByEmail('intruder@example.jp')).toBeUndefined();
-    expect((await pool.query("SELECT 1 FROM webhook_receipts WHERE provider = 'zoho-notification'")).rowCount).toBe(1 + 2);
+    expect(await receipts()).toBe(receiptsBefore);
   });
 
   it('acknowledges deletes and other modules without fetching anything', async () => {
@@ -296,7 +306,13 @@ describe('Zoho CRM through its REST API', () => {
     await hotLead('refresh@example.jp', 'refresh-1');
     await waitFor(async () => (await leadByEmail('refresh@example.jp'))?.crm_deal_id ?? undefined, 'the CRM deal id on the lead');
     expect(zoho.grants.length).toBe(grantsBefore + 1);
-    const [refused, accepted] = dealPosts('refresh商事');
+    // Exactly two: the one refused with the revoked token, and the retry with a fresh one
+    // (with a single POST the two `authorization`s compared below would differ trivially).
+    const posts = dealPosts('refresh商事');
+    expect(posts).toHaveLength(2);
+    const [refused, accepted] = posts;
+    expect(refused?.authorization).toMatch(/^Zoho-oauthtoken 1000\.access-\d+$/);
+    expect(accepted?.authorization).toMatch(/^Zoho-oauthtoken 1000\.access-\d+$/);
     expect(refused?.authorization).not.toBe(accepted?.authorization);
   });
 

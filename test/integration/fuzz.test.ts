@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import fc from 'fast-check';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance, InjectOptions } from 'fastify';
@@ -12,10 +13,19 @@ import { settleWorkflowCount, snapshotState } from '../support/state-snapshot.ts
 
 // Property: whatever JSON a client with a valid key (or a valid signature) sends to a JSON
 // route, the answer is below 500, in the error format when 4xx, and a rejected request
-// changes nothing. Bounded and seeded: FUZZ_SEED=<n> replays a failing run (the seed is
-// printed on failure); FUZZ_RUNS sets the number of requests per route.
-const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
+// changes nothing. Bounded and seeded: each run draws a new seed and prints it, so runs
+// explore different bodies; FUZZ_SEED=<n> replays a run (fast-check's failure report gives
+// the seed and the path of the failing body); FUZZ_RUNS sets the number of requests per route.
+const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : randomInt(2 ** 31);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 25);
+process.stdout.write(`[fuzz] seed ${SEED} (FUZZ_SEED=${SEED} npx vitest run test/integration/fuzz.test.ts replays this run)\n`);
+
+/**
+ * Failures found by earlier runs, kept as cases that run every time: the route, and the
+ * seed and path fast-check reported ("Counterexample ... seed: <n>, path: "<p>"), which
+ * replay exactly the failing body. Add one with the fix of what it found.
+ */
+const KEPT_FAILURES: { route: string; seed: number; path: string; found: string }[] = [];
 
 /** A JSON route: how to send a body to it, and a body it accepts (mutated by the fuzzer). */
 interface JsonRoute {
@@ -93,24 +103,36 @@ describe('fuzzing the JSON routes', () => {
   });
   afterAll(async () => stop());
 
+  /** The property for one route: below 500, the error format when 4xx, a rejection changes nothing. */
+  const property = (route: JsonRoute) => {
+    const watched = [leadWorkflowId(f.leadId)];
+    return fc.asyncProperty(fc.constant(null).chain(() => bodyFor(route, f)), async (body) => {
+      const raw = JSON.stringify(body) ?? 'null';
+      const leads = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM leads')).rows[0]?.n);
+      await settleWorkflowCount(client, taskQueue, leads);
+      const before = await snapshotState(pool, client, taskQueue, watched);
+      const response = await app.inject(route.send(f, raw));
+      expect(response.statusCode, `${response.statusCode} ${response.body.slice(0, 300)} for ${raw.slice(0, 300)}`).toBeLessThan(500);
+      if (response.statusCode >= 400) {
+        expectErrorFormat(response);
+        expect(await snapshotState(pool, client, taskQueue, watched)).toEqual(before);
+      }
+    });
+  };
+
   for (const route of ROUTES) {
     it(`${route.name}: never a 5xx, always the error format, a rejection changes nothing`, async () => {
-      const watched = [leadWorkflowId(f.leadId)];
-      await fc.assert(
-        fc.asyncProperty(fc.constant(null).chain(() => bodyFor(route, f)), async (body) => {
-          const raw = JSON.stringify(body) ?? 'null';
-          const leads = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM leads')).rows[0]?.n);
-          await settleWorkflowCount(client, taskQueue, leads);
-          const before = await snapshotState(pool, client, taskQueue, watched);
-          const response = await app.inject(route.send(f, raw));
-          expect(response.statusCode, `${response.statusCode} ${response.body.slice(0, 300)} for ${raw.slice(0, 300)}`).toBeLessThan(500);
-          if (response.statusCode >= 400) {
-            expectErrorFormat(response);
-            expect(await snapshotState(pool, client, taskQueue, watched)).toEqual(before);
-          }
-        }),
-        { seed: SEED, numRuns: RUNS, endOnFailure: true },
-      );
+      await fc.assert(property(route), { seed: SEED, numRuns: RUNS, endOnFailure: true });
+    });
+  }
+
+  it('keeps every failure found before as a case, each for a route that exists', () => {
+    for (const kept of KEPT_FAILURES) expect(ROUTES.map((r) => r.name)).toContain(kept.route);
+  });
+  for (const kept of KEPT_FAILURES) {
+    it(`${kept.route}: the body seed ${kept.seed} found (${kept.found}) is handled`, async () => {
+      const route = ROUTES.find((r) => r.name === kept.route)!;
+      await fc.assert(property(route), { seed: kept.seed, path: kept.path, endOnFailure: true });
     });
   }
 });

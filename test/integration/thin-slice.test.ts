@@ -32,14 +32,18 @@ const CADENCE = {
  * Waits until the lead's first email arrived and its second step is waiting on its timer:
  * the lead shows one touch and a next touch due after the first email was seen.
  */
-async function secondStepUnderWay(app: FastifyInstance, leadId: string, email: string): Promise<void> {
+async function secondStepUnderWay(app: FastifyInstance, leadId: string, email: string): Promise<number> {
   await waitFor(async () => (await mailTo(email)).length === 1, 'the first email');
   const firstSeenAt = Date.now();
-  await waitFor(async () => {
+  const due = await waitFor(async () => {
     const lead = (await app.inject({ method: 'GET', url: `/v1/leads/${leadId}`, headers: auth })).json<{ touches: number; nextTouchAt: string | null }>();
-    return lead.touches === 1 && lead.nextTouchAt !== null && Date.parse(lead.nextTouchAt) > firstSeenAt;
+    return lead.touches === 1 && lead.nextTouchAt !== null && Date.parse(lead.nextTouchAt) > firstSeenAt && Date.parse(lead.nextTouchAt);
   }, 'the second step to be scheduled');
+  return due;
 }
+
+/** The guard of a race against a short step: the change must have landed before the step was due. */
+const landedBefore = (due: number, what: string) => expect(Date.now(), `${what} landed before the second step was due (else this run proves nothing)`).toBeLessThan(due);
 
 describe('the thin slice: template, cadence, lead, email through real Temporal, PostgreSQL and SMTP', () => {
   let app: FastifyInstance;
@@ -129,16 +133,19 @@ describe('the thin slice: template, cadence, lead, email through real Temporal, 
 
   it('moves a running lead to a new cadence version at its next step, never mid-step', async () => {
     await app.inject({ method: 'PUT', url: '/v1/templates/second', headers: auth, payload: { subject: 'Second template', mjml: TEMPLATE.mjml } });
-    const v1 = { name: 'v1', nurture: { steps: [{ after: 'PT1S', channel: 'email', template: 'welcome' }, { after: 'PT3S', channel: 'email', template: 'welcome' }] } };
+    // The second wait is long enough that the edit below lands while it is pending, even on
+    // a loaded machine; the guard below fails the run (rather than passing it) if not.
+    const v1 = { name: 'v1', nurture: { steps: [{ after: 'PT1S', channel: 'email', template: 'welcome' }, { after: 'PT6S', channel: 'email', template: 'welcome' }] } };
     await app.inject({ method: 'PUT', url: '/v1/cadences/editable', headers: auth, payload: v1 });
     const email = 'editable@example.jp';
     const created = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email, cadence: 'editable' } });
-    await secondStepUnderWay(app, created.json<{ id: string }>().id, email);
+    const due = await secondStepUnderWay(app, created.json<{ id: string }>().id, email);
 
     // During the second step's wait, v2 changes that step's template and adds a third step.
-    const v2 = { name: 'v2', nurture: { steps: [...v1.nurture.steps.slice(0, 1), { after: 'PT3S', channel: 'email', template: 'second' }, { after: 'PT1S', channel: 'email', template: 'second' }] } };
+    const v2 = { name: 'v2', nurture: { steps: [...v1.nurture.steps.slice(0, 1), { after: 'PT6S', channel: 'email', template: 'second' }, { after: 'PT1S', channel: 'email', template: 'second' }] } };
     const edited = await app.inject({ method: 'PUT', url: '/v1/cadences/editable', headers: auth, payload: v2 });
     expect(edited.json()).toMatchObject({ version: 2, created: true });
+    landedBefore(due, 'the edit');
 
     await waitFor(async () => (await mailTo(email)).length === 3, 'the third email');
     // The step already under way finishes as v1 defined it; the next step comes from v2.
@@ -148,11 +155,12 @@ describe('the thin slice: template, cadence, lead, email through real Temporal, 
 
 describe('a lead moved to another cadence', () => {
   let app: FastifyInstance;
+  let client: Client;
   const stops: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
     const services = await startTestServices();
-    app = services.app;
+    ({ app, client } = services);
     stops.push(services.stop);
   });
   afterAll(async () => {
@@ -170,12 +178,21 @@ describe('a lead moved to another cadence', () => {
     // Unique: every test file shares the capture SMTP server's outbox.
     const email = `mover-${Date.now()}@example.jp`;
     const created = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email, cadence: 'old' } });
-    await secondStepUnderWay(app, created.json<{ id: string }>().id, email);
+    const leadId = created.json<{ id: string }>().id;
+    const due = await secondStepUnderWay(app, leadId, email);
     const moved = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email, cadence: 'new' } });
     expect(moved.statusCode).toBe(200);
+    landedBefore(due, 'the move');
 
     await waitFor(async () => (await mailTo(email)).length === 3, 'the new cadence\'s email');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // The new cadence has no step left: nothing is scheduled and nothing is in flight, so
+    // no further email can come (rather than waiting a while to see none does).
+    const workflowId = created.json<{ workflowId: string }>().workflowId;
+    await waitFor(async () => {
+      const lead = (await app.inject({ method: 'GET', url: `/v1/leads/${leadId}`, headers: auth })).json<{ nextTouchAt: string | null }>();
+      const { raw } = await client.workflow.getHandle(workflowId).describe();
+      return lead.nextTouchAt === null && (raw.pendingActivities?.length ?? 0) === 0 && !raw.pendingWorkflowTask;
+    }, 'the lead to have nothing left to send');
     // The old cadence's second step was already waiting and finishes; its third never comes.
     expect((await mailTo(email)).map((m) => m.subject)).toEqual(['Old cadence', 'Old cadence', 'New cadence']);
   });

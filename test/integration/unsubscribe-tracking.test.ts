@@ -8,6 +8,7 @@ import { createPool } from '../../db/pool.ts';
 import { signToken, type TokenPayload } from '../../mail/tokens.ts';
 import { freePort } from '../../stack/free-port.ts';
 import { APP_SECRET, auth, mailTo, PUBLIC_BASE_URL, startTestServices, testAppConfig, waitFor } from '../support/services.ts';
+import { settlePool } from '../support/state-snapshot.ts';
 
 // The links in every marketing email, driven as readers, mail clients, mail providers and
 // their link scanners drive them: the unsubscribe page and RFC 8058 one-click, the open
@@ -246,7 +247,8 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
         if (hit.method !== 'HEAD') expect(res.rawPayload.subarray(0, 6).toString()).toBe('GIF89a');
       }
       await waitFor(async () => (await events(id)).length >= 2, 'the opens to be recorded');
-      await sleep(1000);
+      // The tracking routes record after their reply: an idle pool means every recording has landed.
+      await settlePool(pool);
       expect(await events(id)).toEqual([
         { type: 'email_open', source_id: `open:${delivery(0)}` },
         { type: 'email_open', source_id: `open:${delivery(1)}` },
@@ -284,7 +286,8 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
       expect((await app.inject({ method: 'GET', url: click(japanese, `${delivery}-ja`), headers: { 'user-agent': READER_UA } })).headers.location).toBe(new URL(japanese).href);
 
       await waitFor(async () => (await events(id)).length >= 3, 'the clicks to be recorded');
-      await sleep(1000);
+      // The tracking routes record after their reply: an idle pool means every recording has landed.
+      await settlePool(pool);
       expect(await events(id)).toEqual(
         [
           { type: 'email_click', source_id: `click:${delivery}:${sha16(url)}` },
@@ -316,7 +319,8 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
         expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
         expect(res.body).toContain('This link is not valid');
       }
-      await sleep(500);
+      // The tracking routes record after their reply: an idle pool means every recording has landed.
+      await settlePool(pool);
       expect(await events(id)).toEqual([]);
     });
   });

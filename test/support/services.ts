@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -94,9 +94,9 @@ export async function startTestWorker(options: { pool: pg.Pool; taskQueue: strin
 }
 
 /** The API, built as production builds it, against the test database and Temporal. */
-export async function startTestApp(options: { pool: pg.Pool; taskQueue: string; outboxDir?: string; config?: Partial<Config> }): Promise<{ app: FastifyInstance; client: Client; close: () => Promise<void> }> {
+export async function startTestApp(options: { pool: pg.Pool; taskQueue: string; outboxDir?: string; config?: Partial<Config>; clientInterceptors?: WorkflowClientInterceptor[] }): Promise<{ app: FastifyInstance; client: Client; close: () => Promise<void> }> {
   const connection = await Connection.connect({ address: stack().temporalAddress });
-  const client = new Client({ connection, namespace: 'default' });
+  const client = new Client({ connection, namespace: 'default', ...(options.clientInterceptors ? { interceptors: { workflow: options.clientInterceptors } } : {}) });
   const app = await buildApp({
     config: testAppConfig({ temporalTaskQueue: options.taskQueue, outboxDir: options.outboxDir, ...options.config }),
     db: options.pool,
@@ -123,13 +123,14 @@ export function testAppConfig(overrides: Partial<Config> = {}): Config {
 
 /**
  * A test file's own slice of the real services: a fresh database, a worker on its own
- * task queue (unless `worker: false`) and the API built as production builds it.
+ * task queue (unless `worker: false`) and the API built as production builds it
+ * (its Temporal client with `clientInterceptors`, for tests that watch what it asks of Temporal).
  */
-export async function startTestServices(options: { worker?: boolean; workerOptions?: { salesReps?: string[]; salesWebhookUrl?: string; crm?: CrmConnections }; config?: Partial<Config> } = {}): Promise<{ pool: pg.Pool; app: FastifyInstance; client: Client; taskQueue: string; stop: () => Promise<void> }> {
+export async function startTestServices(options: { worker?: boolean; workerOptions?: { salesReps?: string[]; salesWebhookUrl?: string; crm?: CrmConnections }; config?: Partial<Config>; clientInterceptors?: WorkflowClientInterceptor[] } = {}): Promise<{ pool: pg.Pool; app: FastifyInstance; client: Client; taskQueue: string; stop: () => Promise<void> }> {
   const db = await createTestDatabase();
   const taskQueue = uniqueTaskQueue();
   const worker = options.worker === false ? undefined : await startTestWorker({ pool: db.pool, taskQueue, ...options.workerOptions });
-  const api = await startTestApp({ pool: db.pool, taskQueue, ...(options.config ? { config: options.config } : {}) });
+  const api = await startTestApp({ pool: db.pool, taskQueue, ...(options.config ? { config: options.config } : {}), ...(options.clientInterceptors ? { clientInterceptors: options.clientInterceptors } : {}) });
   return {
     pool: db.pool,
     app: api.app,

@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowClientInterceptor } from '@temporalio/client';
 import type pg from 'pg';
 
 /**
@@ -18,6 +18,7 @@ const TABLES: Record<string, string> = {
   timeline: 't',
   events: 't',
   api_keys: '(t.id, t.name, t.role, t.key_digest, t.key_prefix, t.created_at, t.revoked_at)',
+  console_sessions: 't',
 };
 
 /** What the database and Temporal hold, comparable with `toEqual`. */
@@ -54,5 +55,51 @@ export async function settleWorkflowCount(client: Client, taskQueue: string, exp
     if (count === expected) return;
     if (Date.now() > deadline) throw new Error(`visibility lists ${count} workflows on ${taskQueue}, expected ${expected}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** A workflow start or signal the API's Temporal client made, as `start <workflowId>` / `signal <workflowId>`. */
+export type TemporalCommand = `${'start' | 'signal'} ${string}`;
+
+/**
+ * A client interceptor that lists every workflow start and signal the app's client makes,
+ * as it makes it: unlike visibility, which lags, the list proves at once what a request
+ * asked of Temporal (and, empty, that it asked nothing).
+ */
+export function recordTemporalCommands(): { interceptor: WorkflowClientInterceptor; commands: TemporalCommand[] } {
+  const commands: TemporalCommand[] = [];
+  const interceptor: WorkflowClientInterceptor = {
+    async start(input, next) {
+      const runId = await next(input);
+      commands.push(`start ${input.options.workflowId}`);
+      return runId;
+    },
+    async startWithDetails(input, next) {
+      const output = await next(input);
+      commands.push(`start ${input.options.workflowId}`);
+      return output;
+    },
+    async signalWithStart(input, next) {
+      const runId = await next(input);
+      // Starts only a workflow not running; the lead workflows it signals run from their lead's creation.
+      commands.push(`signal ${input.options.workflowId}`);
+      return runId;
+    },
+    async signal(input, next) {
+      await next(input);
+      commands.push(`signal ${input.workflowExecution.workflowId}`);
+    },
+  };
+  return { interceptor, commands };
+}
+
+/** Waits until `pool` has no query running or waiting: writes a route makes after its reply (tracking) have landed. */
+export async function settlePool(pool: pg.Pool, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  // The writes start before the reply is sent (a client is asked for at once), so an idle
+  // pool after the reply means they are done.
+  while (pool.totalCount - pool.idleCount > 0 || pool.waitingCount > 0) {
+    if (Date.now() > deadline) throw new Error('queries still running on the pool');
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -115,12 +115,12 @@ export const backOfficeRows: Row[] = [
   { route: 'GET /docs/static/*', case: 'a file that does not exist', request: () => ({ method: 'GET', url: '/docs/static/nothing.js' }), status: 404 },
 
   // Links in emails: a person reads these answers, so a bad token is a page, not JSON.
-  { route: 'GET /u/*', case: 'a forged token', request: () => ({ method: 'GET', url: '/u/eyJwIjoidW5zdWJzY3JpYmUifQ.forged' }), status: 404, page: true },
+  { route: 'GET /u/*', case: 'a forged token', request: (f) => ({ method: 'GET', url: `/u/${f.forged.unsubscribe}` }), status: 404, page: true },
   { route: 'GET /u/*', case: 'SQL in the token', request: () => ({ method: 'GET', url: `/u/${encodeURIComponent("' OR 1=1--")}` }), status: 404, page: true },
-  { route: 'POST /u/*', case: 'a forged token', request: () => ({ method: 'POST', url: '/u/eyJwIjoidW5zdWJzY3JpYmUifQ.forged', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' }), status: 404, page: true },
+  { route: 'POST /u/*', case: 'a forged token', request: (f) => ({ method: 'POST', url: `/u/${f.forged.unsubscribe}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' }), status: 404, page: true },
   { route: 'POST /u/*', case: 'a body over 4 KB', request: (f) => ({ method: 'POST', url: `/u/${f.tokens.unsubscribe}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `List-Unsubscribe=One-Click&pad=${'x'.repeat(5000)}` }), status: 413, code: 'body_too_large' },
-  { route: 'GET /t/o/*', case: 'a forged token still gets the pixel, counting nothing', request: () => ({ method: 'GET', url: '/t/o/eyJwIjoib3BlbiJ9.forged', headers: { 'user-agent': 'Mozilla/5.0' } }), status: 200, page: true },
-  { route: 'GET /t/c/*', case: 'a forged token', request: () => ({ method: 'GET', url: `/t/c/eyJwIjoiY2xpY2sifQ.forged?u=${encodeURIComponent('https://evil.example')}`, headers: { 'user-agent': 'Mozilla/5.0' } }), status: 404, page: true },
+  { route: 'GET /t/o/*', case: 'a forged token still gets the pixel, counting nothing', request: (f) => ({ method: 'GET', url: `/t/o/${f.forged.open}`, headers: { 'user-agent': 'Mozilla/5.0' } }), status: 200, page: true },
+  { route: 'GET /t/c/*', case: 'a forged token', request: (f) => ({ method: 'GET', url: `/t/c/${f.forged.click}?u=${encodeURIComponent('https://evil.example')}`, headers: { 'user-agent': 'Mozilla/5.0' } }), status: 404, page: true },
   { route: 'GET /t/c/*', case: 'an open token used as a click', request: (f) => ({ method: 'GET', url: `/t/c/${f.tokens.open}`, headers: { 'user-agent': 'Mozilla/5.0' } }), status: 404, page: true },
 
   { route: 'unknown', case: 'GET of a route that does not exist', request: () => ({ method: 'GET', url: '/v1/leadz', headers: auth }), status: 404, code: 'not_found' },

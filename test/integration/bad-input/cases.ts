@@ -112,6 +112,10 @@ function hostileOutcome(kind: FieldKind, name: Hostile, value: string, field: st
   switch (kind.kind) {
     case 'lookup':
       return { status: 404, code: 'not_found' };
+    // Loose on purpose: the success code is the route's (201 created, 202 signalled, 200
+    // updated), the same for every row of it; what matters is that legitimate hostile text
+    // is taken, and `ignored` fields change nothing (the snapshot), `data` ones are stored
+    // verbatim (`stored`).
     case 'ignored':
       return { status: [200, 201, 202] };
     case 'data':

@@ -129,12 +129,18 @@ const badKeyRows = keyRoutes.flatMap(([route, pattern, fields]): Row[] => [
 const hostileRows = (route: string, name: string, request: (value: string) => Row['request'], legit: Row['status'], extra: (value: string) => Partial<Row> = () => ({})): Row[] =>
   Object.entries(HOSTILE).map(([kind, value]) => {
     const legitimate = !['a NUL character', 'a 10 KB string'].includes(kind);
+    // Loose on purpose: a NUL is refused by the form parser (400) or the schema (422), and
+    // 10 KB by the body limit (413) or the field's maxLength (422), depending on the route's
+    // body limit and parser; every one of them is a refusal that must change nothing, which
+    // the snapshot checks whatever the code.
     return row(route, `${name}: ${kind}`, request(value), legitimate ? legit : [400, 413, 422], legitimate ? { stored: escaped, ...extra(value) } : { stored: escaped });
   });
 
 // A fresh address per row, so each legitimate name makes its own lead.
 let made = 0;
 const newLeadRows = hostileRows('POST /leads', 'name', (value) => postAs('marketer', '/leads', { email: `console-hostile-${++made}@example.jp`, name: value }), 303, (value) => ({
+  // Loose on purpose: a new lead is a leads row, its timeline and its workflow start, all
+  // the point of the row; `stored` checks the name came back verbatim.
   changes: true,
   stored: async (f, response) => {
     const id = /\/leads\/([0-9a-f-]{36})/.exec(String(response.headers.location))?.[1] ?? '';
@@ -143,7 +149,8 @@ const newLeadRows = hostileRows('POST /leads', 'name', (value) => postAs('market
 }));
 
 const saveTemplateRows = hostileRows('POST /templates/:key', 'subject', (value) => postAs('marketer', '/templates/console-hostile?locale=ja', { subject: value, mjml: MJML }), 303, (value) => ({
-  changes: true,
+  // A new template version, and nothing else (no lead, no workflow is touched).
+  changesOnly: ['templates'],
   stored: async (f) => expect(((await f.get('/v1/templates/console-hostile?locale=ja')) as { subject: string }).subject).toBe(value),
 }));
 
@@ -157,9 +164,10 @@ const signInRows: Row[] = [
   row('POST /sign-in', 'a wrong key', (f) => ({ method: 'POST', url: '/sign-in', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.sessions.signInForm.cookie }, payload: encode({ key: 'lle_not-a-key', _csrf: f.sessions.signInForm.csrf }) }), 401),
   ...hostileRows('POST /sign-in', 'key', (value) => (f) => ({ method: 'POST', url: '/sign-in', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.sessions.signInForm.cookie }, payload: encode({ key: value, _csrf: f.sessions.signInForm.csrf }) }), 401),
   ...['//evil.example', '/\\evil.example', 'https://evil.example/', '/%2F%2Fevil.example'].map((next) =>
-    // A sign-in adds a console session (a table the snapshot leaves out): the only change.
+    // A sign-in adds a console session: the only change allowed.
     row('POST /sign-in', `next=${next} lands on this site`, (f) => ({ method: 'POST', url: '/sign-in', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.sessions.signInForm.cookie }, payload: encode({ key: f.keys.sales, _csrf: f.sessions.signInForm.csrf, next }) }), 303, {
       stored: async (_f, r) => expect(String(r.headers.location)).toMatch(/^\/(?![/\\])/),
+      changesOnly: ['console_sessions'],
     }),
   ),
   row('POST /sign-in', 'a JSON body without the token', (f) => ({ method: 'POST', url: '/sign-in', headers: { 'content-type': 'application/json', cookie: f.sessions.signInForm.cookie }, payload: JSON.stringify({ key: f.keys.marketer }) }), [403, 415, 422]),
@@ -173,6 +181,9 @@ const signInRows: Row[] = [
   row('GET /assets/:name', 'an asset that exists (so the rows above can fail)', getAs(null, '/assets/console.css'), 200),
 ];
 
+// Rows accepting 200 or 422 below: a filter or display parameter the page may ignore (200,
+// showing everything) or refuse (422); both are right for a person's page, neither may
+// change anything (the snapshot) and a 200 must show the value escaped where it shows it.
 const fieldRows: Row[] = [
   ...hostileRows('GET /leads', 'q', (value) => getAs('marketer', `/leads?q=${encodeURIComponent(value)}`), 200),
   ...hostileRows('GET /leads', 'stage', (value) => getAs('marketer', `/leads?stage=${encodeURIComponent(value)}`), [200, 422]),

@@ -10,12 +10,15 @@ import { hubspotSignatureV3 } from '../../../crm/hubspot/signature.ts';
 import { signToken } from '../../../mail/tokens.ts';
 import type { Client } from '@temporalio/client';
 import { APP_SECRET, auth, CRM_SECRET, PUBLIC_BASE_URL, startTestServices } from '../../support/services.ts';
+import { recordTemporalCommands, type TemporalCommand } from '../../support/state-snapshot.ts';
 import { hubspotEventKey } from '../../../crm/hubspot/webhook-events.ts';
 import { notificationEventId } from '../../../api/routes/webhooks-zoho-notifications.ts';
 import type { ConsoleSession, Fixtures } from './table.ts';
 
 /** The credentials the suite's app is configured with. */
 export const MAILGUN_KEY = 'bad-input-mailgun-signing-key';
+/** Not the app's secret: tokens signed with it are forgeries. */
+const FORGING_SECRET = 'not-the-app-secret-0123456789-abcdefghij';
 export const ZOHO_TOKEN = 'bad-input-zoho-token-0123456789';
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 export const SENDGRID_PUBLIC_KEY = publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
@@ -37,6 +40,8 @@ export interface HostileInputSuite {
   client: Client;
   taskQueue: string;
   f: Fixtures;
+  /** Every workflow start and signal the app's Temporal client made, in order. */
+  commands: TemporalCommand[];
   stop: () => Promise<void>;
 }
 
@@ -45,8 +50,9 @@ export interface HostileInputSuite {
  * run, so nothing moves on its own), the suite's configuration, and the fixtures.
  */
 export async function startHostileInputSuite(): Promise<HostileInputSuite> {
-  const services = await startTestServices({ worker: false, config: await suiteConfig() });
-  return { app: services.app, pool: services.pool, client: services.client, taskQueue: services.taskQueue, f: await makeFixtures(services.app, services.pool), stop: services.stop };
+  const { interceptor, commands } = recordTemporalCommands();
+  const services = await startTestServices({ worker: false, config: await suiteConfig(), clientInterceptors: [interceptor] });
+  return { app: services.app, pool: services.pool, client: services.client, taskQueue: services.taskQueue, f: await makeFixtures(services.app, services.pool), commands, stop: services.stop };
 }
 
 export async function suiteConfig(): Promise<Partial<Config>> {
@@ -119,6 +125,12 @@ export async function makeFixtures(app: FastifyInstance, pool: pg.Pool): Promise
       unsubscribe: signToken(APP_SECRET, { p: 'unsubscribe', l: leadId }),
       open: signToken(APP_SECRET, { p: 'open', l: leadId, d: 'fixture/delivery' }),
       click: signToken(APP_SECRET, { p: 'click', l: leadId, d: 'fixture/delivery', u: 'https://example.com/' }),
+    },
+    // The same complete payloads signed with another secret: only the MAC check refuses them.
+    forged: {
+      unsubscribe: signToken(FORGING_SECRET, { p: 'unsubscribe', l: leadId }),
+      open: signToken(FORGING_SECRET, { p: 'open', l: leadId, d: 'fixture/delivery' }),
+      click: signToken(FORGING_SECRET, { p: 'click', l: leadId, d: 'fixture/delivery', u: 'https://example.com/' }),
     },
     sign: {
       generic: (raw) => ({ 'x-signature': `sha256=${createHmac('sha256', CRM_SECRET).update(raw).digest('hex')}` }),

@@ -36,6 +36,7 @@ export const importRows: Row[] = [
     case: 'SQL, markup, an RTL override and emoji stored verbatim',
     request: csv('email,name,company\nhostile-import@example.jp,"\'; DROP TABLE leads;--","<script>alert(1)</script> invoice\u202Egpj.exe 営業😀"\n'),
     status: 200,
+    // An import that makes a lead (its row, timeline and workflow): the change is the point.
     changes: true,
     stored: async (f) => {
       const [lead] = (await f.query("SELECT name, company FROM leads WHERE email = 'hostile-import@example.jp'")) as { name: string; company: string }[];

@@ -18,6 +18,8 @@ export interface Fixtures {
   keys: Record<Exclude<Role, 'admin'>, string>;
   /** Signed link tokens for the fixture lead. */
   tokens: { unsubscribe: string; open: string; click: string };
+  /** The same link tokens signed with another secret: complete, so only the MAC check refuses them. */
+  forged: { unsubscribe: string; open: string; click: string };
   /** The signature headers of each signed webhook over `raw`. */
   sign: {
     generic: (raw: Buffer) => Record<string, string>;
@@ -54,6 +56,8 @@ export interface Row {
   stored?: (f: Fixtures, response: LightMyRequestResponse) => Promise<void>;
   /** The request may change state (a 2xx that stores data). Otherwise it must change nothing at all. */
   changes?: boolean;
+  /** Narrower than `changes`: only these tables may change; the others, the workflows and Temporal calls must not. */
+  changesOnly?: readonly string[];
   /** A page for a person (HTML), not the JSON error format. */
   page?: boolean;
   /** Sent twice: the second answer must be this row's status too, and change nothing. */

@@ -144,6 +144,7 @@ export const webhookRows: Row[] = [
   forged(generic, 'a signature of other bytes', (f) => f.sign.generic(Buffer.from('{}'))),
   forged(generic, 'a SHA-1 signature header', () => ({ 'x-signature': `sha1=${'ab'.repeat(20)}` })),
   { route: generic.route, case: 'the same event id again', request: (f) => send(generic, f, json({ ...(generic.valid(f) as object), id: 'replayed-deal' })), status: 200, replay: true },
+  // Updates the fixture lead's profile and keeps a receipt: the change is the point.
   { route: generic.route, case: 'lead.created with hostile profile text stored verbatim', request: (f) => send(generic, f, json({ id: `lead-${now()}`, type: 'lead.created', occurredAt: now(), data: { email: f.leadEmail, name: "'; DROP TABLE leads;--", company: '<script>alert(1)</script>' } })), status: 200, changes: true, stored: async (f) => void (await f.get(`/v1/leads/${f.leadId}`)) },
   { route: generic.route, case: 'lead.created with an invalid lead in data', request: (f) => send(generic, f, json({ id: `lead-${now()}`, type: 'lead.created', occurredAt: now(), data: { email: 'new-lead@example.jp', phone: '<script>' } })), status: 422, code: 'invalid', names: ['phone'] },
 
