@@ -76,6 +76,12 @@ export interface Config {
   postgresDevPort: number;
   smtpDevPort: number;
   temporalCliPath: string | undefined;
+  /** What `npm start` runs when TEMPORAL_ADDRESS is unset: the CLI's dev server, or a cluster on PostgreSQL. */
+  temporalLocal: 'dev' | 'cluster';
+  /** A Temporal server build directory (`npm run temporal:server`) for `TEMPORAL_LOCAL=cluster`. */
+  temporalServerDir: string | undefined;
+  /** Worker processes `npm start` runs on the task queue. */
+  workers: number;
   /** Where the capture SMTP server keeps mail; `GET /v1/outbox` reads it. */
   outboxDir: string | undefined;
   /** Requests a minute one API key may make. */
@@ -150,6 +156,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     postgresDevPort: portOf(env, 'POSTGRES_DEV_PORT', 54329),
     smtpDevPort: portOf(env, 'SMTP_DEV_PORT', 2525),
     temporalCliPath: optional(env, 'TEMPORAL_CLI_PATH'),
+    temporalLocal: oneOf(env, 'TEMPORAL_LOCAL', ['dev', 'cluster'] as const, 'dev'),
+    temporalServerDir: optional(env, 'TEMPORAL_SERVER_DIR') === undefined ? undefined : path.resolve(cwd, optional(env, 'TEMPORAL_SERVER_DIR') as string),
+    workers: workersOf(env),
     outboxDir: optional(env, 'OUTBOX_DIR') === undefined ? undefined : path.resolve(cwd, optional(env, 'OUTBOX_DIR') as string),
     rateLimitPerMinute: countOf(env, 'RATE_LIMIT_PER_MINUTE', 600),
     authFailuresPerMinute: countOf(env, 'AUTH_FAILURES_PER_MINUTE', 20),
@@ -346,6 +355,13 @@ function tlsPairOf(env: Env, cwd: string): { temporalTlsCertPath: string | undef
     temporalTlsCertPath: cert === undefined ? undefined : path.resolve(cwd, cert),
     temporalTlsKeyPath: key === undefined ? undefined : path.resolve(cwd, key),
   };
+}
+
+function workersOf(env: Env): number {
+  const workers = countOf(env, 'WORKERS', 1);
+  // Each worker is a Node.js process with its own workflow cache: dozens on one machine is a typo.
+  if (workers > 32) throw new ConfigError('WORKERS', `must be at most 32 worker processes on one machine, got ${workers}`);
+  return workers;
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {

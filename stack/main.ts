@@ -9,7 +9,9 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgre
 import { loadOrCreateLocalSecrets, protectDataDir } from './local-secrets.ts';
 import { SupervisedProcess } from './supervised-process.ts';
 import { resolveTemporalCli } from './temporal-cli.ts';
-import { startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server.ts';
+import { startTemporalCluster } from './temporal-cluster.ts';
+import { startTemporalDevServer } from './temporal-dev-server.ts';
+import { resolveTemporalServer, TEMPORAL_SERVER_VERSION } from './temporal-server-build.ts';
 
 // `npm start`: the whole system on one machine. Starts what is not configured
 // (PostgreSQL, Temporal, SMTP capture), then the API and the worker, keeps those two
@@ -25,7 +27,8 @@ const { secrets, createdAdminKey } = await loadOrCreateLocalSecrets(config.dataD
 const env: NodeJS.ProcessEnv = { ...process.env };
 
 let database: EmbeddedDatabase | undefined;
-let temporal: TemporalDevServer | undefined;
+// The dev server or the local cluster, whichever TEMPORAL_LOCAL chose.
+let temporal: { pid: number | undefined; stop: () => Promise<void>; describe: string } | undefined;
 let smtp: CaptureSmtp | undefined;
 const children: SupervisedProcess[] = [];
 let shuttingDown = false;
@@ -53,10 +56,24 @@ try {
   }
   await migrate(env.DATABASE_URL as string);
 
-  if (config.temporalAddress === undefined) {
+  if (config.temporalAddress === undefined && config.temporalLocal === 'cluster') {
+    const build = await resolveTemporalServer({ explicitDir: config.temporalServerDir, projectDir: PROJECT_DIR, log });
+    const stateDir = path.join(config.dataDir, 'temporal-cluster');
+    log(`Starting the Temporal server ${TEMPORAL_SERVER_VERSION} (PostgreSQL persistence and visibility) on 127.0.0.1:${config.temporalDevPort} (${build.dir}, from ${build.source})`);
+    const cluster = await startTemporalCluster({
+      buildDir: build.dir,
+      stateDir,
+      frontendPort: config.temporalDevPort,
+      postgresUrl: env.DATABASE_URL as string,
+      namespace: config.temporalNamespace,
+      log: (line) => log(`[temporal] ${line}`),
+    });
+    temporal = { pid: cluster.pid, stop: cluster.stop, describe: `(server pid ${cluster.pid ?? 'n/a'}), databases temporal and temporal_visibility, log ${cluster.logFile}` };
+    env.TEMPORAL_ADDRESS = cluster.address;
+  } else if (config.temporalAddress === undefined) {
     const cli = await resolveTemporalCli({ explicitPath: config.temporalCliPath, projectDir: PROJECT_DIR, log });
     log(`Starting the Temporal dev server on 127.0.0.1:${config.temporalDevPort} (${cli.kind === 'binary' ? `${cli.path}, from ${cli.source}` : 'SDK download'})`);
-    temporal = await startTemporalDevServer({
+    const devServer = await startTemporalDevServer({
       cli,
       port: config.temporalDevPort,
       dbFile: path.join(config.dataDir, 'temporal.db'),
@@ -64,7 +81,8 @@ try {
       ui: true,
       log: (line) => log(`[temporal] ${line}`),
     });
-    env.TEMPORAL_ADDRESS = temporal.address;
+    temporal = { pid: devServer.pid, stop: devServer.stop, describe: `(dev server pid ${devServer.pid ?? 'n/a'})${devServer.uiUrl ? `, UI ${devServer.uiUrl}` : ''}` };
+    env.TEMPORAL_ADDRESS = devServer.address;
   }
 
   if (config.smtpUrl === undefined) {
@@ -77,10 +95,11 @@ try {
   env.APP_SECRET ??= secrets.appSecret;
 
   const api = new SupervisedProcess('api', path.join(PROJECT_DIR, 'api', 'server.ts'), env, log);
-  const worker = new SupervisedProcess('worker', path.join(PROJECT_DIR, 'worker', 'main.ts'), env, log);
-  children.push(api, worker);
-  api.start();
-  worker.start();
+  // Several workers poll the same task queue, as on separate hosts; each restarted on its own.
+  const workers = Array.from({ length: config.workers }, (_, i) =>
+    new SupervisedProcess(config.workers === 1 ? 'worker' : `worker-${i + 1}`, path.join(PROJECT_DIR, 'worker', 'main.ts'), env, log));
+  children.push(api, ...workers);
+  for (const child of children) child.start();
 
   const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
   await waitForHttp(`${base}/healthz`, 120_000);
@@ -89,7 +108,8 @@ try {
   log(`  API          ${base}  (GET /healthz, /readyz)`);
   log(`  Console      ${base}/  (sign in with the admin key below)`);
   log(`  PostgreSQL   ${database ? `embedded (pid ${database.pid}), ${redact(database.url)}` : redact(config.databaseUrl as string)}`);
-  log(`  Temporal     ${env.TEMPORAL_ADDRESS} namespace "${config.temporalNamespace}"${temporal ? ` (dev server pid ${temporal.pid ?? 'n/a'})` : ''}${temporal?.uiUrl ? `, UI ${temporal.uiUrl}` : ''}`);
+  log(`  Temporal     ${env.TEMPORAL_ADDRESS} namespace "${config.temporalNamespace}"${temporal ? ` ${temporal.describe}` : ''}`);
+  log(`  Workers      ${workers.length} on task queue "${config.temporalTaskQueue}", each restarted when it dies`);
   log(`  SMTP         ${smtp ? `capture server ${env.SMTP_URL}; mail kept in ${env.OUTBOX_DIR}, listed at GET /v1/outbox` : redact(config.smtpUrl as string)}`);
   if (config.adminApiKey === undefined) {
     log(`  Admin key    ${secrets.adminApiKey}${createdAdminKey ? '  (new; kept in ' + path.join(config.dataDir, 'secrets.json') + ')' : ''}`);

@@ -54,17 +54,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  const exited = new Promise<never>((_, reject) => {
-    child.once('exit', (code, signal) => reject(new Error(`the Temporal dev server exited (${signal ?? `code ${code}`}) before it was ready:\n${output}`)));
-    child.once('error', reject);
-  });
-  exited.catch(() => {});
-  try {
-    await Promise.race([waitForNamespace(address, options.namespace, 120_000), exited]);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  }
+  await readyOrKilled(child, waitForNamespace(address, options.namespace, 120_000), (how) => `the Temporal dev server exited (${how}) before it was ready:\n${output}`);
   // Past start-up its output is noise for the supervisor; keep only errors.
   child.stdout?.removeListener('data', collect);
   child.stderr?.removeListener('data', collect);
@@ -87,14 +77,21 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
 }
 
 /** Polls until the frontend answers for `namespace`, or throws after `timeoutMs`. */
-export async function waitForNamespace(address: string, namespace: string, timeoutMs: number): Promise<void> {
+export function waitForNamespace(address: string, namespace: string, timeoutMs: number): Promise<void> {
+  return pollFrontend(address, timeoutMs, async (service) => {
+    await service.describeNamespace({ namespace });
+  });
+}
+
+/** Calls `probe` on a fresh connection to `address` until it succeeds, or throws after `timeoutMs`. */
+export async function pollFrontend(address: string, timeoutMs: number, probe: (service: Connection['workflowService']) => Promise<void>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     try {
       const connection = await Connection.connect({ address, connectTimeout: 2000 });
       try {
-        await connection.workflowService.describeNamespace({ namespace });
+        await probe(connection.workflowService);
         return;
       } finally {
         await connection.close();
@@ -105,6 +102,24 @@ export async function waitForNamespace(address: string, namespace: string, timeo
     }
   }
   throw new Error(`Temporal at ${address} did not become ready in ${timeoutMs / 1000} s: ${(lastError as Error)?.message}`);
+}
+
+/**
+ * Waits for `ready`, unless the child exits first (rejected with `exitMessage`); on any
+ * failure the child is killed, so a server that never came up is not left running.
+ */
+export async function readyOrKilled(child: ChildProcess, ready: Promise<void>, exitMessage: (how: string) => string): Promise<void> {
+  const exited = new Promise<never>((_, reject) => {
+    child.once('exit', (code, signal) => reject(new Error(exitMessage(signal ?? `code ${code}`))));
+    child.once('error', reject);
+  });
+  exited.catch(() => {});
+  try {
+    await Promise.race([ready, exited]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */

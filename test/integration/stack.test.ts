@@ -1,48 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, chmod, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../stack/free-port.ts';
 import { dataDirMode } from '../../stack/local-secrets.ts';
+import { alive, startStack, type RunningStack } from '../support/npm-start.ts';
 import { mailTo, stack, waitFor } from '../support/services.ts';
 
 // `npm start` as a user runs it: the supervisor with embedded PostgreSQL, the Temporal dev
 // server, the capture SMTP server, the API and the worker, driven over real HTTP.
-
-interface Running {
-  child: ChildProcess;
-  lines: string[];
-  exited: Promise<number | null>;
-}
-
-function startStack(env: NodeJS.ProcessEnv): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(stack().projectDir, 'stack', 'main.ts')], {
-    cwd: stack().projectDir,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (line) => lines.push(line));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, lines, exited };
-}
 
 const pidsIn = (lines: string[], name: string): number[] =>
   lines.flatMap((line) => {
     const match = new RegExp(`${name}[^(]*\\((?:dev server )?pid (\\d+)\\)`).exec(line);
     return match?.[1] ? [Number(match[1])] : [];
   });
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('npm start', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -82,7 +54,7 @@ describe('npm start', () => {
       }
       await rm(dataDir, { recursive: true, force: true });
     });
-    const ready = async (r: Running) => {
+    const ready = async (r: RunningStack) => {
       await waitFor(async () => r.lines.some((l) => l.includes('Press Ctrl-C')) || (r.child.exitCode !== null ? Promise.reject(new Error(r.lines.join('\n'))) : false), 'npm start to be up', 180_000);
       for (const name of ['api', 'worker', 'PostgreSQL', 'Temporal']) for (const pid of pidsIn(r.lines, name)) seenPids.add(pid);
     };
