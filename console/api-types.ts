@@ -25,7 +25,8 @@ export interface DmTaskItem {
   templateKey: string | null;
   letterSubject: string | null;
   letterUrl: string | null;
-  status: 'open' | 'done';
+  status: 'open' | 'done' | 'cancelled' | 'held';
+  statusReason: string | null;
   ownerEmail: string | null;
   createdAt: string;
   completedAt: string | null;
