@@ -152,6 +152,10 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
       await moveTo(ctx, event.stage, reason);
       return;
     }
+    case 'task_completed':
+      // A touch that reached the lead. The API recorded it on the timeline and in the
+      // touch count; the contact guarantee's planner counts it for the month.
+      return;
     case 'pause':
     case 'resume': {
       state.paused = event.kind === 'pause';
