@@ -2,6 +2,7 @@ import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workfl
 import type { SyncCrmDealInput } from '../activities/crm-deals.ts';
 import { addPoints, crossesThreshold, decayedScore, halfLifeMs, pointsFor } from '../domain/scoring.ts';
 import { crmCalls, records, sends } from './activities.ts';
+import { followUpEscalation } from './escalation-reminders.ts';
 import type { LeadEvent } from './lead-events.ts';
 import { openDeal, SEEN_EVENT_IDS_KEPT } from './lead-state.ts';
 import type { LifecycleContext } from './lifecycle-context.ts';
@@ -70,6 +71,7 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
         const kind = state.stage === 'customer' ? 'upsell' : 'sales';
         const idempotencyKey = `${ctx.workflowId}/escalation/${state.escalations++}`;
         const escalation = await sends.escalate({ leadId: ctx.leadId, kind, score: state.score.value, atMs: now, idempotencyKey });
+        await followUpEscalation(ctx, escalation.escalationId, now);
         if (kind === 'sales') {
           state.deal = openDeal(now);
           await moveTo(ctx, 'deal', 'score reached the threshold');
