@@ -5,29 +5,17 @@ import { leadWorkflowId, STAGES } from '../../domain/lead.ts';
 import { DEFAULT_HALF_LIFE, scoreHistory } from '../../domain/scoring.ts';
 import { findCadence } from '../../db/repositories/cadences.ts';
 import { countTouches, countTouchesOf } from '../../db/repositories/deliveries.ts';
-import { findLead, listLeads, type Lead, type LeadCursor } from '../../db/repositories/leads.ts';
+import { findLead, listLeads, type Lead } from '../../db/repositories/leads.ts';
 import { suppress } from '../../db/repositories/suppressions.ts';
 import { listTimeline, listTimelineOfKinds } from '../../db/repositories/timeline.ts';
 import type { AppDependencies } from '../app.ts';
-import { notFound, unprocessable } from '../http-errors.ts';
+import { notFound } from '../http-errors.ts';
+import { decodeCursor, encodeCursor } from '../page-cursor.ts';
 import { scoreNow } from '../lead-score.ts';
 import { intakeLead, LeadBody } from '../lead-intake.ts';
 import { signalLead } from '../lifecycle-client.ts';
-import { IdParams, UUID_PATTERN } from '../schemas.ts';
+import { IdParams } from '../schemas.ts';
 import { leadStateQuery, type LeadEvent } from '../../workflows/lead-events.ts';
-
-/** The cursor a client sent back, or 422: it is ours, so anything else was made up or damaged. */
-function decodeCursor(text: string): LeadCursor {
-  try {
-    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<LeadCursor>;
-    if (typeof value.createdAt === 'string' && !Number.isNaN(Date.parse(value.createdAt)) && typeof value.id === 'string' && UUID_PATTERN.test(value.id)) {
-      return { createdAt: value.createdAt, id: value.id };
-    }
-  } catch {
-    // Falls through to the 422 below.
-  }
-  throw unprocessable('the cursor is not one this API gave', [{ path: 'querystring:/cursor', message: 'use nextCursor from the previous page' }]);
-}
 
 const PROFILE_FIELDS = ['name', 'company', 'department', 'title', 'phone', 'postalAddress', 'source', 'ownerEmail', 'locale', 'timezone', 'externalId'] as const satisfies readonly (keyof Lead)[];
 
@@ -101,11 +89,11 @@ export const leadRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app
     },
     async (request) => {
       const { cursor, limit, ...filter } = request.query;
-      const page = await listLeads(db, filter, cursor === undefined ? undefined : decodeCursor(cursor), limit ?? 50);
+      const page = await listLeads(db, filter, cursor === undefined ? undefined : decodeCursor(cursor, 'createdAt'), limit ?? 50);
       const touches = await countTouchesOf(db, page.leads.map((lead) => lead.id));
       return {
         items: page.leads.map((lead) => present(lead, touches.get(lead.id) ?? 0)),
-        nextCursor: page.next === undefined ? null : Buffer.from(JSON.stringify(page.next)).toString('base64url'),
+        nextCursor: page.next === undefined ? null : encodeCursor(page.next),
       };
     },
   );

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type, { type Static } from 'typebox';
-import { completeOwnerTask, findOwnerTask, listOwnerTasks, listTaskOwners, type OwnerTask, type OwnerTaskCursor } from '../../db/repositories/owner-tasks.ts';
+import { completeOwnerTask, findOwnerTask, listOwnerTasks, listTaskOwners, type OwnerTask } from '../../db/repositories/owner-tasks.ts';
 import { appendTimeline } from '../../db/repositories/timeline.ts';
 import { withTransaction } from '../../db/transaction.ts';
 import type { AppDependencies } from '../app.ts';
-import { notFound, unprocessable } from '../http-errors.ts';
+import { notFound } from '../http-errors.ts';
 import { signalLead } from '../lifecycle-client.ts';
+import { decodeCursor, encodeCursor } from '../page-cursor.ts';
 import { ErrorSchema, IdParams, UUID_PATTERN } from '../schemas.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -63,19 +64,6 @@ const present = (t: OwnerTask): TaskItem => ({
   note: t.note,
 });
 
-/** The cursor a client sent back, or 422: it is ours, so anything else was made up or damaged. */
-function decodeCursor(text: string): OwnerTaskCursor {
-  try {
-    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<OwnerTaskCursor>;
-    if (typeof value.dueAt === 'string' && !Number.isNaN(Date.parse(value.dueAt)) && typeof value.id === 'string' && UUID_PATTERN.test(value.id)) {
-      return { dueAt: value.dueAt, id: value.id };
-    }
-  } catch {
-    // Falls through to the 422 below.
-  }
-  throw unprocessable('the cursor is not one this API gave', [{ path: 'querystring:/cursor', message: 'use nextCursor from the previous page' }]);
-}
-
 /**
  * Owners' to-dos, made by `task` steps: `GET /v1/tasks` (the soonest due first, paged by
  * cursor), `GET /v1/tasks/owners` (who has tasks) and `POST /v1/tasks/:id/complete`.
@@ -86,10 +74,10 @@ function decodeCursor(text: string): OwnerTaskCursor {
 export const taskRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db, temporal, config }) => {
   app.get('/v1/tasks', { schema: { querystring: ListQuery, response: { 200: TaskPage, 422: ErrorSchema, ...ERRORS } } }, async (request) => {
     const { cursor, limit, status, ...filter } = request.query;
-    const page = await listOwnerTasks(db, { ...filter, status: status ?? 'open' }, cursor === undefined ? undefined : decodeCursor(cursor), limit ?? 50);
+    const page = await listOwnerTasks(db, { ...filter, status: status ?? 'open' }, cursor === undefined ? undefined : decodeCursor(cursor, 'dueAt'), limit ?? 50);
     return {
       items: page.tasks.map(present),
-      nextCursor: page.next === undefined ? null : Buffer.from(JSON.stringify(page.next)).toString('base64url'),
+      nextCursor: page.next === undefined ? null : encodeCursor(page.next),
     };
   });
 
