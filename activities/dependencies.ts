@@ -13,6 +13,8 @@ export interface ActivityDependencies {
   mailFrom: string;
   /** Reps who take escalations round-robin when a lead has no owner. */
   salesReps: readonly string[];
+  /** Takes an unacknowledged escalation when no other rep can (SALES_MANAGER_EMAIL). */
+  salesManagerEmail?: string | undefined;
   salesWebhookUrl: string | undefined;
   /** Base of links in emails (unsubscribe, tracking) and notifications (the lead's page). */
   publicBaseUrl: string;

@@ -3,6 +3,7 @@ import { createCrmDealActivities } from './crm-deals.ts';
 import type { ActivityDependencies } from './dependencies.ts';
 import { createEmailActivities } from './email.ts';
 import { createEscalationActivities } from './escalation.ts';
+import { createEscalationFollowUpActivities } from './escalation-follow-up.ts';
 import { createHubspotActivities } from './hubspot-records.ts';
 import { createReadModelActivities } from './read-model.ts';
 import { createTaskActivities } from './tasks.ts';
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createEmailActivities(deps),
     ...createTaskActivities(deps),
     ...createEscalationActivities(deps),
+    ...createEscalationFollowUpActivities(deps),
     ...createCrmDealActivities(deps),
     ...createZohoRecordActivities(deps),
     ...createHubspotActivities(deps),

@@ -1,4 +1,8 @@
+import { dmQueueMoveFor, type DmQueueMove } from '../domain/dm-queue.ts';
 import type { Stage } from '../domain/lead.ts';
+import { cancelDmTasksOf, holdDmTasksOf, releaseDmTasksOf } from '../db/repositories/dm-task-states.ts';
+import type { Queryable } from '../db/pool.ts';
+import { withTransaction } from '../db/transaction.ts';
 import { setFlags, setNextTouchAt, setScore, setStage, updateDeal } from '../db/repositories/leads.ts';
 import { appendTimeline } from '../db/repositories/timeline.ts';
 import type { DealUpdate } from '../domain/lead-events.ts';
@@ -18,8 +22,21 @@ export interface TimelineInput {
  * records a fact the workflow already decided, with a timeline entry written once.
  */
 export function createReadModelActivities({ db }: Pick<ActivityDependencies, 'db'>) {
-  const timeline = (input: TimelineInput) =>
-    appendTimeline(db, { leadId: input.leadId, at: new Date(input.atMs), kind: input.kind, detail: input.detail ?? {}, dedupeKey: input.dedupeKey });
+  const timeline = (input: TimelineInput, to: Queryable = db) =>
+    appendTimeline(to, { leadId: input.leadId, at: new Date(input.atMs), kind: input.kind, detail: input.detail ?? {}, dedupeKey: input.dedupeKey });
+
+  /**
+   * Cancels, holds or releases the lead's unposted DM tasks, each with a timeline entry,
+   * in the transaction of the change that caused it: a retry finds the work done.
+   */
+  const moveDmQueue = async (client: Queryable, input: TimelineInput, move: DmQueueMove | null): Promise<void> => {
+    if (!move) return;
+    const apply = { cancel: cancelDmTasksOf, hold: holdDmTasksOf, release: releaseDmTasksOf }[move.action];
+    const kind = { cancel: 'dm_task_cancelled', hold: 'dm_task_held', release: 'dm_task_released' }[move.action];
+    for (const task of await apply(client, input.leadId, move.reason)) {
+      await timeline({ leadId: input.leadId, atMs: input.atMs, kind, detail: { taskId: task.id, template: task.templateKey, reason: move.reason }, dedupeKey: `${input.dedupeKey}/dm/${task.id}` }, client);
+    }
+  };
 
   return {
     /** Records when the lead's next touch is due; `null` when none is scheduled. */
@@ -34,8 +51,12 @@ export function createReadModelActivities({ db }: Pick<ActivityDependencies, 'db
 
     /** Records a stage change. */
     async recordStage(input: TimelineInput & { stage: Stage; from: Stage; contractEndReason?: string }): Promise<void> {
-      await setStage(db, input.leadId, input.stage, new Date(input.atMs), input.contractEndReason);
-      await timeline({ ...input, kind: 'stage_changed', detail: { from: input.from, to: input.stage, ...input.detail } });
+      await withTransaction(db, async (client) => {
+        await setStage(client, input.leadId, input.stage, new Date(input.atMs), input.contractEndReason);
+        await timeline({ ...input, kind: 'stage_changed', detail: { from: input.from, to: input.stage, ...input.detail } }, client);
+        const reason = typeof input.detail?.reason === 'string' ? input.detail.reason : undefined;
+        await moveDmQueue(client, input, dmQueueMoveFor(input.from, input.stage, reason));
+      });
     },
 
     /** Records an engagement event and the score it left. */
@@ -52,8 +73,11 @@ export function createReadModelActivities({ db }: Pick<ActivityDependencies, 'db
 
     /** Records pause and do-not-contact. */
     async recordFlags(input: TimelineInput & { paused?: boolean; doNotContact?: boolean }): Promise<void> {
-      await setFlags(db, input.leadId, { paused: input.paused, doNotContact: input.doNotContact });
-      await timeline(input);
+      await withTransaction(db, async (client) => {
+        await setFlags(client, input.leadId, { paused: input.paused, doNotContact: input.doNotContact });
+        await timeline(input, client);
+        if (input.doNotContact === true) await moveDmQueue(client, input, { action: 'cancel', reason: 'do not contact' });
+      });
     },
   };
 }

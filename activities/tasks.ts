@@ -1,10 +1,14 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
+import { taskDueAt } from '../domain/task-due.ts';
+import { nextRep } from '../db/repositories/escalations.ts';
 import { findLead, type Lead } from '../db/repositories/leads.ts';
-import { createTaskOnce, findTaskByIdempotencyKey, type Letter } from '../db/repositories/tasks.ts';
+import { createTaskOnce, findTaskByIdempotencyKey, type Letter, type Task } from '../db/repositories/tasks.ts';
+import { renderFollowUpNotice } from '../mail/follow-up-notices.ts';
 import { resolveTemplate } from '../mail/template-source.ts';
 import { appendTimeline } from '../db/repositories/timeline.ts';
 import { InvalidTemplateError, renderEmail } from '../mail/render.ts';
 import { touches } from '../observability/metrics.ts';
+import { deliverOnce } from './deliver-once.ts';
 import type { ActivityDependencies } from './dependencies.ts';
 
 /** A `dm` or `task` step to turn into work for a person. */
@@ -18,7 +22,8 @@ export interface CreateTaskInput {
 }
 
 /** DM tasks (postal mail) and owner to-dos, once per step. */
-export function createTaskActivities({ db, templates }: Pick<ActivityDependencies, 'db' | 'templates'>) {
+export function createTaskActivities(deps: Pick<ActivityDependencies, 'db' | 'templates' | 'mailer' | 'mailFrom' | 'salesReps' | 'publicBaseUrl'>) {
+  const { db, templates, salesReps, publicBaseUrl } = deps;
   /**
    * The DM's letter: the template's newest version rendered for the lead, as an email is
    * (lead data HTML-escaped). A DM without its letter is of no use to the print vendor,
@@ -38,10 +43,46 @@ export function createTaskActivities({ db, templates }: Pick<ActivityDependencie
     }
   };
 
+  /**
+   * Emails the task's owner once (the exactly-once path, keyed by the task's own key). A
+   * mail server that refuses the notice for good does not undo the task: the lead's
+   * timeline says the notice failed, and the task waits in the owner's list.
+   */
+  const noticeOwner = async (lead: Lead, task: Task, idempotencyKey: string, at: Date): Promise<void> => {
+    if (task.ownerEmail === null) return;
+    const owner = task.ownerEmail;
+    try {
+      await deliverOnce(deps, {
+        idempotencyKey: `${idempotencyKey}/notice`,
+        leadId: lead.id,
+        kind: 'notification',
+        templateKey: 'notice-task-created',
+        to: owner,
+        render: () =>
+          Promise.resolve(
+            renderFollowUpNotice({
+              kind: 'task_created',
+              lead,
+              title: task.title ?? '',
+              dueAt: task.dueAt ?? undefined,
+              actionUrl: `${publicBaseUrl}/tasks?owner=${encodeURIComponent(owner)}`,
+              leadUrl: `${publicBaseUrl}/leads/${lead.id}`,
+            }),
+          ),
+      });
+    } catch (error) {
+      if (!(error instanceof ApplicationFailure) || !error.nonRetryable) throw error;
+      await appendTimeline(db, { leadId: lead.id, at, kind: 'task_notice_failed', detail: { taskId: task.id, owner, error: error.message }, dedupeKey: `${idempotencyKey}/notice-failed` });
+    }
+  };
+
   return {
     /**
      * Creates the task once. A DM needs a postal address: a lead without one gets no task
      * and a timeline entry saying why. A DM with a template carries its rendered letter.
+     * A to-do goes to the lead's deal owner, else its owner, else the next rep of the
+     * round-robin (as escalations pick one), is due in two business days, and its owner
+     * gets an email notice once.
      */
     async createTask(input: CreateTaskInput): Promise<{ status: 'created' | 'no_address'; taskId?: string }> {
       const lead = await findLead(db, input.leadId);
@@ -63,15 +104,18 @@ export function createTaskActivities({ db, templates }: Pick<ActivityDependencie
             templateKey: input.templateKey,
             title: input.title,
             postalAddress: input.kind === 'dm' ? lead.postalAddress : undefined,
-            ownerEmail: lead.deal?.ownerEmail ?? lead.ownerEmail,
+            ownerEmail: lead.deal?.ownerEmail ?? lead.ownerEmail ?? (input.kind === 'todo' ? await nextRep(db, salesReps) : undefined),
             letter: input.kind === 'dm' && input.templateKey !== undefined ? await renderLetter(input.templateKey, lead) : undefined,
+            dueAt: input.kind === 'todo' ? new Date(taskDueAt(input.atMs, lead.timezone)) : undefined,
           })
         ).task;
+      const detail = input.kind === 'dm' ? { taskId: task.id, template: input.templateKey, title: input.title } : { taskId: task.id, title: input.title, owner: task.ownerEmail, dueAt: task.dueAt?.toISOString() ?? null };
       // Counted with its timeline entry, which is written once however often this is retried.
-      if (await appendTimeline(db, { leadId: lead.id, at, kind: input.kind === 'dm' ? 'dm_task_created' : 'task_created', detail: { taskId: task.id, template: input.templateKey, title: input.title }, dedupeKey: input.idempotencyKey })) {
+      if (await appendTimeline(db, { leadId: lead.id, at, kind: input.kind === 'dm' ? 'dm_task_created' : 'task_created', detail, dedupeKey: input.idempotencyKey })) {
         touches.inc({ channel: input.kind === 'dm' ? 'dm' : 'task' });
         log.info(input.kind === 'dm' ? 'DM task created' : 'task created', { taskId: task.id, templateKey: input.templateKey });
       }
+      if (input.kind === 'todo') await noticeOwner(lead, task, input.idempotencyKey, at);
       return { status: 'created', taskId: task.id };
     },
   };

@@ -28,6 +28,7 @@ import { leadRoutes } from './routes/leads.ts';
 import { leadImportRoutes } from './routes/leads-import.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { taskRoutes } from './routes/tasks.ts';
 import { templateTestSendRoutes } from './routes/template-test-send.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { trackingRoutes } from './routes/tracking.ts';
@@ -133,6 +134,7 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     await authenticated.register(escalationRoutes, deps);
     await authenticated.register(reportRoutes, deps);
     await authenticated.register(dmTaskRoutes, deps);
+    await authenticated.register(taskRoutes, deps);
   });
   // The marketer's console at `/`: pages that call the routes above with the reader's session.
   await app.register(consolePlugin, { db: deps.db, secureCookies: deps.config.publicBaseUrl?.startsWith('https:') ?? false });

@@ -56,6 +56,8 @@ export interface Config {
   adminApiKey: string | undefined;
   /** Reps who take escalations round-robin when a lead has no owner. */
   salesReps: string[];
+  /** Who takes an escalation no rep acknowledged, when there is no other rep to hand it to. */
+  salesManagerEmail: string | undefined;
   /** Slack-compatible incoming webhook for escalations and deal alerts. */
   salesWebhookUrl: string | undefined;
   crmWebhookSecret: string | undefined;
@@ -141,6 +143,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     appSecret: secretOf(env, 'APP_SECRET', 32),
     adminApiKey: secretOf(env, 'ADMIN_API_KEY', 20),
     salesReps: emailListOf(env, 'SALES_REPS'),
+    salesManagerEmail: singleEmailOf(env, 'SALES_MANAGER_EMAIL'),
     salesWebhookUrl: urlOf(env, 'SALES_WEBHOOK_URL', ['http:', 'https:']),
     crmWebhookSecret: secretOf(env, 'CRM_WEBHOOK_SECRET', 16),
     zohoWebhookToken: secretOf(env, 'ZOHO_WEBHOOK_TOKEN', 16),
@@ -264,6 +267,13 @@ function mailboxOf(env: Env, name: string, fallback: string): string {
   // otherwise only surface as a rejected send hours later.
   const match = /^(?:[^<>]*<([^<>\s]+@[^<>\s]+\.[^<>\s]+)>|([^<>\s]+@[^<>\s]+\.[^<>\s]+))$/.exec(raw);
   if (!match) throw new ConfigError(name, 'must be an address such as "Example Co. <marketing@example.com>"');
+  return raw;
+}
+
+function singleEmailOf(env: Env, name: string): string | undefined {
+  const raw = optional(env, name)?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^[^\s@<>,]+@[^\s@<>,]+\.[^\s@<>,]+$/.test(raw)) throw new ConfigError(name, `"${raw}" is not an email address`);
   return raw;
 }
 

@@ -15,22 +15,24 @@ const COLOURS = ['#0b57d0', '#1a7f37', '#9a6700', '#cf222e', '#8250df', '#57606a
  * the same to a screen reader as to the eye.
  */
 export function barChart(title: string, bars: readonly Bar[]): Html {
-  const rowHeight = 26;
-  const labelWidth = 110;
-  const width = 420;
+  // Sized for a dashboard chart card (two columns wide, or a phone's width): drawn at its own pixel size and only ever
+  // scaled down, so the labels stay at a readable 12px instead of shrinking to a few.
+  const rowHeight = 24;
+  const labelWidth = 120;
+  const width = 320;
   const max = Math.max(1, ...bars.map((b) => b.value));
   const height = bars.length * rowHeight + 4;
   const rows = bars
     .map((bar, i) => {
       const y = i * rowHeight + 2;
       const w = Math.round(((width - labelWidth - 50) * bar.value) / max);
-      return `<text x="${labelWidth - 6}" y="${y + 17}" text-anchor="end">${escapeHtml(bar.label)}</text>` +
+      return `<text x="${labelWidth - 6}" y="${y + 16}" text-anchor="end">${escapeHtml(bar.label)}</text>` +
         `<rect x="${labelWidth}" y="${y + 4}" width="${Math.max(w, bar.value > 0 ? 2 : 0)}" height="${rowHeight - 8}" rx="3" fill="${COLOURS[i % COLOURS.length] ?? '#0b57d0'}"></rect>` +
-        `<text x="${labelWidth + w + 6}" y="${y + 17}">${bar.value}</text>`;
+        `<text x="${labelWidth + w + 6}" y="${y + 16}">${bar.value}</text>`;
     })
     .join('');
   const summary = bars.map((b) => `${b.label} ${b.value}`).join(', ');
-  return html`<figure class="chart-figure">${raw(`<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(`${title}: ${summary}`)}">${rows}</svg>`)}<figcaption class="muted">${title}</figcaption></figure>`;
+  return html`<figure class="chart-figure">${raw(`<svg class="chart" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(`${title}: ${summary}`)}">${rows}</svg>`)}<figcaption class="muted">${title}</figcaption></figure>`;
 }
 
 /** A series of points in time for a line chart. */
@@ -64,7 +66,7 @@ export function lineChart(title: string, points: readonly Point[], options: { th
   const last = points[points.length - 1];
   const label = `${title}: ${points.length} points, latest ${last ? Math.round(last.value * 10) / 10 : 0}${options.threshold === undefined ? '' : `, threshold ${options.threshold}`}`;
   return html`<figure class="chart-figure">${raw(
-    `<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(label)}">${axis}${threshold}<path d="${path}" fill="none" stroke="#0b57d0" stroke-width="2"></path>${points
+    `<svg class="chart" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(label)}">${axis}${threshold}<path d="${path}" fill="none" stroke="#0b57d0" stroke-width="2"></path>${points
       .map((p) => `<circle cx="${x(p.at).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="2.5" fill="#0b57d0"></circle>`)
       .join('')}</svg>`,
   )}<figcaption class="muted">${title}</figcaption></figure>`;

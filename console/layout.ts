@@ -9,6 +9,7 @@ const SECTIONS = [
   { key: 'dashboard', href: '/', api: undefined },
   { key: 'leads', href: '/leads', api: '/v1/leads' },
   { key: 'inbox', href: '/inbox', api: '/v1/escalations' },
+  { key: 'tasks', href: '/tasks', api: '/v1/tasks' },
   { key: 'pipeline', href: '/pipeline', api: '/v1/reports/pipeline' },
   { key: 'cadences', href: '/cadences', api: '/v1/cadences' },
   { key: 'templates', href: '/templates', api: '/v1/templates/:key' },

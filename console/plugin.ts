@@ -17,6 +17,7 @@ import { leadListPages } from './pages/leads-list.ts';
 import { outboxPages } from './pages/outbox.ts';
 import { salesPages } from './pages/sales.ts';
 import { signInPages } from './pages/sign-in.ts';
+import { taskPages } from './pages/tasks.ts';
 import { templatePages } from './pages/templates.ts';
 
 /** What the console needs besides the API it calls. */
@@ -61,6 +62,7 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
     await pages.register(dashboardPage);
     await pages.register(dmTaskPages);
     await pages.register(salesPages);
+    await pages.register(taskPages);
     await pages.register(outboxPages);
     await pages.register(cadencePages);
     await pages.register(templatePages);

@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
-import { CADENCE_DURATION_PATTERN, cadenceDurationProblem } from './duration.ts';
+import { businessDurationMs } from './business-hours.ts';
+import { CADENCE_DURATION_PATTERN, cadenceDurationProblem, parseDuration } from './duration.ts';
 import { DOCUMENTED_TIME_ZONE } from './time-zones.ts';
 import { EVENT_TYPES } from './scoring.ts';
 
@@ -59,6 +60,12 @@ export const CadenceSchema = Type.Object(
           steps: Type.Array(StepSchema, { maxItems: 100 }),
         },
         { additionalProperties: false },
+      ),
+    ),
+    escalation: Type.Optional(
+      Type.Object(
+        { remindAfter: Type.String({ minLength: 2, maxLength: 40, pattern: '^P', description: 'business hours of the send window, e.g. PT4H' }) },
+        { additionalProperties: false, description: 'an escalation not acknowledged within remindAfter reminds its rep once, then goes to the next rep (or SALES_MANAGER_EMAIL)' },
       ),
     ),
     frequencyCap: Type.Optional(
@@ -121,6 +128,13 @@ export function cadenceProblems(value: unknown): CadenceProblem[] {
   duration('/lostDeal/returnToNurtureAfter', cadence.lostDeal?.returnToNurtureAfter);
   duration('/reactivation/waitAfterEnd', cadence.reactivation?.waitAfterEnd);
   duration('/frequencyCap/per', cadence.frequencyCap?.per);
+  if (cadence.escalation) {
+    try {
+      businessDurationMs(cadence.escalation.remindAfter);
+    } catch (error) {
+      problems.push({ path: '/escalation/remindAfter', message: (error as Error).message });
+    }
+  }
   const window = cadence.sendWindow;
   if (window) {
     if (window.from >= window.to) problems.push({ path: '/sendWindow/to', message: 'must be later than "from"' });

@@ -4,7 +4,8 @@ import type { Cadence } from './cadence.ts';
  * The cadence every lead gets unless told otherwise, in the numbers of the method the
  * product automates (shared/seed): a touch a month, alternating email and paper DM,
  * never more than twice in 30 days, only on Japanese business days in office hours; hand
- * the lead to sales at 50 points; keep customers in touch (check-in, a referral request to
+ * the lead to sales at 50 points (and remind the rep after four business hours without an
+ * acknowledgement, then hand it on); keep customers in touch (check-in, a referral request to
  * other departments, an adjacent-needs survey); come back six months after a contract
  * ended for budget, timing or a reorganisation.
  */
@@ -46,6 +47,7 @@ export const DEFAULT_CADENCE: Cadence = {
       { after: 'P1M', channel: 'dm', template: 'dm-reactivation' },
     ],
   },
+  escalation: { remindAfter: 'PT4H' },
   frequencyCap: { max: 2, per: 'P30D' },
   sendWindow: { timezone: 'Asia/Tokyo', businessDays: true, from: '09:00', to: '18:00' },
 };

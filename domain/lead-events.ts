@@ -26,5 +26,10 @@ export type LeadEvent =
   | { kind: 'do_not_contact'; eventId: string }
   | { kind: 'pause'; eventId: string }
   | { kind: 'resume'; eventId: string }
+  /**
+   * The lead's owner completed a task about it (`POST /v1/tasks/:id/complete`): a touch
+   * that reached the lead. The API has written it on the timeline already.
+   */
+  | { kind: 'task_completed'; eventId: string; taskId: string; completedAtMs: number }
   /** A marketer moved the lead by hand (`POST /v1/leads/:id/stage`). */
   | { kind: 'stage_moved'; eventId: string; stage: Stage; reason?: string | undefined };

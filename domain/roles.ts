@@ -7,7 +7,8 @@ export type Role = (typeof ROLES)[number];
 /**
  * Whether `role` may call `method` on the route `url` (its pattern, as `/v1/leads/:id`).
  * Marketers run cadences, templates, leads, reports and DM tasks; sales reps read leads,
- * work escalations and read the pipeline; integrations (CRMs, scripts) write leads and
+ * work escalations and owners' tasks (every owner's: a key names no person, and reps
+ * cover for each other) and read the pipeline; integrations (CRMs, scripts) write leads and
  * events and read leads back; only admins manage keys.
  */
 export function roleAllows(role: Role, method: string, url: string): boolean {
@@ -18,7 +19,7 @@ export function roleAllows(role: Role, method: string, url: string): boolean {
     case 'marketer':
       return true;
     case 'sales':
-      return (read && url.startsWith('/v1/leads')) || url.startsWith('/v1/escalations') || (read && url === '/v1/reports/pipeline');
+      return (read && url.startsWith('/v1/leads')) || url.startsWith('/v1/escalations') || url === '/v1/tasks' || url.startsWith('/v1/tasks/') || (read && url === '/v1/reports/pipeline');
     case 'integration':
       return ((url === '/v1/leads' || url === '/v1/leads/import') && method === 'POST') || (url === '/v1/events' && method === 'POST') || (read && url.startsWith('/v1/leads/'));
   }

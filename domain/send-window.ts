@@ -99,3 +99,13 @@ export function nextOpening(atMs: number, window: SendWindow | null | undefined)
   }
   throw new RangeError(`send window ${window.from}–${window.to} ${window.timezone} has no opening within ${MAX_DAYS_SCANNED} days`);
 }
+
+/**
+ * When the window open at `atMs` closes, or undefined when it is closed at `atMs`. With
+ * nextOpening it walks the window's open time (business hours, business-hours.ts).
+ */
+export function windowCloseAt(atMs: number, window: SendWindow): number | undefined {
+  const w = parse(window);
+  const day = bounds(localDate(atMs, w.timeZone), w);
+  return day !== undefined && day.open <= atMs && atMs < day.close ? day.close : undefined;
+}

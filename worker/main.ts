@@ -59,6 +59,7 @@ const { worker, connection } = await createWorker(
     templates: new TemplateCache(),
     mailFrom: config.mailFrom,
     salesReps: config.salesReps,
+    salesManagerEmail: config.salesManagerEmail,
     salesWebhookUrl: config.salesWebhookUrl,
     publicBaseUrl: config.publicBaseUrl,
     appSecret: config.appSecret,

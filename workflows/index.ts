@@ -2,3 +2,4 @@
 export { crmFetchZoho } from './crm-fetch-zoho.ts';
 export { leadLifecycle } from './lead-lifecycle.ts';
 export { crmFetchHubspot } from './crm-fetch-hubspot.ts';
+export { escalationFollowUp } from './escalation-follow-up.ts';

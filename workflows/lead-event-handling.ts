@@ -3,6 +3,7 @@ import type { SyncCrmDealInput } from '../activities/crm-deals.ts';
 import { addPoints, crossesThreshold, decayedScore, halfLifeMs, pointsFor } from '../domain/scoring.ts';
 import { crmCalls, records, sends } from './activities.ts';
 import type { LeadEvent } from '../domain/lead-events.ts';
+import { followUpEscalation } from './escalation-reminders.ts';
 import { openDeal, SEEN_EVENT_IDS_KEPT } from './lead-state.ts';
 import type { LifecycleContext } from './lifecycle-context.ts';
 import { moveTo } from './stage-transitions.ts';
@@ -70,6 +71,7 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
         const kind = state.stage === 'customer' ? 'upsell' : 'sales';
         const idempotencyKey = `${ctx.workflowId}/escalation/${state.escalations++}`;
         const escalation = await sends.escalate({ leadId: ctx.leadId, kind, score: state.score.value, atMs: now, idempotencyKey });
+        await followUpEscalation(ctx, escalation.escalationId, now);
         if (kind === 'sales') {
           state.deal = openDeal(now);
           await moveTo(ctx, 'deal', 'score reached the threshold');
@@ -152,6 +154,10 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
       await moveTo(ctx, event.stage, reason);
       return;
     }
+    case 'task_completed':
+      // A touch that reached the lead. The API recorded it on the timeline and in the
+      // touch count; the contact guarantee's planner counts it for the month.
+      return;
     case 'pause':
     case 'resume': {
       state.paused = event.kind === 'pause';

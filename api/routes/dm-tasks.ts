@@ -4,12 +4,12 @@ import { completeDmTasks, findDmLetter, findDmTask, listDmTasks, type DmTask, ty
 import { appendTimeline } from '../../db/repositories/timeline.ts';
 import { withTransaction } from '../../db/transaction.ts';
 import type { AppDependencies } from '../dependencies.ts';
-import { notFound } from '../http-errors.ts';
+import { HttpError, notFound } from '../http-errors.ts';
 import { mailingLabelsCsv, mailingLabelsFilename } from '../mailing-labels.ts';
 import { contentOf, errors, IdParams, Instant, Items, Nullable, PostalAddressSchema, UUID_PATTERN } from '../schemas.ts';
 
 const ListQuery = Type.Object({
-  status: Type.Optional(Type.Enum(['open', 'done', 'all'])),
+  status: Type.Optional(Type.Enum(['open', 'done', 'cancelled', 'held', 'all'])),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
 });
 
@@ -27,7 +27,8 @@ export const DmTaskSchema = Type.Object({
   templateVersion: Nullable(Type.Integer()),
   letterSubject: Nullable(Type.String()),
   letterUrl: Nullable(Type.String({ description: 'GET it for the letter as HTML' })),
-  status: Type.Enum(['open', 'done']),
+  status: Type.Enum(['open', 'done', 'cancelled', 'held'], { description: 'held: the lead is in a deal; cancelled: the letter must not be posted' }),
+  statusReason: Nullable(Type.String({ description: 'why the task is held or cancelled' })),
   ownerEmail: Nullable(Type.String()),
   createdAt: Instant(),
   completedAt: Nullable(Instant()),
@@ -44,6 +45,7 @@ const CompleteAnswer = Type.Object({
   completed: Type.Integer({ description: 'tasks marked done by this call' }),
   alreadyDone: Type.Integer(),
   notFound: Type.Array(Type.String(), { description: 'the ids given that name no DM task, as given' }),
+  notOpen: Type.Array(Type.String(), { description: 'the ids given of tasks held or cancelled, not marked done' }),
 });
 
 const taskNotFound = errors([404, 'no such DM task']);
@@ -61,6 +63,8 @@ const present = (t: DmTask) => ({
   // The HTML is served on its own (tens of kilobytes a letter): the list stays small.
   letterUrl: t.hasLetter ? letterUrl(t.id) : null,
   status: t.status,
+  // Why a task was cancelled, held or released (the lead unsubscribed, entered a deal...).
+  statusReason: t.statusReason,
   ownerEmail: t.ownerEmail,
   createdAt: t.createdAt.toISOString(),
   completedAt: t.completedAt?.toISOString() ?? null,
@@ -79,7 +83,8 @@ const LETTER_HEADERS = {
  * DM tasks for the print desk: `GET /v1/dm-tasks` (oldest first), one task and its
  * letter, `GET /v1/dm-tasks.csv` (mailing labels), and marking tasks as sent, one at a
  * time or a batch at once. Completing is idempotent and writes `dm_sent` on the lead's
- * timeline once.
+ * timeline once. Cancelled and held tasks (their lead closed or is in a deal) are never
+ * listed as open nor printed on labels, and cannot be marked as sent.
  */
 export const dmTaskRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db }) => {
   /** Marks the tasks done and records `dm_sent`, all or nothing. */
@@ -125,11 +130,13 @@ export const dmTaskRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (a
     return reply.headers(LETTER_HEADERS).send(letter.html);
   });
 
-  app.post('/v1/dm-tasks/:id/complete', { schema: { params: IdParams, response: { 200: DmTaskSchema, ...taskNotFound } } }, async (request) => {
+  app.post('/v1/dm-tasks/:id/complete', { schema: { params: IdParams, response: { 200: DmTaskSchema, ...taskNotFound, ...errors([409, 'the task is held or cancelled']) } } }, async (request) => {
     const { id } = request.params;
     const [done] = UUID_PATTERN.test(id) ? await complete([id]) : [];
-    const task = done ? await findDmTask(db, id) : undefined;
+    const task = UUID_PATTERN.test(id) ? await findDmTask(db, id) : undefined;
     if (!task) throw notFound('DM task');
+    // A cancelled letter must not be posted, a held one not before its lead's deal ends.
+    if (!done) throw new HttpError(409, 'not_open', `the DM task is ${task.status} (${task.statusReason ?? 'no reason given'}) and cannot be marked as sent`);
     return present(task);
   });
 
@@ -139,10 +146,14 @@ export const dmTaskRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (a
     const ids = new Map(request.body.ids.map((id) => [id.toLowerCase(), id]));
     const done = await complete([...ids.keys()].filter((id) => UUID_PATTERN.test(id)));
     for (const { task } of done) ids.delete(task.id);
+    // What is left is no DM task, or a cancelled or held one, which stays as it is.
+    const left = [...ids.keys()].filter((id) => UUID_PATTERN.test(id));
+    const notOpen = new Set((await Promise.all(left.map((id) => findDmTask(db, id)))).flatMap((t) => (t ? [t.id] : [])));
     return {
       completed: done.filter((d) => d.newlyDone).length,
       alreadyDone: done.filter((d) => !d.newlyDone).length,
-      notFound: [...ids.values()],
+      notFound: [...ids].filter(([key]) => !notOpen.has(key)).map(([, id]) => id),
+      notOpen: [...ids].filter(([key]) => notOpen.has(key)).map(([, id]) => id),
     };
   });
 };

@@ -7,6 +7,7 @@ import { listTimelineOfKinds } from '../../db/repositories/timeline.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { notFound } from '../http-errors.ts';
 import { errors, IdParams, Instant, Items, Nullable, UUID_PATTERN } from '../schemas.ts';
+import { stopFollowUp } from '../escalation-follow-up-client.ts';
 
 /** How many of the engagement events before an escalation its page shows as the reason. */
 const RECENT_EVENTS_SHOWN = 10;
@@ -65,7 +66,7 @@ const presentWithLead = (e: EscalationWithLead) => ({
  * `GET /v1/escalations` (the sales inbox, each with its lead's name, company and score
  * now), `GET /v1/escalations/:id` (why the lead is hot) and `POST /v1/escalations/:id/ack`.
  */
-export const escalationRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db }) => {
+export const escalationRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db, temporal }) => {
   app.get(
     '/v1/escalations',
     { schema: { querystring: Type.Object({ status: Type.Optional(Type.Enum(['open', 'all'])), leadId: Type.Optional(Type.String({ pattern: UUID_PATTERN.source })) }), response: { 200: EscalationListSchema } } },
@@ -96,6 +97,7 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asyn
   app.post('/v1/escalations/:id/ack', { schema: { params: IdParams, response: { 200: EscalationSchema, ...notFoundHere } } }, async (request) => {
     const escalation = UUID_PATTERN.test(request.params.id) ? await ackEscalation(db, request.params.id, request.caller?.keyId ?? 'unknown') : undefined;
     if (!escalation) throw notFound('escalation');
+    await stopFollowUp(temporal.client, escalation.id, request.log);
     return present(escalation);
   });
 };

@@ -5,38 +5,19 @@ import { leadWorkflowId, STAGES } from '../../domain/lead.ts';
 import { DEFAULT_HALF_LIFE, scoreHistory, scoreNow } from '../../domain/scoring.ts';
 import { findCadence } from '../../db/repositories/cadences.ts';
 import { countTouches, countTouchesOf } from '../../db/repositories/deliveries.ts';
-import { findLead, listLeads, type Lead, type LeadCursor } from '../../db/repositories/leads.ts';
+import { findLead, listLeads, type Lead } from '../../db/repositories/leads.ts';
 import { suppress } from '../../db/repositories/suppressions.ts';
 import { listTimeline, listTimelineOfKinds } from '../../db/repositories/timeline.ts';
 import type { AppDependencies } from '../dependencies.ts';
-import { notFound, unprocessable } from '../http-errors.ts';
+import { notFound } from '../http-errors.ts';
+import { CURSOR_PATTERN, decodeCursor, encodeCursor } from '../page-cursor.ts';
 import { intakeLead, LeadBody } from '../../intake/lead-intake.ts';
 import { signalLead } from '../../intake/lifecycle-client.ts';
 import { logAboutLead } from '../plugins/lead-log-context.ts';
-import { errors, IdParams, Instant, Items, Nullable, PostalAddressSchema, UUID_PATTERN } from '../schemas.ts';
+import { errors, IdParams, Instant, Items, Nullable, PostalAddressSchema } from '../schemas.ts';
 import type { LeadEvent } from '../../domain/lead-events.ts';
 import { withTemporalDeadline } from '../../intake/workflow-starts.ts';
 import { leadStateQuery } from '../../workflows/lead-events.ts';
-
-/**
- * Where a page ended, as `nextCursor` gives it: the last lead's creation instant and id,
- * `2026-12-01T09:00:00.000Z_<uuid>`. Any text of this form is a position in the list
- * (the pattern is in the document; a day past the month's end rolls over), so a cursor
- * is refused only when it does not have the form.
- */
-const CURSOR_PATTERN = '^[1-9][0-9]{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\\.[0-9]{3}Z_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
-
-const encodeCursor = (cursor: LeadCursor): string => `${cursor.createdAt}_${cursor.id.toLowerCase()}`;
-
-/** The position a cursor of {@link CURSOR_PATTERN} names, its instant normalised for PostgreSQL. */
-function decodeCursor(text: string): LeadCursor {
-  const [instant = '', id = ''] = text.split('_');
-  const at = new Date(instant);
-  if (Number.isNaN(at.getTime()) || !UUID_PATTERN.test(id)) {
-    throw unprocessable('the cursor is not one this API gave', [{ path: 'querystring:/cursor', message: 'use nextCursor from the previous page' }]);
-  }
-  return { createdAt: at.toISOString(), id };
-}
 
 const PROFILE_FIELDS = ['name', 'company', 'department', 'title', 'phone', 'postalAddress', 'source', 'ownerEmail', 'locale', 'timezone', 'externalId'] as const satisfies readonly (keyof Lead)[];
 
@@ -174,11 +155,11 @@ export const leadRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app
     },
     async (request) => {
       const { cursor, limit, ...filter } = request.query;
-      const page = await listLeads(db, filter, cursor === undefined ? undefined : decodeCursor(cursor), limit ?? 50);
+      const page = await listLeads(db, filter, cursor === undefined ? undefined : decodeCursor(cursor, 'createdAt'), limit ?? 50);
       const touches = await countTouchesOf(db, page.leads.map((lead) => lead.id));
       return {
         items: page.leads.map((lead) => present(lead, touches.get(lead.id) ?? 0)),
-        nextCursor: page.next === undefined ? null : encodeCursor(page.next),
+        nextCursor: page.next === undefined ? null : encodeCursor(page.next, 'createdAt'),
       };
     },
   );

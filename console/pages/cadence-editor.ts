@@ -52,6 +52,7 @@ const text = messages({
     deals: '商談',
     stalledAfter: '停滞とみなす期間',
     returnToNurture: '失注後、育成に戻るまで',
+    remindAfter: '未対応エスカレーションのリマインドまで (営業時間)',
     reasons: '対象となる契約終了理由（カンマ区切り）',
     waitAfterEnd: '契約終了から再営業まで',
     cap: '送信上限',
@@ -105,6 +106,7 @@ const text = messages({
     deals: 'Deals',
     stalledAfter: 'Stalled after',
     returnToNurture: 'Lost deal back to nurture after',
+    remindAfter: 'Remind of an unacknowledged escalation after (business hours)',
     reasons: 'Eligible contract end reasons (comma-separated)',
     waitAfterEnd: 'Reactivation after the contract ends',
     cap: 'Frequency cap',
@@ -217,7 +219,7 @@ ${input('name', t.name, form.name, { required: true, size: 40 })}</fieldset>
 <fieldset><legend>${t.scoring}</legend>${containerError('scoring')}
 <div class="row">${input('scoring.threshold', t.threshold, form.threshold, { type: 'text', size: 8 })}${input('scoring.halfLife', t.halfLife, form.halfLife, { duration: true, size: 10 })}</div>
 <fieldset><legend>${t.points}</legend>${containerError('scoring.points')}<div class="row">${EVENT_TYPES.map((e) => input(`scoring.points.${e}`, t[e], form.points[e], { size: 6 }))}</div></fieldset></fieldset>
-<fieldset><legend>${t.deals}</legend>${containerError('deal')}${containerError('lostDeal')}<div class="row">${input('deal.stalledAfter', t.stalledAfter, form.stalledAfter, { duration: true, size: 10 })}${input('lostDeal.returnToNurtureAfter', t.returnToNurture, form.returnToNurtureAfter, { duration: true, size: 10 })}</div></fieldset>
+<fieldset><legend>${t.deals}</legend>${containerError('deal')}${containerError('lostDeal')}<div class="row">${input('deal.stalledAfter', t.stalledAfter, form.stalledAfter, { duration: true, size: 10 })}${input('lostDeal.returnToNurtureAfter', t.returnToNurture, form.returnToNurtureAfter, { duration: true, size: 10 })}${containerError('escalation')}${input('escalation.remindAfter', t.remindAfter, form.remindAfter, { duration: true, size: 10 })}</div></fieldset>
 <fieldset><legend>${t.upsell}</legend>${containerError('upsell')}${stepsOf('upsell')}${checkbox('upsell.repeat', t.repeat, form.repeat.upsell)}</fieldset>
 <fieldset><legend>${t.reactivation}</legend>${containerError('reactivation')}
 <div class="row">${input('reactivation.eligibleReasons', t.reasons, form.eligibleReasons, { size: 36 })}${input('reactivation.waitAfterEnd', t.waitAfterEnd, form.waitAfterEnd, { duration: true, size: 10 })}</div>

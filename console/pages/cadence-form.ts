@@ -32,6 +32,8 @@ export interface CadenceForm {
   halfLife: string;
   stalledAfter: string;
   returnToNurtureAfter: string;
+  /** `escalation.remindAfter`: business hours before an unacknowledged escalation reminds its rep. */
+  remindAfter: string;
   eligibleReasons: string;
   waitAfterEnd: string;
   capMax: string;
@@ -66,6 +68,7 @@ export function blankForm(): CadenceForm {
     halfLife: '',
     stalledAfter: '',
     returnToNurtureAfter: '',
+    remindAfter: '',
     eligibleReasons: '',
     waitAfterEnd: '',
     capMax: '',
@@ -95,6 +98,7 @@ export function formFromCadence(key: string, cadence: Cadence): CadenceForm {
     halfLife: cadence.scoring?.halfLife ?? '',
     stalledAfter: cadence.deal?.stalledAfter ?? '',
     returnToNurtureAfter: cadence.lostDeal?.returnToNurtureAfter ?? '',
+    remindAfter: cadence.escalation?.remindAfter ?? '',
     eligibleReasons: (cadence.reactivation?.eligibleReasons ?? []).join(', '),
     waitAfterEnd: cadence.reactivation?.waitAfterEnd ?? '',
     capMax: numberText(cadence.frequencyCap?.max),
@@ -142,6 +146,7 @@ export function formFromBody(body: FormBody): CadenceForm {
     halfLife: get('scoring.halfLife'),
     stalledAfter: get('deal.stalledAfter'),
     returnToNurtureAfter: get('lostDeal.returnToNurtureAfter'),
+    remindAfter: get('escalation.remindAfter'),
     eligibleReasons: get('reactivation.eligibleReasons'),
     waitAfterEnd: get('reactivation.waitAfterEnd'),
     capMax: get('frequencyCap.max'),
@@ -189,6 +194,7 @@ export function cadenceFromForm(form: CadenceForm): { cadence: Record<string, un
   }
   if (form.stalledAfter !== '') cadence.deal = { stalledAfter: form.stalledAfter };
   if (form.returnToNurtureAfter !== '') cadence.lostDeal = { returnToNurtureAfter: form.returnToNurtureAfter };
+  if (form.remindAfter !== '') cadence.escalation = { remindAfter: form.remindAfter };
   if (form.steps.upsell.length > 0) cadence.upsell = { steps: form.steps.upsell.map(step), repeat: form.repeat.upsell };
   const reasons = form.eligibleReasons.split(/[,、\n]/).map((r) => r.trim()).filter((r) => r !== '');
   if (reasons.length > 0 || form.waitAfterEnd !== '' || form.steps.reactivation.length > 0) {

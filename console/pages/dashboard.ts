@@ -90,7 +90,7 @@ export async function dashboardPage(app: FastifyInstance): Promise<void> {
     const stages = funnel?.status === 200 ? funnel.body.stages : capacity?.status === 200 ? capacity.body.leadsHeld : undefined;
     const cards: Html[] = [];
     if (stages) {
-      cards.push(html`<section class="card" aria-labelledby="funnel-h"><h2 id="funnel-h">${t.funnel}</h2>${barChart(t.funnel, STAGES.map((s) => ({ label: stageName(ctx.lang, s), value: stages[s] ?? 0 })))}</section>`);
+      cards.push(html`<section class="card chart-card" aria-labelledby="funnel-h"><h2 id="funnel-h">${t.funnel}</h2>${barChart(t.funnel, STAGES.map((s) => ({ label: stageName(ctx.lang, s), value: stages[s] ?? 0 })))}</section>`);
     }
     if (capacity?.status === 200) cards.push(capacityCard(ctx, capacity.body));
     if (escalations?.status === 200) {
@@ -121,7 +121,7 @@ ${months.length > 0 ? monthsTable(ctx, months) : ''}`;
 
 function capacityCard(ctx: ConsoleContext, report: CapacityReport): Html {
   const t = text(ctx.lang);
-  return html`<section class="card" aria-labelledby="cap-h"><h2 id="cap-h">${t.capacity}</h2>
+  return html`<section class="card chart-card" aria-labelledby="cap-h"><h2 id="cap-h">${t.capacity}</h2>
 <p class="muted">${t.capacityHelp}</p>
 <form method="get" action="/" class="row">
 <div class="field"><label for="dailyActivities">${t.dailyActivities}</label><input id="dailyActivities" name="dailyActivities" type="number" min="1" max="10000" value="${report.dailyActivities}" inputmode="numeric"></div>
@@ -138,8 +138,8 @@ ${barChart(t.capacity, [
 
 function monthsTable(ctx: ConsoleContext, months: FunnelReport['months']): Html {
   const t = text(ctx.lang);
-  return html`<h2>${t.months}</h2>
-${barChart(t.won, months.map((m) => ({ label: m.month, value: m.won })))}
-<div class="table-wrap"><table><caption>${t.months}</caption><thead><tr><th scope="col">${t.month}</th><th scope="col" class="num">${t.newLeads}</th><th scope="col" class="num">${t.escalated}</th><th scope="col" class="num">${t.won}</th><th scope="col" class="num">${t.lost}</th><th scope="col" class="num">${t.reactivated}</th></tr></thead>
+  // The table says it all, month by month: one heading, and the caption for screen readers only.
+  return html`<h2 id="months-h">${t.months}</h2>
+<div class="table-wrap"><table aria-labelledby="months-h"><caption class="visually-hidden">${t.months}</caption><thead><tr><th scope="col">${t.month}</th><th scope="col" class="num">${t.newLeads}</th><th scope="col" class="num">${t.escalated}</th><th scope="col" class="num">${t.won}</th><th scope="col" class="num">${t.lost}</th><th scope="col" class="num">${t.reactivated}</th></tr></thead>
 <tbody>${months.map((m) => html`<tr><th scope="row">${m.month}</th><td class="num">${m.newLeads}</td><td class="num">${m.escalated}</td><td class="num">${m.won}</td><td class="num">${m.lost}</td><td class="num">${m.reactivated}</td></tr>`)}</tbody></table></div>`;
 }

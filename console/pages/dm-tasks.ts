@@ -13,6 +13,8 @@ const text = messages({
     open: '未発送',
     done: '発送済み',
     all: 'すべて',
+    cancelled: '取消',
+    held: '保留 (商談中)',
     show: '表示',
     csv: '宛名ラベルCSVをダウンロード',
     select: '選択',
@@ -35,6 +37,8 @@ const text = messages({
     open: 'Open',
     done: 'Sent',
     all: 'All',
+    cancelled: 'Cancelled',
+    held: 'Held (in a deal)',
     show: 'Show',
     csv: 'Download mailing labels (CSV)',
     select: 'Select',
@@ -53,14 +57,15 @@ const text = messages({
   },
 });
 
-const StatusQuery = Type.Object({ status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('done'), Type.Literal('all')])), completed: Type.Optional(Type.Integer({ minimum: 0 })) });
+const STATUSES = ['open', 'done', 'held', 'cancelled', 'all'] as const;
+const StatusQuery = Type.Object({ status: Type.Optional(Type.Union(STATUSES.map((s) => Type.Literal(s)))), completed: Type.Optional(Type.Integer({ minimum: 0 })) });
 const CompleteForm = Type.Object({ _csrf: Type.String(), ids: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Array(Type.String({ maxLength: 100 }), { maxItems: 1000 })])) }, { additionalProperties: false });
 // A row's own button completes that row only, whatever else is ticked.
 const CompleteQuery = Type.Object({ only: Type.Optional(Type.String({ maxLength: 100 })) });
 
 /** `/dm-tasks`: the print desk's queue with letters and labels, marking one or many as sent. */
 export async function dmTaskPages(app: FastifyInstance): Promise<void> {
-  app.get<{ Querystring: { status?: 'open' | 'done' | 'all'; completed?: number } }>('/dm-tasks', { schema: { hide: true, querystring: StatusQuery } }, async (request, reply) => {
+  app.get<{ Querystring: { status?: (typeof STATUSES)[number]; completed?: number } }>('/dm-tasks', { schema: { hide: true, querystring: StatusQuery } }, async (request, reply) => {
     const ctx = contextOf(request);
     const t = text(ctx.lang);
     const status = request.query.status ?? 'open';
@@ -75,7 +80,7 @@ export async function dmTaskPages(app: FastifyInstance): Promise<void> {
     const body = html`<p>${t.intro}</p>
 ${request.query.completed !== undefined ? notice('ok', `${request.query.completed} ${t.completed}`) : ''}
 <form method="get" action="/dm-tasks" class="filters"><div><label for="status">${t.status}</label><select id="status" name="status">
-${(['open', 'done', 'all'] as const).map((s) => html`<option value="${s}"${s === status ? html` selected` : ''}>${t[s]}</option>`)}</select></div>
+${STATUSES.map((s) => html`<option value="${s}"${s === status ? html` selected` : ''}>${t[s]}</option>`)}</select></div>
 <button type="submit" class="secondary">${t.show}</button>
 <a class="button secondary" href="/v1/dm-tasks.csv?status=${status}" download>${t.csv}</a></form>
 <form method="post" action="/dm-tasks/complete" id="complete-form">${csrfField(ctx)}
@@ -88,7 +93,7 @@ ${canComplete ? html`<td>${d.status === 'open' ? html`<input type="checkbox" nam
 <td><a href="/leads/${d.leadId}">${label(d)}</a></td>
 <td>${d.letterSubject ?? d.templateKey ?? ''}${d.letterUrl ? html`<details><summary>${t.view}</summary><iframe class="preview-frame" title="${t.letter}: ${d.letterSubject ?? ''}" sandbox src="${d.letterUrl}" loading="lazy"></iframe></details>` : ''}</td>
 <td class="hide-narrow">${formatDateTime(ctx.lang, d.createdAt)}</td>
-<td>${d.status === 'open' ? (canComplete ? html`<button type="submit" class="secondary" formaction="/dm-tasks/complete?only=${d.id}">${t.complete}</button>` : t.open) : html`${t.done} ${formatDateTime(ctx.lang, d.completedAt)}`}</td></tr>`,
+<td>${d.status === 'open' ? (canComplete ? html`<button type="submit" class="secondary" formaction="/dm-tasks/complete?only=${d.id}">${t.complete}</button>` : t.open) : d.status === 'done' ? html`${t.done} ${formatDateTime(ctx.lang, d.completedAt)}` : html`${t[d.status]}<br><span class="muted">${d.statusReason ?? ''}</span>`}</td></tr>`,
     )}</tbody></table></div>
 ${canComplete && items.some((d) => d.status === 'open') ? html`<p><button type="submit">${t.completeSelected}</button></p>` : ''}
 </form>`;

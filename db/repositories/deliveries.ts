@@ -92,13 +92,15 @@ export async function transitionDelivery(
 }
 
 /**
- * How many touches each lead has had: emails its mail server accepted, and DM tasks made.
- * One query for a whole page of leads.
+ * How many touches each lead has had: emails its mail server accepted, DM tasks made
+ * (and not cancelled before posting), and owners' tasks completed. One query for a whole
+ * page of leads.
  */
 export async function countTouchesOf(db: Queryable, leadIds: readonly string[]): Promise<Map<string, number>> {
   const result = await db.query<{ id: string; count: string }>(
     `SELECT id, (SELECT count(*) FROM deliveries d WHERE d.lead_id = ids.id AND d.kind = 'touch' AND d.status = 'sent')
-              + (SELECT count(*) FROM tasks t WHERE t.lead_id = ids.id AND t.kind = 'dm') AS count
+              + (SELECT count(*) FROM tasks t WHERE t.lead_id = ids.id
+                   AND ((t.kind = 'dm' AND t.status <> 'cancelled') OR (t.kind = 'todo' AND t.status = 'done'))) AS count
        FROM unnest($1::uuid[]) AS ids(id)`,
     [leadIds],
   );

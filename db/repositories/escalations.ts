@@ -162,3 +162,26 @@ export async function unacknowledgedEscalations(db: Queryable): Promise<Record<'
   for (const row of result.rows) stats[row.kind] = { count: Number(row.n), ageSeconds: Math.max(0, Number(row.oldest ?? 0)) };
   return stats;
 }
+
+/** Records the one reminder of an escalation; answers false if it was already recorded. */
+export async function markReminded(db: Queryable, id: string, at: Date): Promise<boolean> {
+  const result = await db.query('UPDATE escalations SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL', [id, at]);
+  return result.rowCount === 1;
+}
+
+/**
+ * Hands an unacknowledged escalation to `to`, once: a retry finds the hand-over made and
+ * answers who it went to then. Undefined when the escalation does not exist.
+ */
+export async function handOver(db: Queryable, id: string, to: string, at: Date): Promise<{ from: string | null; to: string | null } | undefined> {
+  const result = await db.query<{ owner_email: string | null; handed_over_from: string | null }>(
+    `UPDATE escalations
+        SET handed_over_from = CASE WHEN handed_over_at IS NULL THEN owner_email ELSE handed_over_from END,
+            owner_email = CASE WHEN handed_over_at IS NULL THEN $2 ELSE owner_email END,
+            handed_over_at = COALESCE(handed_over_at, $3)
+      WHERE id = $1 RETURNING owner_email, handed_over_from`,
+    [id, to, at],
+  );
+  const row = result.rows[0];
+  return row ? { from: row.handed_over_from, to: row.owner_email } : undefined;
+}

@@ -26,6 +26,11 @@ describe('console in a browser: signing in, the dashboard, roles', () => {
     const page = await h.signedInPage(ADMIN_KEY);
     expect(await page.locator('h1').textContent()).toBe('ダッシュボード');
     expect(await page.locator('.role').textContent()).toContain('管理者');
+    // Month by month once, as the table; every chart drawn at a readable size.
+    expect(await page.getByRole('heading', { name: '月別の推移' }).count()).toBe(1);
+    expect(await page.locator('svg.chart').count()).toBe(2);
+    // At desktop width each chart is drawn at its own size (320 px wide), not shrunk to fit.
+    for (const chart of await page.locator('svg.chart').all()) expect((await chart.boundingBox())?.width).toBe(320);
     expect(await h.screenshotBothWidths(page, 'dashboard-ja')).toBeLessThanOrEqual(0);
     await Promise.all([page.waitForURL('**/'), page.getByRole('link', { name: 'English' }).click()]);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Dashboard');

@@ -172,14 +172,14 @@ describe.concurrent('DM tasks', () => {
     const unknown = randomUUID();
     const res = await post('/v1/dm-tasks/complete', { ids: [a.id, b.id, a.id.toUpperCase(), c.id, unknown, 'not-a-task'] });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ completed: 2, alreadyDone: 1, notFound: [unknown, 'not-a-task'] });
+    expect(res.json()).toEqual({ completed: 2, alreadyDone: 1, notFound: [unknown, 'not-a-task'], notOpen: [] });
     const done = new Map((await tasks('done')).map((t) => [t.id, t]));
     for (const task of [a, b, c]) {
       expect(done.get(task.id)?.status).toBe('done');
       expect((await timeline(task.leadId)).filter((e) => e.kind === 'dm_sent')).toHaveLength(1);
     }
     // Sending the same batch again changes nothing.
-    expect((await post('/v1/dm-tasks/complete', { ids: [a.id, b.id] })).json()).toEqual({ completed: 0, alreadyDone: 2, notFound: [] });
+    expect((await post('/v1/dm-tasks/complete', { ids: [a.id, b.id] })).json()).toEqual({ completed: 0, alreadyDone: 2, notFound: [], notOpen: [] });
     expect((await tasks('done')).find((t) => t.id === a.id)?.completedAt).toBe(done.get(a.id)?.completedAt);
   });
 

@@ -62,7 +62,7 @@ export async function createTestDatabase(): Promise<{ url: string; pool: pg.Pool
 export const uniqueTaskQueue = (): string => `test-${randomBytes(6).toString('hex')}`;
 
 /** A running worker with the real activities against the test database and SMTP server. */
-export async function startTestWorker(options: { pool: pg.Pool; taskQueue: string; salesReps?: string[]; salesWebhookUrl?: string; crm?: CrmConnections }): Promise<{ worker: Worker; mailer: Mailer; stop: () => Promise<void> }> {
+export async function startTestWorker(options: { pool: pg.Pool; taskQueue: string; salesReps?: string[]; salesManagerEmail?: string; salesWebhookUrl?: string; crm?: CrmConnections }): Promise<{ worker: Worker; mailer: Mailer; stop: () => Promise<void> }> {
   const mailer = createMailer(stack().smtpUrl);
   const { worker, connection } = await createWorker(
     { connection: { address: stack().temporalAddress }, namespace: 'default', taskQueue: options.taskQueue, workflowBundle: { code: stack().workflowBundleCode } },
@@ -72,6 +72,7 @@ export async function startTestWorker(options: { pool: pg.Pool; taskQueue: strin
       templates: new TemplateCache(),
       mailFrom: MAIL_FROM,
       salesReps: options.salesReps ?? [],
+      salesManagerEmail: options.salesManagerEmail,
       salesWebhookUrl: options.salesWebhookUrl,
       publicBaseUrl: PUBLIC_BASE_URL,
       appSecret: APP_SECRET,
@@ -126,7 +127,7 @@ export function testAppConfig(overrides: Partial<Config> = {}): Config {
  * task queue (unless `worker: false`) and the API built as production builds it
  * (its Temporal client with `clientInterceptors`, for tests that watch what it asks of Temporal).
  */
-export async function startTestServices(options: { worker?: boolean; workerOptions?: { salesReps?: string[]; salesWebhookUrl?: string; crm?: CrmConnections }; config?: Partial<Config>; clientInterceptors?: WorkflowClientInterceptor[] } = {}): Promise<{ pool: pg.Pool; app: FastifyInstance; client: Client; taskQueue: string; stop: () => Promise<void> }> {
+export async function startTestServices(options: { worker?: boolean; workerOptions?: { salesReps?: string[]; salesManagerEmail?: string; salesWebhookUrl?: string; crm?: CrmConnections }; config?: Partial<Config>; clientInterceptors?: WorkflowClientInterceptor[] } = {}): Promise<{ pool: pg.Pool; app: FastifyInstance; client: Client; taskQueue: string; stop: () => Promise<void> }> {
   const db = await createTestDatabase();
   const taskQueue = uniqueTaskQueue();
   const worker = options.worker === false ? undefined : await startTestWorker({ pool: db.pool, taskQueue, ...options.workerOptions });

@@ -8,6 +8,7 @@ const admin = () => auth;
 const get = (url: string) => () => ({ method: 'GET' as const, url, headers: auth });
 
 const createKey: BodyRoute = { route: 'POST /v1/api-keys', url: () => '/v1/api-keys', credentials: admin, valid: () => ({ name: 'CRM sync', role: 'integration' }) };
+const completeTodo: BodyRoute = { route: 'POST /v1/tasks/:id/complete', url: (f) => `/v1/tasks/${f.todoTaskId}/complete`, credentials: admin, valid: () => ({ note: '電話しました' }) };
 const completeMany: BodyRoute = { route: 'POST /v1/dm-tasks/complete', url: () => '/v1/dm-tasks/complete', credentials: admin, valid: () => ({ ids: ['00000000-0000-4000-8000-000000000000'] }) };
 
 const byId = (route: string, fixture: (f: Fixtures) => string): Row[] => {
@@ -49,6 +50,26 @@ export const backOfficeRows: Row[] = [
   ...stringFieldCases(completeMany, { '/ids/0': data(100, async (_f, response) => response.json<{ notFound: string[] }>().notFound, false) }),
   { route: completeMany.route, case: 'no ids', request: (f) => send(completeMany, f, JSON.stringify({ ids: [] })), status: 422, code: 'invalid', names: ['ids'] },
   { route: completeMany.route, case: '1,001 ids', request: (f) => send(completeMany, f, JSON.stringify({ ids: Array.from({ length: 1001 }, () => 'x') })), status: 422, code: 'invalid', names: ['ids'] },
+
+  ...keyCases('GET /v1/tasks', get('/v1/tasks')),
+  ...queryCases('GET /v1/tasks', '/v1/tasks', admin, [
+    ['an unknown status', { status: 'cancelled' }, 422, 'status'],
+    ['a leadId that is no id', { leadId: "' OR 1=1--" }, 422, 'leadId'],
+    ['an owner over 254 characters', { owner: `${'x'.repeat(250)}@example.jp` }, 422, 'owner'],
+    ['a limit of 201', { limit: '201' }, 422, 'limit'],
+    ['a made-up cursor', { cursor: 'eyJpZCI6MX0' }, 422, 'cursor'],
+    ['a cursor that is no base64 JSON', { cursor: "'; DROP TABLE tasks;--" }, 422, 'cursor'],
+    ['an unknown parameter', { unexpected: '1' }, 422, 'unexpected'],
+    // Hostile text in the owner filter finds nobody's tasks: a 200 with no items.
+    ['an owner with SQL metacharacters', { owner: "'; DROP TABLE tasks;--" }, 200],
+  ]),
+  ...keyCases('GET /v1/tasks/owners', get('/v1/tasks/owners')),
+  ...unknownParameter('GET /v1/tasks/owners', '/v1/tasks/owners'),
+  ...byId('POST /v1/tasks/:id/complete', (f) => f.todoTaskId),
+  ...bodyCases(completeTodo),
+  // The fixture task is done already: a note is accepted and the first completion's kept.
+  ...stringFieldCases(completeTodo, { '/note': { kind: 'ignored', max: 2000 } }),
+  { route: completeTodo.route, case: 'a DM task id (not an owner task)', request: (f) => ({ method: 'POST', url: `/v1/tasks/${f.dmTaskId}/complete`, headers: auth }), status: 404, code: 'not_found' },
 
   ...keyCases('GET /v1/escalations', get('/v1/escalations')),
   ...queryCases('GET /v1/escalations', '/v1/escalations', admin, [

@@ -46,6 +46,7 @@ const PAGES: [string, (f: Fixtures) => string][] = [
   ['GET /', () => '/'],
   ['GET /dm-tasks', () => '/dm-tasks'],
   ['GET /inbox', () => '/inbox'],
+  ['GET /tasks', () => '/tasks'],
   ['GET /pipeline', () => '/pipeline'],
   ['GET /outbox', () => '/outbox'],
   ['GET /outbox/:id', (f) => `/outbox/${f.outboxMessageId}`],
@@ -64,6 +65,7 @@ const PAGES: [string, (f: Fixtures) => string][] = [
 const FORMS: [string, (f: Fixtures) => string, Fields][] = [
   ['POST /dm-tasks/complete', () => '/dm-tasks/complete', { ids: UNKNOWN_ID }],
   ['POST /inbox/:id/ack', (f) => `/inbox/${f.escalationId}/ack`, {}],
+  ['POST /tasks/:id/complete', (f) => `/tasks/${f.todoTaskId}/complete`, { note: '電話しました' }],
   ['POST /cadences/new', () => '/cadences/new', { key: 'console-new', name: 'Console', 'nurture.steps.0.after': 'P1D', 'nurture.steps.0.channel': 'email', 'nurture.steps.0.template': 'welcome', action: 'save' }],
   ['POST /cadences/:key/edit', () => '/cadences/default/edit', { name: 'Edited', 'nurture.steps.0.after': 'P1D', 'nurture.steps.0.channel': 'email', 'nurture.steps.0.template': 'welcome', action: 'save' }],
   ['POST /templates/:key', () => '/templates/console-bad-input?locale=ja', { subject: 'ご案内', mjml: MJML }],
@@ -77,7 +79,7 @@ const FORMS: [string, (f: Fixtures) => string, Fields][] = [
   ['POST /leads/:id/stage', (f) => `/leads/${f.leadId}/stage`, { stage: 'deal', reason: 'asked for a quote' }],
 ];
 // A sales rep works the inbox and reads leads; every other form is refused (and signing out is theirs).
-const SALES_MAY = new Set(['POST /inbox/:id/ack']);
+const SALES_MAY = new Set(['POST /inbox/:id/ack', 'POST /tasks/:id/complete']);
 
 const pageRows = PAGES.flatMap(([route, url]): Row[] => [
   row(route, 'no session: to the sign-in form, and back after', (f) => getAs(null, url(f))(f), 303, { stored: redirectsTo(/^\/sign-in\?next=%2F/) }),
@@ -101,7 +103,7 @@ const formRows = FORMS.flatMap(formCases);
 // Last: a sign-out that got through would end the session the rows after it use.
 const signOutRows = formCases(['POST /sign-out', () => '/sign-out', {}]).filter((r) => !r.case.startsWith('a sales session'));
 
-const leadIdRoutes = ['GET /leads/:id', 'GET /leads/:id/timeline', 'POST /leads/:id/pause', 'POST /leads/:id/resume', 'POST /leads/:id/do-not-contact', 'POST /leads/:id/owner', 'POST /leads/:id/stage', 'POST /inbox/:id/ack', 'GET /outbox/:id'];
+const leadIdRoutes = ['GET /leads/:id', 'GET /leads/:id/timeline', 'POST /leads/:id/pause', 'POST /leads/:id/resume', 'POST /leads/:id/do-not-contact', 'POST /leads/:id/owner', 'POST /leads/:id/stage', 'POST /inbox/:id/ack', 'POST /tasks/:id/complete', 'GET /outbox/:id'];
 const badIdRows = leadIdRoutes.flatMap((route): Row[] => {
   const [verb, pattern] = route.split(' ') as [string, string];
   const fields: Fields = route.endsWith('/stage') ? { stage: 'deal' } : route.endsWith('/owner') ? { ownerEmail: 'rep@example.jp' } : {};
@@ -211,6 +213,9 @@ const fieldRows: Row[] = [
   ...hostileRows('POST /dm-tasks/complete', 'ids', (value) => postAs('marketer', '/dm-tasks/complete', { ids: value }), [303, 422]),
   ...hostileRows('POST /dm-tasks/complete', 'only', (value) => postAs('marketer', `/dm-tasks/complete?only=${encodeURIComponent(value)}`), [303, 422]),
   row('POST /dm-tasks/complete', '1,001 ids', postAs('marketer', '/dm-tasks/complete', { ids: Array.from({ length: 1001 }, (_, i) => String(i)) }), 422),
+  ...hostileRows('GET /tasks', 'status', (value) => getAs('marketer', `/tasks?status=${encodeURIComponent(value)}`), 422),
+  ...hostileRows('GET /tasks', 'owner', (value) => getAs('sales', `/tasks?owner=${encodeURIComponent(value)}`), [200, 422]),
+  ...hostileRows('POST /tasks/:id/complete', 'note', (value) => (f) => postAs('sales', `/tasks/${f.todoTaskId}/complete`, { note: value })(f), [303, 422]),
   ...hostileRows('GET /inbox', 'status', (value) => getAs('marketer', `/inbox?status=${encodeURIComponent(value)}`), 422),
   row('GET /', 'capacity inputs that are no numbers', getAs('marketer', `/?dailyActivities=${encodeURIComponent(HOSTILE['SQL metacharacters'])}&reps=0`), 422),
   ...hostileRows('GET /leads/:id/timeline', 'v', (value) => (f) => getAs('marketer', `/leads/${f.leadId}/timeline?v=${encodeURIComponent(value)}`)(f), [200, 204, 422]),

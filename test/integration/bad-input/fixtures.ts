@@ -111,6 +111,13 @@ export async function makeFixtures(app: FastifyInstance, pool: pg.Pool): Promise
   }
   // Tasks and escalations come from workflow steps; rows are enough for the routes that read them.
   const dmTaskId = (await pool.query<{ id: string }>(`INSERT INTO tasks (idempotency_key, lead_id, kind, template_key) VALUES ('fixture/dm', $1, 'dm', 'dm-catalog') RETURNING id`, [leadId])).rows[0]?.id ?? '';
+  const todoTaskId = (
+    await pool.query<{ id: string }>(
+      `INSERT INTO tasks (idempotency_key, lead_id, kind, title, owner_email, status, due_at, completed_at, note)
+       VALUES ('fixture/todo', $1, 'todo', '定例面談を設定する', 'rep@example.jp', 'done', now(), now(), 'done before the suite') RETURNING id`,
+      [leadId],
+    )
+  ).rows[0]?.id ?? '';
   // Receipts as if these had come before: the replay rows must start no workflow.
   await pool.query(`INSERT INTO webhook_receipts (provider, event_id) VALUES ('hubspot', $1), ('zoho-notification', $2)`, [hubspotEventKey(REPLAYED_HUBSPOT_EVENT), notificationEventId(REPLAYED_ZOHO_NOTIFICATION as Parameters<typeof notificationEventId>[0])]);
   const escalationId = (await pool.query<{ id: string }>(`INSERT INTO escalations (idempotency_key, lead_id, kind, score) VALUES ('fixture/escalation', $1, 'sales', 60) RETURNING id`, [leadId])).rows[0]?.id ?? '';
@@ -118,6 +125,7 @@ export async function makeFixtures(app: FastifyInstance, pool: pg.Pool): Promise
     leadId,
     leadEmail,
     dmTaskId,
+    todoTaskId,
     escalationId,
     apiKeyId,
     keys,

@@ -12,6 +12,8 @@ export interface Fixtures {
   leadId: string;
   leadEmail: string;
   dmTaskId: string;
+  /** An owner's to-do, already done: completing it again answers it and changes nothing. */
+  todoTaskId: string;
   escalationId: string;
   apiKeyId: string;
   /** A key per role other than admin. */

@@ -51,6 +51,13 @@ describe('cadenceProblems', () => {
       expect(cadenceProblems({ name: 'Minimal', nurture: { steps: [{ after: 'P14D', channel: 'email', template: 'welcome' }] } })).toEqual([]);
     });
 
+    it('accepts escalation reminders in business hours, and refuses days or nonsense with the field named', () => {
+      expect(problemsAfter((c) => (c.escalation = { remindAfter: 'PT4H' }))).toEqual([]);
+      expect(paths(problemsAfter((c) => (c.escalation = { remindAfter: 'P1D' })))).toEqual(['/escalation/remindAfter']);
+      expect(paths(problemsAfter((c) => (c.escalation = { remindAfter: 'PTXH' })))).toEqual(['/escalation/remindAfter']);
+      expect(paths(problemsAfter((c) => (c.escalation = { remindAfter: 'PT4H', every: 'PT1H' })))).toEqual(['/escalation/every']);
+    });
+
     it('accepts a task step without a template', () => {
       expect(problemsAfter((c) => (c.nurture.steps[0] = { after: 'P1D', channel: 'task', title: 'Call the lead' }))).toEqual([]);
     });
