@@ -1,4 +1,5 @@
 import { condition, defineSignal, setHandler } from '@temporalio/workflow';
+import { ESCALATION_ACKED_SIGNAL } from '../domain/escalation-follow-up.ts';
 import { addBusinessTime } from '../domain/business-hours.ts';
 import type { SendWindow } from '../domain/send-window.ts';
 import { sends } from './activities.ts';
@@ -13,10 +14,7 @@ export interface EscalationFollowUpInput {
 }
 
 /** Sent by `POST /v1/escalations/:id/ack`: the rep has it, stop following up. */
-export const escalationAckedSignal = defineSignal('escalationAcked');
-
-/** The workflow id of an escalation's follow-up: one per escalation. */
-export const escalationFollowUpId = (escalationId: string): string => `escalation-${escalationId}`;
+export const escalationAckedSignal = defineSignal(ESCALATION_ACKED_SIGNAL);
 
 /**
  * One escalation's follow-up, a small workflow of its own (started by the lead's

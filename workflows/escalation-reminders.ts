@@ -1,5 +1,6 @@
 import { ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
-import { escalationFollowUp, escalationFollowUpId } from './escalation-follow-up.ts';
+import { escalationFollowUpId } from '../domain/escalation-follow-up.ts';
+import { escalationFollowUp } from './escalation-follow-up.ts';
 import type { LifecycleContext } from './lifecycle-context.ts';
 
 /**

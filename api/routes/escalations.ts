@@ -5,9 +5,9 @@ import { ackEscalation, findEscalation, listEscalations, type Escalation, type E
 import { findCadence } from '../../db/repositories/cadences.ts';
 import { listTimelineOfKinds } from '../../db/repositories/timeline.ts';
 import type { AppDependencies } from '../dependencies.ts';
+import { stopFollowUp } from '../../intake/escalation-follow-up-client.ts';
 import { notFound } from '../http-errors.ts';
 import { errors, IdParams, Instant, Items, Nullable, UUID_PATTERN } from '../schemas.ts';
-import { stopFollowUp } from '../escalation-follow-up-client.ts';
 
 /** How many of the engagement events before an escalation its page shows as the reason. */
 const RECENT_EVENTS_SHOWN = 10;
@@ -97,7 +97,8 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asyn
   app.post('/v1/escalations/:id/ack', { schema: { params: IdParams, response: { 200: EscalationSchema, ...notFoundHere } } }, async (request) => {
     const escalation = UUID_PATTERN.test(request.params.id) ? await ackEscalation(db, request.params.id, request.caller?.keyId ?? 'unknown') : undefined;
     if (!escalation) throw notFound('escalation');
-    await stopFollowUp(temporal.client, escalation.id, request.log);
+    const stopped = await stopFollowUp(temporal.client, escalation.id);
+    if (stopped.error !== undefined) request.log.warn({ err: stopped.error, escalationId: escalation.id }, 'could not tell the escalation follow-up of its acknowledgement; it will read it from the database');
     return present(escalation);
   });
 };
