@@ -185,7 +185,8 @@ function nextStep(input: PlanInput): PlannedTouch | undefined {
   const fromMs = Math.max(dueAtMs, input.nowMs);
   // A skipped step goes by at its due time: nothing is sent, so no rule holds it.
   if (channel.skip) return { ...base, atMs: fromMs, reasons };
-  const hold = holdUntilAllowed(fromMs, input);
+  // A task goes to the owner, not the lead: only the window and pauses hold it.
+  const hold = holdUntilAllowed(fromMs, channel.reaches ? input : { ...input, reachedMs: [] });
   if (hold.atMs !== null && channel.reaches && input.cadence.guarantee) {
     const reserved = capReserve(hold.atMs, input);
     if (reserved) return { ...base, atMs: reserved.atMs, reasons: [...reasons, ...holdReasons(hold, input.cadence), ...reserved.reasons] };
