@@ -181,7 +181,7 @@ describe('console routes for templates, cadences and the outbox', () => {
     it('moves touches off holidays, weekends and the year-end break to the next business day at 09:00', async () => {
       const res = await app.inject({ method: 'POST', url: '/v1/cadences/preview-timeline', headers: as('marketer'), payload: { cadence: windowed, start: '2026-12-28T10:00:00+09:00', count: 4 } });
       expect(res.statusCode).toBe(200);
-      const body = res.json<{ timezone: string; items: { at: string; step: number; channel: string; template: string | null; section: string }[] }>();
+      const body = res.json<{ timezone: string; items: { at: string; dueAt: string; step: number; channel: string; template: string | null; section: string }[] }>();
       expect(body.timezone).toBe('Asia/Tokyo');
       // Each step is due from the previous step's due time, never from a held send: steps due
       // in the year-end break (29 Dec – 3 Jan) all open Monday 4 January 2027, 09:00 JST;
