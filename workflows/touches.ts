@@ -46,12 +46,7 @@ export async function runSequenceStep(ctx: LifecycleContext, stage: SequenceStag
   if (sequence && state.stepIndex >= sequence.steps.length && sequence.repeat) state.stepIndex = 0;
   const step = sequence?.steps[state.stepIndex];
   if (!step) {
-    if (stage === 'reactivation') {
-      await moveTo(ctx, 'nurturing', 'reactivation steps done');
-      return;
-    }
-    await setNextTouch(ctx, null);
-    await waitUntil(ctx, null);
+    await sequenceEnded(ctx, stage);
     return;
   }
 
@@ -74,6 +69,16 @@ export async function runSequenceStep(ctx: LifecycleContext, stage: SequenceStag
   state.recentTouchesMs.push(Date.now());
   if (state.recentTouchesMs.length > RECENT_TOUCHES_KEPT) state.recentTouchesMs.shift();
   await setNextTouch(ctx, null);
+}
+
+/** A sequence that has run out waits for events; reactivation hands the lead back to nurturing. */
+async function sequenceEnded(ctx: LifecycleContext, stage: SequenceStage): Promise<void> {
+  if (stage === 'reactivation') {
+    await moveTo(ctx, 'nurturing', 'reactivation steps done');
+    return;
+  }
+  await setNextTouch(ctx, null);
+  await waitUntil(ctx, null);
 }
 
 async function setNextTouch(ctx: LifecycleContext, atMs: number | null): Promise<void> {
@@ -156,12 +161,7 @@ async function runPlannedStep(ctx: LifecycleContext, stage: SequenceStage): Prom
     const input = plannerInput(ctx, stage);
     touch = input && planNextTouch(input);
     if (!touch) {
-      if (stage === 'reactivation') {
-        await moveTo(ctx, 'nurturing', 'reactivation steps done');
-        return;
-      }
-      await setNextTouch(ctx, null);
-      await waitUntil(ctx, null);
+      await sequenceEnded(ctx, stage);
       return;
     }
     if (touch.atMs !== null && touch.atMs > Date.now()) {
