@@ -9,6 +9,8 @@ export interface LeadPlan {
   cadence: { key: string; version: number; definition: Cadence };
   /** The lead's time zone: calendar waits (`P1D`, `P1M`) are counted in it. */
   timezone: string;
+  /** Whether the lead has a postal address, so a DM reaches it; absent in histories recorded before the touch planner. */
+  hasPostalAddress?: boolean;
 }
 
 /** Cadence reads: a workflow plans each step from the lead's current cadence. */
@@ -26,7 +28,7 @@ export function createCadenceActivities({ db }: Pick<ActivityDependencies, 'db'>
       const cadence = await findCadence(db, lead.cadenceKey);
       if (!cadence) throw ApplicationFailure.nonRetryable(`cadence "${lead.cadenceKey}" does not exist`, 'CadenceNotFound');
       if ((lead.cadenceVersion ?? null) !== cadence.version) await setCadenceVersion(db, lead.id, cadence.key, cadence.version);
-      return { cadence: { key: cadence.key, version: cadence.version, definition: cadence.definition }, timezone: lead.timezone };
+      return { cadence: { key: cadence.key, version: cadence.version, definition: cadence.definition }, timezone: lead.timezone, hasPostalAddress: lead.postalAddress !== undefined };
     },
   };
 }

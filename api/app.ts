@@ -25,6 +25,7 @@ import { healthRoutes } from './routes/health.ts';
 import { leadActionRoutes } from './routes/lead-actions.ts';
 import { leadEmailRoutes } from './routes/lead-emails.ts';
 import { leadRoutes } from './routes/leads.ts';
+import { leadExplainRoutes } from './routes/lead-explain.ts';
 import { leadImportRoutes } from './routes/leads-import.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { reportRoutes } from './routes/reports.ts';
@@ -126,6 +127,7 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     await authenticated.register(templateTestSendRoutes, deps);
     await authenticated.register(cadenceRoutes, deps);
     await authenticated.register(leadRoutes, deps);
+    await authenticated.register(leadExplainRoutes, deps);
     await authenticated.register(leadImportRoutes, deps);
     await authenticated.register(leadActionRoutes, deps);
     await authenticated.register(leadEmailRoutes, deps);

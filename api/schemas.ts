@@ -139,3 +139,11 @@ export const PostalAddressSchema = Type.Object({
   line1: Type.String(),
   line2: Type.Optional(Type.String()),
 });
+
+/** Why a touch goes out when it does, in the reader's language (`Accept-Language`, ja or en). */
+export const TouchReasons = Type.Array(
+  Type.Object({
+    code: Type.Enum(['outside_hours', 'weekend', 'holiday', 'year_end_break', 'frequency_cap', 'min_gap', 'paused', 'guarantee', 'cap_reserve', 'fallback', 'skipped', 'sequence_end']),
+    message: Type.String(),
+  }),
+);

@@ -94,7 +94,9 @@ export function contextOf(request: FastifyRequest): ConsoleContext {
  */
 export function apiFor(app: FastifyInstance, request: FastifyRequest): ConsoleApi {
   const session = request.session;
-  const headers: Record<string, string> = session ? { cookie: `${SESSION_COOKIE}=${session.sessionId}`, [CSRF_HEADER]: session.csrfToken } : {};
+  // The reader's language goes along, so explanations the API words come back in it.
+  const language = { 'accept-language': request.console?.lang ?? requestLang(request) };
+  const headers: Record<string, string> = session ? { ...language, cookie: `${SESSION_COOKIE}=${session.sessionId}`, [CSRF_HEADER]: session.csrfToken } : language;
   const call = async <T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown): Promise<ApiAnswer<T>> => {
     const response = await app.inject({
       method,

@@ -48,6 +48,19 @@ export function isYearEndBreak(date: CalendarDate): boolean {
 
 /** Whether `date` is a business day: Monday to Friday, not a Japanese holiday, not in the year-end break. */
 export function isBusinessDay(date: CalendarDate): boolean {
+  // Asked for every day the planner scans; the answer per date never changes.
+  const key = date.year * 10_000 + date.month * 100 + date.day;
+  const cached = businessDays.get(key);
+  if (cached !== undefined) return cached;
+  const answer = isBusinessDayUncached(date);
+  if (businessDays.size >= 100_000) businessDays.clear();
+  businessDays.set(key, answer);
+  return answer;
+}
+
+const businessDays = new Map<number, boolean>();
+
+function isBusinessDayUncached(date: CalendarDate): boolean {
   const plain = checked(date);
   return plain.dayOfWeek <= 5 && TABLE[key(plain)] === undefined && !isYearEndBreak(plain);
 }

@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
 import { businessDurationMs } from './business-hours.ts';
-import { CADENCE_DURATION_PATTERN, cadenceDurationProblem, parseDuration } from './duration.ts';
+import { CADENCE_DURATION_PATTERN, cadenceDurationProblem } from './duration.ts';
 import { DOCUMENTED_TIME_ZONE } from './time-zones.ts';
 import { EVENT_TYPES } from './scoring.ts';
 
@@ -12,13 +12,24 @@ const DurationText = Type.String({ minLength: 2, maxLength: 40, pattern: '^P', d
 const KeyText = Type.String({ minLength: 1, maxLength: 100, pattern: '^[a-z0-9][a-z0-9_-]*$' });
 const ClockText = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM, 24-hour' });
 
-/** One touch in a sequence: wait `after`, then act on `channel`. */
+const ChannelText = Type.Enum(['email', 'dm', 'task']);
+const TitleText = Type.String({ minLength: 1, maxLength: 200 });
+
+/** The channel a step uses when its own cannot reach the lead (a DM without an address, a suppressed email). */
+export const FallbackSchema = Type.Object(
+  { channel: ChannelText, template: Type.Optional(KeyText), title: Type.Optional(TitleText) },
+  { additionalProperties: false, description: 'Used when the step\'s own channel cannot reach the lead' },
+);
+
+/** One touch in a sequence: wait `after`, then act on `channel` (or its `fallback`). */
 export const StepSchema = Type.Object(
   {
     after: DurationText,
-    channel: Type.Enum(['email', 'dm', 'task']),
+    channel: ChannelText,
     template: Type.Optional(KeyText),
-    title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    title: Type.Optional(TitleText),
+    fallback: Type.Optional(FallbackSchema),
+    fallbackTemplate: Type.Optional(KeyText),
   },
   // An email or DM step needs a template: checked by cadenceProblems, stated in the document.
   { additionalProperties: false, 'x-document': { anyOf: [{ properties: { channel: { const: 'task' } } }, { required: ['template'] }] } },
@@ -28,6 +39,19 @@ const SequenceSchema = Type.Object(
   {
     steps: Type.Array(StepSchema, { minItems: 1, maxItems: 100 }),
     repeat: Type.Optional(Type.Boolean()),
+    repeatFrom: Type.Optional(Type.Integer({ minimum: 0, maximum: 99, description: 'The step a repeat starts again from; default: the first step whose after is at least P1M, else 0' })),
+  },
+  { additionalProperties: false },
+);
+
+/** The monthly contact guarantee: its touch, and that touch's own fallback (e.g. a DM when email is suppressed). */
+const GuaranteeSchema = Type.Object(
+  {
+    every: Type.Literal('month'),
+    fallback: Type.Object(
+      { channel: Type.Enum(['email', 'dm']), template: KeyText, fallback: Type.Optional(FallbackSchema) },
+      { additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );
@@ -68,6 +92,8 @@ export const CadenceSchema = Type.Object(
         { additionalProperties: false, description: 'an escalation not acknowledged within remindAfter reminds its rep once, then goes to the next rep (or SALES_MANAGER_EMAIL)' },
       ),
     ),
+    guarantee: Type.Optional(GuaranteeSchema),
+    minGap: Type.Optional(DurationText),
     frequencyCap: Type.Optional(
       Type.Object({ max: Type.Integer({ minimum: 1, maximum: 1000 }), per: DurationText }, { additionalProperties: false }),
     ),
@@ -118,9 +144,24 @@ export function cadenceProblems(value: unknown): CadenceProblem[] {
       if ((step.channel === 'email' || step.channel === 'dm') && step.template === undefined) {
         problems.push({ path: `${path}/${i}/template`, message: `${step.channel === 'email' ? 'an email' : 'a DM'} step needs a template` });
       }
+      fallback(`${path}/${i}/fallback`, step.fallback);
     });
   };
+  const fallback = (path: string, value: { channel: string; template?: string | undefined } | undefined): void => {
+    if (value && (value.channel === 'email' || value.channel === 'dm') && value.template === undefined) {
+      problems.push({ path: `${path}/template`, message: `${value.channel === 'email' ? 'an email' : 'a DM'} fallback needs a template` });
+    }
+  };
+  const repeatFrom = (path: string, sequence: { steps: readonly Step[]; repeatFrom?: number | undefined } | undefined): void => {
+    if (sequence?.repeatFrom !== undefined && sequence.repeatFrom >= sequence.steps.length) {
+      problems.push({ path: `${path}/repeatFrom`, message: `must name one of the ${sequence.steps.length} steps (0 to ${sequence.steps.length - 1})` });
+    }
+  };
   steps('/nurture/steps', cadence.nurture.steps);
+  repeatFrom('/nurture', cadence.nurture);
+  repeatFrom('/upsell', cadence.upsell);
+  fallback('/guarantee/fallback/fallback', cadence.guarantee?.fallback.fallback);
+  duration('/minGap', cadence.minGap);
   steps('/upsell/steps', cadence.upsell?.steps);
   steps('/reactivation/steps', cadence.reactivation?.steps);
   duration('/scoring/halfLife', cadence.scoring?.halfLife);

@@ -7,7 +7,8 @@ import type { Cadence } from './cadence.ts';
  * the lead to sales at 50 points (and remind the rep after four business hours without an
  * acknowledgement, then hand it on); keep customers in touch (check-in, a referral request to
  * other departments, an adjacent-needs survey); come back six months after a contract
- * ended for budget, timing or a reorganisation.
+ * ended for budget, timing or a reorganisation. The contact guarantee keeps the promise of
+ * a touch every calendar month, and a week's minimum gap keeps touches from bunching.
  */
 export const DEFAULT_CADENCE: Cadence = {
   key: 'default',
@@ -48,6 +49,10 @@ export const DEFAULT_CADENCE: Cadence = {
     ],
   },
   escalation: { remindAfter: 'PT4H' },
+  // A month never passes without a touch that reached the lead: a short check-in email in
+  // the month's last business days, or the catalog letter when email is suppressed.
+  guarantee: { every: 'month', fallback: { channel: 'email', template: 'monthly-checkin', fallback: { channel: 'dm', template: 'dm-catalog' } } },
+  minGap: 'P7D',
   frequencyCap: { max: 2, per: 'P30D' },
   sendWindow: { timezone: 'Asia/Tokyo', businessDays: true, from: '09:00', to: '18:00' },
 };

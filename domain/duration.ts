@@ -15,6 +15,18 @@ export type Duration = Temporal.Duration;
  * which have no meaning as a wait between touches.
  */
 export function parseDuration(text: string): Duration {
+  const cached = parsed.get(text);
+  if (cached) return cached;
+  const duration = parseUncached(text);
+  if (parsed.size >= 10_000) parsed.clear();
+  parsed.set(text, duration);
+  return duration;
+}
+
+// Durations are immutable and cadences name the same few again and again.
+const parsed = new Map<string, Duration>();
+
+function parseUncached(text: string): Duration {
   let duration: Temporal.Duration;
   try {
     duration = Temporal.Duration.from(text);
@@ -42,6 +54,21 @@ export function isDuration(text: string): boolean {
  * a daylight-saving change is one calendar day, not 24 hours.
  */
 export function addDuration(fromMs: number, duration: Duration | string, timeZone = 'UTC'): number {
+  if (typeof duration !== 'string') return addParsed(fromMs, duration, timeZone);
+  // The planner adds the same few durations to the same instants over and over: cached.
+  const key = `${fromMs}|${duration}|${timeZone}`;
+  const cached = sums.get(key);
+  if (cached !== undefined) return cached;
+  const sum = addParsed(fromMs, duration, timeZone);
+  if (sums.size >= SUMS_KEPT) sums.clear();
+  sums.set(key, sum);
+  return sum;
+}
+
+const sums = new Map<string, number>();
+const SUMS_KEPT = 200_000;
+
+function addParsed(fromMs: number, duration: Duration | string, timeZone: string): number {
   const d = typeof duration === 'string' ? parseDuration(duration) : duration;
   return Temporal.Instant.fromEpochMilliseconds(fromMs)
     .toZonedDateTimeISO(timeZone)

@@ -1,6 +1,7 @@
 // The forced non-native build, as in duration.ts: every worker must compute the same dates.
 import { Temporal } from 'temporal-polyfill/implementation';
 import { isBusinessDay } from './business-calendar.ts';
+import { localDateOf } from './zone-offset.ts';
 
 /**
  * When touches may go out: [`from`, `to`) local time ("HH:MM", 24-hour) in `timezone`, on
@@ -25,20 +26,36 @@ function clock(text: string, field: 'from' | 'to'): Temporal.PlainTime {
 }
 
 interface Parsed {
+  key: string;
   timeZone: string;
   businessDays: boolean;
   from: Temporal.PlainTime;
   to: Temporal.PlainTime;
 }
 
+const parsedWindows = new Map<string, Parsed>();
+const dayBounds = new Map<string, { open: number; close: number } | null>();
+const CACHE_LIMIT = 100_000;
+
+// Windows and days repeat endlessly while touches are planned; both are pure, so cached.
 function parse(window: SendWindow): Parsed {
+  const key = `${window.timezone}|${window.businessDays}|${window.from}|${window.to}`;
+  const cached = parsedWindows.get(key);
+  if (cached) return cached;
+  const parsed = parseUncached(window);
+  if (parsedWindows.size >= CACHE_LIMIT) parsedWindows.clear();
+  parsedWindows.set(key, parsed);
+  return parsed;
+}
+
+function parseUncached(window: SendWindow): Parsed {
   const from = clock(window.from, 'from');
   const to = clock(window.to, 'to');
   if (Temporal.PlainTime.compare(from, to) >= 0) {
     throw new RangeError(`send window "from" (${window.from}) must be earlier than "to" (${window.to})`);
   }
   // Fails here, naming the zone, rather than deep inside a date computation.
-  return { timeZone: checkedZone(window.timezone), businessDays: window.businessDays, from, to };
+  return { key: `${window.timezone}|${window.businessDays}|${window.from}|${window.to}`, timeZone: checkedZone(window.timezone), businessDays: window.businessDays, from, to };
 }
 
 function checkedZone(timeZone: string): string {
@@ -51,7 +68,8 @@ function checkedZone(timeZone: string): string {
 }
 
 function localDate(atMs: number, timeZone: string): Temporal.PlainDate {
-  return Temporal.Instant.fromEpochMilliseconds(atMs).toZonedDateTimeISO(timeZone).toPlainDate();
+  const { year, month, day } = localDateOf(atMs, timeZone);
+  return new Temporal.PlainDate(year, month, day);
 }
 
 /**
@@ -60,6 +78,16 @@ function localDate(atMs: number, timeZone: string): Temporal.PlainDate {
  * rule addDuration follows too, so an opening is always a real instant.
  */
 function bounds(date: Temporal.PlainDate, w: Parsed): { open: number; close: number } | undefined {
+  const key = `${w.key}|${date.year}-${date.month}-${date.day}`;
+  const cached = dayBounds.get(key);
+  if (cached !== undefined) return cached ?? undefined;
+  const answer = boundsUncached(date, w);
+  if (dayBounds.size >= CACHE_LIMIT) dayBounds.clear();
+  dayBounds.set(key, answer ?? null);
+  return answer;
+}
+
+function boundsUncached(date: Temporal.PlainDate, w: Parsed): { open: number; close: number } | undefined {
   if (w.businessDays && !isBusinessDay(date)) return undefined;
   const at = (time: Temporal.PlainTime) =>
     date.toZonedDateTime({ timeZone: w.timeZone, plainTime: time }).epochMilliseconds;

@@ -7,6 +7,7 @@ import { followUpEscalation } from './escalation-reminders.ts';
 import { openDeal, SEEN_EVENT_IDS_KEPT } from './lead-state.ts';
 import type { LifecycleContext } from './lifecycle-context.ts';
 import { moveTo } from './stage-transitions.ts';
+import { countReachedTouch } from './touches.ts';
 import { stageMoveAllowed } from '../domain/stage-moves.ts';
 
 const DEFAULT_HALF_LIFE = 'P30D';
@@ -155,8 +156,9 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
       return;
     }
     case 'task_completed':
-      // A touch that reached the lead. The API recorded it on the timeline and in the
-      // touch count; the contact guarantee's planner counts it for the month.
+      // A touch that reached the lead: the API recorded it on the timeline; here it counts
+      // for the contact guarantee's month, the cap and minGap.
+      countReachedTouch(ctx, event.completedAtMs);
       return;
     case 'pause':
     case 'resume': {

@@ -13,6 +13,15 @@ export interface LeadStateView {
   cadenceKey: string | null;
   cadenceVersion: number | null;
   pendingEvents: number;
+  /** Where the lead is in its sequence, for the explain route's planner (absent before the touch planner). */
+  plan?: {
+    stepIndex: number;
+    stepDueAt: string | null;
+    stageEnteredAt: string;
+    reachedTouches: string[];
+    emailSuppressed: boolean;
+    doNotContact: boolean;
+  };
 }
 
 /** Delivers a {@link LeadEvent} to the lead's workflow. */

@@ -43,6 +43,14 @@ export async function leadLifecycle(input: LeadLifecycleInput): Promise<void> {
     cadenceKey: ctx.state.cadenceKey,
     cadenceVersion: ctx.state.cadenceVersion,
     pendingEvents: ctx.inbox.length,
+    plan: {
+      stepIndex: ctx.state.stepIndex,
+      stepDueAt: ctx.state.stepDueAtMs == null ? null : new Date(ctx.state.stepDueAtMs).toISOString(),
+      stageEnteredAt: new Date(ctx.state.stageEnteredAtMs).toISOString(),
+      reachedTouches: ctx.state.recentTouchesMs.map((ms) => new Date(ms).toISOString()),
+      emailSuppressed: ctx.state.emailSuppressed,
+      doNotContact: ctx.state.doNotContact,
+    },
   }));
 
   for (;;) {

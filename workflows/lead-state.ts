@@ -22,15 +22,23 @@ export interface DealState {
 export interface LeadLifecycleState {
   stage: Stage;
   stageEnteredAtMs: number;
-  /** Touches made over the lead's whole life: the number in each touch's idempotency key. */
+  /** Touches that reached the lead over its whole life (before the touch planner: every touch made). */
   touches: number;
   stepIndex: number;
   cadenceKey: string | null;
   cadenceVersion: number | null;
   /** Due time of the step being waited on; kept so continue-as-new does not restart a wait. */
   nextTouchAtMs: number | null;
-  /** Recent touch times, for the frequency cap. */
+  /** Recent touch times, for the frequency cap; with the touch planner, only touches that reached the lead. */
   recentTouchesMs: number[];
+  /**
+   * When the last step of the current sequence was due (the touch planner counts the next
+   * `after` from it, never from the send); null at the start of a stage. Absent in states
+   * from before the planner.
+   */
+  stepDueAtMs?: number | null;
+  /** Touches tried (reached or not): the number in each planned touch's idempotency key. */
+  touchAttempts?: number;
   score: Score;
   escalatedThisStage: boolean;
   /** Counts of escalations and alerts, the numbers in their idempotency keys. */

@@ -15,6 +15,7 @@ export async function moveTo(ctx: LifecycleContext, stage: Stage, reason: string
   state.stageEnteredAtMs = now;
   state.stepIndex = 0;
   state.nextTouchAtMs = null;
+  if (state.stepDueAtMs !== undefined) state.stepDueAtMs = null;
   state.escalatedThisStage = false;
   await records.recordStage({
     leadId: ctx.leadId,

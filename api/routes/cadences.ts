@@ -5,9 +5,12 @@ import { countLeadsByCadenceVersion, findCadence, listCadences, listCadenceVersi
 import { findTemplate } from '../../db/repositories/templates.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { notFound, unprocessable } from '../http-errors.ts';
-import { errors, Instant, Items, KeyParams, Problems } from '../schemas.ts';
-import { plannedNurtureTouches } from '../../domain/nurture-timeline.ts';
+import { errors, Instant, Items, KeyParams, Nullable, Problems, TouchReasons } from '../schemas.ts';
 import { DOCUMENTED_TIME_ZONE } from '../../domain/time-zones.ts';
+import { addDuration } from '../../domain/duration.ts';
+import { planCadenceOf } from '../../domain/sequence-plan.ts';
+import { simulateTouches } from '../../domain/touch-simulation.ts';
+import { presentReasons, reasonLocaleOf } from '../reason-locale.ts';
 
 const PreviewTimelineBody = Type.Object(
   {
@@ -15,6 +18,15 @@ const PreviewTimelineBody = Type.Object(
     start: Type.Optional(Type.String({ format: 'date-time', description: 'when the new lead starts (ISO 8601 with offset); default now' })),
     timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, ...DOCUMENTED_TIME_ZONE, description: "the lead's IANA time zone, which waits are counted in; default the send window's zone, else Asia/Tokyo" })),
     count: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'how many touches at most; default 12' })),
+    lead: Type.Optional(
+      Type.Object(
+        {
+          hasPostalAddress: Type.Optional(Type.Boolean({ description: 'default true; without one, DM steps use their fallback' })),
+          emailSuppressed: Type.Optional(Type.Boolean({ description: 'default false; when true, email steps use their fallback' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -34,12 +46,16 @@ const Timeline = Type.Object({
   timezone: Type.String(),
   items: Type.Array(
     Type.Object({
-      at: Instant('when the touch goes out: due time moved into the send window'),
-      dueAt: Instant('when the cadence makes it due'),
+      at: Instant('when the touch goes out: the due time held for the send window, holidays, the cap and minGap'),
+      dueAt: Instant('when the cadence makes it due (counted from the previous step\'s due time)'),
       delayedBy: Type.Array(Type.Enum(['window', 'cap']), { description: 'what moved the touch later than due: the send window, the frequency cap' }),
-      step: Type.Integer(),
+      kind: Type.Enum(['step', 'guarantee'], { description: "a cadence step, or the contact guarantee's touch for a month that would pass without one" }),
+      step: Nullable(Type.Integer({ description: 'the step index; null for a guarantee touch' })),
       channel: Type.Enum(['email', 'dm', 'task']),
-      template: Type.Union([Type.String(), Type.Null()]),
+      template: Nullable(Type.String()),
+      title: Nullable(Type.String({ description: 'the task title, for task touches' })),
+      reaches: Type.Boolean({ description: 'whether the touch reaches the lead (counts for the guarantee)' }),
+      reasons: TouchReasons,
       section: Type.Literal('nurture'),
     }),
   ),
@@ -57,6 +73,16 @@ const present = (c: CadenceVersion) => ({ key: c.key, version: c.version, create
 function templateKeys(cadence: Cadence): string[] {
   const steps = [...cadence.nurture.steps, ...(cadence.upsell?.steps ?? []), ...(cadence.reactivation?.steps ?? [])];
   return [...new Set(steps.flatMap((s) => (s.template === undefined ? [] : [s.template])))];
+}
+
+const WINDOW_CODES = new Set(['outside_hours', 'weekend', 'holiday', 'year_end_break']);
+
+/** The preview's older summary of what held a touch: the send window (and calendar), or the cap and minimum gap. */
+function delayedBy(codes: readonly string[]): ('window' | 'cap')[] {
+  const by: ('window' | 'cap')[] = [];
+  if (codes.some((c) => c === 'frequency_cap' || c === 'min_gap' || c === 'cap_reserve')) by.push('cap');
+  if (codes.some((c) => WINDOW_CODES.has(c))) by.push('window');
+  return by;
 }
 
 /** `PUT|GET /v1/cadences/:key`, `GET /v1/cadences`: versioned cadences, validated on save. */
@@ -90,11 +116,27 @@ export const cadenceRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (
     if (!isTimeZone(timeZone)) throw unprocessable('the request is not valid', [{ path: '/timezone', message: `"${timeZone}" is not an IANA time zone` }]);
     const startMs = request.body.start === undefined ? Date.now() : Date.parse(request.body.start);
     if (Number.isNaN(startMs)) throw unprocessable('the request is not valid', [{ path: '/start', message: 'must be an ISO 8601 date-time with offset' }]);
-    const touches = plannedNurtureTouches(cadence, { startMs, timeZone, count: request.body.count ?? 12 });
+    // The workflow's own planner, so the preview is what the workflow does (no events, no pauses).
+    const plan = planCadenceOf(cadence, 'nurturing');
+    const lead = { hasPostalAddress: request.body.lead?.hasPostalAddress ?? true, emailSuppressed: request.body.lead?.emailSuppressed ?? false, doNotContact: false };
+    const touches = plan ? simulateTouches({ cadence: plan, timeZone, startMs, untilMs: addDuration(startMs, 'P5Y', timeZone), maxTouches: request.body.count ?? 12, lead }) : [];
+    const locale = reasonLocaleOf(request);
     return {
       start: new Date(startMs).toISOString(),
       timezone: timeZone,
-      items: touches.map((t) => ({ at: new Date(t.atMs).toISOString(), dueAt: new Date(t.dueMs).toISOString(), delayedBy: t.delayedBy, step: t.step, channel: t.channel, template: t.template, section: 'nurture' as const })),
+      items: touches.map((t) => ({
+        at: new Date(t.atMs as number).toISOString(),
+        dueAt: new Date(t.dueAtMs).toISOString(),
+        delayedBy: delayedBy(t.reasons.map((r) => r.code)),
+        kind: t.kind,
+        step: t.step,
+        channel: t.channel,
+        template: t.template,
+        title: t.title,
+        reaches: t.reaches,
+        reasons: presentReasons(t.reasons, locale),
+        section: 'nurture' as const,
+      })),
     };
   });
 

@@ -226,6 +226,7 @@ ${input('name', t.name, form.name, { required: true, size: 40 })}</fieldset>
 ${containerError('reactivation.eligibleReasons')}${stepsOf('reactivation')}</fieldset>
 <fieldset><legend>${t.cap}</legend>${containerError('frequencyCap')}<div class="row">${input('frequencyCap.max', t.capMax, form.capMax, { size: 6 })}${input('frequencyCap.per', t.capPer, form.capPer, { duration: true, size: 10 })}</div></fieldset>
 <fieldset><legend>${t.window}</legend>${containerError('sendWindow')}
+<input type="hidden" name="extras" value="${form.extras}">
 <div class="field"><label class="check"><input type="radio" name="sendWindow.mode" value="none" id="f-sendWindow-none"${form.windowOn ? '' : html` checked`}> ${t.windowNone}</label>
 <label class="check"><input type="radio" name="sendWindow.mode" value="window" id="f-sendWindow-window"${form.windowOn ? html` checked` : ''}> ${t.windowOn}</label></div>
 <div class="row">${input('sendWindow.timezone', t.timezone, form.timezone, { size: 16 })}${input('sendWindow.from', t.from, form.from, { type: 'time' })}${input('sendWindow.to', t.to, form.to, { type: 'time' })}</div>

@@ -23,6 +23,8 @@ export interface StepForm {
  * so the API's 422 paths find their field without a table.
  */
 export interface CadenceForm {
+  /** Cadence-wide fields the form has no inputs for yet (guarantee, minGap), carried through as JSON so a save keeps them. */
+  extras: string;
   key: string;
   name: string;
   steps: Record<SequenceName, StepForm[]>;
@@ -59,6 +61,7 @@ const emptyStep = (): StepForm => ({ after: 'P1M', channel: 'email', template: '
 /** The form of a cadence nobody has written yet: one nurture step, the seed's send window. */
 export function blankForm(): CadenceForm {
   return {
+    extras: '',
     key: '',
     name: '',
     steps: { nurture: [emptyStep()], upsell: [], reactivation: [] },
@@ -88,7 +91,9 @@ const numberText = (n: number | undefined): string => (n === undefined ? '' : St
 export function formFromCadence(key: string, cadence: Cadence): CadenceForm {
   const window = cadence.sendWindow;
   const blank = blankForm();
+  const extras = { ...(cadence.guarantee ? { guarantee: cadence.guarantee } : {}), ...(cadence.minGap === undefined ? {} : { minGap: cadence.minGap }) };
   return {
+    extras: Object.keys(extras).length > 0 ? JSON.stringify(extras) : '',
     key,
     name: cadence.name,
     steps: { nurture: cadence.nurture.steps.map(stepForm), upsell: (cadence.upsell?.steps ?? []).map(stepForm), reactivation: (cadence.reactivation?.steps ?? []).map(stepForm) },
@@ -137,6 +142,7 @@ export function formFromBody(body: FormBody): CadenceForm {
   }
   for (const sequence of SEQUENCES) steps[sequence] = steps[sequence].filter((s) => s.after || s.channel || s.template || s.title);
   return {
+    extras: get('extras'),
     key: get('key'),
     name: get('name'),
     steps,
@@ -203,6 +209,14 @@ export function cadenceFromForm(form: CadenceForm): { cadence: Record<string, un
   const max = number('/frequencyCap/max', form.capMax, true);
   if (max !== undefined || form.capPer !== '') cadence.frequencyCap = { ...(max === undefined ? {} : { max }), ...(form.capPer === '' ? {} : { per: form.capPer }) };
   cadence.sendWindow = form.windowOn ? { timezone: form.timezone, businessDays: form.businessDays, from: form.from, to: form.to } : null;
+  if (form.extras !== '') {
+    try {
+      const extras = JSON.parse(form.extras) as Record<string, unknown>;
+      for (const field of ['guarantee', 'minGap']) if (extras[field] !== undefined) cadence[field] = extras[field];
+    } catch {
+      problems.push({ path: '/', message: 'the carried guarantee and minGap fields are not valid JSON; reload the editor' });
+    }
+  }
   return { cadence, problems };
 }
 

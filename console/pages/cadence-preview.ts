@@ -10,7 +10,17 @@ import type { FieldProblem } from './cadence-form.ts';
 export interface TimelinePreview {
   start: string;
   timezone: string;
-  items: { at: string; dueAt: string; delayedBy: ('window' | 'cap')[]; step: number; channel: 'email' | 'dm' | 'task'; template: string | null }[];
+  items: {
+    at: string;
+    dueAt: string;
+    delayedBy: ('window' | 'cap')[];
+    /** A step of the sequence, or the monthly contact guarantee's touch. */
+    kind: 'step' | 'guarantee';
+    step: number | null;
+    channel: 'email' | 'dm' | 'task';
+    template: string | null;
+    reasons: { code: string; message: string }[];
+  }[];
 }
 
 /** A preview, or why there is none (the API's message and its per-field problems). */
@@ -36,6 +46,7 @@ const text = messages({
     email: 'メール',
     dm: 'DM',
     task: 'タスク',
+    guarantee: '保証',
   },
   en: {
     title: 'Timeline preview',
@@ -56,6 +67,7 @@ const text = messages({
     email: 'Email',
     dm: 'DM',
     task: 'Task',
+    guarantee: 'guarantee',
   },
 });
 
@@ -108,8 +120,8 @@ export function previewTable(lang: Lang, preview: TimelinePreview): Html {
   return html`<p class="muted">${t.zone}: ${zone}</p>
 <div class="table-wrap"><table class="preview-timeline"><caption>${t.caption}</caption><thead><tr><th scope="col">#</th><th scope="col">${t.when}</th><th scope="col">${t.step}</th><th scope="col">${t.channel}</th><th scope="col">${t.template}</th><th scope="col">${t.note}</th></tr></thead>
 <tbody>${preview.items.map(
-    (item, i) => html`<tr${item.delayedBy.length > 0 ? html` class="moved"` : ''}><td class="num">${i + 1}</td><td data-at="${item.at}">${formatWithWeekday(lang, item.at, zone)}</td><td class="num">${item.step + 1}</td><td>${channelName(lang, item.channel)}</td><td>${item.template ?? '—'}</td>
-<td>${item.delayedBy.map((d) => html`<span class="badge">${d === 'window' ? t.movedWindow : t.movedCap}${formatWithWeekday(lang, item.dueAt, zone)}${t.close}</span> `)}</td></tr>`,
+    (item, i) => html`<tr${item.delayedBy.length > 0 ? html` class="moved"` : ''}><td class="num">${i + 1}</td><td data-at="${item.at}">${formatWithWeekday(lang, item.at, zone)}</td><td class="num">${item.step === null ? t.guarantee : item.step + 1}</td><td>${channelName(lang, item.channel)}</td><td>${item.template ?? '—'}</td>
+<td>${item.delayedBy.map((d) => html`<span class="badge">${d === 'window' ? t.movedWindow : t.movedCap}${formatWithWeekday(lang, item.dueAt, zone)}${t.close}</span> `)}${item.reasons.length > 0 ? html`<span class="reasons">${item.reasons.map((r) => r.message).join(lang === 'ja' ? '、' : '; ')}</span>` : ''}</td></tr>`,
   )}</tbody></table></div>`;
 }
 

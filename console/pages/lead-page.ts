@@ -10,6 +10,7 @@ import { formatDateTime, formatNumber, messages, stageName } from '../i18n.ts';
 import { consolePage, csrfField, notice, sendApiError } from '../layout.ts';
 import { inputField, leadTitle, selectField, type FieldErrors, type LeadItem } from './lead-fields.ts';
 import { timelineList, type TimelineItem } from './timeline.ts';
+import { explainBlock } from './lead-explain.ts';
 
 const text = messages({
   ja: {
@@ -271,6 +272,7 @@ export async function renderLeadPage(app: FastifyInstance, request: FastifyReque
   const body = html`<p class="muted">${lead.email}</p>
 ${done ? notice('ok', done) : ''}${state.error ? notice('error', state.error.message, state.error.details) : ''}
 <div class="split">${statusBlock(ctx, lead, false)}${await scoreBlock(ctx, api, lead.id)}</div>
+${await explainBlock(ctx, api, lead.id)}
 ${ownerAndStageForms(ctx, lead, state)}
 ${profileBlock(ctx, lead)}
 <section aria-labelledby="timeline-h"><h2 id="timeline-h">${t.timeline}</h2><p class="muted">${t.timelineIntro}</p>

@@ -181,17 +181,23 @@ describe('console routes for templates, cadences and the outbox', () => {
     it('moves touches off holidays, weekends and the year-end break to the next business day at 09:00', async () => {
       const res = await app.inject({ method: 'POST', url: '/v1/cadences/preview-timeline', headers: as('marketer'), payload: { cadence: windowed, start: '2026-12-28T10:00:00+09:00', count: 4 } });
       expect(res.statusCode).toBe(200);
-      const body = res.json<{ timezone: string; items: { at: string; step: number; channel: string; template: string | null; section: string }[] }>();
+      const body = res.json<{ timezone: string; items: { at: string; dueAt: string; step: number; channel: string; template: string | null; section: string }[] }>();
       expect(body.timezone).toBe('Asia/Tokyo');
-      expect(body.items).toEqual([
-        // 29 Dec is in the year-end break: Monday 4 January 2027, 09:00 JST.
-        { at: '2027-01-04T00:00:00.000Z', dueAt: '2026-12-29T01:00:00.000Z', delayedBy: ['window'], step: 0, channel: 'email', template: 'welcome', section: 'nurture' },
-        // 6 January 09:00 is inside the window.
-        { at: '2027-01-06T00:00:00.000Z', dueAt: '2027-01-06T00:00:00.000Z', delayedBy: [], step: 1, channel: 'dm', template: 'welcome', section: 'nurture' },
-        { at: '2027-01-06T01:00:00.000Z', dueAt: '2027-01-06T01:00:00.000Z', delayedBy: [], step: 2, channel: 'task', template: null, section: 'nurture' },
-        // 7 January 10:00 is a Thursday: as due.
-        { at: '2027-01-07T01:00:00.000Z', dueAt: '2027-01-07T01:00:00.000Z', delayedBy: [], step: 0, channel: 'email', template: 'welcome', section: 'nurture' },
+      // Each step is due from the previous step's due time, never from a held send: steps due
+      // in the year-end break (29 Dec – 3 Jan) all open Monday 4 January 2027, 09:00 JST;
+      // this cadence sets no minGap, so nothing spreads them.
+      expect(body.items.map(({ at, dueAt, step, channel, template, section }) => ({ at, dueAt, step, channel, template, section }))).toEqual([
+        { at: '2027-01-04T00:00:00.000Z', dueAt: '2026-12-29T01:00:00.000Z', step: 0, channel: 'email', template: 'welcome', section: 'nurture' },
+        { at: '2027-01-04T00:00:00.000Z', dueAt: '2026-12-31T01:00:00.000Z', step: 1, channel: 'dm', template: 'welcome', section: 'nurture' },
+        { at: '2027-01-04T00:00:00.000Z', dueAt: '2026-12-31T02:00:00.000Z', step: 2, channel: 'task', template: null, section: 'nurture' },
+        { at: '2027-01-04T00:00:00.000Z', dueAt: '2027-01-01T02:00:00.000Z', step: 0, channel: 'email', template: 'welcome', section: 'nurture' },
       ]);
+      expect(body.items[0]).toMatchObject({ kind: 'step', delayedBy: ['window'], reasons: [{ code: 'holiday', message: '1月1日は祝日 (元日)' }, { code: 'year_end_break', message: '年末年始休み' }] });
+      // With a week's minimum gap the same touches land a week apart, and the reason says so in English on request.
+      const spaced = await app.inject({ method: 'POST', url: '/v1/cadences/preview-timeline', headers: { ...as('marketer'), 'accept-language': 'en-GB,en;q=0.9' }, payload: { cadence: { ...windowed, minGap: 'P7D' }, start: '2026-12-28T10:00:00+09:00', count: 3 } });
+      const items = spaced.json<{ items: { at: string; reasons: { code: string; message: string }[] }[] }>().items;
+      expect(items.map((i) => i.at)).toEqual(['2027-01-04T00:00:00.000Z', '2027-01-12T00:00:00.000Z', '2027-01-12T00:00:00.000Z']);
+      expect(items[1]?.reasons).toContainEqual({ code: 'min_gap', message: 'at least P7D after the previous touch (minimum gap)' });
       // 成人の日 2027 is Monday 11 January: a touch due then opens Tuesday 09:00.
       const holiday = await app.inject({ method: 'POST', url: '/v1/cadences/preview-timeline', headers: auth, payload: { cadence: { ...windowed, nurture: { steps: [{ after: 'P1D', channel: 'email', template: 'welcome' }] } }, start: '2027-01-10T08:00:00+09:00' } });
       expect(holiday.json<{ items: { at: string }[] }>().items.map((i) => i.at)).toEqual(['2027-01-12T00:00:00.000Z']);

@@ -129,10 +129,10 @@ describe.concurrent('DM tasks', () => {
     expect(created?.detail).toMatchObject({ taskId: task.id, template: 'letter' });
   });
 
-  it('makes no task for a lead without a postal address, and says so on its timeline', async () => {
+  it('makes no DM task for a lead without a postal address but a task to confirm the address, and says so on its timeline', async () => {
     const leadId = await createLead('no-address@example.jp', { name: '住所なし' });
-    const skipped = await waitFor(async () => (await timeline(leadId)).find((e) => e.kind === 'dm_skipped'), 'the dm_skipped entry');
-    expect(skipped.detail).toEqual({ template: 'letter', reason: 'no postal address' });
+    const fallback = await waitFor(async () => (await timeline(leadId)).find((e) => e.kind === 'touch_fallback'), 'the touch_fallback entry');
+    expect(fallback.detail).toMatchObject({ step: 0, channel: 'task', title: '住所を確認する', reasons: [{ code: 'fallback', message: 'task instead of DM: no postal address' }] });
     expect((await tasks('all')).filter((t) => t.leadId === leadId)).toEqual([]);
   });
 

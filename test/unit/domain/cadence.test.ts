@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cadenceProblems, isTimeZone } from '../../../domain/cadence.ts';
+import { DEFAULT_CADENCE } from '../../../domain/default-cadence.ts';
 
 /** The cadence example of DESIGN section 4, which must be valid. */
 const DESIGN_EXAMPLE = {
@@ -234,5 +235,40 @@ describe('isTimeZone', () => {
 
   it.each(['Mars/Olympus_Mons', 'Tokyo', '', 'Asia/Tokio'])('does not know %j', (zone) => {
     expect(isTimeZone(zone)).toBe(false);
+  });
+});
+
+describe('cadenceProblems: guarantee, fallback, repeatFrom and minGap', () => {
+  it('finds nothing wrong with the default cadence, which has the guarantee on and a week’s minimum gap', () => {
+    expect(cadenceProblems(DEFAULT_CADENCE)).toEqual([]);
+    expect(DEFAULT_CADENCE.guarantee?.fallback).toMatchObject({ channel: 'email', template: 'monthly-checkin' });
+    expect(DEFAULT_CADENCE.minGap).toBe('P7D');
+  });
+
+  it('accepts a step fallback, a fallbackTemplate, a repeatFrom inside the steps and a minGap', () => {
+    expect(problemsAfter((c) => {
+      c.nurture.steps[1].fallback = { channel: 'email', template: 'nurture-1' };
+      c.nurture.steps[1].fallbackTemplate = 'nurture-1';
+      c.nurture.repeatFrom = 1;
+      c.minGap = 'P7D';
+    })).toEqual([]);
+  });
+
+  it('names a repeatFrom past the last step, an email fallback without a template and a bad minGap', () => {
+    const problems = problemsAfter((c) => {
+      c.nurture.repeatFrom = 2;
+      c.nurture.steps[0].fallback = { channel: 'email' };
+      c.minGap = 'P0D';
+    });
+    expect(paths(problems).sort()).toEqual(['/minGap', '/nurture/repeatFrom', '/nurture/steps/0/fallback/template']);
+  });
+
+  it('refuses a guarantee that would be a task, since a task does not reach the lead', () => {
+    expect(paths(problemsAfter((c) => {
+      c.guarantee = { every: 'month', fallback: { channel: 'task', template: 'x' } };
+    }))).toEqual(['/guarantee/fallback/channel']);
+    expect(paths(problemsAfter((c) => {
+      c.guarantee = { every: 'week', fallback: { channel: 'email', template: 'x' } };
+    }))).toEqual(['/guarantee/every']);
   });
 });

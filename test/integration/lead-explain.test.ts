@@ -1,0 +1,64 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auth, startTestServices, waitFor } from '../support/services.ts';
+
+// The touch planner in the real workflow (real Temporal, PostgreSQL and SMTP): a DM step
+// for a lead without an address falls back and does not count as a touch, and the explain
+// route answers what the workflow will do next, in the reader's language.
+
+const MJML = '<mjml><mj-body><mj-section><mj-column><mj-text>{{lead.name}} 様</mj-text></mj-column></mj-section></mj-body></mjml>';
+
+interface Explain {
+  stage: string;
+  nextTouch: { at: string | null; dueAt: string; kind: string; step: number | null; channel: string; template: string | null; reasons: { code: string; message: string }[] } | null;
+  lastTouch: string | null;
+  monthsWithoutTouch: number;
+  skipped: unknown[];
+}
+
+describe('the touch planner in the workflow, and GET /v1/leads/:id/explain', () => {
+  let app: FastifyInstance;
+  const stops: (() => Promise<void>)[] = [];
+
+  beforeAll(async () => {
+    const services = await startTestServices();
+    ({ app } = services);
+    stops.push(services.stop);
+    for (const key of ['letter', 'welcome']) {
+      expect((await app.inject({ method: 'PUT', url: `/v1/templates/${key}`, headers: auth, payload: { subject: `${key} {{lead.name}}`, mjml: MJML } })).statusCode).toBe(201);
+    }
+    const cadence = { name: 'Explained', nurture: { steps: [{ after: 'PT1S', channel: 'dm', template: 'letter' }, { after: 'P1M', channel: 'email', template: 'welcome' }] }, sendWindow: null };
+    expect((await app.inject({ method: 'PUT', url: '/v1/cadences/explained', headers: auth, payload: cadence })).statusCode).toBe(201);
+  });
+  afterAll(async () => {
+    for (const stop of stops.reverse()) await stop();
+  });
+
+  const get = (url: string, headers: Record<string, string> = auth) => app.inject({ method: 'GET', url, headers });
+
+  it('sends a DM step for a lead without an address as a task to confirm it, says so, and does not count it as a touch', async () => {
+    const created = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email: 'no-address@example.jp', name: '住所 なし', cadence: 'explained' } });
+    expect(created.statusCode).toBe(201);
+    const id = created.json<{ id: string }>().id;
+    const fallback = await waitFor(async () => (await get(`/v1/leads/${id}/timeline`)).json<{ items: { kind: string; detail: Record<string, unknown> }[] }>().items.find((e) => e.kind === 'touch_fallback'), 'the fallback on the timeline');
+    expect(fallback.detail).toMatchObject({ step: 0, channel: 'task', title: '住所を確認する' });
+    expect(fallback.detail.reasons).toEqual([{ code: 'fallback', message: 'task instead of DM: no postal address', ja: '郵送先住所がないためDMの代わりにタスク' }]);
+    const state = await waitFor(async () => {
+      const body = (await get(`/v1/leads/${id}/state`)).json<{ touches: number; nextTouchAt: string | null }>();
+      return body.nextTouchAt === null ? undefined : body;
+    }, 'the next touch planned');
+    expect(state.touches).toBe(0);
+
+    const en = await get(`/v1/leads/${id}/explain`, { ...auth, 'accept-language': 'en-US,en;q=0.9,ja;q=0.5' });
+    expect(en.statusCode).toBe(200);
+    const body = en.json<Explain>();
+    expect(body).toMatchObject({ stage: 'nurturing', lastTouch: null, monthsWithoutTouch: 0 });
+    expect(body.nextTouch).toMatchObject({ kind: 'step', step: 1, channel: 'email', template: 'welcome', reasons: [] });
+    // The workflow's nextTouchAt is the planner's real time, which explain answers too.
+    expect(body.nextTouch?.at).toBe(state.nextTouchAt);
+  });
+
+  it('answers 404 for a lead that does not exist', async () => {
+    expect((await get('/v1/leads/00000000-0000-4000-8000-000000000000/explain')).statusCode).toBe(404);
+  });
+});
