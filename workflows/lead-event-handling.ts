@@ -4,10 +4,9 @@ import { addPoints, crossesThreshold, decayedScore, halfLifeMs, pointsFor } from
 import { crmCalls, records, sends } from './activities.ts';
 import type { LeadEvent } from '../domain/lead-events.ts';
 import { followUpEscalation } from './escalation-reminders.ts';
-import { openDeal, SEEN_EVENT_IDS_KEPT } from './lead-state.ts';
+import { countReachedTouch, openDeal, SEEN_EVENT_IDS_KEPT } from './lead-state.ts';
 import type { LifecycleContext } from './lifecycle-context.ts';
 import { moveTo } from './stage-transitions.ts';
-import { countReachedTouch } from './touches.ts';
 import { stageMoveAllowed } from '../domain/stage-moves.ts';
 
 const DEFAULT_HALF_LIFE = 'P30D';
@@ -158,7 +157,7 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
     case 'task_completed':
       // A touch that reached the lead: the API recorded it on the timeline; here it counts
       // for the contact guarantee's month, the cap and minGap.
-      countReachedTouch(ctx, event.completedAtMs);
+      countReachedTouch(ctx.state, event.completedAtMs);
       return;
     case 'pause':
     case 'resume': {

@@ -88,3 +88,15 @@ export function initialState(nowMs: number): LeadLifecycleState {
 /** How many touch times and event ids the state keeps: enough for any cap and any retry burst. */
 export const RECENT_TOUCHES_KEPT = 100;
 export const SEEN_EVENT_IDS_KEPT = 500;
+
+/**
+ * Counts a touch that reached the lead (an email accepted, a DM to an address, a
+ * completed task): the cap, the minimum gap and the monthly guarantee count these, and
+ * so does `touches`. A completed task's handler calls it with the completion time.
+ */
+export function countReachedTouch(state: LeadLifecycleState, atMs: number): void {
+  state.touches += 1;
+  state.recentTouchesMs.push(atMs);
+  state.recentTouchesMs.sort((a, b) => a - b);
+  if (state.recentTouchesMs.length > RECENT_TOUCHES_KEPT) state.recentTouchesMs.shift();
+}

@@ -7,7 +7,7 @@ import { planNextTouch, type PlannedTouch } from '../domain/touch-plan.ts';
 import { reasonMessage } from '../domain/touch-reasons.ts';
 import { earliestTouchTime } from '../domain/touch-timing.ts';
 import { records, sends } from './activities.ts';
-import { RECENT_TOUCHES_KEPT } from './lead-state.ts';
+import { countReachedTouch, RECENT_TOUCHES_KEPT } from './lead-state.ts';
 import type { LifecycleContext } from './lifecycle-context.ts';
 import { moveTo } from './stage-transitions.ts';
 import { waitUntil } from './waiting.ts';
@@ -111,19 +111,6 @@ async function touch(ctx: LifecycleContext, step: Step): Promise<void> {
   }
 }
 
-/**
- * Counts a touch that reached the lead (an email accepted, a DM to an address, a
- * completed task): the cap, the minimum gap and the monthly guarantee count these, and
- * so does `touches`. A completed task's handler calls it with the completion time.
- */
-export function countReachedTouch(ctx: LifecycleContext, atMs: number): void {
-  const { state } = ctx;
-  state.touches += 1;
-  state.recentTouchesMs.push(atMs);
-  state.recentTouchesMs.sort((a, b) => a - b);
-  if (state.recentTouchesMs.length > RECENT_TOUCHES_KEPT) state.recentTouchesMs.shift();
-}
-
 /** The planner's input for the lead as the workflow knows it now. */
 function plannerInput(ctx: LifecycleContext, stage: SequenceStage) {
   const { state } = ctx;
@@ -175,7 +162,7 @@ async function runPlannedStep(ctx: LifecycleContext, stage: SequenceStage): Prom
     break;
   }
   const reached = await touchPlanned(ctx, touch);
-  if (reached) countReachedTouch(ctx, Date.now());
+  if (reached) countReachedTouch(ctx.state, Date.now());
   state.touchAttempts = (state.touchAttempts ?? state.touches) + 1;
   if (touch.kind === 'step') {
     state.stepIndex = touch.nextStepIndex;
