@@ -48,6 +48,14 @@ export async function openApiRig(settings: { databaseUrl: string; temporalAddres
   }
 }
 
+/** Stores templates and cadences through the API (`PUT` each `[url, body]`); 200 means an earlier section stored it. */
+export async function putAll(rig: Pick<ApiRig, 'app' | 'headers'>, entries: [url: string, payload: object][]): Promise<void> {
+  for (const [url, payload] of entries) {
+    const response = await rig.app.inject({ method: 'PUT', url, headers: rig.headers, payload });
+    if (![200, 201].includes(response.statusCode)) throw new Error(`bench set-up: PUT ${url} answered ${response.statusCode}: ${response.body}`);
+  }
+}
+
 /** What a side-by-side API measurement is asked to do: the services, the load, the rounds. */
 export interface PairedSettings {
   databaseUrl: string;

@@ -2,13 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import type Mail from 'nodemailer/lib/mailer/index.js';
-import type { ActivityDependencies } from '../activities/dependencies.ts';
 import { createEmailActivities, type SendEmailInput, type SendEmailResult } from '../activities/email.ts';
 import { createPool } from '../db/pool.ts';
 import { upsertLead } from '../db/repositories/leads.ts';
 import { saveTemplate } from '../db/repositories/templates.ts';
-import { TemplateCache } from '../mail/render.ts';
 import { createMailer, type Mailer } from '../mail/transport.ts';
+import { benchActivityDependencies } from './activity-dependencies.ts';
 import { median, round, runConcurrently, type BatchResult } from './stats.ts';
 import { NURTURE_TEMPLATE, SAMPLE_LEAD } from './template-render.ts';
 
@@ -53,7 +52,6 @@ export interface SendResult {
 
 const TEMPLATE_KEY = 'bench-nurture';
 const WARMUP = 32;
-const MAIL_FROM = 'Example Co. <marketing@example.com>';
 
 /**
  * The real email activity (`sendEmail`: lead and template read, suppression check, cached
@@ -72,19 +70,7 @@ export async function benchSendPath(settings: SendSettings): Promise<SendResult>
     return mailer;
   };
   try {
-    // The worker's dependencies (worker/main.ts), with the bench's database and sink.
-    const deps: ActivityDependencies = {
-      db: pool,
-      mailer: transport(),
-      templates: new TemplateCache(),
-      mailFrom: MAIL_FROM,
-      salesReps: [],
-      salesWebhookUrl: undefined,
-      publicBaseUrl: 'http://localhost:3000',
-      appSecret: randomBytes(32).toString('hex'),
-      sender: { name: 'Example Co.', postalAddress: '〒100-0001 東京都千代田区千代田1-1', contact: '03-0000-0000' },
-      unsubscribeMailto: 'unsubscribe@example.com',
-    };
+    const deps = benchActivityDependencies(pool, transport());
     const activities = createEmailActivities(deps);
     // The SDK's way to run an activity outside a worker: `heartbeat()` and `log` work, and
     // nothing of a worker's own cost (polling, completing the task) is added. Its logger

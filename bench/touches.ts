@@ -3,10 +3,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createPool } from '../db/pool.ts';
-import { TemplateCache } from '../mail/render.ts';
 import { createMailer } from '../mail/transport.ts';
 import { createWorker } from '../worker/create-worker.ts';
-import { openApiRig } from './api-rig.ts';
+import { benchActivityDependencies } from './activity-dependencies.ts';
+import { openApiRig, putAll } from './api-rig.ts';
 import { insertBenchLeads } from './bench-leads.ts';
 import { median, round } from './stats.ts';
 
@@ -60,40 +60,32 @@ export async function benchTouches(settings: TouchSettings): Promise<TouchResult
   const runTag = randomBytes(4).toString('hex');
   const closers: (() => Promise<unknown>)[] = [() => rig.close(), () => pool.end(), async () => mailer.close()];
   try {
-    const { app, client, headers } = rig;
-    const put = async (url: string, payload: object) => {
-      const response = await app.inject({ method: 'PUT', url, headers, payload });
-      if (![200, 201].includes(response.statusCode)) throw new Error(`bench set-up: PUT ${url} answered ${response.statusCode}: ${response.body}`);
-    };
-    await put(`/v1/templates/${TEMPLATE_KEY}`, {
-      subject: '{{lead.company}} {{lead.name}} 様へ: ご案内',
-      mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>{{lead.company}} {{lead.name}} 様、いつもお世話になっております。</mj-text></mj-column></mj-section></mj-body></mjml>',
-    });
+    const { client } = rig;
     // The first step falls due a second after the start; the second waits a month, so each
     // lead makes exactly one touch during the bench. No window and no cap: nothing holds it.
-    await put(`/v1/cadences/${CADENCE_KEY}`, {
-      name: 'Bench: one touch now',
-      nurture: { steps: [{ after: `PT${WAIT_MS / 1000}S`, channel: 'email', template: TEMPLATE_KEY }, { after: 'P1M', channel: 'email', template: TEMPLATE_KEY }] },
-      sendWindow: null,
-    });
+    await putAll(rig, [
+      [
+        `/v1/templates/${TEMPLATE_KEY}`,
+        {
+          subject: '{{lead.company}} {{lead.name}} 様へ: ご案内',
+          mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>{{lead.company}} {{lead.name}} 様、いつもお世話になっております。</mj-text></mj-column></mj-section></mj-body></mjml>',
+        },
+      ],
+      [
+        `/v1/cadences/${CADENCE_KEY}`,
+        {
+          name: 'Bench: one touch now',
+          nurture: { steps: [{ after: `PT${WAIT_MS / 1000}S`, channel: 'email', template: TEMPLATE_KEY }, { after: 'P1M', channel: 'email', template: TEMPLATE_KEY }] },
+          sendWindow: null,
+        },
+      ],
+    ]);
 
     const realQueue = `bench-touch-real-${runTag}`;
     const trivialQueue = `bench-touch-trivial-${runTag}`;
     const real = await createWorker(
       { connection: { address: settings.temporalAddress }, namespace: 'default', taskQueue: realQueue },
-      {
-        db: pool,
-        mailer,
-        templates: new TemplateCache(),
-        mailFrom: 'Example Co. <marketing@example.com>',
-        salesReps: [],
-        salesWebhookUrl: undefined,
-        publicBaseUrl: 'http://leads.example',
-        appSecret: randomBytes(24).toString('hex'),
-        sender: { name: 'Example Co.', postalAddress: '〒100-0001 東京都千代田区千代田1-1', contact: '03-0000-0000' },
-        unsubscribeMailto: 'unsubscribe@example.com',
-        crm: undefined,
-      },
+      benchActivityDependencies(pool, mailer),
     );
     closers.unshift(() => real.connection.close());
     let noops = 0;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createPool } from '../db/pool.ts';
 import { insertBenchLeads } from './bench-leads.ts';
-import { openApiRig } from './api-rig.ts';
+import { openApiRig, putAll } from './api-rig.ts';
 import { PROJECT_DIR } from './stack.ts';
 import { round } from './stats.ts';
 
@@ -75,19 +75,20 @@ export async function benchWorkerMemory(settings: MemorySettings): Promise<Memor
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
-    const put = async (url: string, payload: object) => {
-      const response = await rig.app.inject({ method: 'PUT', url, headers: rig.headers, payload });
-      if (![200, 201].includes(response.statusCode)) throw new Error(`bench set-up: PUT ${url} answered ${response.statusCode}: ${response.body}`);
-    };
-    await put(`/v1/templates/${TEMPLATE_KEY}`, {
-      subject: '{{lead.name}} 様へ',
-      mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>{{lead.company}} {{lead.name}} 様</mj-text></mj-column></mj-section></mj-body></mjml>',
-    });
-    await put(`/v1/cadences/${CADENCE_KEY}`, {
-      name: 'Bench: one touch, then a month',
-      nurture: { steps: [{ after: 'PT1S', channel: 'email', template: TEMPLATE_KEY }, { after: 'P1M', channel: 'email', template: TEMPLATE_KEY }] },
-      sendWindow: null,
-    });
+    await putAll(rig, [
+      [
+        `/v1/templates/${TEMPLATE_KEY}`,
+        { subject: '{{lead.name}} 様へ', mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>{{lead.company}} {{lead.name}} 様</mj-text></mj-column></mj-section></mj-body></mjml>' },
+      ],
+      [
+        `/v1/cadences/${CADENCE_KEY}`,
+        {
+          name: 'Bench: one touch, then a month',
+          nurture: { steps: [{ after: 'PT1S', channel: 'email', template: TEMPLATE_KEY }, { after: 'P1M', channel: 'email', template: TEMPLATE_KEY }] },
+          sendWindow: null,
+        },
+      ],
+    ]);
     // Ready once it says it polls (after bundling the workflow code).
     await new Promise<void>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`the worker exited with ${String(code)} before polling`)));
