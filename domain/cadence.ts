@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
 import { businessDurationMs } from './business-hours.ts';
-import { CADENCE_DURATION_PATTERN, cadenceDurationProblem } from './duration.ts';
+import { BUSINESS_DURATION_PATTERN, CADENCE_DURATION_PATTERN, cadenceDurationProblem } from './duration.ts';
 import { DOCUMENTED_TIME_ZONE } from './time-zones.ts';
 import { EVENT_TYPES } from './scoring.ts';
 
@@ -88,7 +88,7 @@ export const CadenceSchema = Type.Object(
     ),
     escalation: Type.Optional(
       Type.Object(
-        { remindAfter: Type.String({ minLength: 2, maxLength: 40, pattern: '^P', description: 'business hours of the send window, e.g. PT4H' }) },
+        { remindAfter: Type.String({ minLength: 2, maxLength: 40, pattern: '^P', description: 'business hours of the send window, e.g. PT4H', 'x-document': { pattern: BUSINESS_DURATION_PATTERN } }) },
         { additionalProperties: false, description: 'an escalation not acknowledged within remindAfter reminds its rep once, then goes to the next rep (or SALES_MANAGER_EMAIL)' },
       ),
     ),

@@ -96,6 +96,9 @@ const TIME_PART = `T(?:${unit('H')}${opt('m')}${opt('S')}|${unit('m')}${opt('S')
  */
 export const CADENCE_DURATION_PATTERN = `^P(?:${DATE_PART}(?:${TIME_PART})?|${TIME_PART})$`;
 
+/** The durations counted in business hours (`escalation.remindAfter`): hours, minutes and seconds only (`PT4H`). */
+export const BUSINESS_DURATION_PATTERN = `^P${TIME_PART}$`;
+
 const CADENCE_DURATION = new RegExp(CADENCE_DURATION_PATTERN);
 
 /** Why `text` is not a duration a cadence may hold, or undefined when it is one. */

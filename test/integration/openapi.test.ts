@@ -43,7 +43,9 @@ describe('the API description', () => {
     const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, Record<string, Operation>> }>();
     const errorShape = (response: { content?: Record<string, { schema?: unknown }> } | undefined) =>
       JSON.stringify(response?.content?.['application/json']?.schema ?? null);
-    const publicPaths = /^\/(healthz|readyz|t\/o\/|t\/c\/|u\/|v1\/webhooks\/)/;
+    // No API key: health checks, links in emails, webhooks (their own signatures) and
+    // /metrics (scraped by Prometheus, with its own optional METRICS_TOKEN).
+    const publicPaths = /^\/(healthz|readyz|metrics$|t\/o\/|t\/c\/|u\/|v1\/webhooks\/)/;
     const problems: string[] = [];
     for (const [path, operations] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(operations)) {

@@ -37,7 +37,7 @@ const events: BodyRoute = {
   valid: (f) => ({ leadId: f.leadId, type: 'web_visit', occurredAt: '2026-01-05T10:00:00+09:00', id: 'visit-1' }),
 };
 
-const idRoutes = ['GET /v1/leads/:id', 'GET /v1/leads/:id/timeline', 'GET /v1/leads/:id/state', 'GET /v1/leads/:id/score-history', 'GET /v1/leads/:id/emails', 'POST /v1/leads/:id/pause', 'POST /v1/leads/:id/resume', 'POST /v1/leads/:id/do-not-contact'];
+const idRoutes = ['GET /v1/leads/:id', 'GET /v1/leads/:id/timeline', 'GET /v1/leads/:id/state', 'GET /v1/leads/:id/explain', 'GET /v1/leads/:id/score-history', 'GET /v1/leads/:id/emails', 'POST /v1/leads/:id/pause', 'POST /v1/leads/:id/resume', 'POST /v1/leads/:id/do-not-contact'];
 
 const owner: BodyRoute = { route: 'POST /v1/leads/:id/owner', url: (f) => `/v1/leads/${f.leadId}/owner`, credentials: admin, valid: () => ({ ownerEmail: 'rep@example.jp' }) };
 const stage: BodyRoute = { route: 'POST /v1/leads/:id/stage', url: (f) => `/v1/leads/${f.leadId}/stage`, credentials: admin, valid: () => ({ stage: 'deal', reason: 'asked for a quote' }) };
