@@ -117,11 +117,11 @@ describe('two simulated years of one lead on the default cadence', () => {
     await runUntil(resumeAt);
     expect((await app.inject({ method: 'POST', url: `/v1/leads/${leadId}/resume`, headers: auth })).statusCode).toBe(202);
 
-    // The marketer shortens the nurture sequence to three steps, without repeat: the lead
-    // is past its end and must not be left without touches.
+    // The marketer shortens the nurture sequence to its welcome email, without repeat: the
+    // lead (past step 1 since its first month) is past the end and must not be stranded.
     const editAt = middayOf(startMs, 16, 10);
     await runUntil(editAt);
-    const shortened = { ...DEFAULT_CADENCE, nurture: { steps: DEFAULT_CADENCE.nurture.steps.slice(0, 3), repeat: false } };
+    const shortened = { ...DEFAULT_CADENCE, nurture: { steps: DEFAULT_CADENCE.nurture.steps.slice(0, 1), repeat: false } };
     expect((await app.inject({ method: 'PUT', url: '/v1/cadences/default', headers: auth, payload: shortened })).statusCode).toBe(201);
 
     const endMs = middayOf(startMs, 24, 15);
@@ -151,7 +151,12 @@ describe('two simulated years of one lead on the default cadence', () => {
     expect(emails.filter((e) => e.atMs > bounceAt), 'no email after the address was suppressed').toEqual([]);
     expect(kinds('touch_skipped', bounceAt).length, 'email steps skipped after the bounce').toBeGreaterThan(0);
     expect(reached.filter((r) => r.atMs >= pauseAt && r.atMs < resumeAt), 'no touch while paused').toEqual([]);
-    expect(kinds('guarantee_touch', editAt).length, 'the guarantee keeps a lead past the shortened sequence in touch').toBeGreaterThanOrEqual(6);
+    // Seven full months follow the edit, each with only its guarantee touch.
+    expect(kinds('guarantee_touch', editAt).length, 'the guarantee keeps a lead past the shortened sequence in touch').toBeGreaterThanOrEqual(7);
+    const stepsAfterEdit = ['touch_skipped', 'touch_fallback', 'touch_delayed'].flatMap((kind) => kinds(kind, editAt)).filter((t) => typeof t.detail.step === 'number');
+    // The workflow reads the cadence when it plans a step, so the one step already waiting
+    // when the edit was saved still goes out under the old version; none after it.
+    expect(stepsAfterEdit.length, `steps after the end: ${JSON.stringify(stepsAfterEdit)}`).toBeLessThanOrEqual(1);
 
     // The workflow counted the same touches the database and the SMTP server saw.
     const lead = (await app.inject({ method: 'GET', url: `/v1/leads/${leadId}`, headers: auth })).json<{ touches: number; stage: string }>();
