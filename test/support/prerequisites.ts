@@ -147,10 +147,14 @@ export function temporalCli(projectDir: string): Prerequisite {
   };
 }
 
+/** Java and Maven, which resolve and run the time-skipping test server. */
+const javaAndMaven: Prerequisite = aptPackages('Java and Maven (apt)', ['default-jre-headless', 'maven'], async () => ((await canResolveTestServer()) ? {} : undefined));
+
 /**
  * Temporal's time-skipping test server (Java, from Maven Central) for the simulated-years
  * workflow tests: `TEMPORAL_TEST_SERVER_PATH` as given, else the wrapper resolved once into
- * the machine cache (stack/temporal-test-server.ts) with `mvn` and run with `java`.
+ * the machine cache (stack/temporal-test-server.ts) with `mvn` and run with `java`, both
+ * installed with apt first when missing and this machine allows it.
  */
 export function temporalTestServer(): Prerequisite {
   const dir = () => path.join(machineCacheBase(), `temporal-test-server-${TEMPORAL_TEST_SERVER_VERSION}`);
@@ -161,11 +165,15 @@ export function temporalTestServer(): Prerequisite {
       if (explicit) return (await isExecutable(explicit)) ? { TEMPORAL_TEST_SERVER_PATH: explicit } : undefined;
       return (await isTestServerReady(dir())) ? { TEMPORAL_TEST_SERVER_PATH: testServerFiles(dir()).wrapper } : undefined;
     },
-    canInstall: async () => explicit === undefined && (await canResolveTestServer()),
-    install: (log) => installTestServer(dir(), log),
+    // Java and Maven come from apt when missing (Debian's maven brings a Java runtime).
+    canInstall: async () => explicit === undefined && ((await canResolveTestServer()) || ((await javaAndMaven.canInstall?.()) ?? false)),
+    install: async (log) => {
+      if (!(await canResolveTestServer())) await javaAndMaven.install?.(log);
+      await installTestServer(dir(), log);
+    },
     manual: explicit
       ? `unset TEMPORAL_TEST_SERVER_PATH (${explicit} is not an executable file), or point it at a wrapper that runs the test server with the port as its argument`
-      : 'sudo apt-get install -y default-jdk-headless maven (then npm test resolves the test server itself)',
+      : `${javaAndMaven.manual} (then npm test resolves the test server itself)`,
   };
 }
 
