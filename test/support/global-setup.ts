@@ -22,6 +22,8 @@ export interface TestStack {
   outboxDir: string;
   workflowBundleCode: string;
   temporalCliPath: string | undefined;
+  /** The time-skipping test server's wrapper (test/support/prerequisites.ts), for simulated-time tests. */
+  temporalTestServerPath: string | undefined;
   projectDir: string;
 }
 
@@ -82,6 +84,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       outboxDir: path.join(root, 'outbox'),
       workflowBundleCode: bundle.code,
       temporalCliPath: cli.kind === 'binary' ? cli.path : undefined,
+      temporalTestServerPath: process.env.TEMPORAL_TEST_SERVER_PATH,
       projectDir: PROJECT_DIR,
     });
   } catch (error) {

@@ -3,6 +3,7 @@ import { access, constants, copyFile, mkdir, rename, stat } from 'node:fs/promis
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { resolveTemporalCli, TEMPORAL_CLI_VERSION } from '../../stack/temporal-cli.ts';
+import { canResolveTestServer, installTestServer, isTestServerReady, TEMPORAL_TEST_SERVER_VERSION, testServerFiles } from '../../stack/temporal-test-server.ts';
 
 // What `npm test` needs beyond node_modules, found or installed before any service starts,
 // so that `npm ci && npm test` works alone on a fresh machine of the CI kind (Debian, Node,
@@ -97,8 +98,12 @@ export const chromium: Prerequisite = aptPackages('chromium and the CJK fonts (a
  * fresh clone on the same machine does not build it again.
  */
 export function machineCliCache(): string {
-  const base = process.env.LLE_CACHE_DIR ?? (isRoot() ? '/var/cache/lead-lifecycle-engine' : path.join(userInfo().homedir, '.cache', 'lead-lifecycle-engine'));
-  return path.join(base, `temporal-cli-${TEMPORAL_CLI_VERSION}`, 'temporal');
+  return path.join(machineCacheBase(), `temporal-cli-${TEMPORAL_CLI_VERSION}`, 'temporal');
+}
+
+/** The machine-wide cache directory the tools below are kept in (see {@link machineCliCache}). */
+export function machineCacheBase(): string {
+  return process.env.LLE_CACHE_DIR ?? (isRoot() ? '/var/cache/lead-lifecycle-engine' : path.join(userInfo().homedir, '.cache', 'lead-lifecycle-engine'));
 }
 
 /**
@@ -142,8 +147,38 @@ export function temporalCli(projectDir: string): Prerequisite {
   };
 }
 
+/** Java and Maven, which resolve and run the time-skipping test server. */
+const javaAndMaven: Prerequisite = aptPackages('Java and Maven (apt)', ['default-jre-headless', 'maven'], async () => ((await canResolveTestServer()) ? {} : undefined));
+
+/**
+ * Temporal's time-skipping test server (Java, from Maven Central) for the simulated-years
+ * workflow tests: `TEMPORAL_TEST_SERVER_PATH` as given, else the wrapper resolved once into
+ * the machine cache (stack/temporal-test-server.ts) with `mvn` and run with `java`, both
+ * installed with apt first when missing and this machine allows it.
+ */
+export function temporalTestServer(): Prerequisite {
+  const dir = () => path.join(machineCacheBase(), `temporal-test-server-${TEMPORAL_TEST_SERVER_VERSION}`);
+  const explicit = process.env.TEMPORAL_TEST_SERVER_PATH;
+  return {
+    name: `Temporal's time-skipping test server ${TEMPORAL_TEST_SERVER_VERSION} (Maven)`,
+    find: async () => {
+      if (explicit) return (await isExecutable(explicit)) ? { TEMPORAL_TEST_SERVER_PATH: explicit } : undefined;
+      return (await isTestServerReady(dir())) ? { TEMPORAL_TEST_SERVER_PATH: testServerFiles(dir()).wrapper } : undefined;
+    },
+    // Java and Maven come from apt when missing (Debian's maven brings a Java runtime).
+    canInstall: async () => explicit === undefined && ((await canResolveTestServer()) || ((await javaAndMaven.canInstall?.()) ?? false)),
+    install: async (log) => {
+      if (!(await canResolveTestServer())) await javaAndMaven.install?.(log);
+      await installTestServer(dir(), log);
+    },
+    manual: explicit
+      ? `unset TEMPORAL_TEST_SERVER_PATH (${explicit} is not an executable file), or point it at a wrapper that runs the test server with the port as its argument`
+      : `${javaAndMaven.manual} (then npm test resolves the test server itself)`,
+  };
+}
+
 /** Everything `npm test` needs, in the order it is provided. */
-export const PREREQUISITES = (projectDir: string): Prerequisite[] => [chromium, temporalCli(projectDir)];
+export const PREREQUISITES = (projectDir: string): Prerequisite[] => [chromium, temporalCli(projectDir), temporalTestServer()];
 
 /**
  * Finds each prerequisite, installs the missing ones it can (printing progress), and

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { buildApp } from '../../api/app.ts';
 import { loadConfig, type Config } from '../../config/env.ts';
+import type { ActivityDependencies } from '../../activities/dependencies.ts';
 import type { CrmConnections } from '../../crm/providers.ts';
 import { createPool } from '../../db/pool.ts';
 import { TemplateCache } from '../../mail/render.ts';
@@ -61,25 +62,33 @@ export async function createTestDatabase(): Promise<{ url: string; pool: pg.Pool
 /** A unique task queue, so each test file's workflows run on its own worker only. */
 export const uniqueTaskQueue = (): string => `test-${randomBytes(6).toString('hex')}`;
 
+/** Who the test worker's activities send as and to: the test secrets, sender and SMTP server. */
+export type TestWorkerOptions = { salesReps?: string[]; salesManagerEmail?: string; salesWebhookUrl?: string; crm?: CrmConnections };
+
+/** The real activities' dependencies against the test database and SMTP server. */
+export function testActivityDependencies(pool: pg.Pool, mailer: Mailer, options: TestWorkerOptions = {}): ActivityDependencies {
+  return {
+    db: pool,
+    mailer,
+    templates: new TemplateCache(),
+    mailFrom: MAIL_FROM,
+    salesReps: options.salesReps ?? [],
+    salesManagerEmail: options.salesManagerEmail,
+    salesWebhookUrl: options.salesWebhookUrl,
+    publicBaseUrl: PUBLIC_BASE_URL,
+    appSecret: APP_SECRET,
+    sender: SENDER,
+    unsubscribeMailto: 'unsubscribe@example.com',
+    crm: options.crm,
+  };
+}
+
 /** A running worker with the real activities against the test database and SMTP server. */
-export async function startTestWorker(options: { pool: pg.Pool; taskQueue: string; salesReps?: string[]; salesManagerEmail?: string; salesWebhookUrl?: string; crm?: CrmConnections }): Promise<{ worker: Worker; mailer: Mailer; stop: () => Promise<void> }> {
+export async function startTestWorker(options: { pool: pg.Pool; taskQueue: string } & TestWorkerOptions): Promise<{ worker: Worker; mailer: Mailer; stop: () => Promise<void> }> {
   const mailer = createMailer(stack().smtpUrl);
   const { worker, connection } = await createWorker(
     { connection: { address: stack().temporalAddress }, namespace: 'default', taskQueue: options.taskQueue, workflowBundle: { code: stack().workflowBundleCode } },
-    {
-      db: options.pool,
-      mailer,
-      templates: new TemplateCache(),
-      mailFrom: MAIL_FROM,
-      salesReps: options.salesReps ?? [],
-      salesManagerEmail: options.salesManagerEmail,
-      salesWebhookUrl: options.salesWebhookUrl,
-      publicBaseUrl: PUBLIC_BASE_URL,
-      appSecret: APP_SECRET,
-      sender: SENDER,
-      unsubscribeMailto: 'unsubscribe@example.com',
-      crm: options.crm,
-    },
+    testActivityDependencies(options.pool, mailer, options),
   );
   const running = worker.run();
   return {
