@@ -2,6 +2,7 @@
 // answer depends on the process TZ; its data table, keyed by `YYYY-MM-DD`, does not.
 import HOLIDAYS from '@holiday-jp/holiday_jp/lib/holidays.js';
 import { Temporal } from 'temporal-polyfill/implementation';
+import { daysFromCivil, daysInMonth, isoDateText } from './civil-days.ts';
 
 /** A calendar date with no time and no time zone: which day it is where the lead is. */
 export interface CalendarDate {
@@ -26,13 +27,26 @@ export const HOLIDAY_DATA_YEARS: { readonly first: number; readonly last: number
 /** The name Japanese calendars print for the Dec 29 – Jan 3 closure. */
 const YEAR_END_BREAK_NAME = '年末年始';
 
-function checked(date: CalendarDate): Temporal.PlainDate {
+function checked(date: CalendarDate): CalendarDate {
+  const { year, month, day } = date;
+  // The common case in plain numbers (the planner asks for thousands of days); anything
+  // unusual goes to the polyfill, which answers or throws as before.
+  if (Number.isInteger(year) && Number.isInteger(month) && Number.isInteger(day) && year >= 0 && year <= 9999 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)) {
+    return { year, month, day };
+  }
   // 'reject', because a silently constrained Feb 30 would answer for a different day.
-  return Temporal.PlainDate.from({ year: date.year, month: date.month, day: date.day }, { overflow: 'reject' });
+  const plain = Temporal.PlainDate.from({ year, month, day }, { overflow: 'reject' });
+  return { year: plain.year, month: plain.month, day: plain.day };
 }
 
-function key(date: Temporal.PlainDate): string {
-  return date.toString();
+function key(date: CalendarDate): string {
+  return isoDateText(date);
+}
+
+/** ISO day of the week, Monday 1 to Sunday 7 (1970-01-01 was a Thursday). */
+function dayOfWeek(date: CalendarDate): number {
+  const days = daysFromCivil(date.year, date.month, date.day);
+  return ((((days + 3) % 7) + 7) % 7) + 1;
 }
 
 /** Whether `date` is a Japanese national holiday, substitute (振替休日) and citizens' (国民の休日) holidays included. */
@@ -62,7 +76,7 @@ const businessDays = new Map<number, boolean>();
 
 function isBusinessDayUncached(date: CalendarDate): boolean {
   const plain = checked(date);
-  return plain.dayOfWeek <= 5 && TABLE[key(plain)] === undefined && !isYearEndBreak(plain);
+  return dayOfWeek(plain) <= 5 && TABLE[key(plain)] === undefined && !isYearEndBreak(plain);
 }
 
 /** The Japanese name of the holiday or break `date` falls in, for timeline messages; undefined on an ordinary day. */

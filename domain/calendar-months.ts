@@ -1,6 +1,7 @@
 // The forced non-native build, as in duration.ts: every worker must compute the same dates.
 import { Temporal } from 'temporal-polyfill/implementation';
 import { isBusinessDay } from './business-calendar.ts';
+import { isoDateText } from './civil-days.ts';
 import { localDateOf } from './zone-offset.ts';
 
 /** A calendar month where the lead is, counted as year * 12 + (month - 1) so months compare as numbers. */
@@ -18,18 +19,22 @@ function firstDay(month: MonthNumber): Temporal.PlainDate {
 
 /** The first instant of `month` in `timeZone`. */
 export function monthStart(month: MonthNumber, timeZone: string): number {
-  const key = `${month}|${timeZone}`;
-  let start = starts.get(key);
+  let zone = starts.get(timeZone);
+  if (zone === undefined) {
+    zone = new Map();
+    starts.set(timeZone, zone);
+  }
+  let start = zone.get(month);
   if (start === undefined) {
     start = firstDay(month).toZonedDateTime({ timeZone }).epochMilliseconds;
-    if (starts.size >= 100_000) starts.clear();
-    starts.set(key, start);
+    if (zone.size >= 100_000) zone.clear();
+    zone.set(month, start);
   }
   return start;
 }
 
-// Pure and asked for constantly while the guarantee looks at months: cached.
-const starts = new Map<string, number>();
+// Pure and asked for constantly while the guarantee looks at months: cached, by zone then month.
+const starts = new Map<string, Map<MonthNumber, number>>();
 
 /** The first instant after `month` in `timeZone`: the month is [monthStart, monthEnd). */
 export function monthEnd(month: MonthNumber, timeZone: string): number {
@@ -38,7 +43,8 @@ export function monthEnd(month: MonthNumber, timeZone: string): number {
 
 /** `month` as YYYY-MM, for timeline details and messages. */
 export function monthLabel(month: MonthNumber): string {
-  return firstDay(month).toPlainYearMonth().toString();
+  // As PlainYearMonth prints it, without building one: a label is made for every guarantee touch.
+  return isoDateText({ year: Math.floor(month / 12), month: (month % 12) + 1, day: 1 }).slice(0, -3);
 }
 
 /**

@@ -1,6 +1,8 @@
 // The forced non-native build: a worker on a Node.js with native Temporal must compute
 // exactly what a Node 20 worker computed, or replays would diverge.
 import { Temporal } from 'temporal-polyfill/implementation';
+import { civilFromDays, DAY_MS, daysFromCivil, daysInMonth } from './civil-days.ts';
+import { instantOfLocal, offsetAt } from './zone-offset.ts';
 
 /** An ISO 8601 duration that is not valid for a cadence. */
 export class InvalidDurationError extends Error {
@@ -54,22 +56,63 @@ export function isDuration(text: string): boolean {
  * a daylight-saving change is one calendar day, not 24 hours.
  */
 export function addDuration(fromMs: number, duration: Duration | string, timeZone = 'UTC'): number {
-  if (typeof duration !== 'string') return addParsed(fromMs, duration, timeZone);
-  // The planner adds the same few durations to the same instants over and over: cached.
-  const key = `${fromMs}|${duration}|${timeZone}`;
-  const cached = sums.get(key);
-  if (cached !== undefined) return cached;
-  const sum = addParsed(fromMs, duration, timeZone);
-  if (sums.size >= SUMS_KEPT) sums.clear();
-  sums.set(key, sum);
-  return sum;
+  const d = typeof duration === 'string' ? parseDuration(duration) : duration;
+  return addFast(fromMs, d, timeZone) ?? addParsed(fromMs, d, timeZone);
 }
 
-const sums = new Map<string, number>();
-const SUMS_KEPT = 200_000;
+// Instants the fast path handles: years 1900 to 2199, far around any lead's life. Outside
+// them (and for sub-millisecond durations) the polyfill answers, with its own range errors.
+const FAST_FROM = -2_208_988_800_000;
+const FAST_TO = 7_258_118_400_000;
 
-function addParsed(fromMs: number, duration: Duration | string, timeZone: string): number {
-  const d = typeof duration === 'string' ? parseDuration(duration) : duration;
+/**
+ * ZonedDateTime#add in plain arithmetic, step for step as the polyfill does it: the date
+ * part (years and months, the day clamped to the month's end, then weeks and days) moves
+ * the wall-clock date, keeping the wall-clock time; that wall-clock time becomes an instant
+ * ('compatible'); then the time part is added as exact time. Undefined when out of range.
+ */
+function addFast(fromMs: number, duration: Duration, timeZone: string): number | undefined {
+  const d = fieldsOf(duration);
+  if (d.microseconds !== 0 || d.nanoseconds !== 0 || !(fromMs >= FAST_FROM && fromMs < FAST_TO)) return undefined;
+  const timeMs = ((d.hours * 60 + d.minutes) * 60 + d.seconds) * 1000 + d.milliseconds;
+  // Asked even when only exact time is added: an unknown zone throws, as the polyfill does.
+  const offsetMs = offsetAt(fromMs, timeZone);
+  let atMs = fromMs;
+  if (d.years !== 0 || d.months !== 0 || d.weeks !== 0 || d.days !== 0) {
+    const localMs = fromMs + offsetMs;
+    let days = Math.floor(localMs / DAY_MS);
+    const clockMs = localMs - days * DAY_MS;
+    if (d.years !== 0 || d.months !== 0) {
+      const date = civilFromDays(days);
+      const months = (date.year + d.years) * 12 + (date.month - 1) + d.months;
+      const year = Math.floor(months / 12);
+      const month = months - year * 12 + 1;
+      days = daysFromCivil(year, month, Math.min(date.day, daysInMonth(year, month)));
+    }
+    days += d.weeks * 7 + d.days;
+    const movedMs = days * DAY_MS + clockMs;
+    if (!(movedMs >= FAST_FROM && movedMs < FAST_TO)) return undefined;
+    atMs = instantOfLocal(movedMs, timeZone);
+  }
+  const sum = atMs + timeMs;
+  return sum >= FAST_FROM && sum < FAST_TO ? sum : undefined;
+}
+
+type DurationFields = Pick<Duration, 'years' | 'months' | 'weeks' | 'days' | 'hours' | 'minutes' | 'seconds' | 'milliseconds' | 'microseconds' | 'nanoseconds'>;
+
+// The polyfill's getters are slow and a duration is read on every addition: its fields, kept.
+const fields = new WeakMap<Duration, DurationFields>();
+
+function fieldsOf(d: Duration): DurationFields {
+  let known = fields.get(d);
+  if (known === undefined) {
+    known = { years: d.years, months: d.months, weeks: d.weeks, days: d.days, hours: d.hours, minutes: d.minutes, seconds: d.seconds, milliseconds: d.milliseconds, microseconds: d.microseconds, nanoseconds: d.nanoseconds };
+    fields.set(d, known);
+  }
+  return known;
+}
+
+function addParsed(fromMs: number, d: Duration, timeZone: string): number {
   return Temporal.Instant.fromEpochMilliseconds(fromMs)
     .toZonedDateTimeISO(timeZone)
     .add(d)

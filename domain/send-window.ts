@@ -1,7 +1,8 @@
 // The forced non-native build, as in duration.ts: every worker must compute the same dates.
 import { Temporal } from 'temporal-polyfill/implementation';
 import { isBusinessDay } from './business-calendar.ts';
-import { localDateOf } from './zone-offset.ts';
+import { civilFromDays, DAY_MS } from './civil-days.ts';
+import { instantOfLocal, localDayOf } from './zone-offset.ts';
 
 /**
  * When touches may go out: [`from`, `to`) local time ("HH:MM", 24-hour) in `timezone`, on
@@ -29,13 +30,17 @@ interface Parsed {
   key: string;
   timeZone: string;
   businessDays: boolean;
-  from: Temporal.PlainTime;
-  to: Temporal.PlainTime;
+  /** `from` and `to` as milliseconds after local midnight. */
+  fromMs: number;
+  toMs: number;
+  /** This window's days by day number (civil-days.ts): [open, close), or null when closed. */
+  days: Map<number, { open: number; close: number } | null>;
 }
 
 const parsedWindows = new Map<string, Parsed>();
-const dayBounds = new Map<string, { open: number; close: number } | null>();
 const CACHE_LIMIT = 100_000;
+/** Days cached over all windows, so the caches stay as small as one shared map of CACHE_LIMIT. */
+let cachedDays = 0;
 
 // Windows and days repeat endlessly while touches are planned; both are pure, so cached.
 function parse(window: SendWindow): Parsed {
@@ -55,7 +60,8 @@ function parseUncached(window: SendWindow): Parsed {
     throw new RangeError(`send window "from" (${window.from}) must be earlier than "to" (${window.to})`);
   }
   // Fails here, naming the zone, rather than deep inside a date computation.
-  return { key: `${window.timezone}|${window.businessDays}|${window.from}|${window.to}`, timeZone: checkedZone(window.timezone), businessDays: window.businessDays, from, to };
+  const clockMs = (time: Temporal.PlainTime) => (time.hour * 60 + time.minute) * 60_000;
+  return { key: `${window.timezone}|${window.businessDays}|${window.from}|${window.to}`, timeZone: checkedZone(window.timezone), businessDays: window.businessDays, fromMs: clockMs(from), toMs: clockMs(to), days: new Map() };
 }
 
 function checkedZone(timeZone: string): string {
@@ -67,39 +73,36 @@ function checkedZone(timeZone: string): string {
   return timeZone;
 }
 
-function localDate(atMs: number, timeZone: string): Temporal.PlainDate {
-  const { year, month, day } = localDateOf(atMs, timeZone);
-  return new Temporal.PlainDate(year, month, day);
-}
-
 /**
- * The window of one local day as instants [open, close). A boundary that falls in a DST gap
- * or overlap is resolved as 'compatible' (later across a gap, earlier in an overlap), the
- * rule addDuration follows too, so an opening is always a real instant.
+ * The window of one local day (a day number) as instants [open, close). A boundary that
+ * falls in a DST gap or overlap is resolved as 'compatible' (later across a gap, earlier in
+ * an overlap), the rule addDuration follows too, so an opening is always a real instant.
  */
-function bounds(date: Temporal.PlainDate, w: Parsed): { open: number; close: number } | undefined {
-  const key = `${w.key}|${date.year}-${date.month}-${date.day}`;
-  const cached = dayBounds.get(key);
+function bounds(day: number, w: Parsed): { open: number; close: number } | undefined {
+  const cached = w.days.get(day);
   if (cached !== undefined) return cached ?? undefined;
-  const answer = boundsUncached(date, w);
-  if (dayBounds.size >= CACHE_LIMIT) dayBounds.clear();
-  dayBounds.set(key, answer ?? null);
+  const answer = boundsUncached(day, w);
+  if (cachedDays >= CACHE_LIMIT) {
+    for (const parsed of parsedWindows.values()) parsed.days.clear();
+    w.days.clear();
+    cachedDays = 0;
+  }
+  w.days.set(day, answer ?? null);
+  cachedDays += 1;
   return answer;
 }
 
-function boundsUncached(date: Temporal.PlainDate, w: Parsed): { open: number; close: number } | undefined {
-  if (w.businessDays && !isBusinessDay(date)) return undefined;
-  const at = (time: Temporal.PlainTime) =>
-    date.toZonedDateTime({ timeZone: w.timeZone, plainTime: time }).epochMilliseconds;
-  const open = at(w.from);
-  const close = at(w.to);
+function boundsUncached(day: number, w: Parsed): { open: number; close: number } | undefined {
+  if (w.businessDays && !isBusinessDay(civilFromDays(day))) return undefined;
+  const open = instantOfLocal(day * DAY_MS + w.fromMs, w.timeZone);
+  const close = instantOfLocal(day * DAY_MS + w.toMs, w.timeZone);
   // Only when a DST gap swallows the whole window, which leaves that day closed.
   if (open >= close) return undefined;
   return { open, close };
 }
 
 function inside(atMs: number, w: Parsed): boolean {
-  const day = bounds(localDate(atMs, w.timeZone), w);
+  const day = bounds(localDayOf(atMs, w.timeZone), w);
   return day !== undefined && day.open <= atMs && atMs < day.close;
 }
 
@@ -116,9 +119,9 @@ export function isInsideWindow(atMs: number, window: SendWindow | null | undefin
 export function nextOpening(atMs: number, window: SendWindow | null | undefined): number {
   if (!window) return atMs;
   const w = parse(window);
-  let date = localDate(atMs, w.timeZone);
-  for (let i = 0; i < MAX_DAYS_SCANNED; i++, date = date.add({ days: 1 })) {
-    const day = bounds(date, w);
+  const first = localDayOf(atMs, w.timeZone);
+  for (let i = 0; i < MAX_DAYS_SCANNED; i++) {
+    const day = bounds(first + i, w);
     if (day === undefined) continue;
     const candidate = Math.max(atMs, day.open);
     // Re-checked as isInsideWindow sees it, so the two can never disagree, even on a day
@@ -134,6 +137,6 @@ export function nextOpening(atMs: number, window: SendWindow | null | undefined)
  */
 export function windowCloseAt(atMs: number, window: SendWindow): number | undefined {
   const w = parse(window);
-  const day = bounds(localDate(atMs, w.timeZone), w);
+  const day = bounds(localDayOf(atMs, w.timeZone), w);
   return day !== undefined && day.open <= atMs && atMs < day.close ? day.close : undefined;
 }

@@ -80,6 +80,19 @@ const P1M = parseDuration('P1M');
 
 /** The default `repeatFrom`: the first step whose wait is at least a month (so a repeat has no burst), else 0. */
 export function defaultRepeatFrom(steps: readonly { after: string }[]): number {
+  // Asked for on every plan of a repeating cadence; the answer depends on the waits alone.
+  const key = steps.map((step) => step.after).join(' ');
+  const known = repeatFroms.get(key);
+  if (known !== undefined) return known;
+  const answer = defaultRepeatFromUncached(steps);
+  if (repeatFroms.size >= 10_000) repeatFroms.clear();
+  repeatFroms.set(key, answer);
+  return answer;
+}
+
+const repeatFroms = new Map<string, number>();
+
+function defaultRepeatFromUncached(steps: readonly { after: string }[]): number {
   const reference = Date.UTC(2026, 0, 1);
   const monthLater = addDuration(reference, P1M, 'UTC');
   const index = steps.findIndex((step) => addDuration(reference, step.after, 'UTC') >= monthLater);

@@ -1,6 +1,6 @@
-// The forced non-native build, as in duration.ts: every worker must compute the same dates.
-import { Temporal } from 'temporal-polyfill/implementation';
 import { holidayName, isBusinessDay, isJapaneseHoliday, isYearEndBreak } from './business-calendar.ts';
+import { civilFromDays, isoDateText } from './civil-days.ts';
+import { localDayOf } from './zone-offset.ts';
 import type { ChannelIssue, TouchChannel } from './touch-channel.ts';
 
 /** Why a touch goes out when it does, or on the channel it does: a code and the facts a message needs. */
@@ -30,16 +30,18 @@ export type ReasonLocale = 'ja' | 'en';
  */
 export function windowReasons(fromMs: number, toMs: number, window: { timezone: string; businessDays: boolean; from: string; to: string }): TouchReason[] {
   const reasons: TouchReason[] = [];
-  const dateOf = (ms: number) => Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(window.timezone).toPlainDate();
-  const last = dateOf(toMs);
+  // Day numbers (civil-days.ts), not Temporal dates: this runs for every touch planned.
+  const last = localDayOf(toMs, window.timezone);
   let closedDay = false;
   let yearEnd = false;
-  for (let date = dateOf(fromMs), i = 0; Temporal.PlainDate.compare(date, last) < 0 && i < 40; date = date.add({ days: 1 }), i++) {
-    if (!window.businessDays || isBusinessDay(date)) continue;
+  for (let day = localDayOf(fromMs, window.timezone), i = 0; day < last && i < 40; day++, i++) {
+    if (!window.businessDays) continue;
+    const date = civilFromDays(day);
+    if (isBusinessDay(date)) continue;
     closedDay = true;
-    if (isJapaneseHoliday(date)) reasons.push({ code: 'holiday', date: date.toString(), name: holidayName(date) ?? '' });
+    if (isJapaneseHoliday(date)) reasons.push({ code: 'holiday', date: isoDateText(date), name: holidayName(date) ?? '' });
     else if (isYearEndBreak(date)) yearEnd = true;
-    else if (!reasons.some((r) => r.code === 'weekend')) reasons.push({ code: 'weekend', date: date.toString() });
+    else if (!reasons.some((r) => r.code === 'weekend')) reasons.push({ code: 'weekend', date: isoDateText(date) });
   }
   if (yearEnd) reasons.push({ code: 'year_end_break' });
   if (!closedDay) reasons.push({ code: 'outside_hours', from: window.from, to: window.to });

@@ -1,5 +1,6 @@
 // The forced non-native build, as in duration.ts: every worker must compute the same dates.
 import { Temporal } from 'temporal-polyfill/implementation';
+import { civilFromDays, DAY_MS } from './civil-days.ts';
 
 /**
  * Converting an instant to a zoned date is the planner's hottest operation and slow in the
@@ -35,6 +36,33 @@ export function offsetAt(atMs: number, timeZone: string): number {
 
 /** The local calendar date of `atMs` in `timeZone`. */
 export function localDateOf(atMs: number, timeZone: string): { year: number; month: number; day: number } {
-  const local = new Date(atMs + offsetAt(atMs, timeZone));
-  return { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate() };
+  return civilFromDays(localDayOf(atMs, timeZone));
+}
+
+/** The local calendar date of `atMs` in `timeZone` as a day number (civil-days.ts). */
+export function localDayOf(atMs: number, timeZone: string): number {
+  return Math.floor((atMs + offsetAt(atMs, timeZone)) / DAY_MS);
+}
+
+/**
+ * The instant a wall-clock time in `timeZone` names, the wall-clock time given as
+ * milliseconds since 1970-01-01T00:00 local. A time that a clock change skips or repeats is
+ * resolved as 'compatible' (later across a gap, earlier in an overlap), as
+ * Temporal.PlainDateTime#toZonedDateTime does by default.
+ */
+export function instantOfLocal(localMs: number, timeZone: string): number {
+  // The polyfill's own first test: one offset a day either side means one instant. Around
+  // a clock change the polyfill answers, so gaps and overlaps resolve exactly as it does.
+  const before = offsetAt(localMs - DAY_MS, timeZone);
+  if (before === offsetAt(localMs + DAY_MS, timeZone)) return localMs - before;
+  return slowInstantOfLocal(localMs, timeZone);
+}
+
+function slowInstantOfLocal(localMs: number, timeZone: string): number {
+  const days = Math.floor(localMs / DAY_MS);
+  const { year, month, day } = civilFromDays(days);
+  const ms = localMs - days * DAY_MS;
+  const time = { hour: Math.floor(ms / 3_600_000), minute: Math.floor(ms / 60_000) % 60, second: Math.floor(ms / 1000) % 60, millisecond: ms % 1000 };
+  return new Temporal.PlainDateTime(year, month, day, time.hour, time.minute, time.second, time.millisecond)
+    .toZonedDateTime(timeZone).epochMilliseconds;
 }
