@@ -39,9 +39,12 @@ export function createReadModelActivities({ db }: Pick<ActivityDependencies, 'db
   };
 
   return {
-    /** Records when the lead's next touch is due; `null` when none is scheduled. */
-    async recordNextTouch(input: { leadId: string; at: string | null }): Promise<void> {
-      await setNextTouchAt(db, input.leadId, input.at === null ? null : new Date(input.at));
+    /**
+     * Records when the lead's next touch is due (`null` when none is scheduled) and the
+     * index of the step the workflow runs next (absent in histories recorded before it).
+     */
+    async recordNextTouch(input: { leadId: string; at: string | null; stepIndex?: number }): Promise<void> {
+      await setNextTouchAt(db, input.leadId, input.at === null ? null : new Date(input.at), input.stepIndex);
     },
 
     /** Records a timeline entry that changes nothing else (a delayed or skipped touch). */

@@ -83,7 +83,9 @@ async function sequenceEnded(ctx: LifecycleContext, stage: SequenceStage): Promi
 
 async function setNextTouch(ctx: LifecycleContext, atMs: number | null): Promise<void> {
   ctx.state.nextTouchAtMs = atMs;
-  await records.recordNextTouch({ leadId: ctx.leadId, at: atMs === null ? null : new Date(atMs).toISOString() });
+  // The step index rides along (an activity's input is not part of the replayed commands),
+  // so saving a cadence can say which running leads it moves.
+  await records.recordNextTouch({ leadId: ctx.leadId, at: atMs === null ? null : new Date(atMs).toISOString(), stepIndex: ctx.state.stepIndex });
 }
 
 /**

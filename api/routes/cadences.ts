@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { CadenceSchema, cadenceProblems, isTimeZone, type Cadence } from '../../domain/cadence.ts';
-import { countLeadsByCadenceVersion, findCadence, listCadences, listCadenceVersions, saveCadence, type CadenceVersion } from '../../db/repositories/cadences.ts';
+import { countLeadPositions, countLeadsByCadenceVersion, findCadence, listCadences, listCadenceVersions, saveCadence, type CadenceVersion } from '../../db/repositories/cadences.ts';
 import { findTemplate } from '../../db/repositories/templates.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { notFound, unprocessable } from '../http-errors.ts';
@@ -10,6 +10,7 @@ import { DOCUMENTED_TIME_ZONE } from '../../domain/time-zones.ts';
 import { addDuration } from '../../domain/duration.ts';
 import { planCadenceOf } from '../../domain/sequence-plan.ts';
 import { simulateTouches } from '../../domain/touch-simulation.ts';
+import { cadenceImpact } from '../../domain/cadence-impact.ts';
 import { presentReasons, reasonLocaleOf } from '../reason-locale.ts';
 
 const PreviewTimelineBody = Type.Object(
@@ -34,8 +35,31 @@ const PreviewTimelineBody = Type.Object(
 /** A stored cadence version. */
 export const CadenceVersionSchema = Type.Object({ key: Type.String(), version: Type.Integer(), createdAt: Instant(), definition: CadenceSchema });
 
+const Impact = Type.Object(
+  {
+    running: Type.Integer({ description: 'leads on this cadence in a stage that runs a sequence (nurturing, customer, reactivation)' }),
+    byStep: Type.Array(
+      Type.Object({
+        stage: Type.Enum(['nurturing', 'customer', 'reactivation']),
+        step: Nullable(Type.Integer({ description: 'the index of the step they run next, in the version they ran; null: past the end already' })),
+        leads: Type.Integer(),
+      }),
+    ),
+    moving: Type.Integer({ description: 'leads whose step index names another step in the new version' }),
+    pastEnd: Type.Integer({ description: 'leads whose step index is past the end of the new, non-repeating sequence' }),
+    pastEndCovered: Type.Boolean({ description: "whether the new version's monthly guarantee keeps touching those past the end (reactivation's go back to nurturing)" }),
+    stepUnknown: Type.Integer({ description: 'running leads whose step index is not recorded yet (their next planned touch records it)' }),
+  },
+  { description: 'what the new version does to the leads running the cadence: each continues at its step index' },
+);
+
 const SavedCadence = Type.Object(
-  { ...CadenceVersionSchema.properties, created: Type.Boolean(), warnings: Type.Array(Problems.items, { description: 'templates the cadence names that do not exist yet' }) },
+  {
+    ...CadenceVersionSchema.properties,
+    created: Type.Boolean(),
+    warnings: Type.Array(Problems.items, { description: 'templates the cadence names that do not exist yet' }),
+    impact: Impact,
+  },
   { description: 'the new version' },
 );
 
@@ -85,6 +109,21 @@ function delayedBy(codes: readonly string[]): ('window' | 'cap')[] {
   return by;
 }
 
+/**
+ * What the saved version does to the leads running the cadence. A lead not yet planned from
+ * any version starts from the saved one, so it does not move.
+ */
+async function impactOf(db: AppDependencies['db'], saved: CadenceVersion) {
+  const positions = await countLeadPositions(db, saved.key);
+  const definitions = new Map<number, Cadence>([[saved.version, saved.definition]]);
+  for (const version of new Set(positions.map((p) => p.version))) {
+    if (version === null || definitions.has(version)) continue;
+    definitions.set(version, (await findCadence(db, saved.key, version))?.definition ?? saved.definition);
+  }
+  const groups = positions.map((p) => ({ ...p, definition: (p.version === null ? undefined : definitions.get(p.version)) ?? saved.definition }));
+  return cadenceImpact(groups, saved.definition);
+}
+
 /** `PUT|GET /v1/cadences/:key`, `GET /v1/cadences`: versioned cadences, validated on save. */
 export const cadenceRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db }) => {
   app.put('/v1/cadences/:key', { schema: { params: KeyParams, body: CadenceSchema, response: { 200: SavedCadence, 201: SavedCadence } } }, async (request, reply) => {
@@ -98,7 +137,7 @@ export const cadenceRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (
       if (!(await findTemplate(db, template))) missing.push(template);
     }
     const warnings = missing.map((t) => ({ path: '/', message: `template "${t}" does not exist yet` }));
-    return reply.code(created ? 201 : 200).send({ ...present(saved), created, warnings });
+    return reply.code(created ? 201 : 200).send({ ...present(saved), created, warnings, impact: await impactOf(db, saved) });
   });
 
   app.get('/v1/cadences/:key', { schema: { params: KeyParams, querystring: Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })) }, { additionalProperties: false }), response: { 200: CadenceWithVersions, ...errors([404, 'no such cadence, or no such version of it']) } } }, async (request) => {

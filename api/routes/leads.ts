@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type, { type Static } from 'typebox';
+import { isTimeZone } from '../../domain/cadence.ts';
+import { CONTACT_HEALTH } from '../../domain/contact-health.ts';
 import { leadWorkflowId, STAGES } from '../../domain/lead.ts';
+import { DOCUMENTED_TIME_ZONE } from '../../domain/time-zones.ts';
 import { DEFAULT_HALF_LIFE, scoreHistory, scoreNow } from '../../domain/scoring.ts';
 import { findCadence } from '../../db/repositories/cadences.ts';
 import { countTouches, countTouchesOf } from '../../db/repositories/deliveries.ts';
@@ -9,7 +12,7 @@ import { findLead, listLeads, type Lead } from '../../db/repositories/leads.ts';
 import { suppress } from '../../db/repositories/suppressions.ts';
 import { listTimeline, listTimelineOfKinds } from '../../db/repositories/timeline.ts';
 import type { AppDependencies } from '../dependencies.ts';
-import { notFound } from '../http-errors.ts';
+import { notFound, unprocessable } from '../http-errors.ts';
 import { CURSOR_PATTERN, decodeCursor, encodeCursor } from '../page-cursor.ts';
 import { intakeLead, LeadBody } from '../../intake/lead-intake.ts';
 import { signalLead } from '../../intake/lifecycle-client.ts';
@@ -145,6 +148,8 @@ export const leadRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app
             owner: Type.Optional(Type.String({ maxLength: 254 })),
             cadence: Type.Optional(Type.String({ maxLength: 100 })),
             q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            contact: Type.Optional(Type.Enum([...CONTACT_HEALTH], { description: 'contact health as of now (GET /v1/reports/contact-health): contactable, touched this month, or at risk of a month without touch' })),
+            timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, ...DOCUMENTED_TIME_ZONE, description: "with contact: the zone whose calendar month is counted; default each lead's own" })),
             cursor: Type.Optional(Type.String({ pattern: CURSOR_PATTERN, description: 'nextCursor of the previous page' })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
           },
@@ -155,6 +160,9 @@ export const leadRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app
     },
     async (request) => {
       const { cursor, limit, ...filter } = request.query;
+      if (filter.timezone !== undefined && !isTimeZone(filter.timezone)) {
+        throw unprocessable('the request does not match the expected shape', [{ path: 'querystring:/timezone', message: `"${filter.timezone}" is not an IANA time zone` }]);
+      }
       const page = await listLeads(db, filter, cursor === undefined ? undefined : decodeCursor(cursor, 'createdAt'), limit ?? 50);
       const touches = await countTouchesOf(db, page.leads.map((lead) => lead.id));
       return {

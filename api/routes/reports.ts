@@ -3,6 +3,7 @@ import Type, { type Static } from 'typebox';
 import { isTimeZone } from '../../domain/cadence.ts';
 import { DOCUMENTED_TIME_ZONE } from '../../domain/time-zones.ts';
 import { countLeadsByStage, funnelByMonth, pipelineByRep } from '../../db/repositories/reports.ts';
+import { countContactHealth } from '../../db/repositories/contact-health.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { unprocessable } from '../http-errors.ts';
 import { Instant, Nullable } from '../schemas.ts';
@@ -31,6 +32,25 @@ const PipelineQuery = Type.Object({
   asOf: Type.Optional(Type.String({ format: 'date-time', description: 'the instant to count days stalled to (ISO 8601 with offset); default now' })),
   timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, ...DOCUMENTED_TIME_ZONE, description: `IANA time zone whose calendar day decides "overdue"; default ${DEFAULT_REPORT_TIMEZONE}` })),
 });
+
+const ContactHealthQuery = Type.Object(
+  {
+    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, ...DOCUMENTED_TIME_ZONE, description: "IANA time zone whose calendar month is counted; default each lead's own zone (as the contact guarantee counts)" })),
+    asOf: Type.Optional(Type.String({ format: 'date-time', description: 'the instant whose month is counted (ISO 8601 with offset); default now' })),
+  },
+  { additionalProperties: false },
+);
+
+const ContactHealthReportSchema = Type.Object({
+  asOf: Instant(),
+  timezone: Nullable(Type.String({ description: "the zone months were counted in; null: each lead's own" })),
+  contactable: Type.Integer({ description: 'leads in nurturing, customer or reactivation, not do-not-contact, not unsubscribed or suppressed' }),
+  touched: Type.Integer({ description: 'contactable leads a touch reached this calendar month (an email accepted, a DM to an address, a completed task)' }),
+  atRisk: Type.Integer({ description: 'contactable leads not touched this month with no touch planned before it ends' }),
+});
+
+/** GET /v1/reports/contact-health. */
+export type ContactHealthReport = Static<typeof ContactHealthReportSchema>;
 
 const FunnelQuery = Type.Object(
   {
@@ -178,6 +198,22 @@ export const reportRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (a
    * `?timezone=`, default Asia/Tokyo) the new leads, escalations to sales, deals won and
    * lost, and reactivations, from the read model (see funnelByMonth).
    */
+  /**
+   * Contact health (dashboard): how many leads may be contacted, how many a touch reached
+   * this calendar month, and how many are at risk of a month without one (not touched, and
+   * `next_touch_at` not before the month ends). `GET /v1/leads?contact=` lists each group.
+   */
+  app.get('/v1/reports/contact-health', { schema: { querystring: ContactHealthQuery, response: { 200: ContactHealthReportSchema } } }, async (request) => {
+    const { timezone, asOf: asOfText } = request.query;
+    if (timezone !== undefined && !isTimeZone(timezone)) throw badTimezone(timezone);
+    const asOf = asOfText === undefined ? new Date() : new Date(asOfText);
+    if (Number.isNaN(asOf.getTime())) {
+      throw unprocessable('the request does not match the expected shape', [{ path: 'querystring:/asOf', message: `"${asOfText}" is not a date-time` }]);
+    }
+    const counts = await countContactHealth(db, asOf, timezone);
+    return { asOf: asOf.toISOString(), timezone: timezone ?? null, contactable: counts.contactable, touched: counts.touched, atRisk: counts.at_risk };
+  });
+
   app.get('/v1/reports/funnel', { schema: { querystring: FunnelQuery, response: { 200: FunnelReportSchema } } }, async (request) => {
     const { months = 6, timezone = DEFAULT_REPORT_TIMEZONE } = request.query;
     if (!isTimeZone(timezone)) throw badTimezone(timezone);

@@ -2,11 +2,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { KeyParams } from '../../api/schemas.ts';
 import type { Cadence } from '../../domain/cadence.ts';
+import type { CadenceImpact } from '../../domain/cadence-impact.ts';
 import { EVENT_TYPES, type EventType } from '../../domain/scoring.ts';
 import { apiErrorOf, apiFor, contextOf, type ConsoleContext } from '../context.ts';
 import { html, type Html } from '../html.ts';
 import { common, messages, type Lang } from '../i18n.ts';
 import { csrfField, notice, sendApiError, sendPage } from '../layout.ts';
+import { impactQuery } from './cadence-impact.ts';
 import {
   applyStepAction,
   blankForm,
@@ -316,12 +318,13 @@ export async function cadenceEditorPages(app: FastifyInstance): Promise<void> {
       else if ((await api.get(`/v1/cadences/${form.key}`)).status !== 404) problems.unshift({ path: '/key', message: text(contextOf(request).lang).exists });
     }
     if (problems.length > 0) return render(request, reply, { mode, form, problems, previewStart }, 422);
-    const saved = await api.send<{ version: number }>('PUT', `/v1/cadences/${form.key}`, cadence);
+    const saved = await api.send<{ version: number; impact: CadenceImpact }>('PUT', `/v1/cadences/${form.key}`, cadence);
     if (saved.status >= 400) {
       const error = apiErrorOf(saved);
       return render(request, reply, { mode, form, problems: error.details, message: saved.status === 422 ? undefined : error.message, previewStart }, saved.status);
     }
-    return reply.redirect(`/cadences/${form.key}?saved=${saved.body.version}`, 303);
+    // The impact rides the redirect: it describes this save, and reloading the page shows it again.
+    return reply.redirect(`/cadences/${form.key}?saved=${saved.body.version}&${impactQuery(saved.body.impact)}`, 303);
   };
   app.post('/cadences/new', { schema: { hide: true, body: FormBodySchema } }, post('new'));
   app.post('/cadences/:key/edit', { schema: { hide: true, body: FormBodySchema, params: KeyParams } }, post('edit'));

@@ -9,6 +9,7 @@ import { formatDateTime, formatNumber, messages, type Lang } from '../i18n.ts';
 import { notice, sendPage } from '../layout.ts';
 import { cadenceEditorPages, eventName } from './cadence-editor.ts';
 import { durationInWords } from './cadence-form.ts';
+import { ImpactQuery, impactFromQuery, impactSection } from './cadence-impact.ts';
 import { channelName, previewButtonLabel, previewHeading, previewTable, previewTimeline, startDateField, startDateOf, todayIn } from './cadence-preview.ts';
 
 /** GET /v1/cadences/:key. */
@@ -170,7 +171,7 @@ function cadenceDetails(lang: Lang, c: Cadence): Html {
   ])}`;
 }
 
-const ViewQuery = Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })), start: Type.Optional(Type.String({ maxLength: 20 })), saved: Type.Optional(Type.Integer({ minimum: 1 })) });
+const ViewQuery = Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })), start: Type.Optional(Type.String({ maxLength: 20 })), saved: Type.Optional(Type.Integer({ minimum: 1 })), ...ImpactQuery });
 
 /** `/cadences`: the list; `/cadences/:key`: one cadence readably, its versions and its timeline; the editor. */
 export async function cadencePages(app: FastifyInstance): Promise<void> {
@@ -200,7 +201,7 @@ ${canEdit ? html`<p><a class="button" href="/cadences/new">${t.newCadence}</a></
 
   await app.register(cadenceEditorPages);
 
-  app.get<{ Params: { key: string }; Querystring: { version?: number; start?: string; saved?: number } }>('/cadences/:key', { schema: { hide: true, params: KeyParams, querystring: ViewQuery } }, async (request, reply) => {
+  app.get<{ Params: { key: string }; Querystring: { version?: number; start?: string; saved?: number; impact?: string; at?: string } }>('/cadences/:key', { schema: { hide: true, params: KeyParams, querystring: ViewQuery } }, async (request, reply) => {
     const ctx = contextOf(request);
     const t = text(ctx.lang);
     const { key } = request.params;
@@ -217,7 +218,9 @@ ${canEdit ? html`<p><a class="button" href="/cadences/new">${t.newCadence}</a></
     const canPreview = ctx.can('POST', '/v1/cadences/preview-timeline');
     const preview = canPreview ? await previewTimeline(api, { ...cadence.definition, key: undefined }, start, zone) : undefined;
     const canEdit = ctx.can('PUT', '/v1/cadences/:key');
+    const impact = request.query.saved === undefined ? undefined : impactFromQuery(request.query);
     const body = html`${request.query.saved !== undefined ? notice('ok', `${t.savedAs}${request.query.saved}`) : ''}
+${impact ? impactSection(ctx.lang, impact) : ''}
 ${cadence.version !== latest ? html`<p class="notice error" role="note">${t.oldVersion} <a href="/cadences/${key}">${t.showLatest}</a></p>` : ''}
 ${dl([[t.key, html`<code>${cadence.key}</code>`], [t.name, cadence.definition.name], [t.version, `${cadence.version}${cadence.version === latest ? ` (${t.latest})` : ''}`], [t.updated, formatDateTime(ctx.lang, cadence.createdAt)]])}
 ${canEdit ? html`<p class="actions"><a class="button" href="/cadences/${key}/edit">${t.edit}</a></p>` : ''}

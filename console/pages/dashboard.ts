@@ -3,7 +3,7 @@ import Type from 'typebox';
 import type { DmTaskList } from '../../api/routes/dm-tasks.ts';
 import type { EscalationList } from '../../api/routes/escalations.ts';
 import type { OutboxList } from '../../api/routes/outbox.ts';
-import type { CapacityReport, FunnelReport } from '../../api/routes/reports.ts';
+import type { CapacityReport, ContactHealthReport, FunnelReport } from '../../api/routes/reports.ts';
 import { barChart } from '../charts.ts';
 import { apiFor, contextOf, type ConsoleContext } from '../context.ts';
 import { html, type Html } from '../html.ts';
@@ -36,6 +36,11 @@ const text = messages({
     score: 'スコア',
     seeAll: 'すべて見る',
     noOutbox: '送信メールは外部のSMTPへ送られています（送信済み一覧はキャプチャSMTPのときのみ）。',
+    health: '接触状況（今月）',
+    contactable: '接触可能なリード',
+    touched: '今月接触済み',
+    atRisk: '今月未接触のおそれ',
+    healthHelp: '接触可能：育成・顧客・再活性化で、連絡禁止・配信停止でないリード。未接触のおそれ：今月まだ届いた接触がなく、月末までに予定された接触もないリード（各リードのタイムゾーンの暦月）。',
   },
   en: {
     title: 'Dashboard',
@@ -62,6 +67,11 @@ const text = messages({
     score: 'Score',
     seeAll: 'See all',
     noOutbox: 'Mail goes to an external SMTP relay (the outbox exists with the capture SMTP server only).',
+    health: 'Contact health (this month)',
+    contactable: 'Contactable leads',
+    touched: 'Touched this month',
+    atRisk: 'At risk of a month without touch',
+    healthHelp: "Contactable: nurturing, customer or reactivation, not do-not-contact, not unsubscribed. At risk: no touch has reached them this month and none is planned before it ends (each lead's own calendar month).",
   },
 });
 
@@ -80,12 +90,13 @@ export async function dashboardPage(app: FastifyInstance): Promise<void> {
     const t = text(ctx.lang);
     const dailyActivities = request.query.dailyActivities ?? 5;
     const reps = request.query.reps ?? 3;
-    const [funnel, capacity, escalations, dmTasks, outbox] = await Promise.all([
+    const [funnel, capacity, escalations, dmTasks, outbox, health] = await Promise.all([
       ctx.can('GET', '/v1/reports/funnel') ? api.get<FunnelReport>('/v1/reports/funnel?months=6') : undefined,
       ctx.can('GET', '/v1/reports/capacity') ? api.get<CapacityReport>(`/v1/reports/capacity?dailyActivities=${dailyActivities}&reps=${reps}`) : undefined,
       ctx.can('GET', '/v1/escalations') ? api.get<EscalationList>('/v1/escalations?status=open') : undefined,
       ctx.can('GET', '/v1/dm-tasks') ? api.get<DmTaskList>('/v1/dm-tasks?status=open&limit=5000') : undefined,
       ctx.can('GET', '/v1/outbox') ? api.get<OutboxList>('/v1/outbox?limit=5') : undefined,
+      ctx.can('GET', '/v1/reports/contact-health') ? api.get<ContactHealthReport>('/v1/reports/contact-health') : undefined,
     ]);
     const stages = funnel?.status === 200 ? funnel.body.stages : capacity?.status === 200 ? capacity.body.leadsHeld : undefined;
     const cards: Html[] = [];
@@ -93,6 +104,7 @@ export async function dashboardPage(app: FastifyInstance): Promise<void> {
       cards.push(html`<section class="card chart-card" aria-labelledby="funnel-h"><h2 id="funnel-h">${t.funnel}</h2>${barChart(t.funnel, STAGES.map((s) => ({ label: stageName(ctx.lang, s), value: stages[s] ?? 0 })))}</section>`);
     }
     if (capacity?.status === 200) cards.push(capacityCard(ctx, capacity.body));
+    if (health?.status === 200) cards.push(contactHealthCard(ctx, health.body));
     if (escalations?.status === 200) {
       const items = escalations.body.items;
       cards.push(html`<section class="card" aria-labelledby="hot-h"><h2 id="hot-h">${t.hot}</h2><p class="figure">${items.length}</p>
@@ -133,6 +145,18 @@ ${barChart(t.capacity, [
   { label: t.held, value: report.leadsInNurturing },
 ])}
 <p data-testid="capacity-verdict">${report.short ? html`<strong class="error-text">${t.short}: ${formatNumber(ctx.lang, report.shortfall)}</strong>` : t.enough}</p>
+</section>`;
+}
+
+function contactHealthCard(ctx: ConsoleContext, report: ContactHealthReport): Html {
+  const t = text(ctx.lang);
+  // Each figure links to the lead list filtered to the same group.
+  const figure = (label: string, value: number, contact: string) =>
+    html`<li data-contact="${contact}"><a href="/leads?contact=${contact}">${label}</a> <strong class="figure-inline">${formatNumber(ctx.lang, value)}</strong></li>`;
+  return html`<section class="card" aria-labelledby="health-h" data-testid="contact-health"><h2 id="health-h">${t.health}</h2>
+<ul>${figure(t.contactable, report.contactable, 'contactable')}${figure(t.touched, report.touched, 'touched')}${figure(t.atRisk, report.atRisk, 'at_risk')}</ul>
+<p class="muted">${t.healthHelp}</p>
+${report.atRisk > 0 ? html`<p><strong class="error-text">${t.atRisk}: ${formatNumber(ctx.lang, report.atRisk)}</strong></p>` : ''}
 </section>`;
 }
 

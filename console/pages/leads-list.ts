@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import { CONTACT_HEALTH } from '../../domain/contact-health.ts';
 import { STAGES } from '../../domain/lead.ts';
 import { apiErrorOf, apiFor, contextOf, type ConsoleContext } from '../context.ts';
 import { html, type Html } from '../html.ts';
@@ -14,6 +15,10 @@ const text = messages({
     q: 'キーワード（名前・会社・メール）',
     stage: 'ステージ',
     anyStage: 'すべて',
+    contact: '接触状況（今月）',
+    contactable: '接触可能',
+    touched: '今月接触済み',
+    at_risk: '今月未接触のおそれ',
     scoreMin: 'スコア（以上）',
     scoreMax: 'スコア（以下）',
     owner: '担当者（メール）',
@@ -45,6 +50,10 @@ const text = messages({
     q: 'Search (name, company, email)',
     stage: 'Stage',
     anyStage: 'Any',
+    contact: 'Contact (this month)',
+    contactable: 'Contactable',
+    touched: 'Touched this month',
+    at_risk: 'At risk of a month without touch',
     scoreMin: 'Score from',
     scoreMax: 'Score to',
     owner: 'Owner (email)',
@@ -72,13 +81,13 @@ const text = messages({
   },
 });
 
-const FILTERS = ['q', 'stage', 'scoreMin', 'scoreMax', 'owner', 'cadence'] as const;
+const FILTERS = ['q', 'stage', 'scoreMin', 'scoreMax', 'owner', 'cadence', 'contact'] as const;
 type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
 const NEW_LEAD_FIELDS = ['email', 'name', 'company', 'ownerEmail', 'cadence', 'locale'] as const;
 type NewLead = Partial<Record<(typeof NEW_LEAD_FIELDS)[number], string>>;
 
 const Text = Type.Optional(Type.String({ maxLength: 300 }));
-const ListQuery = Type.Object({ q: Text, stage: Text, scoreMin: Text, scoreMax: Text, owner: Text, cadence: Text, cursor: Text });
+const ListQuery = Type.Object({ q: Text, stage: Text, scoreMin: Text, scoreMax: Text, owner: Text, cadence: Text, contact: Text, cursor: Text });
 const NewLeadForm = Type.Object({ _csrf: Type.String(), email: Text, name: Text, company: Text, ownerEmail: Text, cadence: Text, locale: Text }, { additionalProperties: false });
 const PAGE_SIZE = 25;
 
@@ -100,6 +109,7 @@ ${inputField({ id: 'scoreMin', name: 'scoreMin', label: t.scoreMin, type: 'numbe
 ${inputField({ id: 'scoreMax', name: 'scoreMax', label: t.scoreMax, type: 'number', value: filters.scoreMax, error: errors.scoreMax })}
 ${inputField({ id: 'owner', name: 'owner', label: t.owner, value: filters.owner, error: errors.owner })}
 ${inputField({ id: 'cadence-filter', name: 'cadence', label: t.cadence, value: filters.cadence, error: errors.cadence, list: 'cadence-keys' })}
+${selectField({ id: 'contact', name: 'contact', label: t.contact, value: filters.contact, options: [{ value: '', label: t.anyStage }, ...CONTACT_HEALTH.map((c) => ({ value: c, label: t[c] }))], error: errors.contact })}
 <datalist id="cadence-keys">${cadences.map((c) => html`<option value="${c}"></option>`)}</datalist>
 <div class="field"><button type="submit">${t.filter}</button> <a href="/leads">${t.clear}</a></div>
 </form>`;

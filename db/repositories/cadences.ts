@@ -1,4 +1,5 @@
 import type { Cadence } from '../../domain/cadence.ts';
+import type { Stage } from '../../domain/lead.ts';
 import type { Queryable } from '../pool.ts';
 import { findVersionRow, saveNextVersion } from './versioned.ts';
 
@@ -73,4 +74,26 @@ export async function countLeadsByCadenceVersion(db: Queryable, key: string): Pr
     [key],
   );
   return new Map(result.rows.map((r) => [r.version, r.count]));
+}
+
+/** A lead running cadence `key` as the read model knows it: stage, step index, version. */
+export interface CadenceLeadPosition {
+  stage: Stage;
+  stepIndex: number | null;
+  version: number | null;
+  count: number;
+}
+
+/**
+ * The leads on cadence `key` in a stage that runs a sequence, grouped by stage, step index
+ * (`leads.step_index`) and the version they run (`leads.cadence_version`).
+ */
+export async function countLeadPositions(db: Queryable, key: string): Promise<CadenceLeadPosition[]> {
+  const result = await db.query<{ stage: Stage; step_index: number | null; version: number | null; count: number }>(
+    `SELECT stage, step_index, cadence_version AS version, count(*)::int AS count
+       FROM leads WHERE cadence_key = $1 AND stage IN ('nurturing', 'customer', 'reactivation')
+      GROUP BY stage, step_index, cadence_version`,
+    [key],
+  );
+  return result.rows.map((r) => ({ stage: r.stage, stepIndex: r.step_index, version: r.version, count: r.count }));
 }

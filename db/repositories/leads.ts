@@ -1,5 +1,7 @@
 import type { Locale, Stage } from '../../domain/lead.ts';
 import type { Queryable } from '../pool.ts';
+import type { ContactHealth } from '../../domain/contact-health.ts';
+import { contactHealthSql } from './contact-health.ts';
 import { isUuid } from '../uuid.ts';
 
 /** A Japanese postal address, in the order labels print it. */
@@ -164,6 +166,8 @@ export async function upsertLead(
        cadence_key = COALESCE($10, l.cadence_key),
        -- Another cadence: the version the workflow runs is unknown until its next step.
        cadence_version = CASE WHEN $10 IS NULL OR $10 = l.cadence_key THEN l.cadence_version END,
+       -- and starts from its first step.
+       step_index = CASE WHEN $10 IS NULL OR $10 = l.cadence_key THEN l.step_index ELSE 0 END,
        locale = COALESCE($11, l.locale),
        timezone = COALESCE($12, l.timezone), external_id = COALESCE($13, l.external_id),
        updated_at = now()
@@ -206,9 +210,15 @@ export async function findLeadByEmail(db: Queryable, email: string): Promise<Lea
   return row ? fromRow(row) : undefined;
 }
 
-/** Records when the lead's next touch is due (null: none scheduled). */
-export async function setNextTouchAt(db: Queryable, id: string, at: Date | null): Promise<void> {
-  await db.query('UPDATE leads SET next_touch_at = $2, updated_at = now() WHERE id = $1', [id, at]);
+/**
+ * Records when the lead's next touch is due (null: none scheduled) and, when the workflow
+ * says, the index of the step it runs next (histories from before it leave it as it was).
+ */
+export async function setNextTouchAt(db: Queryable, id: string, at: Date | null, stepIndex?: number): Promise<void> {
+  await db.query(
+    'UPDATE leads SET next_touch_at = $2, step_index = COALESCE($3, step_index), updated_at = now() WHERE id = $1',
+    [id, at, stepIndex ?? null],
+  );
 }
 
 /**
@@ -237,7 +247,7 @@ export async function setOwner(db: Queryable, id: string, ownerEmail: string | n
 /** Records the lead's stage and when it entered it; a stage change clears the pending touch. */
 export async function setStage(db: Queryable, id: string, stage: Stage, at: Date, contractEndReason?: string): Promise<void> {
   await db.query(
-    `UPDATE leads SET stage = $2, stage_entered_at = $3, next_touch_at = NULL,
+    `UPDATE leads SET stage = $2, stage_entered_at = $3, next_touch_at = NULL, step_index = 0,
             contract_end_reason = COALESCE($4, contract_end_reason), updated_at = now() WHERE id = $1`,
     [id, stage, at, contractEndReason ?? null],
   );
@@ -282,6 +292,10 @@ export interface LeadFilter {
   cadence?: string | undefined;
   /** Part of the name, company or email, any case. */
   q?: string | undefined;
+  /** A contact health group as of now (see `contactHealthSql`). */
+  contact?: ContactHealth | undefined;
+  /** The zone the contact filter counts months in; undefined: each lead's own. */
+  timezone?: string | undefined;
 }
 
 /** Where the previous page ended: newest first, ties broken by id. */
@@ -296,9 +310,12 @@ export interface LeadCursor {
  */
 export async function listLeads(db: Queryable, filter: LeadFilter, cursor: LeadCursor | undefined, limit: number): Promise<{ leads: Lead[]; next: LeadCursor | undefined }> {
   const like = filter.q === undefined ? null : `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const contact = contactHealthSql('$11', 'now()');
   const result = await db.query<LeadRow>(
-    `SELECT * FROM leads
-      WHERE ($1::lead_stage IS NULL OR stage = $1)
+    `SELECT * FROM leads l
+      WHERE ($10::text IS NULL OR ($10 = 'contactable' AND ${contact.contactable})
+             OR ($10 = 'touched' AND ${contact.touched}) OR ($10 = 'at_risk' AND ${contact.at_risk}))
+        AND ($1::lead_stage IS NULL OR stage = $1)
         AND ($2::float8 IS NULL OR score >= $2) AND ($3::float8 IS NULL OR score <= $3)
         AND ($4::text IS NULL OR lower(owner_email) = lower($4) OR lower(deal_owner_email) = lower($4))
         AND ($5::text IS NULL OR cadence_key = $5)
@@ -306,7 +323,7 @@ export async function listLeads(db: Queryable, filter: LeadFilter, cursor: LeadC
         AND ($7::timestamptz IS NULL OR (created_at, id) < ($7, $8::uuid))
       ORDER BY created_at DESC, id DESC
       LIMIT $9`,
-    [filter.stage ?? null, filter.scoreMin ?? null, filter.scoreMax ?? null, filter.owner ?? null, filter.cadence ?? null, like, cursor?.createdAt ?? null, cursor?.id ?? null, limit + 1],
+    [filter.stage ?? null, filter.scoreMin ?? null, filter.scoreMax ?? null, filter.owner ?? null, filter.cadence ?? null, like, cursor?.createdAt ?? null, cursor?.id ?? null, limit + 1, filter.contact ?? null, filter.timezone ?? null],
   );
   const rows = result.rows.slice(0, limit);
   const last = rows[rows.length - 1];

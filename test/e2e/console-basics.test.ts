@@ -31,6 +31,10 @@ describe('console in a browser: signing in, the dashboard, roles', () => {
     expect(await page.locator('svg.chart').count()).toBe(2);
     // At desktop width each chart is drawn at its own size (320 px wide), not shrunk to fit.
     for (const chart of await page.locator('svg.chart').all()) expect((await chart.boundingBox())?.width).toBe(320);
+    // The contact health tile: three figures, each a link to the lead list filtered to them.
+    const health = page.getByRole('region', { name: '接触状況（今月）' });
+    expect(await health.isVisible()).toBe(true);
+    expect(await Promise.all((await health.getByRole('link').all()).map((link) => link.getAttribute('href')))).toEqual(['/leads?contact=contactable', '/leads?contact=touched', '/leads?contact=at_risk']);
     expect(await h.screenshotBothWidths(page, 'dashboard-ja')).toBeLessThanOrEqual(0);
     await Promise.all([page.waitForURL('**/'), page.getByRole('link', { name: 'English' }).click()]);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Dashboard');

@@ -57,6 +57,12 @@ describe('console in a browser: cadences', () => {
     expect(await versionsOf('spring')).toEqual([{ version: 1, name: 'Spring campaign' }]);
     await h.screenshot(page, 'cadence-view-1280');
 
+    // Leads running version 1 (no workflows): three at its second step, two past its end.
+    await h.pool.query(
+      `INSERT INTO leads (email, cadence_key, cadence_version, stage, step_index)
+       SELECT 'spring-' || i || '@example.jp', 'spring', 1, 'nurturing', CASE WHEN i <= 3 THEN 1 ELSE 2 END FROM generate_series(1, 5) AS i`,
+    );
+
     await Promise.all([page.waitForURL('**/cadences/spring/edit'), page.getByRole('link', { name: 'Edit', exact: true }).click()]);
     expect(await page.locator('#f-nurture-steps-1-after').inputValue()).toBe('P1M');
     expect(await page.locator('#f-nurture-steps-1-after-hint').textContent()).toBe('1 month');
@@ -69,6 +75,12 @@ describe('console in a browser: cadences', () => {
     expect(new URL(page.url()).pathname).toBe('/cadences/spring');
     expect(await page.locator('table.versions tbody tr').count()).toBe(2);
     expect(await page.locator('table.versions tr[aria-current="true"]').getAttribute('data-version')).toBe('2');
+    // What the save did to the running leads: where they are; none moves (still two steps).
+    const impact = page.getByRole('region', { name: 'Leads this save affects' });
+    expect(await impact.locator('[data-impact-running]').textContent()).toBe('5');
+    expect(await impact.locator('[data-impact-moving]').textContent()).toBe('0');
+    expect(await impact.locator('[data-impact-past-end]').textContent()).toBe('0');
+    expect(await impact.locator('tbody tr').allTextContents()).toEqual(['Nurturing23', 'Nurturingpast the end2']);
     const stored = await h.pool.query<{ definition: { nurture: { steps: { channel: string }[] } } }>("SELECT definition FROM cadences WHERE key = 'spring' AND version = 2");
     expect(stored.rows[0]?.definition.nurture.steps.map((s) => s.channel)).toEqual(['dm', 'email']);
     // The old version stays readable.

@@ -113,6 +113,14 @@ export const backOfficeRows: Row[] = [
     'a dotted id': '....%2F%2Fsecret',
   }).map(([name, id]): Row => ({ route: 'GET /v1/outbox/:id', case: name, request: () => ({ method: 'GET', url: `/v1/outbox/${id}`, headers: auth }), status: 404, code: 'not_found' })),
 
+  ...keyCases('GET /v1/reports/contact-health', get('/v1/reports/contact-health')),
+  ...queryCases('GET /v1/reports/contact-health', '/v1/reports/contact-health', admin, [
+    ['a time zone that does not exist', { timezone: 'Mars/Olympus' }, 422, 'timezone'],
+    ['a NUL in the time zone', { timezone: 'Asia/Tokyo\u0000' }, 422, 'timezone'],
+    ['SQL in the time zone', { timezone: "Asia/Tokyo'; DROP TABLE leads;--" }, 422, 'timezone'],
+    ['asOf that is no date-time', { asOf: 'yesterday' }, 422, 'asOf'],
+    ['an unknown parameter', { unexpected: '1' }, 422, 'unexpected'],
+  ]),
   ...keyCases('GET /v1/reports/funnel', get('/v1/reports/funnel')),
   ...queryCases('GET /v1/reports/funnel', '/v1/reports/funnel', admin, [
     ['no months', { months: '0' }, 422, 'months'],

@@ -81,6 +81,11 @@ export const leadRows: Row[] = [
     ['a 10 KB q', { q: 'x'.repeat(10 * 1024) }, 422, 'q'],
     ['a made-up cursor', { cursor: 'eyJpZCI6MX0' }, 422, 'cursor'],
     ['a cursor that is not base64 JSON', { cursor: "'; DROP TABLE leads;--" }, 422, 'cursor'],
+    ['an unknown contact group', { contact: 'lapsed' }, 422, 'contact'],
+    ['SQL in the contact group', { contact: "at_risk' OR 1=1--" }, 422, 'contact'],
+    ['a contact time zone that does not exist', { contact: 'at_risk', timezone: 'Mars/Olympus' }, 422, 'timezone'],
+    ['a NUL in the contact time zone', { contact: 'touched', timezone: 'Asia/Tokyo\u0000' }, 422, 'timezone'],
+    ['a contact group with a time zone (data)', { contact: 'at_risk', timezone: 'Asia/Tokyo' }, 200],
   ]),
 
   ...idRoutes.flatMap((route) => {
