@@ -21,7 +21,10 @@ const layerZones = [
   { target: ['intake'], from: [...HTTP, ...ROOTS, 'workflows', 'activities'] },
   { target: ['crm', 'mail'], from: [...HTTP, ...ROOTS, 'workflows', 'activities', 'intake'] },
   { target: ['db'], from: [...HTTP, ...ROOTS, 'workflows', 'activities', 'intake', 'crm', 'mail'] },
-  { target: ['domain', 'config', 'observability'], from: [...HTTP, ...ROOTS, 'workflows', 'activities', 'intake', 'crm', 'mail', 'db'] },
+  {
+    target: ['domain', 'config', 'observability'],
+    from: [...HTTP, ...ROOTS, 'workflows', 'activities', 'intake', 'crm', 'mail', 'db'],
+  },
 ].map(({ target, from }) => ({
   target: target.map((folder) => `./${folder}`),
   from: from.map((folder) => `./${folder}`),
@@ -72,7 +75,8 @@ const noTypeImportCycle = {
         for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
           if (file === start) {
             const route = [];
-            for (let at = cameFrom.get(start); at; at = cameFrom.get(at)) route.unshift(path.relative(import.meta.dirname, at));
+            for (let at = cameFrom.get(start); at; at = cameFrom.get(at))
+              route.unshift(path.relative(import.meta.dirname, at));
             const here = path.relative(import.meta.dirname, start);
             context.report({ node, messageId: 'cycle', data: { route: [here, ...route, here].join(' → ') } });
             return;
@@ -99,7 +103,10 @@ export default tseslint.config(
     },
     languageOptions: {
       globals: { ...globals.node },
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['eslint.config.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
@@ -126,10 +133,40 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow and domain code must be deterministic: no Node.js built-ins.' })),
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'Workflow and domain code must be deterministic: no Node.js built-ins.',
+          })),
           patterns: [
-            { group: ['**/activities/**', '**/db/**', '**/api/**', '**/mail/**', '**/crm/**', '**/intake/**', '**/stack/**', '**/worker/**', '**/config/**', '**/observability/**'], allowTypeImports: true, message: 'Only types may come from I/O code into workflow or domain code.' },
-            { group: ['pg', 'nodemailer', 'fastify', 'mjml', 'prom-client', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'No I/O libraries in workflow or domain code.' },
+            {
+              group: [
+                '**/activities/**',
+                '**/db/**',
+                '**/api/**',
+                '**/mail/**',
+                '**/crm/**',
+                '**/intake/**',
+                '**/stack/**',
+                '**/worker/**',
+                '**/config/**',
+                '**/observability/**',
+              ],
+              allowTypeImports: true,
+              message: 'Only types may come from I/O code into workflow or domain code.',
+            },
+            {
+              group: [
+                'pg',
+                'nodemailer',
+                'fastify',
+                'mjml',
+                'prom-client',
+                '@temporalio/client',
+                '@temporalio/worker',
+                '@temporalio/activity',
+              ],
+              message: 'No I/O libraries in workflow or domain code.',
+            },
           ],
         },
       ],
@@ -149,6 +186,9 @@ export default tseslint.config(
     // The console's one browser script: plain JavaScript, checked without type information.
     files: ['console/assets/**/*.js'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { ...globals.browser }, parserOptions: { projectService: false, program: null, project: false } },
+    languageOptions: {
+      globals: { ...globals.browser },
+      parserOptions: { projectService: false, program: null, project: false },
+    },
   },
 );

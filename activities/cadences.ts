@@ -26,9 +26,15 @@ export function createCadenceActivities({ db }: Pick<ActivityDependencies, 'db'>
       const lead = await findLead(db, leadId);
       if (!lead) throw ApplicationFailure.nonRetryable(`lead ${leadId} does not exist`, 'LeadNotFound');
       const cadence = await findCadence(db, lead.cadenceKey);
-      if (!cadence) throw ApplicationFailure.nonRetryable(`cadence "${lead.cadenceKey}" does not exist`, 'CadenceNotFound');
-      if ((lead.cadenceVersion ?? null) !== cadence.version) await setCadenceVersion(db, lead.id, cadence.key, cadence.version);
-      return { cadence: { key: cadence.key, version: cadence.version, definition: cadence.definition }, timezone: lead.timezone, hasPostalAddress: lead.postalAddress !== undefined };
+      if (!cadence)
+        throw ApplicationFailure.nonRetryable(`cadence "${lead.cadenceKey}" does not exist`, 'CadenceNotFound');
+      if ((lead.cadenceVersion ?? null) !== cadence.version)
+        await setCadenceVersion(db, lead.id, cadence.key, cadence.version);
+      return {
+        cadence: { key: cadence.key, version: cadence.version, definition: cadence.definition },
+        timezone: lead.timezone,
+        hasPostalAddress: lead.postalAddress !== undefined,
+      };
     },
   };
 }

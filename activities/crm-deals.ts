@@ -17,7 +17,8 @@ export interface SyncCrmDealInput {
 }
 
 /** The deal the CRM now has, or why there is none. */
-export type SyncCrmDealResult = { status: 'not-configured' } | { status: 'synced'; provider: CrmProvider; dealId: string; created: boolean };
+export type SyncCrmDealResult =
+  { status: 'not-configured' } | { status: 'synced'; provider: CrmProvider; dealId: string; created: boolean };
 
 /** Outbound deals: the escalation's deal created or updated in the connected CRM. */
 export function createCrmDealActivities({ db, crm }: Pick<ActivityDependencies, 'db' | 'crm'>) {
@@ -36,9 +37,19 @@ export function createCrmDealActivities({ db, crm }: Pick<ActivityDependencies, 
       const existingDealId = link?.provider === sync.provider && link.kind === input.kind ? link.dealId : undefined;
       let result;
       try {
-        result = await sync.upsertDeal({ lead, kind: input.kind, score: input.score, ownerEmail: input.ownerEmail, existingDealId });
+        result = await sync.upsertDeal({
+          lead,
+          kind: input.kind,
+          score: input.score,
+          ownerEmail: input.ownerEmail,
+          existingDealId,
+        });
       } catch (error) {
-        if (error instanceof CrmPermanentError) throw ApplicationFailure.nonRetryable(error.message, 'CrmPermanent', { provider: error.provider, status: error.status });
+        if (error instanceof CrmPermanentError)
+          throw ApplicationFailure.nonRetryable(error.message, 'CrmPermanent', {
+            provider: error.provider,
+            status: error.status,
+          });
         throw error;
       }
       await saveCrmDeal(db, lead.id, { provider: result.provider, dealId: result.dealId, kind: input.kind });

@@ -20,7 +20,9 @@ export interface OnceMessage {
    * `keptHtml` is the HTML to keep on the delivery row when it differs from the HTML sent
    * (a touch's, before tracking was added: reading it in the console must not count).
    */
-  render: () => Promise<RenderedEmail & { templateVersion?: number; headers?: Record<string, string>; keptHtml?: string }>;
+  render: () => Promise<
+    RenderedEmail & { templateVersion?: number; headers?: Record<string, string>; keptHtml?: string }
+  >;
 }
 
 /**
@@ -29,20 +31,37 @@ export interface OnceMessage {
  * finds it already `sending` knows an earlier attempt died mid-call and, since it cannot
  * know whether the server accepted the message, does not send again: never a duplicate.
  */
-export async function deliverOnce(deps: Pick<ActivityDependencies, 'db' | 'mailer' | 'mailFrom'>, message: OnceMessage): Promise<{ outcome: DeliveryOutcome; messageId: string; subject?: string }> {
+export async function deliverOnce(
+  deps: Pick<ActivityDependencies, 'db' | 'mailer' | 'mailFrom'>,
+  message: OnceMessage,
+): Promise<{ outcome: DeliveryOutcome; messageId: string; subject?: string }> {
   const { db, mailer, mailFrom } = deps;
   const messageId = messageIdFor(message.idempotencyKey, mailFrom);
   const recipient = typeof message.to === 'string' ? message.to : message.to.address;
-  const delivery = await claimDelivery(db, { idempotencyKey: message.idempotencyKey, leadId: message.leadId, templateKey: message.templateKey, messageId, recipient, kind: message.kind });
+  const delivery = await claimDelivery(db, {
+    idempotencyKey: message.idempotencyKey,
+    leadId: message.leadId,
+    templateKey: message.templateKey,
+    messageId,
+    recipient,
+    kind: message.kind,
+  });
   if (delivery.status === 'sent') return { outcome: 'already-sent', messageId };
   if (delivery.status === 'sending' || delivery.status === 'unknown') {
-    if (await transitionDelivery(db, message.idempotencyKey, 'sending', 'unknown', { error: 'an earlier attempt stopped during the SMTP call; not resent' })) {
+    if (
+      await transitionDelivery(db, message.idempotencyKey, 'sending', 'unknown', {
+        error: 'an earlier attempt stopped during the SMTP call; not resent',
+      })
+    ) {
       emailsFailed.inc({ kind: message.kind, reason: 'unknown' });
     }
-    log.warn('message not resent: an earlier attempt stopped during the SMTP call', { idempotencyKey: message.idempotencyKey });
+    log.warn('message not resent: an earlier attempt stopped during the SMTP call', {
+      idempotencyKey: message.idempotencyKey,
+    });
     return { outcome: 'unknown', messageId };
   }
-  if (delivery.status === 'failed') throw ApplicationFailure.nonRetryable(delivery.error ?? 'delivery failed', 'DeliveryFailed');
+  if (delivery.status === 'failed')
+    throw ApplicationFailure.nonRetryable(delivery.error ?? 'delivery failed', 'DeliveryFailed');
 
   const rendered = await message.render();
   const claimed = await transitionDelivery(db, message.idempotencyKey, 'pending', 'sending', {
@@ -56,21 +75,36 @@ export async function deliverOnce(deps: Pick<ActivityDependencies, 'db' | 'maile
   // within the heartbeat timeout instead of the whole start-to-close timeout.
   const beat = setInterval(() => heartbeat(), 2000);
   try {
-    await mailer.sendMail({ from: mailFrom, to: message.to, subject: rendered.subject, html: rendered.html, text: rendered.text, messageId, ...(rendered.headers ? { headers: rendered.headers } : {}) });
+    await mailer.sendMail({
+      from: mailFrom,
+      to: message.to,
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+      messageId,
+      ...(rendered.headers ? { headers: rendered.headers } : {}),
+    });
   } catch (error) {
     const code = (error as { responseCode?: number }).responseCode;
     const text = (error as Error).message;
     if (code !== undefined && code >= 500) {
       await transitionDelivery(db, message.idempotencyKey, 'sending', 'failed', { error: text });
       emailsFailed.inc({ kind: message.kind, reason: 'rejected' });
-      log.warn('the mail server refused the message', { idempotencyKey: message.idempotencyKey, smtpCode: code, error: text });
+      log.warn('the mail server refused the message', {
+        idempotencyKey: message.idempotencyKey,
+        smtpCode: code,
+        error: text,
+      });
       throw ApplicationFailure.nonRetryable(`the mail server refused the message: ${text}`, 'MailRejected');
     }
     // Refused or cut before the server accepted the message: nothing was delivered, so
     // the row goes back to pending and Temporal's retry sends it.
     await transitionDelivery(db, message.idempotencyKey, 'sending', 'pending', { error: text });
     emailsFailed.inc({ kind: message.kind, reason: 'smtp_transient' });
-    log.warn('send failed before the server accepted the message; Temporal retries it', { idempotencyKey: message.idempotencyKey, error: text });
+    log.warn('send failed before the server accepted the message; Temporal retries it', {
+      idempotencyKey: message.idempotencyKey,
+      error: text,
+    });
     throw error;
   } finally {
     clearInterval(beat);
@@ -82,6 +116,10 @@ export async function deliverOnce(deps: Pick<ActivityDependencies, 'db' | 'maile
 }
 
 /** Marks a claimed delivery failed for a reason found before sending (a template that does not compile). */
-export async function failDelivery(deps: Pick<ActivityDependencies, 'db'>, idempotencyKey: string, reason: string): Promise<void> {
+export async function failDelivery(
+  deps: Pick<ActivityDependencies, 'db'>,
+  idempotencyKey: string,
+  reason: string,
+): Promise<void> {
   await transitionDelivery(deps.db, idempotencyKey, 'pending', 'failed', { error: reason });
 }

@@ -52,39 +52,82 @@ export function createEmailActivities(deps: ActivityDependencies) {
             const reason = await suppressionOf(db, lead.email);
             if (reason !== undefined) throw new Suppressed(reason);
             const resolved = await resolveTemplate(db, input.templateKey, lead.locale);
-            if (!resolved) throw ApplicationFailure.nonRetryable(`template "${input.templateKey}" does not exist`, 'TemplateNotFound');
+            if (!resolved)
+              throw ApplicationFailure.nonRetryable(
+                `template "${input.templateKey}" does not exist`,
+                'TemplateNotFound',
+              );
             const { template } = resolved;
             const compiled = await templates.get(resolved.cacheKey, template.version, resolved.content);
             // The delivery in the token: each email's link is its own, so a link that leaked
             // (a forwarded email) names the email it came from. The route reads only the lead,
             // so tokens signed before this carried it still unsubscribe, for years.
-            const unsubscribeToken = signToken(deps.appSecret, { p: 'unsubscribe', l: lead.id, d: input.idempotencyKey });
+            const unsubscribeToken = signToken(deps.appSecret, {
+              p: 'unsubscribe',
+              l: lead.id,
+              d: input.idempotencyKey,
+            });
             const unsubscribeUrl = `${deps.publicBaseUrl}/u/${unsubscribeToken}`;
-            const rendered = withComplianceFooter(renderEmail(compiled, { lead, unsubscribeUrl }), { sender: deps.sender, unsubscribeUrl, locale: lead.locale });
+            const rendered = withComplianceFooter(renderEmail(compiled, { lead, unsubscribeUrl }), {
+              sender: deps.sender,
+              unsubscribeUrl,
+              locale: lead.locale,
+            });
             // Links become signed click redirects and an open pixel is added; the text part
             // keeps the plain links, which readers of text mail would rather see.
-            const html = addTracking(rendered.html, { baseUrl: deps.publicBaseUrl, secret: deps.appSecret, leadId: lead.id, deliveryKey: input.idempotencyKey });
-            return { ...rendered, html, keptHtml: rendered.html, templateVersion: template.version, headers: listUnsubscribeHeaders(unsubscribeUrl, deps.unsubscribeMailto, unsubscribeToken) };
+            const html = addTracking(rendered.html, {
+              baseUrl: deps.publicBaseUrl,
+              secret: deps.appSecret,
+              leadId: lead.id,
+              deliveryKey: input.idempotencyKey,
+            });
+            return {
+              ...rendered,
+              html,
+              keptHtml: rendered.html,
+              templateVersion: template.version,
+              headers: listUnsubscribeHeaders(unsubscribeUrl, deps.unsubscribeMailto, unsubscribeToken),
+            };
           },
         });
         if (result.outcome === 'sent') {
           touches.inc({ channel: 'email' });
-          await appendTimeline(db, { leadId: lead.id, at: new Date(), kind: 'email_sent', detail: { template: input.templateKey, subject: result.subject, messageId: result.messageId }, dedupeKey: `${input.idempotencyKey}/sent` });
+          await appendTimeline(db, {
+            leadId: lead.id,
+            at: new Date(),
+            kind: 'email_sent',
+            detail: { template: input.templateKey, subject: result.subject, messageId: result.messageId },
+            dedupeKey: `${input.idempotencyKey}/sent`,
+          });
         }
         return { status: result.outcome, messageId: result.messageId };
       } catch (error) {
         if (error instanceof Suppressed) {
           await failDelivery(deps, input.idempotencyKey, `suppressed: ${error.message}`);
-          if (await appendTimeline(db, { leadId: lead.id, at: new Date(), kind: 'email_skipped', detail: { template: input.templateKey, reason: error.message }, dedupeKey: `${input.idempotencyKey}/skipped` })) {
+          if (
+            await appendTimeline(db, {
+              leadId: lead.id,
+              at: new Date(),
+              kind: 'email_skipped',
+              detail: { template: input.templateKey, reason: error.message },
+              dedupeKey: `${input.idempotencyKey}/skipped`,
+            })
+          ) {
             emailsSuppressed.inc({ reason: suppressionReasonLabel(error.message) });
-            log.info('touch not sent: the address is suppressed', { templateKey: input.templateKey, reason: error.message });
+            log.info('touch not sent: the address is suppressed', {
+              templateKey: input.templateKey,
+              reason: error.message,
+            });
           }
           return { status: 'suppressed', messageId: '' };
         }
         if (error instanceof InvalidTemplateError) {
           await failDelivery(deps, input.idempotencyKey, error.message);
           emailsFailed.inc({ kind: 'touch', reason: 'invalid_template' });
-          log.warn('touch not sent: the template does not render', { templateKey: input.templateKey, error: error.message });
+          log.warn('touch not sent: the template does not render', {
+            templateKey: input.templateKey,
+            error: error.message,
+          });
           throw ApplicationFailure.nonRetryable(error.message, 'InvalidTemplate');
         }
         if (error instanceof ApplicationFailure && error.type === 'TemplateNotFound') {

@@ -32,7 +32,16 @@ export function createEscalationFollowUpActivities(deps: ActivityDependencies) {
       kind: 'notification',
       templateKey: kind === 'escalation_reminder' ? 'notice-escalation-reminder' : 'notice-escalation-handover',
       to,
-      render: () => Promise.resolve(renderFollowUpNotice({ kind, lead, previousOwner, actionUrl: `${publicBaseUrl}/inbox`, leadUrl: `${publicBaseUrl}/leads/${lead.id}` })),
+      render: () =>
+        Promise.resolve(
+          renderFollowUpNotice({
+            kind,
+            lead,
+            previousOwner,
+            actionUrl: `${publicBaseUrl}/inbox`,
+            leadUrl: `${publicBaseUrl}/leads/${lead.id}`,
+          }),
+        ),
     });
 
   return {
@@ -46,8 +55,15 @@ export function createEscalationFollowUpActivities(deps: ActivityDependencies) {
       if (escalation.ackedAt !== null) return { acked: true };
       const at = new Date(input.atMs);
       await markReminded(db, escalation.id, at);
-      await appendTimeline(db, { leadId: lead.id, at, kind: 'escalation_reminded', detail: { escalationId: escalation.id, owner: escalation.ownerEmail }, dedupeKey: `escalation/${escalation.id}/reminder` });
-      if (escalation.ownerEmail) await notice(lead, 'escalation_reminder', escalation.ownerEmail, `escalation/${escalation.id}/reminder/email`);
+      await appendTimeline(db, {
+        leadId: lead.id,
+        at,
+        kind: 'escalation_reminded',
+        detail: { escalationId: escalation.id, owner: escalation.ownerEmail },
+        dedupeKey: `escalation/${escalation.id}/reminder`,
+      });
+      if (escalation.ownerEmail)
+        await notice(lead, 'escalation_reminder', escalation.ownerEmail, `escalation/${escalation.id}/reminder/email`);
       return { acked: false };
     },
 
@@ -62,12 +78,28 @@ export function createEscalationFollowUpActivities(deps: ActivityDependencies) {
       const dedupeKey = `escalation/${escalation.id}/handover`;
       const to = handOverTo(salesReps, escalation.ownerEmail, deps.salesManagerEmail);
       if (to === undefined) {
-        await appendTimeline(db, { leadId: lead.id, at, kind: 'escalation_unanswered', detail: { escalationId: escalation.id, owner: escalation.ownerEmail, reason: 'no other rep and no SALES_MANAGER_EMAIL' }, dedupeKey });
+        await appendTimeline(db, {
+          leadId: lead.id,
+          at,
+          kind: 'escalation_unanswered',
+          detail: {
+            escalationId: escalation.id,
+            owner: escalation.ownerEmail,
+            reason: 'no other rep and no SALES_MANAGER_EMAIL',
+          },
+          dedupeKey,
+        });
         return { acked: false, to: null };
       }
       const moved = await handOver(db, escalation.id, to, at);
       if (!moved?.to) return { acked: false, to: null };
-      await appendTimeline(db, { leadId: lead.id, at, kind: 'escalation_handed_over', detail: { escalationId: escalation.id, from: moved.from, to: moved.to }, dedupeKey });
+      await appendTimeline(db, {
+        leadId: lead.id,
+        at,
+        kind: 'escalation_handed_over',
+        detail: { escalationId: escalation.id, from: moved.from, to: moved.to },
+        dedupeKey,
+      });
       await notice(lead, 'escalation_handover', moved.to, `${dedupeKey}/email`, moved.from ?? undefined);
       return { acked: false, to: moved.to };
     },

@@ -46,7 +46,14 @@ export function createEscalationActivities(deps: ActivityDependencies) {
     return lead;
   }
 
-  async function notifyRep(lead: Lead, kind: NotificationKind, to: string, score: number, idempotencyKey: string, daysStalled?: number): Promise<void> {
+  async function notifyRep(
+    lead: Lead,
+    kind: NotificationKind,
+    to: string,
+    score: number,
+    idempotencyKey: string,
+    daysStalled?: number,
+  ): Promise<void> {
     const recent = (await listTimeline(db, lead.id)).slice(-10);
     const leadUrl = `${publicBaseUrl}/leads/${lead.id}`;
     const templateKey = NOTICE_TEMPLATES[kind];
@@ -63,12 +70,21 @@ export function createEscalationActivities(deps: ActivityDependencies) {
           const resolved = await resolveTemplate(db, templateKey, lead.locale);
           if (resolved) {
             const compiled = await templates.get(resolved.cacheKey, resolved.template.version, resolved.content);
-            const data = { lead, score: Math.round(score), daysStalled: daysStalled ?? 0, leadUrl, recent: recent.map((e) => ({ at: e.at.toISOString(), kind: e.kind, detail: JSON.stringify(e.detail) })) };
+            const data = {
+              lead,
+              score: Math.round(score),
+              daysStalled: daysStalled ?? 0,
+              leadUrl,
+              recent: recent.map((e) => ({ at: e.at.toISOString(), kind: e.kind, detail: JSON.stringify(e.detail) })),
+            };
             return { ...renderEmail(compiled, data), templateVersion: resolved.template.version };
           }
         } catch (error) {
           if (!(error instanceof InvalidTemplateError)) throw error;
-          log.warn('notice template does not compile; sending the built-in notice', { templateKey, error: error.message });
+          log.warn('notice template does not compile; sending the built-in notice', {
+            templateKey,
+            error: error.message,
+          });
         }
         return renderNotification({ kind, lead, score, recent, leadUrl, daysStalled });
       },
@@ -92,27 +108,60 @@ export function createEscalationActivities(deps: ActivityDependencies) {
      * round-robin), emails them once and posts to the chat webhook. For sales, the lead's
      * deal opens with that owner. Answers which CRM (if any) takes the deal.
      */
-    async escalate(input: EscalateInput): Promise<{ escalationId: string; ownerEmail: string | null; crmProvider: CrmProvider | null }> {
+    async escalate(
+      input: EscalateInput,
+    ): Promise<{ escalationId: string; ownerEmail: string | null; crmProvider: CrmProvider | null }> {
       const lead = await leadOrFail(input.leadId);
       const at = new Date(input.atMs);
       const owner = lead.ownerEmail ?? (await nextRep(db, salesReps)) ?? null;
-      const escalation = await createEscalationOnce(db, { idempotencyKey: input.idempotencyKey, leadId: lead.id, kind: input.kind, score: input.score, ownerEmail: owner, at });
+      const escalation = await createEscalationOnce(db, {
+        idempotencyKey: input.idempotencyKey,
+        leadId: lead.id,
+        kind: input.kind,
+        score: input.score,
+        ownerEmail: owner,
+        at,
+      });
       if (input.kind === 'sales') {
-        await updateDeal(db, lead.id, { status: 'open', lastMovedAt: at, ...(escalation.ownerEmail ? { ownerEmail: escalation.ownerEmail } : {}) });
+        await updateDeal(db, lead.id, {
+          status: 'open',
+          lastMovedAt: at,
+          ...(escalation.ownerEmail ? { ownerEmail: escalation.ownerEmail } : {}),
+        });
       }
-      if (await appendTimeline(db, { leadId: lead.id, at, kind: 'escalated', detail: { escalationId: escalation.id, kind: input.kind, score: Math.round(input.score), owner: escalation.ownerEmail }, dedupeKey: input.idempotencyKey })) {
+      if (
+        await appendTimeline(db, {
+          leadId: lead.id,
+          at,
+          kind: 'escalated',
+          detail: {
+            escalationId: escalation.id,
+            kind: input.kind,
+            score: Math.round(input.score),
+            owner: escalation.ownerEmail,
+          },
+          dedupeKey: input.idempotencyKey,
+        })
+      ) {
         escalations.inc({ kind: input.kind });
         log.info('lead escalated', { escalationId: escalation.id, kind: input.kind, owner: escalation.ownerEmail });
       }
       const kind = input.kind === 'sales' ? 'sales_escalation' : 'upsell_escalation';
-      if (escalation.ownerEmail) await notifyRep(lead, kind, escalation.ownerEmail, input.score, `${input.idempotencyKey}/email`);
+      if (escalation.ownerEmail)
+        await notifyRep(lead, kind, escalation.ownerEmail, input.score, `${input.idempotencyKey}/email`);
       if (salesWebhookUrl !== undefined && !(await chatNotified(db, escalation.id))) {
         const who = [lead.company, lead.name ?? lead.email].filter(Boolean).join(' ');
-        await postToChat(`${input.kind === 'sales' ? 'Hot lead' : 'Upsell opportunity'}: ${who} (score ${Math.round(input.score)}) → ${escalation.ownerEmail ?? 'unassigned'} ${publicBaseUrl}/leads/${lead.id}`);
+        await postToChat(
+          `${input.kind === 'sales' ? 'Hot lead' : 'Upsell opportunity'}: ${who} (score ${Math.round(input.score)}) → ${escalation.ownerEmail ?? 'unassigned'} ${publicBaseUrl}/leads/${lead.id}`,
+        );
         await markChatNotified(db, escalation.id);
       }
       // Tells the workflow, through its history, whether a CRM deal is to be made.
-      return { escalationId: escalation.id, ownerEmail: escalation.ownerEmail, crmProvider: deps.crm?.deals?.provider ?? null };
+      return {
+        escalationId: escalation.id,
+        ownerEmail: escalation.ownerEmail,
+        crmProvider: deps.crm?.deals?.provider ?? null,
+      };
     },
 
     /** Tells the deal's owner that the deal has stalled or passed its expected close date. */
@@ -120,11 +169,22 @@ export function createEscalationActivities(deps: ActivityDependencies) {
       const lead = await leadOrFail(input.leadId);
       const at = new Date(input.atMs);
       const owner = lead.deal?.ownerEmail ?? lead.ownerEmail ?? (await nextRep(db, salesReps)) ?? null;
-      const fresh = await appendTimeline(db, { leadId: lead.id, at, kind: input.alert, detail: { daysStalled: input.daysStalled, owner, expectedCloseDate: lead.deal?.expectedCloseDate ?? null }, dedupeKey: input.idempotencyKey });
-      if (owner) await notifyRep(lead, input.alert, owner, lead.score, `${input.idempotencyKey}/email`, input.daysStalled);
+      const fresh = await appendTimeline(db, {
+        leadId: lead.id,
+        at,
+        kind: input.alert,
+        detail: { daysStalled: input.daysStalled, owner, expectedCloseDate: lead.deal?.expectedCloseDate ?? null },
+        dedupeKey: input.idempotencyKey,
+      });
+      if (owner)
+        await notifyRep(lead, input.alert, owner, lead.score, `${input.idempotencyKey}/email`, input.daysStalled);
       if (fresh) {
         const who = [lead.company, lead.name ?? lead.email].filter(Boolean).join(' ');
-        await postToChat(input.alert === 'deal_stalled' ? `Stalled deal: ${who}, no movement for ${input.daysStalled} days` : `Close date passed: ${who} (${lead.deal?.expectedCloseDate ?? ''})`);
+        await postToChat(
+          input.alert === 'deal_stalled'
+            ? `Stalled deal: ${who}, no movement for ${input.daysStalled} days`
+            : `Close date passed: ${who} (${lead.deal?.expectedCloseDate ?? ''})`,
+        );
       }
     },
   };

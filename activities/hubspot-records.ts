@@ -28,17 +28,27 @@ export function createHubspotActivities({ db, crm }: Pick<ActivityDependencies, 
     async syncHubspotEvent({ key, event }: SyncHubspotEventInput): Promise<SyncHubspotEventResult> {
       const settings = crm?.hubspot;
       // Retried, not failed: the event waits for the operator to set the token.
-      if (settings === undefined) throw new Error('HUBSPOT_ACCESS_TOKEN is not set on the worker: HubSpot records cannot be fetched');
+      if (settings === undefined)
+        throw new Error('HUBSPOT_ACCESS_TOKEN is not set on the worker: HubSpot records cannot be fetched');
       const { events, skipped } = await hubspotCrmEvents(settings, event, key);
       const context = Context.current();
       const applied: SyncHubspotEventResult['applied'] = [];
       for (const crmEvent of events) {
         try {
-          const result = await applyCrmEvent({ db, temporal: context.client, taskQueue: context.info.taskQueue }, 'hubspot', crmEvent);
+          const result = await applyCrmEvent(
+            { db, temporal: context.client, taskQueue: context.info.taskQueue },
+            'hubspot',
+            crmEvent,
+          );
           applied.push({ type: crmEvent.type, duplicate: result.duplicate, leadId: result.leadId });
         } catch (error) {
           // A record the engine cannot take (a lead refused by validation) will not change on a retry.
-          if (error instanceof InvalidInput) throw ApplicationFailure.nonRetryable(`${crmEvent.type}: ${error.message}`, 'InvalidCrmRecord', error.details);
+          if (error instanceof InvalidInput)
+            throw ApplicationFailure.nonRetryable(
+              `${crmEvent.type}: ${error.message}`,
+              'InvalidCrmRecord',
+              error.details,
+            );
           throw error;
         }
       }

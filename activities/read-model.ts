@@ -23,7 +23,13 @@ export interface TimelineInput {
  */
 export function createReadModelActivities({ db }: Pick<ActivityDependencies, 'db'>) {
   const timeline = (input: TimelineInput, to: Queryable = db) =>
-    appendTimeline(to, { leadId: input.leadId, at: new Date(input.atMs), kind: input.kind, detail: input.detail ?? {}, dedupeKey: input.dedupeKey });
+    appendTimeline(to, {
+      leadId: input.leadId,
+      at: new Date(input.atMs),
+      kind: input.kind,
+      detail: input.detail ?? {},
+      dedupeKey: input.dedupeKey,
+    });
 
   /**
    * Cancels, holds or releases the lead's unposted DM tasks, each with a timeline entry,
@@ -34,7 +40,16 @@ export function createReadModelActivities({ db }: Pick<ActivityDependencies, 'db
     const apply = { cancel: cancelDmTasksOf, hold: holdDmTasksOf, release: releaseDmTasksOf }[move.action];
     const kind = { cancel: 'dm_task_cancelled', hold: 'dm_task_held', release: 'dm_task_released' }[move.action];
     for (const task of await apply(client, input.leadId, move.reason)) {
-      await timeline({ leadId: input.leadId, atMs: input.atMs, kind, detail: { taskId: task.id, template: task.templateKey, reason: move.reason }, dedupeKey: `${input.dedupeKey}/dm/${task.id}` }, client);
+      await timeline(
+        {
+          leadId: input.leadId,
+          atMs: input.atMs,
+          kind,
+          detail: { taskId: task.id, template: task.templateKey, reason: move.reason },
+          dedupeKey: `${input.dedupeKey}/dm/${task.id}`,
+        },
+        client,
+      );
     }
   };
 
@@ -56,7 +71,10 @@ export function createReadModelActivities({ db }: Pick<ActivityDependencies, 'db
     async recordStage(input: TimelineInput & { stage: Stage; from: Stage; contractEndReason?: string }): Promise<void> {
       await withTransaction(db, async (client) => {
         await setStage(client, input.leadId, input.stage, new Date(input.atMs), input.contractEndReason);
-        await timeline({ ...input, kind: 'stage_changed', detail: { from: input.from, to: input.stage, ...input.detail } }, client);
+        await timeline(
+          { ...input, kind: 'stage_changed', detail: { from: input.from, to: input.stage, ...input.detail } },
+          client,
+        );
         const reason = typeof input.detail?.reason === 'string' ? input.detail.reason : undefined;
         await moveDmQueue(client, input, dmQueueMoveFor(input.from, input.stage, reason));
       });
@@ -69,8 +87,14 @@ export function createReadModelActivities({ db }: Pick<ActivityDependencies, 'db
     },
 
     /** Records a deal report from the CRM. */
-    async recordDeal(input: TimelineInput & { status: 'open' | 'won' | 'lost'; deal: DealUpdate; moved: boolean }): Promise<void> {
-      await updateDeal(db, input.leadId, { status: input.status, ...input.deal, ...(input.moved ? { lastMovedAt: new Date(input.atMs) } : {}) });
+    async recordDeal(
+      input: TimelineInput & { status: 'open' | 'won' | 'lost'; deal: DealUpdate; moved: boolean },
+    ): Promise<void> {
+      await updateDeal(db, input.leadId, {
+        status: input.status,
+        ...input.deal,
+        ...(input.moved ? { lastMovedAt: new Date(input.atMs) } : {}),
+      });
       await timeline(input);
     },
 
@@ -79,7 +103,8 @@ export function createReadModelActivities({ db }: Pick<ActivityDependencies, 'db
       await withTransaction(db, async (client) => {
         await setFlags(client, input.leadId, { paused: input.paused, doNotContact: input.doNotContact });
         await timeline(input, client);
-        if (input.doNotContact === true) await moveDmQueue(client, input, { action: 'cancel', reason: 'do not contact' });
+        if (input.doNotContact === true)
+          await moveDmQueue(client, input, { action: 'cancel', reason: 'do not contact' });
       });
     },
   };

@@ -22,7 +22,9 @@ export interface CreateTaskInput {
 }
 
 /** DM tasks (postal mail) and owner to-dos, once per step. */
-export function createTaskActivities(deps: Pick<ActivityDependencies, 'db' | 'templates' | 'mailer' | 'mailFrom' | 'salesReps' | 'publicBaseUrl'>) {
+export function createTaskActivities(
+  deps: Pick<ActivityDependencies, 'db' | 'templates' | 'mailer' | 'mailFrom' | 'salesReps' | 'publicBaseUrl'>,
+) {
   const { db, templates, salesReps, publicBaseUrl } = deps;
   /**
    * The DM's letter: the template's newest version rendered for the lead, as an email is
@@ -33,12 +35,14 @@ export function createTaskActivities(deps: Pick<ActivityDependencies, 'db' | 'te
   const renderLetter = async (templateKey: string, lead: Lead): Promise<Letter> => {
     try {
       const resolved = await resolveTemplate(db, templateKey, lead.locale);
-      if (!resolved) throw ApplicationFailure.nonRetryable(`template "${templateKey}" does not exist`, 'TemplateNotFound');
+      if (!resolved)
+        throw ApplicationFailure.nonRetryable(`template "${templateKey}" does not exist`, 'TemplateNotFound');
       const compiled = await templates.get(resolved.cacheKey, resolved.template.version, resolved.content);
       const { subject, html } = renderEmail(compiled, { lead });
       return { subject, html, templateVersion: resolved.template.version };
     } catch (error) {
-      if (error instanceof InvalidTemplateError) throw ApplicationFailure.nonRetryable(error.message, 'InvalidTemplate');
+      if (error instanceof InvalidTemplateError)
+        throw ApplicationFailure.nonRetryable(error.message, 'InvalidTemplate');
       throw error;
     }
   };
@@ -72,7 +76,13 @@ export function createTaskActivities(deps: Pick<ActivityDependencies, 'db' | 'te
       });
     } catch (error) {
       if (!(error instanceof ApplicationFailure) || !error.nonRetryable) throw error;
-      await appendTimeline(db, { leadId: lead.id, at, kind: 'task_notice_failed', detail: { taskId: task.id, owner, error: error.message }, dedupeKey: `${idempotencyKey}/notice-failed` });
+      await appendTimeline(db, {
+        leadId: lead.id,
+        at,
+        kind: 'task_notice_failed',
+        detail: { taskId: task.id, owner, error: error.message },
+        dedupeKey: `${idempotencyKey}/notice-failed`,
+      });
     }
   };
 
@@ -89,7 +99,13 @@ export function createTaskActivities(deps: Pick<ActivityDependencies, 'db' | 'te
       if (!lead) throw ApplicationFailure.nonRetryable(`lead ${input.leadId} does not exist`, 'LeadNotFound');
       const at = new Date(input.atMs);
       if (input.kind === 'dm' && !lead.postalAddress) {
-        await appendTimeline(db, { leadId: lead.id, at, kind: 'dm_skipped', detail: { template: input.templateKey, reason: 'no postal address' }, dedupeKey: `${input.idempotencyKey}/skipped` });
+        await appendTimeline(db, {
+          leadId: lead.id,
+          at,
+          kind: 'dm_skipped',
+          detail: { template: input.templateKey, reason: 'no postal address' },
+          dedupeKey: `${input.idempotencyKey}/skipped`,
+        });
         return { status: 'no_address' };
       }
       // A retry after the task was stored keeps that task and its letter: rendering again
@@ -104,16 +120,36 @@ export function createTaskActivities(deps: Pick<ActivityDependencies, 'db' | 'te
             templateKey: input.templateKey,
             title: input.title,
             postalAddress: input.kind === 'dm' ? lead.postalAddress : undefined,
-            ownerEmail: lead.deal?.ownerEmail ?? lead.ownerEmail ?? (input.kind === 'todo' ? await nextRep(db, salesReps) : undefined),
-            letter: input.kind === 'dm' && input.templateKey !== undefined ? await renderLetter(input.templateKey, lead) : undefined,
+            ownerEmail:
+              lead.deal?.ownerEmail ??
+              lead.ownerEmail ??
+              (input.kind === 'todo' ? await nextRep(db, salesReps) : undefined),
+            letter:
+              input.kind === 'dm' && input.templateKey !== undefined
+                ? await renderLetter(input.templateKey, lead)
+                : undefined,
             dueAt: input.kind === 'todo' ? new Date(taskDueAt(input.atMs, lead.timezone)) : undefined,
           })
         ).task;
-      const detail = input.kind === 'dm' ? { taskId: task.id, template: input.templateKey, title: input.title } : { taskId: task.id, title: input.title, owner: task.ownerEmail, dueAt: task.dueAt?.toISOString() ?? null };
+      const detail =
+        input.kind === 'dm'
+          ? { taskId: task.id, template: input.templateKey, title: input.title }
+          : { taskId: task.id, title: input.title, owner: task.ownerEmail, dueAt: task.dueAt?.toISOString() ?? null };
       // Counted with its timeline entry, which is written once however often this is retried.
-      if (await appendTimeline(db, { leadId: lead.id, at, kind: input.kind === 'dm' ? 'dm_task_created' : 'task_created', detail, dedupeKey: input.idempotencyKey })) {
+      if (
+        await appendTimeline(db, {
+          leadId: lead.id,
+          at,
+          kind: input.kind === 'dm' ? 'dm_task_created' : 'task_created',
+          detail,
+          dedupeKey: input.idempotencyKey,
+        })
+      ) {
         touches.inc({ channel: input.kind === 'dm' ? 'dm' : 'task' });
-        log.info(input.kind === 'dm' ? 'DM task created' : 'task created', { taskId: task.id, templateKey: input.templateKey });
+        log.info(input.kind === 'dm' ? 'DM task created' : 'task created', {
+          taskId: task.id,
+          templateKey: input.templateKey,
+        });
       }
       if (input.kind === 'todo') await noticeOwner(lead, task, input.idempotencyKey, at);
       return { status: 'created', taskId: task.id };

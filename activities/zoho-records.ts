@@ -23,12 +23,18 @@ export function createZohoRecordActivities({ db, crm }: Pick<ActivityDependencie
      */
     async applyZohoRecord(input: ApplyZohoRecordInput): Promise<{ applied: string[]; gone: boolean }> {
       const zoho = crm?.zoho;
-      if (!zoho) throw ApplicationFailure.nonRetryable('Zoho CRM is not configured on the worker: set ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN', 'CrmPermanent');
+      if (!zoho)
+        throw ApplicationFailure.nonRetryable(
+          'Zoho CRM is not configured on the worker: set ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN',
+          'CrmPermanent',
+        );
       const { client, info } = Context.current();
       try {
         const fields = await getZohoRecord(zoho, input.module, input.id);
         if (!fields) return { applied: [], gone: true };
-        const record = await zohoRecordOf(zoho, input.module, { ...fields, id: input.id }, (dealId) => emailOfCrmDeal(db, 'zoho', dealId));
+        const record = await zohoRecordOf(zoho, input.module, { ...fields, id: input.id }, (dealId) =>
+          emailOfCrmDeal(db, 'zoho', dealId),
+        );
         const applied: string[] = [];
         for (const event of zohoEvents(record, new Date())) {
           const result = await applyCrmEvent({ db, temporal: client, taskQueue: info.taskQueue }, 'zoho', event);
@@ -36,9 +42,11 @@ export function createZohoRecordActivities({ db, crm }: Pick<ActivityDependencie
         }
         return { applied, gone: false };
       } catch (error) {
-        if (error instanceof CrmPermanentError) throw ApplicationFailure.nonRetryable(error.message, 'CrmPermanent', { status: error.status });
+        if (error instanceof CrmPermanentError)
+          throw ApplicationFailure.nonRetryable(error.message, 'CrmPermanent', { status: error.status });
         // A record the mapping cannot use (no email, a bad value): retrying cannot fix it.
-        if (error instanceof InvalidInput) throw ApplicationFailure.nonRetryable(error.message, 'ZohoRecordUnusable', error.details);
+        if (error instanceof InvalidInput)
+          throw ApplicationFailure.nonRetryable(error.message, 'ZohoRecordUnusable', error.details);
         throw error;
       }
     },

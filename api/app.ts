@@ -56,7 +56,9 @@ function withRedactedUrls(logger: FastifyServerOptions['logger']): Pick<FastifyS
       remotePort: request.socket.remotePort,
     }),
   };
-  return { logger: logger === true ? { serializers } : { ...logger, serializers: { ...logger.serializers, ...serializers } } };
+  return {
+    logger: logger === true ? { serializers } : { ...logger, serializers: { ...logger.serializers, ...serializers } },
+  };
 }
 
 /**
@@ -89,18 +91,33 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
   await app.register(jsonBodyPlugin);
   await app.register(openApiPlugin);
   // Before every route, so its hooks time and count all of them.
-  await app.register(metricsPlugin, { db: deps.db, temporal: deps.temporal, taskQueue: deps.config.temporalTaskQueue, metricsToken: deps.config.metricsToken });
+  await app.register(metricsPlugin, {
+    db: deps.db,
+    temporal: deps.temporal,
+    taskQueue: deps.config.temporalTaskQueue,
+    metricsToken: deps.config.metricsToken,
+  });
   await app.register(leadLogContextPlugin);
   // The console's session cookie is a second way to present an API key (see auth.ts).
   await app.register(cookie);
-  await app.register(authPlugin, { adminApiKey: deps.config.adminApiKey, db: deps.db, authFailuresPerMinute: deps.config.authFailuresPerMinute });
+  await app.register(authPlugin, {
+    adminApiKey: deps.config.adminApiKey,
+    db: deps.db,
+    authFailuresPerMinute: deps.config.authFailuresPerMinute,
+  });
   await app.register(healthRoutes, deps);
   // Webhooks authenticate by their providers' signatures, not by API keys.
   await app.register(genericWebhookRoutes, deps);
   await app.register(zohoWebhookRoutes, { ...deps, zohoToken: deps.config.zohoWebhookToken });
   await app.register(zohoNotificationRoutes, deps);
   await app.register(hubspotWebhookRoutes, { ...deps, clientSecret: deps.config.hubspotClientSecret });
-  await app.register(mailWebhookRoutes, { ...deps, secrets: { mailgunSigningKey: deps.config.mailgunWebhookSigningKey, sendgridPublicKey: deps.config.sendgridWebhookPublicKey } });
+  await app.register(mailWebhookRoutes, {
+    ...deps,
+    secrets: {
+      mailgunSigningKey: deps.config.mailgunWebhookSigningKey,
+      sendgridPublicKey: deps.config.sendgridWebhookPublicKey,
+    },
+  });
   // Links in emails: no API key, the token signed with APP_SECRET is the authority
   // (without a secret no link can be valid, so there is nothing to serve).
   if (deps.config.appSecret !== undefined) {
@@ -120,7 +137,13 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
       timeWindow: 60_000,
       keyGenerator: (request) => request.caller?.keyId ?? request.ip,
       errorResponseBuilder: (_request, context) =>
-        new HttpError(429, 'rate_limited', `more than ${context.max} requests a minute for this key; retry in ${Math.ceil(context.ttl / 1000)} s`, undefined, { 'retry-after': String(Math.ceil(context.ttl / 1000)) }),
+        new HttpError(
+          429,
+          'rate_limited',
+          `more than ${context.max} requests a minute for this key; retry in ${Math.ceil(context.ttl / 1000)} s`,
+          undefined,
+          { 'retry-after': String(Math.ceil(context.ttl / 1000)) },
+        ),
     });
     await authenticated.register(apiKeyRoutes, deps);
     await authenticated.register(templateRoutes, deps);
@@ -139,6 +162,9 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     await authenticated.register(taskRoutes, deps);
   });
   // The marketer's console at `/`: pages that call the routes above with the reader's session.
-  await app.register(consolePlugin, { db: deps.db, secureCookies: deps.config.publicBaseUrl?.startsWith('https:') ?? false });
+  await app.register(consolePlugin, {
+    db: deps.db,
+    secureCookies: deps.config.publicBaseUrl?.startsWith('https:') ?? false,
+  });
   return app;
 }

@@ -25,7 +25,13 @@ export class AuthFailureLimit {
     const window = this.current(address);
     if (window && window.failures >= this.limit) {
       const seconds = Math.max(1, Math.ceil((window.endsAt - this.now()) / 1000));
-      throw new HttpError(429, 'too_many_failures', `more than ${this.limit} failed authentications a minute from this address; retry in ${seconds} s`, undefined, { 'retry-after': String(seconds) });
+      throw new HttpError(
+        429,
+        'too_many_failures',
+        `more than ${this.limit} failed authentications a minute from this address; retry in ${seconds} s`,
+        undefined,
+        { 'retry-after': String(seconds) },
+      );
     }
   }
 

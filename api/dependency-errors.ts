@@ -1,6 +1,19 @@
 import { dependencyDown, type HttpError } from './http-errors.ts';
 
-const PG_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+const PG_CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+]);
 // gRPC UNAVAILABLE and DEADLINE_EXCEEDED: the Temporal frontend is down or not answering.
 const GRPC_DOWN_CODES = new Set([14, 4]);
 
@@ -15,11 +28,15 @@ export function asDependencyError(error: unknown): HttpError | undefined {
     if (typeof code === 'number' && GRPC_DOWN_CODES.has(code)) return dependencyDown('temporal');
     // Only transport failures: a ServiceError for, say, an unknown namespace is a
     // configuration problem and must not pass for a passing outage.
-    if (/Failed to connect|connection error|UNAVAILABLE|DEADLINE_EXCEEDED/i.test(message) && /temporal|grpc|tcp connect|deadline/i.test(message)) {
+    if (
+      /Failed to connect|connection error|UNAVAILABLE|DEADLINE_EXCEEDED/i.test(message) &&
+      /temporal|grpc|tcp connect|deadline/i.test(message)
+    ) {
       return dependencyDown('temporal');
     }
     if (typeof code === 'string' && PG_CONNECTION_CODES.has(code)) return dependencyDown('database');
-    if (/Connection terminated|timeout exceeded when trying to connect/i.test(message)) return dependencyDown('database');
+    if (/Connection terminated|timeout exceeded when trying to connect/i.test(message))
+      return dependencyDown('database');
   }
   return undefined;
 }

@@ -64,15 +64,24 @@ ${page.body}
 const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store, private',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'referrer-policy': 'no-referrer',
   'x-content-type-options': 'nosniff',
   'x-robots-tag': 'noindex, nofollow',
 };
 
 /** Answers an HTML page with the headers every token page carries. */
-export function sendPage(reply: FastifyReply, status: number, page: PageContent, headers: Record<string, string> = {}): FastifyReply {
-  return reply.code(status).headers({ ...PAGE_HEADERS, ...headers }).send(htmlPage(page));
+export function sendPage(
+  reply: FastifyReply,
+  status: number,
+  page: PageContent,
+  headers: Record<string, string> = {},
+): FastifyReply {
+  return reply
+    .code(status)
+    .headers({ ...PAGE_HEADERS, ...headers })
+    .send(htmlPage(page));
 }
 
 /**

@@ -21,8 +21,15 @@ export class HttpError extends Error {
 export const notFound = (what: string): HttpError => new HttpError(404, 'not_found', `${what} not found`);
 
 /** 422: the JSON is well-formed but means something invalid; `details` names each field. */
-export const unprocessable = (message: string, details?: unknown): HttpError => new HttpError(422, 'invalid', message, details);
+export const unprocessable = (message: string, details?: unknown): HttpError =>
+  new HttpError(422, 'invalid', message, details);
 
 /** 503 with Retry-After: PostgreSQL or Temporal is unreachable; the same request may be retried. */
 export const dependencyDown = (dependency: 'database' | 'temporal'): HttpError =>
-  new HttpError(503, `${dependency}_unavailable`, `the ${dependency === 'database' ? 'database' : 'workflow service'} is unreachable; retry later`, undefined, { 'retry-after': '5' });
+  new HttpError(
+    503,
+    `${dependency}_unavailable`,
+    `the ${dependency === 'database' ? 'database' : 'workflow service'} is unreachable; retry later`,
+    undefined,
+    { 'retry-after': '5' },
+  );

@@ -11,7 +11,17 @@ export interface MailingLabel {
 }
 
 /** The header row, in the order Japanese labels print: address first, then company, department and name. */
-export const MAILING_LABEL_HEADER = ['郵便番号', '都道府県', '市区町村', '住所1', '住所2', '会社名', '部署', '氏名', 'タスクID'] as const;
+export const MAILING_LABEL_HEADER = [
+  '郵便番号',
+  '都道府県',
+  '市区町村',
+  '住所1',
+  '住所2',
+  '会社名',
+  '部署',
+  '氏名',
+  'タスクID',
+] as const;
 
 /** `1000001` and `100-0001` alike print as `100-0001`; anything else prints as given. */
 const postalCode = (code: string): string => {
@@ -53,6 +63,11 @@ export function mailingLabelsCsv(labels: readonly MailingLabel[]): string {
 
 /** `dm-labels-YYYYMMDD.csv`, dated in Japan, where the labels are printed. */
 export function mailingLabelsFilename(now: Date): string {
-  const date = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  const date = new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Asia/Tokyo',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(now);
   return `dm-labels-${date.replaceAll('-', '')}.csv`;
 }

@@ -11,6 +11,9 @@ export function reasonLocaleOf(request: FastifyRequest): ReasonLocale {
 }
 
 /** Reasons as the API answers them: a stable code and a sentence in the reader's language. */
-export function presentReasons(reasons: readonly TouchReason[], locale: ReasonLocale): { code: TouchReason['code']; message: string }[] {
+export function presentReasons(
+  reasons: readonly TouchReason[],
+  locale: ReasonLocale,
+): { code: TouchReason['code']; message: string }[] {
   return reasons.map((reason) => ({ code: reason.code, message: reasonMessage(reason, locale) }));
 }

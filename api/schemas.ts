@@ -2,13 +2,19 @@ import type { RouteOptions } from 'fastify';
 import Type, { type TSchema } from 'typebox';
 
 /** A key of a cadence or template, as it appears in URLs. */
-export const KeyParams = Type.Object({ key: Type.String({ minLength: 1, maxLength: 100, pattern: '^[a-z0-9][a-z0-9_-]*$' }) });
+export const KeyParams = Type.Object({
+  key: Type.String({ minLength: 1, maxLength: 100, pattern: '^[a-z0-9][a-z0-9_-]*$' }),
+});
 
 /** A template key in a URL: a leading `_` names a shared partial or layout. */
-export const TemplateKeyParams = Type.Object({ key: Type.String({ minLength: 1, maxLength: 100, pattern: '^_?[a-z0-9][a-z0-9_-]*$' }) });
+export const TemplateKeyParams = Type.Object({
+  key: Type.String({ minLength: 1, maxLength: 100, pattern: '^_?[a-z0-9][a-z0-9_-]*$' }),
+});
 
 /** An id in a URL. Its format is checked in the handler, so a malformed id answers 404 like an unknown one. */
-export const IdParams = Type.Object({ id: Type.String({ maxLength: 100, description: 'a UUID; anything else answers 404 like an unknown id' }) });
+export const IdParams = Type.Object({
+  id: Type.String({ maxLength: 100, description: 'a UUID; anything else answers 404 like an unknown id' }),
+});
 
 /** A UUID in any case, the form of every id. */
 export { UUID_PATTERN } from '../db/uuid.ts';
@@ -22,7 +28,8 @@ export const ErrorSchema = Type.Object({
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 /** An instant as answers give it: ISO 8601 in UTC with milliseconds (`toISOString()`). */
-export const Instant = (description?: string) => Type.String({ format: 'date-time', ...(description === undefined ? {} : { description }) });
+export const Instant = (description?: string) =>
+  Type.String({ format: 'date-time', ...(description === undefined ? {} : { description }) });
 
 /** A `{path, message}` list: what `warnings` and the `details` of a 422 are made of. */
 export const Problems = Type.Array(Type.Object({ path: Type.String(), message: Type.String() }));
@@ -39,7 +46,7 @@ export const ERROR_STATUSES = {
   409: 'the request conflicts with the current state; nothing was changed',
   413: 'the body is larger than the route accepts',
   415: "the body's Content-Type is not one the route reads",
-  422: 'the request does not match the route\'s shape or rules; `details` names each field ({path, message})',
+  422: "the request does not match the route's shape or rules; `details` names each field ({path, message})",
   429: 'more requests a minute than the key may make; retry after Retry-After seconds',
   503: 'PostgreSQL or Temporal is unreachable; nothing was changed, retry after Retry-After seconds',
 } as const;
@@ -54,7 +61,9 @@ export const errorResponse = (description: string) => Type.Object(ErrorSchema.pr
  * Response schemas of error statuses, in the error format: a status alone takes the
  * meaning of {@link ERROR_STATUSES}, `[status, description]` says what it means here.
  */
-export function errors(...statuses: (ErrorStatus | [ErrorStatus, string])[]): Record<number, ReturnType<typeof errorResponse>> {
+export function errors(
+  ...statuses: (ErrorStatus | [ErrorStatus, string])[]
+): Record<number, ReturnType<typeof errorResponse>> {
   return Object.fromEntries(
     statuses.map((s) => {
       const [status, description] = Array.isArray(s) ? s : [s, ERROR_STATUSES[s]];
@@ -64,7 +73,10 @@ export function errors(...statuses: (ErrorStatus | [ErrorStatus, string])[]): Re
 }
 
 /** A non-JSON answer (a page, a CSV file, an image), documented by its media type. */
-export const contentOf = (mediaType: string, description: string, schema: TSchema = Type.String()) => ({ description, content: { [mediaType]: { schema } } });
+export const contentOf = (mediaType: string, description: string, schema: TSchema = Type.String()) => ({
+  description,
+  content: { [mediaType]: { schema } },
+});
 
 /** A route's `config` for {@link documentErrors}. */
 export interface ResponseDocsConfig {
@@ -143,7 +155,20 @@ export const PostalAddressSchema = Type.Object({
 /** Why a touch goes out when it does, in the reader's language (`Accept-Language`, ja or en). */
 export const TouchReasons = Type.Array(
   Type.Object({
-    code: Type.Enum(['outside_hours', 'weekend', 'holiday', 'year_end_break', 'frequency_cap', 'min_gap', 'paused', 'guarantee', 'cap_reserve', 'fallback', 'skipped', 'sequence_end']),
+    code: Type.Enum([
+      'outside_hours',
+      'weekend',
+      'holiday',
+      'year_end_break',
+      'frequency_cap',
+      'min_gap',
+      'paused',
+      'guarantee',
+      'cap_reserve',
+      'fallback',
+      'skipped',
+      'sequence_end',
+    ]),
     message: Type.String(),
   }),
 );

@@ -17,7 +17,10 @@ await migrate(config.databaseUrl);
 // Lazy: the API starts and answers 503 while Temporal is away, instead of refusing to start.
 const connection = Connection.lazy(temporalSettings);
 const temporal = new Client({ connection, namespace: config.temporalNamespace });
-const app = await buildApp({ config, db: pool, temporal: { client: temporal, connection } }, { logger: { level: config.logLevel } });
+const app = await buildApp(
+  { config, db: pool, temporal: { client: temporal, connection } },
+  { logger: { level: config.logLevel } },
+);
 
 let closing = false;
 const shutdown = (signal: string) => {
@@ -30,7 +33,10 @@ const shutdown = (signal: string) => {
     .close()
     .then(() => connection.close())
     .then(() => pool.end())
-    .then(() => process.exit(0), () => process.exit(1));
+    .then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
 };
 process.once('SIGINT', () => shutdown('SIGINT'));
 process.once('SIGTERM', () => shutdown('SIGTERM'));

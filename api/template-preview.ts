@@ -24,7 +24,9 @@ export const PreviewLeadSchema = Type.Object(
     email: Type.Optional(Text),
     phone: Type.Optional(Text),
     ownerEmail: Type.Optional(Text),
-    postalAddress: Type.Optional(Type.Object({ postalCode: Text, prefecture: Text, city: Text, line1: Text, line2: Type.Optional(Text) })),
+    postalAddress: Type.Optional(
+      Type.Object({ postalCode: Text, prefecture: Text, city: Text, line1: Text, line2: Type.Optional(Text) }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -39,8 +41,24 @@ export interface PreviewRequest {
 
 /** The sample lead a preview shows when none is given. */
 const SAMPLE_LEAD = {
-  ja: { name: '山田 太郎', company: '株式会社サンプル商事', department: '営業企画部', title: '部長', email: 'taro.yamada@example.jp', locale: 'ja', timezone: 'Asia/Tokyo' },
-  en: { name: 'Alex Smith', company: 'Example Trading Inc.', department: 'Sales Planning', title: 'Director', email: 'alex.smith@example.com', locale: 'en', timezone: 'Asia/Tokyo' },
+  ja: {
+    name: '山田 太郎',
+    company: '株式会社サンプル商事',
+    department: '営業企画部',
+    title: '部長',
+    email: 'taro.yamada@example.jp',
+    locale: 'ja',
+    timezone: 'Asia/Tokyo',
+  },
+  en: {
+    name: 'Alex Smith',
+    company: 'Example Trading Inc.',
+    department: 'Sales Planning',
+    title: 'Director',
+    email: 'alex.smith@example.com',
+    locale: 'en',
+    timezone: 'Asia/Tokyo',
+  },
 } as const;
 
 /** Runs a template check, answering 422 with each problem's part and line. */
@@ -49,7 +67,10 @@ export async function or422<T>(check: () => Promise<T>): Promise<T> {
     return await check();
   } catch (error) {
     if (error instanceof InvalidTemplateError) {
-      throw unprocessable('the template does not compile', error.problems.map((p) => ({ path: `/${p.part}`, line: p.line, message: p.message })));
+      throw unprocessable(
+        'the template does not compile',
+        error.problems.map((p) => ({ path: `/${p.part}`, line: p.line, message: p.message })),
+      );
     }
     throw error;
   }
@@ -62,8 +83,14 @@ const NOTICE_VARIABLES = ['score', 'leadUrl', 'recent', 'daysStalled', 'at', 'ki
 export const warningsOf = (key: string, content: TemplateContent) => {
   const extra = key.startsWith('notice-') ? NOTICE_VARIABLES : [];
   return [
-    ...unknownVariables(content.subject, extra).map((v) => ({ path: '/subject', message: `unknown variable "${v}" renders empty` })),
-    ...unknownVariables(content.mjml, extra).map((v) => ({ path: '/mjml', message: `unknown variable "${v}" renders empty` })),
+    ...unknownVariables(content.subject, extra).map((v) => ({
+      path: '/subject',
+      message: `unknown variable "${v}" renders empty`,
+    })),
+    ...unknownVariables(content.mjml, extra).map((v) => ({
+      path: '/mjml',
+      message: `unknown variable "${v}" renders empty`,
+    })),
   ];
 };
 
@@ -78,16 +105,40 @@ export async function renderPreview(
   config: Pick<AppDependencies['config'], 'publicBaseUrl' | 'mailFrom' | 'senderPostalAddress' | 'senderContact'>,
   key: string,
   request: PreviewRequest,
-): Promise<{ subject: string; html: string; text: string; locale: Locale; warnings: { path: string; message: string }[] }> {
+): Promise<{
+  subject: string;
+  html: string;
+  text: string;
+  locale: Locale;
+  warnings: { path: string; message: string }[];
+}> {
   const draft = request.subject !== undefined && request.mjml !== undefined;
-  const stored = draft ? undefined : request.locale === undefined ? await findTemplate(db, key) : await findTemplateFor(db, key, request.locale);
+  const stored = draft
+    ? undefined
+    : request.locale === undefined
+      ? await findTemplate(db, key)
+      : await findTemplateFor(db, key, request.locale);
   if (!stored && !draft) throw notFound(`template "${key}"`);
   const locale: Locale = request.locale ?? stored?.locale ?? 'ja';
-  const content = { subject: request.subject ?? stored?.subject ?? '', mjml: request.mjml ?? stored?.mjml ?? '', locale };
-  const compiled = await or422(async () => compileTemplate({ ...content, mjml: (await expandWith(db, content.mjml, locale)).mjml }, content.mjml));
+  const content = {
+    subject: request.subject ?? stored?.subject ?? '',
+    mjml: request.mjml ?? stored?.mjml ?? '',
+    locale,
+  };
+  const compiled = await or422(async () =>
+    compileTemplate({ ...content, mjml: (await expandWith(db, content.mjml, locale)).mjml }, content.mjml),
+  );
   const lead = { ...SAMPLE_LEAD[locale], ...request.lead };
   const unsubscribeUrl = `${config.publicBaseUrl}/u/preview`;
-  const sender = { name: displayNameOf(config.mailFrom), postalAddress: config.senderPostalAddress, contact: config.senderContact };
-  const rendered = withComplianceFooter(renderEmail(compiled, { lead, unsubscribeUrl }), { sender, unsubscribeUrl, locale });
+  const sender = {
+    name: displayNameOf(config.mailFrom),
+    postalAddress: config.senderPostalAddress,
+    contact: config.senderContact,
+  };
+  const rendered = withComplianceFooter(renderEmail(compiled, { lead, unsubscribeUrl }), {
+    sender,
+    unsubscribeUrl,
+    locale,
+  });
   return { ...rendered, locale, warnings: warningsOf(key, content) };
 }

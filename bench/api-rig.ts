@@ -25,7 +25,10 @@ export interface ApiRig {
  * Builds the API as production does (`buildApp`, a production-sized pool) with one Temporal
  * client that the baseline uses too, so the two sides differ only by what the API adds.
  */
-export async function openApiRig(settings: { databaseUrl: string; temporalAddress: string; log: (line: string) => void }, config: Partial<Config> = {}): Promise<ApiRig> {
+export async function openApiRig(
+  settings: { databaseUrl: string; temporalAddress: string; log: (line: string) => void },
+  config: Partial<Config> = {},
+): Promise<ApiRig> {
   const runTag = randomBytes(4).toString('hex');
   const taskQueue = `bench-no-worker-${runTag}`;
   const adminKey = randomBytes(24).toString('hex');
@@ -39,7 +42,17 @@ export async function openApiRig(settings: { databaseUrl: string; temporalAddres
     closers.unshift(() => connection.close());
     const client = new Client({ connection, namespace: 'default' });
     // The per-key rate limit stays on (its cost is the API's) but high enough never to refuse.
-    const app = await buildApp({ config: { ...loadConfig({}), temporalTaskQueue: taskQueue, adminApiKey: adminKey, rateLimitPerMinute: 1_000_000_000, ...config }, db: pool, temporal: { client, connection } });
+    const app = await buildApp({
+      config: {
+        ...loadConfig({}),
+        temporalTaskQueue: taskQueue,
+        adminApiKey: adminKey,
+        rateLimitPerMinute: 1_000_000_000,
+        ...config,
+      },
+      db: pool,
+      temporal: { client, connection },
+    });
     closers.unshift(() => app.close());
     return { app, client, pool, taskQueue, runTag, headers: { authorization: `Bearer ${adminKey}` }, close };
   } catch (error) {
@@ -49,10 +62,14 @@ export async function openApiRig(settings: { databaseUrl: string; temporalAddres
 }
 
 /** Stores templates and cadences through the API (`PUT` each `[url, body]`); 200 means an earlier section stored it. */
-export async function putAll(rig: Pick<ApiRig, 'app' | 'headers'>, entries: [url: string, payload: object][]): Promise<void> {
+export async function putAll(
+  rig: Pick<ApiRig, 'app' | 'headers'>,
+  entries: [url: string, payload: object][],
+): Promise<void> {
   for (const [url, payload] of entries) {
     const response = await rig.app.inject({ method: 'PUT', url, headers: rig.headers, payload });
-    if (![200, 201].includes(response.statusCode)) throw new Error(`bench set-up: PUT ${url} answered ${response.statusCode}: ${response.body}`);
+    if (![200, 201].includes(response.statusCode))
+      throw new Error(`bench set-up: PUT ${url} answered ${response.statusCode}: ${response.body}`);
   }
 }
 

@@ -5,7 +5,10 @@ import type pg from 'pg';
  * Set-up only, never timed: the sections that use it measure what happens after the rows
  * exist (workflow starts, touches), and one INSERT … SELECT is the cheapest way there.
  */
-export async function insertBenchLeads(db: pg.Pool, options: { count: number; tag: string; cadenceKey: string }): Promise<string[]> {
+export async function insertBenchLeads(
+  db: pg.Pool,
+  options: { count: number; tag: string; cadenceKey: string },
+): Promise<string[]> {
   const result = await db.query<{ id: string }>(
     `INSERT INTO leads (email, name, company, cadence_key, locale, timezone, source)
      SELECT 'bench-' || $1 || '-' || n || '@example.com', 'Bench Lead ' || n, 'Example Co.', $2, 'ja', 'Asia/Tokyo', 'bench'

@@ -45,7 +45,9 @@ function* csvRows(count: number, tag: string): Generator<string> {
   for (let start = 0; start < count; start += 500) {
     const lines: string[] = [];
     for (let i = start; i < Math.min(start + 500, count); i++) {
-      lines.push(`import-${tag}-${i}@example.jp,山田 太郎 ${i},株式会社サンプル ${i % 101},営業部,課長,03-1234-${String(i % 10_000).padStart(4, '0')},100-0001,東京都,千代田区,千代田1-${i % 50},bench\n`);
+      lines.push(
+        `import-${tag}-${i}@example.jp,山田 太郎 ${i},株式会社サンプル ${i % 101},営業部,課長,03-1234-${String(i % 10_000).padStart(4, '0')},100-0001,東京都,千代田区,千代田1-${i % 50},bench\n`,
+      );
     }
     yield lines.join('');
   }
@@ -83,7 +85,10 @@ export async function benchLeadImport(settings: ImportSettings): Promise<ImportR
     const pid = api.pid;
     if (pid === undefined) throw new Error('the API process did not start');
     for (let tries = 0; ; tries++) {
-      const up = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+      const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (up) break;
       if (tries > 300 || api.exitCode !== null) throw new Error('the API did not answer /healthz within 60 s');
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -94,13 +99,22 @@ export async function benchLeadImport(settings: ImportSettings): Promise<ImportR
     let bytes = 0;
     const started = performance.now();
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const request = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/leads/import', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'text/csv; charset=utf-8' } }, (response) => {
-        let body = '';
-        response.setEncoding('utf8');
-        response.on('data', (text: string) => (body += text));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-        response.on('error', reject);
-      });
+      const request = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/v1/leads/import',
+          headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'text/csv; charset=utf-8' },
+        },
+        (response) => {
+          let body = '';
+          response.setEncoding('utf8');
+          response.on('data', (text: string) => (body += text));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+          response.on('error', reject);
+        },
+      );
       request.on('error', reject);
       const source = Readable.from(csvRows(settings.rows, tag)).map((text: string) => {
         const chunk = Buffer.from(text, 'utf8');
@@ -115,13 +129,24 @@ export async function benchLeadImport(settings: ImportSettings): Promise<ImportR
     const peakRssMiB = await memoryOf(pid, 'VmHWM');
 
     // Not a timing check: confirms every row counted really became a lead.
-    const written = await pool.query<{ n: string }>('SELECT count(*) AS n FROM leads WHERE email LIKE $1', [`import-${tag}-%`]);
-    if (Number(written.rows[0]?.n) !== settings.rows || summary.failed !== 0) throw new Error(`expected ${settings.rows} leads, found ${written.rows[0]?.n} (${summary.failed} rows failed)`);
-    return { rows: settings.rows, bytes, seconds, rowsPerSecond: settings.rows / seconds, rssBeforeMiB, peakRssMiB, created: summary.created, workflowsStarted: summary.workflowsStarted };
+    const written = await pool.query<{ n: string }>('SELECT count(*) AS n FROM leads WHERE email LIKE $1', [
+      `import-${tag}-%`,
+    ]);
+    if (Number(written.rows[0]?.n) !== settings.rows || summary.failed !== 0)
+      throw new Error(`expected ${settings.rows} leads, found ${written.rows[0]?.n} (${summary.failed} rows failed)`);
+    return {
+      rows: settings.rows,
+      bytes,
+      seconds,
+      rowsPerSecond: settings.rows / seconds,
+      rssBeforeMiB,
+      peakRssMiB,
+      created: summary.created,
+      workflowsStarted: summary.workflowsStarted,
+    };
   } finally {
     await pool.end();
     if (api.exitCode === null) api.kill('SIGTERM');
     await exited;
   }
 }
-

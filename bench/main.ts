@@ -78,7 +78,9 @@ process.on('SIGTERM', onSignal);
 
 const wallStart = performance.now();
 try {
-  log(`machine: ${machine.cpus} CPU (${machine.cpuModel}), node ${machine.node}, load ${machine.loadAvgBefore.join(' ')}`);
+  log(
+    `machine: ${machine.cpus} CPU (${machine.cpuModel}), node ${machine.node}, load ${machine.loadAvgBefore.join(' ')}`,
+  );
   log('starting embedded PostgreSQL, the Temporal dev server and the SMTP sink...');
   const startedAt = performance.now();
   services = await startServices(log);
@@ -94,20 +96,34 @@ try {
   let touches: TouchResult | undefined;
   let memory: MemoryResult | undefined;
   if (runs('intake')) {
-    log(`lead intake: ${settings.leads} leads x ${settings.rounds} rounds per side, concurrency ${settings.concurrency}`);
+    log(
+      `lead intake: ${settings.leads} leads x ${settings.rounds} rounds per side, concurrency ${settings.concurrency}`,
+    );
     intake = await benchLeadIntake({ ...stack, ...settings, log });
   }
   if (runs('ingest')) {
-    log(`webhook ingest: ${settings.leads} events x ${settings.rounds} rounds per side, concurrency ${settings.concurrency}`);
+    log(
+      `webhook ingest: ${settings.leads} events x ${settings.rounds} rounds per side, concurrency ${settings.concurrency}`,
+    );
     ingest = await benchWebhookIngest({ ...stack, ...settings, log });
   }
   if (runs('render')) {
-    log(`template render: ${settings.renders} cached renders, ${settings.compiles} compile+render, ${settings.rounds} rounds`);
+    log(
+      `template render: ${settings.renders} cached renders, ${settings.compiles} compile+render, ${settings.rounds} rounds`,
+    );
     render = await benchTemplateRender({ ...settings, log });
   }
   if (runs('send')) {
-    log(`send path: ${settings.sends} messages x ${settings.rounds} rounds per side, concurrency ${settings.concurrency}`);
-    send = await benchSendPath({ databaseUrl: services.databaseUrl, smtpUrl: services.smtpUrl, smtp: services.smtp, ...settings, log });
+    log(
+      `send path: ${settings.sends} messages x ${settings.rounds} rounds per side, concurrency ${settings.concurrency}`,
+    );
+    send = await benchSendPath({
+      databaseUrl: services.databaseUrl,
+      smtpUrl: services.smtpUrl,
+      smtp: services.smtp,
+      ...settings,
+      log,
+    });
   }
 
   if (runs('import')) {
@@ -116,13 +132,24 @@ try {
   }
 
   if (runs('touches')) {
-    log(`touches: ${settings.touchLeads} leads due at once x ${settings.touchRounds} rounds per side, real worker vs trivial workflow`);
-    touches = await benchTouches({ ...stack, smtpUrl: services.smtpUrl, smtp: services.smtp, touchLeads: settings.touchLeads, rounds: settings.touchRounds, log });
+    log(
+      `touches: ${settings.touchLeads} leads due at once x ${settings.touchRounds} rounds per side, real worker vs trivial workflow`,
+    );
+    touches = await benchTouches({
+      ...stack,
+      smtpUrl: services.smtpUrl,
+      smtp: services.smtp,
+      touchLeads: settings.touchLeads,
+      rounds: settings.touchRounds,
+      log,
+    });
   }
   if (runs('memory')) {
     // 10,000 always; a larger BENCH_MEMORY_LEADS (100,000) is measured after it, in the same worker.
     const counts = [...new Set([Math.min(10_000, settings.memoryLeads), settings.memoryLeads])];
-    log(`worker memory: the production worker process idle, then with ${counts.join(', then ')} leads waiting on timers`);
+    log(
+      `worker memory: the production worker process idle, then with ${counts.join(', then ')} leads waiting on timers`,
+    );
     memory = await benchWorkerMemory({ ...stack, smtpUrl: services.smtpUrl, smtp: services.smtp, counts, log });
   }
 
@@ -137,7 +164,9 @@ try {
       startupSeconds,
       sections: SECTIONS.filter(runs),
       intake: intake && pairedJson(intake, { raw: 'RawStart', api: 'Api', ratio: 'ApiOverRawStart' }),
-      ingest: ingest && pairedJson(ingest, { raw: 'RawSignalWithStart', api: 'Webhook', ratio: 'WebhookOverRawSignalWithStart' }),
+      ingest:
+        ingest &&
+        pairedJson(ingest, { raw: 'RawSignalWithStart', api: 'Webhook', ratio: 'WebhookOverRawSignalWithStart' }),
       render: render && {
         cachedPerSecond: render.rounds.map((r) => round(r.cached.perSecond)),
         compilePlusRenderPerSecond: render.rounds.map((r) => round(r.compiled.perSecond)),
@@ -197,7 +226,10 @@ try {
 }
 
 /** A side-by-side section in the JSON line: per-round rates and ratios, and their medians. */
-function pairedJson(result: PairedResult, names: { raw: string; api: string; ratio: string }): Record<string, number | number[]> {
+function pairedJson(
+  result: PairedResult,
+  names: { raw: string; api: string; ratio: string },
+): Record<string, number | number[]> {
   const lower = (name: string) => name.charAt(0).toLowerCase() + name.slice(1);
   return {
     [`${lower(names.raw)}PerSecond`]: result.rounds.map((r) => round(r.raw.perSecond)),
@@ -210,13 +242,30 @@ function pairedJson(result: PairedResult, names: { raw: string; api: string; rat
 }
 
 function printReport(
-  { intake, ingest, render, send, imported, touches, memory }: { intake?: IntakeResult | undefined; ingest?: IngestResult | undefined; render?: RenderResult | undefined; send?: SendResult | undefined; imported?: ImportResult | undefined; touches?: TouchResult | undefined; memory?: MemoryResult | undefined },
+  {
+    intake,
+    ingest,
+    render,
+    send,
+    imported,
+    touches,
+    memory,
+  }: {
+    intake?: IntakeResult | undefined;
+    ingest?: IngestResult | undefined;
+    render?: RenderResult | undefined;
+    send?: SendResult | undefined;
+    imported?: ImportResult | undefined;
+    touches?: TouchResult | undefined;
+    memory?: MemoryResult | undefined;
+  },
   loadAvgAfter: number[],
 ): void {
   const f = (n: number) => String(round(n));
   const table = (header: string[], rows: string[][]) => {
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+    const line = (cells: string[]) =>
+      cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
     out(line(header));
     out(widths.map((w) => '-'.repeat(w)).join('  '));
     for (const r of rows) out(line(r));
@@ -225,75 +274,157 @@ function printReport(
     table(
       ['round', `${raw}/s`, 'p50 ms', 'p95 ms', `${api}/s`, 'p50 ms', 'p95 ms', ratio],
       [
-        ...result.rounds.map((r) => [String(r.round), f(r.raw.perSecond), f(r.raw.p50Ms), f(r.raw.p95Ms), f(r.api.perSecond), f(r.api.p50Ms), f(r.api.p95Ms), f(r.ratio)]),
+        ...result.rounds.map((r) => [
+          String(r.round),
+          f(r.raw.perSecond),
+          f(r.raw.p50Ms),
+          f(r.raw.p95Ms),
+          f(r.api.perSecond),
+          f(r.api.p50Ms),
+          f(r.api.p95Ms),
+          f(r.ratio),
+        ]),
         ['median', f(result.medianRawPerSecond), '', '', f(result.medianApiPerSecond), '', '', f(result.medianRatio)],
       ],
     );
 
   out();
-  out(`Machine: ${machine.cpus} CPU (${machine.cpuModel}), ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.platform}`);
+  out(
+    `Machine: ${machine.cpus} CPU (${machine.cpuModel}), ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.platform}`,
+  );
   out(`Load average before/after: ${machine.loadAvgBefore.join(' ')} / ${loadAvgAfter.join(' ')}`);
   out();
   if (intake) {
-    out(`Lead intake: ${settings.leads} leads per batch, concurrency ${settings.concurrency}, task queue with no worker, first step P1D`);
+    out(
+      `Lead intake: ${settings.leads} leads per batch, concurrency ${settings.concurrency}, task queue with no worker, first step P1D`,
+    );
     out(`(warm-up of ${intake.warmup} per side not counted; ${intake.leadRowsWritten} lead rows written by the API)`);
     paired(intake, 'raw start', 'API', 'API / raw');
     out();
   }
   if (ingest) {
-    out(`Webhook ingest: ${settings.leads} signed deal.stage_changed events per batch to ${settings.leads} stored leads, concurrency ${settings.concurrency}, task queue with no worker`);
+    out(
+      `Webhook ingest: ${settings.leads} signed deal.stage_changed events per batch to ${settings.leads} stored leads, concurrency ${settings.concurrency}, task queue with no worker`,
+    );
     out(`(warm-up of ${ingest.warmup} per side not counted; ${ingest.receiptsWritten} webhook receipts written)`);
     paired(ingest, 'raw signalWithStart', 'webhook', 'webhook / raw');
     out();
   }
   if (render) {
-    out(`Template render: ${settings.renders} cached renders vs ${settings.compiles} compile+render per round (first compile ${render.firstCompileMs} ms, HTML ${render.htmlBytes} bytes)`);
+    out(
+      `Template render: ${settings.renders} cached renders vs ${settings.compiles} compile+render per round (first compile ${render.firstCompileMs} ms, HTML ${render.htmlBytes} bytes)`,
+    );
     table(
       ['round', 'cached/s', 'p50 ms', 'compile+render/s', 'p50 ms', 'cached speed-up'],
       [
-        ...render.rounds.map((r) => [String(r.round), f(r.cached.perSecond), f(r.cached.p50Ms), f(r.compiled.perSecond), f(r.compiled.p50Ms), `${f(r.speedup)}x`]),
-        ['median', f(render.medianCachedPerSecond), '', f(render.medianCompiledPerSecond), '', `${f(render.medianSpeedup)}x`],
+        ...render.rounds.map((r) => [
+          String(r.round),
+          f(r.cached.perSecond),
+          f(r.cached.p50Ms),
+          f(r.compiled.perSecond),
+          f(r.compiled.p50Ms),
+          `${f(r.speedup)}x`,
+        ]),
+        [
+          'median',
+          f(render.medianCachedPerSecond),
+          '',
+          f(render.medianCompiledPerSecond),
+          '',
+          `${f(render.medianSpeedup)}x`,
+        ],
       ],
     );
     out();
   }
   if (send) {
-    out(`Send path: ${settings.sends} messages per batch, concurrency ${settings.concurrency}, one SMTP sink on loopback, message ${send.messageBytes} bytes`);
-    out(`(warm-up of ${send.warmup} per side not counted; checked after: ${send.sinkMessages} messages received, ${send.deliveriesSent} delivery rows sent)`);
+    out(
+      `Send path: ${settings.sends} messages per batch, concurrency ${settings.concurrency}, one SMTP sink on loopback, message ${send.messageBytes} bytes`,
+    );
+    out(
+      `(warm-up of ${send.warmup} per side not counted; checked after: ${send.sinkMessages} messages received, ${send.deliveriesSent} delivery rows sent)`,
+    );
     table(
       ['round', 'bare msg/s', 'p50 ms', 'p95 ms', 'full msg/s', 'p50 ms', 'p95 ms', 'full / bare', '+ms/msg'],
       [
-        ...send.rounds.map((r) => [String(r.round), f(r.bare.perSecond), f(r.bare.p50Ms), f(r.bare.p95Ms), f(r.full.perSecond), f(r.full.p50Ms), f(r.full.p95Ms), f(r.ratio), f(r.extraMsPerMessage)]),
-        ['median', f(send.medianBarePerSecond), '', '', f(send.medianFullPerSecond), '', '', f(send.medianRatio), f(send.medianExtraMsPerMessage)],
+        ...send.rounds.map((r) => [
+          String(r.round),
+          f(r.bare.perSecond),
+          f(r.bare.p50Ms),
+          f(r.bare.p95Ms),
+          f(r.full.perSecond),
+          f(r.full.p50Ms),
+          f(r.full.p95Ms),
+          f(r.ratio),
+          f(r.extraMsPerMessage),
+        ]),
+        [
+          'median',
+          f(send.medianBarePerSecond),
+          '',
+          '',
+          f(send.medianFullPerSecond),
+          '',
+          '',
+          f(send.medianRatio),
+          f(send.medianExtraMsPerMessage),
+        ],
       ],
     );
     out();
   }
   if (imported) {
-    out(`CSV import: ${imported.rows} rows (${round(imported.bytes / 2 ** 20)} MiB, UTF-8, chunked) to POST /v1/leads/import, API as its own process, task queue with no worker`);
+    out(
+      `CSV import: ${imported.rows} rows (${round(imported.bytes / 2 ** 20)} MiB, UTF-8, chunked) to POST /v1/leads/import, API as its own process, task queue with no worker`,
+    );
     table(
       ['rows', 'seconds', 'rows/s', 'API RSS before MiB', 'API peak RSS MiB', 'workflows started'],
-      [[String(imported.rows), f(imported.seconds), f(imported.rowsPerSecond), f(imported.rssBeforeMiB), f(imported.peakRssMiB), String(imported.workflowsStarted)]],
+      [
+        [
+          String(imported.rows),
+          f(imported.seconds),
+          f(imported.rowsPerSecond),
+          f(imported.rssBeforeMiB),
+          f(imported.peakRssMiB),
+          String(imported.workflowsStarted),
+        ],
+      ],
     );
     out();
   }
   if (touches) {
-    out(`Touches: ${settings.touchLeads} leads due at once per side (first start to last touch, the 1 s wait subtracted), real worker vs a trivial one-activity workflow, same worker settings`);
+    out(
+      `Touches: ${settings.touchLeads} leads due at once per side (first start to last touch, the 1 s wait subtracted), real worker vs a trivial one-activity workflow, same worker settings`,
+    );
     out(`(${touches.sinkMessages} messages received by the sink during the counted rounds)`);
     table(
       ['round', 'trivial wf/s', 's', 'real touches/s', 's', 'real / trivial'],
       [
-        ...touches.rounds.map((r) => [String(r.round), f(r.trivial.perSecond), f(r.trivial.seconds), f(r.real.perSecond), f(r.real.seconds), f(r.ratio)]),
+        ...touches.rounds.map((r) => [
+          String(r.round),
+          f(r.trivial.perSecond),
+          f(r.trivial.seconds),
+          f(r.real.perSecond),
+          f(r.real.seconds),
+          f(r.ratio),
+        ]),
         ['median', f(touches.medianTrivialPerSecond), '', f(touches.medianRealPerSecond), '', f(touches.medianRatio)],
       ],
     );
     out();
   }
   if (memory) {
-    out(`Worker memory: worker/main.ts in its own process, maxCachedWorkflows ${memory.maxCachedWorkflows} (WORKER_MAX_CACHED_WORKFLOWS), leads waiting on their next-step timer after one touch`);
+    out(
+      `Worker memory: worker/main.ts in its own process, maxCachedWorkflows ${memory.maxCachedWorkflows} (WORKER_MAX_CACHED_WORKFLOWS), leads waiting on their next-step timer after one touch`,
+    );
     table(
       ['leads waiting', 'VmRSS MiB', 'VmHWM MiB', 'first touches s'],
-      [memory.idle, ...memory.points].map((p) => [String(p.leads), f(p.rssMiB), f(p.hwmMiB), p.leads === 0 ? '' : f(p.seconds)]),
+      [memory.idle, ...memory.points].map((p) => [
+        String(p.leads),
+        f(p.rssMiB),
+        f(p.hwmMiB),
+        p.leads === 0 ? '' : f(p.seconds),
+      ]),
     );
     out();
   }

@@ -77,7 +77,8 @@ export async function benchSendPath(settings: SendSettings): Promise<SendResult>
     // keeps warnings to one line each, and drops "Activity failed": the bench reports the
     // first failure itself, and the sends still in flight when it stops fail too.
     const logger = new DefaultLogger('WARN', (entry) => {
-      if (entry.message !== 'Activity failed') settings.log(`activity ${entry.level}: ${entry.message} ${JSON.stringify(entry.meta ?? {})}`);
+      if (entry.message !== 'Activity failed')
+        settings.log(`activity ${entry.level}: ${entry.message} ${JSON.stringify(entry.meta ?? {})}`);
     });
     const env = new MockActivityEnvironment(undefined, { logger });
 
@@ -94,7 +95,11 @@ export async function benchSendPath(settings: SendSettings): Promise<SendResult>
     };
     const leadIds = new Array<string>(settings.sends);
     await runConcurrently(settings.sends, settings.concurrency, async (i) => {
-      const { lead } = await upsertLead(pool, `bench-send-${runTag}-${i}@example.jp`, profile, { cadenceKey: 'default', locale: 'ja', timezone: 'Asia/Tokyo' });
+      const { lead } = await upsertLead(pool, `bench-send-${runTag}-${i}@example.jp`, profile, {
+        cadenceKey: 'default',
+        locale: 'ja',
+        timezone: 'Asia/Tokyo',
+      });
       leadIds[i] = lead.id;
     });
     const leadId = (i: number): string => leadIds[i] as string;
@@ -102,7 +107,11 @@ export async function benchSendPath(settings: SendSettings): Promise<SendResult>
     type SendEmail = (input: SendEmailInput) => Promise<SendEmailResult>;
     const fullSend = async (idempotencyKey: string, i: number, on = activities): Promise<void> => {
       const activity: SendEmail = (input) => on.sendEmail(input);
-      const result = await env.run<[SendEmailInput], SendEmailResult, SendEmail>(activity, { leadId: leadId(i), templateKey: TEMPLATE_KEY, idempotencyKey });
+      const result = await env.run<[SendEmailInput], SendEmailResult, SendEmail>(activity, {
+        leadId: leadId(i),
+        templateKey: TEMPLATE_KEY,
+        idempotencyKey,
+      });
       if (result.status !== 'sent') throw new Error(`sendEmail ${idempotencyKey}: ${result.status}, expected sent`);
     };
 
@@ -121,10 +130,15 @@ export async function benchSendPath(settings: SendSettings): Promise<SendResult>
     if (!message) throw new Error('the activity sent nothing through the transport');
     const messageBytes = settings.smtp.bytes() - sinkBefore.bytes;
     const headers = message.headers as Record<string, string>;
-    if (!headers['List-Unsubscribe'] || typeof message.html !== 'string' || !message.html.includes(deps.sender.postalAddress)) {
+    if (
+      !headers['List-Unsubscribe'] ||
+      typeof message.html !== 'string' ||
+      !message.html.includes(deps.sender.postalAddress)
+    ) {
       throw new Error('the captured message lacks its List-Unsubscribe header or compliance footer');
     }
-    if (message.subject !== `${SAMPLE_LEAD.company} ${SAMPLE_LEAD.name} 様へ: 新機能のご案内`) throw new Error(`unexpected subject "${message.subject}"`);
+    if (message.subject !== `${SAMPLE_LEAD.company} ${SAMPLE_LEAD.name} 様へ: 新機能のご案内`)
+      throw new Error(`unexpected subject "${message.subject}"`);
 
     const bare = transport();
     const bareSend = async (): Promise<void> => {
@@ -141,7 +155,9 @@ export async function benchSendPath(settings: SendSettings): Promise<SendResult>
     for (let n = 1; n <= settings.rounds; n++) {
       const bareBatch = await runConcurrently(settings.sends, settings.concurrency, () => bareSend());
       settings.log(`  round ${n}: bare loop ${bareBatch.perSecond.toFixed(1)} messages/s`);
-      const fullBatch = await runConcurrently(settings.sends, settings.concurrency, (i) => fullSend(`bench/${n}/${i}`, i));
+      const fullBatch = await runConcurrently(settings.sends, settings.concurrency, (i) =>
+        fullSend(`bench/${n}/${i}`, i),
+      );
       settings.log(`  round ${n}: full path ${fullBatch.perSecond.toFixed(1)} messages/s`);
       rounds.push({
         round: n,
@@ -155,17 +171,24 @@ export async function benchSendPath(settings: SendSettings): Promise<SendResult>
     // Not timed: every counted full-path send left a `sent` row, and the sink got every message.
     const sinkMessages = settings.smtp.messages() - counted;
     const expectedMessages = settings.rounds * settings.sends * 2;
-    if (sinkMessages !== expectedMessages) throw new Error(`the SMTP sink received ${sinkMessages} messages in the rounds, expected ${expectedMessages}`);
+    if (sinkMessages !== expectedMessages)
+      throw new Error(`the SMTP sink received ${sinkMessages} messages in the rounds, expected ${expectedMessages}`);
     const rows = await pool.query<{ status: string; n: string }>(
       `SELECT status, count(*) AS n FROM deliveries WHERE idempotency_key ~ '^bench/[0-9]+/[0-9]+$' GROUP BY status`,
     );
     const byStatus = Object.fromEntries(rows.rows.map((r) => [r.status, Number(r.n)]));
     const deliveriesSent = byStatus.sent ?? 0;
     if (deliveriesSent !== settings.rounds * settings.sends || rows.rows.length !== 1) {
-      throw new Error(`expected ${settings.rounds * settings.sends} delivery rows, all sent; found ${JSON.stringify(byStatus)}`);
+      throw new Error(
+        `expected ${settings.rounds * settings.sends} delivery rows, all sent; found ${JSON.stringify(byStatus)}`,
+      );
     }
-    const version = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM deliveries WHERE idempotency_key ~ '^bench/[0-9]+/' AND template_version = $1`, [saved.version]);
-    if (Number(version.rows[0]?.n) !== deliveriesSent) throw new Error('some deliveries do not record the template version sent');
+    const version = await pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM deliveries WHERE idempotency_key ~ '^bench/[0-9]+/' AND template_version = $1`,
+      [saved.version],
+    );
+    if (Number(version.rows[0]?.n) !== deliveriesSent)
+      throw new Error('some deliveries do not record the template version sent');
 
     return {
       warmup,

@@ -51,7 +51,12 @@ export async function startServices(log: (line: string) => void): Promise<BenchS
     const cli = await resolveTemporalCli({ explicitPath: process.env.TEMPORAL_CLI_PATH, projectDir: PROJECT_DIR, log });
     // allSettled, not all: a service that did start must be stopped even if the other failed.
     const [database, temporal, smtp] = await Promise.allSettled([
-      startEmbeddedPostgres({ dataDir: path.join(root, 'postgres'), port: pgPort, password: randomBytes(12).toString('hex'), database: 'lle_bench' }),
+      startEmbeddedPostgres({
+        dataDir: path.join(root, 'postgres'),
+        port: pgPort,
+        password: randomBytes(12).toString('hex'),
+        database: 'lle_bench',
+      }),
       startTemporalDevServer({ cli, port: temporalPort, namespace: 'default', ui: false, log }),
       startSmtpSink(smtpPort),
     ]);

@@ -22,7 +22,9 @@ export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /**
@@ -31,7 +33,11 @@ export function median(values: readonly number[]): number {
  * A failing task fails the batch: a rate of failed calls would mean nothing. After a failure
  * no lane starts another task (those already running finish or fail on their own).
  */
-export async function runConcurrently(count: number, concurrency: number, task: (index: number) => Promise<void>): Promise<BatchResult> {
+export async function runConcurrently(
+  count: number,
+  concurrency: number,
+  task: (index: number) => Promise<void>,
+): Promise<BatchResult> {
   const latencies: number[] = new Array<number>(count);
   let next = 0;
   let failed = false;
@@ -50,11 +56,20 @@ export async function runConcurrently(count: number, concurrency: number, task: 
   const started = performance.now();
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
   const elapsedMs = performance.now() - started;
-  return { count, elapsedMs, perSecond: (count * 1000) / elapsedMs, p50Ms: quantile(latencies, 0.5), p95Ms: quantile(latencies, 0.95) };
+  return {
+    count,
+    elapsedMs,
+    perSecond: (count * 1000) / elapsedMs,
+    p50Ms: quantile(latencies, 0.5),
+    p95Ms: quantile(latencies, 0.95),
+  };
 }
 
 /** Times `count` sequential calls of `task`. */
-export async function runSequentially(count: number, task: (index: number) => Promise<void> | void): Promise<BatchResult> {
+export async function runSequentially(
+  count: number,
+  task: (index: number) => Promise<void> | void,
+): Promise<BatchResult> {
   return runConcurrently(count, 1, async (i) => {
     await task(i);
   });

@@ -111,7 +111,9 @@ export async function benchTemplateRender(settings: RenderSettings): Promise<Ren
     const compiled = await runSequentially(settings.compiles, async () => {
       renderEmail(await compileTemplate(NURTURE_TEMPLATE), data);
     });
-    settings.log(`  round ${n}: cached ${cached.perSecond.toFixed(0)} renders/s, compile+render ${compiled.perSecond.toFixed(1)}/s`);
+    settings.log(
+      `  round ${n}: cached ${cached.perSecond.toFixed(0)} renders/s, compile+render ${compiled.perSecond.toFixed(1)}/s`,
+    );
     rounds.push({ round: n, cached, compiled, speedup: cached.perSecond / compiled.perSecond });
   }
   return {

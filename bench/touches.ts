@@ -75,7 +75,12 @@ export async function benchTouches(settings: TouchSettings): Promise<TouchResult
         `/v1/cadences/${CADENCE_KEY}`,
         {
           name: 'Bench: one touch now',
-          nurture: { steps: [{ after: `PT${WAIT_MS / 1000}S`, channel: 'email', template: TEMPLATE_KEY }, { after: 'P1M', channel: 'email', template: TEMPLATE_KEY }] },
+          nurture: {
+            steps: [
+              { after: `PT${WAIT_MS / 1000}S`, channel: 'email', template: TEMPLATE_KEY },
+              { after: 'P1M', channel: 'email', template: TEMPLATE_KEY },
+            ],
+          },
           sendWindow: null,
         },
       ],
@@ -122,7 +127,11 @@ export async function benchTouches(settings: TouchSettings): Promise<TouchResult
     const until = async (done: () => boolean) => {
       while (!done()) await new Promise((resolve) => setTimeout(resolve, 20));
     };
-    const time = async (count: number, start: (index: number) => Promise<unknown>, done: () => boolean): Promise<TouchBatch> => {
+    const time = async (
+      count: number,
+      start: (index: number) => Promise<unknown>,
+      done: () => boolean,
+    ): Promise<TouchBatch> => {
       const began = performance.now();
       await startAll(count, start);
       await until(done);
@@ -133,7 +142,12 @@ export async function benchTouches(settings: TouchSettings): Promise<TouchResult
       const target = noops + count;
       return time(
         count,
-        (i) => client.workflow.start('trivialTouch', { taskQueue: trivialQueue, workflowId: `bench-trivial-${runTag}-${label}-${i}`, args: [WAIT_MS] }),
+        (i) =>
+          client.workflow.start('trivialTouch', {
+            taskQueue: trivialQueue,
+            workflowId: `bench-trivial-${runTag}-${label}-${i}`,
+            args: [WAIT_MS],
+          }),
         () => noops >= target,
       );
     };
@@ -142,7 +156,12 @@ export async function benchTouches(settings: TouchSettings): Promise<TouchResult
       const target = settings.smtp.messages() + count;
       return time(
         count,
-        (i) => client.workflow.start('leadLifecycle', { taskQueue: realQueue, workflowId: `lead-${ids[i] as string}`, args: [{ leadId: ids[i] as string }] }),
+        (i) =>
+          client.workflow.start('leadLifecycle', {
+            taskQueue: realQueue,
+            workflowId: `lead-${ids[i] as string}`,
+            args: [{ leadId: ids[i] as string }],
+          }),
         () => settings.smtp.messages() >= target,
       );
     };
@@ -155,11 +174,22 @@ export async function benchTouches(settings: TouchSettings): Promise<TouchResult
     for (let n = 1; n <= settings.rounds; n++) {
       // Alternate which side goes first, so neither always meets a server still busy with the other.
       const trivialFirst = n % 2 === 1;
-      const first = trivialFirst ? await trivialSide(`r${n}`, settings.touchLeads) : await realSide(`r${n}`, settings.touchLeads);
-      const second = trivialFirst ? await realSide(`r${n}`, settings.touchLeads) : await trivialSide(`r${n}`, settings.touchLeads);
+      const first = trivialFirst
+        ? await trivialSide(`r${n}`, settings.touchLeads)
+        : await realSide(`r${n}`, settings.touchLeads);
+      const second = trivialFirst
+        ? await realSide(`r${n}`, settings.touchLeads)
+        : await trivialSide(`r${n}`, settings.touchLeads);
       const [trivialBatch, realBatch] = trivialFirst ? [first, second] : [second, first];
-      settings.log(`  round ${n}: trivial ${trivialBatch.perSecond} workflows/s, real ${realBatch.perSecond} touches/s`);
-      rounds.push({ round: n, trivial: trivialBatch, real: realBatch, ratio: round(realBatch.perSecond / trivialBatch.perSecond) });
+      settings.log(
+        `  round ${n}: trivial ${trivialBatch.perSecond} workflows/s, real ${realBatch.perSecond} touches/s`,
+      );
+      rounds.push({
+        round: n,
+        trivial: trivialBatch,
+        real: realBatch,
+        ratio: round(realBatch.perSecond / trivialBatch.perSecond),
+      });
     }
     return {
       rounds,

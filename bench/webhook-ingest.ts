@@ -30,8 +30,14 @@ export async function benchWebhookIngest(settings: PairedSettings): Promise<Inge
     const leads: { id: string; email: string }[] = [];
     await runConcurrently(settings.leads, settings.concurrency, async (i) => {
       const email = `ingest-${runTag}-${i}@example.com`;
-      const response = await app.inject({ method: 'POST', url: '/v1/leads', headers, payload: { email, cadence: BENCH_CADENCE_KEY } });
-      if (response.statusCode !== 201) throw new Error(`POST /v1/leads answered ${response.statusCode}: ${response.body}`);
+      const response = await app.inject({
+        method: 'POST',
+        url: '/v1/leads',
+        headers,
+        payload: { email, cadence: BENCH_CADENCE_KEY },
+      });
+      if (response.statusCode !== 201)
+        throw new Error(`POST /v1/leads answered ${response.statusCode}: ${response.body}`);
       leads[i] = { id: response.json<{ id: string }>().id, email };
     });
     const leadAt = (i: number) => leads[i % leads.length] as { id: string; email: string };
@@ -43,22 +49,53 @@ export async function benchWebhookIngest(settings: PairedSettings): Promise<Inge
         workflowId: leadWorkflowId(lead.id),
         args: [{ leadId: lead.id }],
         signal: leadEventSignal,
-        signalArgs: [{ kind: 'deal_stage_changed', eventId: `raw:${runTag}-${label}-${i}`, deal: { stage: 'Proposal', amount: 1_000_000 } }],
+        signalArgs: [
+          {
+            kind: 'deal_stage_changed',
+            eventId: `raw:${runTag}-${label}-${i}`,
+            deal: { stage: 'Proposal', amount: 1_000_000 },
+          },
+        ],
       });
     };
     const webhook = async (label: string, i: number): Promise<void> => {
-      const body = JSON.stringify({ id: `${runTag}-${label}-${i}`, type: 'deal.stage_changed', occurredAt: new Date().toISOString(), data: { email: leadAt(i).email, stage: 'Proposal', amount: 1_000_000 } });
+      const body = JSON.stringify({
+        id: `${runTag}-${label}-${i}`,
+        type: 'deal.stage_changed',
+        occurredAt: new Date().toISOString(),
+        data: { email: leadAt(i).email, stage: 'Proposal', amount: 1_000_000 },
+      });
       const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-      const response = await app.inject({ method: 'POST', url: '/v1/webhooks/crm/generic', headers: { 'content-type': 'application/json', 'x-signature': signature }, payload: body });
-      if (response.statusCode !== 200 || response.json<{ duplicate: boolean }>().duplicate) throw new Error(`the webhook answered ${response.statusCode}: ${response.body}`);
+      const response = await app.inject({
+        method: 'POST',
+        url: '/v1/webhooks/crm/generic',
+        headers: { 'content-type': 'application/json', 'x-signature': signature },
+        payload: body,
+      });
+      if (response.statusCode !== 200 || response.json<{ duplicate: boolean }>().duplicate)
+        throw new Error(`the webhook answered ${response.statusCode}: ${response.body}`);
     };
-    const result = await alternateRounds({ count: settings.leads, concurrency: settings.concurrency, rounds: settings.rounds, log: settings.log, unit: 'events' }, rawSignal, webhook);
+    const result = await alternateRounds(
+      {
+        count: settings.leads,
+        concurrency: settings.concurrency,
+        rounds: settings.rounds,
+        log: settings.log,
+        unit: 'events',
+      },
+      rawSignal,
+      webhook,
+    );
 
     // Not a timing check: every counted webhook left its receipt (written with its signal).
-    const written = await pool.query<{ n: string }>("SELECT count(*) AS n FROM webhook_receipts WHERE provider = 'generic' AND event_id LIKE $1", [`${runTag}-%`]);
+    const written = await pool.query<{ n: string }>(
+      "SELECT count(*) AS n FROM webhook_receipts WHERE provider = 'generic' AND event_id LIKE $1",
+      [`${runTag}-%`],
+    );
     const receiptsWritten = Number(written.rows[0]?.n ?? 0);
     const expected = result.warmup + settings.rounds * settings.leads;
-    if (receiptsWritten !== expected) throw new Error(`expected ${expected} webhook receipts after the bench, found ${receiptsWritten}`);
+    if (receiptsWritten !== expected)
+      throw new Error(`expected ${expected} webhook receipts after the bench, found ${receiptsWritten}`);
     return { ...result, receiptsWritten };
   } finally {
     await rig.close();

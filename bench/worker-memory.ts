@@ -78,13 +78,21 @@ export async function benchWorkerMemory(settings: MemorySettings): Promise<Memor
     await putAll(rig, [
       [
         `/v1/templates/${TEMPLATE_KEY}`,
-        { subject: '{{lead.name}} 様へ', mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>{{lead.company}} {{lead.name}} 様</mj-text></mj-column></mj-section></mj-body></mjml>' },
+        {
+          subject: '{{lead.name}} 様へ',
+          mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>{{lead.company}} {{lead.name}} 様</mj-text></mj-column></mj-section></mj-body></mjml>',
+        },
       ],
       [
         `/v1/cadences/${CADENCE_KEY}`,
         {
           name: 'Bench: one touch, then a month',
-          nurture: { steps: [{ after: 'PT1S', channel: 'email', template: TEMPLATE_KEY }, { after: 'P1M', channel: 'email', template: TEMPLATE_KEY }] },
+          nurture: {
+            steps: [
+              { after: 'PT1S', channel: 'email', template: TEMPLATE_KEY },
+              { after: 'P1M', channel: 'email', template: TEMPLATE_KEY },
+            ],
+          },
           sendWindow: null,
         },
       ],
@@ -113,7 +121,11 @@ export async function benchWorkerMemory(settings: MemorySettings): Promise<Memor
         Array.from({ length: START_LANES }, async () => {
           for (let i = next++; i < count; i = next++) {
             const leadId = ids[i] as string;
-            await client.workflow.start('leadLifecycle', { taskQueue, workflowId: `lead-${leadId}`, args: [{ leadId }] });
+            await client.workflow.start('leadLifecycle', {
+              taskQueue,
+              workflowId: `lead-${leadId}`,
+              args: [{ leadId }],
+            });
           }
         }),
       );
@@ -130,7 +142,9 @@ export async function benchWorkerMemory(settings: MemorySettings): Promise<Memor
       await new Promise((resolve) => setTimeout(resolve, 5000));
       waiting = target;
       const point = { leads: target, seconds, ...(await memoryOf(pid)) };
-      settings.log(`  ${target} leads waiting: RSS ${point.rssMiB} MiB (peak ${point.hwmMiB}), first touches took ${seconds} s`);
+      settings.log(
+        `  ${target} leads waiting: RSS ${point.rssMiB} MiB (peak ${point.hwmMiB}), first touches took ${seconds} s`,
+      );
       points.push(point);
     }
     return { maxCachedWorkflows: process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 'default', idle, points };

@@ -86,8 +86,17 @@ export async function startFlakySmtp(options: { port: number; rates: FaultRates;
           return callback(Object.assign(new Error('4.3.2 try again later'), { responseCode: 421 }));
         }
         const answer = () => {
-          const head = Buffer.concat(chunks).subarray(0, 8192).toString('latin1').split(/\r?\n\r?\n/)[0] ?? '';
-          accepted.push({ messageId: headerOf(head, 'Message-ID'), recipient: session.envelope.rcptTo[0]?.address ?? '', subject: headerOf(head, 'Subject'), atMs: Date.now() });
+          const head =
+            Buffer.concat(chunks)
+              .subarray(0, 8192)
+              .toString('latin1')
+              .split(/\r?\n\r?\n/)[0] ?? '';
+          accepted.push({
+            messageId: headerOf(head, 'Message-ID'),
+            recipient: session.envelope.rcptTo[0]?.address ?? '',
+            subject: headerOf(head, 'Subject'),
+            atMs: Date.now(),
+          });
           callback();
         };
         if (roll < rates.dropMidData + rates.tempFail + rates.slow) {
@@ -114,7 +123,8 @@ export async function startFlakySmtp(options: { port: number; rates: FaultRates;
 
 // smtp-server gives onData the session, not the socket; its connections carry the session's id.
 function socketOf(server: SMTPServer, session: SMTPServerSession): { destroy: () => void } | undefined {
-  const connections = (server as unknown as { connections: Set<{ id: string; _socket?: { destroy: () => void } }> }).connections;
+  const connections = (server as unknown as { connections: Set<{ id: string; _socket?: { destroy: () => void } }> })
+    .connections;
   for (const connection of connections) if (connection.id === session.id) return connection._socket;
   return undefined;
 }

@@ -43,7 +43,11 @@ const keyOf = (recipient: string, step: number) => `${recipient.toLowerCase()}#$
  * Matches what the sink accepted against what was due and what the engine recorded:
  * every due touch accepted exactly once, counted both by Message-ID and by lead and step.
  */
-export function checkLedger(expected: readonly ExpectedTouch[], accepted: readonly AcceptedMessage[], deliveries: readonly DeliveryRow[]): LedgerFigures {
+export function checkLedger(
+  expected: readonly ExpectedTouch[],
+  accepted: readonly AcceptedMessage[],
+  deliveries: readonly DeliveryRow[],
+): LedgerFigures {
   const byMessageId = new Map<string, number>();
   const byLeadStep = new Map<string, AcceptedMessage[]>();
   for (const message of accepted) {
@@ -76,8 +80,12 @@ export function checkLedger(expected: readonly ExpectedTouch[], accepted: readon
     duplicatesByLeadStep: sum([...byLeadStep.values()].map((list) => list.length)),
     lost,
     lostInDoubt,
-    inDoubtDelivered: deliveries.filter((row) => row.status === 'unknown' && (byLeadStep.get(keyOf(row.recipient, row.step))?.length ?? 0) > 0).length,
-    unexpected: [...byLeadStep.entries()].filter(([key]) => !expectedKeys.has(key)).reduce((total, [, list]) => total + list.length, 0),
+    inDoubtDelivered: deliveries.filter(
+      (row) => row.status === 'unknown' && (byLeadStep.get(keyOf(row.recipient, row.step))?.length ?? 0) > 0,
+    ).length,
+    unexpected: [...byLeadStep.entries()]
+      .filter(([key]) => !expectedKeys.has(key))
+      .reduce((total, [, list]) => total + list.length, 0),
     messageIdMismatches,
   };
 }

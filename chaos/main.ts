@@ -39,12 +39,23 @@ function print(r: ChaosReport): void {
   const l = r.ledger;
   log('');
   log(`leads ${r.leads} (${r.bounceLeads} with an address the sink refuses with 550)`);
-  log(`touches due ${r.touchesDue}, delivered ${l.delivered}, lost ${l.lost} (in doubt: ${l.lostInDoubt}), duplicates ${l.duplicatesByMessageId} by Message-ID / ${l.duplicatesByLeadStep} by lead+step, unexpected ${l.unexpected}`);
-  log(`in-doubt touches the sink had accepted: ${l.inDoubtDelivered}; deliveries by status ${JSON.stringify(r.deliveriesByStatus)}`);
-  log(`550s on the timeline ${r.permanentFailuresOnTimeline}/${r.bounceLeads}; workflows running ${r.workflowsRunning}/${r.leads}`);
-  log(`SMTP faults: ${r.smtpFaults.tempFail} x 421, ${r.smtpFaults.dropMidData} cut mid-DATA, ${r.smtpFaults.slow} slow, ${r.smtpFaults.refused550} x 550`);
+  log(
+    `touches due ${r.touchesDue}, delivered ${l.delivered}, lost ${l.lost} (in doubt: ${l.lostInDoubt}), duplicates ${l.duplicatesByMessageId} by Message-ID / ${l.duplicatesByLeadStep} by lead+step, unexpected ${l.unexpected}`,
+  );
+  log(
+    `in-doubt touches the sink had accepted: ${l.inDoubtDelivered}; deliveries by status ${JSON.stringify(r.deliveriesByStatus)}`,
+  );
+  log(
+    `550s on the timeline ${r.permanentFailuresOnTimeline}/${r.bounceLeads}; workflows running ${r.workflowsRunning}/${r.leads}`,
+  );
+  log(
+    `SMTP faults: ${r.smtpFaults.tempFail} x 421, ${r.smtpFaults.dropMidData} cut mid-DATA, ${r.smtpFaults.slow} slow, ${r.smtpFaults.refused550} x 550`,
+  );
   log(`worker kills ${r.kills}, Temporal restarts ${r.restarts.temporal}, PostgreSQL restarts ${r.restarts.postgres}`);
-  for (const f of r.faults) log(`  ${f.kind.padEnd(17)} at ${String(f.atS).padStart(6)} s  down ${String(f.downS).padStart(5)} s  first delivery after ${f.recoveredS ?? 'none'} s`);
+  for (const f of r.faults)
+    log(
+      `  ${f.kind.padEnd(17)} at ${String(f.atS).padStart(6)} s  down ${String(f.downS).padStart(5)} s  first delivery after ${f.recoveredS ?? 'none'} s`,
+    );
   log(`leads created in ${r.durationS.createLeads} s; whole run ${r.durationS.total} s`);
   log(r.passed ? 'PASSED' : 'FAILED');
 }

@@ -87,8 +87,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   const since = (ms: number) => Math.round((Date.now() - ms) / 100) / 10;
   try {
-    const build = await resolveTemporalServer({ explicitDir: process.env.TEMPORAL_SERVER_DIR?.trim() || undefined, projectDir: PROJECT_DIR, log });
-    const pgOptions = { dataDir: path.join(root, 'postgres'), port: await freePort(), password: randomBytes(12).toString('hex'), database: 'leads' };
+    const build = await resolveTemporalServer({
+      explicitDir: process.env.TEMPORAL_SERVER_DIR?.trim() || undefined,
+      projectDir: PROJECT_DIR,
+      log,
+    });
+    const pgOptions = {
+      dataDir: path.join(root, 'postgres'),
+      port: await freePort(),
+      password: randomBytes(12).toString('hex'),
+      database: 'leads',
+    };
     let database: EmbeddedDatabase = await startEmbeddedPostgres(pgOptions);
     stops.push(() => database.stop());
     await migrate(database.url);
@@ -121,50 +130,81 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
     const processLine = (line: string) => processLog.write(`${line}\n`);
     const api = new SupervisedProcess('api', path.join(PROJECT_DIR, 'api', 'server.ts'), env, processLine);
-    const workers = Array.from({ length: options.workers }, (_, i) => new SupervisedProcess(`worker-${i + 1}`, path.join(PROJECT_DIR, 'worker', 'main.ts'), env, processLine));
+    const workers = Array.from(
+      { length: options.workers },
+      (_, i) => new SupervisedProcess(`worker-${i + 1}`, path.join(PROJECT_DIR, 'worker', 'main.ts'), env, processLine),
+    );
     for (const child of [api, ...workers]) {
       child.start();
       stops.push(() => child.stop());
     }
     const base = `http://127.0.0.1:${apiPort}`;
-    const call = async (method: string, url: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
+    const call = async (
+      method: string,
+      url: string,
+      body?: unknown,
+    ): Promise<{ status: number; json: Record<string, unknown> }> => {
       const res = await fetch(`${base}${url}`, {
         method,
-        headers: { authorization: `Bearer ${adminKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${adminKey}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         body: body === undefined ? null : JSON.stringify(body),
       });
       return { status: res.status, json: (await res.json().catch(() => ({}))) as Record<string, unknown> };
     };
-    await waitUntil(async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200, 'the API to be ready', 180_000);
+    await waitUntil(
+      async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.status === 200,
+      'the API to be ready',
+      180_000,
+    );
 
     for (const step of [1, 2]) {
-      const template = await call('PUT', `/v1/templates/chaos-${step}`, { subject: `chaos ${step} {{lead.name}}`, mjml: `<mjml><mj-body><mj-section><mj-column><mj-text>Step ${step} for {{lead.name}}</mj-text></mj-column></mj-section></mj-body></mjml>` });
+      const template = await call('PUT', `/v1/templates/chaos-${step}`, {
+        subject: `chaos ${step} {{lead.name}}`,
+        mjml: `<mjml><mj-body><mj-section><mj-column><mj-text>Step ${step} for {{lead.name}}</mj-text></mj-column></mj-section></mj-body></mjml>`,
+      });
       if (template.status >= 300) throw new Error(`template: ${template.status} ${JSON.stringify(template.json)}`);
     }
-    const cadence = await call('PUT', '/v1/cadences/default', { name: 'Chaos', nurture: { steps: [1, 2].map((step) => ({ after: options.stepAfter, channel: 'email', template: `chaos-${step}` })) } });
+    const cadence = await call('PUT', '/v1/cadences/default', {
+      name: 'Chaos',
+      nurture: {
+        steps: [1, 2].map((step) => ({ after: options.stepAfter, channel: 'email', template: `chaos-${step}` })),
+      },
+    });
     if (cadence.status >= 300) throw new Error(`cadence: ${cadence.status} ${JSON.stringify(cadence.json)}`);
 
     // Leads, sixteen requests in flight.
     const leadStarted = Date.now();
     const leads: { id: string; email: string; bounce: boolean }[] = [];
     let next = 0;
-    await Promise.all(Array.from({ length: 16 }, async () => {
-      while (next < options.leads) {
-        const i = next++;
-        const bounce = (i + 1) % options.bounceEvery === 0;
-        const email = `${bounce ? 'bounce-' : ''}chaos-${i}@example.jp`;
-        const created = await createLead(call, { email, name: `L${i}` });
-        leads.push({ id: String(created.json.id), email, bounce });
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < options.leads) {
+          const i = next++;
+          const bounce = (i + 1) % options.bounceEvery === 0;
+          const email = `${bounce ? 'bounce-' : ''}chaos-${i}@example.jp`;
+          const created = await createLead(call, { email, name: `L${i}` });
+          leads.push({ id: String(created.json.id), email, bounce });
+        }
+      }),
+    );
     const createLeadsS = since(leadStarted);
     log(`${leads.length} leads created in ${createLeadsS} s; faults over the next ${options.faultWindowS} s`);
 
     // The faults, at random moments in the window; the restarts at fixed points in it.
     const plan: { atMs: number; kind: FaultRecord['kind'] }[] = [
-      ...Array.from({ length: options.workerKills }, () => ({ atMs: random() * options.faultWindowS * 1000, kind: 'worker-kill' as const })),
-      ...(options.restartTemporal ? [{ atMs: 0.35 * options.faultWindowS * 1000, kind: 'temporal-restart' as const }] : []),
-      ...(options.restartPostgres ? [{ atMs: 0.65 * options.faultWindowS * 1000, kind: 'postgres-restart' as const }] : []),
+      ...Array.from({ length: options.workerKills }, () => ({
+        atMs: random() * options.faultWindowS * 1000,
+        kind: 'worker-kill' as const,
+      })),
+      ...(options.restartTemporal
+        ? [{ atMs: 0.35 * options.faultWindowS * 1000, kind: 'temporal-restart' as const }]
+        : []),
+      ...(options.restartPostgres
+        ? [{ atMs: 0.65 * options.faultWindowS * 1000, kind: 'postgres-restart' as const }]
+        : []),
     ].sort((a, b) => a.atMs - b.atMs);
     const faults: FaultRecord[] = [];
     const windowStart = Date.now();
@@ -177,7 +217,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         const pid = worker.pid;
         if (pid === undefined) continue;
         process.kill(pid, 'SIGKILL');
-        await waitUntil(async () => worker.pid !== undefined && worker.pid !== pid, 'the killed worker to be restarted', 120_000);
+        await waitUntil(
+          async () => worker.pid !== undefined && worker.pid !== pid,
+          'the killed worker to be restarted',
+          120_000,
+        );
       } else if (fault.kind === 'temporal-restart') {
         await temporal.stop();
         temporal = await startTemporalCluster(clusterOptions);
@@ -186,18 +230,29 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         database = await startEmbeddedPostgres(pgOptions);
       }
       const back = Date.now();
-      const record: FaultRecord = { kind: fault.kind, atS: Math.round((at - leadStarted) / 100) / 10, downS: Math.round((back - at) / 100) / 10, recoveredS: null };
+      const record: FaultRecord = {
+        kind: fault.kind,
+        atS: Math.round((at - leadStarted) / 100) / 10,
+        downS: Math.round((back - at) / 100) / 10,
+        recoveredS: null,
+      };
       faults.push(record);
       log(`${fault.kind} at ${record.atS} s: back after ${record.downS} s`);
       // Recovered: the sink accepts a message after the component is back.
       const acceptedBefore = sink.accepted.length;
-      recoveries.push(waitUntil(async () => sink.accepted.slice(acceptedBefore).some((m) => m.atMs >= back), 'a delivery after the fault', options.settleTimeoutS * 1000).then(
-        () => {
-          const first = sink.accepted.slice(acceptedBefore).find((m) => m.atMs >= back);
-          record.recoveredS = first ? Math.round((first.atMs - at) / 100) / 10 : null;
-        },
-        () => {},
-      ));
+      recoveries.push(
+        waitUntil(
+          async () => sink.accepted.slice(acceptedBefore).some((m) => m.atMs >= back),
+          'a delivery after the fault',
+          options.settleTimeoutS * 1000,
+        ).then(
+          () => {
+            const first = sink.accepted.slice(acceptedBefore).find((m) => m.atMs >= back);
+            record.recoveredS = first ? Math.round((first.atMs - at) / 100) / 10 : null;
+          },
+          () => {},
+        ),
+      );
     }
 
     // Settle: every touch of every lead has a final delivery row (sent, failed, unknown).
@@ -205,22 +260,39 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await app.connect();
     stops.push(() => app.end());
     const deliveryRows = async (): Promise<(DeliveryRow & { leadId: string })[]> => {
-      const { rows } = await app.query<{ lead_id: string; recipient: string; subject: string | null; template_key: string; message_id: string; status: string }>(
-        "SELECT lead_id, recipient, subject, template_key, message_id, status FROM deliveries WHERE kind = 'touch'",
-      );
-      return rows.map((row) => ({ leadId: row.lead_id, recipient: row.recipient, step: Number(row.template_key.replace('chaos-', '')), messageId: row.message_id, status: row.status }));
+      const { rows } = await app.query<{
+        lead_id: string;
+        recipient: string;
+        subject: string | null;
+        template_key: string;
+        message_id: string;
+        status: string;
+      }>("SELECT lead_id, recipient, subject, template_key, message_id, status FROM deliveries WHERE kind = 'touch'");
+      return rows.map((row) => ({
+        leadId: row.lead_id,
+        recipient: row.recipient,
+        step: Number(row.template_key.replace('chaos-', '')),
+        messageId: row.message_id,
+        status: row.status,
+      }));
     };
     const goodLeads = leads.filter((lead) => !lead.bounce);
-    const expected: ExpectedTouch[] = goodLeads.flatMap((lead) => [1, 2].map((step) => ({ recipient: lead.email, step })));
+    const expected: ExpectedTouch[] = goodLeads.flatMap((lead) =>
+      [1, 2].map((step) => ({ recipient: lead.email, step })),
+    );
     const bounceIds = leads.filter((lead) => lead.bounce).map((lead) => lead.id);
     const settled = async () => {
       const rows = await deliveryRows();
       const final = rows.filter((row) => ['sent', 'failed', 'unknown'].includes(row.status));
       const goodDone = final.filter((row) => !row.recipient.startsWith('bounce-')).length;
-      const bouncesFailed = new Set(final.filter((row) => row.recipient.startsWith('bounce-') && row.status === 'failed').map((row) => row.leadId)).size;
+      const bouncesFailed = new Set(
+        final.filter((row) => row.recipient.startsWith('bounce-') && row.status === 'failed').map((row) => row.leadId),
+      ).size;
       return goodDone >= expected.length && bouncesFailed >= bounceIds.length;
     };
-    await waitUntil(settled, 'every touch to settle', options.settleTimeoutS * 1000).catch((error: unknown) => log(String(error)));
+    await waitUntil(settled, 'every touch to settle', options.settleTimeoutS * 1000).catch((error: unknown) =>
+      log(String(error)),
+    );
     // Any late duplicate would arrive now.
     await sleep(5000);
     await Promise.all(recoveries);
@@ -239,13 +311,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const client = new Client({ connection, namespace: 'default' });
     const notRunning: string[] = [];
     let index = 0;
-    await Promise.all(Array.from({ length: 16 }, async () => {
-      while (index < leads.length) {
-        const lead = leads[index++] as (typeof leads)[number];
-        const description = await client.workflow.getHandle(leadWorkflowId(lead.id)).describe();
-        if (description.status.name !== 'RUNNING') notRunning.push(`${leadWorkflowId(lead.id)}: ${description.status.name}`);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (index < leads.length) {
+          const lead = leads[index++] as (typeof leads)[number];
+          const description = await client.workflow.getHandle(leadWorkflowId(lead.id)).describe();
+          if (description.status.name !== 'RUNNING')
+            notRunning.push(`${leadWorkflowId(lead.id)}: ${description.status.name}`);
+        }
+      }),
+    );
     await connection.close();
 
     const report: ChaosReport = {
@@ -258,15 +333,24 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       workflowsRunning: leads.length - notRunning.length,
       workflowsNotRunning: notRunning.slice(0, 20),
       kills: faults.filter((f) => f.kind === 'worker-kill').length,
-      restarts: { temporal: faults.filter((f) => f.kind === 'temporal-restart').length, postgres: faults.filter((f) => f.kind === 'postgres-restart').length },
+      restarts: {
+        temporal: faults.filter((f) => f.kind === 'temporal-restart').length,
+        postgres: faults.filter((f) => f.kind === 'postgres-restart').length,
+      },
       smtpFaults: { ...sink.faults },
       faults,
       durationS: { createLeads: createLeadsS, total: since(started) },
       deliveriesByStatus,
       passed: false,
     };
-    report.passed = ledger.duplicatesByMessageId === 0 && ledger.duplicatesByLeadStep === 0 && ledger.lost - ledger.lostInDoubt === 0 && ledger.unexpected === 0
-      && ledger.messageIdMismatches === 0 && permanentFailuresOnTimeline === bounceIds.length && notRunning.length === 0;
+    report.passed =
+      ledger.duplicatesByMessageId === 0 &&
+      ledger.duplicatesByLeadStep === 0 &&
+      ledger.lost - ledger.lostInDoubt === 0 &&
+      ledger.unexpected === 0 &&
+      ledger.messageIdMismatches === 0 &&
+      permanentFailuresOnTimeline === bounceIds.length &&
+      notRunning.length === 0;
     return report;
   } finally {
     for (const stop of stops.reverse()) await stop().catch((error: unknown) => log(`stop: ${String(error)}`));
@@ -282,10 +366,16 @@ type Call = (method: string, url: string, body?: unknown) => Promise<{ status: n
  * connection is retried with backoff; the intake is an upsert, so a retry never makes a
  * second lead, and it starts the workflow if the first attempt did not.
  */
-async function createLead(call: Call, body: { email: string; name: string }): Promise<{ status: number; json: Record<string, unknown> }> {
+async function createLead(
+  call: Call,
+  body: { email: string; name: string },
+): Promise<{ status: number; json: Record<string, unknown> }> {
   let last = '';
   for (let attempt = 0; attempt < 8; attempt++) {
-    const created = await call('POST', '/v1/leads', body).catch((error: unknown) => ({ status: 0, json: { error: String(error) } }));
+    const created = await call('POST', '/v1/leads', body).catch((error: unknown) => ({
+      status: 0,
+      json: { error: String(error) },
+    }));
     if (created.status === 200 || created.status === 201) return created;
     last = `${created.status} ${JSON.stringify(created.json)}`;
     if (created.status !== 0 && created.status < 500) break;
@@ -303,8 +393,31 @@ async function waitUntil(probe: () => Promise<boolean>, what: string, timeoutMs:
   throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
 }
 
-
 function optionsOf(options: ChaosOptions): Omit<ChaosOptions, 'log'> {
-  const { leads, workers, workerKills, restartTemporal, restartPostgres, bounceEvery, stepAfter, faultWindowS, rates, seed, settleTimeoutS } = options;
-  return { leads, workers, workerKills, restartTemporal, restartPostgres, bounceEvery, stepAfter, faultWindowS, rates, seed, settleTimeoutS };
+  const {
+    leads,
+    workers,
+    workerKills,
+    restartTemporal,
+    restartPostgres,
+    bounceEvery,
+    stepAfter,
+    faultWindowS,
+    rates,
+    seed,
+    settleTimeoutS,
+  } = options;
+  return {
+    leads,
+    workers,
+    workerKills,
+    restartTemporal,
+    restartPostgres,
+    bounceEvery,
+    stepAfter,
+    faultWindowS,
+    rates,
+    seed,
+    settleTimeoutS,
+  };
 }

@@ -135,11 +135,28 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     temporalTls: booleanOf(env, 'TEMPORAL_TLS', false),
     smtpUrl: urlOf(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: mailboxOf(env, 'MAIL_FROM', 'Lead Lifecycle Engine <marketing@example.com>'),
-    senderPostalAddress: textOf(env, 'SENDER_POSTAL_ADDRESS', '〒100-0001 東京都千代田区千代田1-1 (SENDER_POSTAL_ADDRESS を設定してください)'),
-    senderContact: textOf(env, 'SENDER_CONTACT', addressOf(mailboxOf(env, 'MAIL_FROM', 'Lead Lifecycle Engine <marketing@example.com>'))),
-    unsubscribeMailto: addressOf(mailboxOf(env, 'UNSUBSCRIBE_MAILTO', mailboxOf(env, 'MAIL_FROM', 'Lead Lifecycle Engine <marketing@example.com>'))),
+    senderPostalAddress: textOf(
+      env,
+      'SENDER_POSTAL_ADDRESS',
+      '〒100-0001 東京都千代田区千代田1-1 (SENDER_POSTAL_ADDRESS を設定してください)',
+    ),
+    senderContact: textOf(
+      env,
+      'SENDER_CONTACT',
+      addressOf(mailboxOf(env, 'MAIL_FROM', 'Lead Lifecycle Engine <marketing@example.com>')),
+    ),
+    unsubscribeMailto: addressOf(
+      mailboxOf(
+        env,
+        'UNSUBSCRIBE_MAILTO',
+        mailboxOf(env, 'MAIL_FROM', 'Lead Lifecycle Engine <marketing@example.com>'),
+      ),
+    ),
     dkim: dkimOf(env, cwd),
-    publicBaseUrl: (urlOf(env, 'PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    publicBaseUrl: (urlOf(env, 'PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(
+      /\/+$/,
+      '',
+    ),
     appSecret: secretOf(env, 'APP_SECRET', 32),
     adminApiKey: secretOf(env, 'ADMIN_API_KEY', 20),
     salesReps: emailListOf(env, 'SALES_REPS'),
@@ -160,17 +177,25 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     smtpDevPort: portOf(env, 'SMTP_DEV_PORT', 2525),
     temporalCliPath: optional(env, 'TEMPORAL_CLI_PATH'),
     temporalLocal: oneOf(env, 'TEMPORAL_LOCAL', ['dev', 'cluster'] as const, 'dev'),
-    temporalServerDir: optional(env, 'TEMPORAL_SERVER_DIR') === undefined ? undefined : path.resolve(cwd, optional(env, 'TEMPORAL_SERVER_DIR') as string),
+    temporalServerDir:
+      optional(env, 'TEMPORAL_SERVER_DIR') === undefined
+        ? undefined
+        : path.resolve(cwd, optional(env, 'TEMPORAL_SERVER_DIR') as string),
     workers: workersOf(env),
-    outboxDir: optional(env, 'OUTBOX_DIR') === undefined ? undefined : path.resolve(cwd, optional(env, 'OUTBOX_DIR') as string),
+    outboxDir:
+      optional(env, 'OUTBOX_DIR') === undefined ? undefined : path.resolve(cwd, optional(env, 'OUTBOX_DIR') as string),
     rateLimitPerMinute: countOf(env, 'RATE_LIMIT_PER_MINUTE', 600),
     authFailuresPerMinute: countOf(env, 'AUTH_FAILURES_PER_MINUTE', 20),
     importMaxBytes: bytesOf(env, 'IMPORT_MAX_BYTES', 200 * 1024 * 1024),
-    workerMaxCachedWorkflows: optional(env, 'WORKER_MAX_CACHED_WORKFLOWS') === undefined ? undefined : countOf(env, 'WORKER_MAX_CACHED_WORKFLOWS', 0),
+    workerMaxCachedWorkflows:
+      optional(env, 'WORKER_MAX_CACHED_WORKFLOWS') === undefined
+        ? undefined
+        : countOf(env, 'WORKER_MAX_CACHED_WORKFLOWS', 0),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     metricsToken: secretOf(env, 'METRICS_TOKEN', 16),
     // Off by default: a port nobody asked for is a port nobody secures.
-    workerMetricsPort: optional(env, 'WORKER_METRICS_PORT') === undefined ? undefined : portOf(env, 'WORKER_METRICS_PORT', 0),
+    workerMetricsPort:
+      optional(env, 'WORKER_METRICS_PORT') === undefined ? undefined : portOf(env, 'WORKER_METRICS_PORT', 0),
   };
 }
 
@@ -215,7 +240,8 @@ function portOf(env: Env, name: string, fallback: number): number {
 function countOf(env: Env, name: string, fallback: number): number {
   const raw = optional(env, name);
   if (raw === undefined) return fallback;
-  if (!/^\d{1,7}$/.test(raw) || Number(raw) < 1) throw new ConfigError(name, `must be a whole number from 1, got "${raw}"`);
+  if (!/^\d{1,7}$/.test(raw) || Number(raw) < 1)
+    throw new ConfigError(name, `must be a whole number from 1, got "${raw}"`);
   return Number(raw);
 }
 
@@ -225,7 +251,11 @@ function bytesOf(env: Env, name: string, fallback: number): number {
   const match = /^(\d{1,13})\s*([kmg]?)b?$/i.exec(raw);
   const power = ['', 'k', 'm', 'g'].indexOf((match?.[2] ?? '').toLowerCase());
   const bytes = match ? Number(match[1]) * 1024 ** power : 0;
-  if (!match || bytes < 1) throw new ConfigError(name, `must be a size in bytes from 1, optionally with K, M or G (1024-based), such as 200M; got "${raw}"`);
+  if (!match || bytes < 1)
+    throw new ConfigError(
+      name,
+      `must be a size in bytes from 1, optionally with K, M or G (1024-based), such as 200M; got "${raw}"`,
+    );
   return bytes;
 }
 
@@ -280,9 +310,13 @@ function singleEmailOf(env: Env, name: string): string | undefined {
 function emailListOf(env: Env, name: string): string[] {
   const raw = optional(env, name);
   if (raw === undefined) return [];
-  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = list.find((address) => !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(address));
-  if (bad !== undefined) throw new ConfigError(name, `"${bad}" is not an email address (list addresses separated by commas)`);
+  if (bad !== undefined)
+    throw new ConfigError(name, `"${bad}" is not an email address (list addresses separated by commas)`);
   return list;
 }
 
@@ -311,7 +345,10 @@ function dkimOf(env: Env, cwd: string): Config['dkim'] {
   const given = [domainName, keySelector, keyPath].filter((v) => v !== undefined).length;
   if (given === 0) return undefined;
   if (given !== 3 || !domainName || !keySelector || !keyPath) {
-    throw new ConfigError(domainName === undefined ? 'DKIM_DOMAIN' : keySelector === undefined ? 'DKIM_SELECTOR' : 'DKIM_PRIVATE_KEY_PATH', 'DKIM needs DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_PATH together');
+    throw new ConfigError(
+      domainName === undefined ? 'DKIM_DOMAIN' : keySelector === undefined ? 'DKIM_SELECTOR' : 'DKIM_PRIVATE_KEY_PATH',
+      'DKIM needs DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_PATH together',
+    );
   }
   return { domainName, keySelector, privateKeyPath: path.resolve(cwd, keyPath) };
 }
@@ -319,13 +356,15 @@ function dkimOf(env: Env, cwd: string): Config['dkim'] {
 function zohoNotificationTokenOf(env: Env): string | undefined {
   const token = secretOf(env, 'ZOHO_NOTIFICATION_TOKEN', 16);
   // Zoho stores at most 50 characters: a longer token could never match a callback.
-  if (token !== undefined && token.length > 50) throw new ConfigError('ZOHO_NOTIFICATION_TOKEN', 'must be at most 50 characters (Zoho keeps no more)');
+  if (token !== undefined && token.length > 50)
+    throw new ConfigError('ZOHO_NOTIFICATION_TOKEN', 'must be at most 50 characters (Zoho keeps no more)');
   return token;
 }
 
 function channelIdOf(env: Env, name: string): string | undefined {
   const raw = optional(env, name);
-  if (raw !== undefined && !/^\d{1,19}$/.test(raw)) throw new ConfigError(name, `must be the channel's number, got "${raw}"`);
+  if (raw !== undefined && !/^\d{1,19}$/.test(raw))
+    throw new ConfigError(name, `must be the channel's number, got "${raw}"`);
   return raw;
 }
 
@@ -335,14 +374,23 @@ function zohoApiOf(env: Env): ZohoApiConfig | undefined {
   const given = [clientId, clientSecret, refreshToken].filter((v) => v !== undefined).length;
   if (given === 0) return undefined;
   if (!clientId || !clientSecret || !refreshToken) {
-    throw new ConfigError(names[[clientId, clientSecret, refreshToken].findIndex((v) => v === undefined)] ?? 'ZOHO_CLIENT_ID', 'Zoho CRM needs ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN together');
+    throw new ConfigError(
+      names[[clientId, clientSecret, refreshToken].findIndex((v) => v === undefined)] ?? 'ZOHO_CLIENT_ID',
+      'Zoho CRM needs ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN together',
+    );
   }
   return {
     clientId,
     clientSecret,
     refreshToken,
-    apiBaseUrl: (urlOf(env, 'ZOHO_API_BASE_URL', ['https:', 'http:']) ?? 'https://www.zohoapis.com').replace(/\/+$/, ''),
-    accountsUrl: (urlOf(env, 'ZOHO_ACCOUNTS_URL', ['https:', 'http:']) ?? 'https://accounts.zoho.com').replace(/\/+$/, ''),
+    apiBaseUrl: (urlOf(env, 'ZOHO_API_BASE_URL', ['https:', 'http:']) ?? 'https://www.zohoapis.com').replace(
+      /\/+$/,
+      '',
+    ),
+    accountsUrl: (urlOf(env, 'ZOHO_ACCOUNTS_URL', ['https:', 'http:']) ?? 'https://accounts.zoho.com').replace(
+      /\/+$/,
+      '',
+    ),
     dealStage: textOf(env, 'ZOHO_DEAL_STAGE', 'Qualification'),
   };
 }
@@ -355,11 +403,17 @@ function booleanOf(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, 'must be true or false');
 }
 
-function tlsPairOf(env: Env, cwd: string): { temporalTlsCertPath: string | undefined; temporalTlsKeyPath: string | undefined } {
+function tlsPairOf(
+  env: Env,
+  cwd: string,
+): { temporalTlsCertPath: string | undefined; temporalTlsKeyPath: string | undefined } {
   const cert = optional(env, 'TEMPORAL_TLS_CERT_PATH');
   const key = optional(env, 'TEMPORAL_TLS_KEY_PATH');
   if ((cert === undefined) !== (key === undefined)) {
-    throw new ConfigError(cert === undefined ? 'TEMPORAL_TLS_CERT_PATH' : 'TEMPORAL_TLS_KEY_PATH', 'must be set together with its pair (certificate and key)');
+    throw new ConfigError(
+      cert === undefined ? 'TEMPORAL_TLS_CERT_PATH' : 'TEMPORAL_TLS_KEY_PATH',
+      'must be set together with its pair (certificate and key)',
+    );
   }
   return {
     temporalTlsCertPath: cert === undefined ? undefined : path.resolve(cwd, cert),
@@ -370,14 +424,16 @@ function tlsPairOf(env: Env, cwd: string): { temporalTlsCertPath: string | undef
 function workersOf(env: Env): number {
   const workers = countOf(env, 'WORKERS', 1);
   // Each worker is a Node.js process with its own workflow cache: dozens on one machine is a typo.
-  if (workers > 32) throw new ConfigError('WORKERS', `must be at most 32 worker processes on one machine, got ${workers}`);
+  if (workers > 32)
+    throw new ConfigError('WORKERS', `must be at most 32 worker processes on one machine, got ${workers}`);
   return workers;
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
   const raw = optional(env, name);
   if (raw === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}`);
+  if (!(allowed as readonly string[]).includes(raw))
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}`);
   return raw as T;
 }
 
@@ -385,12 +441,16 @@ function hubspotOf(env: Env): HubspotConfig {
   const property = (name: string, fallback?: string): string | undefined => {
     const raw = optional(env, name) ?? fallback;
     // Internal names of HubSpot properties, pipelines and stages: lowercase words or numeric ids.
-    if (raw !== undefined && !/^[A-Za-z0-9_-]{1,100}$/.test(raw)) throw new ConfigError(name, 'must be a HubSpot internal name or id (letters, digits, "_" and "-")');
+    if (raw !== undefined && !/^[A-Za-z0-9_-]{1,100}$/.test(raw))
+      throw new ConfigError(name, 'must be a HubSpot internal name or id (letters, digits, "_" and "-")');
     return raw;
   };
   return {
     accessToken: secretOf(env, 'HUBSPOT_ACCESS_TOKEN', 8),
-    apiBaseUrl: (urlOf(env, 'HUBSPOT_API_BASE_URL', ['http:', 'https:']) ?? 'https://api.hubapi.com').replace(/\/+$/, ''),
+    apiBaseUrl: (urlOf(env, 'HUBSPOT_API_BASE_URL', ['http:', 'https:']) ?? 'https://api.hubapi.com').replace(
+      /\/+$/,
+      '',
+    ),
     contractEndProperty: property('HUBSPOT_CONTRACT_END_PROPERTY'),
     dealPipeline: property('HUBSPOT_DEAL_PIPELINE', 'default') as string,
     dealStage: property('HUBSPOT_DEAL_STAGE', 'appointmentscheduled') as string,

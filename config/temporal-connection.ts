@@ -16,7 +16,12 @@ export interface TemporalConnectionSettings {
 export function temporalConnectionSettings(config: Config, address: string): TemporalConnectionSettings {
   const settings: TemporalConnectionSettings = { address };
   if (config.temporalTlsCertPath !== undefined && config.temporalTlsKeyPath !== undefined) {
-    settings.tls = { clientCertPair: { crt: readOrFail('TEMPORAL_TLS_CERT_PATH', config.temporalTlsCertPath), key: readOrFail('TEMPORAL_TLS_KEY_PATH', config.temporalTlsKeyPath) } };
+    settings.tls = {
+      clientCertPair: {
+        crt: readOrFail('TEMPORAL_TLS_CERT_PATH', config.temporalTlsCertPath),
+        key: readOrFail('TEMPORAL_TLS_KEY_PATH', config.temporalTlsKeyPath),
+      },
+    };
   } else if (config.temporalTls || config.temporalApiKey !== undefined) {
     settings.tls = true;
   }

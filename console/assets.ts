@@ -10,7 +10,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const ASSETS: Record<string, { file: string; type: string }> = {
   'console.css': { file: path.join(here, 'assets', 'console.css'), type: 'text/css; charset=utf-8' },
   'console.js': { file: path.join(here, 'assets', 'console.js'), type: 'text/javascript; charset=utf-8' },
-  'htmx.min.js': { file: createRequire(import.meta.url).resolve('htmx.org/dist/htmx.min.js'), type: 'text/javascript; charset=utf-8' },
+  'htmx.min.js': {
+    file: createRequire(import.meta.url).resolve('htmx.org/dist/htmx.min.js'),
+    type: 'text/javascript; charset=utf-8',
+  },
 };
 
 /**
@@ -18,7 +21,13 @@ const ASSETS: Record<string, { file: string; type: string }> = {
  * do not need @fastify/static's directory serving, and nothing else on disk is exposed.
  */
 export async function consoleAssets(app: FastifyInstance): Promise<void> {
-  const loaded = new Map(await Promise.all(Object.entries(ASSETS).map(async ([name, asset]) => [name, { body: await readFile(asset.file), type: asset.type }] as const)));
+  const loaded = new Map(
+    await Promise.all(
+      Object.entries(ASSETS).map(
+        async ([name, asset]) => [name, { body: await readFile(asset.file), type: asset.type }] as const,
+      ),
+    ),
+  );
   app.get<{ Params: { name: string } }>('/assets/:name', { schema: { hide: true } }, async (request, reply) => {
     const asset = loaded.get(request.params.name);
     if (!asset) return reply.callNotFound();

@@ -26,9 +26,11 @@ export function barChart(title: string, bars: readonly Bar[]): Html {
     .map((bar, i) => {
       const y = i * rowHeight + 2;
       const w = Math.round(((width - labelWidth - 50) * bar.value) / max);
-      return `<text x="${labelWidth - 6}" y="${y + 16}" text-anchor="end">${escapeHtml(bar.label)}</text>` +
+      return (
+        `<text x="${labelWidth - 6}" y="${y + 16}" text-anchor="end">${escapeHtml(bar.label)}</text>` +
         `<rect x="${labelWidth}" y="${y + 4}" width="${Math.max(w, bar.value > 0 ? 2 : 0)}" height="${rowHeight - 8}" rx="3" fill="${COLOURS[i % COLOURS.length] ?? '#0b57d0'}"></rect>` +
-        `<text x="${labelWidth + w + 6}" y="${y + 16}">${bar.value}</text>`;
+        `<text x="${labelWidth + w + 6}" y="${y + 16}">${bar.value}</text>`
+      );
     })
     .join('');
   const summary = bars.map((b) => `${b.label} ${b.value}`).join(', ');
@@ -45,7 +47,11 @@ export interface Point {
  * A line chart of values over time (a lead's score), with an optional horizontal line
  * (the escalation threshold); inline SVG like {@link barChart}.
  */
-export function lineChart(title: string, points: readonly Point[], options: { threshold?: number; formatTime: (ms: number) => string }): Html {
+export function lineChart(
+  title: string,
+  points: readonly Point[],
+  options: { threshold?: number; formatTime: (ms: number) => string },
+): Html {
   const width = 560;
   const height = 180;
   const pad = { left: 36, right: 12, top: 10, bottom: 24 };
@@ -60,7 +66,8 @@ export function lineChart(title: string, points: readonly Point[], options: { th
     options.threshold === undefined
       ? ''
       : `<line x1="${pad.left}" x2="${width - pad.right}" y1="${y(options.threshold).toFixed(1)}" y2="${y(options.threshold).toFixed(1)}" stroke="#cf222e" stroke-dasharray="4 3"></line><text x="${width - pad.right}" y="${(y(options.threshold) - 4).toFixed(1)}" text-anchor="end">${options.threshold}</text>`;
-  const axis = `<line x1="${pad.left}" x2="${width - pad.right}" y1="${height - pad.bottom}" y2="${height - pad.bottom}" stroke="#d0d7de"></line>` +
+  const axis =
+    `<line x1="${pad.left}" x2="${width - pad.right}" y1="${height - pad.bottom}" y2="${height - pad.bottom}" stroke="#d0d7de"></line>` +
     `<text x="${pad.left}" y="${height - 6}">${escapeHtml(options.formatTime(minT))}</text><text x="${width - pad.right}" y="${height - 6}" text-anchor="end">${escapeHtml(options.formatTime(maxT))}</text>` +
     `<text x="4" y="${y(0).toFixed(1)}">0</text>`;
   const last = points[points.length - 1];

@@ -54,8 +54,14 @@ export function requireConsoleSession(app: FastifyInstance) {
       // An htmx request (a page polling its timeline) is told to load the sign-in page as
       // a whole, rather than having the form swapped into a corner of the old page.
       if (request.headers['hx-request'] === 'true') {
-        const page = typeof request.headers['hx-current-url'] === 'string' ? new URL(request.headers['hx-current-url'], 'http://console').pathname : '/';
-        await reply.header('hx-redirect', `/sign-in?next=${encodeURIComponent(page)}`).code(200).send('');
+        const page =
+          typeof request.headers['hx-current-url'] === 'string'
+            ? new URL(request.headers['hx-current-url'], 'http://console').pathname
+            : '/';
+        await reply
+          .header('hx-redirect', `/sign-in?next=${encodeURIComponent(page)}`)
+          .code(200)
+          .send('');
         return;
       }
       if (SAFE_METHODS.has(request.method)) {
@@ -68,7 +74,11 @@ export function requireConsoleSession(app: FastifyInstance) {
       const body = request.body as Record<string, unknown> | undefined;
       const echoed = request.headers[CSRF_HEADER] ?? body?._csrf;
       if (typeof echoed !== 'string' || !sameSecret(echoed, session.csrfToken)) {
-        throw new HttpError(403, 'csrf', 'the form is stale or was not sent from this console; reload the page and try again');
+        throw new HttpError(
+          403,
+          'csrf',
+          'the form is stale or was not sent from this console; reload the page and try again',
+        );
       }
     }
     request.caller = caller;
@@ -96,8 +106,14 @@ export function apiFor(app: FastifyInstance, request: FastifyRequest): ConsoleAp
   const session = request.session;
   // The reader's language goes along, so explanations the API words come back in it.
   const language = { 'accept-language': request.console?.lang ?? requestLang(request) };
-  const headers: Record<string, string> = session ? { ...language, cookie: `${SESSION_COOKIE}=${session.sessionId}`, [CSRF_HEADER]: session.csrfToken } : language;
-  const call = async <T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown): Promise<ApiAnswer<T>> => {
+  const headers: Record<string, string> = session
+    ? { ...language, cookie: `${SESSION_COOKIE}=${session.sessionId}`, [CSRF_HEADER]: session.csrfToken }
+    : language;
+  const call = async <T>(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    url: string,
+    body?: unknown,
+  ): Promise<ApiAnswer<T>> => {
     const response = await app.inject({
       method,
       url,
@@ -105,7 +121,8 @@ export function apiFor(app: FastifyInstance, request: FastifyRequest): ConsoleAp
       ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
     });
     const type = String(response.headers['content-type'] ?? '');
-    const parsed: unknown = type.includes('json') && response.body.length > 0 ? JSON.parse(response.body) : response.body;
+    const parsed: unknown =
+      type.includes('json') && response.body.length > 0 ? JSON.parse(response.body) : response.body;
     return { status: response.statusCode, body: parsed as T };
   };
   return {
@@ -117,10 +134,15 @@ export function apiFor(app: FastifyInstance, request: FastifyRequest): ConsoleAp
 /** The message of an API error answer, for showing beside a form. */
 export function apiErrorOf(answer: ApiAnswer): { message: string; details: { path: string; message: string }[] } {
   const body = answer.body as { error?: { message?: string; details?: unknown } } | undefined;
-  const details = Array.isArray(body?.error?.details) ? (body.error.details as { path?: unknown; message?: unknown; line?: unknown }[]) : [];
+  const details = Array.isArray(body?.error?.details)
+    ? (body.error.details as { path?: unknown; message?: unknown; line?: unknown }[])
+    : [];
   const textOf = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
   return {
     message: body?.error?.message ?? `HTTP ${answer.status}`,
-    details: details.map((d) => ({ path: textOf(d.path), message: `${d.line === undefined ? '' : `line ${textOf(d.line)}: `}${textOf(d.message)}` })),
+    details: details.map((d) => ({
+      path: textOf(d.path),
+      message: `${d.line === undefined ? '' : `line ${textOf(d.line)}: `}${textOf(d.message)}`,
+    })),
   };
 }

@@ -13,7 +13,10 @@ export const LANG_COOKIE = 'lle_lang';
  * A page's strings in both languages; TypeScript insists that both have the same keys,
  * so a string cannot be translated in one language only.
  */
-export function messages<K extends string>(table: { ja: Record<K, string>; en: NoInfer<Record<K, string>> }): (lang: Lang) => Record<K, string> {
+export function messages<K extends string>(table: {
+  ja: Record<K, string>;
+  en: NoInfer<Record<K, string>>;
+}): (lang: Lang) => Record<K, string> {
   return (lang) => table[lang];
 }
 
@@ -33,7 +36,11 @@ export function formatDateTime(lang: Lang, value: string | Date | null | undefin
   if (value === null || value === undefined) return '—';
   const date = typeof value === 'string' ? new Date(value) : value;
   if (Number.isNaN(date.getTime())) return String(value);
-  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Tokyo' }).format(date);
+  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: 'Asia/Tokyo',
+  }).format(date);
 }
 
 /** A number with the reader's grouping. */

@@ -80,13 +80,20 @@ ${page.body}
 }
 
 /** The hidden field every console form carries. */
-export const csrfField = (ctx: ConsoleContext): Html => html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}">`;
+export const csrfField = (ctx: ConsoleContext): Html =>
+  html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}">`;
 
 /** A notice above a page's content: a saved message, or an error from the API. */
-export function notice(kind: 'ok' | 'error', message: string | undefined, details: { path: string; message: string }[] = []): Html {
+export function notice(
+  kind: 'ok' | 'error',
+  message: string | undefined,
+  details: { path: string; message: string }[] = [],
+): Html {
   if (!message) return html``;
   return html`<div class="notice ${kind}" role="${kind === 'error' ? 'alert' : 'status'}"><p>${message}</p>${
-    details.length > 0 ? html`<ul>${details.map((d) => html`<li>${d.path ? html`<code>${d.path}</code> ` : ''}${d.message}</li>`)}</ul>` : ''
+    details.length > 0
+      ? html`<ul>${details.map((d) => html`<li>${d.path ? html`<code>${d.path}</code> ` : ''}${d.message}</li>`)}</ul>`
+      : ''
   }</div>`;
 }
 
@@ -96,6 +103,11 @@ export function sendPage(reply: FastifyReply, ctx: ConsoleContext, page: PageOpt
 }
 
 /** The page an API refusal becomes: the API's status and message, in the page's frame. */
-export function sendApiError(reply: FastifyReply, ctx: ConsoleContext, page: Omit<PageOptions, 'body'>, answer: ApiAnswer): FastifyReply {
+export function sendApiError(
+  reply: FastifyReply,
+  ctx: ConsoleContext,
+  page: Omit<PageOptions, 'body'>,
+  answer: ApiAnswer,
+): FastifyReply {
   return sendPage(reply, ctx, { ...page, body: notice('error', apiErrorOf(answer).message) }, answer.status);
 }

@@ -40,14 +40,26 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
     // PostgreSQL or Temporal away: 503 with Retry-After, as the API answers, not a 500.
     const dependency = error instanceof HttpError ? undefined : asDependencyError(error);
     const known = error instanceof HttpError ? error : dependency;
-    const status = known ? known.statusCode : error.validation ? 422 : (error.statusCode ?? 500) >= 500 ? 500 : (error.statusCode ?? 500);
+    const status = known
+      ? known.statusCode
+      : error.validation
+        ? 422
+        : (error.statusCode ?? 500) >= 500
+          ? 500
+          : (error.statusCode ?? 500);
     if (status === 500) request.log.error({ err: error }, 'console page failed');
     const message = status === 500 ? 'internal error' : (known ?? error).message;
     return reply
       .code(status)
       .headers(known?.headers ?? {})
       .type('text/html; charset=utf-8')
-      .send(documentShell(lang, common(lang).errorTitle, html`<body><main id="main" class="sign-in"><h1>${common(lang).errorTitle} ${status}</h1><p>${message}</p><p><a href="/">${common(lang).dashboard}</a></p></main></body>`));
+      .send(
+        documentShell(
+          lang,
+          common(lang).errorTitle,
+          html`<body><main id="main" class="sign-in"><h1>${common(lang).errorTitle} ${status}</h1><p>${message}</p><p><a href="/">${common(lang).dashboard}</a></p></main></body>`,
+        ),
+      );
   });
   await app.register(consoleAssets);
   await app.register(signInPages, options);
@@ -56,7 +68,13 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
     pages.addHook('preValidation', requireConsoleSession(app));
     pages.addHook('onSend', async (_request, reply, payload) => {
       // Pages show lead data: not to be cached by shared caches or framed by other sites.
-      reply.header('cache-control', 'no-store').header('x-frame-options', 'DENY').header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-src 'self'; frame-ancestors 'none'; form-action 'self'");
+      reply
+        .header('cache-control', 'no-store')
+        .header('x-frame-options', 'DENY')
+        .header(
+          'content-security-policy',
+          "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        );
       return payload;
     });
     await pages.register(dashboardPage);

@@ -2,7 +2,15 @@ import Type, { type Static } from 'typebox';
 import { EMAIL_PATTERN } from '../domain/email-address.ts';
 
 /** The CRM event types of DESIGN section 4, whatever CRM they come from. */
-export const CRM_EVENT_TYPES = ['lead.created', 'lead.updated', 'deal.stage_changed', 'deal.won', 'deal.lost', 'contract.ended', 'contact.unsubscribed'] as const;
+export const CRM_EVENT_TYPES = [
+  'lead.created',
+  'lead.updated',
+  'deal.stage_changed',
+  'deal.won',
+  'deal.lost',
+  'contract.ended',
+  'contact.unsubscribed',
+] as const;
 
 /**
  * A CRM event in the generic format; provider formats (Zoho, HubSpot) are translated into
@@ -13,7 +21,13 @@ export const CrmEventSchema = Type.Object(
     id: Type.String({ minLength: 1, maxLength: 200 }),
     type: Type.Enum([...CRM_EVENT_TYPES]),
     occurredAt: Type.String({ format: 'date-time', maxLength: 40 }),
-    data: Type.Object({ leadId: Type.Optional(Type.String({ maxLength: 100 })), email: Type.Optional(Type.String({ maxLength: 254, pattern: EMAIL_PATTERN })) }, { additionalProperties: true }),
+    data: Type.Object(
+      {
+        leadId: Type.Optional(Type.String({ maxLength: 100 })),
+        email: Type.Optional(Type.String({ maxLength: 254, pattern: EMAIL_PATTERN })),
+      },
+      { additionalProperties: true },
+    ),
   },
   { additionalProperties: false },
 );

@@ -25,7 +25,8 @@ export function crmConnectionsFromConfig(config: Pick<Config, 'zoho' | 'publicBa
   const { accessToken } = config.hubspot;
   const hubspot = accessToken === undefined ? undefined : { ...config.hubspot, accessToken };
   let deals: CrmDealSync | undefined;
-  if (zoho !== undefined && config.zoho !== undefined) deals = zohoDealSync(zoho, { dealStage: config.zoho.dealStage, publicBaseUrl: config.publicBaseUrl });
+  if (zoho !== undefined && config.zoho !== undefined)
+    deals = zohoDealSync(zoho, { dealStage: config.zoho.dealStage, publicBaseUrl: config.publicBaseUrl });
   else if (hubspot !== undefined) deals = hubspotDealSync(hubspot);
   return { zoho, hubspot, deals };
 }

@@ -31,7 +31,17 @@ function checked(date: CalendarDate): CalendarDate {
   const { year, month, day } = date;
   // The common case in plain numbers (the planner asks for thousands of days); anything
   // unusual goes to the polyfill, which answers or throws as before.
-  if (Number.isInteger(year) && Number.isInteger(month) && Number.isInteger(day) && year >= 0 && year <= 9999 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)) {
+  if (
+    Number.isInteger(year) &&
+    Number.isInteger(month) &&
+    Number.isInteger(day) &&
+    year >= 0 &&
+    year <= 9999 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month)
+  ) {
     return { year, month, day };
   }
   // 'reject', because a silently constrained Feb 30 would answer for a different day.

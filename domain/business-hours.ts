@@ -13,7 +13,9 @@ export class InvalidBusinessDurationError extends Error {
 export function businessDurationMs(text: string): number {
   const d = parseDuration(text);
   if (d.years !== 0 || d.months !== 0 || d.weeks !== 0 || d.days !== 0) {
-    throw new InvalidBusinessDurationError(`"${text}" counts business hours: use hours, minutes and seconds only (such as PT4H)`);
+    throw new InvalidBusinessDurationError(
+      `"${text}" counts business hours: use hours, minutes and seconds only (such as PT4H)`,
+    );
   }
   return ((d.hours * 60 + d.minutes) * 60 + d.seconds) * 1000 + d.milliseconds;
 }

@@ -65,7 +65,9 @@ export function cadenceImpact(groups: readonly RunningLeads[], next: Cadence): C
     else if (after !== undefined && after !== before) moving += lead.count;
   }
   const order = (s: SequenceStage) => SEQUENCE_STAGES.indexOf(s);
-  const byStep = [...counts.values()].sort((a, b) => order(a.stage) - order(b.stage) || (a.step ?? Infinity) - (b.step ?? Infinity));
+  const byStep = [...counts.values()].sort(
+    (a, b) => order(a.stage) - order(b.stage) || (a.step ?? Infinity) - (b.step ?? Infinity),
+  );
   return { running, byStep, moving, pastEnd, pastEndCovered: next.guarantee !== undefined, stepUnknown };
 }
 

@@ -8,7 +8,13 @@ import { EVENT_TYPES } from './scoring.ts';
 /** An ISO 8601 duration string; its meaning is checked by {@link cadenceProblems}. */
 // The exact form is checked by cadenceProblems, which names every bad field at once; the
 // OpenAPI document states it as a pattern (`x-document`, see api/schemas.ts).
-const DurationText = Type.String({ minLength: 2, maxLength: 40, pattern: '^P', description: 'ISO 8601 duration, e.g. P1M, P14D, PT2S', 'x-document': { pattern: CADENCE_DURATION_PATTERN } });
+const DurationText = Type.String({
+  minLength: 2,
+  maxLength: 40,
+  pattern: '^P',
+  description: 'ISO 8601 duration, e.g. P1M, P14D, PT2S',
+  'x-document': { pattern: CADENCE_DURATION_PATTERN },
+});
 const KeyText = Type.String({ minLength: 1, maxLength: 100, pattern: '^[a-z0-9][a-z0-9_-]*$' });
 const ClockText = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM, 24-hour' });
 
@@ -18,7 +24,7 @@ const TitleText = Type.String({ minLength: 1, maxLength: 200 });
 /** The channel a step uses when its own cannot reach the lead (a DM without an address, a suppressed email). */
 export const FallbackSchema = Type.Object(
   { channel: ChannelText, template: Type.Optional(KeyText), title: Type.Optional(TitleText) },
-  { additionalProperties: false, description: 'Used when the step\'s own channel cannot reach the lead' },
+  { additionalProperties: false, description: "Used when the step's own channel cannot reach the lead" },
 );
 
 /** One touch in a sequence: wait `after`, then act on `channel` (or its `fallback`). */
@@ -32,14 +38,23 @@ export const StepSchema = Type.Object(
     fallbackTemplate: Type.Optional(KeyText),
   },
   // An email or DM step needs a template: checked by cadenceProblems, stated in the document.
-  { additionalProperties: false, 'x-document': { anyOf: [{ properties: { channel: { const: 'task' } } }, { required: ['template'] }] } },
+  {
+    additionalProperties: false,
+    'x-document': { anyOf: [{ properties: { channel: { const: 'task' } } }, { required: ['template'] }] },
+  },
 );
 
 const SequenceSchema = Type.Object(
   {
     steps: Type.Array(StepSchema, { minItems: 1, maxItems: 100 }),
     repeat: Type.Optional(Type.Boolean()),
-    repeatFrom: Type.Optional(Type.Integer({ minimum: 0, maximum: 99, description: 'The step a repeat starts again from; default: the first step whose after is at least P1M, else 0' })),
+    repeatFrom: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 99,
+        description: 'The step a repeat starts again from; default: the first step whose after is at least P1M, else 0',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -56,7 +71,6 @@ const GuaranteeSchema = Type.Object(
   { additionalProperties: false },
 );
 
-
 /** The cadence format of DESIGN section 4: what a marketer stores with `PUT /v1/cadences/:key`. */
 export const CadenceSchema = Type.Object(
   {
@@ -66,7 +80,14 @@ export const CadenceSchema = Type.Object(
     scoring: Type.Optional(
       Type.Object(
         {
-          points: Type.Partial(Type.Object(Object.fromEntries(EVENT_TYPES.map((t) => [t, Type.Number({ minimum: -1000, maximum: 1000 })])) as Record<(typeof EVENT_TYPES)[number], ReturnType<typeof Type.Number>>)),
+          points: Type.Partial(
+            Type.Object(
+              Object.fromEntries(EVENT_TYPES.map((t) => [t, Type.Number({ minimum: -1000, maximum: 1000 })])) as Record<
+                (typeof EVENT_TYPES)[number],
+                ReturnType<typeof Type.Number>
+              >,
+            ),
+          ),
           threshold: Type.Number({ exclusiveMinimum: 0, maximum: 100000 }),
           halfLife: DurationText,
         },
@@ -88,20 +109,40 @@ export const CadenceSchema = Type.Object(
     ),
     escalation: Type.Optional(
       Type.Object(
-        { remindAfter: Type.String({ minLength: 2, maxLength: 40, pattern: '^P', description: 'business hours of the send window, e.g. PT4H', 'x-document': { pattern: BUSINESS_DURATION_PATTERN } }) },
-        { additionalProperties: false, description: 'an escalation not acknowledged within remindAfter reminds its rep once, then goes to the next rep (or SALES_MANAGER_EMAIL)' },
+        {
+          remindAfter: Type.String({
+            minLength: 2,
+            maxLength: 40,
+            pattern: '^P',
+            description: 'business hours of the send window, e.g. PT4H',
+            'x-document': { pattern: BUSINESS_DURATION_PATTERN },
+          }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'an escalation not acknowledged within remindAfter reminds its rep once, then goes to the next rep (or SALES_MANAGER_EMAIL)',
+        },
       ),
     ),
     guarantee: Type.Optional(GuaranteeSchema),
     minGap: Type.Optional(DurationText),
     frequencyCap: Type.Optional(
-      Type.Object({ max: Type.Integer({ minimum: 1, maximum: 1000 }), per: DurationText }, { additionalProperties: false }),
+      Type.Object(
+        { max: Type.Integer({ minimum: 1, maximum: 1000 }), per: DurationText },
+        { additionalProperties: false },
+      ),
     ),
     sendWindow: Type.Optional(
       Type.Union([
         Type.Null(),
         Type.Object(
-          { timezone: Type.String({ minLength: 1, maxLength: 64, ...DOCUMENTED_TIME_ZONE }), businessDays: Type.Boolean(), from: ClockText, to: ClockText },
+          {
+            timezone: Type.String({ minLength: 1, maxLength: 64, ...DOCUMENTED_TIME_ZONE }),
+            businessDays: Type.Boolean(),
+            from: ClockText,
+            to: ClockText,
+          },
           { additionalProperties: false },
         ),
       ]),
@@ -142,19 +183,31 @@ export function cadenceProblems(value: unknown): CadenceProblem[] {
     list?.forEach((step, i) => {
       duration(`${path}/${i}/after`, step.after);
       if ((step.channel === 'email' || step.channel === 'dm') && step.template === undefined) {
-        problems.push({ path: `${path}/${i}/template`, message: `${step.channel === 'email' ? 'an email' : 'a DM'} step needs a template` });
+        problems.push({
+          path: `${path}/${i}/template`,
+          message: `${step.channel === 'email' ? 'an email' : 'a DM'} step needs a template`,
+        });
       }
       fallback(`${path}/${i}/fallback`, step.fallback);
     });
   };
   const fallback = (path: string, value: { channel: string; template?: string | undefined } | undefined): void => {
     if (value && (value.channel === 'email' || value.channel === 'dm') && value.template === undefined) {
-      problems.push({ path: `${path}/template`, message: `${value.channel === 'email' ? 'an email' : 'a DM'} fallback needs a template` });
+      problems.push({
+        path: `${path}/template`,
+        message: `${value.channel === 'email' ? 'an email' : 'a DM'} fallback needs a template`,
+      });
     }
   };
-  const repeatFrom = (path: string, sequence: { steps: readonly Step[]; repeatFrom?: number | undefined } | undefined): void => {
+  const repeatFrom = (
+    path: string,
+    sequence: { steps: readonly Step[]; repeatFrom?: number | undefined } | undefined,
+  ): void => {
     if (sequence?.repeatFrom !== undefined && sequence.repeatFrom >= sequence.steps.length) {
-      problems.push({ path: `${path}/repeatFrom`, message: `must name one of the ${sequence.steps.length} steps (0 to ${sequence.steps.length - 1})` });
+      problems.push({
+        path: `${path}/repeatFrom`,
+        message: `must name one of the ${sequence.steps.length} steps (0 to ${sequence.steps.length - 1})`,
+      });
     }
   };
   steps('/nurture/steps', cadence.nurture.steps);
@@ -179,13 +232,16 @@ export function cadenceProblems(value: unknown): CadenceProblem[] {
   const window = cadence.sendWindow;
   if (window) {
     if (window.from >= window.to) problems.push({ path: '/sendWindow/to', message: 'must be later than "from"' });
-    if (!isTimeZone(window.timezone)) problems.push({ path: '/sendWindow/timezone', message: `"${window.timezone}" is not an IANA time zone` });
+    if (!isTimeZone(window.timezone))
+      problems.push({ path: '/sendWindow/timezone', message: `"${window.timezone}" is not an IANA time zone` });
   }
   return problems;
 }
 
 /** One message per field, the most specific first: what a form shows beside the field. */
-function shapeProblems(errors: readonly { instancePath: string; keyword: string; message: string }[]): CadenceProblem[] {
+function shapeProblems(
+  errors: readonly { instancePath: string; keyword: string; message: string }[],
+): CadenceProblem[] {
   const byPath = new Map<string, string>();
   for (const error of errors) {
     const path = error.instancePath || '/';

@@ -49,6 +49,9 @@ export function daysInMonth(year: number, month: number): number {
 /** `YYYY-MM-DD` as Temporal.PlainDate prints it (`±YYYYYY-MM-DD` outside the years 0–9999). */
 export function isoDateText(date: CivilDate): string {
   const { year } = date;
-  const yearText = year >= 0 && year <= 9999 ? String(year).padStart(4, '0') : `${year < 0 ? '-' : '+'}${String(Math.abs(year)).padStart(6, '0')}`;
+  const yearText =
+    year >= 0 && year <= 9999
+      ? String(year).padStart(4, '0')
+      : `${year < 0 ? '-' : '+'}${String(Math.abs(year)).padStart(6, '0')}`;
   return `${yearText}-${String(date.month).padStart(2, '0')}-${String(date.day).padStart(2, '0')}`;
 }

@@ -25,7 +25,15 @@ export const DEFAULT_CADENCE: Cadence = {
     repeat: true,
   },
   scoring: {
-    points: { email_open: 1, email_click: 5, web_visit: 3, form_submit: 20, reply: 30, dm_response: 20, meeting_request: 50 },
+    points: {
+      email_open: 1,
+      email_click: 5,
+      web_visit: 3,
+      form_submit: 20,
+      reply: 30,
+      dm_response: 20,
+      meeting_request: 50,
+    },
     threshold: 50,
     halfLife: 'P30D',
   },
@@ -51,7 +59,10 @@ export const DEFAULT_CADENCE: Cadence = {
   escalation: { remindAfter: 'PT4H' },
   // A month never passes without a touch that reached the lead: a short check-in email in
   // the month's last business days, or the catalog letter when email is suppressed.
-  guarantee: { every: 'month', fallback: { channel: 'email', template: 'monthly-checkin', fallback: { channel: 'dm', template: 'dm-catalog' } } },
+  guarantee: {
+    every: 'month',
+    fallback: { channel: 'email', template: 'monthly-checkin', fallback: { channel: 'dm', template: 'dm-catalog' } },
+  },
   minGap: 'P7D',
   frequencyCap: { max: 2, per: 'P30D' },
   sendWindow: { timezone: 'Asia/Tokyo', businessDays: true, from: '09:00', to: '18:00' },

@@ -98,7 +98,19 @@ function addFast(fromMs: number, duration: Duration, timeZone: string): number |
   return sum >= FAST_FROM && sum < FAST_TO ? sum : undefined;
 }
 
-type DurationFields = Pick<Duration, 'years' | 'months' | 'weeks' | 'days' | 'hours' | 'minutes' | 'seconds' | 'milliseconds' | 'microseconds' | 'nanoseconds'>;
+type DurationFields = Pick<
+  Duration,
+  | 'years'
+  | 'months'
+  | 'weeks'
+  | 'days'
+  | 'hours'
+  | 'minutes'
+  | 'seconds'
+  | 'milliseconds'
+  | 'microseconds'
+  | 'nanoseconds'
+>;
 
 // The polyfill's getters are slow and a duration is read on every addition: its fields, kept.
 const fields = new WeakMap<Duration, DurationFields>();
@@ -106,17 +118,25 @@ const fields = new WeakMap<Duration, DurationFields>();
 function fieldsOf(d: Duration): DurationFields {
   let known = fields.get(d);
   if (known === undefined) {
-    known = { years: d.years, months: d.months, weeks: d.weeks, days: d.days, hours: d.hours, minutes: d.minutes, seconds: d.seconds, milliseconds: d.milliseconds, microseconds: d.microseconds, nanoseconds: d.nanoseconds };
+    known = {
+      years: d.years,
+      months: d.months,
+      weeks: d.weeks,
+      days: d.days,
+      hours: d.hours,
+      minutes: d.minutes,
+      seconds: d.seconds,
+      milliseconds: d.milliseconds,
+      microseconds: d.microseconds,
+      nanoseconds: d.nanoseconds,
+    };
     fields.set(d, known);
   }
   return known;
 }
 
 function addParsed(fromMs: number, d: Duration, timeZone: string): number {
-  return Temporal.Instant.fromEpochMilliseconds(fromMs)
-    .toZonedDateTimeISO(timeZone)
-    .add(d)
-    .epochMilliseconds;
+  return Temporal.Instant.fromEpochMilliseconds(fromMs).toZonedDateTimeISO(timeZone).add(d).epochMilliseconds;
 }
 
 /** The first instant of the day after `date` (YYYY-MM-DD) in `timeZone`: when that date has passed. */
@@ -127,7 +147,8 @@ export function startOfDayAfter(date: string, timeZone: string): number {
 // Each unit at most this many digits, none of them zero-led: a cadence's longest wait
 // stays under about 800 years, so even 100 repeated steps stay inside the calendar.
 const UNIT_DIGITS = { Y: 2, M: 3, W: 4, D: 5, H: 6, m: 7, S: 8 } as const;
-const unit = (letter: keyof typeof UNIT_DIGITS) => `[1-9][0-9]{0,${UNIT_DIGITS[letter] - 1}}${letter === 'm' ? 'M' : letter}`;
+const unit = (letter: keyof typeof UNIT_DIGITS) =>
+  `[1-9][0-9]{0,${UNIT_DIGITS[letter] - 1}}${letter === 'm' ? 'M' : letter}`;
 const opt = (letter: keyof typeof UNIT_DIGITS) => `(?:${unit(letter)})?`;
 const DATE_PART = `(?:${unit('Y')}${opt('M')}${opt('W')}${opt('D')}|${unit('M')}${opt('W')}${opt('D')}|${unit('W')}${opt('D')}|${unit('D')})`;
 const TIME_PART = `T(?:${unit('H')}${opt('m')}${opt('S')}|${unit('m')}${opt('S')}|${unit('S')})`;
@@ -151,5 +172,7 @@ export function cadenceDurationProblem(text: string): string | undefined {
   } catch (error) {
     return (error as Error).message;
   }
-  return CADENCE_DURATION.test(text) ? undefined : `"${text}" is not a duration a cadence may hold: whole units, none zero, at most P99Y, P999M, P9999W, P99999D, PT999999H, PT9999999M or PT99999999S`;
+  return CADENCE_DURATION.test(text)
+    ? undefined
+    : `"${text}" is not a duration a cadence may hold: whole units, none zero, at most P99Y, P999M, P9999W, P99999D, PT999999H, PT9999999M or PT99999999S`;
 }

@@ -4,7 +4,11 @@
  * rep (none configured, or only this one, or the rep is not in the list and the list is
  * empty), the sales manager; undefined when there is neither.
  */
-export function handOverTo(reps: readonly string[], current: string | null, manager: string | undefined): string | undefined {
+export function handOverTo(
+  reps: readonly string[],
+  current: string | null,
+  manager: string | undefined,
+): string | undefined {
   const same = (a: string, b: string | null) => b !== null && a.toLowerCase() === b.toLowerCase();
   const others = reps.filter((rep) => !same(rep, current));
   if (others.length === 0) return manager !== undefined && !same(manager, current) ? manager : undefined;

@@ -27,7 +27,9 @@ export function nextAllowedByCap(
   const countAt = (t: number) => touches.filter(({ x, expiry }) => x <= t && t < expiry).length;
   // The count only falls when a touch expires, so the answer is `atMs` or some expiry after it;
   // trying them in order also copes with touches later than `atMs`, which start counting.
-  const candidates = [atMs, ...touches.map(({ expiry }) => expiry).filter((expiry) => expiry > atMs)].sort((a, b) => a - b);
+  const candidates = [atMs, ...touches.map(({ expiry }) => expiry).filter((expiry) => expiry > atMs)].sort(
+    (a, b) => a - b,
+  );
   for (const t of candidates) {
     if (countAt(t) < cap.max) return t;
   }

@@ -23,7 +23,10 @@ export interface PlannedTouch {
  * days, Japanese holidays and the year-end break). It assumes the lead stays in nurturing
  * and is never paused: events and stage changes are what the preview cannot know.
  */
-export function plannedNurtureTouches(cadence: Pick<Cadence, 'nurture' | 'sendWindow' | 'frequencyCap'>, options: { startMs: number; timeZone: string; count: number }): PlannedTouch[] {
+export function plannedNurtureTouches(
+  cadence: Pick<Cadence, 'nurture' | 'sendWindow' | 'frequencyCap'>,
+  options: { startMs: number; timeZone: string; count: number },
+): PlannedTouch[] {
   const { steps, repeat = false } = cadence.nurture;
   const touches: PlannedTouch[] = [];
   const recentTouchesMs: number[] = [];
@@ -34,7 +37,12 @@ export function plannedNurtureTouches(cadence: Pick<Cadence, 'nurture' | 'sendWi
     const step = steps[index];
     if (!step) break;
     const dueMs = addDuration(fromMs, step.after, options.timeZone);
-    const { atMs, delayedBy } = earliestTouchTime(dueMs, { window: cadence.sendWindow, cap: cadence.frequencyCap, recentTouchesMs, timeZone: options.timeZone });
+    const { atMs, delayedBy } = earliestTouchTime(dueMs, {
+      window: cadence.sendWindow,
+      cap: cadence.frequencyCap,
+      recentTouchesMs,
+      timeZone: options.timeZone,
+    });
     touches.push({ atMs, dueMs, step: index, channel: step.channel, template: step.template ?? null, delayedBy });
     recentTouchesMs.push(atMs);
     fromMs = atMs;

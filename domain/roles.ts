@@ -19,8 +19,18 @@ export function roleAllows(role: Role, method: string, url: string): boolean {
     case 'marketer':
       return true;
     case 'sales':
-      return (read && url.startsWith('/v1/leads')) || url.startsWith('/v1/escalations') || url === '/v1/tasks' || url.startsWith('/v1/tasks/') || (read && url === '/v1/reports/pipeline');
+      return (
+        (read && url.startsWith('/v1/leads')) ||
+        url.startsWith('/v1/escalations') ||
+        url === '/v1/tasks' ||
+        url.startsWith('/v1/tasks/') ||
+        (read && url === '/v1/reports/pipeline')
+      );
     case 'integration':
-      return ((url === '/v1/leads' || url === '/v1/leads/import') && method === 'POST') || (url === '/v1/events' && method === 'POST') || (read && url.startsWith('/v1/leads/'));
+      return (
+        ((url === '/v1/leads' || url === '/v1/leads/import') && method === 'POST') ||
+        (url === '/v1/events' && method === 'POST') ||
+        (read && url.startsWith('/v1/leads/'))
+      );
   }
 }

@@ -7,7 +7,15 @@ export interface Score {
 }
 
 /** The engagement events that earn points (DESIGN section 4, `POST /v1/events`). */
-export const EVENT_TYPES = ['email_open', 'email_click', 'web_visit', 'form_submit', 'reply', 'dm_response', 'meeting_request'] as const;
+export const EVENT_TYPES = [
+  'email_open',
+  'email_click',
+  'web_visit',
+  'form_submit',
+  'reply',
+  'dm_response',
+  'meeting_request',
+] as const;
 
 /** One of {@link EVENT_TYPES}. */
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -81,20 +89,25 @@ export interface ScorePoint {
  * and down to `nowMs`, `samples` evenly spaced points follow the decay, so a line chart
  * draws the curve rather than straight segments. Starts at `startMs` with 0 when given.
  */
-export function scoreHistory(events: readonly ScoredEvent[], options: { halfLife: string; timeZone: string; nowMs: number; startMs?: number; samples?: number }): ScorePoint[] {
+export function scoreHistory(
+  events: readonly ScoredEvent[],
+  options: { halfLife: string; timeZone: string; nowMs: number; startMs?: number; samples?: number },
+): ScorePoint[] {
   const sorted = [...events].sort((a, b) => a.atMs - b.atMs);
   const firstMs = options.startMs ?? sorted[0]?.atMs ?? options.nowMs;
   const endMs = Math.max(options.nowMs, sorted.at(-1)?.atMs ?? options.nowMs);
   const samples = options.samples ?? 48;
   const step = endMs > firstMs ? (endMs - firstMs) / samples : 0;
-  const sampleTimes = step > 0 ? Array.from({ length: samples - 1 }, (_, k) => Math.round(firstMs + (k + 1) * step)) : [];
+  const sampleTimes =
+    step > 0 ? Array.from({ length: samples - 1 }, (_, k) => Math.round(firstMs + (k + 1) * step)) : [];
   const halfLifeFrom = (atMs: number) => halfLifeMs(options.halfLife, atMs, options.timeZone);
   const round = (value: number) => Math.round(value * 100) / 100;
 
   const points: ScorePoint[] = [];
   let score: Score = { value: 0, atMs: firstMs };
   if (options.startMs !== undefined) points.push({ atMs: options.startMs, score: 0 });
-  const decayTo = (atMs: number) => points.push({ atMs, score: round(decayedScore(score, atMs, halfLifeFrom(score.atMs))) });
+  const decayTo = (atMs: number) =>
+    points.push({ atMs, score: round(decayedScore(score, atMs, halfLifeFrom(score.atMs))) });
   let s = 0;
   for (const event of sorted) {
     for (; s < sampleTimes.length && (sampleTimes[s] as number) < event.atMs; s++) decayTo(sampleTimes[s] as number);
@@ -107,7 +120,13 @@ export function scoreHistory(events: readonly ScoredEvent[], options: { halfLife
 }
 
 /** The score now: stored as of its last event, it decays with the cadence's half-life. Rounded to 2 decimals. */
-export function scoreNow(lead: { score: number; scoreAt: Date | null; scoreHalfLifeMs: number | null }, nowMs: number): number {
+export function scoreNow(
+  lead: { score: number; scoreAt: Date | null; scoreHalfLifeMs: number | null },
+  nowMs: number,
+): number {
   if (lead.scoreAt === null || lead.scoreHalfLifeMs === null) return lead.score;
-  return Math.round(decayedScore({ value: lead.score, atMs: lead.scoreAt.getTime() }, nowMs, lead.scoreHalfLifeMs) * 100) / 100;
+  return (
+    Math.round(decayedScore({ value: lead.score, atMs: lead.scoreAt.getTime() }, nowMs, lead.scoreHalfLifeMs) * 100) /
+    100
+  );
 }

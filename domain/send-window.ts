@@ -61,7 +61,14 @@ function parseUncached(window: SendWindow): Parsed {
   }
   // Fails here, naming the zone, rather than deep inside a date computation.
   const clockMs = (time: Temporal.PlainTime) => (time.hour * 60 + time.minute) * 60_000;
-  return { key: `${window.timezone}|${window.businessDays}|${window.from}|${window.to}`, timeZone: checkedZone(window.timezone), businessDays: window.businessDays, fromMs: clockMs(from), toMs: clockMs(to), days: new Map() };
+  return {
+    key: `${window.timezone}|${window.businessDays}|${window.from}|${window.to}`,
+    timeZone: checkedZone(window.timezone),
+    businessDays: window.businessDays,
+    fromMs: clockMs(from),
+    toMs: clockMs(to),
+    days: new Map(),
+  };
 }
 
 function checkedZone(timeZone: string): string {
@@ -128,7 +135,9 @@ export function nextOpening(atMs: number, window: SendWindow | null | undefined)
     // a zone skipped entirely (its opening resolves into the next day).
     if (candidate < day.close && inside(candidate, w)) return candidate;
   }
-  throw new RangeError(`send window ${window.from}–${window.to} ${window.timezone} has no opening within ${MAX_DAYS_SCANNED} days`);
+  throw new RangeError(
+    `send window ${window.from}–${window.to} ${window.timezone} has no opening within ${MAX_DAYS_SCANNED} days`,
+  );
 }
 
 /**

@@ -10,8 +10,27 @@ export type SequenceStage = 'nurturing' | 'customer' | 'reactivation';
  * has no sequence for the stage.
  */
 export function planCadenceOf(cadence: Cadence, stage: SequenceStage): PlanCadence | undefined {
-  const rules = { sendWindow: cadence.sendWindow ?? null, frequencyCap: cadence.frequencyCap ?? null, minGap: cadence.minGap, guarantee: cadence.guarantee };
-  if (stage === 'nurturing') return { ...rules, steps: cadence.nurture.steps, repeat: cadence.nurture.repeat ?? false, repeatFrom: cadence.nurture.repeatFrom };
-  if (stage === 'customer') return cadence.upsell ? { ...rules, steps: cadence.upsell.steps, repeat: cadence.upsell.repeat ?? false, repeatFrom: cadence.upsell.repeatFrom } : undefined;
+  const rules = {
+    sendWindow: cadence.sendWindow ?? null,
+    frequencyCap: cadence.frequencyCap ?? null,
+    minGap: cadence.minGap,
+    guarantee: cadence.guarantee,
+  };
+  if (stage === 'nurturing')
+    return {
+      ...rules,
+      steps: cadence.nurture.steps,
+      repeat: cadence.nurture.repeat ?? false,
+      repeatFrom: cadence.nurture.repeatFrom,
+    };
+  if (stage === 'customer')
+    return cadence.upsell
+      ? {
+          ...rules,
+          steps: cadence.upsell.steps,
+          repeat: cadence.upsell.repeat ?? false,
+          repeatFrom: cadence.upsell.repeatFrom,
+        }
+      : undefined;
   return cadence.reactivation ? { ...rules, steps: cadence.reactivation.steps, repeat: false } : undefined;
 }

@@ -15,7 +15,7 @@ const DUE_TIME = new Temporal.PlainTime(18, 0);
  */
 export function taskDueAt(createdMs: number, timeZone: string): number {
   let date = Temporal.Instant.fromEpochMilliseconds(createdMs).toZonedDateTimeISO(timeZone).toPlainDate();
-  for (let counted = 0; counted < TASK_BUSINESS_DAYS; ) {
+  for (let counted = 0; counted < TASK_BUSINESS_DAYS;) {
     date = date.add({ days: 1 });
     if (isBusinessDay(date)) counted++;
   }

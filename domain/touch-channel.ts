@@ -47,7 +47,15 @@ export interface ResolvedChannel {
 export const ADDRESS_CHECK_TASK = { ja: '住所を確認する', en: 'Confirm the postal address' } as const;
 
 function direct(step: ChannelFallback, reaches: boolean): ResolvedChannel {
-  return { channel: step.channel, template: step.template ?? null, title: step.title ?? null, reaches, issue: null, fallbackFrom: null, skip: false };
+  return {
+    channel: step.channel,
+    template: step.template ?? null,
+    title: step.title ?? null,
+    reaches,
+    issue: null,
+    fallbackFrom: null,
+    skip: false,
+  };
 }
 
 function usable(channel: TouchChannel, lead: LeadReach): boolean {
@@ -70,9 +78,10 @@ export function resolveChannel(step: ChannelStep, lead: LeadReach): ResolvedChan
   const issue: ChannelIssue = step.channel === 'dm' ? 'no_postal_address' : 'email_suppressed';
   let fallback = step.fallback;
   if (!fallback && step.channel === 'dm') {
-    fallback = step.fallbackTemplate !== undefined && !lead.emailSuppressed
-      ? { channel: 'email', template: step.fallbackTemplate }
-      : { channel: 'task', title: ADDRESS_CHECK_TASK.ja };
+    fallback =
+      step.fallbackTemplate !== undefined && !lead.emailSuppressed
+        ? { channel: 'email', template: step.fallbackTemplate }
+        : { channel: 'task', title: ADDRESS_CHECK_TASK.ja };
   }
   if (!fallback || !usable(fallback.channel, lead)) return skipped(issue);
   return { ...direct(fallback, fallback.channel !== 'task'), issue, fallbackFrom: step.channel };

@@ -100,7 +100,10 @@ function defaultRepeatFromUncached(steps: readonly { after: string }[]): number 
 }
 
 /** Which step `stepIndex` names, wrapping a repeating sequence at `repeatFrom`; undefined past the end. */
-export function stepAt(cadence: Pick<PlanCadence, 'steps' | 'repeat' | 'repeatFrom'>, stepIndex: number): number | undefined {
+export function stepAt(
+  cadence: Pick<PlanCadence, 'steps' | 'repeat' | 'repeatFrom'>,
+  stepIndex: number,
+): number | undefined {
   const { steps } = cadence;
   if (stepIndex < steps.length) return stepIndex;
   if (!cadence.repeat || steps.length === 0) return undefined;
@@ -112,7 +115,13 @@ export function stepAt(cadence: Pick<PlanCadence, 'steps' | 'repeat' | 'repeatFr
 function upperBoundMs(text: string): number {
   const d = parseDuration(text);
   const day = 86_400_000;
-  return (d.years * 366 + d.months * 31 + d.weeks * 7 + d.days + 1) * day + d.hours * 3_600_000 + d.minutes * 60_000 + d.seconds * 1000 + d.milliseconds;
+  return (
+    (d.years * 366 + d.months * 31 + d.weeks * 7 + d.days + 1) * day +
+    d.hours * 3_600_000 +
+    d.minutes * 60_000 +
+    d.seconds * 1000 +
+    d.milliseconds
+  );
 }
 
 interface Timing {
@@ -164,7 +173,8 @@ function holdReasons(hold: Hold, cadence: PlanCadence): TouchReason[] {
   const cap = cadence.frequencyCap;
   if (hold.capped && cap) reasons.push({ code: 'frequency_cap', max: cap.max, per: cap.per });
   if (hold.gapped && cadence.minGap !== undefined) reasons.push({ code: 'min_gap', minGap: cadence.minGap });
-  if (hold.windowFromMs !== null && cadence.sendWindow) reasons.push(...windowReasons(hold.windowFromMs, hold.atMs, cadence.sendWindow));
+  if (hold.windowFromMs !== null && cadence.sendWindow)
+    reasons.push(...windowReasons(hold.windowFromMs, hold.atMs, cadence.sendWindow));
   return reasons;
 }
 
@@ -190,10 +200,24 @@ function nextStep(input: PlanInput): PlannedTouch | undefined {
   if (index === undefined || !step) return undefined;
   const dueAtMs = addDuration(input.previousDueMs, step.after, input.timeZone);
   const channel = resolveChannel(step, input.lead);
-  const base = { kind: 'step' as const, step: index, nextStepIndex: input.stepIndex + 1, channel: channel.channel, template: channel.template, title: channel.title, reaches: channel.reaches, skip: channel.skip, dueAtMs };
+  const base = {
+    kind: 'step' as const,
+    step: index,
+    nextStepIndex: input.stepIndex + 1,
+    channel: channel.channel,
+    template: channel.template,
+    title: channel.title,
+    reaches: channel.reaches,
+    skip: channel.skip,
+    dueAtMs,
+  };
   const reasons: TouchReason[] = [];
   if (channel.issue !== null) {
-    reasons.push(channel.skip ? { code: 'skipped', issue: channel.issue } : { code: 'fallback', from: channel.fallbackFrom as TouchChannel, to: channel.channel, issue: channel.issue });
+    reasons.push(
+      channel.skip
+        ? { code: 'skipped', issue: channel.issue }
+        : { code: 'fallback', from: channel.fallbackFrom as TouchChannel, to: channel.channel, issue: channel.issue },
+    );
   }
   const fromMs = Math.max(dueAtMs, input.nowMs);
   // A skipped step goes by at its due time: nothing is sent, so no rule holds it.
@@ -202,7 +226,12 @@ function nextStep(input: PlanInput): PlannedTouch | undefined {
   const hold = holdUntilAllowed(fromMs, channel.reaches ? input : { ...input, reachedMs: [] });
   if (hold.atMs !== null && channel.reaches && input.cadence.guarantee) {
     const reserved = capReserve(hold.atMs, input);
-    if (reserved) return { ...base, atMs: reserved.atMs, reasons: [...reasons, ...holdReasons(hold, input.cadence), ...reserved.reasons] };
+    if (reserved)
+      return {
+        ...base,
+        atMs: reserved.atMs,
+        reasons: [...reasons, ...holdReasons(hold, input.cadence), ...reserved.reasons],
+      };
   }
   return { ...base, atMs: hold.atMs, reasons: [...reasons, ...holdReasons(hold, input.cadence)] };
 }
@@ -225,17 +254,28 @@ function capReserve(atMs: number, input: PlanInput): Timing | undefined {
 }
 
 /** The guarantee touch for `month`, or undefined when the cap leaves no room in it. */
-function guaranteeTouch(month: number, input: PlanInput, channel: ReturnType<typeof resolveChannel>): PlannedTouch | undefined {
+function guaranteeTouch(
+  month: number,
+  input: PlanInput,
+  channel: ReturnType<typeof resolveChannel>,
+): PlannedTouch | undefined {
   const { timeZone, nowMs } = input;
   const end = monthEnd(month, timeZone);
   const dueAtMs = lastBusinessDaysStart(month, timeZone, GUARANTEE_BUSINESS_DAYS);
   let hold = holdUntilAllowed(Math.max(nowMs, dueAtMs), input);
   // A send window in another zone than the lead's may open only before the target: any
   // earlier opening in the month is better than none.
-  if (hold.atMs !== null && hold.atMs >= end) hold = holdUntilAllowed(Math.max(nowMs, monthStart(month, timeZone)), input);
+  if (hold.atMs !== null && hold.atMs >= end)
+    hold = holdUntilAllowed(Math.max(nowMs, monthStart(month, timeZone)), input);
   if (hold.atMs !== null && hold.atMs >= end) return undefined;
   const reasons: TouchReason[] = [{ code: 'guarantee', month: monthLabel(month) }];
-  if (channel.issue !== null) reasons.push({ code: 'fallback', from: channel.fallbackFrom as TouchChannel, to: channel.channel, issue: channel.issue });
+  if (channel.issue !== null)
+    reasons.push({
+      code: 'fallback',
+      from: channel.fallbackFrom as TouchChannel,
+      to: channel.channel,
+      issue: channel.issue,
+    });
   return {
     kind: 'guarantee',
     step: null,

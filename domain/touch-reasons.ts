@@ -28,7 +28,11 @@ export type ReasonLocale = 'ja' | 'en';
  * What closed the send window between `fromMs` (where the touch was due) and `toMs` (the
  * opening it waited for), day by day in `timeZone`: hours, weekends, holidays, the year-end break.
  */
-export function windowReasons(fromMs: number, toMs: number, window: { timezone: string; businessDays: boolean; from: string; to: string }): TouchReason[] {
+export function windowReasons(
+  fromMs: number,
+  toMs: number,
+  window: { timezone: string; businessDays: boolean; from: string; to: string },
+): TouchReason[] {
   const reasons: TouchReason[] = [];
   // Day numbers (civil-days.ts), not Temporal dates: this runs for every touch planned.
   const last = localDayOf(toMs, window.timezone);
@@ -39,7 +43,8 @@ export function windowReasons(fromMs: number, toMs: number, window: { timezone: 
     const date = civilFromDays(day);
     if (isBusinessDay(date)) continue;
     closedDay = true;
-    if (isJapaneseHoliday(date)) reasons.push({ code: 'holiday', date: isoDateText(date), name: holidayName(date) ?? '' });
+    if (isJapaneseHoliday(date))
+      reasons.push({ code: 'holiday', date: isoDateText(date), name: holidayName(date) ?? '' });
     else if (isYearEndBreak(date)) yearEnd = true;
     else if (!reasons.some((r) => r.code === 'weekend')) reasons.push({ code: 'weekend', date: isoDateText(date) });
   }
@@ -55,7 +60,11 @@ const CHANNEL = {
 
 const ISSUE = {
   ja: { no_postal_address: '郵送先住所がない', email_suppressed: 'メール配信停止中', do_not_contact: '連絡不可' },
-  en: { no_postal_address: 'no postal address', email_suppressed: 'email is suppressed', do_not_contact: 'do not contact' },
+  en: {
+    no_postal_address: 'no postal address',
+    email_suppressed: 'email is suppressed',
+    do_not_contact: 'do not contact',
+  },
 } as const;
 
 function day(date: string, locale: ReasonLocale): string {
@@ -69,21 +78,31 @@ export function reasonMessage(reason: TouchReason, locale: ReasonLocale): string
   const ja = locale === 'ja';
   switch (reason.code) {
     case 'outside_hours':
-      return ja ? `送信時間帯 (${reason.from}〜${reason.to}) の外` : `outside the send window (${reason.from}–${reason.to})`;
+      return ja
+        ? `送信時間帯 (${reason.from}〜${reason.to}) の外`
+        : `outside the send window (${reason.from}–${reason.to})`;
     case 'weekend':
       return ja ? '土日は送信しない' : 'no touches at weekends';
     case 'holiday':
-      return ja ? `${day(reason.date, locale)}は祝日 (${reason.name})` : `${day(reason.date, locale)} is a public holiday (${reason.name})`;
+      return ja
+        ? `${day(reason.date, locale)}は祝日 (${reason.name})`
+        : `${day(reason.date, locale)} is a public holiday (${reason.name})`;
     case 'year_end_break':
       return ja ? '年末年始休み' : 'the year-end break (29 Dec – 3 Jan)';
     case 'frequency_cap':
-      return ja ? `接触上限 (${reason.per} に ${reason.max} 回) に達している` : `the frequency cap (${reason.max} per ${reason.per}) is reached`;
+      return ja
+        ? `接触上限 (${reason.per} に ${reason.max} 回) に達している`
+        : `the frequency cap (${reason.max} per ${reason.per}) is reached`;
     case 'min_gap':
-      return ja ? `前回の接触から ${reason.minGap} 空ける (最小間隔)` : `at least ${reason.minGap} after the previous touch (minimum gap)`;
+      return ja
+        ? `前回の接触から ${reason.minGap} 空ける (最小間隔)`
+        : `at least ${reason.minGap} after the previous touch (minimum gap)`;
     case 'paused':
       return ja ? 'リードが一時停止中' : 'the lead is paused';
     case 'guarantee':
-      return ja ? `${reason.month} に接触がないため、月末の保証接触` : `no touch reached the lead in ${reason.month}: the monthly guarantee touch`;
+      return ja
+        ? `${reason.month} に接触がないため、月末の保証接触`
+        : `no touch reached the lead in ${reason.month}: the monthly guarantee touch`;
     case 'cap_reserve':
       return ja ? `${reason.month} の接触枠を残すため翌月へ` : `held so that ${reason.month} keeps room under the cap`;
     case 'fallback':

@@ -28,7 +28,16 @@ export function simulateTouches(input: SimulationInput): PlannedTouch[] {
   let nowMs = input.startMs;
   const max = input.maxTouches ?? Number.POSITIVE_INFINITY;
   while (touches.length < max) {
-    const touch = planNextTouch({ cadence: input.cadence, timeZone: input.timeZone, nowMs, stepIndex, previousDueMs, reachedMs, pauses, lead: input.lead });
+    const touch = planNextTouch({
+      cadence: input.cadence,
+      timeZone: input.timeZone,
+      nowMs,
+      stepIndex,
+      previousDueMs,
+      reachedMs,
+      pauses,
+      lead: input.lead,
+    });
     if (!touch || touch.atMs === null || touch.atMs >= input.untilMs) break;
     touches.push(touch);
     nowMs = touch.atMs;

@@ -33,5 +33,7 @@ export function earliestTouchTime(dueMs: number, rules: TouchRules): { atMs: num
     if (opened === atMs) return { atMs, delayedBy };
     atMs = opened;
   }
-  throw new Error(`touch timing: no instant satisfies both the send window and the frequency cap after ${maxRounds} rounds`);
+  throw new Error(
+    `touch timing: no instant satisfies both the send window and the frequency cap after ${maxRounds} rounds`,
+  );
 }

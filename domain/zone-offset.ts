@@ -62,7 +62,19 @@ function slowInstantOfLocal(localMs: number, timeZone: string): number {
   const days = Math.floor(localMs / DAY_MS);
   const { year, month, day } = civilFromDays(days);
   const ms = localMs - days * DAY_MS;
-  const time = { hour: Math.floor(ms / 3_600_000), minute: Math.floor(ms / 60_000) % 60, second: Math.floor(ms / 1000) % 60, millisecond: ms % 1000 };
-  return new Temporal.PlainDateTime(year, month, day, time.hour, time.minute, time.second, time.millisecond)
-    .toZonedDateTime(timeZone).epochMilliseconds;
+  const time = {
+    hour: Math.floor(ms / 3_600_000),
+    minute: Math.floor(ms / 60_000) % 60,
+    second: Math.floor(ms / 1000) % 60,
+    millisecond: ms % 1000,
+  };
+  return new Temporal.PlainDateTime(
+    year,
+    month,
+    day,
+    time.hour,
+    time.minute,
+    time.second,
+    time.millisecond,
+  ).toZonedDateTime(timeZone).epochMilliseconds;
 }

@@ -25,18 +25,26 @@ function problemsOf(schema: TSchema, value: unknown, prefix: string): InputProbl
  * seen. An event that cannot be applied (invalid data, an unknown lead) is an
  * {@link InvalidInput}.
  */
-export async function applyCrmEvent(deps: IntakeDependencies, provider: string, event: CrmEvent): Promise<{ received: true; duplicate: boolean; leadId: string | null }> {
+export async function applyCrmEvent(
+  deps: IntakeDependencies,
+  provider: string,
+  event: CrmEvent,
+): Promise<{ received: true; duplicate: boolean; leadId: string | null }> {
   // A replay is answered before anything is written: resolving a lead event upserts the
   // profile, and an old event sent again must not overwrite newer data. Other events only
   // read the lead (or create it for an unknown address, which a replay's lead no longer
   // is), so their look-up runs beside the receipt check: one round trip less per event.
   const upserts = event.type === 'lead.created' || event.type === 'lead.updated';
   const replayed = () => ({ received: true as const, duplicate: true, leadId: null as string | null });
-  if (upserts && (await hasReceipt(deps.db, provider, event.id))) return { ...replayed(), leadId: (await knownLead(deps.db, event))?.id ?? null };
-  const [seen, lead] = upserts ? [false, await resolveLead(deps, event)] : await Promise.all([hasReceipt(deps.db, provider, event.id), resolveLead(deps, event)]);
+  if (upserts && (await hasReceipt(deps.db, provider, event.id)))
+    return { ...replayed(), leadId: (await knownLead(deps.db, event))?.id ?? null };
+  const [seen, lead] = upserts
+    ? [false, await resolveLead(deps, event)]
+    : await Promise.all([hasReceipt(deps.db, provider, event.id), resolveLead(deps, event)]);
   if (seen) return { ...replayed(), leadId: lead.id };
   const signal = leadEventOf(provider, event);
-  if (event.type === 'contact.unsubscribed') await suppress(deps.db, lead.email, `unsubscribed via ${provider === 'generic' ? 'CRM' : provider}`);
+  if (event.type === 'contact.unsubscribed')
+    await suppress(deps.db, lead.email, `unsubscribed via ${provider === 'generic' ? 'CRM' : provider}`);
   if (signal) await signalLead(deps.temporal, deps.taskQueue, lead.id, signal);
   const recorded = await recordReceipt(deps.db, provider, event.id);
   return { received: true, duplicate: !recorded, leadId: lead.id };
@@ -60,22 +68,35 @@ async function resolveLead(deps: IntakeDependencies, event: CrmEvent): Promise<L
     return (await intakeLead(db, deps.temporal, deps.taskQueue, input as Static<typeof LeadBody>)).lead;
   }
   const problems = problemsOf(CrmEventData, event.data, '/data');
-  if (event.type === 'contract.ended' && (event.data as Static<typeof CrmEventData>).reason === undefined) problems.push({ path: '/data/reason', message: 'is required for contract.ended' });
+  if (event.type === 'contract.ended' && (event.data as Static<typeof CrmEventData>).reason === undefined)
+    problems.push({ path: '/data/reason', message: 'is required for contract.ended' });
   if (problems.length > 0) throw new InvalidInput(`the data of ${event.type} is not valid`, problems);
   if (leadId !== undefined) {
     const lead = await findLead(db, leadId);
     if (!lead) throw new InvalidInput('no such lead', [{ path: '/data/leadId', message: 'no lead has this id' }]);
     return lead;
   }
-  if (fields.email === undefined) throw new InvalidInput('the event names no lead', [{ path: '/data/email', message: 'give data.email or data.leadId' }]);
-  return (await findLeadByEmail(db, fields.email)) ?? (await intakeLead(db, deps.temporal, deps.taskQueue, { email: fields.email })).lead;
+  if (fields.email === undefined)
+    throw new InvalidInput('the event names no lead', [
+      { path: '/data/email', message: 'give data.email or data.leadId' },
+    ]);
+  return (
+    (await findLeadByEmail(db, fields.email)) ??
+    (await intakeLead(db, deps.temporal, deps.taskQueue, { email: fields.email })).lead
+  );
 }
 
 /** The workflow event a webhook event becomes; lead events need none (intake started the workflow). */
 function leadEventOf(provider: string, event: CrmEvent): LeadEvent | undefined {
   const data = event.data as Static<typeof CrmEventData>;
   const eventId = `${provider}:${event.id}`;
-  const deal: DealUpdate = { stage: data.stage, amount: data.amount, probability: data.probability, expectedCloseDate: data.expectedCloseDate, ownerEmail: data.ownerEmail };
+  const deal: DealUpdate = {
+    stage: data.stage,
+    amount: data.amount,
+    probability: data.probability,
+    expectedCloseDate: data.expectedCloseDate,
+    ownerEmail: data.ownerEmail,
+  };
   switch (event.type) {
     case 'lead.created':
     case 'lead.updated':

@@ -27,8 +27,16 @@ async function recordAndSignal(
 }
 
 /** Records an engagement event and hands it to the lead's workflow (see {@link recordAndSignal}). */
-export async function acceptEngagement(deps: IntakeDependencies, event: { leadId: string; type: EventType; occurredAt: Date; sourceId: string | undefined }): Promise<{ duplicate: boolean }> {
-  return recordAndSignal(deps, event, async (_tx, eventId) => ({ kind: 'engagement', eventId, type: event.type, occurredAtMs: event.occurredAt.getTime() }));
+export async function acceptEngagement(
+  deps: IntakeDependencies,
+  event: { leadId: string; type: EventType; occurredAt: Date; sourceId: string | undefined },
+): Promise<{ duplicate: boolean }> {
+  return recordAndSignal(deps, event, async (_tx, eventId) => ({
+    kind: 'engagement',
+    eventId,
+    type: event.type,
+    occurredAtMs: event.occurredAt.getTime(),
+  }));
 }
 
 /**
@@ -38,10 +46,22 @@ export async function acceptEngagement(deps: IntakeDependencies, event: { leadId
  */
 export async function acceptDeliveryEvent(
   deps: IntakeDependencies,
-  event: { lead: { id: string; email: string }; type: 'bounce' | 'complaint'; hard: boolean; occurredAt: Date; sourceId: string | undefined },
+  event: {
+    lead: { id: string; email: string };
+    type: 'bounce' | 'complaint';
+    hard: boolean;
+    occurredAt: Date;
+    sourceId: string | undefined;
+  },
 ): Promise<{ duplicate: boolean }> {
-  return recordAndSignal(deps, { leadId: event.lead.id, type: event.type, occurredAt: event.occurredAt, sourceId: event.sourceId }, async (tx, eventId) => {
-    if (event.hard) await suppress(tx, event.lead.email, event.type === 'complaint' ? 'complaint' : 'hard bounce');
-    return event.type === 'complaint' ? { kind: 'unsubscribed', eventId } : { kind: 'email_bounced', eventId, hard: event.hard };
-  });
+  return recordAndSignal(
+    deps,
+    { leadId: event.lead.id, type: event.type, occurredAt: event.occurredAt, sourceId: event.sourceId },
+    async (tx, eventId) => {
+      if (event.hard) await suppress(tx, event.lead.email, event.type === 'complaint' ? 'complaint' : 'hard bounce');
+      return event.type === 'complaint'
+        ? { kind: 'unsubscribed', eventId }
+        : { kind: 'email_bounced', eventId, hard: event.hard };
+    },
+  );
 }

@@ -10,9 +10,14 @@ import { withTemporalDeadline } from './workflow-starts.ts';
  * has ended) is the usual case and not an error. Answers whether the signal went out,
  * with the error when it did not for another reason, for the caller to log.
  */
-export async function stopFollowUp(client: Client, escalationId: string): Promise<{ signalled: boolean; error?: unknown }> {
+export async function stopFollowUp(
+  client: Client,
+  escalationId: string,
+): Promise<{ signalled: boolean; error?: unknown }> {
   try {
-    await withTemporalDeadline(client, () => client.workflow.getHandle(escalationFollowUpId(escalationId)).signal(ESCALATION_ACKED_SIGNAL));
+    await withTemporalDeadline(client, () =>
+      client.workflow.getHandle(escalationFollowUpId(escalationId)).signal(ESCALATION_ACKED_SIGNAL),
+    );
     return { signalled: true };
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return { signalled: false };

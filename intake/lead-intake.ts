@@ -54,7 +54,8 @@ export function timezoneProblem(timezone: string | undefined): string | undefine
 }
 
 /** Why a lead cannot be put on cadence `key`: it does not exist. */
-export const missingCadence = (key: string): string => `cadence "${key}" does not exist; create it with PUT /v1/cadences/${key}`;
+export const missingCadence = (key: string): string =>
+  `cadence "${key}" does not exist; create it with PUT /v1/cadences/${key}`;
 
 /** The defaults a new lead gets for what its input leaves out. */
 export const leadDefaults = (cadenceKey: string) => ({ cadenceKey, locale: 'ja', timezone: 'Asia/Tokyo' }) as const;
@@ -73,7 +74,8 @@ export async function intakeLead(
 ): Promise<{ lead: Lead; created: boolean; workflowId: string }> {
   const { email, cadence, ...profile } = input;
   const badTimezone = timezoneProblem(profile.timezone);
-  if (badTimezone !== undefined) throw new InvalidInput('the lead is not valid', [{ path: '/timezone', message: badTimezone }]);
+  if (badTimezone !== undefined)
+    throw new InvalidInput('the lead is not valid', [{ path: '/timezone', message: badTimezone }]);
   // Checked before anything is written: a lead on a cadence that does not exist would
   // start a workflow that can only fail.
   const cadenceKey = cadence ?? DEFAULT_CADENCE;

@@ -9,7 +9,11 @@ import { signalWithStartOnce, startOnce } from './workflow-starts.ts';
  * update, so a start that failed earlier (Temporal briefly down) is made by the retry.
  * REJECT_DUPLICATE: a lifecycle that has ended is never started again by a repeated POST.
  */
-export async function ensureLifecycleStarted(client: Client, taskQueue: string, lead: { id: string }): Promise<{ workflowId: string; started: boolean }> {
+export async function ensureLifecycleStarted(
+  client: Client,
+  taskQueue: string,
+  lead: { id: string },
+): Promise<{ workflowId: string; started: boolean }> {
   const workflowId = leadWorkflowId(lead.id);
   const started = await startOnce<LeadLifecycleWorkflow>(client, LEAD_LIFECYCLE_WORKFLOW, {
     taskQueue,

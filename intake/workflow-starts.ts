@@ -1,4 +1,9 @@
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowSignalWithStartOptions, type WorkflowStartOptions } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  type Client,
+  type WorkflowSignalWithStartOptions,
+  type WorkflowStartOptions,
+} from '@temporalio/client';
 import type { Workflow, WithWorkflowArgs } from '@temporalio/common';
 
 /**
@@ -19,7 +24,11 @@ export function withTemporalDeadline<T>(client: Client, call: () => Promise<T>):
  * started it. The callers derive the workflow id from what the workflow is about, so a
  * repeated request or an earlier attempt whose answer was lost starts nothing twice.
  */
-export async function startOnce<T extends Workflow>(client: Client, workflowType: string, options: WorkflowStartOptions<T>): Promise<boolean> {
+export async function startOnce<T extends Workflow>(
+  client: Client,
+  workflowType: string,
+  options: WorkflowStartOptions<T>,
+): Promise<boolean> {
   try {
     await withTemporalDeadline(client, () => client.workflow.start<T>(workflowType, options));
     return true;

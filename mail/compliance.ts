@@ -8,14 +8,27 @@ export interface SenderIdentity {
   contact: string;
 }
 
-const FOOTER = Handlebars.create().compile(`<div style="margin:24px auto 0;max-width:600px;padding:16px;border-top:1px solid #dddddd;font-family:'Hiragino Kaku Gothic ProN','Hiragino Sans',Meiryo,sans-serif;font-size:12px;line-height:1.6;color:#666666">
+const FOOTER = Handlebars.create()
+  .compile(`<div style="margin:24px auto 0;max-width:600px;padding:16px;border-top:1px solid #dddddd;font-family:'Hiragino Kaku Gothic ProN','Hiragino Sans',Meiryo,sans-serif;font-size:12px;line-height:1.6;color:#666666">
 <p style="margin:0 0 8px">{{lines.sender}}: {{sender.name}}<br>{{lines.address}}: {{sender.postalAddress}}<br>{{lines.contact}}: {{sender.contact}}</p>
 <p style="margin:0">{{lines.why}} <a href="{{unsubscribeUrl}}" style="color:#666666">{{lines.unsubscribe}}</a></p>
 </div>`);
 
 const LINES = {
-  ja: { sender: '送信者', address: '住所', contact: 'お問い合わせ', why: '今後このようなメールの受信を希望されない場合は、こちらから配信を停止できます:', unsubscribe: '配信停止' },
-  en: { sender: 'Sender', address: 'Address', contact: 'Contact', why: 'To stop receiving these emails:', unsubscribe: 'Unsubscribe' },
+  ja: {
+    sender: '送信者',
+    address: '住所',
+    contact: 'お問い合わせ',
+    why: '今後このようなメールの受信を希望されない場合は、こちらから配信を停止できます:',
+    unsubscribe: '配信停止',
+  },
+  en: {
+    sender: 'Sender',
+    address: 'Address',
+    contact: 'Contact',
+    why: 'To stop receiving these emails:',
+    unsubscribe: 'Unsubscribe',
+  },
 } as const;
 
 /**
@@ -23,10 +36,15 @@ const LINES = {
  * contact, and a visible unsubscribe link, to both the HTML and the plain-text part.
  * Inserted by the product, not left to templates, so no template can forget it.
  */
-export function withComplianceFooter(email: RenderedEmail, options: { sender: SenderIdentity; unsubscribeUrl: string; locale: 'ja' | 'en' }): RenderedEmail {
+export function withComplianceFooter(
+  email: RenderedEmail,
+  options: { sender: SenderIdentity; unsubscribeUrl: string; locale: 'ja' | 'en' },
+): RenderedEmail {
   const lines = LINES[options.locale];
   const footer = FOOTER({ lines, sender: options.sender, unsubscribeUrl: options.unsubscribeUrl });
-  const html = /<\/body>/i.test(email.html) ? email.html.replace(/<\/body>/i, `${footer}</body>`) : `${email.html}${footer}`;
+  const html = /<\/body>/i.test(email.html)
+    ? email.html.replace(/<\/body>/i, `${footer}</body>`)
+    : `${email.html}${footer}`;
   const text = [
     email.text.trimEnd(),
     '',

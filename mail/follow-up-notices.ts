@@ -40,8 +40,16 @@ const SUBJECTS: Record<'ja' | 'en', Record<FollowUpKind, string>> = {
 };
 
 const ACTIONS: Record<'ja' | 'en', Record<FollowUpKind, string>> = {
-  ja: { task_created: '完了したらタスク一覧で「完了」を押してください。', escalation_reminder: '受信箱で「確認済みにする」を押してください。', escalation_handover: '受信箱で「確認済みにする」を押してください。' },
-  en: { task_created: 'Mark it as done in your task list once it is done.', escalation_reminder: 'Acknowledge it in the sales inbox.', escalation_handover: 'Acknowledge it in the sales inbox.' },
+  ja: {
+    task_created: '完了したらタスク一覧で「完了」を押してください。',
+    escalation_reminder: '受信箱で「確認済みにする」を押してください。',
+    escalation_handover: '受信箱で「確認済みにする」を押してください。',
+  },
+  en: {
+    task_created: 'Mark it as done in your task list once it is done.',
+    escalation_reminder: 'Acknowledge it in the sales inbox.',
+    escalation_handover: 'Acknowledge it in the sales inbox.',
+  },
 };
 
 const BODY = Handlebars.create().compile(`<p>{{headline}}</p>
@@ -63,7 +71,13 @@ const subjectOf = (source: string): Handlebars.TemplateDelegate => {
 
 /** The due time as the lead's people read it: `2026/12/03 18:00` in the lead's time zone. */
 const formatDue = (at: Date | undefined, locale: 'ja' | 'en', timeZone: string): string =>
-  at === undefined ? '' : new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(at);
+  at === undefined
+    ? ''
+    : new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', {
+        timeZone,
+        dateStyle: 'medium',
+        timeStyle: 'short',
+      }).format(at);
 
 /** Renders a follow-up notice to a rep: what to do, the lead, and where to act. */
 export function renderFollowUpNotice(data: FollowUpData): RenderedEmail {
@@ -92,6 +106,13 @@ export function renderFollowUpNotice(data: FollowUpData): RenderedEmail {
     .map(([label, value]) => ({ label, value }));
   const action = ACTIONS[locale][data.kind];
   const html = BODY({ headline, rows, action, actionUrl: data.actionUrl, leadUrl: data.leadUrl });
-  const text = [headline, '', ...rows.map((r) => `${r.label}: ${r.value}`), '', `${action} ${data.actionUrl}`, data.leadUrl].join('\n');
+  const text = [
+    headline,
+    '',
+    ...rows.map((r) => `${r.label}: ${r.value}`),
+    '',
+    `${action} ${data.actionUrl}`,
+    data.leadUrl,
+  ].join('\n');
   return { subject: headline, html, text };
 }

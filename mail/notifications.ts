@@ -70,14 +70,32 @@ export function renderNotification(data: NotificationData): RenderedEmail {
     [ja ? 'スコア' : 'Score', String(values.score)],
     [ja ? 'ステージ' : 'Stage', lead.stage],
     [ja ? '商談金額' : 'Deal amount', lead.deal?.amount?.toLocaleString(ja ? 'ja-JP' : 'en-US')],
-    [ja ? '確度' : 'Probability', lead.deal?.probability === null || lead.deal?.probability === undefined ? undefined : `${lead.deal.probability}%`],
+    [
+      ja ? '確度' : 'Probability',
+      lead.deal?.probability === null || lead.deal?.probability === undefined ? undefined : `${lead.deal.probability}%`,
+    ],
     [ja ? '成約予定日' : 'Expected close', lead.deal?.expectedCloseDate ?? undefined],
   ]
     .filter((row): row is [string, string] => typeof row[1] === 'string' && row[1] !== '')
     .map(([label, value]) => ({ label, value }));
   const recent = data.recent.map((e) => ({ at: e.at.toISOString(), kind: e.kind, detail: JSON.stringify(e.detail) }));
   const headline = subject(values);
-  const html = BODY({ headline, rows, recent, recentLabel: ja ? '最近の動き' : 'Recent activity', leadUrl: data.leadUrl });
-  const text = [headline, '', ...rows.map((r) => `${r.label}: ${r.value}`), '', ...(recent.length ? [ja ? '最近の動き:' : 'Recent activity:', ...recent.map((r) => `- ${r.at} ${r.kind} ${r.detail}`), ''] : []), data.leadUrl].join('\n');
+  const html = BODY({
+    headline,
+    rows,
+    recent,
+    recentLabel: ja ? '最近の動き' : 'Recent activity',
+    leadUrl: data.leadUrl,
+  });
+  const text = [
+    headline,
+    '',
+    ...rows.map((r) => `${r.label}: ${r.value}`),
+    '',
+    ...(recent.length
+      ? [ja ? '最近の動き:' : 'Recent activity:', ...recent.map((r) => `- ${r.at} ${r.kind} ${r.detail}`), '']
+      : []),
+    data.leadUrl,
+  ].join('\n');
   return { subject: headline, html, text };
 }

@@ -28,10 +28,17 @@ const MAX_DEPTH = 5;
  * versions used are returned so a cached compile is keyed by them. A missing partial or
  * a cycle is an {@link InvalidTemplateError}.
  */
-export async function expandPartials(mjml: string, lookup: PartialLookup, depth = 0): Promise<{ mjml: string; used: { key: string; version: number }[] }> {
+export async function expandPartials(
+  mjml: string,
+  lookup: PartialLookup,
+  depth = 0,
+): Promise<{ mjml: string; used: { key: string; version: number }[] }> {
   const used = new Map<string, number>();
   const fetch = async (key: string) => {
-    if (depth >= MAX_DEPTH) throw new InvalidTemplateError([{ part: 'mjml', message: `partials nest more than ${MAX_DEPTH} deep (does "${key}" include itself?)` }]);
+    if (depth >= MAX_DEPTH)
+      throw new InvalidTemplateError([
+        { part: 'mjml', message: `partials nest more than ${MAX_DEPTH} deep (does "${key}" include itself?)` },
+      ]);
     const partial = await lookup(key);
     if (!partial) throw new InvalidTemplateError([{ part: 'mjml', message: `partial "${key}" does not exist` }]);
     const inner = await expandPartials(partial.mjml, lookup, depth + 1);
@@ -44,7 +51,8 @@ export async function expandPartials(mjml: string, lookup: PartialLookup, depth 
   for (const match of mjml.matchAll(BLOCK)) {
     const [whole, key = '', block = ''] = match;
     const layout = await fetch(key);
-    if (!layout.includes(CONTENT_SLOT)) throw new InvalidTemplateError([{ part: 'mjml', message: `"${key}" has no content slot ${CONTENT_SLOT}` }]);
+    if (!layout.includes(CONTENT_SLOT))
+      throw new InvalidTemplateError([{ part: 'mjml', message: `"${key}" has no content slot ${CONTENT_SLOT}` }]);
     const body = await expandPartials(block, lookup, depth + 1);
     for (const u of body.used) used.set(u.key, u.version);
     out += mjml.slice(last, match.index) + layout.replace(CONTENT_SLOT, () => body.mjml);
@@ -55,7 +63,10 @@ export async function expandPartials(mjml: string, lookup: PartialLookup, depth 
   const expanded = new Map<string, string>();
   for (const key of inlineKeys) expanded.set(key, await fetch(key));
   out = out.replace(INLINE, (_whole, key: string) => expanded.get(key) ?? '');
-  return { mjml: out, used: [...used].map(([key, version]) => ({ key, version })).sort((a, b) => a.key.localeCompare(b.key)) };
+  return {
+    mjml: out,
+    used: [...used].map(([key, version]) => ({ key, version })).sort((a, b) => a.key.localeCompare(b.key)),
+  };
 }
 
 // Where a fragment may stand in a template: at body level (sections), inside a column
@@ -63,7 +74,8 @@ export async function expandPartials(mjml: string, lookup: PartialLookup, depth 
 const FRAGMENT_CONTEXTS = [
   (f: string) => `<mjml><mj-body>${f}</mj-body></mjml>`,
   (f: string) => `<mjml><mj-body><mj-section><mj-column>${f}</mj-column></mj-section></mj-body></mjml>`,
-  (f: string) => `<mjml><mj-body><mj-section><mj-column><mj-text>${f}</mj-text></mj-column></mj-section></mj-body></mjml>`,
+  (f: string) =>
+    `<mjml><mj-body><mj-section><mj-column><mj-text>${f}</mj-text></mj-column></mj-section></mj-body></mjml>`,
 ];
 const SAMPLE_CONTENT = '<mj-section><mj-column><mj-text>content</mj-text></mj-column></mj-section>';
 
@@ -75,7 +87,10 @@ const SAMPLE_CONTENT = '<mj-section><mj-column><mj-text>content</mj-text></mj-co
  */
 export async function checkPartial(key: string, content: TemplateContent): Promise<void> {
   if (isLayoutKey(key)) {
-    if (!content.mjml.includes(CONTENT_SLOT)) throw new InvalidTemplateError([{ part: 'mjml', message: `a layout must contain its content slot ${CONTENT_SLOT}` }]);
+    if (!content.mjml.includes(CONTENT_SLOT))
+      throw new InvalidTemplateError([
+        { part: 'mjml', message: `a layout must contain its content slot ${CONTENT_SLOT}` },
+      ]);
     await compileTemplate({ ...content, mjml: content.mjml.replace(CONTENT_SLOT, SAMPLE_CONTENT) });
     return;
   }

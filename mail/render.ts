@@ -37,7 +37,24 @@ const handlebars = Handlebars.create();
 handlebars.registerHelper(TEMPLATE_HELPERS);
 
 /** Fields of `lead` a template may name; anything else renders empty and is reported. */
-export const LEAD_FIELDS = ['id', 'email', 'name', 'company', 'department', 'title', 'phone', 'postalAddress', 'source', 'ownerEmail', 'locale', 'timezone', 'externalId', 'stage', 'score', 'deal'] as const;
+export const LEAD_FIELDS = [
+  'id',
+  'email',
+  'name',
+  'company',
+  'department',
+  'title',
+  'phone',
+  'postalAddress',
+  'source',
+  'ownerEmail',
+  'locale',
+  'timezone',
+  'externalId',
+  'stage',
+  'score',
+  'deal',
+] as const;
 const SUB_FIELDS: Record<string, readonly string[]> = {
   postalAddress: ['postalCode', 'prefecture', 'city', 'line1', 'line2'],
   deal: ['status', 'stage', 'amount', 'probability', 'expectedCloseDate', 'ownerEmail', 'lastMovedAt'],
@@ -51,7 +68,14 @@ export function unknownVariables(source: string, extraRoots: readonly string[] =
   const unknown = new Set<string>();
   const visit = (node: unknown): void => {
     if (node === null || typeof node !== 'object') return;
-    const n = node as { type?: string; original?: unknown; parts?: string[]; data?: boolean; path?: unknown; program?: unknown };
+    const n = node as {
+      type?: string;
+      original?: unknown;
+      parts?: string[];
+      data?: boolean;
+      path?: unknown;
+      program?: unknown;
+    };
     // A partial's name is a shared piece (mail/partials.ts), not a variable.
     if (n.type === 'PartialStatement') return;
     if (n.type === 'PartialBlockStatement') {
@@ -66,8 +90,12 @@ export function unknownVariables(source: string, extraRoots: readonly string[] =
         n.original === 'this' ||
         (root === 'unsubscribeUrl' && parts.length === 1) ||
         (root !== undefined && extraRoots.includes(root)) ||
-        (root === 'lead' && (field === undefined || (LEAD_FIELDS as readonly string[]).includes(field)) && (sub === undefined || (field !== undefined && (SUB_FIELDS[field]?.includes(sub) ?? false))));
-      const isHelperName = Object.hasOwn(TEMPLATE_HELPERS, n.original) || ['if', 'unless', 'each', 'with', 'lookup', 'log'].includes(n.original);
+        (root === 'lead' &&
+          (field === undefined || (LEAD_FIELDS as readonly string[]).includes(field)) &&
+          (sub === undefined || (field !== undefined && (SUB_FIELDS[field]?.includes(sub) ?? false))));
+      const isHelperName =
+        Object.hasOwn(TEMPLATE_HELPERS, n.original) ||
+        ['if', 'unless', 'each', 'with', 'lookup', 'log'].includes(n.original);
       if (!known && !isHelperName) unknown.add(n.original);
     }
     for (const value of Object.values(node)) {
@@ -96,14 +124,26 @@ export function unescapedLeadData(source: string): { line: number; expression: s
     if (node === null || typeof node !== 'object') return false;
     const n = node as { type?: string; parts?: unknown };
     if (n.type === 'PathExpression' && Array.isArray(n.parts) && n.parts.includes('lead')) return true;
-    return Object.entries(node).some(([key, value]) => key !== 'loc' && (Array.isArray(value) ? value.some(reachesLead) : reachesLead(value)));
+    return Object.entries(node).some(
+      ([key, value]) => key !== 'loc' && (Array.isArray(value) ? value.some(reachesLead) : reachesLead(value)),
+    );
   };
   const found: { line: number; expression: string }[] = [];
   const visit = (node: unknown, inLeadContext: boolean): void => {
     if (node === null || typeof node !== 'object') return;
-    const n = node as { type?: string; escaped?: boolean; path?: { original?: unknown }; params?: unknown[]; hash?: unknown; loc?: { start: { line: number } } };
+    const n = node as {
+      type?: string;
+      escaped?: boolean;
+      path?: { original?: unknown };
+      params?: unknown[];
+      hash?: unknown;
+      loc?: { start: { line: number } };
+    };
     if (n.type === 'MustacheStatement' && n.escaped === false && (inLeadContext || reachesLead(n))) {
-      found.push({ line: n.loc?.start.line ?? 1, expression: typeof n.path?.original === 'string' ? n.path.original : '' });
+      found.push({
+        line: n.loc?.start.line ?? 1,
+        expression: typeof n.path?.original === 'string' ? n.path.original : '',
+      });
     }
     // Inside `{{#with lead}}` or `{{#each lead.x}}`, a bare `{{{name}}}` is lead data too.
     const inner = inLeadContext || (n.type === 'BlockStatement' && (reachesLead(n.params) || reachesLead(n.hash)));
@@ -146,7 +186,12 @@ export async function compileTemplate(content: TemplateContent, authored?: strin
   const subject = compileHandlebars('subject', content.subject, true, problems);
   let html = '';
   try {
-    const result = await mjml2html(content.mjml, { validationLevel: 'strict', ignoreIncludes: true, fonts: {}, keepComments: false });
+    const result = await mjml2html(content.mjml, {
+      validationLevel: 'strict',
+      ignoreIncludes: true,
+      fonts: {},
+      keepComments: false,
+    });
     html = result.html;
   } catch (error) {
     const errors = (error as { errors?: { line: number; message: string }[] }).errors;

@@ -4,7 +4,7 @@ interface RootData {
   lead?: { locale?: string; timezone?: string };
 }
 
-const rootOf = (options: HelperOptions): RootData => ((options.data as { root?: RootData } | undefined)?.root ?? {});
+const rootOf = (options: HelperOptions): RootData => (options.data as { root?: RootData } | undefined)?.root ?? {};
 
 /**
  * `{{sama lead.name}}`: the name with the honorific 様 (Japanese business mail addresses
@@ -26,10 +26,18 @@ export function date(value: unknown, options?: HelperOptions): string {
   const opts = options ?? (value as HelperOptions);
   const root = rootOf(opts);
   const given = options === undefined ? undefined : value;
-  const when = given instanceof Date ? given : typeof given === 'string' || typeof given === 'number' ? new Date(given) : new Date();
+  const when =
+    given instanceof Date
+      ? given
+      : typeof given === 'string' || typeof given === 'number'
+        ? new Date(given)
+        : new Date();
   if (Number.isNaN(when.getTime())) return '';
   const style = (opts.hash as { style?: string } | undefined)?.style === 'short' ? 'short' : 'long';
-  return new Intl.DateTimeFormat(root.lead?.locale === 'en' ? 'en-US' : 'ja-JP', { dateStyle: style, timeZone: root.lead?.timezone ?? 'Asia/Tokyo' }).format(when);
+  return new Intl.DateTimeFormat(root.lead?.locale === 'en' ? 'en-US' : 'ja-JP', {
+    dateStyle: style,
+    timeZone: root.lead?.timezone ?? 'Asia/Tokyo',
+  }).format(when);
 }
 
 /** The helpers every template may use, by name. */

@@ -15,11 +15,16 @@ export interface ResolvedTemplate {
  * and layout expanded in the same language. The cache key changes when any partial used
  * gets a new version, so an edited signature reaches the next email.
  */
-export async function resolveTemplate(db: Queryable, key: string, locale: Locale): Promise<ResolvedTemplate | undefined> {
+export async function resolveTemplate(
+  db: Queryable,
+  key: string,
+  locale: Locale,
+): Promise<ResolvedTemplate | undefined> {
   const template = await findTemplateFor(db, key, locale);
   if (!template) return undefined;
   const { mjml, used } = await expandWith(db, template.mjml, locale);
-  const cacheKey = used.length === 0 ? template.key : `${template.key}+${used.map((u) => `${u.key}@${u.version}`).join(',')}`;
+  const cacheKey =
+    used.length === 0 ? template.key : `${template.key}+${used.map((u) => `${u.key}@${u.version}`).join(',')}`;
   return { template, content: { ...template, mjml }, cacheKey };
 }
 

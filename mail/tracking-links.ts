@@ -51,7 +51,11 @@ export function addTracking(html: string, opts: TrackingOptions): string {
         if (!/^https?:\/\//i.test(url) || untouched.some((prefix) => url.startsWith(prefix))) return;
         const token = signToken(opts.secret, { p: 'click', l: opts.leadId, d: opts.deliveryKey, u: url });
         // The parser's span of this attribute: name through its closing quote or last character.
-        edits.push({ start: parser.startIndex, end: parser.endIndex, text: `href="${escapeHtml(`${baseUrl}/t/c/${token}`)}"` });
+        edits.push({
+          start: parser.startIndex,
+          end: parser.endIndex,
+          text: `href="${escapeHtml(`${baseUrl}/t/c/${token}`)}"`,
+        });
       },
       onclosetag(name, isImplied) {
         if (name === 'body' && !isImplied) bodyClose = parser.startIndex;
@@ -67,6 +71,7 @@ export function addTracking(html: string, opts: TrackingOptions): string {
 
   // Applied from the end, so earlier offsets stay valid.
   let out = html;
-  for (const edit of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
+  for (const edit of edits.sort((a, b) => b.start - a.start))
+    out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
   return out;
 }

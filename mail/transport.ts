@@ -10,7 +10,10 @@ export type Mailer = Transporter<SMTPPool.SentMessageInfo>;
  * Creates the pooled transport for `SMTP_URL` (`smtp://user:pass@host:port`, `smtps://` for
  * TLS), signing every message with DKIM when a key is configured.
  */
-export function createMailer(smtpUrl: string, dkim?: { domainName: string; keySelector: string; privateKeyPath: string }): Mailer {
+export function createMailer(
+  smtpUrl: string,
+  dkim?: { domainName: string; keySelector: string; privateKeyPath: string },
+): Mailer {
   const url = new URL(smtpUrl);
   const options: SMTPPool.Options = {
     pool: true,
@@ -24,7 +27,11 @@ export function createMailer(smtpUrl: string, dkim?: { domainName: string; keySe
   };
   if (dkim) {
     // Read once at start-up: a missing key file stops the worker with its path.
-    options.dkim = { domainName: dkim.domainName, keySelector: dkim.keySelector, privateKey: readFileSync(dkim.privateKeyPath, 'utf8') };
+    options.dkim = {
+      domainName: dkim.domainName,
+      keySelector: dkim.keySelector,
+      privateKey: readFileSync(dkim.privateKeyPath, 'utf8'),
+    };
   }
   if (url.username !== '') {
     options.auth = { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) };

@@ -150,7 +150,9 @@ export const METRICS_CONTENT_TYPE = registry.contentType;
  * The suppression list's free-text reason as a label with few values: the list keeps
  * "unsubscribed via zoho" and the like, which would make one series per provider phrase.
  */
-export function suppressionReasonLabel(reason: string): 'unsubscribed' | 'hard_bounce' | 'complaint' | 'do_not_contact' | 'other' {
+export function suppressionReasonLabel(
+  reason: string,
+): 'unsubscribed' | 'hard_bounce' | 'complaint' | 'do_not_contact' | 'other' {
   if (reason.startsWith('unsubscribed')) return 'unsubscribed';
   if (reason === 'hard bounce') return 'hard_bounce';
   if (reason === 'complaint') return 'complaint';

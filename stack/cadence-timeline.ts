@@ -22,7 +22,15 @@ const touches = simulateTouches({
 });
 
 const format = (ms: number) =>
-  new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: 'short', day: 'numeric', weekday: 'short', hour: '2-digit', minute: '2-digit' }).format(new Date(ms));
+  new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(new Date(ms));
 
 const lines = [
   `Default cadence, nurturing, lead created ${format(start.epochMilliseconds)} (${timeZone})${hasPostalAddress ? '' : ', no postal address'}:`,

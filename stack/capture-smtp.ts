@@ -30,7 +30,10 @@ export async function startCaptureSmtp(options: { dir: string; port: number; hos
         const file = path.join(options.dir, name);
         writeFile(`${file}.tmp`, Buffer.concat([Buffer.from(envelope), ...chunks]))
           .then(() => rename(`${file}.tmp`, file))
-          .then(() => callback(), (error: Error) => callback(error));
+          .then(
+            () => callback(),
+            (error: Error) => callback(error),
+          );
       });
     },
   });

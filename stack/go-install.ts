@@ -6,7 +6,14 @@ import { access, constants, stat } from 'node:fs/promises';
 
 /** True for an executable regular file (a directory is "executable" to access(2) too). */
 export const isExecutable = async (file: string): Promise<boolean> =>
-  (await stat(file).then((s) => s.isFile(), () => false)) && access(file, constants.X_OK).then(() => true, () => false);
+  (await stat(file).then(
+    (s) => s.isFile(),
+    () => false,
+  )) &&
+  access(file, constants.X_OK).then(
+    () => true,
+    () => false,
+  );
 
 /** True when a Go toolchain answers `go version`. */
 export function hasGo(): Promise<boolean> {
@@ -26,7 +33,9 @@ export function goOutput(args: string[]): Promise<string> {
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`go ${args.join(' ')} failed (exit ${code}): ${err.trim()}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(out.trim()) : reject(new Error(`go ${args.join(' ')} failed (exit ${code}): ${err.trim()}`)),
+    );
   });
 }
 
@@ -54,6 +63,8 @@ export function goInstall(modules: string[], gobin: string, log: (line: string) 
     child.stdout.on('data', onOutput);
     child.stderr.on('data', onOutput);
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`go install ${modules.join(' ')} failed (exit ${code}):\n${tail}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`go install ${modules.join(' ')} failed (exit ${code}):\n${tail}`)),
+    );
   });
 }

@@ -26,7 +26,9 @@ export async function protectDataDir(dataDir: string): Promise<void> {
 }
 
 /** Reads the secrets kept under `dataDir`, creating any that are missing. */
-export async function loadOrCreateLocalSecrets(dataDir: string): Promise<{ secrets: LocalSecrets; createdAdminKey: boolean }> {
+export async function loadOrCreateLocalSecrets(
+  dataDir: string,
+): Promise<{ secrets: LocalSecrets; createdAdminKey: boolean }> {
   const file = path.join(dataDir, FILE);
   // A missing file is a first run; an unreadable one is an error, not a reason to make
   // new secrets (a new database password would lock the embedded database away).

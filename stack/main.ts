@@ -50,8 +50,15 @@ process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
 
 try {
   if (config.databaseUrl === undefined) {
-    log(`Starting PostgreSQL (embedded) on 127.0.0.1:${config.postgresDevPort}, data in ${path.join(config.dataDir, 'postgres')}`);
-    database = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port: config.postgresDevPort, password: secrets.postgresPassword, database: 'leads' });
+    log(
+      `Starting PostgreSQL (embedded) on 127.0.0.1:${config.postgresDevPort}, data in ${path.join(config.dataDir, 'postgres')}`,
+    );
+    database = await startEmbeddedPostgres({
+      dataDir: path.join(config.dataDir, 'postgres'),
+      port: config.postgresDevPort,
+      password: secrets.postgresPassword,
+      database: 'leads',
+    });
     env.DATABASE_URL = database.url;
   }
   await migrate(env.DATABASE_URL as string);
@@ -59,7 +66,9 @@ try {
   if (config.temporalAddress === undefined && config.temporalLocal === 'cluster') {
     const build = await resolveTemporalServer({ explicitDir: config.temporalServerDir, projectDir: PROJECT_DIR, log });
     const stateDir = path.join(config.dataDir, 'temporal-cluster');
-    log(`Starting the Temporal server ${TEMPORAL_SERVER_VERSION} (PostgreSQL persistence and visibility) on 127.0.0.1:${config.temporalDevPort} (${build.dir}, from ${build.source})`);
+    log(
+      `Starting the Temporal server ${TEMPORAL_SERVER_VERSION} (PostgreSQL persistence and visibility) on 127.0.0.1:${config.temporalDevPort} (${build.dir}, from ${build.source})`,
+    );
     const cluster = await startTemporalCluster({
       buildDir: build.dir,
       stateDir,
@@ -68,11 +77,17 @@ try {
       namespace: config.temporalNamespace,
       log: (line) => log(`[temporal] ${line}`),
     });
-    temporal = { pid: cluster.pid, stop: cluster.stop, describe: `(server pid ${cluster.pid ?? 'n/a'}), databases temporal and temporal_visibility, log ${cluster.logFile}` };
+    temporal = {
+      pid: cluster.pid,
+      stop: cluster.stop,
+      describe: `(server pid ${cluster.pid ?? 'n/a'}), databases temporal and temporal_visibility, log ${cluster.logFile}`,
+    };
     env.TEMPORAL_ADDRESS = cluster.address;
   } else if (config.temporalAddress === undefined) {
     const cli = await resolveTemporalCli({ explicitPath: config.temporalCliPath, projectDir: PROJECT_DIR, log });
-    log(`Starting the Temporal dev server on 127.0.0.1:${config.temporalDevPort} (${cli.kind === 'binary' ? `${cli.path}, from ${cli.source}` : 'SDK download'})`);
+    log(
+      `Starting the Temporal dev server on 127.0.0.1:${config.temporalDevPort} (${cli.kind === 'binary' ? `${cli.path}, from ${cli.source}` : 'SDK download'})`,
+    );
     const devServer = await startTemporalDevServer({
       cli,
       port: config.temporalDevPort,
@@ -81,7 +96,11 @@ try {
       ui: true,
       log: (line) => log(`[temporal] ${line}`),
     });
-    temporal = { pid: devServer.pid, stop: devServer.stop, describe: `(dev server pid ${devServer.pid ?? 'n/a'})${devServer.uiUrl ? `, UI ${devServer.uiUrl}` : ''}` };
+    temporal = {
+      pid: devServer.pid,
+      stop: devServer.stop,
+      describe: `(dev server pid ${devServer.pid ?? 'n/a'})${devServer.uiUrl ? `, UI ${devServer.uiUrl}` : ''}`,
+    };
     env.TEMPORAL_ADDRESS = devServer.address;
   }
 
@@ -96,8 +115,16 @@ try {
 
   const api = new SupervisedProcess('api', path.join(PROJECT_DIR, 'api', 'server.ts'), env, log);
   // Several workers poll the same task queue, as on separate hosts; each restarted on its own.
-  const workers = Array.from({ length: config.workers }, (_, i) =>
-    new SupervisedProcess(config.workers === 1 ? 'worker' : `worker-${i + 1}`, path.join(PROJECT_DIR, 'worker', 'main.ts'), env, log));
+  const workers = Array.from(
+    { length: config.workers },
+    (_, i) =>
+      new SupervisedProcess(
+        config.workers === 1 ? 'worker' : `worker-${i + 1}`,
+        path.join(PROJECT_DIR, 'worker', 'main.ts'),
+        env,
+        log,
+      ),
+  );
   children.push(api, ...workers);
   for (const child of children) child.start();
 
@@ -107,17 +134,27 @@ try {
   log('Lead lifecycle engine is up:');
   log(`  API          ${base}  (GET /healthz, /readyz)`);
   log(`  Console      ${base}/  (sign in with the admin key below)`);
-  log(`  PostgreSQL   ${database ? `embedded (pid ${database.pid}), ${redact(database.url)}` : redact(config.databaseUrl as string)}`);
-  log(`  Temporal     ${env.TEMPORAL_ADDRESS} namespace "${config.temporalNamespace}"${temporal ? ` ${temporal.describe}` : ''}`);
+  log(
+    `  PostgreSQL   ${database ? `embedded (pid ${database.pid}), ${redact(database.url)}` : redact(config.databaseUrl as string)}`,
+  );
+  log(
+    `  Temporal     ${env.TEMPORAL_ADDRESS} namespace "${config.temporalNamespace}"${temporal ? ` ${temporal.describe}` : ''}`,
+  );
   log(`  Workers      ${workers.length} on task queue "${config.temporalTaskQueue}", each restarted when it dies`);
-  log(`  SMTP         ${smtp ? `capture server ${env.SMTP_URL}; mail kept in ${env.OUTBOX_DIR}, listed at GET /v1/outbox` : redact(config.smtpUrl as string)}`);
+  log(
+    `  SMTP         ${smtp ? `capture server ${env.SMTP_URL}; mail kept in ${env.OUTBOX_DIR}, listed at GET /v1/outbox` : redact(config.smtpUrl as string)}`,
+  );
   if (config.adminApiKey === undefined) {
-    log(`  Admin key    ${secrets.adminApiKey}${createdAdminKey ? '  (new; kept in ' + path.join(config.dataDir, 'secrets.json') + ')' : ''}`);
+    log(
+      `  Admin key    ${secrets.adminApiKey}${createdAdminKey ? '  (new; kept in ' + path.join(config.dataDir, 'secrets.json') + ')' : ''}`,
+    );
   }
   log('Press Ctrl-C to stop everything.');
 } catch (error) {
   const isConfig = error instanceof ConfigError;
-  process.stderr.write(`${isConfig ? 'Invalid configuration' : 'Start-up failed'}: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `${isConfig ? 'Invalid configuration' : 'Start-up failed'}: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   await shutdown('start-up failed', isConfig ? 78 : 1);
 }
 
@@ -125,7 +162,10 @@ try {
 async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const status = await fetch(url).then((res) => res.status, () => 0);
+    const status = await fetch(url).then(
+      (res) => res.status,
+      () => 0,
+    );
     if (status === 200) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

@@ -34,7 +34,10 @@ async function main(): Promise<void> {
     onLog: () => {},
     onError: (error) => process.stderr.write(`postgres: ${String(error instanceof Error ? error.message : error)}\n`),
   });
-  const initialised = await stat(path.join(options.dataDir, 'PG_VERSION')).then(() => true, () => false);
+  const initialised = await stat(path.join(options.dataDir, 'PG_VERSION')).then(
+    () => true,
+    () => false,
+  );
   if (!initialised) {
     // Passable, not listable: the `postgres` user reaches its own directory and nothing else.
     if (asRoot) await chmod(path.dirname(options.dataDir), 0o711);
@@ -49,7 +52,10 @@ async function main(): Promise<void> {
   const url = `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/${options.database}`;
   send({ type: 'ready', url, pid: process.pid });
   const stop = () => {
-    pg.stop().then(() => process.exit(0), () => process.exit(1));
+    pg.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('disconnect', stop);
 }

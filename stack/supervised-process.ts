@@ -26,7 +26,10 @@ export class SupervisedProcess {
     const startedAt = Date.now();
     // An IPC channel, unused but for one thing: the child sees it close if this process
     // dies without stopping it, and shuts itself down instead of lingering.
-    const child = spawn(process.execPath, ['--import', 'tsx', this.script], { env: this.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', this.script], {
+      env: this.env,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
     this.child = child;
     for (const stream of [child.stdout, child.stderr]) {
       if (stream) createInterface({ input: stream }).on('line', (line) => this.log(`[${this.name}] ${line}`));

@@ -29,7 +29,8 @@ export async function resolveTemporalCli(options: {
   pathEnv?: string | undefined;
 }): Promise<TemporalCli> {
   if (options.explicitPath !== undefined) {
-    if (!(await isExecutable(options.explicitPath))) throw new ConfigError('TEMPORAL_CLI_PATH', `${options.explicitPath} is not an executable file`);
+    if (!(await isExecutable(options.explicitPath)))
+      throw new ConfigError('TEMPORAL_CLI_PATH', `${options.explicitPath} is not an executable file`);
     return { kind: 'binary', path: options.explicitPath, source: 'TEMPORAL_CLI_PATH' };
   }
   for (const dir of (options.pathEnv ?? process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {

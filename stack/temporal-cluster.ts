@@ -35,7 +35,10 @@ const MAX_FRONTEND_PORT = 32767 + 294;
 export function clusterPorts(frontend: number): ClusterPorts {
   // The server keeps membership ports in a PostgreSQL smallint: they must stay below 32768.
   if (frontend < 1325 || frontend > MAX_FRONTEND_PORT) {
-    throw new ConfigError('TEMPORAL_DEV_PORT', `must be between 1325 and ${MAX_FRONTEND_PORT} with TEMPORAL_LOCAL=cluster (the membership ports, 300 below it, must fit the server's smallint column), got ${frontend}`);
+    throw new ConfigError(
+      'TEMPORAL_DEV_PORT',
+      `must be between 1325 and ${MAX_FRONTEND_PORT} with TEMPORAL_LOCAL=cluster (the membership ports, 300 below it, must fit the server's smallint column), got ${frontend}`,
+    );
   }
   return {
     frontend,
@@ -59,7 +62,12 @@ export interface PostgresEndpoint {
 /** The endpoint of a `postgres://user:password@host:port/db` URL. */
 export function postgresEndpoint(url: string): PostgresEndpoint {
   const parsed = new URL(url);
-  return { host: parsed.hostname, port: Number(parsed.port || 5432), user: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) };
+  return {
+    host: parsed.hostname,
+    port: Number(parsed.port || 5432),
+    user: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+  };
 }
 
 /**
@@ -67,7 +75,10 @@ export function postgresEndpoint(url: string): PostgresEndpoint {
  * endpoint, dynamic config file and log level put in. Each value replaced must occur as
  * often as that file has it, so a changed upstream file fails here, loudly, not at run time.
  */
-export function clusterConfig(template: string, options: { ports: ClusterPorts; postgres: PostgresEndpoint; dynamicConfigFile: string; logLevel: string }): string {
+export function clusterConfig(
+  template: string,
+  options: { ports: ClusterPorts; postgres: PostgresEndpoint; dynamicConfigFile: string; logLevel: string },
+): string {
   const { ports, postgres } = options;
   const q = (value: string) => JSON.stringify(value);
   const replacements: [string, string, number][] = [
@@ -93,7 +104,10 @@ export function clusterConfig(template: string, options: { ports: ClusterPorts; 
   let config = template;
   for (const [from, to, count] of replacements) {
     const found = config.split(from).length - 1;
-    if (found !== count) throw new Error(`the server's config template has "${from}" ${found} times, expected ${count}: was it changed upstream?`);
+    if (found !== count)
+      throw new Error(
+        `the server's config template has "${from}" ${found} times, expected ${count}: was it changed upstream?`,
+      );
     config = config.split(from).join(to);
   }
   return config;
@@ -132,7 +146,13 @@ export function schemaSteps(database: string, versionedDir: string): string[][] 
 
 /** The tool's connection settings, which it reads from these variables: the password stays out of `ps`. */
 export function sqlToolEnv(postgres: PostgresEndpoint): Record<string, string> {
-  return { SQL_PLUGIN: 'postgres12', SQL_HOST: postgres.host, SQL_PORT: String(postgres.port), SQL_USER: postgres.user, SQL_PASSWORD: postgres.password };
+  return {
+    SQL_PLUGIN: 'postgres12',
+    SQL_HOST: postgres.host,
+    SQL_PORT: String(postgres.port),
+    SQL_USER: postgres.user,
+    SQL_PASSWORD: postgres.password,
+  };
 }
 
 /** The server's command line: one process running every service, from the generated config. */
@@ -173,13 +193,19 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
   await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
   await createMissingDatabases(options, postgres);
   for (const { database, schema } of CLUSTER_DATABASES) {
-    for (const args of schemaSteps(database, files.schemaDir(schema))) await runTool(files.sqlTool, args, sqlToolEnv(postgres));
+    for (const args of schemaSteps(database, files.schemaDir(schema)))
+      await runTool(files.sqlTool, args, sqlToolEnv(postgres));
   }
   const dynamicConfigFile = path.join(options.stateDir, 'dynamic-config.yaml');
   const configFile = path.join(options.stateDir, 'config.yaml');
   await writeFile(dynamicConfigFile, CLUSTER_DYNAMIC_CONFIG);
   const template = await readFile(files.configTemplate, 'utf8');
-  const config = clusterConfig(template, { ports: clusterPorts(options.frontendPort), postgres, dynamicConfigFile, logLevel: 'warn' });
+  const config = clusterConfig(template, {
+    ports: clusterPorts(options.frontendPort),
+    postgres,
+    dynamicConfigFile,
+    logLevel: 'warn',
+  });
   // It holds the database password.
   await writeFile(configFile, config, { mode: 0o600 });
 
@@ -195,7 +221,11 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
   }
   child.once('exit', () => logStream.end());
   const address = `127.0.0.1:${options.frontendPort}`;
-  await readyOrKilled(child, registerNamespace(address, options.namespace, 180_000), (how) => `the Temporal server exited (${how}) before it was ready; see ${logFile}`);
+  await readyOrKilled(
+    child,
+    registerNamespace(address, options.namespace, 180_000),
+    (how) => `the Temporal server exited (${how}) before it was ready; see ${logFile}`,
+  );
   return {
     address,
     pid: child.pid,
@@ -216,7 +246,11 @@ async function createMissingDatabases(options: ClusterOptions, postgres: Postgre
     for (const { database } of CLUSTER_DATABASES) {
       if (existing.has(database)) continue;
       options.log(`Creating the ${database} database`);
-      await runTool(serverBuildFiles(options.buildDir).sqlTool, ['--db', database, 'create-database'], sqlToolEnv(postgres));
+      await runTool(
+        serverBuildFiles(options.buildDir).sqlTool,
+        ['--db', database, 'create-database'],
+        sqlToolEnv(postgres),
+      );
     }
   } finally {
     await client.end();
@@ -231,7 +265,11 @@ function runTool(tool: string, args: string[], env: Record<string, string>): Pro
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`temporal-sql-tool ${args.join(' ')} failed (exit ${code}):\n${output}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`temporal-sql-tool ${args.join(' ')} failed (exit ${code}):\n${output}`)),
+    );
   });
 }
 
@@ -247,9 +285,11 @@ export function registerNamespace(address: string, namespace: string, timeoutMs:
   return pollFrontend(address, timeoutMs, async (service) => {
     await service.describeNamespace({ namespace }).catch(async (error: { code?: number }) => {
       if (error.code !== NOT_FOUND) throw error;
-      await service.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('72h') }).catch((e: { code?: number }) => {
-        if (e.code !== ALREADY_EXISTS) throw e;
-      });
+      await service
+        .registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('72h') })
+        .catch((e: { code?: number }) => {
+          if (e.code !== ALREADY_EXISTS) throw e;
+        });
     });
     // Goes through the namespace cache, unlike describeNamespace.
     await service.describeTaskQueue({ namespace, taskQueue: { name: 'lle-readiness-probe' } });
@@ -262,7 +302,10 @@ export function registerNamespace(address: string, namespace: string, timeoutMs:
  */
 export async function freeClusterFrontendPort(): Promise<number> {
   const p = clusterPorts(7233);
-  const ports = (frontend: number) => [frontend, p.history, p.matching, p.worker, p.http, p.metrics, ...Object.values(p.membership)].map((port) => port - 7233 + frontend);
+  const ports = (frontend: number) =>
+    [frontend, p.history, p.matching, p.worker, p.http, p.metrics, ...Object.values(p.membership)].map(
+      (port) => port - 7233 + frontend,
+    );
   for (let attempt = 0; attempt < 200; attempt++) {
     const frontend = 10_000 + Math.floor(Math.random() * (MAX_FRONTEND_PORT - 10_000));
     if ((await Promise.all(ports(frontend).map(isPortFree))).every(Boolean)) return frontend;

@@ -40,13 +40,30 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
         ...(options.dbFile === undefined ? {} : { dbFilename: options.dbFile }),
       },
     });
-    return { address, uiUrl: options.ui ? `http://127.0.0.1:${options.port + 1000}` : undefined, pid: undefined, stop: () => env.teardown() };
+    return {
+      address,
+      uiUrl: options.ui ? `http://127.0.0.1:${options.port + 1000}` : undefined,
+      pid: undefined,
+      stop: () => env.teardown(),
+    };
   }
 
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--namespace', options.namespace, '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--namespace',
+    options.namespace,
+    '--log-level',
+    'warn',
+  ];
   if (options.dbFile !== undefined) args.push('--db-filename', options.dbFile);
   if (!options.ui) args.push('--headless');
-  for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  for (const [key, value] of Object.entries(options.dynamicConfig ?? {}))
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   const child = spawn(options.cli.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const collect = (chunk: Buffer) => {
@@ -54,7 +71,11 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  await readyOrKilled(child, waitForNamespace(address, options.namespace, 120_000), (how) => `the Temporal dev server exited (${how}) before it was ready:\n${output}`);
+  await readyOrKilled(
+    child,
+    waitForNamespace(address, options.namespace, 120_000),
+    (how) => `the Temporal dev server exited (${how}) before it was ready:\n${output}`,
+  );
   // Past start-up its output is noise for the supervisor; keep only errors.
   child.stdout?.removeListener('data', collect);
   child.stderr?.removeListener('data', collect);
@@ -84,7 +105,11 @@ export function waitForNamespace(address: string, namespace: string, timeoutMs: 
 }
 
 /** Calls `probe` on a fresh connection to `address` until it succeeds, or throws after `timeoutMs`. */
-export async function pollFrontend(address: string, timeoutMs: number, probe: (service: Connection['workflowService']) => Promise<void>): Promise<void> {
+export async function pollFrontend(
+  address: string,
+  timeoutMs: number,
+  probe: (service: Connection['workflowService']) => Promise<void>,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -101,14 +126,20 @@ export async function pollFrontend(address: string, timeoutMs: number, probe: (s
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
-  throw new Error(`Temporal at ${address} did not become ready in ${timeoutMs / 1000} s: ${(lastError as Error)?.message}`);
+  throw new Error(
+    `Temporal at ${address} did not become ready in ${timeoutMs / 1000} s: ${(lastError as Error)?.message}`,
+  );
 }
 
 /**
  * Waits for `ready`, unless the child exits first (rejected with `exitMessage`); on any
  * failure the child is killed, so a server that never came up is not left running.
  */
-export async function readyOrKilled(child: ChildProcess, ready: Promise<void>, exitMessage: (how: string) => string): Promise<void> {
+export async function readyOrKilled(
+  child: ChildProcess,
+  ready: Promise<void>,
+  exitMessage: (how: string) => string,
+): Promise<void> {
   const exited = new Promise<never>((_, reject) => {
     child.once('exit', (code, signal) => reject(new Error(exitMessage(signal ?? `code ${code}`))));
     child.once('error', reject);

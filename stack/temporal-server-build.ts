@@ -32,7 +32,14 @@ export function cachedServerDir(projectDir: string): string {
 
 async function isComplete(dir: string): Promise<boolean> {
   const files = serverBuildFiles(dir);
-  const present = await Promise.all([isExecutable(files.server), isExecutable(files.sqlTool), stat(files.configTemplate).then(() => true, () => false)]);
+  const present = await Promise.all([
+    isExecutable(files.server),
+    isExecutable(files.sqlTool),
+    stat(files.configTemplate).then(
+      () => true,
+      () => false,
+    ),
+  ]);
   return present.every(Boolean);
 }
 
@@ -41,17 +48,27 @@ async function isComplete(dir: string): Promise<boolean> {
  * the project, and a fresh `go install` of the server and its schema tool (minutes,
  * printed as it goes, then cached). Unlike the CLI there is no download to fall back to.
  */
-export async function resolveTemporalServer(options: { explicitDir: string | undefined; projectDir: string; log: (line: string) => void }): Promise<TemporalServerBuild> {
+export async function resolveTemporalServer(options: {
+  explicitDir: string | undefined;
+  projectDir: string;
+  log: (line: string) => void;
+}): Promise<TemporalServerBuild> {
   if (options.explicitDir !== undefined) {
     if (!(await isComplete(options.explicitDir))) {
-      throw new ConfigError('TEMPORAL_SERVER_DIR', `${options.explicitDir} does not hold server, sql and config/development-postgres12.yaml (npm run temporal:server builds one)`);
+      throw new ConfigError(
+        'TEMPORAL_SERVER_DIR',
+        `${options.explicitDir} does not hold server, sql and config/development-postgres12.yaml (npm run temporal:server builds one)`,
+      );
     }
     return { dir: options.explicitDir, source: 'TEMPORAL_SERVER_DIR' };
   }
   const cached = cachedServerDir(options.projectDir);
   if (await isComplete(cached)) return { dir: cached, source: 'cache' };
   if (!(await hasGo())) {
-    throw new ConfigError('TEMPORAL_LOCAL', 'cluster needs a Temporal server build: install Go, or set TEMPORAL_SERVER_DIR to a directory built by npm run temporal:server');
+    throw new ConfigError(
+      'TEMPORAL_LOCAL',
+      'cluster needs a Temporal server build: install Go, or set TEMPORAL_SERVER_DIR to a directory built by npm run temporal:server',
+    );
   }
   await buildWithGo(cached, options.log);
   return { dir: cached, source: 'go build' };
@@ -66,16 +83,24 @@ async function buildWithGo(target: string, log: (line: string) => void): Promise
   const staging = `${target}.build-${process.pid}`;
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
-  log(`Building the Temporal server ${TEMPORAL_SERVER_VERSION} and its schema tool with Go (first run only; this takes several minutes)...`);
+  log(
+    `Building the Temporal server ${TEMPORAL_SERVER_VERSION} and its schema tool with Go (first run only; this takes several minutes)...`,
+  );
   const started = Date.now();
   try {
-    await goInstall([`${MODULE}/cmd/server@${TEMPORAL_SERVER_VERSION}`, `${MODULE}/cmd/tools/sql@${TEMPORAL_SERVER_VERSION}`], staging, log);
+    await goInstall(
+      [`${MODULE}/cmd/server@${TEMPORAL_SERVER_VERSION}`, `${MODULE}/cmd/tools/sql@${TEMPORAL_SERVER_VERSION}`],
+      staging,
+      log,
+    );
     const source = path.join(await goOutput(['env', 'GOMODCACHE']), `${MODULE}@${TEMPORAL_SERVER_VERSION}`);
     const files = serverBuildFiles(staging);
     await mkdir(path.dirname(files.configTemplate), { recursive: true });
     await cp(path.join(source, 'config', 'development-postgres12.yaml'), files.configTemplate);
     for (const store of ['temporal', 'visibility'] as const) {
-      await cp(path.join(source, 'schema', 'postgresql', 'v12', store, 'versioned'), files.schemaDir(store), { recursive: true });
+      await cp(path.join(source, 'schema', 'postgresql', 'v12', store, 'versioned'), files.schemaDir(store), {
+        recursive: true,
+      });
     }
     // The module cache is read-only; the copies must not be, or the cache cannot be removed.
     await makeWritable(staging);

@@ -34,7 +34,14 @@ export async function isTestServerReady(dir: string): Promise<boolean> {
   if (!(await isExecutable(wrapper))) return false;
   const jars = (await readFile(classpath, 'utf8').catch(() => '')).trim().split(path.delimiter).filter(Boolean);
   if (jars.length === 0) return false;
-  const present = await Promise.all(jars.map((jar) => stat(jar).then((s) => s.isFile(), () => false)));
+  const present = await Promise.all(
+    jars.map((jar) =>
+      stat(jar).then(
+        (s) => s.isFile(),
+        () => false,
+      ),
+    ),
+  );
   return present.every(Boolean);
 }
 
@@ -46,13 +53,21 @@ function runQuietly(command: string, args: string[]): Promise<void> {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} failed (exit ${code}):\n${output.slice(-2000)}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${command} ${args.join(' ')} failed (exit ${code}):\n${output.slice(-2000)}`)),
+    );
   });
 }
 
 /** True when both `mvn` and `java` answer, so {@link installTestServer} can run. */
 export async function canResolveTestServer(): Promise<boolean> {
-  const answers = (command: string, args: string[]) => runQuietly(command, args).then(() => true, () => false);
+  const answers = (command: string, args: string[]) =>
+    runQuietly(command, args).then(
+      () => true,
+      () => false,
+    );
   return (await answers('java', ['-version'])) && (await answers('mvn', ['-v']));
 }
 
@@ -72,9 +87,19 @@ export async function installTestServer(dir: string, log: (line: string) => void
   try {
     const files = testServerFiles(staging);
     log(`resolving io.temporal:temporal-test-server:${TEMPORAL_TEST_SERVER_VERSION} with Maven`);
-    await runQuietly('mvn', ['-q', '-B', '-f', POM, 'dependency:build-classpath', `-Dmdep.outputFile=${files.classpath}`]);
+    await runQuietly('mvn', [
+      '-q',
+      '-B',
+      '-f',
+      POM,
+      'dependency:build-classpath',
+      `-Dmdep.outputFile=${files.classpath}`,
+    ]);
     const classpath = (await readFile(files.classpath, 'utf8')).trim();
-    if (classpath.includes("'")) throw new Error(`the resolved classpath contains a quote, which the wrapper cannot carry: ${classpath.slice(0, 200)}`);
+    if (classpath.includes("'"))
+      throw new Error(
+        `the resolved classpath contains a quote, which the wrapper cannot carry: ${classpath.slice(0, 200)}`,
+      );
     // The wrapper names the final directory's files, not the staging one's.
     await writeFile(files.wrapper, wrapperScript(classpath), { mode: 0o755 });
     await rm(dir, { recursive: true, force: true });
@@ -89,7 +114,10 @@ export async function installTestServer(dir: string, log: (line: string) => void
  * The test server's wrapper: the one under the project's `.tools/` when it is ready,
  * else resolved there now (seconds with a warm ~/.m2, a minute or so without).
  */
-export async function resolveTemporalTestServer(options: { projectDir: string; log: (line: string) => void }): Promise<string> {
+export async function resolveTemporalTestServer(options: {
+  projectDir: string;
+  log: (line: string) => void;
+}): Promise<string> {
   const dir = projectTestServerDir(options.projectDir);
   if (!(await isTestServerReady(dir))) await installTestServer(dir, options.log);
   return testServerFiles(dir).wrapper;

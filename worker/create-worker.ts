@@ -34,13 +34,18 @@ export type WorkerTuning = Pick<WorkerOptions, 'maxCachedWorkflows'>;
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
 
 /** The tuning a worker runs with: the given values over the defaults. */
-export const workerTuning = (tuning: WorkerTuning = {}): Required<WorkerTuning> => ({ maxCachedWorkflows: tuning.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS });
+export const workerTuning = (tuning: WorkerTuning = {}): Required<WorkerTuning> => ({
+  maxCachedWorkflows: tuning.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
+});
 
 /**
  * The composition root of a worker: one connection, every activity bound to its
  * dependencies, and the workflow bundle.
  */
-export async function createWorker(settings: WorkerSettings, deps: ActivityDependencies): Promise<{ worker: Worker; connection: NativeConnection; tuning: Required<WorkerTuning> }> {
+export async function createWorker(
+  settings: WorkerSettings,
+  deps: ActivityDependencies,
+): Promise<{ worker: Worker; connection: NativeConnection; tuning: Required<WorkerTuning> }> {
   const connection = await NativeConnection.connect(settings.connection);
   const tuning = workerTuning(settings.tuning);
   try {

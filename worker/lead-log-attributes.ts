@@ -7,6 +7,6 @@ import { leadIdOfWorkflowId } from '../domain/lead.ts';
  * puts there: an operator searches one lead's story by either.
  */
 export const leadLogAttributes: ActivityInterceptorsFactory = (context) => {
-  const leadId = leadIdOfWorkflowId(context.info.workflowExecution?.workflowId ?? "");
+  const leadId = leadIdOfWorkflowId(context.info.workflowExecution?.workflowId ?? '');
   return leadId === undefined ? {} : { outbound: { getLogAttributes: (input, next) => next({ ...input, leadId }) } };
 };

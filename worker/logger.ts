@@ -12,7 +12,14 @@ const HOST = hostname();
  */
 export function jsonLogLine(entry: LogEntry): string {
   const { [Symbol.for('log_timestamp')]: _timestamp, ...meta } = (entry.meta ?? {}) as Record<string | symbol, unknown>;
-  const line = { level: PINO_LEVELS[entry.level], time: Number(entry.timestampNanos / 1_000_000n), pid: process.pid, hostname: HOST, ...meta, msg: entry.message };
+  const line = {
+    level: PINO_LEVELS[entry.level],
+    time: Number(entry.timestampNanos / 1_000_000n),
+    pid: process.pid,
+    hostname: HOST,
+    ...meta,
+    msg: entry.message,
+  };
   return JSON.stringify(line, (_key, value: unknown) => {
     if (typeof value === 'bigint') return value.toString();
     if (value instanceof Error) return { type: value.name, message: value.message, stack: value.stack };

@@ -19,7 +19,12 @@ if (process.env.SENDER_POSTAL_ADDRESS === undefined) {
   process.stderr.write('Warning: SENDER_POSTAL_ADDRESS is not set; emails carry a placeholder address.\n');
 }
 
-const level = config.logLevel === 'silent' || config.logLevel === 'fatal' ? 'ERROR' : config.logLevel === 'trace' ? 'TRACE' : (config.logLevel.toUpperCase() as 'ERROR' | 'WARN' | 'INFO' | 'DEBUG');
+const level =
+  config.logLevel === 'silent' || config.logLevel === 'fatal'
+    ? 'ERROR'
+    : config.logLevel === 'trace'
+      ? 'TRACE'
+      : (config.logLevel.toUpperCase() as 'ERROR' | 'WARN' | 'INFO' | 'DEBUG');
 const logger = createWorkerLogger(level);
 // The SDK serves its runtime metrics itself; with WORKER_METRICS_PORT it listens on a
 // loopback port of its own and our /metrics merges it in (see worker/metrics-server.ts).
@@ -28,10 +33,20 @@ const metrics: MetricsExporterConfig | undefined =
   sdkMetricsPort === undefined
     ? undefined
     : // Seconds, `_seconds` and `_total`: the Prometheus conventions our own metrics follow.
-      { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}`, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } };
+      {
+        prometheus: {
+          bindAddress: `127.0.0.1:${sdkMetricsPort}`,
+          countersTotalSuffix: true,
+          unitSuffix: true,
+          useSecondsForDurations: true,
+        },
+      };
 Runtime.install({
   logger,
-  telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: level === 'TRACE' ? 'TRACE' : 'WARN' }) }, ...(metrics ? { metrics } : {}) },
+  telemetryOptions: {
+    logging: { filter: makeTelemetryFilterString({ core: level === 'TRACE' ? 'TRACE' : 'WARN' }) },
+    ...(metrics ? { metrics } : {}),
+  },
   shutdownSignals: ['SIGINT', 'SIGTERM'],
 });
 collectProcessMetrics();
@@ -40,7 +55,9 @@ collectProcessMetrics();
 // the console gets one line.
 const bundleStarted = Date.now();
 const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger(logger) });
-process.stdout.write(`workflow bundle built (${(workflowBundle.code.length / 1024 / 1024).toFixed(1)} MB in ${((Date.now() - bundleStarted) / 1000).toFixed(1)} s)\n`);
+process.stdout.write(
+  `workflow bundle built (${(workflowBundle.code.length / 1024 / 1024).toFixed(1)} MB in ${((Date.now() - bundleStarted) / 1000).toFixed(1)} s)\n`,
+);
 
 const pool = createPool(config.databaseUrl, (error) => process.stderr.write(`postgres: ${error.message}\n`));
 await migrate(config.databaseUrl);
@@ -63,7 +80,11 @@ const { worker, connection } = await createWorker(
     salesWebhookUrl: config.salesWebhookUrl,
     publicBaseUrl: config.publicBaseUrl,
     appSecret: config.appSecret,
-    sender: { name: displayNameOf(config.mailFrom), postalAddress: config.senderPostalAddress, contact: config.senderContact },
+    sender: {
+      name: displayNameOf(config.mailFrom),
+      postalAddress: config.senderPostalAddress,
+      contact: config.senderContact,
+    },
     unsubscribeMailto: config.unsubscribeMailto,
     crm: crmConnectionsFromConfig(config),
   },
@@ -71,10 +92,17 @@ const { worker, connection } = await createWorker(
 // Listening only once the worker exists: `up` of this target then means a worker that polls.
 let metricsServer: Server | undefined;
 if (config.workerMetricsPort !== undefined && sdkMetricsPort !== undefined) {
-  metricsServer = await startWorkerMetricsServer({ host: config.host, port: config.workerMetricsPort, sdkMetricsUrl: `http://127.0.0.1:${sdkMetricsPort}/metrics`, token: config.metricsToken });
+  metricsServer = await startWorkerMetricsServer({
+    host: config.host,
+    port: config.workerMetricsPort,
+    sdkMetricsUrl: `http://127.0.0.1:${sdkMetricsPort}/metrics`,
+    token: config.metricsToken,
+  });
   process.stdout.write(`worker metrics on http://${config.host}:${config.workerMetricsPort}/metrics\n`);
 }
-process.stdout.write(`worker polling task queue "${config.temporalTaskQueue}" on ${config.temporalAddress} (pid ${process.pid})\n`);
+process.stdout.write(
+  `worker polling task queue "${config.temporalTaskQueue}" on ${config.temporalAddress} (pid ${process.pid})\n`,
+);
 // Under `npm start` an IPC channel to the supervisor exists; if the supervisor dies, stop too.
 process.once('disconnect', () => worker.shutdown());
 try {

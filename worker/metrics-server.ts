@@ -23,11 +23,17 @@ export async function startWorkerMetricsServer(options: WorkerMetricsOptions): P
     void (async () => {
       const path = (request.url ?? '/').split('?')[0];
       if (request.method !== 'GET' || path !== '/metrics') {
-        response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'not_found', message: 'only GET /metrics is served here' } }));
+        response
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { code: 'not_found', message: 'only GET /metrics is served here' } }));
         return;
       }
       if (options.token !== undefined && !metricsTokenMatches(request.headers.authorization, options.token)) {
-        response.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'unauthorized', message: 'send Authorization: Bearer <METRICS_TOKEN>' } }));
+        response
+          .writeHead(401, { 'content-type': 'application/json' })
+          .end(
+            JSON.stringify({ error: { code: 'unauthorized', message: 'send Authorization: Bearer <METRICS_TOKEN>' } }),
+          );
         return;
       }
       const [own, sdk] = await Promise.all([registry.metrics(), sdkMetrics(options.sdkMetricsUrl)]);
@@ -57,4 +63,3 @@ async function sdkMetrics(url: string): Promise<string> {
     return `# Temporal SDK metrics unavailable: ${(error as Error).message}\n`;
   }
 }
-

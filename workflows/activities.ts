@@ -4,7 +4,11 @@ import type { Activities } from '../activities/index.ts';
 /** Read-model writes and reads: quick, retried until the database answers. */
 export const records = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['LeadNotFound', 'CadenceNotFound'] },
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes: ['LeadNotFound', 'CadenceNotFound'],
+  },
 });
 
 /**
@@ -45,5 +49,10 @@ export const crmCalls = proxyActivities<Activities>({
  */
 export const hubspotCalls = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: ['InvalidCrmRecord'] },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '10 minutes',
+    nonRetryableErrorTypes: ['InvalidCrmRecord'],
+  },
 });

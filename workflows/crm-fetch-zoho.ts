@@ -28,6 +28,11 @@ export async function crmFetchZoho(input: CrmFetchZohoInput): Promise<{ applied:
       failed.push({ id, reason: error.cause?.message ?? error.message });
     }
   }
-  if (failed.length > 0) throw ApplicationFailure.nonRetryable(`${failed.length} of ${input.ids.length} Zoho ${input.module} records were not applied`, 'ZohoRecordsNotApplied', failed);
+  if (failed.length > 0)
+    throw ApplicationFailure.nonRetryable(
+      `${failed.length} of ${input.ids.length} Zoho ${input.module} records were not applied`,
+      'ZohoRecordsNotApplied',
+      failed,
+    );
   return { applied, gone };
 }

@@ -27,7 +27,11 @@ export async function runDealStep(ctx: LifecycleContext): Promise<void> {
     return;
   }
   if (deal.status === 'lost') {
-    const back = addDuration(deal.lostAtMs ?? Date.now(), definition.lostDeal?.returnToNurtureAfter ?? DEFAULT_RETURN_AFTER, timeZone);
+    const back = addDuration(
+      deal.lostAtMs ?? Date.now(),
+      definition.lostDeal?.returnToNurtureAfter ?? DEFAULT_RETURN_AFTER,
+      timeZone,
+    );
     if ((await waitUntil(ctx, back)) === 'due') await moveTo(ctx, 'nurturing', 'lost deal cool-down over');
     return;
   }
@@ -35,7 +39,10 @@ export async function runDealStep(ctx: LifecycleContext): Promise<void> {
   const stalledAfter = definition.deal?.stalledAfter ?? DEFAULT_STALLED_AFTER;
   let stalledAt = deal.lastMovedAtMs;
   for (let i = 0; i <= deal.stalledAlerts; i++) stalledAt = addDuration(stalledAt, stalledAfter, timeZone);
-  const closeDue = deal.expectedCloseDate !== null && deal.closeDateAlerted !== deal.expectedCloseDate ? startOfDayAfter(deal.expectedCloseDate, timeZone) : Infinity;
+  const closeDue =
+    deal.expectedCloseDate !== null && deal.closeDateAlerted !== deal.expectedCloseDate
+      ? startOfDayAfter(deal.expectedCloseDate, timeZone)
+      : Infinity;
   const next = Math.min(stalledAt, closeDue);
   if ((await waitUntil(ctx, next)) === 'interrupted') return;
 
@@ -62,7 +69,11 @@ export async function runDormantStep(ctx: LifecycleContext): Promise<void> {
   const reactivation = ctx.plan.cadence.definition.reactivation;
   const ended = state.contractEnd;
   if (!ended?.eligible || !reactivation) {
-    await moveTo(ctx, 'closed', ended ? `contract ended (${ended.reason}): not a reactivation target` : 'not a reactivation target');
+    await moveTo(
+      ctx,
+      'closed',
+      ended ? `contract ended (${ended.reason}): not a reactivation target` : 'not a reactivation target',
+    );
     return;
   }
   const resumeAt = addDuration(ended.atMs, reactivation.waitAfterEnd, ctx.plan.timezone);

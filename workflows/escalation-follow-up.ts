@@ -35,10 +35,12 @@ export async function escalationFollowUp(input: EscalationFollowUpInput): Promis
 
   const remindAtMs = addBusinessTime(input.createdAtMs, input.remindAfter, input.sendWindow);
   if (await ackedBy(remindAtMs)) return 'acknowledged';
-  if ((await sends.remindEscalation({ escalationId: input.escalationId, atMs: Date.now() })).acked) return 'acknowledged';
+  if ((await sends.remindEscalation({ escalationId: input.escalationId, atMs: Date.now() })).acked)
+    return 'acknowledged';
 
   const handOverAtMs = addBusinessTime(remindAtMs, input.remindAfter, input.sendWindow);
   if (await ackedBy(handOverAtMs)) return 'acknowledged';
-  if ((await sends.handOverEscalation({ escalationId: input.escalationId, atMs: Date.now() })).acked) return 'acknowledged';
+  if ((await sends.handOverEscalation({ escalationId: input.escalationId, atMs: Date.now() })).acked)
+    return 'acknowledged';
   return 'handed_over';
 }

@@ -8,7 +8,11 @@ import type { LifecycleContext } from './lifecycle-context.ts';
  * (`escalation.remindAfter`). The follow-up is a workflow of its own that outlives this
  * run (continue-as-new, a closed lead): abandoned, not cancelled, when this one ends.
  */
-export async function followUpEscalation(ctx: LifecycleContext, escalationId: string, createdAtMs: number): Promise<void> {
+export async function followUpEscalation(
+  ctx: LifecycleContext,
+  escalationId: string,
+  createdAtMs: number,
+): Promise<void> {
   const cadence = ctx.plan?.cadence.definition;
   const remindAfter = cadence?.escalation?.remindAfter;
   // Only histories made with a cadence that has reminders reach the marker: older ones replay unchanged.

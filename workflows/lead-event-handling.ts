@@ -17,7 +17,11 @@ export function currentScore(ctx: LifecycleContext, nowMs: number): number {
 }
 
 function scoreHalfLifeMs(ctx: LifecycleContext, nowMs: number): number {
-  return halfLifeMs(ctx.plan?.cadence.definition.scoring?.halfLife ?? DEFAULT_HALF_LIFE, nowMs, ctx.plan?.timezone ?? 'Asia/Tokyo');
+  return halfLifeMs(
+    ctx.plan?.cadence.definition.scoring?.halfLife ?? DEFAULT_HALF_LIFE,
+    nowMs,
+    ctx.plan?.timezone ?? 'Asia/Tokyo',
+  );
 }
 
 /**
@@ -31,7 +35,13 @@ async function syncCrmDeal(ctx: LifecycleContext, input: SyncCrmDealInput): Prom
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
     const cause = error.cause instanceof ApplicationFailure ? error.cause : undefined;
-    await records.recordTimeline({ leadId: ctx.leadId, atMs: input.atMs, kind: 'crm_deal_failed', detail: { kind: input.kind, type: cause?.type ?? null, reason: cause?.message ?? error.message }, dedupeKey: `${input.idempotencyKey}/failed` });
+    await records.recordTimeline({
+      leadId: ctx.leadId,
+      atMs: input.atMs,
+      kind: 'crm_deal_failed',
+      detail: { kind: input.kind, type: cause?.type ?? null, reason: cause?.message ?? error.message },
+      dedupeKey: `${input.idempotencyKey}/failed`,
+    });
   }
 }
 
@@ -60,17 +70,33 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
         leadId: ctx.leadId,
         atMs: now,
         kind: 'event',
-        detail: { type: event.type, points, score: Math.round(state.score.value * 100) / 100, occurredAt: new Date(event.occurredAtMs).toISOString() },
+        detail: {
+          type: event.type,
+          points,
+          score: Math.round(state.score.value * 100) / 100,
+          occurredAt: new Date(event.occurredAtMs).toISOString(),
+        },
         dedupeKey: key,
         score: state.score.value,
         halfLifeMs: halfLife,
       });
       const escalates = state.stage === 'nurturing' || state.stage === 'reactivation' || state.stage === 'customer';
-      if (scoring && escalates && !state.escalatedThisStage && crossesThreshold(before, state.score.value, scoring.threshold)) {
+      if (
+        scoring &&
+        escalates &&
+        !state.escalatedThisStage &&
+        crossesThreshold(before, state.score.value, scoring.threshold)
+      ) {
         state.escalatedThisStage = true;
         const kind = state.stage === 'customer' ? 'upsell' : 'sales';
         const idempotencyKey = `${ctx.workflowId}/escalation/${state.escalations++}`;
-        const escalation = await sends.escalate({ leadId: ctx.leadId, kind, score: state.score.value, atMs: now, idempotencyKey });
+        const escalation = await sends.escalate({
+          leadId: ctx.leadId,
+          kind,
+          score: state.score.value,
+          atMs: now,
+          idempotencyKey,
+        });
         await followUpEscalation(ctx, escalation.escalationId, now);
         if (kind === 'sales') {
           state.deal = openDeal(now);
@@ -78,7 +104,14 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
         }
         // After the stage moved: a CRM that is down delays its deal, never the lead.
         if (escalation.crmProvider && patched('lead-lifecycle/crm-deal')) {
-          await syncCrmDeal(ctx, { leadId: ctx.leadId, kind, score: state.score.value, ownerEmail: escalation.ownerEmail ?? undefined, atMs: now, idempotencyKey: `${idempotencyKey}/crm` });
+          await syncCrmDeal(ctx, {
+            leadId: ctx.leadId,
+            kind,
+            score: state.score.value,
+            ownerEmail: escalation.ownerEmail ?? undefined,
+            atMs: now,
+            idempotencyKey: `${idempotencyKey}/crm`,
+          });
         }
       }
       return;
@@ -91,13 +124,23 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
       state.deal = {
         status: won ? 'won' : 'open',
         lastMovedAtMs: now,
-        expectedCloseDate: update.expectedCloseDate ?? (previous?.status === 'open' ? previous.expectedCloseDate : null),
+        expectedCloseDate:
+          update.expectedCloseDate ?? (previous?.status === 'open' ? previous.expectedCloseDate : null),
         closeDateAlerted: previous?.status === 'open' ? previous.closeDateAlerted : null,
         stalledAlerts: 0,
         lostAtMs: null,
       };
       ctx.replan = true;
-      await records.recordDeal({ leadId: ctx.leadId, atMs: now, kind: won ? 'deal_won' : 'deal_stage_changed', detail: { ...update }, dedupeKey: key, status: state.deal.status, deal: update, moved: true });
+      await records.recordDeal({
+        leadId: ctx.leadId,
+        atMs: now,
+        kind: won ? 'deal_won' : 'deal_stage_changed',
+        detail: { ...update },
+        dedupeKey: key,
+        status: state.deal.status,
+        deal: update,
+        moved: true,
+      });
       if (won) {
         state.contractEnd = null;
         await moveTo(ctx, 'customer', 'deal won');
@@ -110,7 +153,16 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
       if (state.stage !== 'deal') return;
       state.deal = { ...(state.deal ?? openDeal(now)), status: 'lost', lostAtMs: now };
       ctx.replan = true;
-      await records.recordDeal({ leadId: ctx.leadId, atMs: now, kind: 'deal_lost', detail: { reason: event.reason ?? null }, dedupeKey: key, status: 'lost', deal: {}, moved: true });
+      await records.recordDeal({
+        leadId: ctx.leadId,
+        atMs: now,
+        kind: 'deal_lost',
+        detail: { reason: event.reason ?? null },
+        dedupeKey: key,
+        status: 'lost',
+        deal: {},
+        moved: true,
+      });
       return;
     }
     case 'contract_ended': {
@@ -124,14 +176,25 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
     case 'do_not_contact': {
       if (event.kind === 'unsubscribed') state.emailSuppressed = true;
       else state.doNotContact = true;
-      await records.recordFlags({ leadId: ctx.leadId, atMs: now, kind: event.kind, dedupeKey: key, ...(event.kind === 'do_not_contact' ? { doNotContact: true } : {}) });
+      await records.recordFlags({
+        leadId: ctx.leadId,
+        atMs: now,
+        kind: event.kind,
+        dedupeKey: key,
+        ...(event.kind === 'do_not_contact' ? { doNotContact: true } : {}),
+      });
       await moveTo(ctx, 'closed', event.kind === 'unsubscribed' ? 'unsubscribed' : 'do not contact');
       return;
     }
     case 'email_bounced': {
       // A hard bounce ends email to the address (the API suppressed it); DM and tasks go on.
       if (event.hard) state.emailSuppressed = true;
-      await records.recordTimeline({ leadId: ctx.leadId, atMs: now, kind: event.hard ? 'email_hard_bounce' : 'email_soft_bounce', dedupeKey: key });
+      await records.recordTimeline({
+        leadId: ctx.leadId,
+        atMs: now,
+        kind: event.hard ? 'email_hard_bounce' : 'email_soft_bounce',
+        dedupeKey: key,
+      });
       return;
     }
     case 'stage_moved': {
@@ -140,16 +203,40 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
       // The API checked the read model; the workflow's own stage is the authority (an
       // event may have moved the lead since), so a move no longer allowed is recorded, not made.
       if (!stageMoveAllowed(from, event.stage)) {
-        await records.recordTimeline({ leadId: ctx.leadId, atMs: now, kind: 'stage_move_refused', detail: { from, to: event.stage, reason: event.reason ?? null }, dedupeKey: key });
+        await records.recordTimeline({
+          leadId: ctx.leadId,
+          atMs: now,
+          kind: 'stage_move_refused',
+          detail: { from, to: event.stage, reason: event.reason ?? null },
+          dedupeKey: key,
+        });
         return;
       }
       if (event.stage === 'deal') {
         state.deal = openDeal(now);
-        await records.recordDeal({ leadId: ctx.leadId, atMs: now, kind: 'deal_opened', detail: { reason }, dedupeKey: key, status: 'open', deal: {}, moved: true });
+        await records.recordDeal({
+          leadId: ctx.leadId,
+          atMs: now,
+          kind: 'deal_opened',
+          detail: { reason },
+          dedupeKey: key,
+          status: 'open',
+          deal: {},
+          moved: true,
+        });
       } else if (from === 'deal' && state.deal?.status === 'open') {
         // Giving a deal up by hand is losing it: the pipeline drops it and the funnel counts it.
         state.deal = { ...state.deal, status: 'lost', lostAtMs: now };
-        await records.recordDeal({ leadId: ctx.leadId, atMs: now, kind: 'deal_lost', detail: { reason }, dedupeKey: key, status: 'lost', deal: {}, moved: true });
+        await records.recordDeal({
+          leadId: ctx.leadId,
+          atMs: now,
+          kind: 'deal_lost',
+          detail: { reason },
+          dedupeKey: key,
+          status: 'lost',
+          deal: {},
+          moved: true,
+        });
       }
       await moveTo(ctx, event.stage, reason);
       return;
@@ -162,7 +249,13 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
     case 'pause':
     case 'resume': {
       state.paused = event.kind === 'pause';
-      await records.recordFlags({ leadId: ctx.leadId, atMs: now, kind: event.kind === 'pause' ? 'paused' : 'resumed', dedupeKey: key, paused: state.paused });
+      await records.recordFlags({
+        leadId: ctx.leadId,
+        atMs: now,
+        kind: event.kind === 'pause' ? 'paused' : 'resumed',
+        dedupeKey: key,
+        paused: state.paused,
+      });
       return;
     }
   }

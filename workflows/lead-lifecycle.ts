@@ -72,7 +72,10 @@ export async function leadLifecycle(input: LeadLifecycleInput): Promise<void> {
     }
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof leadLifecycle>({ leadId: input.leadId, state: { ...ctx.state, inbox: [...ctx.inbox] } });
+      await continueAsNew<typeof leadLifecycle>({
+        leadId: input.leadId,
+        state: { ...ctx.state, inbox: [...ctx.inbox] },
+      });
     }
   }
 }

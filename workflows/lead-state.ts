@@ -57,7 +57,14 @@ export interface LeadLifecycleState {
 
 /** A deal that has just opened (or was last seen moving) at `atMs`. */
 export function openDeal(atMs: number): DealState {
-  return { status: 'open', lastMovedAtMs: atMs, expectedCloseDate: null, closeDateAlerted: null, stalledAlerts: 0, lostAtMs: null };
+  return {
+    status: 'open',
+    lastMovedAtMs: atMs,
+    expectedCloseDate: null,
+    closeDateAlerted: null,
+    stalledAlerts: 0,
+    lostAtMs: null,
+  };
 }
 
 /** The state of a lead that has just been created. */

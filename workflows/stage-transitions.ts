@@ -6,7 +6,12 @@ import type { LifecycleContext } from './lifecycle-context.ts';
  * Moves the lead to `stage`: a new stage starts its sequence from the first step, may
  * escalate once again, and has no touch pending. Recorded in the read model and timeline.
  */
-export async function moveTo(ctx: LifecycleContext, stage: Stage, reason: string, extra: { contractEndReason?: string } = {}): Promise<void> {
+export async function moveTo(
+  ctx: LifecycleContext,
+  stage: Stage,
+  reason: string,
+  extra: { contractEndReason?: string } = {},
+): Promise<void> {
   const { state } = ctx;
   const from = state.stage;
   if (from === stage) return;

@@ -17,7 +17,8 @@ export type SequenceStage = 'nurturing' | 'customer' | 'reactivation';
 
 function sequenceOf(cadence: Cadence, stage: SequenceStage): { steps: readonly Step[]; repeat: boolean } | undefined {
   if (stage === 'nurturing') return { steps: cadence.nurture.steps, repeat: cadence.nurture.repeat ?? false };
-  if (stage === 'customer') return cadence.upsell ? { steps: cadence.upsell.steps, repeat: cadence.upsell.repeat ?? false } : undefined;
+  if (stage === 'customer')
+    return cadence.upsell ? { steps: cadence.upsell.steps, repeat: cadence.upsell.repeat ?? false } : undefined;
   return cadence.reactivation ? { steps: cadence.reactivation.steps, repeat: false } : undefined;
 }
 
@@ -56,10 +57,21 @@ export async function runSequenceStep(ctx: LifecycleContext, stage: SequenceStag
   const definition = plan.cadence.definition;
   for (;;) {
     const now = Date.now();
-    const { atMs, delayedBy } = earliestTouchTime(now, { window: definition.sendWindow, cap: definition.frequencyCap, recentTouchesMs: state.recentTouchesMs, timeZone: plan.timezone });
+    const { atMs, delayedBy } = earliestTouchTime(now, {
+      window: definition.sendWindow,
+      cap: definition.frequencyCap,
+      recentTouchesMs: state.recentTouchesMs,
+      timeZone: plan.timezone,
+    });
     if (atMs <= now) break;
     await setNextTouch(ctx, atMs);
-    await records.recordTimeline({ leadId: ctx.leadId, atMs: now, kind: 'touch_delayed', detail: { until: new Date(atMs).toISOString(), by: delayedBy, step: state.stepIndex }, dedupeKey: `${ctx.workflowId}/delay/${state.touches}/${atMs}` });
+    await records.recordTimeline({
+      leadId: ctx.leadId,
+      atMs: now,
+      kind: 'touch_delayed',
+      detail: { until: new Date(atMs).toISOString(), by: delayedBy, step: state.stepIndex },
+      dedupeKey: `${ctx.workflowId}/delay/${state.touches}/${atMs}`,
+    });
     if ((await waitUntil(ctx, atMs)) === 'interrupted') return;
   }
 
@@ -85,7 +97,11 @@ async function setNextTouch(ctx: LifecycleContext, atMs: number | null): Promise
   ctx.state.nextTouchAtMs = atMs;
   // The step index rides along (an activity's input is not part of the replayed commands),
   // so saving a cadence can say which running leads it moves.
-  await records.recordNextTouch({ leadId: ctx.leadId, at: atMs === null ? null : new Date(atMs).toISOString(), stepIndex: ctx.state.stepIndex });
+  await records.recordNextTouch({
+    leadId: ctx.leadId,
+    at: atMs === null ? null : new Date(atMs).toISOString(),
+    stepIndex: ctx.state.stepIndex,
+  });
 }
 
 /**
@@ -98,18 +114,42 @@ async function touch(ctx: LifecycleContext, step: Step): Promise<void> {
   const key = touchKey(ctx.workflowId, state.stage, state.touches);
   const now = Date.now();
   const skip = (reason: string) =>
-    records.recordTimeline({ leadId: ctx.leadId, atMs: now, kind: 'touch_skipped', detail: { channel: step.channel, template: step.template ?? null, reason }, dedupeKey: `${key}/skipped` });
+    records.recordTimeline({
+      leadId: ctx.leadId,
+      atMs: now,
+      kind: 'touch_skipped',
+      detail: { channel: step.channel, template: step.template ?? null, reason },
+      dedupeKey: `${key}/skipped`,
+    });
   if (state.doNotContact) return skip('do not contact');
   try {
     if (step.channel === 'email') {
       if (state.emailSuppressed) return skip('email suppressed');
       await sends.sendEmail({ leadId: ctx.leadId, templateKey: step.template ?? '', idempotencyKey: key });
     } else {
-      await records.createTask({ leadId: ctx.leadId, kind: step.channel === 'dm' ? 'dm' : 'todo', templateKey: step.template, title: step.title, atMs: now, idempotencyKey: key });
+      await records.createTask({
+        leadId: ctx.leadId,
+        kind: step.channel === 'dm' ? 'dm' : 'todo',
+        templateKey: step.template,
+        title: step.title,
+        atMs: now,
+        idempotencyKey: key,
+      });
     }
   } catch (error) {
     if (!(error instanceof ActivityFailure) || !(error.cause instanceof ApplicationFailure)) throw error;
-    await records.recordTimeline({ leadId: ctx.leadId, atMs: now, kind: 'touch_failed', detail: { channel: step.channel, template: step.template ?? null, error: error.cause.message, type: error.cause.type ?? null }, dedupeKey: `${key}/failed` });
+    await records.recordTimeline({
+      leadId: ctx.leadId,
+      atMs: now,
+      kind: 'touch_failed',
+      detail: {
+        channel: step.channel,
+        template: step.template ?? null,
+        error: error.cause.message,
+        type: error.cause.type ?? null,
+      },
+      dedupeKey: `${key}/failed`,
+    });
   }
 }
 
@@ -122,7 +162,8 @@ function plannerInput(ctx: LifecycleContext, stage: SequenceStage) {
   if (!cadence) return undefined;
   const nowMs = Date.now();
   // A state from before the planner continues from its last touch; a new stage from its start.
-  state.stepDueAtMs ??= state.stepIndex === 0 ? state.stageEnteredAtMs : (state.recentTouchesMs.at(-1) ?? state.stageEnteredAtMs);
+  state.stepDueAtMs ??=
+    state.stepIndex === 0 ? state.stageEnteredAtMs : (state.recentTouchesMs.at(-1) ?? state.stageEnteredAtMs);
   state.touchAttempts ??= state.touches;
   return {
     cadence,
@@ -133,7 +174,11 @@ function plannerInput(ctx: LifecycleContext, stage: SequenceStage) {
     reachedMs: state.recentTouchesMs,
     // A pause is waitUntil's to hold: the plan stays what it will be on resuming.
     pauses: [],
-    lead: { hasPostalAddress: plan.hasPostalAddress ?? true, emailSuppressed: state.emailSuppressed, doNotContact: state.doNotContact },
+    lead: {
+      hasPostalAddress: plan.hasPostalAddress ?? true,
+      emailSuppressed: state.emailSuppressed,
+      doNotContact: state.doNotContact,
+    },
   };
 }
 
@@ -173,18 +218,42 @@ async function runPlannedStep(ctx: LifecycleContext, stage: SequenceStage): Prom
   await setNextTouch(ctx, null);
 }
 
-const SKIP_WORDS = { do_not_contact: 'do not contact', email_suppressed: 'email suppressed', no_postal_address: 'no postal address' } as const;
+const SKIP_WORDS = {
+  do_not_contact: 'do not contact',
+  email_suppressed: 'email suppressed',
+  no_postal_address: 'no postal address',
+} as const;
 
 const WINDOW_CODES: ReadonlySet<string> = new Set(['outside_hours', 'weekend', 'holiday', 'year_end_break']);
 
 /** A held touch on the timeline, once per planned time: `by` as before (window, cap), and the coded reasons. */
 async function recordDelay(ctx: LifecycleContext, touch: PlannedTouch, atMs: number): Promise<void> {
   const codes = touch.reasons.map((r) => r.code as string);
-  const by = [...(codes.some((c) => c === 'frequency_cap' || c === 'min_gap' || c === 'cap_reserve') ? ['cap'] : []), ...(codes.some((c) => WINDOW_CODES.has(c)) ? ['window'] : [])];
+  const by = [
+    ...(codes.some((c) => c === 'frequency_cap' || c === 'min_gap' || c === 'cap_reserve') ? ['cap'] : []),
+    ...(codes.some((c) => WINDOW_CODES.has(c)) ? ['window'] : []),
+  ];
   if (by.length === 0 && touch.kind === 'step') return;
-  const reasons = touch.reasons.map((reason) => ({ code: reason.code, message: reasonMessage(reason, 'en'), ja: reasonMessage(reason, 'ja') }));
+  const reasons = touch.reasons.map((reason) => ({
+    code: reason.code,
+    message: reasonMessage(reason, 'en'),
+    ja: reasonMessage(reason, 'ja'),
+  }));
   const now = Date.now();
-  await records.recordTimeline({ leadId: ctx.leadId, atMs: now, kind: 'touch_delayed', detail: { until: new Date(atMs).toISOString(), by, step: touch.step, kind: touch.kind, dueAt: new Date(touch.dueAtMs).toISOString(), reasons }, dedupeKey: `${ctx.workflowId}/delay/${ctx.state.touchAttempts ?? ctx.state.touches}/${atMs}` });
+  await records.recordTimeline({
+    leadId: ctx.leadId,
+    atMs: now,
+    kind: 'touch_delayed',
+    detail: {
+      until: new Date(atMs).toISOString(),
+      by,
+      step: touch.step,
+      kind: touch.kind,
+      dueAt: new Date(touch.dueAtMs).toISOString(),
+      reasons,
+    },
+    dedupeKey: `${ctx.workflowId}/delay/${ctx.state.touchAttempts ?? ctx.state.touches}/${atMs}`,
+  });
 }
 
 /**
@@ -196,30 +265,76 @@ async function touchPlanned(ctx: LifecycleContext, touch: PlannedTouch): Promise
   const { state } = ctx;
   const key = touchKey(ctx.workflowId, state.stage, state.touchAttempts ?? state.touches);
   const now = Date.now();
-  const reasons = touch.reasons.map((reason) => ({ code: reason.code, message: reasonMessage(reason, 'en'), ja: reasonMessage(reason, 'ja') }));
-  const detail = { step: touch.step, channel: touch.channel, template: touch.template, title: touch.title, dueAt: new Date(touch.dueAtMs).toISOString(), reasons };
+  const reasons = touch.reasons.map((reason) => ({
+    code: reason.code,
+    message: reasonMessage(reason, 'en'),
+    ja: reasonMessage(reason, 'ja'),
+  }));
+  const detail = {
+    step: touch.step,
+    channel: touch.channel,
+    template: touch.template,
+    title: touch.title,
+    dueAt: new Date(touch.dueAtMs).toISOString(),
+    reasons,
+  };
   if (touch.skip) {
     const issue = touch.reasons.find((r) => r.code === 'skipped');
     // The words the timeline has always used for a skip, with the coded reasons beside them.
     const reason = issue?.code === 'skipped' ? SKIP_WORDS[issue.issue] : '';
-    await records.recordTimeline({ leadId: ctx.leadId, atMs: now, kind: 'touch_skipped', detail: { ...detail, reason }, dedupeKey: `${key}/skipped` });
+    await records.recordTimeline({
+      leadId: ctx.leadId,
+      atMs: now,
+      kind: 'touch_skipped',
+      detail: { ...detail, reason },
+      dedupeKey: `${key}/skipped`,
+    });
     return false;
   }
   if (touch.kind === 'guarantee') {
-    await records.recordTimeline({ leadId: ctx.leadId, atMs: now, kind: 'guarantee_touch', detail, dedupeKey: `${key}/guarantee` });
+    await records.recordTimeline({
+      leadId: ctx.leadId,
+      atMs: now,
+      kind: 'guarantee_touch',
+      detail,
+      dedupeKey: `${key}/guarantee`,
+    });
   } else if (touch.reasons.some((r) => r.code === 'fallback')) {
-    await records.recordTimeline({ leadId: ctx.leadId, atMs: now, kind: 'touch_fallback', detail, dedupeKey: `${key}/fallback` });
+    await records.recordTimeline({
+      leadId: ctx.leadId,
+      atMs: now,
+      kind: 'touch_fallback',
+      detail,
+      dedupeKey: `${key}/fallback`,
+    });
   }
   try {
     if (touch.channel === 'email') {
-      const result = await sends.sendEmail({ leadId: ctx.leadId, templateKey: touch.template ?? '', idempotencyKey: key });
+      const result = await sends.sendEmail({
+        leadId: ctx.leadId,
+        templateKey: touch.template ?? '',
+        idempotencyKey: key,
+      });
       return result.status !== 'suppressed' && touch.reaches;
     }
-    const result = await records.createTask({ leadId: ctx.leadId, kind: touch.channel === 'dm' ? 'dm' : 'todo', templateKey: touch.template ?? undefined, title: touch.title ?? undefined, atMs: now, idempotencyKey: key });
+    const result = await records.createTask({
+      leadId: ctx.leadId,
+      kind: touch.channel === 'dm' ? 'dm' : 'todo',
+      templateKey: touch.template ?? undefined,
+      title: touch.title ?? undefined,
+      atMs: now,
+      idempotencyKey: key,
+    });
     return result.status === 'created' && touch.reaches;
   } catch (error) {
     if (!(error instanceof ActivityFailure) || !(error.cause instanceof ApplicationFailure)) throw error;
-    await records.recordTimeline({ leadId: ctx.leadId, atMs: now, kind: 'touch_failed', detail: { ...detail, error: error.cause.message, type: error.cause.type ?? null }, dedupeKey: `${key}/failed` });
+    await records.recordTimeline({
+      leadId: ctx.leadId,
+      atMs: now,
+      kind: 'touch_failed',
+      detail: { ...detail, error: error.cause.message, type: error.cause.type ?? null },
+      dedupeKey: `${key}/failed`,
+    });
     return false;
   }
 }

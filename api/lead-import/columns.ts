@@ -1,10 +1,17 @@
 import type { LeadInput } from '../../intake/lead-intake.ts';
 
 /** A lead field a CSV column can fill: the `POST /v1/leads` body fields, address lines flattened. */
-export type LeadColumn = Exclude<keyof LeadInput, 'postalAddress'> | 'postalCode' | 'prefecture' | 'city' | 'line1' | 'line2';
+export type LeadColumn =
+  Exclude<keyof LeadInput, 'postalAddress'> | 'postalCode' | 'prefecture' | 'city' | 'line1' | 'line2';
 
 /** The address fields, which together make `postalAddress`. */
-export const ADDRESS_COLUMNS = ['postalCode', 'prefecture', 'city', 'line1', 'line2'] as const satisfies readonly LeadColumn[];
+export const ADDRESS_COLUMNS = [
+  'postalCode',
+  'prefecture',
+  'city',
+  'line1',
+  'line2',
+] as const satisfies readonly LeadColumn[];
 
 /**
  * Header names each field is recognised by, in English and as Japanese list vendors and
@@ -36,11 +43,16 @@ export const HEADER_NAMES: Record<LeadColumn, readonly string[]> = {
  * "ＴＥＬ" is "TEL"), lower case, without spaces, "_" and "-" ("Postal_Code" is "postalcode").
  */
 export function normalizeHeader(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(/[\s_-]+/g, '');
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s_-]+/g, '');
 }
 
 const FIELD_BY_HEADER = new Map<string, LeadColumn>(
-  (Object.entries(HEADER_NAMES) as [LeadColumn, readonly string[]][]).flatMap(([field, names]) => [field, ...names].map((name) => [normalizeHeader(name), field] as const)),
+  (Object.entries(HEADER_NAMES) as [LeadColumn, readonly string[]][]).flatMap(([field, names]) =>
+    [field, ...names].map((name) => [normalizeHeader(name), field] as const),
+  ),
 );
 
 /** Why a header row cannot be imported: the column (1-based) and header as the file has them, when one is at fault. */
@@ -66,12 +78,23 @@ export function mapHeader(headers: readonly string[]): HeaderMapping {
     const column = index + 1;
     const field = FIELD_BY_HEADER.get(normalizeHeader(header));
     if (field === undefined) {
-      problems.push({ column, header, message: header.trim() === '' ? 'the column has no header' : `unknown column "${header}"; see the header table in docs/csv-import.md` });
+      problems.push({
+        column,
+        header,
+        message:
+          header.trim() === ''
+            ? 'the column has no header'
+            : `unknown column "${header}"; see the header table in docs/csv-import.md`,
+      });
       return;
     }
     const first = seen.get(field);
     if (first !== undefined) {
-      problems.push({ column, header, message: `column ${first} "${headers[first - 1] ?? ''}" already maps to ${field}` });
+      problems.push({
+        column,
+        header,
+        message: `column ${first} "${headers[first - 1] ?? ''}" already maps to ${field}`,
+      });
       return;
     }
     seen.set(field, column);

@@ -69,14 +69,22 @@ interface ParsedRow {
 }
 
 const malformed = (problem: CsvProblem): HttpError =>
-  new HttpError(400, 'malformed', `the CSV cannot be read past line ${problem.lines ?? '?'}: ${problem.message}`, { line: problem.lines ?? null, code: problem.code ?? null });
+  new HttpError(400, 'malformed', `the CSV cannot be read past line ${problem.lines ?? '?'}: ${problem.message}`, {
+    line: problem.lines ?? null,
+    code: problem.code ?? null,
+  });
 
 const tooManyParseErrors = (last: CsvProblem): HttpError =>
-  new HttpError(400, 'malformed', `more than ${MAX_PARSE_ERRORS} rows are not valid CSV (the last at line ${last.lines ?? '?'}: ${last.message}); no row was imported`, {
-    line: last.lines ?? null,
-    code: 'too_many_parse_errors',
-    limit: MAX_PARSE_ERRORS,
-  });
+  new HttpError(
+    400,
+    'malformed',
+    `more than ${MAX_PARSE_ERRORS} rows are not valid CSV (the last at line ${last.lines ?? '?'}: ${last.message}); no row was imported`,
+    {
+      line: last.lines ?? null,
+      code: 'too_many_parse_errors',
+      limit: MAX_PARSE_ERRORS,
+    },
+  );
 
 /**
  * Reads a CSV of leads and imports it: every row validated, the valid ones upserted by email in
@@ -87,7 +95,15 @@ const tooManyParseErrors = (last: CsvProblem): HttpError =>
 export async function importLeads(text: AsyncIterable<string>, options: ImportOptions): Promise<ImportSummary> {
   const batchSize = options.batchSize ?? 500;
   const maxErrors = options.maxErrors ?? 1000;
-  const summary: ImportSummary = { received: 0, created: 0, updated: 0, failed: 0, workflowsStarted: 0, errors: [], errorsTruncated: false };
+  const summary: ImportSummary = {
+    received: 0,
+    created: 0,
+    updated: 0,
+    failed: 0,
+    workflowsStarted: 0,
+    errors: [],
+    errorsTruncated: false,
+  };
   // Each call names rows not failed before (a row is reported once, all its errors at once):
   // counted without remembering every failed row, which a file of bad rows would make large.
   const fail = (errors: readonly RowError[]) => {
@@ -112,7 +128,11 @@ export async function importLeads(text: AsyncIterable<string>, options: ImportOp
     // of the chunk it is in (the whole file, when it came as one), and the loop gets it.
     if (skippedCount >= MAX_PARSE_ERRORS) throw tooManyParseErrors(error);
     skippedCount++;
-    skipped.push({ row: (error.records ?? 0) + (error.empty_lines ?? 0) + skippedCount, field: null, reason: `not valid CSV: ${error.message}` });
+    skipped.push({
+      row: (error.records ?? 0) + (error.empty_lines ?? 0) + skippedCount,
+      field: null,
+      reason: `not valid CSV: ${error.message}`,
+    });
   };
   const parserOptions: Options<ParsedRow, string[]> = {
     skip_empty_lines: true,
@@ -120,7 +140,10 @@ export async function importLeads(text: AsyncIterable<string>, options: ImportOp
     skip_records_with_error: true,
     max_record_size: MAX_ROW_CHARS,
     // Numbered as it is parsed, for skipped records shift the rows after them, not before.
-    on_record: (cells: string[], context: InfoRecord) => ({ cells, row: context.records + context.empty_lines + skippedCount }),
+    on_record: (cells: string[], context: InfoRecord) => ({
+      cells,
+      row: context.records + context.empty_lines + skippedCount,
+    }),
     on_skip: (error) => {
       if (error) skip(error);
       return undefined;
@@ -145,7 +168,11 @@ export async function importLeads(text: AsyncIterable<string>, options: ImportOp
       const rows = await withCadences(client, batch, cadenceExists, fail);
       batch = [];
       const merged = mergeByEmail(rows);
-      const { created, updated } = await upsertLeadBatch(client, [...merged.values()].map((m) => m.item), leadDefaults(DEFAULT_CADENCE));
+      const { created, updated } = await upsertLeadBatch(
+        client,
+        [...merged.values()].map((m) => m.item),
+        leadDefaults(DEFAULT_CADENCE),
+      );
       for (const lead of created) {
         ids.push(lead.id);
         summary.created++;
@@ -193,7 +220,10 @@ export async function importLeads(text: AsyncIterable<string>, options: ImportOp
       throw error instanceof HttpError ? error : malformed(error as CsvProblem);
     });
     if (fatal) throw malformed(fatal);
-    if (!fields) throw unprocessable('the file has no header row', [{ message: 'the first line must name the columns, one of them the email' }]);
+    if (!fields)
+      throw unprocessable('the file has no header row', [
+        { message: 'the first line must name the columns, one of them the email' },
+      ]);
     summary.received += skipped.length;
     fail(skipped);
     await flush();
@@ -207,7 +237,8 @@ export async function importLeads(text: AsyncIterable<string>, options: ImportOp
   const lane = async () => {
     for (let next = pending.next(); next.done !== true && !failed; next = pending.next()) {
       try {
-        if ((await ensureLifecycleStarted(options.temporal, options.taskQueue, { id: next.value })).started) summary.workflowsStarted++;
+        if ((await ensureLifecycleStarted(options.temporal, options.taskQueue, { id: next.value })).started)
+          summary.workflowsStarted++;
       } catch (error) {
         // The answer is already this error; the other lanes stop instead of running on after it.
         failed = true;
@@ -236,7 +267,10 @@ async function withCadences(
   }
   if (unnamed.length > 0 && !(await cadenceExists(DEFAULT_CADENCE))) {
     // Only a new lead needs the default cadence; an existing one keeps its own.
-    const existing = await existingEmails(db, unnamed.map((item) => item.lead.email));
+    const existing = await existingEmails(
+      db,
+      unnamed.map((item) => item.lead.email),
+    );
     for (const item of unnamed) {
       if (existing.has(item.lead.email.toLowerCase())) kept.push(item);
       else fail([{ row: item.row, field: 'cadence', reason: missingCadence(DEFAULT_CADENCE) }]);
@@ -251,15 +285,22 @@ async function withCadences(
  * One item per address (lower-cased), for one statement cannot touch a row twice: later rows
  * override the fields they give, as separate requests in file order would.
  */
-function mergeByEmail(rows: readonly { row: number; lead: LeadInput }[]): Map<string, { item: LeadBatchItem; rows: number }> {
+function mergeByEmail(
+  rows: readonly { row: number; lead: LeadInput }[],
+): Map<string, { item: LeadBatchItem; rows: number }> {
   const merged = new Map<string, { item: LeadBatchItem; rows: number }>();
   for (const { lead } of rows) {
     const { email, cadence, ...profile } = lead;
     const key = email.toLowerCase();
     const earlier = merged.get(key);
-    const given = Object.fromEntries(Object.entries({ ...profile, cadenceKey: cadence }).filter(([, value]) => value !== undefined));
+    const given = Object.fromEntries(
+      Object.entries({ ...profile, cadenceKey: cadence }).filter(([, value]) => value !== undefined),
+    );
     // The address keeps its first spelling, as an update by a later request would.
-    merged.set(key, { item: { email: earlier?.item.email ?? email, profile: { ...earlier?.item.profile, ...given } }, rows: (earlier?.rows ?? 0) + 1 });
+    merged.set(key, {
+      item: { email: earlier?.item.email ?? email, profile: { ...earlier?.item.profile, ...given } },
+      rows: (earlier?.rows ?? 0) + 1,
+    });
   }
   return merged;
 }

@@ -34,8 +34,15 @@ function reasonsOf(error: ValidationError): { field: string; reason: string }[] 
   }
   const field = path[path.length - 1] ?? 'row';
   if (error.keyword === 'pattern') return [{ field, reason: PATTERN_REASONS[field] ?? 'is not in the expected form' }];
-  if (error.keyword === 'enum') return [{ field, reason: `must be one of ${((error.params as { allowedValues?: unknown[] }).allowedValues ?? []).join(', ')}` }];
-  if (error.keyword === 'maxLength') return [{ field, reason: `is longer than ${String((error.params as { limit?: number }).limit)} characters` }];
+  if (error.keyword === 'enum')
+    return [
+      {
+        field,
+        reason: `must be one of ${((error.params as { allowedValues?: unknown[] }).allowedValues ?? []).join(', ')}`,
+      },
+    ];
+  if (error.keyword === 'maxLength')
+    return [{ field, reason: `is longer than ${String((error.params as { limit?: number }).limit)} characters` }];
   return [{ field, reason: error.message }];
 }
 
@@ -45,7 +52,11 @@ function reasonsOf(error: ValidationError): { field: string; reason: string }[] 
  * field left out, so it keeps the stored value of an existing lead. Address cells make
  * `postalAddress` when any is filled.
  */
-export function leadFromRow(cells: readonly string[], fields: readonly LeadColumn[], row: number): { lead: LeadInput } | { errors: RowError[] } {
+export function leadFromRow(
+  cells: readonly string[],
+  fields: readonly LeadColumn[],
+  row: number,
+): { lead: LeadInput } | { errors: RowError[] } {
   const values = new Map<LeadColumn, string>();
   fields.forEach((field, index) => {
     const value = (cells[index] ?? '').trim();
@@ -54,16 +65,30 @@ export function leadFromRow(cells: readonly string[], fields: readonly LeadColum
   if (!values.has('email')) return { errors: [{ row, field: 'email', reason: 'is required' }] };
   // Text PostgreSQL cannot store (a NUL) is the row's fault, as it is a JSON body's.
   const notText = [...values].filter(([, value]) => badTextPaths(value).length > 0);
-  if (notText.length > 0) return { errors: notText.map(([field]) => ({ row, field, reason: 'contains U+0000 (NUL) or a lone UTF-16 surrogate, which are not text' })) };
+  if (notText.length > 0)
+    return {
+      errors: notText.map(([field]) => ({
+        row,
+        field,
+        reason: 'contains U+0000 (NUL) or a lone UTF-16 surrogate, which are not text',
+      })),
+    };
   const candidate: Record<string, unknown> = {};
   for (const [field, value] of values) {
     if (!(ADDRESS_COLUMNS as readonly string[]).includes(field)) candidate[field] = value;
   }
   if (ADDRESS_COLUMNS.some((field) => values.has(field))) {
-    candidate.postalAddress = Object.fromEntries(ADDRESS_COLUMNS.filter((field) => values.has(field)).map((field) => [field, values.get(field)]));
+    candidate.postalAddress = Object.fromEntries(
+      ADDRESS_COLUMNS.filter((field) => values.has(field)).map((field) => [field, values.get(field)]),
+    );
   }
   if (!leadBody.Check(candidate)) {
-    return { errors: leadBody.Errors(candidate).flatMap(reasonsOf).map((e) => ({ row, ...e })) };
+    return {
+      errors: leadBody
+        .Errors(candidate)
+        .flatMap(reasonsOf)
+        .map((e) => ({ row, ...e })),
+    };
   }
   const lead = candidate;
   const badTimezone = timezoneProblem(lead.timezone);

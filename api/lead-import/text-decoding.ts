@@ -28,7 +28,11 @@ export function charsetOf(contentType: string | undefined): CsvCharset | undefin
   const name = (match[1] ?? '').toLowerCase();
   const charset = CHARSET_NAMES[name];
   if (charset === undefined) {
-    throw new HttpError(415, 'unsupported_media_type', `charset "${name}" is not supported; send utf-8 or shift_jis (also sjis, windows-31j, cp932), or leave charset out to have it detected`);
+    throw new HttpError(
+      415,
+      'unsupported_media_type',
+      `charset "${name}" is not supported; send utf-8 or shift_jis (also sjis, windows-31j, cp932), or leave charset out to have it detected`,
+    );
   }
   return charset;
 }
@@ -50,7 +54,13 @@ export function detectCharset(head: Uint8Array): CsvCharset {
 
 /** The body is not in the encoding it was declared or detected in. */
 const notDecodable = (charset: CsvCharset) =>
-  new HttpError(400, 'malformed', charset === 'utf-8' ? 'the body is not valid UTF-8; if it is Shift_JIS, send Content-Type: text/csv; charset=shift_jis' : 'the body is not valid Shift_JIS');
+  new HttpError(
+    400,
+    'malformed',
+    charset === 'utf-8'
+      ? 'the body is not valid UTF-8; if it is Shift_JIS, send Content-Type: text/csv; charset=shift_jis'
+      : 'the body is not valid Shift_JIS',
+  );
 
 type Decode = (chunk: Uint8Array, last: boolean) => string;
 
@@ -66,7 +76,8 @@ function decoderFor(charset: CsvCharset): Decode {
     };
   }
   const decoder = iconv.getDecoder('cp932');
-  return (chunk, last) => decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)) + (last ? (decoder.end() ?? '') : '');
+  return (chunk, last) =>
+    decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)) + (last ? (decoder.end() ?? '') : '');
 }
 
 /**
@@ -74,7 +85,10 @@ function decoderFor(charset: CsvCharset): Decode {
  * of it: in `charset`, or in the one {@link detectCharset} finds in the first bytes. A UTF-8
  * BOM is dropped; invalid UTF-8 is a 400, not text with replacement characters.
  */
-export async function* decodeCsvText(source: AsyncIterable<Uint8Array>, charset: CsvCharset | undefined): AsyncGenerator<string> {
+export async function* decodeCsvText(
+  source: AsyncIterable<Uint8Array>,
+  charset: CsvCharset | undefined,
+): AsyncGenerator<string> {
   let decode = charset === undefined ? undefined : decoderFor(charset);
   const head: Uint8Array[] = [];
   let headBytes = 0;
@@ -102,7 +116,13 @@ export async function* decodeCsvText(source: AsyncIterable<Uint8Array>, charset:
 
 /** 413 in the error format, naming the limit. */
 export const bodyTooLarge = (maxBytes: number): HttpError =>
-  new HttpError(413, 'body_too_large', `the body is larger than ${maxBytes} bytes (IMPORT_MAX_BYTES); split the file`, undefined, { connection: 'close' });
+  new HttpError(
+    413,
+    'body_too_large',
+    `the body is larger than ${maxBytes} bytes (IMPORT_MAX_BYTES); split the file`,
+    undefined,
+    { connection: 'close' },
+  );
 
 /** Passes `source` through, failing with 413 as soon as more than `maxBytes` have come. */
 export async function* limitBytes(source: AsyncIterable<Uint8Array>, maxBytes: number): AsyncGenerator<Uint8Array> {

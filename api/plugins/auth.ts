@@ -49,7 +49,8 @@ export const keyDigest = (key: string): Buffer => createHash('sha256').update(ke
 /** Compares two strings in constant time for equal lengths (as digests, so always equal). */
 export const sameSecret = (a: string, b: string): boolean => timingSafeEqual(keyDigest(a), keyDigest(b));
 
-const unauthorized = (message: string) => new HttpError(401, 'unauthorized', message, undefined, { 'www-authenticate': 'Bearer' });
+const unauthorized = (message: string) =>
+  new HttpError(401, 'unauthorized', message, undefined, { 'www-authenticate': 'Bearer' });
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -62,7 +63,10 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * A known caller whose role may not call the route gets 403, with nothing changed.
  */
 export const authPlugin = fp(
-  async (app: FastifyInstance, options: { adminApiKey: string | undefined; db: Queryable; authFailuresPerMinute: number }) => {
+  async (
+    app: FastifyInstance,
+    options: { adminApiKey: string | undefined; db: Queryable; authFailuresPerMinute: number },
+  ) => {
     app.decorate('authFailures', new AuthFailureLimit(options.authFailuresPerMinute));
     const adminDigest = options.adminApiKey === undefined ? undefined : keyDigest(options.adminApiKey);
 
@@ -100,13 +104,21 @@ export const authPlugin = fp(
       if (!caller) {
         // A key that is no key counts; no credentials at all (a link opened by hand) do not.
         if (request.headers.authorization !== undefined) app.authFailures.fail(request.ip);
-        throw unauthorized(request.headers.authorization === undefined ? 'send an API key as "Authorization: Bearer <key>"' : 'the API key is not valid');
+        throw unauthorized(
+          request.headers.authorization === undefined
+            ? 'send an API key as "Authorization: Bearer <key>"'
+            : 'the API key is not valid',
+        );
       }
       request.caller = caller;
       if (request.session && !SAFE_METHODS.has(request.method)) {
         const echoed = request.headers[CSRF_HEADER];
         if (typeof echoed !== 'string' || !sameSecret(echoed, request.session.csrfToken)) {
-          throw new HttpError(403, 'csrf', `a signed-in browser's ${request.method} must carry the session's ${CSRF_HEADER} header`);
+          throw new HttpError(
+            403,
+            'csrf',
+            `a signed-in browser's ${request.method} must carry the session's ${CSRF_HEADER} header`,
+          );
         }
       }
       const url = request.routeOptions.url ?? request.url;

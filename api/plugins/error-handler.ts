@@ -25,7 +25,8 @@ const body = (code: string, message: string, details?: unknown): ErrorBody => ({
  * An over-long id can name nothing, so it is a 404 like any unknown id.
  */
 export function frameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') void reply.code(404).send(body('not_found', 'no such record: a path parameter is longer than any id'));
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    void reply.code(404).send(body('not_found', 'no such record: a path parameter is longer than any id'));
   else void reply.code(400).send(body('malformed', 'the URL is not valid'));
 }
 
@@ -37,17 +38,33 @@ export const errorHandlerPlugin = fp(
   async (app: FastifyInstance) => {
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof HttpError) {
-        return reply.code(error.statusCode).headers(error.headers).send(body(error.code, error.message, error.details));
+        return reply
+          .code(error.statusCode)
+          .headers(error.headers)
+          .send(body(error.code, error.message, error.details));
       }
       // Shared intake code throws domain errors, not HTTP ones: input it cannot take is a 422.
       if (error instanceof InvalidInput) return reply.code(422).send(body('invalid', error.message, error.details));
       if (error.validation) {
         const details = error.validation.map((v) => {
           // An unknown or missing field is named in the path, not only in the message.
-          const field = v.keyword === 'additionalProperties' ? v.params.additionalProperty : v.keyword === 'required' ? v.params.missingProperty : undefined;
+          const field =
+            v.keyword === 'additionalProperties'
+              ? v.params.additionalProperty
+              : v.keyword === 'required'
+                ? v.params.missingProperty
+                : undefined;
           const path = typeof field === 'string' ? `${v.instancePath}/${field}` : v.instancePath || '/';
-          const message = v.keyword === 'additionalProperties' ? 'is not a known field' : v.keyword === 'required' ? 'is required' : (v.message ?? 'is invalid');
-          return { path: `${error.validationContext === 'body' ? '' : `${error.validationContext ?? ''}:`}${path}`, message };
+          const message =
+            v.keyword === 'additionalProperties'
+              ? 'is not a known field'
+              : v.keyword === 'required'
+                ? 'is required'
+                : (v.message ?? 'is invalid');
+          return {
+            path: `${error.validationContext === 'body' ? '' : `${error.validationContext ?? ''}:`}${path}`,
+            message,
+          };
         });
         // A body that is JSON but not of the route's shape is "semantically invalid": 422.
         return reply.code(422).send(body('invalid', 'the request does not match the expected shape', details));
@@ -60,7 +77,10 @@ export const errorHandlerPlugin = fp(
       const dependency = asDependencyError(error);
       if (dependency) {
         request.log.warn({ err: error }, 'dependency unavailable');
-        return reply.code(dependency.statusCode).headers(dependency.headers).send(body(dependency.code, dependency.message));
+        return reply
+          .code(dependency.statusCode)
+          .headers(dependency.headers)
+          .send(body(dependency.code, dependency.message));
       }
       request.log.error({ err: error }, 'unhandled error');
       return reply.code(500).send(body('internal', 'internal error'));

@@ -12,7 +12,10 @@ type Done = (error: Error | null, body?: unknown) => void;
  * Fastify's own parser (prototype keys refused). `emptyAsUndefined` lets a signed webhook
  * reach its signature check (401) with no body instead of a 400.
  */
-export function strictJsonParser(scope: FastifyInstance, options: { emptyAsUndefined?: boolean } = {}): (request: FastifyRequest, body: string | Buffer, done: Done) => void {
+export function strictJsonParser(
+  scope: FastifyInstance,
+  options: { emptyAsUndefined?: boolean } = {},
+): (request: FastifyRequest, body: string | Buffer, done: Done) => void {
   const parse = scope.getDefaultJsonParser('error', 'error');
   return (request, body, done) => {
     const raw = Buffer.isBuffer(body) ? body : Buffer.from(body);
@@ -40,7 +43,11 @@ export function badTextPaths(value: unknown, prefix = ''): { path: string; messa
   while (stack.length > 0 && problems.length < MAX_REPORTED) {
     const item = stack.pop() as (typeof stack)[number];
     if (typeof item.value === 'string') {
-      if (notText(item.value)) problems.push({ path: item.path || '/', message: 'contains U+0000 (NUL) or a lone UTF-16 surrogate, which are not text' });
+      if (notText(item.value))
+        problems.push({
+          path: item.path || '/',
+          message: 'contains U+0000 (NUL) or a lone UTF-16 surrogate, which are not text',
+        });
     } else if (item.value !== null && typeof item.value === 'object') {
       // Only parsed data is walked: a streamed body (the CSV import's request stream) is
       // checked by its own reader, and walking a stream would wander through the socket.
@@ -51,7 +58,11 @@ export function badTextPaths(value: unknown, prefix = ''): { path: string; messa
       }
       for (const [key, child] of Object.entries(item.value)) {
         if (notText(key)) problems.push({ path: item.path || '/', message: 'has a field name that is not text' });
-        stack.push({ value: child, path: `${item.path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, depth: item.depth + 1 });
+        stack.push({
+          value: child,
+          path: `${item.path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+          depth: item.depth + 1,
+        });
       }
     }
   }

@@ -47,7 +47,10 @@ export const metricsPlugin = fp(
       return payload;
     });
     app.addHook('onResponse', async (request, reply) => {
-      httpRequestDuration.observe({ method: request.method, route: request.routeOptions.url ?? UNMATCHED, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      httpRequestDuration.observe(
+        { method: request.method, route: request.routeOptions.url ?? UNMATCHED, status_code: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      );
     });
 
     app.get(
@@ -56,16 +59,22 @@ export const metricsPlugin = fp(
         schema: {
           summary: 'Prometheus metrics of this API process',
           description:
-            'The Prometheus text exposition format (version 0.0.4): this process\'s counters and request durations, and gauges read at scrape time from PostgreSQL (unacknowledged escalations) and Temporal (task queue backlog). No API key: open, unless METRICS_TOKEN is set, then `Authorization: Bearer <METRICS_TOKEN>`. See docs/metrics.md.',
+            "The Prometheus text exposition format (version 0.0.4): this process's counters and request durations, and gauges read at scrape time from PostgreSQL (unacknowledged escalations) and Temporal (task queue backlog). No API key: open, unless METRICS_TOKEN is set, then `Authorization: Bearer <METRICS_TOKEN>`. See docs/metrics.md.",
           security: [],
           response: {
             200: { description: 'Prometheus text format', content: { 'text/plain': { schema: Type.String() } } },
-            401: { description: 'METRICS_TOKEN is set and the request does not carry it', content: { 'application/json': { schema: ErrorSchema } } },
+            401: {
+              description: 'METRICS_TOKEN is set and the request does not carry it',
+              content: { 'application/json': { schema: ErrorSchema } },
+            },
           },
         },
       },
       async (request, reply) => {
-        if (options.metricsToken !== undefined && !metricsTokenMatches(request.headers.authorization, options.metricsToken)) {
+        if (
+          options.metricsToken !== undefined &&
+          !metricsTokenMatches(request.headers.authorization, options.metricsToken)
+        ) {
           throw new HttpError(401, 'unauthorized', 'send Authorization: Bearer <METRICS_TOKEN>');
         }
         await readSharedState(options);
@@ -90,7 +99,12 @@ async function readSharedState({ db, temporal, taskQueue }: MetricsPluginOptions
 }
 
 /** Sets a count gauge and an age gauge per label value; a source that failed leaves both empty. */
-function publish(result: PromiseSettledResult<Record<string, { count: number; ageSeconds: number }>>, label: string, count: Gauge, age: Gauge): void {
+function publish(
+  result: PromiseSettledResult<Record<string, { count: number; ageSeconds: number }>>,
+  label: string,
+  count: Gauge,
+  age: Gauge,
+): void {
   count.reset();
   age.reset();
   if (result.status === 'rejected') return;
@@ -101,9 +115,17 @@ function publish(result: PromiseSettledResult<Record<string, { count: number; ag
 }
 
 /** Temporal's approximate backlog of the task queue, for workflow and activity tasks. */
-async function describeBacklog(client: Client, taskQueue: string): Promise<Record<'workflow' | 'activity', { count: number; ageSeconds: number }>> {
+async function describeBacklog(
+  client: Client,
+  taskQueue: string,
+): Promise<Record<'workflow' | 'activity', { count: number; ageSeconds: number }>> {
   const describe = async (taskQueueType: 1 | 2) => {
-    const response = await client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: taskQueue }, taskQueueType, reportStats: true });
+    const response = await client.workflowService.describeTaskQueue({
+      namespace: client.options.namespace,
+      taskQueue: { name: taskQueue },
+      taskQueueType,
+      reportStats: true,
+    });
     const age = response.stats?.approximateBacklogAge;
     return {
       count: Number(response.stats?.approximateBacklogCount ?? 0),
@@ -131,7 +153,10 @@ function withTimeout<T>(promise: Promise<T>): Promise<T> {
 function countWebhook(request: FastifyRequest, reply: FastifyReply, payload: unknown): void {
   const route = request.routeOptions.url;
   if (route === undefined || !route.startsWith('/v1/webhooks/')) return;
-  const provider = route.slice('/v1/webhooks/'.length).replace(/^(crm|mail)\//, '').replaceAll('/', '_');
+  const provider = route
+    .slice('/v1/webhooks/'.length)
+    .replace(/^(crm|mail)\//, '')
+    .replaceAll('/', '_');
   webhookReceipts.inc({ provider, outcome: outcomeOf(reply.statusCode, payload) });
 }
 
@@ -142,7 +167,11 @@ function outcomeOf(status: number, payload: unknown): string {
   } catch {
     body = undefined;
   }
-  const fields = (typeof body === 'object' && body !== null ? body : {}) as { duplicate?: unknown; ignored?: unknown; error?: { code?: unknown } };
+  const fields = (typeof body === 'object' && body !== null ? body : {}) as {
+    duplicate?: unknown;
+    ignored?: unknown;
+    error?: { code?: unknown };
+  };
   if (status >= 200 && status < 300) {
     if (fields.duplicate === true) return 'duplicate';
     if (typeof fields.ignored === 'string') return 'ignored';

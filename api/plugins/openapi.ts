@@ -26,8 +26,16 @@ export const openApiPlugin = fp(
           ].join(' '),
         },
         components: {
-          securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer <key>' } },
-          schemas: { TimeZone: { type: 'string', enum: [...TIME_ZONES], description: 'an IANA time zone (the canonical names; their aliases are accepted too)' } },
+          securitySchemes: {
+            apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer <key>' },
+          },
+          schemas: {
+            TimeZone: {
+              type: 'string',
+              enum: [...TIME_ZONES],
+              description: 'an IANA time zone (the canonical names; their aliases are accepted too)',
+            },
+          },
         },
         security: [{ apiKey: [] }],
       },

@@ -9,7 +9,8 @@ import fp from 'fastify-plugin';
  * own (Swagger UI's, set by @fastify/swagger-ui after this hook, allows its own files) and
  * keep it.
  */
-export const DEFAULT_HTML_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+export const DEFAULT_HTML_CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /**
  * Headers every answer carries: `X-Content-Type-Options: nosniff` on all of them (JSON

@@ -1,7 +1,9 @@
 import AjvCompiler from '@fastify/ajv-compiler';
 import type { FastifyServerOptions } from 'fastify';
 
-type BuildValidator = NonNullable<NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']>;
+type BuildValidator = NonNullable<
+  NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']
+>;
 
 /**
  * Fastify's validators with one difference: a JSON API body (`/v1/...`) is validated as
@@ -13,9 +15,14 @@ type BuildValidator = NonNullable<NonNullable<NonNullable<FastifyServerOptions['
 export const buildValidator: BuildValidator = (externalSchemas, options) => {
   const pool = AjvCompiler();
   const coercing = pool(externalSchemas, options);
-  const exact = pool(externalSchemas, { ...options, customOptions: { ...options?.customOptions, coerceTypes: false } } as Parameters<typeof pool>[1]);
+  const exact = pool(externalSchemas, {
+    ...options,
+    customOptions: { ...options?.customOptions, coerceTypes: false },
+  } as Parameters<typeof pool>[1]);
   return (route) => {
     const url = route.url ?? '';
-    return route.httpPart === 'body' && url.startsWith('/v1/') && !url.startsWith('/v1/webhooks/crm/zoho') ? exact(route) : coercing(route);
+    return route.httpPart === 'body' && url.startsWith('/v1/') && !url.startsWith('/v1/webhooks/crm/zoho')
+      ? exact(route)
+      : coercing(route);
   };
 };

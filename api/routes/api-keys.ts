@@ -19,7 +19,10 @@ export const ApiKeySchema = Type.Object({
   lastUsedAt: Nullable(Instant()),
 });
 
-const CreatedKey = Type.Object({ ...ApiKeySchema.properties, key: Type.String({ description: 'the key itself, shown this once' }) }, { description: 'the key, created' });
+const CreatedKey = Type.Object(
+  { ...ApiKeySchema.properties, key: Type.String({ description: 'the key itself, shown this once' }) },
+  { description: 'the key, created' },
+);
 
 const present = (key: ApiKey) => ({
   id: key.id,
@@ -40,22 +43,36 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (a
     '/v1/api-keys',
     {
       schema: {
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), role: Type.Enum([...ROLES]) }, { additionalProperties: false }),
+        body: Type.Object(
+          { name: Type.String({ minLength: 1, maxLength: 100 }), role: Type.Enum([...ROLES]) },
+          { additionalProperties: false },
+        ),
         response: { 201: CreatedKey },
       },
     },
     async (request, reply) => {
       const key = `lle_${randomBytes(30).toString('base64url')}`;
-      const saved = await insertApiKey(db, { name: request.body.name, role: request.body.role, digest: keyDigest(key), prefix: key.slice(0, 10) });
+      const saved = await insertApiKey(db, {
+        name: request.body.name,
+        role: request.body.role,
+        digest: keyDigest(key),
+        prefix: key.slice(0, 10),
+      });
       return reply.code(201).send({ ...present(saved), key });
     },
   );
 
-  app.get('/v1/api-keys', { schema: { response: { 200: Items(ApiKeySchema) } } }, async () => ({ items: (await listApiKeys(db)).map(present) }));
+  app.get('/v1/api-keys', { schema: { response: { 200: Items(ApiKeySchema) } } }, async () => ({
+    items: (await listApiKeys(db)).map(present),
+  }));
 
-  app.delete('/v1/api-keys/:id', { schema: { params: IdParams, response: { 200: ApiKeySchema, ...errors([404, 'no such key']) } } }, async (request) => {
-    const key = UUID_PATTERN.test(request.params.id) ? await revokeApiKey(db, request.params.id) : undefined;
-    if (!key) throw notFound('API key');
-    return present(key);
-  });
+  app.delete(
+    '/v1/api-keys/:id',
+    { schema: { params: IdParams, response: { 200: ApiKeySchema, ...errors([404, 'no such key']) } } },
+    async (request) => {
+      const key = UUID_PATTERN.test(request.params.id) ? await revokeApiKey(db, request.params.id) : undefined;
+      if (!key) throw notFound('API key');
+      return present(key);
+    },
+  );
 };

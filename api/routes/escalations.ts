@@ -1,7 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type, { type Static } from 'typebox';
 import { scoreNow } from '../../domain/scoring.ts';
-import { ackEscalation, findEscalation, listEscalations, type Escalation, type EscalationWithLead } from '../../db/repositories/escalations.ts';
+import {
+  ackEscalation,
+  findEscalation,
+  listEscalations,
+  type Escalation,
+  type EscalationWithLead,
+} from '../../db/repositories/escalations.ts';
 import { findCadence } from '../../db/repositories/cadences.ts';
 import { listTimelineOfKinds } from '../../db/repositories/timeline.ts';
 import type { AppDependencies } from '../dependencies.ts';
@@ -27,7 +33,14 @@ const EscalationSchema = Type.Object({
 /** An escalation with its lead, as the sales inbox lists it. */
 export const EscalationWithLeadSchema = Type.Object({
   ...EscalationSchema.properties,
-  lead: Type.Object({ id: Type.String(), email: Type.String(), name: Nullable(Type.String()), company: Nullable(Type.String()), stage: Type.String(), score: Type.Number({ description: 'the score now' }) }),
+  lead: Type.Object({
+    id: Type.String(),
+    email: Type.String(),
+    name: Nullable(Type.String()),
+    company: Nullable(Type.String()),
+    stage: Type.String(),
+    score: Type.Number({ description: 'the score now' }),
+  }),
 });
 
 /** `GET /v1/escalations`. */
@@ -41,7 +54,15 @@ const EscalationDetail = Type.Object({
   ...EscalationWithLeadSchema.properties,
   threshold: Nullable(Type.Number()),
   acknowledged: Type.Boolean(),
-  recentEvents: Type.Array(Type.Object({ at: Instant(), type: Type.Unknown(), points: Type.Unknown(), score: Type.Unknown(), occurredAt: Type.Unknown() })),
+  recentEvents: Type.Array(
+    Type.Object({
+      at: Instant(),
+      type: Type.Unknown(),
+      points: Type.Unknown(),
+      score: Type.Unknown(),
+      occurredAt: Type.Unknown(),
+    }),
+  ),
 });
 
 const notFoundHere = errors([404, 'no such escalation']);
@@ -59,7 +80,14 @@ const present = (e: Escalation) => ({
 
 const presentWithLead = (e: EscalationWithLead) => ({
   ...present(e),
-  lead: { id: e.lead.id, email: e.lead.email, name: e.lead.name, company: e.lead.company, stage: e.lead.stage, score: scoreNow(e.lead, Date.now()) },
+  lead: {
+    id: e.lead.id,
+    email: e.lead.email,
+    name: e.lead.name,
+    company: e.lead.company,
+    stage: e.lead.stage,
+    score: scoreNow(e.lead, Date.now()),
+  },
 });
 
 /**
@@ -69,9 +97,20 @@ const presentWithLead = (e: EscalationWithLead) => ({
 export const escalationRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db, temporal }) => {
   app.get(
     '/v1/escalations',
-    { schema: { querystring: Type.Object({ status: Type.Optional(Type.Enum(['open', 'all'])), leadId: Type.Optional(Type.String({ pattern: UUID_PATTERN.source })) }), response: { 200: EscalationListSchema } } },
+    {
+      schema: {
+        querystring: Type.Object({
+          status: Type.Optional(Type.Enum(['open', 'all'])),
+          leadId: Type.Optional(Type.String({ pattern: UUID_PATTERN.source })),
+        }),
+        response: { 200: EscalationListSchema },
+      },
+    },
     async (request) => {
-      const items = await listEscalations(db, { open: (request.query.status ?? 'open') === 'open', ...(request.query.leadId ? { leadId: request.query.leadId } : {}) });
+      const items = await listEscalations(db, {
+        open: (request.query.status ?? 'open') === 'open',
+        ...(request.query.leadId ? { leadId: request.query.leadId } : {}),
+      });
       return { items: items.map(presentWithLead) };
     },
   );
@@ -81,24 +120,47 @@ export const escalationRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asyn
    * cadence the lead runs, and the engagement events up to that moment (the newest
    * {@link RECENT_EVENTS_SHOWN}, with the points each earned and the score it left).
    */
-  app.get('/v1/escalations/:id', { schema: { params: IdParams, response: { 200: EscalationDetail, ...notFoundHere } } }, async (request) => {
-    const escalation = await findEscalation(db, request.params.id);
-    if (!escalation) throw notFound('escalation');
-    const cadence = await findCadence(db, escalation.lead.cadenceKey, escalation.lead.cadenceVersion ?? undefined);
-    const events = await listTimelineOfKinds(db, escalation.leadId, ['event'], { before: escalation.createdAt, limit: RECENT_EVENTS_SHOWN });
-    return {
-      ...presentWithLead(escalation),
-      threshold: cadence?.definition.scoring?.threshold ?? null,
-      acknowledged: escalation.ackedAt !== null,
-      recentEvents: events.map((e) => ({ at: e.at.toISOString(), type: e.detail.type ?? null, points: e.detail.points ?? null, score: e.detail.score ?? null, occurredAt: e.detail.occurredAt ?? null })),
-    };
-  });
+  app.get(
+    '/v1/escalations/:id',
+    { schema: { params: IdParams, response: { 200: EscalationDetail, ...notFoundHere } } },
+    async (request) => {
+      const escalation = await findEscalation(db, request.params.id);
+      if (!escalation) throw notFound('escalation');
+      const cadence = await findCadence(db, escalation.lead.cadenceKey, escalation.lead.cadenceVersion ?? undefined);
+      const events = await listTimelineOfKinds(db, escalation.leadId, ['event'], {
+        before: escalation.createdAt,
+        limit: RECENT_EVENTS_SHOWN,
+      });
+      return {
+        ...presentWithLead(escalation),
+        threshold: cadence?.definition.scoring?.threshold ?? null,
+        acknowledged: escalation.ackedAt !== null,
+        recentEvents: events.map((e) => ({
+          at: e.at.toISOString(),
+          type: e.detail.type ?? null,
+          points: e.detail.points ?? null,
+          score: e.detail.score ?? null,
+          occurredAt: e.detail.occurredAt ?? null,
+        })),
+      };
+    },
+  );
 
-  app.post('/v1/escalations/:id/ack', { schema: { params: IdParams, response: { 200: EscalationSchema, ...notFoundHere } } }, async (request) => {
-    const escalation = UUID_PATTERN.test(request.params.id) ? await ackEscalation(db, request.params.id, request.caller?.keyId ?? 'unknown') : undefined;
-    if (!escalation) throw notFound('escalation');
-    const stopped = await stopFollowUp(temporal.client, escalation.id);
-    if (stopped.error !== undefined) request.log.warn({ err: stopped.error, escalationId: escalation.id }, 'could not tell the escalation follow-up of its acknowledgement; it will read it from the database');
-    return present(escalation);
-  });
+  app.post(
+    '/v1/escalations/:id/ack',
+    { schema: { params: IdParams, response: { 200: EscalationSchema, ...notFoundHere } } },
+    async (request) => {
+      const escalation = UUID_PATTERN.test(request.params.id)
+        ? await ackEscalation(db, request.params.id, request.caller?.keyId ?? 'unknown')
+        : undefined;
+      if (!escalation) throw notFound('escalation');
+      const stopped = await stopFollowUp(temporal.client, escalation.id);
+      if (stopped.error !== undefined)
+        request.log.warn(
+          { err: stopped.error, escalationId: escalation.id },
+          'could not tell the escalation follow-up of its acknowledgement; it will read it from the database',
+        );
+      return present(escalation);
+    },
+  );
 };

@@ -28,30 +28,47 @@ const EventBody = Type.Object(
   },
 );
 
-const Accepted = Type.Object({ accepted: Type.Literal(true), duplicate: Type.Boolean({ description: 'an event with this id was accepted before: no second effect' }), leadId: Type.String() });
+const Accepted = Type.Object({
+  accepted: Type.Literal(true),
+  duplicate: Type.Boolean({ description: 'an event with this id was accepted before: no second effect' }),
+  leadId: Type.String(),
+});
 
 // Clocks disagree; an event a little in the future is a skewed clock, a day ahead is a bug.
 const MAX_FUTURE_MS = 5 * 60_000;
 
 /** `POST /v1/events`: an engagement event for a lead, scored by its workflow. */
 export const eventRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db, temporal, config }) => {
-  app.post('/v1/events', { schema: { body: EventBody, response: { 202: Accepted, ...errors([404, 'no lead has this leadId or email']) } } }, async (request, reply) => {
-    const body = request.body;
-    if ((body.leadId === undefined) === (body.email === undefined)) {
-      throw unprocessable('the event is not valid', [{ path: '/leadId', message: 'give exactly one of leadId and email' }]);
-    }
-    const occurredAt = body.occurredAt === undefined ? new Date() : new Date(body.occurredAt);
-    if (occurredAt.getTime() > Date.now() + MAX_FUTURE_MS) {
-      throw unprocessable('the event is not valid', [{ path: '/occurredAt', message: 'is in the future' }]);
-    }
-    const lead = body.leadId !== undefined ? await findLead(db, body.leadId) : await findLeadByEmail(db, body.email as string);
-    if (!lead) throw notFound('lead');
+  app.post(
+    '/v1/events',
+    { schema: { body: EventBody, response: { 202: Accepted, ...errors([404, 'no lead has this leadId or email']) } } },
+    async (request, reply) => {
+      const body = request.body;
+      if ((body.leadId === undefined) === (body.email === undefined)) {
+        throw unprocessable('the event is not valid', [
+          { path: '/leadId', message: 'give exactly one of leadId and email' },
+        ]);
+      }
+      const occurredAt = body.occurredAt === undefined ? new Date() : new Date(body.occurredAt);
+      if (occurredAt.getTime() > Date.now() + MAX_FUTURE_MS) {
+        throw unprocessable('the event is not valid', [{ path: '/occurredAt', message: 'is in the future' }]);
+      }
+      const lead =
+        body.leadId !== undefined ? await findLead(db, body.leadId) : await findLeadByEmail(db, body.email as string);
+      if (!lead) throw notFound('lead');
 
-    const deps = { db, temporal: temporal.client, taskQueue: config.temporalTaskQueue };
-    const { duplicate } =
-      body.type === 'bounce' || body.type === 'complaint'
-        ? await acceptDeliveryEvent(deps, { lead, type: body.type, hard: body.type === 'complaint' || body.bounceType !== 'soft', occurredAt, sourceId: body.id })
-        : await acceptEngagement(deps, { leadId: lead.id, type: body.type, occurredAt, sourceId: body.id });
-    return reply.code(202).send({ accepted: true, duplicate, leadId: lead.id });
-  });
+      const deps = { db, temporal: temporal.client, taskQueue: config.temporalTaskQueue };
+      const { duplicate } =
+        body.type === 'bounce' || body.type === 'complaint'
+          ? await acceptDeliveryEvent(deps, {
+              lead,
+              type: body.type,
+              hard: body.type === 'complaint' || body.bounceType !== 'soft',
+              occurredAt,
+              sourceId: body.id,
+            })
+          : await acceptEngagement(deps, { leadId: lead.id, type: body.type, occurredAt, sourceId: body.id });
+      return reply.code(202).send({ accepted: true, duplicate, leadId: lead.id });
+    },
+  );
 };

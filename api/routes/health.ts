@@ -4,13 +4,22 @@ import type { AppDependencies } from '../dependencies.ts';
 
 const Check = Type.Enum(['ok', 'unavailable']);
 const Readiness = (status: 'ready' | 'unavailable', description: string) =>
-  Type.Object({ status: Type.Literal(status), checks: Type.Object({ database: Check, temporal: Check }) }, { description });
+  Type.Object(
+    { status: Type.Literal(status), checks: Type.Object({ database: Check, temporal: Check }) },
+    { description },
+  );
 
 /** `GET /healthz` (the process answers) and `GET /readyz` (PostgreSQL and Temporal answer too). No auth. */
 export async function healthRoutes(app: FastifyInstance, { db, temporal }: AppDependencies): Promise<void> {
   app.get(
     '/healthz',
-    { config: { usesDependencies: false }, schema: { security: [], response: { 200: Type.Object({ status: Type.Literal('ok') }, { description: 'the process answers' }) } } },
+    {
+      config: { usesDependencies: false },
+      schema: {
+        security: [],
+        response: { 200: Type.Object({ status: Type.Literal('ok') }, { description: 'the process answers' }) },
+      },
+    },
     async () => ({ status: 'ok' }),
   );
 
@@ -21,14 +30,19 @@ export async function healthRoutes(app: FastifyInstance, { db, temporal }: AppDe
         security: [],
         response: {
           200: Readiness('ready', 'PostgreSQL and Temporal answer'),
-          503: Readiness('unavailable', 'PostgreSQL or Temporal does not answer (see checks); retry after Retry-After seconds'),
+          503: Readiness(
+            'unavailable',
+            'PostgreSQL or Temporal does not answer (see checks); retry after Retry-After seconds',
+          ),
         },
       },
     },
     async (_request, reply) => {
       const [database, workflows] = await Promise.all([
         probe(() => db.query('SELECT 1')),
-        probe(() => temporal.connection.healthService.check({ service: 'temporal.api.workflowservice.v1.WorkflowService' })),
+        probe(() =>
+          temporal.connection.healthService.check({ service: 'temporal.api.workflowservice.v1.WorkflowService' }),
+        ),
       ]);
       const ready = database === 'ok' && workflows === 'ok';
       if (!ready) reply.code(503).header('retry-after', '5');

@@ -13,7 +13,11 @@ import { signalLead } from '../../intake/lifecycle-client.ts';
 import { errors, IdParams, Nullable } from '../schemas.ts';
 
 const OwnerBody = Type.Object(
-  { ownerEmail: Type.Union([Type.String({ maxLength: 254, pattern: EMAIL_PATTERN }), Type.Null()], { description: "the rep's email; null leaves the lead unassigned (escalations then go round-robin)" }) },
+  {
+    ownerEmail: Type.Union([Type.String({ maxLength: 254, pattern: EMAIL_PATTERN }), Type.Null()], {
+      description: "the rep's email; null leaves the lead unassigned (escalations then go round-robin)",
+    }),
+  },
   { additionalProperties: false },
 );
 
@@ -25,8 +29,16 @@ const StageBody = Type.Object(
   { additionalProperties: false },
 );
 
-const OwnerAnswer = Type.Object({ id: Type.String(), ownerEmail: Nullable(Type.String()), previousOwnerEmail: Nullable(Type.String()) });
-const StageAnswer = Type.Object({ accepted: Type.Literal(true), from: Type.Enum([...STAGES]), to: Type.Enum([...STAGES]) });
+const OwnerAnswer = Type.Object({
+  id: Type.String(),
+  ownerEmail: Nullable(Type.String()),
+  previousOwnerEmail: Nullable(Type.String()),
+});
+const StageAnswer = Type.Object({
+  accepted: Type.Literal(true),
+  from: Type.Enum([...STAGES]),
+  to: Type.Enum([...STAGES]),
+});
 const noLead = errors([404, 'no such lead']);
 
 /**
@@ -39,33 +51,66 @@ export const leadActionRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asyn
    * workflow keeps no owner, and escalations and alerts read it when they fire. An open
    * deal follows the new owner, so its stalled alerts reach the person now in charge.
    */
-  app.post('/v1/leads/:id/owner', { schema: { params: IdParams, body: OwnerBody, response: { 200: OwnerAnswer, ...noLead } } }, async (request) => {
-    const ownerEmail = request.body.ownerEmail?.trim() ?? null;
-    const changed = await withTransaction(db, async (client) => {
-      const before = await setOwner(client, request.params.id, ownerEmail);
-      if (before) {
-        await appendTimeline(client, { leadId: request.params.id, at: new Date(), kind: 'owner_changed', detail: { from: before.previous, to: ownerEmail, by: request.caller?.keyId ?? null } });
-      }
-      return before;
-    });
-    if (!changed) throw notFound('lead');
-    return { id: request.params.id, ownerEmail, previousOwnerEmail: changed.previous };
-  });
+  app.post(
+    '/v1/leads/:id/owner',
+    { schema: { params: IdParams, body: OwnerBody, response: { 200: OwnerAnswer, ...noLead } } },
+    async (request) => {
+      const ownerEmail = request.body.ownerEmail?.trim() ?? null;
+      const changed = await withTransaction(db, async (client) => {
+        const before = await setOwner(client, request.params.id, ownerEmail);
+        if (before) {
+          await appendTimeline(client, {
+            leadId: request.params.id,
+            at: new Date(),
+            kind: 'owner_changed',
+            detail: { from: before.previous, to: ownerEmail, by: request.caller?.keyId ?? null },
+          });
+        }
+        return before;
+      });
+      if (!changed) throw notFound('lead');
+      return { id: request.params.id, ownerEmail, previousOwnerEmail: changed.previous };
+    },
+  );
 
   /**
    * A move by hand, delivered to the workflow as a `stage_moved` event. The allowed moves
    * are domain/stage-moves.ts; another answers 409 (the lead's current stage conflicts
    * with it) and changes nothing.
    */
-  app.post('/v1/leads/:id/stage', { schema: { params: IdParams, body: StageBody, response: { 202: StageAnswer, ...noLead, ...errors([409, 'the move is not one allowed by hand from the lead\'s stage; details: from, to, allowed']) } } }, async (request, reply) => {
-    const lead = await findLead(db, request.params.id);
-    if (!lead) throw notFound('lead');
-    const { stage, reason } = request.body;
-    if (!stageMoveAllowed(lead.stage, stage)) {
-      const allowed = manualMovesFrom(lead.stage);
-      throw new HttpError(409, 'stage_move_not_allowed', `a lead in ${lead.stage} cannot be moved to ${stage} by hand${allowed.length > 0 ? ` (allowed: ${allowed.join(', ')})` : ''}`, { from: lead.stage, to: stage, allowed });
-    }
-    await signalLead(temporal.client, config.temporalTaskQueue, lead.id, { kind: 'stage_moved', eventId: `api-stage-${randomUUID()}`, stage, reason });
-    return reply.code(202).send({ accepted: true, from: lead.stage, to: stage });
-  });
+  app.post(
+    '/v1/leads/:id/stage',
+    {
+      schema: {
+        params: IdParams,
+        body: StageBody,
+        response: {
+          202: StageAnswer,
+          ...noLead,
+          ...errors([409, "the move is not one allowed by hand from the lead's stage; details: from, to, allowed"]),
+        },
+      },
+    },
+    async (request, reply) => {
+      const lead = await findLead(db, request.params.id);
+      if (!lead) throw notFound('lead');
+      const { stage, reason } = request.body;
+      if (!stageMoveAllowed(lead.stage, stage)) {
+        const allowed = manualMovesFrom(lead.stage);
+        throw new HttpError(
+          409,
+          'stage_move_not_allowed',
+          `a lead in ${lead.stage} cannot be moved to ${stage} by hand${allowed.length > 0 ? ` (allowed: ${allowed.join(', ')})` : ''}`,
+          { from: lead.stage, to: stage, allowed },
+        );
+      }
+      await signalLead(temporal.client, config.temporalTaskQueue, lead.id, {
+        kind: 'stage_moved',
+        eventId: `api-stage-${randomUUID()}`,
+        stage,
+        reason,
+      });
+      return reply.code(202).send({ accepted: true, from: lead.stage, to: stage });
+    },
+  );
 };

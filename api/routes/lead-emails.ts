@@ -7,7 +7,10 @@ import { notFound } from '../http-errors.ts';
 import { errors, IdParams, Instant, Items, Nullable } from '../schemas.ts';
 
 const EmailParams = Type.Object({ id: Type.String({ maxLength: 100 }), deliveryId: Type.String({ maxLength: 30 }) });
-const ListQuery = Type.Object({ content: Type.Optional(Type.Boolean({ description: 'false leaves html and text out (null)' })) }, { additionalProperties: false });
+const ListQuery = Type.Object(
+  { content: Type.Optional(Type.Boolean({ description: 'false leaves html and text out (null)' })) },
+  { additionalProperties: false },
+);
 // A delivery id is a bigint; anything else is no delivery (404, like an unknown one).
 const DELIVERY_ID = /^[1-9][0-9]{0,17}$/;
 
@@ -51,18 +54,39 @@ const present = (email: LeadEmail) => ({
  * content was kept. Readable by whoever may read the lead.
  */
 export const leadEmailRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db }) => {
-  app.get('/v1/leads/:id/emails', { schema: { params: IdParams, querystring: ListQuery, response: { 200: Items(LeadEmailSchema), ...errors([404, 'no such lead']) } } }, async (request) => {
-    const lead = await findLead(db, request.params.id);
-    if (!lead) throw notFound('lead');
-    const emails = await listLeadEmails(db, lead.id, { withContent: request.query.content ?? true });
-    return { items: emails.map(present) };
-  });
+  app.get(
+    '/v1/leads/:id/emails',
+    {
+      schema: {
+        params: IdParams,
+        querystring: ListQuery,
+        response: { 200: Items(LeadEmailSchema), ...errors([404, 'no such lead']) },
+      },
+    },
+    async (request) => {
+      const lead = await findLead(db, request.params.id);
+      if (!lead) throw notFound('lead');
+      const emails = await listLeadEmails(db, lead.id, { withContent: request.query.content ?? true });
+      return { items: emails.map(present) };
+    },
+  );
 
-  app.get('/v1/leads/:id/emails/:deliveryId', { schema: { params: EmailParams, response: { 200: LeadEmailSchema, ...errors([404, 'no such lead, or no such email of it']) } } }, async (request) => {
-    const lead = await findLead(db, request.params.id);
-    if (!lead) throw notFound('lead');
-    const email = DELIVERY_ID.test(request.params.deliveryId) ? await findLeadEmail(db, lead.id, request.params.deliveryId) : undefined;
-    if (!email) throw notFound('email');
-    return present(email);
-  });
+  app.get(
+    '/v1/leads/:id/emails/:deliveryId',
+    {
+      schema: {
+        params: EmailParams,
+        response: { 200: LeadEmailSchema, ...errors([404, 'no such lead, or no such email of it']) },
+      },
+    },
+    async (request) => {
+      const lead = await findLead(db, request.params.id);
+      if (!lead) throw notFound('lead');
+      const email = DELIVERY_ID.test(request.params.deliveryId)
+        ? await findLeadEmail(db, lead.id, request.params.deliveryId)
+        : undefined;
+      if (!email) throw notFound('email');
+      return present(email);
+    },
+  );
 };

@@ -20,7 +20,9 @@ export const ExplainResponse = Type.Object({
   nextTouch: Type.Union([
     Type.Null(),
     Type.Object({
-      at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'when it really goes out; null while the lead is paused' }),
+      at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+        description: 'when it really goes out; null while the lead is paused',
+      }),
       dueAt: Type.String({ format: 'date-time', description: "the step's calendar due time" }),
       kind: Type.Union([Type.Literal('step'), Type.Literal('guarantee')]),
       step: Type.Union([Type.Integer(), Type.Null()]),
@@ -30,10 +32,19 @@ export const ExplainResponse = Type.Object({
       reasons: TouchReasons,
     }),
   ]),
-  lastTouch: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'the last touch that reached the lead' }),
+  lastTouch: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'the last touch that reached the lead',
+  }),
   monthsWithoutTouch: Type.Integer({ minimum: 0 }),
   paused: Type.Boolean(),
-  skipped: Type.Array(Type.Object({ at: Type.String({ format: 'date-time' }), kind: Type.String(), channel: Type.Union([Type.String(), Type.Null()]), reason: Type.String() })),
+  skipped: Type.Array(
+    Type.Object({
+      at: Type.String({ format: 'date-time' }),
+      kind: Type.String(),
+      channel: Type.Union([Type.String(), Type.Null()]),
+      reason: Type.String(),
+    }),
+  ),
 });
 
 const SEQUENCE_STAGES = new Set<string>(['nurturing', 'customer', 'reactivation']);
@@ -45,45 +56,73 @@ const SKIPPED_KINDS = ['touch_skipped', 'touch_failed', 'dm_skipped', 'email_ski
  * reader's language (`Accept-Language`, ja or en), and what was skipped lately.
  */
 export const leadExplainRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db, temporal }) => {
-  app.get('/v1/leads/:id/explain', { schema: { params: IdParams, response: { 200: ExplainResponse, ...errors([404, 'no such lead']) } } }, async (request) => {
-    const lead = await findLead(db, request.params.id);
-    if (!lead) throw notFound('lead');
-    const locale = reasonLocaleOf(request);
-    const handle = temporal.client.workflow.getHandle(leadWorkflowId(lead.id));
-    const state = await withTemporalDeadline(temporal.client, () => handle.query(leadStateQuery));
-    const nowMs = Date.now();
-    const reachedMs = (state.plan?.reachedTouches ?? []).map((t) => Date.parse(t));
-    const cadence = await findCadence(db, lead.cadenceKey);
-    const planCadence = cadence && SEQUENCE_STAGES.has(state.stage) ? planCadenceOf(cadence.definition, state.stage as SequenceStage) : undefined;
-    const plan = state.plan;
-    const next = planCadence && plan
-      ? planNextTouch({
-          cadence: planCadence,
-          timeZone: lead.timezone,
-          nowMs,
-          stepIndex: plan.stepIndex,
-          previousDueMs: Date.parse(plan.stepDueAt ?? plan.stageEnteredAt),
-          reachedMs,
-          pauses: state.paused ? [{ fromMs: nowMs, toMs: null }] : [],
-          lead: { hasPostalAddress: lead.postalAddress !== undefined, emailSuppressed: plan.emailSuppressed, doNotContact: plan.doNotContact },
-        })
-      : undefined;
-    const skipped = await listTimelineOfKinds(db, lead.id, SKIPPED_KINDS, { limit: 20 });
-    const iso = (ms: number) => new Date(ms).toISOString();
-    return {
-      stage: state.stage,
-      nextTouch: next
-        ? { at: next.atMs === null ? null : iso(next.atMs), dueAt: iso(next.dueAtMs), kind: next.kind, step: next.step, channel: next.channel, template: next.template, title: next.title, reasons: presentReasons(next.reasons, locale) }
-        : null,
-      lastTouch: reachedMs.length > 0 ? iso(Math.max(...reachedMs)) : null,
-      monthsWithoutTouch: plan ? monthsWithoutTouch(reachedMs, Date.parse(plan.stageEnteredAt), nowMs, lead.timezone) : 0,
-      paused: state.paused,
-      skipped: skipped.map((e) => ({
-        at: e.at.toISOString(),
-        kind: e.kind,
-        channel: typeof e.detail.channel === 'string' ? e.detail.channel : null,
-        reason: typeof e.detail.reason === 'string' ? e.detail.reason : typeof e.detail.error === 'string' ? e.detail.error : '',
-      })),
-    };
-  });
+  app.get(
+    '/v1/leads/:id/explain',
+    { schema: { params: IdParams, response: { 200: ExplainResponse, ...errors([404, 'no such lead']) } } },
+    async (request) => {
+      const lead = await findLead(db, request.params.id);
+      if (!lead) throw notFound('lead');
+      const locale = reasonLocaleOf(request);
+      const handle = temporal.client.workflow.getHandle(leadWorkflowId(lead.id));
+      const state = await withTemporalDeadline(temporal.client, () => handle.query(leadStateQuery));
+      const nowMs = Date.now();
+      const reachedMs = (state.plan?.reachedTouches ?? []).map((t) => Date.parse(t));
+      const cadence = await findCadence(db, lead.cadenceKey);
+      const planCadence =
+        cadence && SEQUENCE_STAGES.has(state.stage)
+          ? planCadenceOf(cadence.definition, state.stage as SequenceStage)
+          : undefined;
+      const plan = state.plan;
+      const next =
+        planCadence && plan
+          ? planNextTouch({
+              cadence: planCadence,
+              timeZone: lead.timezone,
+              nowMs,
+              stepIndex: plan.stepIndex,
+              previousDueMs: Date.parse(plan.stepDueAt ?? plan.stageEnteredAt),
+              reachedMs,
+              pauses: state.paused ? [{ fromMs: nowMs, toMs: null }] : [],
+              lead: {
+                hasPostalAddress: lead.postalAddress !== undefined,
+                emailSuppressed: plan.emailSuppressed,
+                doNotContact: plan.doNotContact,
+              },
+            })
+          : undefined;
+      const skipped = await listTimelineOfKinds(db, lead.id, SKIPPED_KINDS, { limit: 20 });
+      const iso = (ms: number) => new Date(ms).toISOString();
+      return {
+        stage: state.stage,
+        nextTouch: next
+          ? {
+              at: next.atMs === null ? null : iso(next.atMs),
+              dueAt: iso(next.dueAtMs),
+              kind: next.kind,
+              step: next.step,
+              channel: next.channel,
+              template: next.template,
+              title: next.title,
+              reasons: presentReasons(next.reasons, locale),
+            }
+          : null,
+        lastTouch: reachedMs.length > 0 ? iso(Math.max(...reachedMs)) : null,
+        monthsWithoutTouch: plan
+          ? monthsWithoutTouch(reachedMs, Date.parse(plan.stageEnteredAt), nowMs, lead.timezone)
+          : 0,
+        paused: state.paused,
+        skipped: skipped.map((e) => ({
+          at: e.at.toISOString(),
+          kind: e.kind,
+          channel: typeof e.detail.channel === 'string' ? e.detail.channel : null,
+          reason:
+            typeof e.detail.reason === 'string'
+              ? e.detail.reason
+              : typeof e.detail.error === 'string'
+                ? e.detail.error
+                : '',
+        })),
+      };
+    },
+  );
 };

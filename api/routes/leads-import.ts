@@ -16,7 +16,9 @@ const ImportAnswer = Type.Object({
   errors: Type.Array(
     Type.Object({
       row: Type.Integer({ description: 'the row as a spreadsheet numbers it: the header is 1' }),
-      field: Type.Union([Type.String(), Type.Null()], { description: 'the lead field, null when the row as a whole is at fault' }),
+      field: Type.Union([Type.String(), Type.Null()], {
+        description: 'the lead field, null when the row as a whole is at fault',
+      }),
       reason: Type.String(),
     }),
     { description: 'at most 1000, in row order' },
@@ -25,7 +27,7 @@ const ImportAnswer = Type.Object({
 });
 
 const DESCRIPTION = [
-  'Creates or updates leads (by email, case-insensitive) from a CSV file with a header row, and starts each lead\'s lifecycle once.',
+  "Creates or updates leads (by email, case-insensitive) from a CSV file with a header row, and starts each lead's lifecycle once.",
   'Content-Type: text/csv; charset=utf-8 or shift_jis (also sjis, windows-31j, cp932); without a charset a BOM or valid UTF-8 means UTF-8, anything else Shift_JIS (CP932).',
   'Columns are mapped by header, English or Japanese (see the README); an unknown or repeated header, or no email column, is a 422 before any row is read.',
   'Each row is validated as POST /v1/leads validates its body; invalid rows are skipped and listed in errors, the others imported. The body is streamed, up to IMPORT_MAX_BYTES (413).',
@@ -52,7 +54,10 @@ export const leadImportRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asyn
       schema: {
         description: DESCRIPTION,
         consumes: ['text/csv'],
-        body: Type.Unsafe<Readable>({ type: 'string', description: 'CSV with a header row (UTF-8, UTF-8 with BOM or Shift_JIS)' }),
+        body: Type.Unsafe<Readable>({
+          type: 'string',
+          description: 'CSV with a header row (UTF-8, UTF-8 with BOM or Shift_JIS)',
+        }),
         response: { 200: ImportAnswer },
       },
       // The body is a stream, read by the handler: there is nothing for a JSON schema to check.
@@ -60,14 +65,19 @@ export const leadImportRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asyn
     },
     async (request, reply) => {
       const body: unknown = request.body;
-      if (!(body instanceof Readable)) throw new HttpError(415, 'unsupported_media_type', 'send the file as Content-Type: text/csv');
+      if (!(body instanceof Readable))
+        throw new HttpError(415, 'unsupported_media_type', 'send the file as Content-Type: text/csv');
       const maxBytes = config.importMaxBytes;
       try {
         const charset = charsetOf(request.headers['content-type']);
         if (Number(request.headers['content-length'] ?? 0) > maxBytes) throw bodyTooLarge(maxBytes);
         // Not destroyed when the import stops early: the error still has to be answered on it.
         const bytes = limitBytes(body.iterator({ destroyOnReturn: false }), maxBytes);
-        const result = await importLeads(decodeCsvText(bytes, charset), { db, temporal: temporal.client, taskQueue: config.temporalTaskQueue });
+        const result = await importLeads(decodeCsvText(bytes, charset), {
+          db,
+          temporal: temporal.client,
+          taskQueue: config.temporalTaskQueue,
+        });
         countImportedRows(result);
         return result;
       } catch (error) {

@@ -24,7 +24,9 @@ export const OutboxMessageSchema = Type.Object({
   ...OutboxItemSchema.properties,
   cc: Type.Array(Type.String()),
   date: Nullable(Instant()),
-  headers: Type.Array(Type.Object({ name: Type.String(), value: Type.String() }), { description: 'decoded, in message order' }),
+  headers: Type.Array(Type.Object({ name: Type.String(), value: Type.String() }), {
+    description: 'decoded, in message order',
+  }),
 });
 
 /** `GET /v1/outbox`. */
@@ -46,7 +48,9 @@ const noOutbox = 'there is no outbox (mail goes to SMTP_URL; code outbox_disable
 const MESSAGE_ID = /^[0-9]{15}-[0-9]{1,10}-[0-9]{6}$/;
 
 const addresses = (value: AddressObject | AddressObject[] | undefined): string[] =>
-  (Array.isArray(value) ? value : value ? [value] : []).flatMap((a) => a.value.map((v) => v.address ?? '')).filter(Boolean);
+  (Array.isArray(value) ? value : value ? [value] : [])
+    .flatMap((a) => a.value.map((v) => v.address ?? ''))
+    .filter(Boolean);
 
 /** A header as text, decoded (RFC 2047 words, address lists, dates) the way mailparser reads it. */
 function headerText(value: HeaderValue): string {
@@ -81,34 +85,61 @@ export const outboxRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (a
   const dir = config.outboxDir;
   const outboxDir = (): string => {
     if (dir === undefined) {
-      throw new HttpError(404, 'outbox_disabled', 'there is no outbox: mail goes to SMTP_URL; the outbox exists only with the capture SMTP server of npm start');
+      throw new HttpError(
+        404,
+        'outbox_disabled',
+        'there is no outbox: mail goes to SMTP_URL; the outbox exists only with the capture SMTP server of npm start',
+      );
     }
     return dir;
   };
 
   app.get(
     '/v1/outbox',
-    { schema: { querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }), response: { 200: OutboxListSchema, ...errors([404, noOutbox]) } } },
+    {
+      schema: {
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }),
+        response: { 200: OutboxListSchema, ...errors([404, noOutbox]) },
+      },
+    },
     async (request) => {
       const from = outboxDir();
-      const files = (await readdir(from).catch(() => [] as string[])).filter((f) => f.endsWith('.eml')).sort().reverse();
+      const files = (await readdir(from).catch(() => [] as string[]))
+        .filter((f) => f.endsWith('.eml'))
+        .sort()
+        .reverse();
       const items = await Promise.all(
-        files.slice(0, request.query.limit ?? 50).map(async (file) => summary(file.replace(/\.eml$/, ''), await simpleParser(await readFile(path.join(from, file))))),
+        files
+          .slice(0, request.query.limit ?? 50)
+          .map(async (file) =>
+            summary(file.replace(/\.eml$/, ''), await simpleParser(await readFile(path.join(from, file)))),
+          ),
       );
       return { items, total: files.length };
     },
   );
 
-  app.get('/v1/outbox/:id', { schema: { params: IdParams, response: { 200: OutboxMessageSchema, ...errors([404, `no such message, or ${noOutbox}`]) } } }, async (request) => {
-    const from = outboxDir();
-    const { id } = request.params;
-    if (!MESSAGE_ID.test(id)) throw notFound('message');
-    const raw = await readFile(path.join(from, `${id}.eml`)).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') throw notFound('message');
-      throw error;
-    });
-    const mail = await simpleParser(raw);
-    const headers = [...mail.headers].filter(([name]) => name !== 'x-capture-envelope-to').map(([name, value]) => ({ name, value: headerText(value) }));
-    return { ...summary(id, mail), cc: addresses(mail.cc), date: mail.date?.toISOString() ?? null, headers };
-  });
+  app.get(
+    '/v1/outbox/:id',
+    {
+      schema: {
+        params: IdParams,
+        response: { 200: OutboxMessageSchema, ...errors([404, `no such message, or ${noOutbox}`]) },
+      },
+    },
+    async (request) => {
+      const from = outboxDir();
+      const { id } = request.params;
+      if (!MESSAGE_ID.test(id)) throw notFound('message');
+      const raw = await readFile(path.join(from, `${id}.eml`)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') throw notFound('message');
+        throw error;
+      });
+      const mail = await simpleParser(raw);
+      const headers = [...mail.headers]
+        .filter(([name]) => name !== 'x-capture-envelope-to')
+        .map(([name, value]) => ({ name, value: headerText(value) }));
+      return { ...summary(id, mail), cc: addresses(mail.cc), date: mail.date?.toISOString() ?? null, headers };
+    },
+  );
 };

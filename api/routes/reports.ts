@@ -23,20 +23,55 @@ export const STALLED_AFTER_DAYS = 14;
 export const DEFAULT_REPORT_TIMEZONE = 'Asia/Tokyo';
 
 const CapacityQuery = Type.Object({
-  dailyActivities: Type.Integer({ minimum: 1, maximum: 10_000, description: 'sales activities (calls, visits, emails) one rep does per business day' }),
+  dailyActivities: Type.Integer({
+    minimum: 1,
+    maximum: 10_000,
+    description: 'sales activities (calls, visits, emails) one rep does per business day',
+  }),
   reps: Type.Integer({ minimum: 1, maximum: 100_000, description: 'number of sales reps' }),
 });
 
 const PipelineQuery = Type.Object({
-  owner: Type.Optional(Type.String({ minLength: 1, maxLength: 254, description: "only this rep's deals (email, any case), or `unassigned`" })),
-  asOf: Type.Optional(Type.String({ format: 'date-time', description: 'the instant to count days stalled to (ISO 8601 with offset); default now' })),
-  timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, ...DOCUMENTED_TIME_ZONE, description: `IANA time zone whose calendar day decides "overdue"; default ${DEFAULT_REPORT_TIMEZONE}` })),
+  owner: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 254,
+      description: "only this rep's deals (email, any case), or `unassigned`",
+    }),
+  ),
+  asOf: Type.Optional(
+    Type.String({
+      format: 'date-time',
+      description: 'the instant to count days stalled to (ISO 8601 with offset); default now',
+    }),
+  ),
+  timezone: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 64,
+      ...DOCUMENTED_TIME_ZONE,
+      description: `IANA time zone whose calendar day decides "overdue"; default ${DEFAULT_REPORT_TIMEZONE}`,
+    }),
+  ),
 });
 
 const ContactHealthQuery = Type.Object(
   {
-    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, ...DOCUMENTED_TIME_ZONE, description: "IANA time zone whose calendar month is counted; default each lead's own zone (as the contact guarantee counts)" })),
-    asOf: Type.Optional(Type.String({ format: 'date-time', description: 'the instant whose month is counted (ISO 8601 with offset); default now' })),
+    timezone: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        ...DOCUMENTED_TIME_ZONE,
+        description:
+          "IANA time zone whose calendar month is counted; default each lead's own zone (as the contact guarantee counts)",
+      }),
+    ),
+    asOf: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'the instant whose month is counted (ISO 8601 with offset); default now',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -44,9 +79,16 @@ const ContactHealthQuery = Type.Object(
 const ContactHealthReportSchema = Type.Object({
   asOf: Instant(),
   timezone: Nullable(Type.String({ description: "the zone months were counted in; null: each lead's own" })),
-  contactable: Type.Integer({ description: 'leads in nurturing, customer or reactivation, not do-not-contact, not unsubscribed or suppressed' }),
-  touched: Type.Integer({ description: 'contactable leads a touch reached this calendar month (an email accepted, a DM to an address, a completed task)' }),
-  atRisk: Type.Integer({ description: 'contactable leads not touched this month with no touch planned before it ends' }),
+  contactable: Type.Integer({
+    description: 'leads in nurturing, customer or reactivation, not do-not-contact, not unsubscribed or suppressed',
+  }),
+  touched: Type.Integer({
+    description:
+      'contactable leads a touch reached this calendar month (an email accepted, a DM to an address, a completed task)',
+  }),
+  atRisk: Type.Integer({
+    description: 'contactable leads not touched this month with no touch planned before it ends',
+  }),
 });
 
 /** GET /v1/reports/contact-health. */
@@ -54,8 +96,17 @@ export type ContactHealthReport = Static<typeof ContactHealthReportSchema>;
 
 const FunnelQuery = Type.Object(
   {
-    months: Type.Optional(Type.Integer({ minimum: 1, maximum: 60, description: 'how many calendar months, this one included; default 6' })),
-    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, ...DOCUMENTED_TIME_ZONE, description: `IANA time zone whose calendar months are counted; default ${DEFAULT_REPORT_TIMEZONE}` })),
+    months: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 60, description: 'how many calendar months, this one included; default 6' }),
+    ),
+    timezone: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        ...DOCUMENTED_TIME_ZONE,
+        description: `IANA time zone whose calendar months are counted; default ${DEFAULT_REPORT_TIMEZONE}`,
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -112,7 +163,16 @@ export const PipelineReportSchema = Type.Object({
 export const FunnelReportSchema = Type.Object({
   timezone: Type.String(),
   stages: StageCounts,
-  months: Type.Array(Type.Object({ month: Type.String({ pattern: '^[0-9]{4}-[0-9]{2}$' }), newLeads: Type.Integer(), escalated: Type.Integer(), won: Type.Integer(), lost: Type.Integer(), reactivated: Type.Integer() })),
+  months: Type.Array(
+    Type.Object({
+      month: Type.String({ pattern: '^[0-9]{4}-[0-9]{2}$' }),
+      newLeads: Type.Integer(),
+      escalated: Type.Integer(),
+      won: Type.Integer(),
+      lost: Type.Integer(),
+      reactivated: Type.Integer(),
+    }),
+  ),
 });
 
 /** `GET /v1/reports/capacity`, as the console reads it. */
@@ -123,11 +183,18 @@ export type PipelineReport = Static<typeof PipelineReportSchema>;
 export type FunnelReport = Static<typeof FunnelReportSchema>;
 
 const badTimezone = (timezone: string) =>
-  unprocessable('the request does not match the expected shape', [{ path: 'querystring:/timezone', message: `"${timezone}" is not an IANA time zone` }]);
+  unprocessable('the request does not match the expected shape', [
+    { path: 'querystring:/timezone', message: `"${timezone}" is not an IANA time zone` },
+  ]);
 
 /** The calendar day (YYYY-MM-DD) of `at` in `timeZone`. */
 function calendarDay(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+  const parts = new Intl.DateTimeFormat('en', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(at);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
   // Four digits whatever the year, as ISO 8601 writes it (Intl writes the year 250 as "250").
   return `${part('year').padStart(4, '0')}-${part('month')}-${part('day')}`;
@@ -148,22 +215,26 @@ export const reportRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (a
    * `leadsHeld` but not counted as supply. Paused nurturing leads still count: pausing is
    * temporary and they stay on the list.
    */
-  app.get('/v1/reports/capacity', { schema: { querystring: CapacityQuery, response: { 200: CapacityReportSchema } } }, async (request) => {
-    const { dailyActivities, reps } = request.query;
-    const requiredLeadsPerMonth = dailyActivities * BUSINESS_DAYS_PER_MONTH * reps;
-    const leadsHeld = await countLeadsByStage(db);
-    const leadsInNurturing = leadsHeld.nurturing;
-    return {
-      dailyActivities,
-      reps,
-      businessDaysPerMonth: BUSINESS_DAYS_PER_MONTH,
-      requiredLeadsPerMonth,
-      leadsInNurturing,
-      leadsHeld,
-      short: leadsInNurturing < requiredLeadsPerMonth,
-      shortfall: Math.max(0, requiredLeadsPerMonth - leadsInNurturing),
-    };
-  });
+  app.get(
+    '/v1/reports/capacity',
+    { schema: { querystring: CapacityQuery, response: { 200: CapacityReportSchema } } },
+    async (request) => {
+      const { dailyActivities, reps } = request.query;
+      const requiredLeadsPerMonth = dailyActivities * BUSINESS_DAYS_PER_MONTH * reps;
+      const leadsHeld = await countLeadsByStage(db);
+      const leadsInNurturing = leadsHeld.nurturing;
+      return {
+        dailyActivities,
+        reps,
+        businessDaysPerMonth: BUSINESS_DAYS_PER_MONTH,
+        requiredLeadsPerMonth,
+        leadsInNurturing,
+        leadsHeld,
+        short: leadsInNurturing < requiredLeadsPerMonth,
+        shortfall: Math.max(0, requiredLeadsPerMonth - leadsInNurturing),
+      };
+    },
+  );
 
   /**
    * Deal management (商談管理): per rep, the open deals with their count, expected amount,
@@ -181,17 +252,28 @@ export const reportRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (a
    * - Reps by weighted amount, highest first; deals by expected close date, soonest
    *   first, undated last. `?owner=` keeps one rep; totals are over the reps shown.
    */
-  app.get('/v1/reports/pipeline', { schema: { querystring: PipelineQuery, response: { 200: PipelineReportSchema } } }, async (request) => {
-    const { owner, asOf: asOfText, timezone = DEFAULT_REPORT_TIMEZONE } = request.query;
-    if (!isTimeZone(timezone)) throw badTimezone(timezone);
-    const asOf = asOfText === undefined ? new Date() : new Date(asOfText);
-    if (Number.isNaN(asOf.getTime())) {
-      throw unprocessable('the request does not match the expected shape', [{ path: 'querystring:/asOf', message: `"${asOfText}" is not a date-time` }]);
-    }
-    const today = calendarDay(asOf, timezone);
-    const { reps, totals } = await pipelineByRep(db, { asOf, today, stalledAfterDays: STALLED_AFTER_DAYS, owner: owner?.trim() });
-    return { asOf: asOf.toISOString(), today, timezone, stalledAfterDays: STALLED_AFTER_DAYS, reps, totals };
-  });
+  app.get(
+    '/v1/reports/pipeline',
+    { schema: { querystring: PipelineQuery, response: { 200: PipelineReportSchema } } },
+    async (request) => {
+      const { owner, asOf: asOfText, timezone = DEFAULT_REPORT_TIMEZONE } = request.query;
+      if (!isTimeZone(timezone)) throw badTimezone(timezone);
+      const asOf = asOfText === undefined ? new Date() : new Date(asOfText);
+      if (Number.isNaN(asOf.getTime())) {
+        throw unprocessable('the request does not match the expected shape', [
+          { path: 'querystring:/asOf', message: `"${asOfText}" is not a date-time` },
+        ]);
+      }
+      const today = calendarDay(asOf, timezone);
+      const { reps, totals } = await pipelineByRep(db, {
+        asOf,
+        today,
+        stalledAfterDays: STALLED_AFTER_DAYS,
+        owner: owner?.trim(),
+      });
+      return { asOf: asOf.toISOString(), today, timezone, stalledAfterDays: STALLED_AFTER_DAYS, reps, totals };
+    },
+  );
 
   /**
    * The funnel (dashboard): leads held per stage now, and per calendar month (in
@@ -203,21 +285,40 @@ export const reportRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (a
    * this calendar month, and how many are at risk of a month without one (not touched, and
    * `next_touch_at` not before the month ends). `GET /v1/leads?contact=` lists each group.
    */
-  app.get('/v1/reports/contact-health', { schema: { querystring: ContactHealthQuery, response: { 200: ContactHealthReportSchema } } }, async (request) => {
-    const { timezone, asOf: asOfText } = request.query;
-    if (timezone !== undefined && !isTimeZone(timezone)) throw badTimezone(timezone);
-    const asOf = asOfText === undefined ? new Date() : new Date(asOfText);
-    if (Number.isNaN(asOf.getTime())) {
-      throw unprocessable('the request does not match the expected shape', [{ path: 'querystring:/asOf', message: `"${asOfText}" is not a date-time` }]);
-    }
-    const counts = await countContactHealth(db, asOf, timezone);
-    return { asOf: asOf.toISOString(), timezone: timezone ?? null, contactable: counts.contactable, touched: counts.touched, atRisk: counts.at_risk };
-  });
+  app.get(
+    '/v1/reports/contact-health',
+    { schema: { querystring: ContactHealthQuery, response: { 200: ContactHealthReportSchema } } },
+    async (request) => {
+      const { timezone, asOf: asOfText } = request.query;
+      if (timezone !== undefined && !isTimeZone(timezone)) throw badTimezone(timezone);
+      const asOf = asOfText === undefined ? new Date() : new Date(asOfText);
+      if (Number.isNaN(asOf.getTime())) {
+        throw unprocessable('the request does not match the expected shape', [
+          { path: 'querystring:/asOf', message: `"${asOfText}" is not a date-time` },
+        ]);
+      }
+      const counts = await countContactHealth(db, asOf, timezone);
+      return {
+        asOf: asOf.toISOString(),
+        timezone: timezone ?? null,
+        contactable: counts.contactable,
+        touched: counts.touched,
+        atRisk: counts.at_risk,
+      };
+    },
+  );
 
-  app.get('/v1/reports/funnel', { schema: { querystring: FunnelQuery, response: { 200: FunnelReportSchema } } }, async (request) => {
-    const { months = 6, timezone = DEFAULT_REPORT_TIMEZONE } = request.query;
-    if (!isTimeZone(timezone)) throw badTimezone(timezone);
-    const [stages, byMonth] = await Promise.all([countLeadsByStage(db), funnelByMonth(db, { months, timeZone: timezone })]);
-    return { timezone, stages, months: byMonth };
-  });
+  app.get(
+    '/v1/reports/funnel',
+    { schema: { querystring: FunnelQuery, response: { 200: FunnelReportSchema } } },
+    async (request) => {
+      const { months = 6, timezone = DEFAULT_REPORT_TIMEZONE } = request.query;
+      if (!isTimeZone(timezone)) throw badTimezone(timezone);
+      const [stages, byMonth] = await Promise.all([
+        countLeadsByStage(db),
+        funnelByMonth(db, { months, timeZone: timezone }),
+      ]);
+      return { timezone, stages, months: byMonth };
+    },
+  );
 };

@@ -21,7 +21,8 @@ const TestSendBody = Type.Object(
 );
 
 /** An SMTP error as nodemailer reports it: `responseCode` when the server answered. */
-const responseCodeOf = (error: unknown): number | undefined => (error as { responseCode?: unknown }).responseCode as number | undefined;
+const responseCodeOf = (error: unknown): number | undefined =>
+  (error as { responseCode?: unknown }).responseCode as number | undefined;
 
 /**
  * `POST /v1/templates/:key/test-send`: the template rendered as the preview renders it,
@@ -31,10 +32,13 @@ const responseCodeOf = (error: unknown): number | undefined => (error as { respo
  * for test mail too.
  */
 export const templateTestSendRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db, config }) => {
-  const mailer: Mailer | undefined = config.smtpUrl === undefined ? undefined : createMailer(config.smtpUrl, config.dkim);
+  const mailer: Mailer | undefined =
+    config.smtpUrl === undefined ? undefined : createMailer(config.smtpUrl, config.dkim);
   app.addHook('onClose', () => mailer?.close());
 
-  app.post('/v1/templates/:key/test-send', {
+  app.post(
+    '/v1/templates/:key/test-send',
+    {
       schema: {
         params: TemplateKeyParams,
         body: TestSendBody,
@@ -43,32 +47,47 @@ export const templateTestSendRoutes: FastifyPluginAsyncTypebox<AppDependencies> 
           ...errors(
             [404, 'no such template'],
             [409, 'the address is on the suppression list'],
-            [422, "the request does not match the route's shape, the template does not render, or the SMTP server refused the address"],
+            [
+              422,
+              "the request does not match the route's shape, the template does not render, or the SMTP server refused the address",
+            ],
             [503, 'no SMTP transport is configured, or the SMTP server did not take the email; retry later'],
           ),
         },
       },
-    }, async (request, reply) => {
-    const { to, locale, data } = request.body;
-    const rendered = await renderPreview(db, config, request.params.key, { locale, lead: data });
-    if (!mailer) throw new HttpError(503, 'smtp_not_configured', 'no SMTP transport is configured (SMTP_URL)');
-    if (await suppressionOf(db, to)) throw new HttpError(409, 'suppressed', `${to} is on the suppression list; test mail is not sent to it`);
-    try {
-      const info = await mailer.sendMail({
-        from: config.mailFrom,
-        to,
-        subject: `[TEST] ${rendered.subject}`,
-        html: rendered.html,
-        text: rendered.text,
-        headers: { [TEST_SEND_HEADER]: '1' },
-      });
-      return reply.code(202).send({ messageId: info.messageId });
-    } catch (error) {
-      const code = responseCodeOf(error);
-      // A refusal of this address is the caller's to fix; anything else is the relay being unreachable.
-      if (code !== undefined && code >= 500) throw unprocessable('the SMTP server refused the test email', [{ path: '/to', message: String((error as Error).message) }]);
-      request.log.warn({ err: error }, 'test send failed');
-      throw new HttpError(503, 'smtp_unavailable', 'the SMTP server did not take the test email; retry later', undefined, { 'retry-after': '30' });
-    }
-  });
+    },
+    async (request, reply) => {
+      const { to, locale, data } = request.body;
+      const rendered = await renderPreview(db, config, request.params.key, { locale, lead: data });
+      if (!mailer) throw new HttpError(503, 'smtp_not_configured', 'no SMTP transport is configured (SMTP_URL)');
+      if (await suppressionOf(db, to))
+        throw new HttpError(409, 'suppressed', `${to} is on the suppression list; test mail is not sent to it`);
+      try {
+        const info = await mailer.sendMail({
+          from: config.mailFrom,
+          to,
+          subject: `[TEST] ${rendered.subject}`,
+          html: rendered.html,
+          text: rendered.text,
+          headers: { [TEST_SEND_HEADER]: '1' },
+        });
+        return reply.code(202).send({ messageId: info.messageId });
+      } catch (error) {
+        const code = responseCodeOf(error);
+        // A refusal of this address is the caller's to fix; anything else is the relay being unreachable.
+        if (code !== undefined && code >= 500)
+          throw unprocessable('the SMTP server refused the test email', [
+            { path: '/to', message: String((error as Error).message) },
+          ]);
+        request.log.warn({ err: error }, 'test send failed');
+        throw new HttpError(
+          503,
+          'smtp_unavailable',
+          'the SMTP server did not take the test email; retry later',
+          undefined,
+          { 'retry-after': '30' },
+        );
+      }
+    },
+  );
 };

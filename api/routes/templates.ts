@@ -1,6 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type, { type Static } from 'typebox';
-import { findTemplate, findTemplateFor, listTemplateLocales, listTemplateVersions, saveTemplate, type TemplateVersion } from '../../db/repositories/templates.ts';
+import {
+  findTemplate,
+  findTemplateFor,
+  listTemplateLocales,
+  listTemplateVersions,
+  saveTemplate,
+  type TemplateVersion,
+} from '../../db/repositories/templates.ts';
 import { checkPartial, isLayoutKey, isPartialKey } from '../../mail/partials.ts';
 import { compileTemplate } from '../../mail/render.ts';
 import { expandWith } from '../../mail/template-source.ts';
@@ -29,13 +36,32 @@ const PreviewBody = Type.Object(
 );
 
 /** `GET /v1/templates/:key`: one stored version. */
-export const TemplateVersionSchema = Type.Object({ key: Type.String(), version: Type.Integer(), locale: Locale, subject: Type.String(), mjml: Type.String(), createdAt: Instant() });
+export const TemplateVersionSchema = Type.Object({
+  key: Type.String(),
+  version: Type.Integer(),
+  locale: Locale,
+  subject: Type.String(),
+  mjml: Type.String(),
+  createdAt: Instant(),
+});
 
 const SavedTemplate = (description: string) =>
-  Type.Object({ ...TemplateVersionSchema.properties, created: Type.Boolean(), warnings: Type.Array(Problems.items, { description: 'unknown variables, which render empty' }) }, { description });
+  Type.Object(
+    {
+      ...TemplateVersionSchema.properties,
+      created: Type.Boolean(),
+      warnings: Type.Array(Problems.items, { description: 'unknown variables, which render empty' }),
+    },
+    { description },
+  );
 
 /** `POST /v1/templates/:key/preview`. */
-export const TemplatePreviewSchema = Type.Object({ subject: Type.String(), html: Type.String(), text: Type.String(), warnings: Problems });
+export const TemplatePreviewSchema = Type.Object({
+  subject: Type.String(),
+  html: Type.String(),
+  text: Type.String(),
+  warnings: Problems,
+});
 
 /** `GET /v1/templates` items: every key with each language's newest version. */
 export const TemplateListItemSchema = Type.Object({
@@ -43,7 +69,9 @@ export const TemplateListItemSchema = Type.Object({
   kind: Type.Enum(['layout', 'partial', 'notice', 'email']),
   latestVersion: Type.Integer(),
   updatedAt: Instant(),
-  locales: Type.Array(Type.Object({ locale: Locale, version: Type.Integer(), subject: Type.String(), updatedAt: Instant() })),
+  locales: Type.Array(
+    Type.Object({ locale: Locale, version: Type.Integer(), subject: Type.String(), updatedAt: Instant() }),
+  ),
 });
 
 /** `GET /v1/templates`. */
@@ -58,7 +86,12 @@ export type TemplateVersionItem = Static<typeof TemplateVersionSchema>;
 export type TemplatePreview = Static<typeof TemplatePreviewSchema>;
 
 /** `GET /v1/templates/:key/versions`. */
-export const TemplateVersionsSchema = Type.Object({ key: Type.String(), items: Type.Array(Type.Object({ version: Type.Integer(), locale: Locale, subject: Type.String(), createdAt: Instant() })) });
+export const TemplateVersionsSchema = Type.Object({
+  key: Type.String(),
+  items: Type.Array(
+    Type.Object({ version: Type.Integer(), locale: Locale, subject: Type.String(), createdAt: Instant() }),
+  ),
+});
 /** `GET /v1/templates/:key/versions`, as the console reads it. */
 export type TemplateVersions = Static<typeof TemplateVersionsSchema>;
 
@@ -84,27 +117,76 @@ const kindOf = (key: string): 'layout' | 'partial' | 'notice' | 'email' =>
  * `GET /v1/templates` (every key, per language) and `GET /v1/templates/:key/versions`.
  */
 export const templateRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db, config }) => {
-  app.put('/v1/templates/:key', { schema: { params: TemplateKeyParams, body: TemplateBody, response: { 200: SavedTemplate('the new version of an existing template'), 201: SavedTemplate('the template was created') } } }, async (request, reply) => {
-    const { key } = request.params;
-    const content = { subject: request.body.subject, mjml: request.body.mjml, locale: request.body.locale ?? 'ja' } as const;
-    // Shared pieces are checked as fragments; a template is checked with its pieces in.
-    if (isPartialKey(key)) await or422(() => checkPartial(key, content));
-    else await or422(async () => compileTemplate({ ...content, mjml: (await expandWith(db, content.mjml, content.locale)).mjml }, content.mjml));
-    const { saved, created } = await saveTemplate(db, request.params.key, content);
-    return reply.code(created ? 201 : 200).send({ ...present(saved), created, warnings: warningsOf(key, content) });
-  });
+  app.put(
+    '/v1/templates/:key',
+    {
+      schema: {
+        params: TemplateKeyParams,
+        body: TemplateBody,
+        response: {
+          200: SavedTemplate('the new version of an existing template'),
+          201: SavedTemplate('the template was created'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { key } = request.params;
+      const content = {
+        subject: request.body.subject,
+        mjml: request.body.mjml,
+        locale: request.body.locale ?? 'ja',
+      } as const;
+      // Shared pieces are checked as fragments; a template is checked with its pieces in.
+      if (isPartialKey(key)) await or422(() => checkPartial(key, content));
+      else
+        await or422(async () =>
+          compileTemplate(
+            { ...content, mjml: (await expandWith(db, content.mjml, content.locale)).mjml },
+            content.mjml,
+          ),
+        );
+      const { saved, created } = await saveTemplate(db, request.params.key, content);
+      return reply.code(created ? 201 : 200).send({ ...present(saved), created, warnings: warningsOf(key, content) });
+    },
+  );
 
-  app.get('/v1/templates/:key', { schema: { params: TemplateKeyParams, querystring: Type.Object({ locale: Type.Optional(Locale) }), response: { 200: TemplateVersionSchema, ...noTemplate } } }, async (request) => {
-    const { locale } = request.query;
-    const template = locale === undefined ? await findTemplate(db, request.params.key) : await findTemplateFor(db, request.params.key, locale);
-    if (!template) throw notFound(`template "${request.params.key}"`);
-    return present(template);
-  });
+  app.get(
+    '/v1/templates/:key',
+    {
+      schema: {
+        params: TemplateKeyParams,
+        querystring: Type.Object({ locale: Type.Optional(Locale) }),
+        response: { 200: TemplateVersionSchema, ...noTemplate },
+      },
+    },
+    async (request) => {
+      const { locale } = request.query;
+      const template =
+        locale === undefined
+          ? await findTemplate(db, request.params.key)
+          : await findTemplateFor(db, request.params.key, locale);
+      if (!template) throw notFound(`template "${request.params.key}"`);
+      return present(template);
+    },
+  );
 
-  app.post('/v1/templates/:key/preview', { schema: { params: TemplateKeyParams, body: PreviewBody, response: { 200: TemplatePreviewSchema, ...errors([404, 'no such template, and no draft (subject and mjml) given']) } } }, async (request) => {
-    const { subject, html, text, warnings } = await renderPreview(db, config, request.params.key, request.body);
-    return { subject, html, text, warnings };
-  });
+  app.post(
+    '/v1/templates/:key/preview',
+    {
+      schema: {
+        params: TemplateKeyParams,
+        body: PreviewBody,
+        response: {
+          200: TemplatePreviewSchema,
+          ...errors([404, 'no such template, and no draft (subject and mjml) given']),
+        },
+      },
+    },
+    async (request) => {
+      const { subject, html, text, warnings } = await renderPreview(db, config, request.params.key, request.body);
+      return { subject, html, text, warnings };
+    },
+  );
 
   // Every key with each language's newest version: what the console's template list shows.
   app.get('/v1/templates', { schema: { response: { 200: TemplateListSchema } } }, async () => {
@@ -116,14 +198,38 @@ export const templateRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async 
         kind: kindOf(key),
         latestVersion: Math.max(...locales.map((l) => l.version)),
         updatedAt: new Date(Math.max(...locales.map((l) => l.createdAt.getTime()))).toISOString(),
-        locales: locales.map((l) => ({ locale: l.locale, version: l.version, subject: l.subject, updatedAt: l.createdAt.toISOString() })),
+        locales: locales.map((l) => ({
+          locale: l.locale,
+          version: l.version,
+          subject: l.subject,
+          updatedAt: l.createdAt.toISOString(),
+        })),
       })),
     };
   });
 
-  app.get('/v1/templates/:key/versions', { schema: { params: TemplateKeyParams, querystring: Type.Object({ locale: Type.Optional(Locale) }, { additionalProperties: false }), response: { 200: TemplateVersionsSchema, ...noTemplate } } }, async (request) => {
-    const versions = await listTemplateVersions(db, request.params.key, request.query.locale);
-    if (versions.length === 0 && !(await findTemplate(db, request.params.key))) throw notFound(`template "${request.params.key}"`);
-    return { key: request.params.key, items: versions.map((v) => ({ version: v.version, locale: v.locale, subject: v.subject, createdAt: v.createdAt.toISOString() })) };
-  });
+  app.get(
+    '/v1/templates/:key/versions',
+    {
+      schema: {
+        params: TemplateKeyParams,
+        querystring: Type.Object({ locale: Type.Optional(Locale) }, { additionalProperties: false }),
+        response: { 200: TemplateVersionsSchema, ...noTemplate },
+      },
+    },
+    async (request) => {
+      const versions = await listTemplateVersions(db, request.params.key, request.query.locale);
+      if (versions.length === 0 && !(await findTemplate(db, request.params.key)))
+        throw notFound(`template "${request.params.key}"`);
+      return {
+        key: request.params.key,
+        items: versions.map((v) => ({
+          version: v.version,
+          locale: v.locale,
+          subject: v.subject,
+          createdAt: v.createdAt.toISOString(),
+        })),
+      };
+    },
+  );
 };

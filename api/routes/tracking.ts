@@ -14,7 +14,8 @@ const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBR
 
 // Mail security scanners and link-preview fetchers open every link and image of a message
 // before (or without) anyone reading it. Their hits are answered like anyone's but not counted.
-const SCANNERS = /bot|crawler|spider|preview|scanner|barracuda|proofpoint|mimecast|safelinks|slurp|facebookexternalhit|whatsapp|headless|python-|go-http-client|curl\/|wget|libwww|okhttp|java\//i;
+const SCANNERS =
+  /bot|crawler|spider|preview|scanner|barracuda|proofpoint|mimecast|safelinks|slurp|facebookexternalhit|whatsapp|headless|python-|go-http-client|curl\/|wget|libwww|okhttp|java\//i;
 // Gmail's and Yahoo's image proxies fetch a message's images when its reader opens it (and
 // then cache them): for an open pixel they are the reader, and for most Gmail readers the
 // only sign of an open there is. They never follow links, so on a click they are not a person.
@@ -71,18 +72,29 @@ const sha256Hex = (text: string): string => createHash('sha256').update(text, 'u
  * `POST /v1/events` body that replays it, and replaying it twice still counts once. A
  * signed token without a delivery (`d`) is never issued, so it redirects but counts nothing.
  */
-export const trackingRoutes: FastifyPluginAsyncTypebox<AppDependencies & { appSecret: string }> = async (app, { db, temporal, config, appSecret }) => {
+export const trackingRoutes: FastifyPluginAsyncTypebox<AppDependencies & { appSecret: string }> = async (
+  app,
+  { db, temporal, config, appSecret },
+) => {
   // Recordings still running when the app closes are awaited, so none is cut off mid-way.
   const pending = new Set<Promise<void>>();
   app.addHook('onClose', async () => {
     await Promise.allSettled([...pending]);
   });
 
-  const count = (request: FastifyRequest, payload: TokenPayload, type: EventType, sourceOf: (delivery: string) => string): void => {
+  const count = (
+    request: FastifyRequest,
+    payload: TokenPayload,
+    type: EventType,
+    sourceOf: (delivery: string) => string,
+  ): void => {
     const kind = type === 'email_open' ? 'open' : 'click';
     if (request.method !== 'GET' || payload.d === undefined || !UUID_PATTERN.test(payload.l)) return;
     if (isAutomatedHit(request.headers['user-agent'], kind)) {
-      request.log.debug({ leadId: payload.l, userAgent: request.headers['user-agent'] }, `${kind} by a scanner, not counted`);
+      request.log.debug(
+        { leadId: payload.l, userAgent: request.headers['user-agent'] },
+        `${kind} by a scanner, not counted`,
+      );
       return;
     }
     const event = { leadId: payload.l, type, occurredAt: new Date(), sourceId: sourceOf(payload.d) };
@@ -90,7 +102,10 @@ export const trackingRoutes: FastifyPluginAsyncTypebox<AppDependencies & { appSe
       ({ duplicate }) => request.log.debug({ leadId: event.leadId, id: event.sourceId, duplicate }, `${type} recorded`),
       (error: unknown) =>
         request.log.warn(
-          { err: error, replay: { leadId: event.leadId, type, occurredAt: event.occurredAt.toISOString(), id: event.sourceId } },
+          {
+            err: error,
+            replay: { leadId: event.leadId, type, occurredAt: event.occurredAt.toISOString(), id: event.sourceId },
+          },
           `${type} could not be recorded; POST the "replay" body to /v1/events to count it`,
         ),
     );
@@ -101,11 +116,29 @@ export const trackingRoutes: FastifyPluginAsyncTypebox<AppDependencies & { appSe
   // Neither answer waits for PostgreSQL or Temporal: counting runs beside it.
   const noDependencies = { usesDependencies: false };
 
-  app.get('/t/o/*', { config: noDependencies, schema: { params: TokenPath, security: [], response: { 200: contentOf('image/gif', 'a 1x1 transparent GIF, whatever the token') } } }, async (request, reply) => {
-    const payload = verifyToken(appSecret, tokenIn(request.params), 'open');
-    if (payload) count(request, payload, 'email_open', (delivery) => `open:${delivery}`);
-    return reply.code(200).headers({ 'content-type': 'image/gif', 'cache-control': 'no-store, private', 'x-content-type-options': 'nosniff' }).send(PIXEL);
-  });
+  app.get(
+    '/t/o/*',
+    {
+      config: noDependencies,
+      schema: {
+        params: TokenPath,
+        security: [],
+        response: { 200: contentOf('image/gif', 'a 1x1 transparent GIF, whatever the token') },
+      },
+    },
+    async (request, reply) => {
+      const payload = verifyToken(appSecret, tokenIn(request.params), 'open');
+      if (payload) count(request, payload, 'email_open', (delivery) => `open:${delivery}`);
+      return reply
+        .code(200)
+        .headers({
+          'content-type': 'image/gif',
+          'cache-control': 'no-store, private',
+          'x-content-type-options': 'nosniff',
+        })
+        .send(PIXEL);
+    },
+  );
 
   app.get(
     '/t/c/*',
@@ -115,17 +148,26 @@ export const trackingRoutes: FastifyPluginAsyncTypebox<AppDependencies & { appSe
         params: TokenPath,
         security: [],
         response: {
-          302: { description: 'to the URL signed into the token (Location)', headers: { location: { type: 'string' } }, type: 'null' },
+          302: {
+            description: 'to the URL signed into the token (Location)',
+            headers: { location: { type: 'string' } },
+            type: 'null',
+          },
           404: contentOf('text/html', 'the token is not valid: a page saying the link does not work'),
         },
       },
-    }, async (request, reply) => {
-    const payload = verifyToken(appSecret, tokenIn(request.params), 'click');
-    const target = redirectTarget(payload?.u);
-    if (!payload?.u || target === undefined) return sendPage(reply, 404, invalidLinkPage());
-    const signed = payload.u;
-    count(request, payload, 'email_click', (delivery) => `click:${delivery}:${sha256Hex(signed).slice(0, 16)}`);
-    // No referrer: the destination must not receive the token (lead and delivery) in Referer.
-    return reply.code(302).headers({ location: target, 'cache-control': 'no-store, private', 'referrer-policy': 'no-referrer' }).send();
-  });
+    },
+    async (request, reply) => {
+      const payload = verifyToken(appSecret, tokenIn(request.params), 'click');
+      const target = redirectTarget(payload?.u);
+      if (!payload?.u || target === undefined) return sendPage(reply, 404, invalidLinkPage());
+      const signed = payload.u;
+      count(request, payload, 'email_click', (delivery) => `click:${delivery}:${sha256Hex(signed).slice(0, 16)}`);
+      // No referrer: the destination must not receive the token (lead and delivery) in Referer.
+      return reply
+        .code(302)
+        .headers({ location: target, 'cache-control': 'no-store, private', 'referrer-policy': 'no-referrer' })
+        .send();
+    },
+  );
 };

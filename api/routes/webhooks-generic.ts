@@ -28,7 +28,10 @@ export function validSignature(secret: string, rawBody: Buffer, header: string |
  * answers 200 with no second effect; a 200 means the effect is durable (the receipt is
  * committed only once the lead's workflow has the event).
  */
-export const genericWebhookRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db, temporal, config }) => {
+export const genericWebhookRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (
+  app,
+  { db, temporal, config },
+) => {
   keepRawJsonBody(app);
 
   app.post(
@@ -39,17 +42,32 @@ export const genericWebhookRoutes: FastifyPluginAsyncTypebox<AppDependencies> = 
         security: [],
         response: {
           200: CrmEventAnswer,
-          ...errors([401, 'X-Signature is missing or does not match'], [403, 'the webhook is off: CRM_WEBHOOK_SECRET is not set']),
+          ...errors(
+            [401, 'X-Signature is missing or does not match'],
+            [403, 'the webhook is off: CRM_WEBHOOK_SECRET is not set'],
+          ),
         },
       },
       preValidation: async (request) => {
-        if (config.crmWebhookSecret === undefined) throw new HttpError(403, 'not_configured', 'the generic CRM webhook is off: set CRM_WEBHOOK_SECRET');
+        if (config.crmWebhookSecret === undefined)
+          throw new HttpError(403, 'not_configured', 'the generic CRM webhook is off: set CRM_WEBHOOK_SECRET');
         const signature = request.headers['x-signature'];
-        if (!validSignature(config.crmWebhookSecret, request.rawBody ?? Buffer.alloc(0), Array.isArray(signature) ? signature[0] : signature)) {
-          throw new HttpError(401, 'bad_signature', 'X-Signature must be sha256=<hex HMAC-SHA256 of the raw body with CRM_WEBHOOK_SECRET>');
+        if (
+          !validSignature(
+            config.crmWebhookSecret,
+            request.rawBody ?? Buffer.alloc(0),
+            Array.isArray(signature) ? signature[0] : signature,
+          )
+        ) {
+          throw new HttpError(
+            401,
+            'bad_signature',
+            'X-Signature must be sha256=<hex HMAC-SHA256 of the raw body with CRM_WEBHOOK_SECRET>',
+          );
         }
       },
     },
-    async (request) => applyCrmEvent({ db, temporal: temporal.client, taskQueue: config.temporalTaskQueue }, 'generic', request.body),
+    async (request) =>
+      applyCrmEvent({ db, temporal: temporal.client, taskQueue: config.temporalTaskQueue }, 'generic', request.body),
   );
 };

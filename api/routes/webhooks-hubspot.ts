@@ -55,7 +55,9 @@ const CONCURRENCY = 4;
  * and a repeated event starts nothing. The records themselves are fetched from HubSpot
  * by that workflow, not here: HubSpot waits only seconds for an answer.
  */
-export const hubspotWebhookRoutes: FastifyPluginAsyncTypebox<AppDependencies & { clientSecret: string | undefined }> = async (app, deps) => {
+export const hubspotWebhookRoutes: FastifyPluginAsyncTypebox<
+  AppDependencies & { clientSecret: string | undefined }
+> = async (app, deps) => {
   keepRawJsonBody(app);
 
   app.post(
@@ -66,12 +68,16 @@ export const hubspotWebhookRoutes: FastifyPluginAsyncTypebox<AppDependencies & {
         security: [],
         response: {
           200: BatchAnswer,
-          ...errors([401, 'the v3 signature headers are missing, stale or do not match'], [403, 'the webhook is off: HUBSPOT_CLIENT_SECRET is not set']),
+          ...errors(
+            [401, 'the v3 signature headers are missing, stale or do not match'],
+            [403, 'the webhook is off: HUBSPOT_CLIENT_SECRET is not set'],
+          ),
         },
       },
       preValidation: async (request) => {
         // 403 like every other webhook that is not configured: a client error, not an outage.
-        if (deps.clientSecret === undefined) throw new HttpError(403, 'not_configured', 'the HubSpot webhook is off: set HUBSPOT_CLIENT_SECRET');
+        if (deps.clientSecret === undefined)
+          throw new HttpError(403, 'not_configured', 'the HubSpot webhook is off: set HUBSPOT_CLIENT_SECRET');
         const header = (name: string) => {
           const value = request.headers[name];
           return Array.isArray(value) ? value[0] : value;
@@ -85,9 +91,24 @@ export const hubspotWebhookRoutes: FastifyPluginAsyncTypebox<AppDependencies & {
           timestamp: header('x-hubspot-request-timestamp'),
           nowMs: Date.now(),
         });
-        if (verdict === 'missing') throw new HttpError(401, 'bad_signature', 'X-HubSpot-Signature-v3 and X-HubSpot-Request-Timestamp are required');
-        if (verdict === 'stale') throw new HttpError(401, 'stale_signature', 'X-HubSpot-Request-Timestamp is more than 5 minutes away from now');
-        if (verdict === 'forged') throw new HttpError(401, 'bad_signature', 'X-HubSpot-Signature-v3 does not match (signed over PUBLIC_BASE_URL + path with HUBSPOT_CLIENT_SECRET)');
+        if (verdict === 'missing')
+          throw new HttpError(
+            401,
+            'bad_signature',
+            'X-HubSpot-Signature-v3 and X-HubSpot-Request-Timestamp are required',
+          );
+        if (verdict === 'stale')
+          throw new HttpError(
+            401,
+            'stale_signature',
+            'X-HubSpot-Request-Timestamp is more than 5 minutes away from now',
+          );
+        if (verdict === 'forged')
+          throw new HttpError(
+            401,
+            'bad_signature',
+            'X-HubSpot-Signature-v3 does not match (signed over PUBLIC_BASE_URL + path with HUBSPOT_CLIENT_SECRET)',
+          );
       },
     },
     async (request) => {
@@ -123,7 +144,12 @@ export const hubspotWebhookRoutes: FastifyPluginAsyncTypebox<AppDependencies & {
         }),
       );
       const count = (outcome: (typeof outcomes)[number]) => outcomes.filter((o) => o === outcome).length;
-      return { received: events.length, accepted: count('accepted'), duplicates: count('duplicate'), ignored: count('ignored') };
+      return {
+        received: events.length,
+        accepted: count('accepted'),
+        duplicates: count('duplicate'),
+        ignored: count('ignored'),
+      };
     },
   );
 };

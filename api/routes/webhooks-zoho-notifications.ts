@@ -50,7 +50,10 @@ export function notificationEventId(body: Notification): string {
  * channel id. Leads, Contacts and Deals inserts and updates start a `crmFetchZoho`
  * workflow; deletes and other modules are acknowledged and ignored.
  */
-export const zohoNotificationRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db, temporal, config }) => {
+export const zohoNotificationRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (
+  app,
+  { db, temporal, config },
+) => {
   app.post(
     '/v1/webhooks/crm/zoho/notifications',
     {
@@ -59,36 +62,64 @@ export const zohoNotificationRoutes: FastifyPluginAsyncTypebox<AppDependencies> 
         security: [],
         response: {
           200: NotificationAnswer,
-          ...errors([401, 'the callback token or channel is not the configured one'], [403, 'notifications are off: ZOHO_NOTIFICATION_TOKEN or the Zoho OAuth client is not set']),
+          ...errors(
+            [401, 'the callback token or channel is not the configured one'],
+            [403, 'notifications are off: ZOHO_NOTIFICATION_TOKEN or the Zoho OAuth client is not set'],
+          ),
         },
       },
       preValidation: async (request) => {
         if (config.zohoNotificationToken === undefined || config.zoho === undefined) {
-          throw new HttpError(403, 'not_configured', 'Zoho notifications are off: set ZOHO_NOTIFICATION_TOKEN and the Zoho OAuth client (ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN)');
+          throw new HttpError(
+            403,
+            'not_configured',
+            'Zoho notifications are off: set ZOHO_NOTIFICATION_TOKEN and the Zoho OAuth client (ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN)',
+          );
         }
         const body = request.body as { token?: unknown; channel_id?: unknown } | undefined;
         const token = typeof body === 'object' && body !== null ? body.token : undefined;
         // Compared as digests: equal lengths whatever was sent, no early exit.
         if (typeof token !== 'string' || !timingSafeEqual(sha256(token), sha256(config.zohoNotificationToken))) {
-          throw new HttpError(401, 'bad_token', 'the callback token is not ZOHO_NOTIFICATION_TOKEN (enable the channel with that token)');
+          throw new HttpError(
+            401,
+            'bad_token',
+            'the callback token is not ZOHO_NOTIFICATION_TOKEN (enable the channel with that token)',
+          );
         }
-        if (config.zohoNotificationChannelId !== undefined && String(body?.channel_id) !== config.zohoNotificationChannelId) {
-          throw new HttpError(401, 'bad_channel', 'the callback is for another channel than ZOHO_NOTIFICATION_CHANNEL_ID');
+        if (
+          config.zohoNotificationChannelId !== undefined &&
+          String(body?.channel_id) !== config.zohoNotificationChannelId
+        ) {
+          throw new HttpError(
+            401,
+            'bad_channel',
+            'the callback is for another channel than ZOHO_NOTIFICATION_CHANNEL_ID',
+          );
         }
       },
     },
     async (request) => {
       const body = request.body;
-      if (body.operation === 'delete') return { received: true as const, duplicate: false, workflowId: null, ignored: 'delete' };
-      if (!(ZOHO_MODULES as readonly string[]).includes(body.module)) return { received: true as const, duplicate: false, workflowId: null, ignored: 'module' };
+      if (body.operation === 'delete')
+        return { received: true as const, duplicate: false, workflowId: null, ignored: 'delete' };
+      if (!(ZOHO_MODULES as readonly string[]).includes(body.module))
+        return { received: true as const, duplicate: false, workflowId: null, ignored: 'module' };
       const eventId = notificationEventId(body);
       const workflowId = `zoho-notification-${sha256(eventId).toString('hex').slice(0, 40)}`;
-      const input: CrmFetchZohoInput = { module: body.module as ZohoModule, operation: body.operation, ids: [...new Set(body.ids.map(String))] };
+      const input: CrmFetchZohoInput = {
+        module: body.module as ZohoModule,
+        operation: body.operation,
+        ids: [...new Set(body.ids.map(String))],
+      };
       // The receipt commits only once the workflow has started: a 200 means the fetch will happen.
       const duplicate = await withTransaction(db, async (tx) => {
         if (!(await recordReceipt(tx, 'zoho-notification', eventId))) return true;
         // Already started means an earlier delivery's receipt did not commit: the fetch is under way.
-        await startOnce<typeof crmFetchZoho>(temporal.client, 'crmFetchZoho', { taskQueue: config.temporalTaskQueue, workflowId, args: [input] });
+        await startOnce<typeof crmFetchZoho>(temporal.client, 'crmFetchZoho', {
+          taskQueue: config.temporalTaskQueue,
+          workflowId,
+          args: [input],
+        });
         return false;
       });
       return { received: true as const, duplicate, workflowId, ignored: null };

@@ -3,7 +3,8 @@ document.addEventListener('change', (event) => {
   const box = event.target;
   // "Select all" boxes tick every box of the same name in their form.
   if (box instanceof HTMLInputElement && box.dataset.selectAll) {
-    for (const other of box.form?.querySelectorAll(`input[name="${box.dataset.selectAll}"]`) ?? []) other.checked = box.checked;
+    for (const other of box.form?.querySelectorAll(`input[name="${box.dataset.selectAll}"]`) ?? [])
+      other.checked = box.checked;
   }
 });
 document.addEventListener('click', (event) => {
@@ -16,7 +17,8 @@ document.addEventListener('click', (event) => {
     event.preventDefault();
     const frame = document.getElementById('preview-frame');
     frame?.classList.toggle('mobile', toggle.getAttribute('data-preview-width') === 'mobile');
-    for (const b of document.querySelectorAll('[data-preview-width]')) b.setAttribute('aria-pressed', String(b === toggle));
+    for (const b of document.querySelectorAll('[data-preview-width]'))
+      b.setAttribute('aria-pressed', String(b === toggle));
   }
 });
 document.addEventListener('keydown', (event) => {

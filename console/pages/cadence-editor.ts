@@ -23,7 +23,17 @@ import {
   type FormBody,
   type SequenceName,
 } from './cadence-form.ts';
-import { channelName, previewButtonLabel, previewHeading, previewTable, previewTimeline, startDateField, startDateOf, todayIn, type PreviewResult } from './cadence-preview.ts';
+import {
+  channelName,
+  previewButtonLabel,
+  previewHeading,
+  previewTable,
+  previewTimeline,
+  startDateField,
+  startDateOf,
+  todayIn,
+  type PreviewResult,
+} from './cadence-preview.ts';
 
 const text = messages({
   ja: {
@@ -160,7 +170,8 @@ function editorBody(ctx: ConsoleContext, state: EditorState): Html {
   const t = text(ctx.lang);
   const { form } = state;
   const byField = new Map<string, string[]>();
-  for (const p of state.problems) byField.set(fieldName(p.path), [...(byField.get(fieldName(p.path)) ?? []), p.message]);
+  for (const p of state.problems)
+    byField.set(fieldName(p.path), [...(byField.get(fieldName(p.path)) ?? []), p.message]);
   const rendered = new Set<string>();
   const idOf = (name: string) => `f-${name.replaceAll('.', '-') || 'cadence'}`;
   const errorOf = (name: string, id: string): Html => {
@@ -175,7 +186,12 @@ function editorBody(ctx: ConsoleContext, state: EditorState): Html {
     const described = [hint ? `${id}-hint` : '', invalid ? `${id}-error` : ''].filter(Boolean).join(' ');
     return html`id="${id}" name="${name}"${invalid ? html` aria-invalid="true"` : ''}${described ? html` aria-describedby="${described}"` : ''}`;
   };
-  const input = (name: string, label: string, value: string, options: { type?: string; duration?: boolean; size?: number; required?: boolean } = {}): Html => {
+  const input = (
+    name: string,
+    label: string,
+    value: string,
+    options: { type?: string; duration?: boolean; size?: number; required?: boolean } = {},
+  ): Html => {
     const id = idOf(name);
     const words = options.duration && value ? durationInWords(ctx.lang, value) : undefined;
     return html`<div class="field"><label for="${id}">${label}</label><input type="${options.type ?? 'text'}" ${attrs(name, options.duration)} value="${value}"${options.size ? html` size="${options.size}"` : ''}${options.required ? html` required` : ''}>${
@@ -190,7 +206,8 @@ function editorBody(ctx: ConsoleContext, state: EditorState): Html {
   };
   const templateControl = (name: string, value: string): Html => {
     const id = idOf(name);
-    if (state.templates === undefined) return html`<div class="field"><label for="${id}">${t.template}</label><input type="text" ${attrs(name)} value="${value}" size="18">${errorOf(name, id)}</div>`;
+    if (state.templates === undefined)
+      return html`<div class="field"><label for="${id}">${t.template}</label><input type="text" ${attrs(name)} value="${value}" size="18">${errorOf(name, id)}</div>`;
     const keys = value === '' || state.templates.includes(value) ? state.templates : [value, ...state.templates];
     return html`<div class="field"><label for="${id}">${t.template}</label><select ${attrs(name)}><option value="">${t.noTemplate}</option>${keys.map((k) => html`<option value="${k}"${k === value ? html` selected` : ''}>${k}</option>`)}</select>${errorOf(name, id)}</div>`;
   };
@@ -235,13 +252,14 @@ ${containerError('reactivation.eligibleReasons')}${stepsOf('reactivation')}</fie
 ${checkbox('sendWindow.businessDays', t.businessDays, form.businessDays)}</fieldset>`;
 
   const linked = (p: FieldProblem) => ({ path: p.path, message: p.message, field: fieldName(p.path) });
-  const summary = state.problems.length > 0 || state.message
-    ? html`<div class="notice error" role="alert"><p>${state.message ?? t.invalid}</p>${
-        state.problems.length > 0
-          ? html`<ul>${state.problems.map(linked).map((p) => html`<li>${rendered.has(p.field) ? html`<a href="#${idOf(p.field)}"><code>${p.path}</code></a>` : html`<code>${p.path}</code>`} ${p.message}</li>`)}</ul>`
-          : ''
-      }</div>`
-    : html``;
+  const summary =
+    state.problems.length > 0 || state.message
+      ? html`<div class="notice error" role="alert"><p>${state.message ?? t.invalid}</p>${
+          state.problems.length > 0
+            ? html`<ul>${state.problems.map(linked).map((p) => html`<li>${rendered.has(p.field) ? html`<a href="#${idOf(p.field)}"><code>${p.path}</code></a>` : html`<code>${p.path}</code>`} ${p.message}</li>`)}</ul>`
+            : ''
+        }</div>`
+      : html``;
   const action = state.mode === 'new' ? '/cadences/new' : `/cadences/${form.key}/edit`;
   const preview = state.preview;
   return html`${summary}${state.templates === undefined ? html`<p class="muted">${t.templatesMissing}</p>` : ''}
@@ -255,7 +273,11 @@ ${preview === undefined ? '' : preview.ok ? previewTable(ctx.lang, preview.previ
 </form>`;
 }
 
-const FormBodySchema = Type.Record(Type.String({ maxLength: 100 }), Type.Union([Type.String({ maxLength: 2000 }), Type.Array(Type.String({ maxLength: 2000 }), { maxItems: 10 })]), { maxProperties: 2000 });
+const FormBodySchema = Type.Record(
+  Type.String({ maxLength: 100 }),
+  Type.Union([Type.String({ maxLength: 2000 }), Type.Array(Type.String({ maxLength: 2000 }), { maxItems: 10 })]),
+  { maxProperties: 2000 },
+);
 
 const KEY_PATTERN = /^[a-z0-9][a-z0-9_-]{0,99}$/;
 
@@ -267,7 +289,12 @@ export async function cadenceEditorPages(app: FastifyInstance): Promise<void> {
     // Layouts, partials and rep notices are not touches: a step cannot send them.
     return answer.body.items.filter((i) => i.kind === 'email').map((i) => i.key);
   };
-  const render = async (request: FastifyRequest, reply: FastifyReply, state: Omit<EditorState, 'templates'>, status = 200) => {
+  const render = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    state: Omit<EditorState, 'templates'>,
+    status = 200,
+  ) => {
     const ctx = contextOf(request);
     const t = text(ctx.lang);
     const body = editorBody(ctx, { ...state, templates: await templateKeys(request) });
@@ -277,55 +304,95 @@ export async function cadenceEditorPages(app: FastifyInstance): Promise<void> {
   // The console refuses what the API would; the API refuses again on save.
   const refuse = (request: FastifyRequest, reply: FastifyReply) => {
     const ctx = contextOf(request);
-    return sendPage(reply, ctx, { title: text(ctx.lang).editTitle, section: 'cadences', body: notice('error', common(ctx.lang).forbidden) }, 403);
+    return sendPage(
+      reply,
+      ctx,
+      { title: text(ctx.lang).editTitle, section: 'cadences', body: notice('error', common(ctx.lang).forbidden) },
+      403,
+    );
   };
   const mayEdit = (request: FastifyRequest) => contextOf(request).can('PUT', '/v1/cadences/:key');
 
   app.get('/cadences/new', { schema: { hide: true } }, async (request, reply) => {
     if (!mayEdit(request)) return refuse(request, reply);
-    return render(request, reply, { mode: 'new', form: blankForm(), problems: [], previewStart: todayIn('Asia/Tokyo') });
+    return render(request, reply, {
+      mode: 'new',
+      form: blankForm(),
+      problems: [],
+      previewStart: todayIn('Asia/Tokyo'),
+    });
   });
 
-  app.get<{ Params: { key: string } }>('/cadences/:key/edit', { schema: { hide: true, params: KeyParams } }, async (request, reply) => {
-    if (!mayEdit(request)) return refuse(request, reply);
-    const answer = await apiFor(app, request).get<{ definition: Cadence }>(`/v1/cadences/${request.params.key}`);
-    if (answer.status !== 200) {
-      const ctx = contextOf(request);
-      return sendApiError(reply, ctx, { title: text(ctx.lang).editTitle, section: 'cadences' }, answer);
-    }
-    const form = formFromCadence(request.params.key, answer.body.definition);
-    return render(request, reply, { mode: 'edit', form, problems: [], previewStart: todayIn(form.timezone) });
-  });
+  app.get<{ Params: { key: string } }>(
+    '/cadences/:key/edit',
+    { schema: { hide: true, params: KeyParams } },
+    async (request, reply) => {
+      if (!mayEdit(request)) return refuse(request, reply);
+      const answer = await apiFor(app, request).get<{ definition: Cadence }>(`/v1/cadences/${request.params.key}`);
+      if (answer.status !== 200) {
+        const ctx = contextOf(request);
+        return sendApiError(reply, ctx, { title: text(ctx.lang).editTitle, section: 'cadences' }, answer);
+      }
+      const form = formFromCadence(request.params.key, answer.body.definition);
+      return render(request, reply, { mode: 'edit', form, problems: [], previewStart: todayIn(form.timezone) });
+    },
+  );
 
-  const post = (mode: 'new' | 'edit') => async (request: FastifyRequest<{ Body: FormBody; Params: { key?: string } }>, reply: FastifyReply) => {
-    if (!mayEdit(request)) return refuse(request, reply);
-    const body = request.body;
-    const posted = formFromBody(body);
-    const form = mode === 'edit' ? { ...posted, key: request.params.key ?? '' } : posted;
-    const action = typeof body.action === 'string' ? body.action : 'save';
-    const previewStart = startDateOf(typeof body.start === 'string' ? body.start : undefined) ?? todayIn(form.timezone);
-    const stepAction = parseStepAction(action);
-    if (stepAction) return render(request, reply, { mode, form: applyStepAction(form, stepAction), problems: [], previewStart });
-    const api = apiFor(app, request);
-    const { cadence, problems } = cadenceFromForm(form);
-    if (action === 'preview') {
+  const post =
+    (mode: 'new' | 'edit') =>
+    async (request: FastifyRequest<{ Body: FormBody; Params: { key?: string } }>, reply: FastifyReply) => {
+      if (!mayEdit(request)) return refuse(request, reply);
+      const body = request.body;
+      const posted = formFromBody(body);
+      const form = mode === 'edit' ? { ...posted, key: request.params.key ?? '' } : posted;
+      const action = typeof body.action === 'string' ? body.action : 'save';
+      const previewStart =
+        startDateOf(typeof body.start === 'string' ? body.start : undefined) ?? todayIn(form.timezone);
+      const stepAction = parseStepAction(action);
+      if (stepAction)
+        return render(request, reply, { mode, form: applyStepAction(form, stepAction), problems: [], previewStart });
+      const api = apiFor(app, request);
+      const { cadence, problems } = cadenceFromForm(form);
+      if (action === 'preview') {
+        if (problems.length > 0) return render(request, reply, { mode, form, problems, previewStart }, 422);
+        const preview = await previewTimeline(api, cadence, previewStart, form.timezone);
+        return render(
+          request,
+          reply,
+          { mode, form, problems: preview.ok ? [] : preview.problems, previewStart, preview },
+          preview.ok ? 200 : preview.status,
+        );
+      }
+      if (mode === 'new') {
+        if (!KEY_PATTERN.test(form.key))
+          problems.unshift({ path: '/key', message: text(contextOf(request).lang).badKey });
+        else if ((await api.get(`/v1/cadences/${form.key}`)).status !== 404)
+          problems.unshift({ path: '/key', message: text(contextOf(request).lang).exists });
+      }
       if (problems.length > 0) return render(request, reply, { mode, form, problems, previewStart }, 422);
-      const preview = await previewTimeline(api, cadence, previewStart, form.timezone);
-      return render(request, reply, { mode, form, problems: preview.ok ? [] : preview.problems, previewStart, preview }, preview.ok ? 200 : preview.status);
-    }
-    if (mode === 'new') {
-      if (!KEY_PATTERN.test(form.key)) problems.unshift({ path: '/key', message: text(contextOf(request).lang).badKey });
-      else if ((await api.get(`/v1/cadences/${form.key}`)).status !== 404) problems.unshift({ path: '/key', message: text(contextOf(request).lang).exists });
-    }
-    if (problems.length > 0) return render(request, reply, { mode, form, problems, previewStart }, 422);
-    const saved = await api.send<{ version: number; impact: CadenceImpact }>('PUT', `/v1/cadences/${form.key}`, cadence);
-    if (saved.status >= 400) {
-      const error = apiErrorOf(saved);
-      return render(request, reply, { mode, form, problems: error.details, message: saved.status === 422 ? undefined : error.message, previewStart }, saved.status);
-    }
-    // The impact rides the redirect: it describes this save, and reloading the page shows it again.
-    return reply.redirect(`/cadences/${form.key}?saved=${saved.body.version}&${impactQuery(saved.body.impact)}`, 303);
-  };
+      const saved = await api.send<{ version: number; impact: CadenceImpact }>(
+        'PUT',
+        `/v1/cadences/${form.key}`,
+        cadence,
+      );
+      if (saved.status >= 400) {
+        const error = apiErrorOf(saved);
+        return render(
+          request,
+          reply,
+          {
+            mode,
+            form,
+            problems: error.details,
+            message: saved.status === 422 ? undefined : error.message,
+            previewStart,
+          },
+          saved.status,
+        );
+      }
+      // The impact rides the redirect: it describes this save, and reloading the page shows it again.
+      return reply.redirect(`/cadences/${form.key}?saved=${saved.body.version}&${impactQuery(saved.body.impact)}`, 303);
+    };
   app.post('/cadences/new', { schema: { hide: true, body: FormBodySchema } }, post('new'));
   app.post('/cadences/:key/edit', { schema: { hide: true, body: FormBodySchema, params: KeyParams } }, post('edit'));
 }

@@ -84,21 +84,36 @@ export function blankForm(): CadenceForm {
   };
 }
 
-const stepForm = (s: Step): StepForm => ({ after: s.after, channel: s.channel, template: s.template ?? '', title: s.title ?? '' });
+const stepForm = (s: Step): StepForm => ({
+  after: s.after,
+  channel: s.channel,
+  template: s.template ?? '',
+  title: s.title ?? '',
+});
 const numberText = (n: number | undefined): string => (n === undefined ? '' : String(n));
 
 /** The form showing a stored cadence. */
 export function formFromCadence(key: string, cadence: Cadence): CadenceForm {
   const window = cadence.sendWindow;
   const blank = blankForm();
-  const extras = { ...(cadence.guarantee ? { guarantee: cadence.guarantee } : {}), ...(cadence.minGap === undefined ? {} : { minGap: cadence.minGap }) };
+  const extras = {
+    ...(cadence.guarantee ? { guarantee: cadence.guarantee } : {}),
+    ...(cadence.minGap === undefined ? {} : { minGap: cadence.minGap }),
+  };
   return {
     extras: Object.keys(extras).length > 0 ? JSON.stringify(extras) : '',
     key,
     name: cadence.name,
-    steps: { nurture: cadence.nurture.steps.map(stepForm), upsell: (cadence.upsell?.steps ?? []).map(stepForm), reactivation: (cadence.reactivation?.steps ?? []).map(stepForm) },
+    steps: {
+      nurture: cadence.nurture.steps.map(stepForm),
+      upsell: (cadence.upsell?.steps ?? []).map(stepForm),
+      reactivation: (cadence.reactivation?.steps ?? []).map(stepForm),
+    },
     repeat: { nurture: cadence.nurture.repeat ?? false, upsell: cadence.upsell?.repeat ?? false },
-    points: Object.fromEntries(EVENT_TYPES.map((t) => [t, numberText(cadence.scoring?.points[t])])) as Record<EventType, string>,
+    points: Object.fromEntries(EVENT_TYPES.map((t) => [t, numberText(cadence.scoring?.points[t])])) as Record<
+      EventType,
+      string
+    >,
     threshold: numberText(cadence.scoring?.threshold),
     halfLife: cadence.scoring?.halfLife ?? '',
     stalledAfter: cadence.deal?.stalledAfter ?? '',
@@ -140,7 +155,8 @@ export function formFromBody(body: FormBody): CadenceForm {
     while (list.length <= i) list.push({ after: '', channel: '', template: '', title: '' });
     (list[i] as StepForm)[field] = get(name);
   }
-  for (const sequence of SEQUENCES) steps[sequence] = steps[sequence].filter((s) => s.after || s.channel || s.template || s.title);
+  for (const sequence of SEQUENCES)
+    steps[sequence] = steps[sequence].filter((s) => s.after || s.channel || s.template || s.title);
   return {
     extras: get('extras'),
     key: get('key'),
@@ -188,7 +204,10 @@ export function cadenceFromForm(form: CadenceForm): { cadence: Record<string, un
     ...(s.template === '' ? {} : { template: s.template }),
     ...(s.title === '' ? {} : { title: s.title }),
   });
-  const cadence: Record<string, unknown> = { name: form.name, nurture: { steps: form.steps.nurture.map(step), repeat: form.repeat.nurture } };
+  const cadence: Record<string, unknown> = {
+    name: form.name,
+    nurture: { steps: form.steps.nurture.map(step), repeat: form.repeat.nurture },
+  };
   const points: Record<string, number> = {};
   for (const t of EVENT_TYPES) {
     const n = number(`/scoring/points/${t}`, form.points[t]);
@@ -196,32 +215,53 @@ export function cadenceFromForm(form: CadenceForm): { cadence: Record<string, un
   }
   const threshold = number('/scoring/threshold', form.threshold);
   if (threshold !== undefined || form.halfLife !== '' || Object.keys(points).length > 0) {
-    cadence.scoring = { points, ...(threshold === undefined ? {} : { threshold }), ...(form.halfLife === '' ? {} : { halfLife: form.halfLife }) };
+    cadence.scoring = {
+      points,
+      ...(threshold === undefined ? {} : { threshold }),
+      ...(form.halfLife === '' ? {} : { halfLife: form.halfLife }),
+    };
   }
   if (form.stalledAfter !== '') cadence.deal = { stalledAfter: form.stalledAfter };
   if (form.returnToNurtureAfter !== '') cadence.lostDeal = { returnToNurtureAfter: form.returnToNurtureAfter };
   if (form.remindAfter !== '') cadence.escalation = { remindAfter: form.remindAfter };
   if (form.steps.upsell.length > 0) cadence.upsell = { steps: form.steps.upsell.map(step), repeat: form.repeat.upsell };
-  const reasons = form.eligibleReasons.split(/[,、\n]/).map((r) => r.trim()).filter((r) => r !== '');
+  const reasons = form.eligibleReasons
+    .split(/[,、\n]/)
+    .map((r) => r.trim())
+    .filter((r) => r !== '');
   if (reasons.length > 0 || form.waitAfterEnd !== '' || form.steps.reactivation.length > 0) {
-    cadence.reactivation = { eligibleReasons: reasons, ...(form.waitAfterEnd === '' ? {} : { waitAfterEnd: form.waitAfterEnd }), steps: form.steps.reactivation.map(step) };
+    cadence.reactivation = {
+      eligibleReasons: reasons,
+      ...(form.waitAfterEnd === '' ? {} : { waitAfterEnd: form.waitAfterEnd }),
+      steps: form.steps.reactivation.map(step),
+    };
   }
   const max = number('/frequencyCap/max', form.capMax, true);
-  if (max !== undefined || form.capPer !== '') cadence.frequencyCap = { ...(max === undefined ? {} : { max }), ...(form.capPer === '' ? {} : { per: form.capPer }) };
-  cadence.sendWindow = form.windowOn ? { timezone: form.timezone, businessDays: form.businessDays, from: form.from, to: form.to } : null;
+  if (max !== undefined || form.capPer !== '')
+    cadence.frequencyCap = {
+      ...(max === undefined ? {} : { max }),
+      ...(form.capPer === '' ? {} : { per: form.capPer }),
+    };
+  cadence.sendWindow = form.windowOn
+    ? { timezone: form.timezone, businessDays: form.businessDays, from: form.from, to: form.to }
+    : null;
   if (form.extras !== '') {
     try {
       const extras = JSON.parse(form.extras) as Record<string, unknown>;
       for (const field of ['guarantee', 'minGap']) if (extras[field] !== undefined) cadence[field] = extras[field];
     } catch {
-      problems.push({ path: '/', message: 'the carried guarantee and minGap fields are not valid JSON; reload the editor' });
+      problems.push({
+        path: '/',
+        message: 'the carried guarantee and minGap fields are not valid JSON; reload the editor',
+      });
     }
   }
   return { cadence, problems };
 }
 
 /** What a step button asks for: `add-step:nurture`, `remove-step:upsell:2`, `up-step:…`, `down-step:…`. */
-export type StepAction = { kind: 'add'; sequence: SequenceName } | { kind: 'remove' | 'up' | 'down'; sequence: SequenceName; index: number };
+export type StepAction =
+  { kind: 'add'; sequence: SequenceName } | { kind: 'remove' | 'up' | 'down'; sequence: SequenceName; index: number };
 
 /** The step action a button's value names, if it names one. */
 export function parseStepAction(value: string): StepAction | undefined {
@@ -240,14 +280,23 @@ export function applyStepAction(form: CadenceForm, action: StepAction): CadenceF
   } else if (action.index < list.length) {
     const target = action.kind === 'up' ? action.index - 1 : action.index + 1;
     if (action.kind === 'remove') list.splice(action.index, 1);
-    else if (target >= 0 && target < list.length) [list[action.index], list[target]] = [list[target] as StepForm, list[action.index] as StepForm];
+    else if (target >= 0 && target < list.length)
+      [list[action.index], list[target]] = [list[target] as StepForm, list[action.index] as StepForm];
   }
   return { ...form, steps: { ...form.steps, [action.sequence]: list } };
 }
 
 const UNITS = {
   ja: { years: '年', months: 'か月', weeks: '週間', days: '日', hours: '時間', minutes: '分', seconds: '秒' },
-  en: { years: 'year', months: 'month', weeks: 'week', days: 'day', hours: 'hour', minutes: 'minute', seconds: 'second' },
+  en: {
+    years: 'year',
+    months: 'month',
+    weeks: 'week',
+    days: 'day',
+    hours: 'hour',
+    minutes: 'minute',
+    seconds: 'second',
+  },
 } as const;
 
 /** An ISO 8601 duration in words ("1 month", "2週間3日"), or undefined when it does not parse. */

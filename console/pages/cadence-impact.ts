@@ -15,7 +15,8 @@ const text = messages({
     pastEndAlready: '終了済み',
     moving: '別のステップに移るリード',
     pastEnd: 'シーケンスの終わりを過ぎるリード',
-    covered: '月次の接触保証が引き続き毎月接触するため、放置されることはありません（再活性化のリードは育成に戻ります）。',
+    covered:
+      '月次の接触保証が引き続き毎月接触するため、放置されることはありません（再活性化のリードは育成に戻ります）。',
     notCovered: '接触保証がオフのため、イベントがあるまで接触されません。保証をオンにすることをお勧めします。',
     unknown: 'ステップがまだ記録されていないリード（次の接触の計画時に記録されます）',
     nurturing: '育成',
@@ -32,8 +33,10 @@ const text = messages({
     pastEndAlready: 'past the end',
     moving: 'Leads that move to another step',
     pastEnd: 'Leads that fall past the end of the sequence',
-    covered: 'The monthly contact guarantee keeps touching them every month, so none is stranded (reactivation leads go back to nurturing).',
-    notCovered: 'The contact guarantee is off: they are not touched until an event comes. Consider turning the guarantee on.',
+    covered:
+      'The monthly contact guarantee keeps touching them every month, so none is stranded (reactivation leads go back to nurturing).',
+    notCovered:
+      'The contact guarantee is off: they are not touched until an event comes. Consider turning the guarantee on.',
     unknown: 'Leads whose step is not recorded yet (their next planned touch records it)',
     nurturing: 'Nurturing',
     customer: 'Customer',
@@ -46,26 +49,54 @@ const LETTER_STAGE: Record<string, SequenceStage> = { n: 'nurturing', c: 'custom
 
 /** The editor's redirect carries the save's impact to the cadence page in these two query values. */
 export const ImpactQuery = {
-  impact: Type.Optional(Type.String({ maxLength: 60, pattern: '^\\d{1,9}(\\.\\d{1,9}){3}\\.[01]$', description: 'running.moving.pastEnd.unknown.covered' })),
-  at: Type.Optional(Type.String({ maxLength: 2000, pattern: '^[ncr](\\d{1,3}|-)~\\d{1,9}(,[ncr](\\d{1,3}|-)~\\d{1,9})*$', description: 'stage letter, step, leads' })),
+  impact: Type.Optional(
+    Type.String({
+      maxLength: 60,
+      pattern: '^\\d{1,9}(\\.\\d{1,9}){3}\\.[01]$',
+      description: 'running.moving.pastEnd.unknown.covered',
+    }),
+  ),
+  at: Type.Optional(
+    Type.String({
+      maxLength: 2000,
+      pattern: '^[ncr](\\d{1,3}|-)~\\d{1,9}(,[ncr](\\d{1,3}|-)~\\d{1,9})*$',
+      description: 'stage letter, step, leads',
+    }),
+  ),
 };
 
 /** The query string that carries `impact` through the redirect after saving. */
 export function impactQuery(impact: CadenceImpact): string {
-  const numbers = [impact.running, impact.moving, impact.pastEnd, impact.stepUnknown, impact.pastEndCovered ? 1 : 0].join('.');
+  const numbers = [
+    impact.running,
+    impact.moving,
+    impact.pastEnd,
+    impact.stepUnknown,
+    impact.pastEndCovered ? 1 : 0,
+  ].join('.');
   const at = impact.byStep.map((s) => `${STAGE_LETTER[s.stage]}${s.step ?? '-'}~${s.leads}`).join(',');
   return `impact=${numbers}${at === '' ? '' : `&at=${encodeURIComponent(at)}`}`;
 }
 
 /** The impact back from the query values, or undefined when there is none. */
-export function impactFromQuery(query: { impact?: string | undefined; at?: string | undefined }): CadenceImpact | undefined {
+export function impactFromQuery(query: {
+  impact?: string | undefined;
+  at?: string | undefined;
+}): CadenceImpact | undefined {
   if (query.impact === undefined) return undefined;
   const [running = 0, moving = 0, pastEnd = 0, stepUnknown = 0, covered = 0] = query.impact.split('.').map(Number);
-  const byStep = (query.at ?? '').split(',').filter((x) => x !== '').map((item) => {
-    const [where = '', leads = '0'] = item.split('~');
-    const step = where.slice(1);
-    return { stage: LETTER_STAGE[where[0] ?? 'n'] ?? 'nurturing', step: step === '-' ? null : Number(step), leads: Number(leads) };
-  });
+  const byStep = (query.at ?? '')
+    .split(',')
+    .filter((x) => x !== '')
+    .map((item) => {
+      const [where = '', leads = '0'] = item.split('~');
+      const step = where.slice(1);
+      return {
+        stage: LETTER_STAGE[where[0] ?? 'n'] ?? 'nurturing',
+        step: step === '-' ? null : Number(step),
+        leads: Number(leads),
+      };
+    });
   return { running, moving, pastEnd, stepUnknown, pastEndCovered: covered === 1, byStep };
 }
 
@@ -79,7 +110,11 @@ export function impactSection(lang: Lang, impact: CadenceImpact): Html {
 <dt>${t.pastEnd}</dt><dd data-impact-past-end>${n(impact.pastEnd)}</dd>
 ${impact.stepUnknown > 0 ? html`<dt>${t.unknown}</dt><dd>${n(impact.stepUnknown)}</dd>` : ''}</dl>
 ${impact.pastEnd > 0 ? html`<p>${impact.pastEndCovered ? t.covered : t.notCovered}</p>` : ''}
-${impact.byStep.length === 0 ? '' : html`<div class="table-wrap"><table><caption>${t.at}</caption><thead><tr><th scope="col">${t.stage}</th><th scope="col" class="num">${t.step}</th><th scope="col" class="num">${t.leads}</th></tr></thead>
-<tbody>${impact.byStep.map((s) => html`<tr><td>${t[s.stage]}</td><td class="num">${s.step === null ? t.pastEndAlready : String(s.step + 1)}</td><td class="num">${n(s.leads)}</td></tr>`)}</tbody></table></div>`}
+${
+  impact.byStep.length === 0
+    ? ''
+    : html`<div class="table-wrap"><table><caption>${t.at}</caption><thead><tr><th scope="col">${t.stage}</th><th scope="col" class="num">${t.step}</th><th scope="col" class="num">${t.leads}</th></tr></thead>
+<tbody>${impact.byStep.map((s) => html`<tr><td>${t[s.stage]}</td><td class="num">${s.step === null ? t.pastEndAlready : String(s.step + 1)}</td><td class="num">${n(s.leads)}</td></tr>`)}</tbody></table></div>`
+}
 </section>`;
 }

@@ -24,12 +24,14 @@ export interface TimelinePreview {
 }
 
 /** A preview, or why there is none (the API's message and its per-field problems). */
-export type PreviewResult = { ok: true; preview: TimelinePreview } | { ok: false; status: number; message: string; problems: FieldProblem[] };
+export type PreviewResult =
+  { ok: true; preview: TimelinePreview } | { ok: false; status: number; message: string; problems: FieldProblem[] };
 
 const text = messages({
   ja: {
     title: 'タイムラインのプレビュー',
-    intro: '新しいリードが開始日に登録されたとき、育成ステップのタッチがいつ届くかの見込みです（営業日・祝日・送信時間帯・送信上限を適用。イベントによるステージ変更は含みません）。',
+    intro:
+      '新しいリードが開始日に登録されたとき、育成ステップのタッチがいつ届くかの見込みです（営業日・祝日・送信時間帯・送信上限を適用。イベントによるステージ変更は含みません）。',
     startDate: '開始日',
     show: 'プレビュー',
     when: '送信日時',
@@ -50,7 +52,8 @@ const text = messages({
   },
   en: {
     title: 'Timeline preview',
-    intro: 'When the nurture touches would land for a new lead starting on the start date (business days, holidays, the send window and the frequency cap applied; events and stage changes are not).',
+    intro:
+      'When the nurture touches would land for a new lead starting on the start date (business days, holidays, the send window and the frequency cap applied; events and stage changes are not).',
     startDate: 'Start date',
     show: 'Preview',
     when: 'Lands',
@@ -79,7 +82,15 @@ export const channelName = (lang: Lang, channel: string): string => {
 
 /** A date with its weekday and time, in the lead's zone: weekends and holidays must be visible. */
 export function formatWithWeekday(lang: Lang, iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { timeZone, year: 'numeric', month: 'short', day: 'numeric', weekday: 'short', hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', {
+    timeZone,
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(new Date(iso));
 }
 
 /** Today's date (YYYY-MM-DD) in `timeZone`. */
@@ -92,14 +103,29 @@ export function todayIn(timeZone: string): string {
  * absent, starting now). A chosen date starts at 09:00 in the cadence's zone, the hour a
  * lead typically arrives, so a date's preview is the same whenever it is asked for.
  */
-export async function previewTimeline(api: ConsoleApi, cadence: unknown, startDate: string | undefined, timeZone: string): Promise<PreviewResult> {
+export async function previewTimeline(
+  api: ConsoleApi,
+  cadence: unknown,
+  startDate: string | undefined,
+  timeZone: string,
+): Promise<PreviewResult> {
   const zone = isTimeZone(timeZone) ? timeZone : 'Asia/Tokyo';
-  const start = startDate ? Temporal.PlainDateTime.from(`${startDate}T09:00`).toZonedDateTime(zone).toInstant().toString() : undefined;
-  const answer = await api.send<TimelinePreview>('POST', '/v1/cadences/preview-timeline', { cadence, ...(start === undefined ? {} : { start }) });
+  const start = startDate
+    ? Temporal.PlainDateTime.from(`${startDate}T09:00`).toZonedDateTime(zone).toInstant().toString()
+    : undefined;
+  const answer = await api.send<TimelinePreview>('POST', '/v1/cadences/preview-timeline', {
+    cadence,
+    ...(start === undefined ? {} : { start }),
+  });
   if (answer.status === 200) return { ok: true, preview: answer.body };
   const error = apiErrorOf(answer);
   // The preview route nests the cadence under `/cadence`; the form's fields are named without it.
-  return { ok: false, status: answer.status, message: error.message, problems: error.details.map((d) => ({ path: d.path.replace(/^\/cadence(?=\/|$)/, '') || '/', message: d.message })) };
+  return {
+    ok: false,
+    status: answer.status,
+    message: error.message,
+    problems: error.details.map((d) => ({ path: d.path.replace(/^\/cadence(?=\/|$)/, '') || '/', message: d.message })),
+  };
 }
 
 /** A valid YYYY-MM-DD, or undefined (a bad date in the query means "today", not an error page). */
@@ -120,7 +146,10 @@ export function previewTable(lang: Lang, preview: TimelinePreview): Html {
   return html`<p class="muted">${t.zone}: ${zone}</p>
 <div class="table-wrap"><table class="preview-timeline"><caption>${t.caption}</caption><thead><tr><th scope="col">#</th><th scope="col">${t.when}</th><th scope="col">${t.step}</th><th scope="col">${t.channel}</th><th scope="col">${t.template}</th><th scope="col">${t.note}</th></tr></thead>
 <tbody>${preview.items.map(
-    (item, i) => html`<tr${item.delayedBy.length > 0 ? html` class="moved"` : ''}><td class="num">${i + 1}</td><td data-at="${item.at}">${formatWithWeekday(lang, item.at, zone)}</td><td class="num">${item.step === null ? t.guarantee : item.step + 1}</td><td>${channelName(lang, item.channel)}</td><td>${item.template ?? '—'}</td>
+    (
+      item,
+      i,
+    ) => html`<tr${item.delayedBy.length > 0 ? html` class="moved"` : ''}><td class="num">${i + 1}</td><td data-at="${item.at}">${formatWithWeekday(lang, item.at, zone)}</td><td class="num">${item.step === null ? t.guarantee : item.step + 1}</td><td>${channelName(lang, item.channel)}</td><td>${item.template ?? '—'}</td>
 <td>${item.delayedBy.map((d) => html`<span class="badge">${d === 'window' ? t.movedWindow : t.movedCap}${formatWithWeekday(lang, item.dueAt, zone)}${t.close}</span> `)}${item.reasons.length > 0 ? html`<span class="reasons">${item.reasons.map((r) => r.message).join(lang === 'ja' ? '、' : '; ')}</span>` : ''}</td></tr>`,
   )}</tbody></table></div>`;
 }

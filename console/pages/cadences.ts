@@ -10,7 +10,16 @@ import { notice, sendPage } from '../layout.ts';
 import { cadenceEditorPages, eventName } from './cadence-editor.ts';
 import { durationInWords } from './cadence-form.ts';
 import { ImpactQuery, impactFromQuery, impactSection } from './cadence-impact.ts';
-import { channelName, previewButtonLabel, previewHeading, previewTable, previewTimeline, startDateField, startDateOf, todayIn } from './cadence-preview.ts';
+import {
+  channelName,
+  previewButtonLabel,
+  previewHeading,
+  previewTable,
+  previewTimeline,
+  startDateField,
+  startDateOf,
+  todayIn,
+} from './cadence-preview.ts';
 
 /** GET /v1/cadences/:key. */
 export interface CadenceAnswer {
@@ -32,7 +41,8 @@ interface VersionsAnswer {
 const text = messages({
   ja: {
     title: 'カデンツ',
-    intro: 'リードに送るタッチの順序と間隔、スコアリング、商談・再営業のルールです。保存するたびに新しいバージョンになり、各リードは次のステップから新しいバージョンを使います。',
+    intro:
+      'リードに送るタッチの順序と間隔、スコアリング、商談・再営業のルールです。保存するたびに新しいバージョンになり、各リードは次のステップから新しいバージョンを使います。',
     key: 'キー',
     name: '名前',
     version: 'バージョン',
@@ -79,7 +89,8 @@ const text = messages({
   },
   en: {
     title: 'Cadences',
-    intro: 'The order and spacing of touches, scoring, and the rules for deals and reactivation. Every save is a new version; each lead takes the new version at its next step.',
+    intro:
+      'The order and spacing of touches, scoring, and the rules for deals and reactivation. Every save is a new version; each lead takes the new version at its next step.',
     key: 'Key',
     name: 'Name',
     version: 'Version',
@@ -134,11 +145,18 @@ export function durationText(lang: Lang, value: string | undefined): string {
 }
 
 /** Sends a console page, with `status` when it is not 200. */
-export function sendCadencePage(reply: FastifyReply, ctx: ConsoleContext, title: string, body: HtmlValue, status = 200) {
+export function sendCadencePage(
+  reply: FastifyReply,
+  ctx: ConsoleContext,
+  title: string,
+  body: HtmlValue,
+  status = 200,
+) {
   return sendPage(reply, ctx, { title, section: 'cadences', body, wide: true }, status);
 }
 
-const dl = (rows: [string, HtmlValue][]): Html => html`<dl class="profile">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
+const dl = (rows: [string, HtmlValue][]): Html =>
+  html`<dl class="profile">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
 
 function stepsTable(lang: Lang, caption: string, steps: readonly Step[]): Html {
   const t = text(lang);
@@ -153,16 +171,25 @@ function cadenceDetails(lang: Lang, c: Cadence): Html {
   return html`<h2>${t.nurture}</h2>${stepsTable(lang, t.nurture, c.nurture.steps)}<p>${c.nurture.repeat ? t.repeat : t.noRepeat}</p>
 <h2>${t.scoring}</h2>${
     c.scoring
-      ? html`${dl([[t.threshold, formatNumber(lang, c.scoring.threshold)], [t.halfLife, durationText(lang, c.scoring.halfLife)]])}
+      ? html`${dl([
+          [t.threshold, formatNumber(lang, c.scoring.threshold)],
+          [t.halfLife, durationText(lang, c.scoring.halfLife)],
+        ])}
 <div class="table-wrap"><table><caption>${t.points}</caption><thead><tr><th scope="col">${t.event}</th><th scope="col" class="num">${t.points}</th></tr></thead>
 <tbody>${EVENT_TYPES.filter((e) => c.scoring?.points[e] !== undefined).map((e) => html`<tr><th scope="row">${eventName(lang, e)}</th><td class="num">${formatNumber(lang, c.scoring?.points[e])}</td></tr>`)}</tbody></table></div>`
       : html`<p>${t.notSet}</p>`
   }
-<h2>${t.deals}</h2>${dl([[t.stalledAfter, durationText(lang, c.deal?.stalledAfter)], [t.returnToNurture, durationText(lang, c.lostDeal?.returnToNurtureAfter)]])}
+<h2>${t.deals}</h2>${dl([
+    [t.stalledAfter, durationText(lang, c.deal?.stalledAfter)],
+    [t.returnToNurture, durationText(lang, c.lostDeal?.returnToNurtureAfter)],
+  ])}
 <h2>${t.upsell}</h2>${c.upsell ? html`${stepsTable(lang, t.upsell, c.upsell.steps)}<p>${c.upsell.repeat ? t.repeat : t.noRepeat}</p>` : html`<p>${t.notSet}</p>`}
 <h2>${t.reactivation}</h2>${
     c.reactivation
-      ? html`${dl([[t.reasons, c.reactivation.eligibleReasons.join(', ') || '—'], [t.waitAfterEnd, durationText(lang, c.reactivation.waitAfterEnd)]])}${c.reactivation.steps.length > 0 ? stepsTable(lang, t.reactivation, c.reactivation.steps) : ''}`
+      ? html`${dl([
+          [t.reasons, c.reactivation.eligibleReasons.join(', ') || '—'],
+          [t.waitAfterEnd, durationText(lang, c.reactivation.waitAfterEnd)],
+        ])}${c.reactivation.steps.length > 0 ? stepsTable(lang, t.reactivation, c.reactivation.steps) : ''}`
       : html`<p>${t.notSet}</p>`
   }
 <h2>${t.cap} / ${t.window}</h2>${dl([
@@ -171,7 +198,12 @@ function cadenceDetails(lang: Lang, c: Cadence): Html {
   ])}`;
 }
 
-const ViewQuery = Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })), start: Type.Optional(Type.String({ maxLength: 20 })), saved: Type.Optional(Type.Integer({ minimum: 1 })), ...ImpactQuery });
+const ViewQuery = Type.Object({
+  version: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })),
+  start: Type.Optional(Type.String({ maxLength: 20 })),
+  saved: Type.Optional(Type.Integer({ minimum: 1 })),
+  ...ImpactQuery,
+});
 
 /** `/cadences`: the list; `/cadences/:key`: one cadence readably, its versions and its timeline; the editor. */
 export async function cadencePages(app: FastifyInstance): Promise<void> {
@@ -179,59 +211,95 @@ export async function cadencePages(app: FastifyInstance): Promise<void> {
     const ctx = contextOf(request);
     const t = text(ctx.lang);
     const api = apiFor(app, request);
-    const answer = await api.get<{ items: { key: string; version: number; createdAt: string; definition: Cadence }[] }>('/v1/cadences');
-    if (answer.status !== 200) return sendCadencePage(reply, ctx, t.title, notice('error', apiErrorOf(answer).message), answer.status);
+    const answer = await api.get<{ items: { key: string; version: number; createdAt: string; definition: Cadence }[] }>(
+      '/v1/cadences',
+    );
+    if (answer.status !== 200)
+      return sendCadencePage(reply, ctx, t.title, notice('error', apiErrorOf(answer).message), answer.status);
     const items = answer.body.items;
     // One small query per cadence: there are a handful of cadences, not thousands.
-    const counts = await Promise.all(items.map(async (c) => {
-      const versions = await api.get<VersionsAnswer>(`/v1/cadences/${encodeURIComponent(c.key)}/versions`);
-      return versions.status === 200 ? versions.body.leadsTotal : undefined;
-    }));
+    const counts = await Promise.all(
+      items.map(async (c) => {
+        const versions = await api.get<VersionsAnswer>(`/v1/cadences/${encodeURIComponent(c.key)}/versions`);
+        return versions.status === 200 ? versions.body.leadsTotal : undefined;
+      }),
+    );
     const canEdit = ctx.can('PUT', '/v1/cadences/:key');
     const body = html`<p>${t.intro}</p>
 ${canEdit ? html`<p><a class="button" href="/cadences/new">${t.newCadence}</a></p>` : ''}
 <div class="table-wrap"><table><caption>${t.caption} (${items.length})</caption><thead><tr><th scope="col">${t.key}</th><th scope="col">${t.name}</th><th scope="col" class="num">${t.version}</th><th scope="col" class="hide-narrow">${t.updated}</th><th scope="col" class="num">${t.leads}</th>${canEdit ? html`<th scope="col"><span class="offscreen">${t.edit}</span></th>` : ''}</tr></thead>
 <tbody>${items.map(
-      (c, i) => html`<tr data-cadence="${c.key}"><td><a href="/cadences/${c.key}"><code>${c.key}</code></a></td><td>${c.definition.name}</td><td class="num">${c.version}</td><td class="hide-narrow">${formatDateTime(ctx.lang, c.createdAt)}</td><td class="num">${counts[i] === undefined ? '—' : formatNumber(ctx.lang, counts[i])}</td>${
-        canEdit ? html`<td><a href="/cadences/${c.key}/edit" aria-label="${t.edit}: ${c.definition.name}">${t.edit}</a></td>` : ''
-      }</tr>`,
+      (c, i) =>
+        html`<tr data-cadence="${c.key}"><td><a href="/cadences/${c.key}"><code>${c.key}</code></a></td><td>${c.definition.name}</td><td class="num">${c.version}</td><td class="hide-narrow">${formatDateTime(ctx.lang, c.createdAt)}</td><td class="num">${counts[i] === undefined ? '—' : formatNumber(ctx.lang, counts[i])}</td>${
+          canEdit
+            ? html`<td><a href="/cadences/${c.key}/edit" aria-label="${t.edit}: ${c.definition.name}">${t.edit}</a></td>`
+            : ''
+        }</tr>`,
     )}</tbody></table></div>`;
     return sendCadencePage(reply, ctx, t.title, body);
   });
 
   await app.register(cadenceEditorPages);
 
-  app.get<{ Params: { key: string }; Querystring: { version?: number; start?: string; saved?: number; impact?: string; at?: string } }>('/cadences/:key', { schema: { hide: true, params: KeyParams, querystring: ViewQuery } }, async (request, reply) => {
-    const ctx = contextOf(request);
-    const t = text(ctx.lang);
-    const { key } = request.params;
-    const { version } = request.query;
-    const api = apiFor(app, request);
-    const answer = await api.get<CadenceAnswer>(`/v1/cadences/${key}${version === undefined ? '' : `?version=${version}`}`);
-    if (answer.status !== 200) return sendCadencePage(reply, ctx, t.title, html`${notice('error', apiErrorOf(answer).message)}<p><a href="/cadences">${t.title}</a></p>`, answer.status);
-    const cadence = answer.body;
-    const latest = Math.max(...cadence.versions.map((v) => v.version));
-    const versions = await api.get<VersionsAnswer>(`/v1/cadences/${key}/versions`);
-    const history = versions.status === 200 ? versions.body.items : cadence.versions.map((v) => ({ ...v, name: '', leads: undefined }));
-    const zone = cadence.definition.sendWindow?.timezone ?? 'Asia/Tokyo';
-    const start = startDateOf(request.query.start);
-    const canPreview = ctx.can('POST', '/v1/cadences/preview-timeline');
-    const preview = canPreview ? await previewTimeline(api, { ...cadence.definition, key: undefined }, start, zone) : undefined;
-    const canEdit = ctx.can('PUT', '/v1/cadences/:key');
-    const impact = request.query.saved === undefined ? undefined : impactFromQuery(request.query);
-    const body = html`${request.query.saved !== undefined ? notice('ok', `${t.savedAs}${request.query.saved}`) : ''}
+  app.get<{
+    Params: { key: string };
+    Querystring: { version?: number; start?: string; saved?: number; impact?: string; at?: string };
+  }>(
+    '/cadences/:key',
+    { schema: { hide: true, params: KeyParams, querystring: ViewQuery } },
+    async (request, reply) => {
+      const ctx = contextOf(request);
+      const t = text(ctx.lang);
+      const { key } = request.params;
+      const { version } = request.query;
+      const api = apiFor(app, request);
+      const answer = await api.get<CadenceAnswer>(
+        `/v1/cadences/${key}${version === undefined ? '' : `?version=${version}`}`,
+      );
+      if (answer.status !== 200)
+        return sendCadencePage(
+          reply,
+          ctx,
+          t.title,
+          html`${notice('error', apiErrorOf(answer).message)}<p><a href="/cadences">${t.title}</a></p>`,
+          answer.status,
+        );
+      const cadence = answer.body;
+      const latest = Math.max(...cadence.versions.map((v) => v.version));
+      const versions = await api.get<VersionsAnswer>(`/v1/cadences/${key}/versions`);
+      const history =
+        versions.status === 200
+          ? versions.body.items
+          : cadence.versions.map((v) => ({ ...v, name: '', leads: undefined }));
+      const zone = cadence.definition.sendWindow?.timezone ?? 'Asia/Tokyo';
+      const start = startDateOf(request.query.start);
+      const canPreview = ctx.can('POST', '/v1/cadences/preview-timeline');
+      const preview = canPreview
+        ? await previewTimeline(api, { ...cadence.definition, key: undefined }, start, zone)
+        : undefined;
+      const canEdit = ctx.can('PUT', '/v1/cadences/:key');
+      const impact = request.query.saved === undefined ? undefined : impactFromQuery(request.query);
+      const body = html`${request.query.saved !== undefined ? notice('ok', `${t.savedAs}${request.query.saved}`) : ''}
 ${impact ? impactSection(ctx.lang, impact) : ''}
 ${cadence.version !== latest ? html`<p class="notice error" role="note">${t.oldVersion} <a href="/cadences/${key}">${t.showLatest}</a></p>` : ''}
-${dl([[t.key, html`<code>${cadence.key}</code>`], [t.name, cadence.definition.name], [t.version, `${cadence.version}${cadence.version === latest ? ` (${t.latest})` : ''}`], [t.updated, formatDateTime(ctx.lang, cadence.createdAt)]])}
+${dl([
+  [t.key, html`<code>${cadence.key}</code>`],
+  [t.name, cadence.definition.name],
+  [t.version, `${cadence.version}${cadence.version === latest ? ` (${t.latest})` : ''}`],
+  [t.updated, formatDateTime(ctx.lang, cadence.createdAt)],
+])}
 ${canEdit ? html`<p class="actions"><a class="button" href="/cadences/${key}/edit">${t.edit}</a></p>` : ''}
 ${cadenceDetails(ctx.lang, cadence.definition)}
 <h2>${t.history}</h2>
 <div class="table-wrap"><table class="versions"><caption>${t.historyCaption}</caption><thead><tr><th scope="col" class="num">${t.version}</th><th scope="col">${t.name}</th><th scope="col" class="hide-narrow">${t.updated}</th><th scope="col" class="num">${t.leads}</th><th scope="col"><span class="offscreen">${t.view}</span></th></tr></thead>
 <tbody>${history.map(
-      (v) => html`<tr data-version="${v.version}"${v.version === cadence.version ? html` aria-current="true"` : ''}><th scope="row" class="num">${v.version}</th><td>${v.name}</td><td class="hide-narrow">${formatDateTime(ctx.lang, v.createdAt)}</td><td class="num">${v.leads === undefined ? '—' : formatNumber(ctx.lang, v.leads)}</td><td>${
-        v.version === cadence.version ? t.current : html`<a href="/cadences/${key}?version=${v.version}">${t.view} v${v.version}</a>`
-      }</td></tr>`,
-    )}</tbody></table></div>
+        (v) =>
+          html`<tr data-version="${v.version}"${v.version === cadence.version ? html` aria-current="true"` : ''}><th scope="row" class="num">${v.version}</th><td>${v.name}</td><td class="hide-narrow">${formatDateTime(ctx.lang, v.createdAt)}</td><td class="num">${v.leads === undefined ? '—' : formatNumber(ctx.lang, v.leads)}</td><td>${
+            v.version === cadence.version
+              ? t.current
+              : html`<a href="/cadences/${key}?version=${v.version}">${t.view} v${v.version}</a>`
+          }</td></tr>`,
+      )}</tbody></table></div>
 ${versions.status === 200 && versions.body.leadsNotYetPlanned > 0 ? html`<p class="muted">${t.notYetPlanned}: ${formatNumber(ctx.lang, versions.body.leadsNotYetPlanned)}</p>` : ''}
 ${
   preview
@@ -240,6 +308,7 @@ ${
 ${preview.ok ? previewTable(ctx.lang, preview.preview) : notice('error', preview.message, preview.problems)}`
     : ''
 }`;
-    return sendCadencePage(reply, ctx, `${t.title}: ${cadence.definition.name}`, body);
-  });
+      return sendCadencePage(reply, ctx, `${t.title}: ${cadence.definition.name}`, body);
+    },
+  );
 }

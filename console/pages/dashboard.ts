@@ -40,7 +40,8 @@ const text = messages({
     contactable: '接触可能なリード',
     touched: '今月接触済み',
     atRisk: '今月未接触のおそれ',
-    healthHelp: '接触可能：育成・顧客・再活性化で、連絡禁止・配信停止でないリード。未接触のおそれ：今月まだ届いた接触がなく、月末までに予定された接触もないリード（各リードのタイムゾーンの暦月）。',
+    healthHelp:
+      '接触可能：育成・顧客・再活性化で、連絡禁止・配信停止でないリード。未接触のおそれ：今月まだ届いた接触がなく、月末までに予定された接触もないリード（各リードのタイムゾーンの暦月）。',
   },
   en: {
     title: 'Dashboard',
@@ -71,7 +72,8 @@ const text = messages({
     contactable: 'Contactable leads',
     touched: 'Touched this month',
     atRisk: 'At risk of a month without touch',
-    healthHelp: "Contactable: nurturing, customer or reactivation, not do-not-contact, not unsubscribed. At risk: no touch has reached them this month and none is planned before it ends (each lead's own calendar month).",
+    healthHelp:
+      "Contactable: nurturing, customer or reactivation, not do-not-contact, not unsubscribed. At risk: no touch has reached them this month and none is planned before it ends (each lead's own calendar month).",
   },
 });
 
@@ -84,51 +86,65 @@ const Query = Type.Object({
 
 /** `/`: the funnel, the capacity check, hot leads, DM tasks and recent sends on one page. */
 export async function dashboardPage(app: FastifyInstance): Promise<void> {
-  app.get<{ Querystring: { dailyActivities?: number; reps?: number } }>('/', { schema: { hide: true, querystring: Query } }, async (request, reply) => {
-    const ctx = contextOf(request);
-    const api = apiFor(app, request);
-    const t = text(ctx.lang);
-    const dailyActivities = request.query.dailyActivities ?? 5;
-    const reps = request.query.reps ?? 3;
-    const [funnel, capacity, escalations, dmTasks, outbox, health] = await Promise.all([
-      ctx.can('GET', '/v1/reports/funnel') ? api.get<FunnelReport>('/v1/reports/funnel?months=6') : undefined,
-      ctx.can('GET', '/v1/reports/capacity') ? api.get<CapacityReport>(`/v1/reports/capacity?dailyActivities=${dailyActivities}&reps=${reps}`) : undefined,
-      ctx.can('GET', '/v1/escalations') ? api.get<EscalationList>('/v1/escalations?status=open') : undefined,
-      ctx.can('GET', '/v1/dm-tasks') ? api.get<DmTaskList>('/v1/dm-tasks?status=open&limit=5000') : undefined,
-      ctx.can('GET', '/v1/outbox') ? api.get<OutboxList>('/v1/outbox?limit=5') : undefined,
-      ctx.can('GET', '/v1/reports/contact-health') ? api.get<ContactHealthReport>('/v1/reports/contact-health') : undefined,
-    ]);
-    const stages = funnel?.status === 200 ? funnel.body.stages : capacity?.status === 200 ? capacity.body.leadsHeld : undefined;
-    const cards: Html[] = [];
-    if (stages) {
-      cards.push(html`<section class="card chart-card" aria-labelledby="funnel-h"><h2 id="funnel-h">${t.funnel}</h2>${barChart(t.funnel, STAGES.map((s) => ({ label: stageName(ctx.lang, s), value: stages[s] ?? 0 })))}</section>`);
-    }
-    if (capacity?.status === 200) cards.push(capacityCard(ctx, capacity.body));
-    if (health?.status === 200) cards.push(contactHealthCard(ctx, health.body));
-    if (escalations?.status === 200) {
-      const items = escalations.body.items;
-      cards.push(html`<section class="card" aria-labelledby="hot-h"><h2 id="hot-h">${t.hot}</h2><p class="figure">${items.length}</p>
+  app.get<{ Querystring: { dailyActivities?: number; reps?: number } }>(
+    '/',
+    { schema: { hide: true, querystring: Query } },
+    async (request, reply) => {
+      const ctx = contextOf(request);
+      const api = apiFor(app, request);
+      const t = text(ctx.lang);
+      const dailyActivities = request.query.dailyActivities ?? 5;
+      const reps = request.query.reps ?? 3;
+      const [funnel, capacity, escalations, dmTasks, outbox, health] = await Promise.all([
+        ctx.can('GET', '/v1/reports/funnel') ? api.get<FunnelReport>('/v1/reports/funnel?months=6') : undefined,
+        ctx.can('GET', '/v1/reports/capacity')
+          ? api.get<CapacityReport>(`/v1/reports/capacity?dailyActivities=${dailyActivities}&reps=${reps}`)
+          : undefined,
+        ctx.can('GET', '/v1/escalations') ? api.get<EscalationList>('/v1/escalations?status=open') : undefined,
+        ctx.can('GET', '/v1/dm-tasks') ? api.get<DmTaskList>('/v1/dm-tasks?status=open&limit=5000') : undefined,
+        ctx.can('GET', '/v1/outbox') ? api.get<OutboxList>('/v1/outbox?limit=5') : undefined,
+        ctx.can('GET', '/v1/reports/contact-health')
+          ? api.get<ContactHealthReport>('/v1/reports/contact-health')
+          : undefined,
+      ]);
+      const stages =
+        funnel?.status === 200 ? funnel.body.stages : capacity?.status === 200 ? capacity.body.leadsHeld : undefined;
+      const cards: Html[] = [];
+      if (stages) {
+        cards.push(
+          html`<section class="card chart-card" aria-labelledby="funnel-h"><h2 id="funnel-h">${t.funnel}</h2>${barChart(
+            t.funnel,
+            STAGES.map((s) => ({ label: stageName(ctx.lang, s), value: stages[s] ?? 0 })),
+          )}</section>`,
+        );
+      }
+      if (capacity?.status === 200) cards.push(capacityCard(ctx, capacity.body));
+      if (health?.status === 200) cards.push(contactHealthCard(ctx, health.body));
+      if (escalations?.status === 200) {
+        const items = escalations.body.items;
+        cards.push(html`<section class="card" aria-labelledby="hot-h"><h2 id="hot-h">${t.hot}</h2><p class="figure">${items.length}</p>
 <ul>${items.slice(0, 5).map((e) => html`<li><a href="/leads/${e.leadId}">${e.lead?.company ?? ''} ${e.lead?.name ?? e.lead?.email ?? e.leadId.slice(0, 8)}</a> <span class="badge hot">${t.score} ${formatNumber(ctx.lang, e.score, 1)}</span></li>`)}</ul>
 <p><a href="/inbox">${t.seeAll}</a></p></section>`);
-    }
-    if (dmTasks?.status === 200) {
-      const items = dmTasks.body.items;
-      cards.push(html`<section class="card" aria-labelledby="dm-h"><h2 id="dm-h">${t.dm}</h2><p class="figure">${items.length}</p>
+      }
+      if (dmTasks?.status === 200) {
+        const items = dmTasks.body.items;
+        cards.push(html`<section class="card" aria-labelledby="dm-h"><h2 id="dm-h">${t.dm}</h2><p class="figure">${items.length}</p>
 <ul>${items.slice(0, 5).map((d) => html`<li>${d.lead.company ?? ''} ${d.lead.name ?? d.lead.email} · ${d.templateKey ?? ''}</li>`)}</ul>
 <p><a href="/dm-tasks">${t.seeAll}</a></p></section>`);
-    }
-    if (outbox) {
-      cards.push(
-        outbox.status === 200
-          ? html`<section class="card" aria-labelledby="sends-h"><h2 id="sends-h">${t.sends}</h2><ul>${outbox.body.items.map((m) => html`<li><a href="/outbox/${m.id}">${m.subject}</a><br><span class="muted">${m.to.join(', ')} · ${formatDateTime(ctx.lang, m.receivedAt)}</span></li>`)}</ul><p><a href="/outbox">${t.seeAll}</a></p></section>`
-          : html`<section class="card"><h2>${t.sends}</h2><p class="muted">${t.noOutbox}</p></section>`,
-      );
-    }
-    const months = funnel?.status === 200 ? funnel.body.months : [];
-    const body = html`<div class="cards">${cards}</div>
+      }
+      if (outbox) {
+        cards.push(
+          outbox.status === 200
+            ? html`<section class="card" aria-labelledby="sends-h"><h2 id="sends-h">${t.sends}</h2><ul>${outbox.body.items.map((m) => html`<li><a href="/outbox/${m.id}">${m.subject}</a><br><span class="muted">${m.to.join(', ')} · ${formatDateTime(ctx.lang, m.receivedAt)}</span></li>`)}</ul><p><a href="/outbox">${t.seeAll}</a></p></section>`
+            : html`<section class="card"><h2>${t.sends}</h2><p class="muted">${t.noOutbox}</p></section>`,
+        );
+      }
+      const months = funnel?.status === 200 ? funnel.body.months : [];
+      const body = html`<div class="cards">${cards}</div>
 ${months.length > 0 ? monthsTable(ctx, months) : ''}`;
-    return sendPage(reply, ctx, { title: t.title, section: 'dashboard', body });
-  });
+      return sendPage(reply, ctx, { title: t.title, section: 'dashboard', body });
+    },
+  );
 }
 
 function capacityCard(ctx: ConsoleContext, report: CapacityReport): Html {

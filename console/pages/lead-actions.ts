@@ -19,7 +19,14 @@ const SIGNALS = { pause: 'pause', resume: 'resume', 'do-not-contact': 'dnc' } as
  * beside the field and the status the API answered (a role that may not: 403).
  */
 export async function leadActionPages(app: FastifyInstance): Promise<void> {
-  const answerWith = async (request: FastifyRequest, reply: FastifyReply, id: string, answer: ApiAnswer, done: string, values: LeadPageState['values'] = {}) => {
+  const answerWith = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    answer: ApiAnswer,
+    done: string,
+    values: LeadPageState['values'] = {},
+  ) => {
     if (answer.status < 300) return reply.redirect(`/leads/${encodeURIComponent(id)}?done=${done}`, 303);
     const error = apiErrorOf(answer);
     // 409 from a stage move names no field; it is about the stage chosen.
@@ -28,21 +35,46 @@ export async function leadActionPages(app: FastifyInstance): Promise<void> {
   };
 
   for (const [action, done] of Object.entries(SIGNALS)) {
-    app.post<{ Params: { id: string } }>(`/leads/:id/${action}`, { schema: { hide: true, params: IdParams, body: CsrfOnly } }, async (request, reply) => {
-      const answer = await apiFor(app, request).send('POST', `/v1/leads/${encodeURIComponent(request.params.id)}/${action}`);
-      return answerWith(request, reply, request.params.id, answer, done);
-    });
+    app.post<{ Params: { id: string } }>(
+      `/leads/:id/${action}`,
+      { schema: { hide: true, params: IdParams, body: CsrfOnly } },
+      async (request, reply) => {
+        const answer = await apiFor(app, request).send(
+          'POST',
+          `/v1/leads/${encodeURIComponent(request.params.id)}/${action}`,
+        );
+        return answerWith(request, reply, request.params.id, answer, done);
+      },
+    );
   }
 
-  app.post<{ Params: { id: string }; Body: { ownerEmail?: string } }>('/leads/:id/owner', { schema: { hide: true, params: IdParams, body: OwnerForm } }, async (request, reply) => {
-    const { ownerEmail } = filledFields(request.body, ['ownerEmail']);
-    const answer = await apiFor(app, request).send('POST', `/v1/leads/${encodeURIComponent(request.params.id)}/owner`, { ownerEmail: ownerEmail ?? null });
-    return answerWith(request, reply, request.params.id, answer, 'owner', { ownerEmail: request.body.ownerEmail ?? '' });
-  });
+  app.post<{ Params: { id: string }; Body: { ownerEmail?: string } }>(
+    '/leads/:id/owner',
+    { schema: { hide: true, params: IdParams, body: OwnerForm } },
+    async (request, reply) => {
+      const { ownerEmail } = filledFields(request.body, ['ownerEmail']);
+      const answer = await apiFor(app, request).send(
+        'POST',
+        `/v1/leads/${encodeURIComponent(request.params.id)}/owner`,
+        { ownerEmail: ownerEmail ?? null },
+      );
+      return answerWith(request, reply, request.params.id, answer, 'owner', {
+        ownerEmail: request.body.ownerEmail ?? '',
+      });
+    },
+  );
 
-  app.post<{ Params: { id: string }; Body: { stage?: string; reason?: string } }>('/leads/:id/stage', { schema: { hide: true, params: IdParams, body: StageForm } }, async (request, reply) => {
-    const values = filledFields(request.body, ['stage', 'reason']);
-    const answer = await apiFor(app, request).send('POST', `/v1/leads/${encodeURIComponent(request.params.id)}/stage`, values);
-    return answerWith(request, reply, request.params.id, answer, 'stage', values);
-  });
+  app.post<{ Params: { id: string }; Body: { stage?: string; reason?: string } }>(
+    '/leads/:id/stage',
+    { schema: { hide: true, params: IdParams, body: StageForm } },
+    async (request, reply) => {
+      const values = filledFields(request.body, ['stage', 'reason']);
+      const answer = await apiFor(app, request).send(
+        'POST',
+        `/v1/leads/${encodeURIComponent(request.params.id)}/stage`,
+        values,
+      );
+      return answerWith(request, reply, request.params.id, answer, 'stage', values);
+    },
+  );
 }

@@ -12,8 +12,27 @@ export interface LeadItem {
   cadence: string;
   paused: boolean;
   doNotContact: boolean;
-  profile: Record<'name' | 'company' | 'department' | 'title' | 'phone' | 'source' | 'ownerEmail' | 'locale' | 'timezone' | 'externalId', string | null>;
-  deal: { status: string; stage: string | null; amount: number | null; probability: number | null; expectedCloseDate: string | null; daysStalled: number | null } | null;
+  profile: Record<
+    | 'name'
+    | 'company'
+    | 'department'
+    | 'title'
+    | 'phone'
+    | 'source'
+    | 'ownerEmail'
+    | 'locale'
+    | 'timezone'
+    | 'externalId',
+    string | null
+  >;
+  deal: {
+    status: string;
+    stage: string | null;
+    amount: number | null;
+    probability: number | null;
+    expectedCloseDate: string | null;
+    daysStalled: number | null;
+  } | null;
   createdAt: string;
 }
 
@@ -25,11 +44,16 @@ export type FieldErrors = Partial<Record<string, string>>;
  * `/postalAddress/city`) names the field by its first segment, mapped through `fields`
  * when the form's name differs from the API's.
  */
-export function errorsByField(details: readonly { path: string; message: string }[], fields: Record<string, string> = {}): FieldErrors {
+export function errorsByField(
+  details: readonly { path: string; message: string }[],
+  fields: Record<string, string> = {},
+): FieldErrors {
   const errors: FieldErrors = {};
   for (const detail of details) {
     // A missing field is reported on its parent: "must have required property 'email'".
-    const name = detail.path.replace(/^[a-z]+:/, '').split('/')[1] || (/required property '([^']+)'/.exec(detail.message)?.[1] ?? '');
+    const name =
+      detail.path.replace(/^[a-z]+:/, '').split('/')[1] ||
+      (/required property '([^']+)'/.exec(detail.message)?.[1] ?? '');
     const field = fields[name] ?? name;
     if (field) errors[field] = errors[field] ? `${errors[field]}; ${detail.message}` : detail.message;
   }
@@ -37,7 +61,17 @@ export function errorsByField(details: readonly { path: string; message: string 
 }
 
 /** An input with its label, and its error linked by aria-describedby. */
-export function inputField(f: { id: string; name: string; label: string; value?: string | null | undefined; type?: string; error?: string | undefined; required?: boolean; list?: string; placeholder?: string }): Html {
+export function inputField(f: {
+  id: string;
+  name: string;
+  label: string;
+  value?: string | null | undefined;
+  type?: string;
+  error?: string | undefined;
+  required?: boolean;
+  list?: string;
+  placeholder?: string;
+}): Html {
   const errorId = `${f.id}-error`;
   return html`<div class="field"><label for="${f.id}">${f.label}</label><input id="${f.id}" name="${f.name}" type="${f.type ?? 'text'}" value="${f.value ?? ''}"${f.required ? html` required` : ''}${f.list ? html` list="${f.list}"` : ''}${f.placeholder ? html` placeholder="${f.placeholder}"` : ''}${
     f.error ? html` aria-invalid="true" aria-describedby="${errorId}"` : ''
@@ -45,7 +79,14 @@ export function inputField(f: { id: string; name: string; label: string; value?:
 }
 
 /** A select with its label, and its error linked by aria-describedby. */
-export function selectField(f: { id: string; name: string; label: string; value?: string | null | undefined; options: readonly { value: string; label: string }[]; error?: string | undefined }): Html {
+export function selectField(f: {
+  id: string;
+  name: string;
+  label: string;
+  value?: string | null | undefined;
+  options: readonly { value: string; label: string }[];
+  error?: string | undefined;
+}): Html {
   const errorId = `${f.id}-error`;
   return html`<div class="field"><label for="${f.id}">${f.label}</label><select id="${f.id}" name="${f.name}"${f.error ? html` aria-invalid="true" aria-describedby="${errorId}"` : ''}>${f.options.map(
     (o) => html`<option value="${o.value}"${o.value === (f.value ?? '') ? html` selected` : ''}>${o.label}</option>`,
@@ -53,10 +94,14 @@ export function selectField(f: { id: string; name: string; label: string; value?
 }
 
 /** A lead's name as lists show it: company and name, else the email. */
-export const leadTitle = (lead: Pick<LeadItem, 'email' | 'profile'>): string => [lead.profile.company, lead.profile.name].filter(Boolean).join(' ') || lead.email;
+export const leadTitle = (lead: Pick<LeadItem, 'email' | 'profile'>): string =>
+  [lead.profile.company, lead.profile.name].filter(Boolean).join(' ') || lead.email;
 
 /** The form's text fields, trimmed, with empty ones left out (the API refuses empty strings). */
-export function filledFields<K extends string>(body: Partial<Record<K, unknown>>, names: readonly K[]): Partial<Record<K, string>> {
+export function filledFields<K extends string>(
+  body: Partial<Record<K, unknown>>,
+  names: readonly K[],
+): Partial<Record<K, string>> {
   const out: Partial<Record<K, string>> = {};
   for (const name of names) {
     const value = body[name];

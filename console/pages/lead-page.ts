@@ -149,7 +149,16 @@ interface LeadEmailItem {
  */
 function versionOf(lead: LeadItem, timeline: readonly TimelineItem[]): string {
   const last = timeline[timeline.length - 1];
-  const seen = [timeline.length, last?.at, lead.stage, lead.paused, lead.doNotContact, lead.nextTouchAt, lead.profile.ownerEmail, lead.touches];
+  const seen = [
+    timeline.length,
+    last?.at,
+    lead.stage,
+    lead.paused,
+    lead.doNotContact,
+    lead.nextTouchAt,
+    lead.profile.ownerEmail,
+    lead.touches,
+  ];
   return createHash('sha256').update(JSON.stringify(seen)).digest('base64url').slice(0, 16);
 }
 
@@ -162,8 +171,12 @@ function statusBlock(ctx: ConsoleContext, lead: LeadItem, oob: boolean): Html {
     html`<form method="post" action="/leads/${lead.id}/${path}" class="inline">${csrfField(ctx)}<button type="submit"${extra ?? ''}>${label}</button></form>`;
   const actions = [
     open && !lead.paused && ctx.can('POST', pauseUrl) ? action('pause', t.pause, html` class="secondary"`) : '',
-    open && lead.paused && ctx.can('POST', '/v1/leads/:id/resume') ? action('resume', t.resume, html` class="secondary"`) : '',
-    open && ctx.can('POST', '/v1/leads/:id/do-not-contact') ? action('do-not-contact', t.markDnc, html` class="danger" data-confirm="${t.confirmDnc}"`) : '',
+    open && lead.paused && ctx.can('POST', '/v1/leads/:id/resume')
+      ? action('resume', t.resume, html` class="secondary"`)
+      : '',
+    open && ctx.can('POST', '/v1/leads/:id/do-not-contact')
+      ? action('do-not-contact', t.markDnc, html` class="danger" data-confirm="${t.confirmDnc}"`)
+      : '',
   ].filter((a) => a !== '');
   return html`<section id="lead-status" class="card" aria-labelledby="status-h"${oob ? html` hx-swap-oob="true"` : ''}><h2 id="status-h">${t.status}</h2>
 <dl class="profile">
@@ -186,17 +199,27 @@ function emailContent(ctx: ConsoleContext, email: LeadEmailItem): Html {
     email.html === null
       ? html`<p class="muted">${t.notKept}</p>`
       : html`<iframe class="preview-frame" title="${email.subject ?? ''}" sandbox srcdoc="${email.html}" loading="lazy"></iframe>${
-          email.text ? html`<details><summary>${t.textPart}</summary><pre class="email-text">${email.text}</pre></details>` : ''
+          email.text
+            ? html`<details><summary>${t.textPart}</summary><pre class="email-text">${email.text}</pre></details>`
+            : ''
         }`
   }</details>`;
 }
 
-async function timelineBlock(ctx: ConsoleContext, api: ConsoleApi, lead: LeadItem, timeline: readonly TimelineItem[]): Promise<Html> {
+async function timelineBlock(
+  ctx: ConsoleContext,
+  api: ConsoleApi,
+  lead: LeadItem,
+  timeline: readonly TimelineItem[],
+): Promise<Html> {
   const hasEmails = timeline.some((item) => item.kind === 'email_sent');
   const emails = hasEmails ? await api.get<{ items: LeadEmailItem[] }>(`/v1/leads/${lead.id}/emails`) : undefined;
   const byMessageId = new Map((emails?.status === 200 ? emails.body.items : []).map((e) => [e.messageId, e]));
   const more = (item: TimelineItem) => {
-    const email = item.kind === 'email_sent' && typeof item.detail.messageId === 'string' ? byMessageId.get(item.detail.messageId) : undefined;
+    const email =
+      item.kind === 'email_sent' && typeof item.detail.messageId === 'string'
+        ? byMessageId.get(item.detail.messageId)
+        : undefined;
     return email ? emailContent(ctx, email) : '';
   };
   return html`<div id="timeline" hx-get="/leads/${lead.id}/timeline?v=${versionOf(lead, timeline)}" hx-trigger="${POLL}" hx-swap="outerHTML">${timelineList(ctx.lang, timeline, more)}</div>`;
@@ -245,30 +268,47 @@ function profileBlock(ctx: ConsoleContext, lead: LeadItem): Html {
 
 async function scoreBlock(ctx: ConsoleContext, api: ConsoleApi, leadId: string): Promise<Html> {
   const t = text(ctx.lang);
-  const history = await api.get<{ threshold: number | null; points: { at: string; score: number }[] }>(`/v1/leads/${leadId}/score-history`);
+  const history = await api.get<{ threshold: number | null; points: { at: string; score: number }[] }>(
+    `/v1/leads/${leadId}/score-history`,
+  );
   const chart =
     history.status === 200
       ? lineChart(
           history.body.threshold === null ? t.scoreHistory : t.scoreChart,
           history.body.points.map((p) => ({ at: Date.parse(p.at), value: p.score })),
-          { ...(history.body.threshold === null ? {} : { threshold: history.body.threshold }), formatTime: (ms) => formatDateTime(ctx.lang, new Date(ms)) },
+          {
+            ...(history.body.threshold === null ? {} : { threshold: history.body.threshold }),
+            formatTime: (ms) => formatDateTime(ctx.lang, new Date(ms)),
+          },
         )
       : notice('error', `${t.noHistory}: ${apiErrorOf(history).message}`);
   return html`<section class="card" aria-labelledby="score-h"><h2 id="score-h">${t.scoreHistory}</h2>${chart}</section>`;
 }
 
 /** Renders the lead page, with a notice or the errors of an action that came back. */
-export async function renderLeadPage(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, id: string, state: LeadPageState = {}): Promise<FastifyReply> {
+export async function renderLeadPage(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  id: string,
+  state: LeadPageState = {},
+): Promise<FastifyReply> {
   const ctx = contextOf(request);
   const t = text(ctx.lang);
   const api = apiFor(app, request);
-  const [leadAnswer, timelineAnswer] = await Promise.all([api.get<LeadItem>(`/v1/leads/${encodeURIComponent(id)}`), api.get<{ items: TimelineItem[] }>(`/v1/leads/${encodeURIComponent(id)}/timeline`)]);
+  const [leadAnswer, timelineAnswer] = await Promise.all([
+    api.get<LeadItem>(`/v1/leads/${encodeURIComponent(id)}`),
+    api.get<{ items: TimelineItem[] }>(`/v1/leads/${encodeURIComponent(id)}/timeline`),
+  ]);
   if (leadAnswer.status !== 200) {
     return sendApiError(reply, ctx, { title: t.notFound, section: 'leads' }, leadAnswer);
   }
   const lead = leadAnswer.body;
   const timeline = timelineAnswer.status === 200 ? timelineAnswer.body.items : [];
-  const done = state.done && (DONE as readonly string[]).includes(state.done) ? t[`done_${state.done as (typeof DONE)[number]}`] : undefined;
+  const done =
+    state.done && (DONE as readonly string[]).includes(state.done)
+      ? t[`done_${state.done as (typeof DONE)[number]}`]
+      : undefined;
   const body = html`<p class="muted">${lead.email}</p>
 ${done ? notice('ok', done) : ''}${state.error ? notice('error', state.error.message, state.error.details) : ''}
 <div class="split">${statusBlock(ctx, lead, false)}${await scoreBlock(ctx, api, lead.id)}</div>
@@ -285,19 +325,29 @@ ${await timelineBlock(ctx, api, lead, timeline)}</section>`;
 
 /** `/leads/:id`: profile, status, score over time, actions and the self-refreshing timeline. */
 export async function leadPages(app: FastifyInstance): Promise<void> {
-  app.get<{ Params: { id: string }; Querystring: { done?: string } }>('/leads/:id', { schema: { hide: true, params: IdParams, querystring: PageQuery } }, async (request, reply) =>
-    renderLeadPage(app, request, reply, request.params.id, { done: request.query.done }),
+  app.get<{ Params: { id: string }; Querystring: { done?: string } }>(
+    '/leads/:id',
+    { schema: { hide: true, params: IdParams, querystring: PageQuery } },
+    async (request, reply) => renderLeadPage(app, request, reply, request.params.id, { done: request.query.done }),
   );
 
   // The polled fragment: the timeline, and the status beside it (out of band), or 204 when nothing changed.
-  app.get<{ Params: { id: string }; Querystring: { v?: string } }>('/leads/:id/timeline', { schema: { hide: true, params: IdParams, querystring: FragmentQuery } }, async (request, reply) => {
-    const ctx = contextOf(request);
-    const api = apiFor(app, request);
-    const id = encodeURIComponent(request.params.id);
-    const [leadAnswer, timelineAnswer] = await Promise.all([api.get<LeadItem>(`/v1/leads/${id}`), api.get<{ items: TimelineItem[] }>(`/v1/leads/${id}/timeline`)]);
-    if (leadAnswer.status !== 200 || timelineAnswer.status !== 200) return reply.code(leadAnswer.status === 200 ? timelineAnswer.status : leadAnswer.status).send();
-    if (request.query.v === versionOf(leadAnswer.body, timelineAnswer.body.items)) return reply.code(204).send();
-    const fragment = html`${await timelineBlock(ctx, api, leadAnswer.body, timelineAnswer.body.items)}${statusBlock(ctx, leadAnswer.body, true)}`;
-    return reply.type('text/html; charset=utf-8').send(fragment.value);
-  });
+  app.get<{ Params: { id: string }; Querystring: { v?: string } }>(
+    '/leads/:id/timeline',
+    { schema: { hide: true, params: IdParams, querystring: FragmentQuery } },
+    async (request, reply) => {
+      const ctx = contextOf(request);
+      const api = apiFor(app, request);
+      const id = encodeURIComponent(request.params.id);
+      const [leadAnswer, timelineAnswer] = await Promise.all([
+        api.get<LeadItem>(`/v1/leads/${id}`),
+        api.get<{ items: TimelineItem[] }>(`/v1/leads/${id}/timeline`),
+      ]);
+      if (leadAnswer.status !== 200 || timelineAnswer.status !== 200)
+        return reply.code(leadAnswer.status === 200 ? timelineAnswer.status : leadAnswer.status).send();
+      if (request.query.v === versionOf(leadAnswer.body, timelineAnswer.body.items)) return reply.code(204).send();
+      const fragment = html`${await timelineBlock(ctx, api, leadAnswer.body, timelineAnswer.body.items)}${statusBlock(ctx, leadAnswer.body, true)}`;
+      return reply.type('text/html; charset=utf-8').send(fragment.value);
+    },
+  );
 }

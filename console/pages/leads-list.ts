@@ -6,7 +6,15 @@ import { apiErrorOf, apiFor, contextOf, type ConsoleContext } from '../context.t
 import { html, type Html } from '../html.ts';
 import { formatDateTime, formatNumber, messages, stageName } from '../i18n.ts';
 import { csrfField, notice, sendPage } from '../layout.ts';
-import { errorsByField, filledFields, inputField, leadTitle, selectField, type FieldErrors, type LeadItem } from './lead-fields.ts';
+import {
+  errorsByField,
+  filledFields,
+  inputField,
+  leadTitle,
+  selectField,
+  type FieldErrors,
+  type LeadItem,
+} from './lead-fields.ts';
 
 const text = messages({
   ja: {
@@ -87,8 +95,20 @@ const NEW_LEAD_FIELDS = ['email', 'name', 'company', 'ownerEmail', 'cadence', 'l
 type NewLead = Partial<Record<(typeof NEW_LEAD_FIELDS)[number], string>>;
 
 const Text = Type.Optional(Type.String({ maxLength: 300 }));
-const ListQuery = Type.Object({ q: Text, stage: Text, scoreMin: Text, scoreMax: Text, owner: Text, cadence: Text, contact: Text, cursor: Text });
-const NewLeadForm = Type.Object({ _csrf: Type.String(), email: Text, name: Text, company: Text, ownerEmail: Text, cadence: Text, locale: Text }, { additionalProperties: false });
+const ListQuery = Type.Object({
+  q: Text,
+  stage: Text,
+  scoreMin: Text,
+  scoreMax: Text,
+  owner: Text,
+  cadence: Text,
+  contact: Text,
+  cursor: Text,
+});
+const NewLeadForm = Type.Object(
+  { _csrf: Type.String(), email: Text, name: Text, company: Text, ownerEmail: Text, cadence: Text, locale: Text },
+  { additionalProperties: false },
+);
 const PAGE_SIZE = 25;
 
 /** The new-lead form's state when it comes back with errors. */
@@ -98,7 +118,8 @@ interface NewLeadState {
   message: string;
 }
 
-const query = (filters: Filters, extra: Record<string, string> = {}): string => new URLSearchParams({ ...filters, ...extra }).toString();
+const query = (filters: Filters, extra: Record<string, string> = {}): string =>
+  new URLSearchParams({ ...filters, ...extra }).toString();
 
 function filterForm(ctx: ConsoleContext, filters: Filters, errors: FieldErrors, cadences: readonly string[]): Html {
   const t = text(ctx.lang);
@@ -128,7 +149,17 @@ ${inputField({ id: 'new-name', name: 'name', label: t.name, value: v.name, error
 ${inputField({ id: 'new-company', name: 'company', label: t.company, value: v.company, error: e.company })}
 ${inputField({ id: 'new-owner', name: 'ownerEmail', label: t.owner, type: 'email', value: v.ownerEmail, error: e.ownerEmail })}
 ${inputField({ id: 'new-cadence', name: 'cadence', label: t.cadence, value: v.cadence, error: e.cadence, list: 'cadence-keys', placeholder: t.defaultCadence })}
-${selectField({ id: 'new-locale', name: 'locale', label: t.locale, value: v.locale ?? ctx.lang, options: [{ value: 'ja', label: t.ja }, { value: 'en', label: t.en }], error: e.locale })}
+${selectField({
+  id: 'new-locale',
+  name: 'locale',
+  label: t.locale,
+  value: v.locale ?? ctx.lang,
+  options: [
+    { value: 'ja', label: t.ja },
+    { value: 'en', label: t.en },
+  ],
+  error: e.locale,
+})}
 </div>
 <button type="submit">${t.create}</button>
 </form></details>`;
@@ -140,20 +171,32 @@ function leadsTable(ctx: ConsoleContext, leads: readonly LeadItem[]): Html {
   return html`<div class="table-wrap"><table class="leads"><caption>${t.title}</caption><thead><tr>
 <th scope="col">${t.lead}</th><th scope="col">${t.stage}</th><th scope="col" class="num">${t.score}</th><th scope="col" class="hide-narrow">${t.owner}</th><th scope="col" class="hide-narrow">${t.nextTouch}</th></tr></thead>
 <tbody>${leads.map(
-    (l) => html`<tr data-lead-id="${l.id}"><th scope="row"><a href="/leads/${l.id}">${leadTitle(l)}</a><br><span class="muted">${l.email}</span></th>
+    (
+      l,
+    ) => html`<tr data-lead-id="${l.id}"><th scope="row"><a href="/leads/${l.id}">${leadTitle(l)}</a><br><span class="muted">${l.email}</span></th>
 <td>${stageName(ctx.lang, l.stage)}${l.paused ? html` <span class="badge">${t.paused}</span>` : ''}${l.doNotContact ? html` <span class="badge hot">${t.dnc}</span>` : ''}</td>
 <td class="num">${formatNumber(ctx.lang, l.score, 1)}</td><td class="hide-narrow">${l.profile.ownerEmail ?? '—'}</td><td class="hide-narrow">${formatDateTime(ctx.lang, l.nextTouchAt)}</td></tr>`,
   )}</tbody></table></div>`;
 }
 
-async function renderList(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, raw: Filters & { cursor?: string }, form?: NewLeadState): Promise<FastifyReply> {
+async function renderList(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  raw: Filters & { cursor?: string },
+  form?: NewLeadState,
+): Promise<FastifyReply> {
   const ctx = contextOf(request);
   const t = text(ctx.lang);
   const api = apiFor(app, request);
   const filters: Filters = filledFields(raw, FILTERS);
-  const cadences = ctx.can('GET', '/v1/cadences') ? await api.get<{ items: { key: string }[] }>('/v1/cadences') : undefined;
+  const cadences = ctx.can('GET', '/v1/cadences')
+    ? await api.get<{ items: { key: string }[] }>('/v1/cadences')
+    : undefined;
   const cadenceKeys = cadences?.status === 200 ? cadences.body.items.map((c) => c.key) : [];
-  const answer = await api.get<{ items: LeadItem[]; nextCursor: string | null }>(`/v1/leads?${query(filters, { limit: String(PAGE_SIZE), ...(raw.cursor ? { cursor: raw.cursor } : {}) })}`);
+  const answer = await api.get<{ items: LeadItem[]; nextCursor: string | null }>(
+    `/v1/leads?${query(filters, { limit: String(PAGE_SIZE), ...(raw.cursor ? { cursor: raw.cursor } : {}) })}`,
+  );
   const failed = answer.status === 200 ? undefined : apiErrorOf(answer);
   const errors = failed ? errorsByField(failed.details) : {};
   const body = html`<p>${t.intro}</p>
@@ -161,7 +204,9 @@ ${ctx.can('POST', '/v1/leads') ? newLeadForm(ctx, form) : ''}
 ${filterForm(ctx, filters, errors, cadenceKeys)}
 ${failed ? notice('error', failed.message, failed.details) : leadsTable(ctx, answer.body.items)}
 <nav class="pager" aria-label="${t.title}">${raw.cursor ? html`<a href="/leads?${query(filters)}">${t.firstPage}</a>` : ''}${
-    !failed && answer.body.nextCursor ? html` <a href="/leads?${query(filters, { cursor: answer.body.nextCursor })}" rel="next">${t.nextPage}</a>` : ''
+    !failed && answer.body.nextCursor
+      ? html` <a href="/leads?${query(filters, { cursor: answer.body.nextCursor })}" rel="next">${t.nextPage}</a>`
+      : ''
   }</nav>`;
   const status = form ? 422 : failed ? answer.status : 200;
   return sendPage(reply, ctx, { title: t.title, section: 'leads', body, wide: true }, status);
@@ -169,15 +214,36 @@ ${failed ? notice('error', failed.message, failed.details) : leadsTable(ctx, ans
 
 /** `/leads`: the searchable, filterable list with keyset pages, and the new-lead form. */
 export async function leadListPages(app: FastifyInstance): Promise<void> {
-  app.get<{ Querystring: Filters & { cursor?: string } }>('/leads', { schema: { hide: true, querystring: ListQuery } }, async (request, reply) => renderList(app, request, reply, request.query));
+  app.get<{ Querystring: Filters & { cursor?: string } }>(
+    '/leads',
+    { schema: { hide: true, querystring: ListQuery } },
+    async (request, reply) => renderList(app, request, reply, request.query),
+  );
 
   app.post<{ Body: NewLead }>('/leads', { schema: { hide: true, body: NewLeadForm } }, async (request, reply) => {
     const ctx = contextOf(request);
     const values = filledFields(request.body, NEW_LEAD_FIELDS);
     const answer = await apiFor(app, request).send<{ id: string }>('POST', '/v1/leads', values);
-    if (answer.status === 200 || answer.status === 201) return reply.redirect(`/leads/${answer.body.id}?done=${answer.status === 201 ? 'created' : 'updated'}`, 303);
+    if (answer.status === 200 || answer.status === 201)
+      return reply.redirect(`/leads/${answer.body.id}?done=${answer.status === 201 ? 'created' : 'updated'}`, 303);
     const error = apiErrorOf(answer);
-    if (answer.status !== 422) return sendPage(reply, ctx, { title: text(ctx.lang).title, section: 'leads', body: html`${notice('error', error.message)}<p><a href="/leads">${text(ctx.lang).title}</a></p>` }, answer.status);
-    return renderList(app, request, reply, {}, { values, errors: errorsByField(error.details), message: text(ctx.lang).invalid });
+    if (answer.status !== 422)
+      return sendPage(
+        reply,
+        ctx,
+        {
+          title: text(ctx.lang).title,
+          section: 'leads',
+          body: html`${notice('error', error.message)}<p><a href="/leads">${text(ctx.lang).title}</a></p>`,
+        },
+        answer.status,
+      );
+    return renderList(
+      app,
+      request,
+      reply,
+      {},
+      { values, errors: errorsByField(error.details), message: text(ctx.lang).invalid },
+    );
   });
 }

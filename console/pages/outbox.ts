@@ -45,19 +45,30 @@ export async function outboxPages(app: FastifyInstance): Promise<void> {
         : html`<p>${t.intro}</p><div class="table-wrap"><table><caption>${t.title} (${answer.body.total ?? answer.body.items.length})</caption>
 <thead><tr><th scope="col">${t.subject}</th><th scope="col">${t.to}</th><th scope="col" class="hide-narrow">${t.at}</th></tr></thead>
 <tbody>${answer.body.items.map((m) => html`<tr><th scope="row"><a href="/outbox/${m.id}">${m.subject || '—'}</a></th><td>${m.to.join(', ')}</td><td class="hide-narrow">${formatDateTime(ctx.lang, m.receivedAt)}</td></tr>`)}</tbody></table></div>`;
-    return sendPage(reply, ctx, { title: t.title, section: 'outbox', body, wide: true }, answer.status === 200 ? 200 : answer.status);
+    return sendPage(
+      reply,
+      ctx,
+      { title: t.title, section: 'outbox', body, wide: true },
+      answer.status === 200 ? 200 : answer.status,
+    );
   });
 
-  app.get<{ Params: { id: string } }>('/outbox/:id', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
-    const ctx = contextOf(request);
-    const t = text(ctx.lang);
-    const answer = await apiFor(app, request).get<OutboxMessage>(`/v1/outbox/${encodeURIComponent(request.params.id)}`);
-    if (answer.status !== 200) return sendApiError(reply, ctx, { title: t.message, section: 'outbox' }, answer);
-    const m = answer.body;
-    const body = html`<dl class="profile"><dt>${t.subject}</dt><dd data-testid="subject">${m.subject}</dd><dt>${t.from}</dt><dd>${m.from.join(', ')}</dd><dt>${t.to}</dt><dd>${m.to.join(', ')}</dd><dt>${t.at}</dt><dd>${formatDateTime(ctx.lang, m.receivedAt)}</dd></dl>
+  app.get<{ Params: { id: string } }>(
+    '/outbox/:id',
+    { schema: { hide: true, params: IdParams } },
+    async (request, reply) => {
+      const ctx = contextOf(request);
+      const t = text(ctx.lang);
+      const answer = await apiFor(app, request).get<OutboxMessage>(
+        `/v1/outbox/${encodeURIComponent(request.params.id)}`,
+      );
+      if (answer.status !== 200) return sendApiError(reply, ctx, { title: t.message, section: 'outbox' }, answer);
+      const m = answer.body;
+      const body = html`<dl class="profile"><dt>${t.subject}</dt><dd data-testid="subject">${m.subject}</dd><dt>${t.from}</dt><dd>${m.from.join(', ')}</dd><dt>${t.to}</dt><dd>${m.to.join(', ')}</dd><dt>${t.at}</dt><dd>${formatDateTime(ctx.lang, m.receivedAt)}</dd></dl>
 <h2>${t.html}</h2>
 ${m.html ? html`<iframe class="preview-frame" title="${t.html}: ${m.subject}" sandbox srcdoc="${m.html}"></iframe>` : html`<p class="muted">—</p>`}
 <h2>${t.text}</h2><pre class="card email-text">${m.text}</pre>`;
-    return sendPage(reply, ctx, { title: m.subject || t.message, section: 'outbox', body, wide: true });
-  });
+      return sendPage(reply, ctx, { title: m.subject || t.message, section: 'outbox', body, wide: true });
+    },
+  );
 }

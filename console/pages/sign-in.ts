@@ -37,7 +37,12 @@ const PRE_COOKIE = 'lle_signin';
 const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
 const SignInBody = Type.Object(
-  { key: Type.String({ maxLength: 300 }), _csrf: Type.String({ maxLength: 100 }), next: Type.Optional(Type.String({ maxLength: 2000 })), lang: Type.Optional(Type.String({ maxLength: 5 })) },
+  {
+    key: Type.String({ maxLength: 300 }),
+    _csrf: Type.String({ maxLength: 100 }),
+    next: Type.Optional(Type.String({ maxLength: 2000 })),
+    lang: Type.Optional(Type.String({ maxLength: 5 })),
+  },
   { additionalProperties: false },
 );
 
@@ -66,7 +71,10 @@ export function safeNext(next: string | undefined): string {
 }
 
 /** Sign-in, sign-out and the language switch: the console's only pages without a session. */
-export async function signInPages(instance: FastifyInstance, options: { db: Queryable; secureCookies: boolean }): Promise<void> {
+export async function signInPages(
+  instance: FastifyInstance,
+  options: { db: Queryable; secureCookies: boolean },
+): Promise<void> {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: options.secureCookies };
 
@@ -97,8 +105,10 @@ ${error ? html`<p class="error" id="key-error">${error}</p>` : ''}</div>
       );
   };
 
-  app.get('/sign-in', { schema: { hide: true, querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })) }) } }, async (request, reply) =>
-    form(reply, requestLang(request), safeNext(request.query.next)),
+  app.get(
+    '/sign-in',
+    { schema: { hide: true, querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })) }) } },
+    async (request, reply) => form(reply, requestLang(request), safeNext(request.query.next)),
   );
 
   app.post('/sign-in', { schema: { hide: true, body: SignInBody } }, async (request, reply) => {
@@ -115,7 +125,12 @@ ${error ? html`<p class="error" id="key-error">${error}</p>` : ''}</div>
       return form(reply, lang, next, text(lang).invalid, 401);
     }
     const sessionId = randomBytes(32).toString('base64url');
-    await insertConsoleSession(options.db, { idDigest: keyDigest(sessionId), keyDigest: keyDigest(body.key.trim()), csrfToken: randomBytes(32).toString('base64url'), ttlMs: SESSION_TTL_MS });
+    await insertConsoleSession(options.db, {
+      idDigest: keyDigest(sessionId),
+      keyDigest: keyDigest(body.key.trim()),
+      csrfToken: randomBytes(32).toString('base64url'),
+      ttlMs: SESSION_TTL_MS,
+    });
     return reply
       .clearCookie(PRE_COOKIE, cookieOptions)
       .setCookie(SESSION_COOKIE, sessionId, { ...cookieOptions, maxAge: SESSION_TTL_MS / 1000 })
@@ -123,12 +138,27 @@ ${error ? html`<p class="error" id="key-error">${error}</p>` : ''}</div>
       .redirect(next, 303);
   });
 
-  app.post('/sign-out', { schema: { hide: true }, preValidation: requireConsoleSession(instance) }, async (request: FastifyRequest, reply) => {
-    if (request.session) await deleteConsoleSession(options.db, keyDigest(request.session.sessionId));
-    return reply.clearCookie(SESSION_COOKIE, cookieOptions).redirect('/sign-in', 303);
-  });
+  app.post(
+    '/sign-out',
+    { schema: { hide: true }, preValidation: requireConsoleSession(instance) },
+    async (request: FastifyRequest, reply) => {
+      if (request.session) await deleteConsoleSession(options.db, keyDigest(request.session.sessionId));
+      return reply.clearCookie(SESSION_COOKIE, cookieOptions).redirect('/sign-in', 303);
+    },
+  );
 
-  app.get('/lang/:lang', { schema: { hide: true, params: Type.Object({ lang: Type.Union([Type.Literal('ja'), Type.Literal('en')]) }), querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })) }) } }, async (request, reply) =>
-    reply.setCookie(LANG_COOKIE, request.params.lang, { ...cookieOptions, httpOnly: false, maxAge: 365 * 24 * 3600 }).redirect(safeNext(request.query.next), 303),
+  app.get(
+    '/lang/:lang',
+    {
+      schema: {
+        hide: true,
+        params: Type.Object({ lang: Type.Union([Type.Literal('ja'), Type.Literal('en')]) }),
+        querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })) }),
+      },
+    },
+    async (request, reply) =>
+      reply
+        .setCookie(LANG_COOKIE, request.params.lang, { ...cookieOptions, httpOnly: false, maxAge: 365 * 24 * 3600 })
+        .redirect(safeNext(request.query.next), 303),
   );
 }

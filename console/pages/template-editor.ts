@@ -7,7 +7,14 @@ import { apiErrorOf, apiFor, contextOf, type ApiAnswer, type ConsoleApi, type Co
 import { html, type Html } from '../html.ts';
 import { formatDateTime, messages, type Lang } from '../i18n.ts';
 import { consolePage, notice, sendApiError } from '../layout.ts';
-import { previewFragment, previewOutcome, problemLine, problemsOf, type PreviewOutcome, type TemplateProblem } from './template-preview.ts';
+import {
+  previewFragment,
+  previewOutcome,
+  problemLine,
+  problemsOf,
+  type PreviewOutcome,
+  type TemplateProblem,
+} from './template-preview.ts';
 
 const text = messages({
   ja: {
@@ -18,7 +25,8 @@ const text = messages({
     subject: '件名',
     subjectHint: 'Handlebars の変数が使えます（例: {{lead.name}}、{{sama lead.name}}）',
     mjml: '本文（MJML）',
-    mjmlHint: 'エラーは行番号つきで表示されます。共通レイアウトは {{#> _layout-email}} … {{/_layout-email}} で使えます。',
+    mjmlHint:
+      'エラーは行番号つきで表示されます。共通レイアウトは {{#> _layout-email}} … {{/_layout-email}} で使えます。',
     sample: 'プレビュー用のサンプルリード',
     sampleHint: '空欄の項目はサンプルの値（山田 太郎 など）でプレビューします。',
     name: '氏名',
@@ -55,7 +63,8 @@ const text = messages({
     subject: 'Subject',
     subjectHint: 'Handlebars variables work here (e.g. {{lead.name}}, {{sama lead.name}})',
     mjml: 'Body (MJML)',
-    mjmlHint: 'Errors are shown with their line numbers. Use the shared layout with {{#> _layout-email}} … {{/_layout-email}}.',
+    mjmlHint:
+      'Errors are shown with their line numbers. Use the shared layout with {{#> _layout-email}} … {{/_layout-email}}.',
     sample: 'Sample lead for the preview',
     sampleHint: 'Empty fields preview with the sample lead’s values (Alex Smith and so on).',
     name: 'Name',
@@ -88,7 +97,13 @@ const text = messages({
 
 const SAMPLE_FIELDS = ['name', 'company', 'department', 'title', 'email'] as const;
 type SampleField = (typeof SAMPLE_FIELDS)[number];
-const SAMPLE_LABELS: Record<SampleField, 'name' | 'company' | 'department' | 'jobTitle' | 'email'> = { name: 'name', company: 'company', department: 'department', title: 'jobTitle', email: 'email' };
+const SAMPLE_LABELS: Record<SampleField, 'name' | 'company' | 'department' | 'jobTitle' | 'email'> = {
+  name: 'name',
+  company: 'company',
+  department: 'department',
+  title: 'jobTitle',
+  email: 'email',
+};
 
 const Locale = Type.Union([Type.Literal('ja'), Type.Literal('en')]);
 type Locale = Static<typeof Locale>;
@@ -111,10 +126,18 @@ const EditorForm = Type.Object(
 );
 type EditorFormBody = Static<typeof EditorForm>;
 const EditorQuery = Type.Object(
-  { locale: Type.Optional(Locale), saved: Type.Optional(Type.Integer({ minimum: 1 })), sent: Type.Optional(Type.String({ maxLength: 300 })) },
+  {
+    locale: Type.Optional(Locale),
+    saved: Type.Optional(Type.Integer({ minimum: 1 })),
+    sent: Type.Optional(Type.String({ maxLength: 300 })),
+  },
   { additionalProperties: false },
 );
-type EditorRequest = FastifyRequest<{ Params: { key: string }; Querystring: Static<typeof EditorQuery>; Body: EditorFormBody }>;
+type EditorRequest = FastifyRequest<{
+  Params: { key: string };
+  Querystring: Static<typeof EditorQuery>;
+  Body: EditorFormBody;
+}>;
 
 /** What the reader has in the editor's form (kept across a failed save or a no-JS preview). */
 interface Draft {
@@ -146,14 +169,21 @@ const draftOf = (body: EditorFormBody): Draft => ({
 });
 
 /** The sample lead as the preview and test send take it: only the fields the reader filled in. */
-const sampleData = (draft: Draft) => Object.fromEntries(SAMPLE_FIELDS.flatMap((f) => (draft.sample[f]?.trim() ? [[f, draft.sample[f].trim()]] : [])));
+const sampleData = (draft: Draft) =>
+  Object.fromEntries(SAMPLE_FIELDS.flatMap((f) => (draft.sample[f]?.trim() ? [[f, draft.sample[f].trim()]] : [])));
 
-const fill = (template: string, values: Record<string, string | number>) => template.replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
+const fill = (template: string, values: Record<string, string | number>) =>
+  template.replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));
 
 async function renderPreview(api: ConsoleApi, key: string, locale: Locale, draft: Draft): Promise<PreviewOutcome> {
   if (isPartialKey(key)) return { kind: 'partial' };
   // An empty field is passed on as empty, so the API says what is missing rather than previewing the stored one.
-  const answer = await api.send<TemplatePreview>('POST', `/v1/templates/${key}/preview`, { subject: draft.subject, mjml: draft.mjml, locale, lead: sampleData(draft) });
+  const answer = await api.send<TemplatePreview>('POST', `/v1/templates/${key}/preview`, {
+    subject: draft.subject,
+    mjml: draft.mjml,
+    locale,
+    lead: sampleData(draft),
+  });
   return previewOutcome(answer);
 }
 
@@ -182,8 +212,16 @@ function editorPage(ctx: ConsoleContext, view: EditorView): string {
   const { key, locale, draft } = view;
   const canPut = ctx.can('PUT', '/v1/templates/:key');
   const canTestSend = ctx.can('POST', '/v1/templates/:key/test-send');
-  const subjectErrors = fieldProblems(ctx.lang, 'subject', view.problems.filter((p) => p.part === 'subject'));
-  const mjmlErrors = fieldProblems(ctx.lang, 'mjml', view.problems.filter((p) => p.part !== 'subject'));
+  const subjectErrors = fieldProblems(
+    ctx.lang,
+    'subject',
+    view.problems.filter((p) => p.part === 'subject'),
+  );
+  const mjmlErrors = fieldProblems(
+    ctx.lang,
+    'mjml',
+    view.problems.filter((p) => p.part !== 'subject'),
+  );
   const base = `/templates/${key}`;
   const q = `?locale=${locale}`;
   const otherLocale: Locale = locale === 'ja' ? 'en' : 'ja';
@@ -240,21 +278,31 @@ ${
 }
 
 /** The stored template (undefined while it is new) and its versions, or the API's refusal. */
-type Loaded = { refused: ApiAnswer } | { stored: TemplateVersionItem | undefined; versions: VersionSummary[] | undefined };
+type Loaded =
+  { refused: ApiAnswer } | { stored: TemplateVersionItem | undefined; versions: VersionSummary[] | undefined };
 type VersionSummary = TemplateVersions['items'][number];
 
 async function loadTemplate(api: ConsoleApi, key: string, locale: Locale): Promise<Loaded> {
-  const [stored, versions] = await Promise.all([api.get<TemplateVersionItem>(`/v1/templates/${key}?locale=${locale}`), api.get<TemplateVersions>(`/v1/templates/${key}/versions?locale=${locale}`)]);
+  const [stored, versions] = await Promise.all([
+    api.get<TemplateVersionItem>(`/v1/templates/${key}?locale=${locale}`),
+    api.get<TemplateVersions>(`/v1/templates/${key}/versions?locale=${locale}`),
+  ]);
   if (stored.status !== 200 && stored.status !== 404) return { refused: stored };
   // findTemplateFor falls back to another language: only this language's versions count as stored.
   const own = stored.status === 200 && stored.body.locale === locale ? stored.body : undefined;
   return {
     stored: own,
-    versions: versions.status === 200 ? versions.body.items.filter((v) => v.locale === locale) : versions.status === 404 ? [] : undefined,
+    versions:
+      versions.status === 200
+        ? versions.body.items.filter((v) => v.locale === locale)
+        : versions.status === 404
+          ? []
+          : undefined,
   };
 }
 
-const sendHtml = (reply: FastifyReply, status: number, page: string) => reply.code(status).type('text/html; charset=utf-8').send(page);
+const sendHtml = (reply: FastifyReply, status: number, page: string) =>
+  reply.code(status).type('text/html; charset=utf-8').send(page);
 
 /**
  * `/templates/:key?locale=ja|en`: the editor (subject, MJML, sample lead), its live
@@ -267,64 +315,133 @@ export async function templateEditorPages(app: FastifyInstance): Promise<void> {
   const formSchema = { ...schema, body: EditorForm };
 
   /** The page again with the reader's draft, after a no-JS preview, a failed save or a failed send. */
-  const rerender = async (request: EditorRequest, reply: FastifyReply, draft: Draft, extra: { status?: number; problems?: TemplateProblem[]; banner?: Html }) => {
+  const rerender = async (
+    request: EditorRequest,
+    reply: FastifyReply,
+    draft: Draft,
+    extra: { status?: number; problems?: TemplateProblem[]; banner?: Html },
+  ) => {
     const ctx = contextOf(request);
     const api = apiFor(app, request);
     const { key } = request.params;
     const locale = request.query.locale ?? ctx.lang;
     const loaded = await loadTemplate(api, key, locale);
-    if ('refused' in loaded) return sendApiError(reply, ctx, { title: text(ctx.lang).title, section: 'templates' }, loaded.refused);
+    if ('refused' in loaded)
+      return sendApiError(reply, ctx, { title: text(ctx.lang).title, section: 'templates' }, loaded.refused);
     const preview = await renderPreview(api, key, locale, draft);
-    return sendHtml(reply, extra.status ?? 200, editorPage(ctx, { key, locale, draft, ...loaded, preview, problems: extra.problems ?? [], banner: extra.banner ?? html`` }));
+    return sendHtml(
+      reply,
+      extra.status ?? 200,
+      editorPage(ctx, {
+        key,
+        locale,
+        draft,
+        ...loaded,
+        preview,
+        problems: extra.problems ?? [],
+        banner: extra.banner ?? html``,
+      }),
+    );
   };
 
-  app.get<{ Params: { key: string }; Querystring: Static<typeof EditorQuery> }>('/templates/:key', { schema }, async (request, reply) => {
-    const ctx = contextOf(request);
-    const t = text(ctx.lang);
-    const api = apiFor(app, request);
-    const { key } = request.params;
-    const locale = request.query.locale ?? ctx.lang;
-    const loaded = await loadTemplate(api, key, locale);
-    if ('refused' in loaded) return sendApiError(reply, ctx, { title: t.title, section: 'templates' }, loaded.refused);
-    const draft = loaded.stored ? { ...starter(locale), subject: loaded.stored.subject, mjml: loaded.stored.mjml } : starter(locale);
-    const { saved, sent } = request.query;
-    const banner = saved !== undefined ? notice('ok', fill(t.saved, { n: saved })) : sent !== undefined ? notice('ok', fill(t.sent, { to: sent })) : html``;
-    // A new template's empty subject would only preview as an error: show its body first.
-    const preview = await renderPreview(api, key, locale, loaded.stored ? draft : { ...draft, subject: key });
-    return sendHtml(reply, 200, editorPage(ctx, { key, locale, draft, ...loaded, preview, problems: [], banner }));
-  });
+  app.get<{ Params: { key: string }; Querystring: Static<typeof EditorQuery> }>(
+    '/templates/:key',
+    { schema },
+    async (request, reply) => {
+      const ctx = contextOf(request);
+      const t = text(ctx.lang);
+      const api = apiFor(app, request);
+      const { key } = request.params;
+      const locale = request.query.locale ?? ctx.lang;
+      const loaded = await loadTemplate(api, key, locale);
+      if ('refused' in loaded)
+        return sendApiError(reply, ctx, { title: t.title, section: 'templates' }, loaded.refused);
+      const draft = loaded.stored
+        ? { ...starter(locale), subject: loaded.stored.subject, mjml: loaded.stored.mjml }
+        : starter(locale);
+      const { saved, sent } = request.query;
+      const banner =
+        saved !== undefined
+          ? notice('ok', fill(t.saved, { n: saved }))
+          : sent !== undefined
+            ? notice('ok', fill(t.sent, { to: sent }))
+            : html``;
+      // A new template's empty subject would only preview as an error: show its body first.
+      const preview = await renderPreview(api, key, locale, loaded.stored ? draft : { ...draft, subject: key });
+      return sendHtml(reply, 200, editorPage(ctx, { key, locale, draft, ...loaded, preview, problems: [], banner }));
+    },
+  );
 
   // The live preview: a fragment for htmx, the whole page for a form posted without JavaScript.
-  app.post<{ Params: { key: string }; Querystring: Static<typeof EditorQuery>; Body: EditorFormBody }>('/templates/:key/preview', { schema: formSchema }, async (request, reply) => {
-    const ctx = contextOf(request);
-    const draft = draftOf(request.body);
-    if (request.headers['hx-request'] !== 'true') return rerender(request, reply, draft, {});
-    const preview = await renderPreview(apiFor(app, request), request.params.key, request.query.locale ?? ctx.lang, draft);
-    // htmx swaps 2xx answers only: an invalid template is a preview of its errors, not a failed request.
-    return reply.code(preview.kind === 'failed' && preview.status === 403 ? 403 : 200).type('text/html; charset=utf-8').send(previewFragment(ctx.lang, preview).value);
-  });
+  app.post<{ Params: { key: string }; Querystring: Static<typeof EditorQuery>; Body: EditorFormBody }>(
+    '/templates/:key/preview',
+    { schema: formSchema },
+    async (request, reply) => {
+      const ctx = contextOf(request);
+      const draft = draftOf(request.body);
+      if (request.headers['hx-request'] !== 'true') return rerender(request, reply, draft, {});
+      const preview = await renderPreview(
+        apiFor(app, request),
+        request.params.key,
+        request.query.locale ?? ctx.lang,
+        draft,
+      );
+      // htmx swaps 2xx answers only: an invalid template is a preview of its errors, not a failed request.
+      return reply
+        .code(preview.kind === 'failed' && preview.status === 403 ? 403 : 200)
+        .type('text/html; charset=utf-8')
+        .send(previewFragment(ctx.lang, preview).value);
+    },
+  );
 
-  app.post<{ Params: { key: string }; Querystring: Static<typeof EditorQuery>; Body: EditorFormBody }>('/templates/:key', { schema: formSchema }, async (request, reply) => {
-    const ctx = contextOf(request);
-    const { key } = request.params;
-    const locale = request.query.locale ?? ctx.lang;
-    const draft = draftOf(request.body);
-    const answer = await apiFor(app, request).send<{ version: number }>('PUT', `/v1/templates/${key}`, { subject: draft.subject, mjml: draft.mjml, locale });
-    if (answer.status === 200 || answer.status === 201) return reply.redirect(`/templates/${key}?locale=${locale}&saved=${answer.body.version}`, 303);
-    if (answer.status !== 422) return sendApiError(reply, ctx, { title: text(ctx.lang).title, section: 'templates' }, answer);
-    const { problems } = problemsOf(answer);
-    return rerender(request, reply, draft, { status: 422, problems, banner: notice('error', text(ctx.lang).fixErrors) });
-  });
+  app.post<{ Params: { key: string }; Querystring: Static<typeof EditorQuery>; Body: EditorFormBody }>(
+    '/templates/:key',
+    { schema: formSchema },
+    async (request, reply) => {
+      const ctx = contextOf(request);
+      const { key } = request.params;
+      const locale = request.query.locale ?? ctx.lang;
+      const draft = draftOf(request.body);
+      const answer = await apiFor(app, request).send<{ version: number }>('PUT', `/v1/templates/${key}`, {
+        subject: draft.subject,
+        mjml: draft.mjml,
+        locale,
+      });
+      if (answer.status === 200 || answer.status === 201)
+        return reply.redirect(`/templates/${key}?locale=${locale}&saved=${answer.body.version}`, 303);
+      if (answer.status !== 422)
+        return sendApiError(reply, ctx, { title: text(ctx.lang).title, section: 'templates' }, answer);
+      const { problems } = problemsOf(answer);
+      return rerender(request, reply, draft, {
+        status: 422,
+        problems,
+        banner: notice('error', text(ctx.lang).fixErrors),
+      });
+    },
+  );
 
-  app.post<{ Params: { key: string }; Querystring: Static<typeof EditorQuery>; Body: EditorFormBody }>('/templates/:key/test-send', { schema: formSchema }, async (request, reply) => {
-    const ctx = contextOf(request);
-    const { key } = request.params;
-    const locale = request.query.locale ?? ctx.lang;
-    const draft = draftOf(request.body);
-    const answer = await apiFor(app, request).send('POST', `/v1/templates/${key}/test-send`, { to: draft.to.trim(), locale, data: sampleData(draft) });
-    if (answer.status === 202) return reply.redirect(`/templates/${key}?locale=${locale}&sent=${encodeURIComponent(draft.to.trim())}`, 303);
-    if (answer.status === 403) return sendApiError(reply, ctx, { title: text(ctx.lang).title, section: 'templates' }, answer);
-    const error = apiErrorOf(answer);
-    return rerender(request, reply, draft, { status: answer.status, banner: notice('error', error.message, error.details) });
-  });
+  app.post<{ Params: { key: string }; Querystring: Static<typeof EditorQuery>; Body: EditorFormBody }>(
+    '/templates/:key/test-send',
+    { schema: formSchema },
+    async (request, reply) => {
+      const ctx = contextOf(request);
+      const { key } = request.params;
+      const locale = request.query.locale ?? ctx.lang;
+      const draft = draftOf(request.body);
+      const answer = await apiFor(app, request).send('POST', `/v1/templates/${key}/test-send`, {
+        to: draft.to.trim(),
+        locale,
+        data: sampleData(draft),
+      });
+      if (answer.status === 202)
+        return reply.redirect(`/templates/${key}?locale=${locale}&sent=${encodeURIComponent(draft.to.trim())}`, 303);
+      if (answer.status === 403)
+        return sendApiError(reply, ctx, { title: text(ctx.lang).title, section: 'templates' }, answer);
+      const error = apiErrorOf(answer);
+      return rerender(request, reply, draft, {
+        status: answer.status,
+        banner: notice('error', error.message, error.details),
+      });
+    },
+  );
 }

@@ -11,7 +11,8 @@ const text = messages({
     problems: 'テンプレートにエラーがあります',
     warnings: '注意',
     line: '行目',
-    partial: '共通部品（_ で始まるキー）は単独ではプレビューしません。この部品を使うテンプレートのプレビューで確認してください。',
+    partial:
+      '共通部品（_ で始まるキー）は単独ではプレビューしません。この部品を使うテンプレートのプレビューで確認してください。',
     failed: 'プレビューできませんでした',
     part_mjml: 'MJML',
     part_subject: '件名',
@@ -25,7 +26,8 @@ const text = messages({
     problems: 'The template has errors',
     warnings: 'Warnings',
     line: 'line',
-    partial: 'Shared pieces (keys starting with _) are not previewed on their own: preview a template that uses this one.',
+    partial:
+      'Shared pieces (keys starting with _) are not previewed on their own: preview a template that uses this one.',
     failed: 'The preview failed',
     part_mjml: 'MJML',
     part_subject: 'Subject',
@@ -44,7 +46,9 @@ export interface TemplateProblem {
 /** The problems of a 422 (compile errors with lines, or fields that broke the schema), by part. */
 export function problemsOf(answer: ApiAnswer): { message: string; problems: TemplateProblem[] } {
   const error = (answer.body as { error?: { message?: unknown; details?: unknown } } | undefined)?.error;
-  const details = Array.isArray(error?.details) ? (error.details as { path?: unknown; line?: unknown; message?: unknown }[]) : [];
+  const details = Array.isArray(error?.details)
+    ? (error.details as { path?: unknown; line?: unknown; message?: unknown }[])
+    : [];
   return {
     message: typeof error?.message === 'string' ? error.message : `HTTP ${answer.status}`,
     problems: details.map((d) => {
@@ -62,18 +66,25 @@ export function problemsOf(answer: ApiAnswer): { message: string; problems: Temp
 export function problemLine(lang: Lang, p: TemplateProblem): string {
   const t = text(lang);
   const part = t[`part_${p.part}`];
-  const where = p.line === undefined ? part : lang === 'ja' ? `${part} ${p.line}${t.line}` : `${part} ${t.line} ${p.line}`;
+  const where =
+    p.line === undefined ? part : lang === 'ja' ? `${part} ${p.line}${t.line}` : `${part} ${t.line} ${p.line}`;
   return where ? `${where}: ${p.message}` : p.message;
 }
 
 /** What a preview came to: the rendered email, the template's errors, or another failure. */
-export type PreviewOutcome = { kind: 'rendered'; preview: TemplatePreview } | { kind: 'invalid'; problems: TemplateProblem[] } | { kind: 'failed'; status: number; message: string } | { kind: 'partial' };
+export type PreviewOutcome =
+  | { kind: 'rendered'; preview: TemplatePreview }
+  | { kind: 'invalid'; problems: TemplateProblem[] }
+  | { kind: 'failed'; status: number; message: string }
+  | { kind: 'partial' };
 
 /** The preview's outcome from the API's answer. */
 export function previewOutcome(answer: ApiAnswer<TemplatePreview>): PreviewOutcome {
   if (answer.status === 200) return { kind: 'rendered', preview: answer.body };
   const { message, problems } = problemsOf(answer);
-  return answer.status === 422 && problems.length > 0 ? { kind: 'invalid', problems } : { kind: 'failed', status: answer.status, message };
+  return answer.status === 422 && problems.length > 0
+    ? { kind: 'invalid', problems }
+    : { kind: 'failed', status: answer.status, message };
 }
 
 /**

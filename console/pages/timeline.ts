@@ -83,7 +83,8 @@ export function kindName(lang: Lang, kind: string): string {
 
 function detailLine(lang: Lang, item: TimelineItem): Html {
   const d = item.detail;
-  if (item.kind === 'stage_changed' && typeof d.to === 'string') return html`${typeof d.from === 'string' ? stageName(lang, d.from) : ''} → ${stageName(lang, d.to)}`;
+  if (item.kind === 'stage_changed' && typeof d.to === 'string')
+    return html`${typeof d.from === 'string' ? stageName(lang, d.from) : ''} → ${stageName(lang, d.to)}`;
   const parts = Object.entries(d)
     .filter(([key, value]) => value !== null && typeof value !== 'object' && key !== 'html')
     .map(([key, value]) => `${key}: ${String(value as string | number | boolean)}`);
@@ -91,9 +92,14 @@ function detailLine(lang: Lang, item: TimelineItem): Html {
 }
 
 /** A lead's timeline, oldest first, as an accessible list; `more` adds to an item (an email's content). */
-export function timelineList(lang: Lang, items: readonly TimelineItem[], more?: (item: TimelineItem) => HtmlValue): Html {
+export function timelineList(
+  lang: Lang,
+  items: readonly TimelineItem[],
+  more?: (item: TimelineItem) => HtmlValue,
+): Html {
   if (items.length === 0) return html`<p class="muted">—</p>`;
   return html`<ol class="timeline">${items.map(
-    (item) => html`<li data-kind="${item.kind}"><span class="kind">${kindName(lang, item.kind)}</span><time datetime="${item.at}">${formatDateTime(lang, item.at)}</time><br><span class="muted">${detailLine(lang, item)}</span>${more?.(item)}</li>`,
+    (item) =>
+      html`<li data-kind="${item.kind}"><span class="kind">${kindName(lang, item.kind)}</span><time datetime="${item.at}">${formatDateTime(lang, item.at)}</time><br><span class="muted">${detailLine(lang, item)}</span>${more?.(item)}</li>`,
   )}</ol>`;
 }

@@ -16,12 +16,21 @@ const TIMEOUT_MS = 15_000;
  * {@link CrmPermanentError} carrying the status (404 included, for callers to tell a
  * deleted record from a broken request).
  */
-export async function hubspotRequest<T>(settings: HubspotApiSettings, method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> {
+export async function hubspotRequest<T>(
+  settings: HubspotApiSettings,
+  method: 'GET' | 'POST' | 'PATCH',
+  path: string,
+  body?: unknown,
+): Promise<T> {
   let response: Response;
   try {
     response = await fetch(`${settings.apiBaseUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${settings.accessToken}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${settings.accessToken}`,
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });

@@ -42,7 +42,10 @@ export function hubspotDealSync(settings: HubspotDealSettings): CrmDealSync {
       const contactId = await contactIdOf(settings, request.lead);
       const lead = request.lead;
       const properties: Record<string, string> = {
-        dealname: `${lead.company ?? lead.name ?? lead.email}${request.kind === 'upsell' ? ' (upsell)' : ''}`.slice(0, 250),
+        dealname: `${lead.company ?? lead.name ?? lead.email}${request.kind === 'upsell' ? ' (upsell)' : ''}`.slice(
+          0,
+          250,
+        ),
         pipeline: settings.dealPipeline,
         dealstage: settings.dealStage,
       };
@@ -51,7 +54,12 @@ export function hubspotDealSync(settings: HubspotDealSettings): CrmDealSync {
       if (ownerId !== undefined) properties.hubspot_owner_id = ownerId;
       const deal = await hubspotRequest<Created>(settings, 'POST', '/crm/v3/objects/deals', {
         properties,
-        associations: [{ to: { id: contactId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: DEAL_TO_CONTACT }] }],
+        associations: [
+          {
+            to: { id: contactId },
+            types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: DEAL_TO_CONTACT }],
+          },
+        ],
       });
       return { provider: 'hubspot', dealId: deal.id, created: true };
     },
@@ -61,17 +69,26 @@ export function hubspotDealSync(settings: HubspotDealSettings): CrmDealSync {
 /** The HubSpot owner (user) with this email, if there is one. */
 async function ownerIdOf(settings: HubspotApiSettings, email: string): Promise<string | undefined> {
   const query = new URLSearchParams({ email, limit: '1' });
-  const owners = await hubspotRequest<{ results?: { id: string }[] }>(settings, 'GET', `/crm/v3/owners?${query.toString()}`);
+  const owners = await hubspotRequest<{ results?: { id: string }[] }>(
+    settings,
+    'GET',
+    `/crm/v3/owners?${query.toString()}`,
+  );
   return owners.results?.[0]?.id;
 }
 
 /** The lead's contact in HubSpot, by email; created from the lead's profile when missing. */
 async function contactIdOf(settings: HubspotApiSettings, lead: Lead): Promise<string> {
-  const found = await hubspotRequest<{ results?: { id: string }[] }>(settings, 'POST', '/crm/v3/objects/contacts/search', {
-    filterGroups: [{ filters: [{ propertyName: 'email', operator: 'EQ', value: lead.email }] }],
-    properties: ['email'],
-    limit: 1,
-  });
+  const found = await hubspotRequest<{ results?: { id: string }[] }>(
+    settings,
+    'POST',
+    '/crm/v3/objects/contacts/search',
+    {
+      filterGroups: [{ filters: [{ propertyName: 'email', operator: 'EQ', value: lead.email }] }],
+      properties: ['email'],
+      limit: 1,
+    },
+  );
   const existing = found.results?.[0]?.id;
   if (existing !== undefined) return existing;
   // The engine keeps names family-name first ("山田 太郎"), as it reads them from HubSpot.

@@ -18,8 +18,27 @@ interface HubspotRecord {
 
 /** The contact property that says the contact unsubscribed from all email. */
 export const OPT_OUT_PROPERTY = 'hs_email_optout';
-const CONTACT_PROPERTIES = ['email', 'firstname', 'lastname', 'company', 'jobtitle', 'phone', 'hubspot_owner_id', OPT_OUT_PROPERTY];
-const DEAL_PROPERTIES = ['dealname', 'dealstage', 'amount', 'closedate', 'hs_deal_stage_probability', 'hubspot_owner_id', 'hs_is_closed_won', 'hs_is_closed', 'closed_lost_reason'];
+const CONTACT_PROPERTIES = [
+  'email',
+  'firstname',
+  'lastname',
+  'company',
+  'jobtitle',
+  'phone',
+  'hubspot_owner_id',
+  OPT_OUT_PROPERTY,
+];
+const DEAL_PROPERTIES = [
+  'dealname',
+  'dealstage',
+  'amount',
+  'closedate',
+  'hs_deal_stage_probability',
+  'hubspot_owner_id',
+  'hs_is_closed_won',
+  'hs_is_closed',
+  'closed_lost_reason',
+];
 // A change to one of these on a closed deal reopens or closes it; other changes to a
 // closed deal (a note on the amount) must not move a customer back to the deal stage.
 const STAGE_PROPERTIES = new Set(['dealstage', 'pipeline', 'hs_is_closed_won', 'hs_is_closed']);
@@ -35,7 +54,8 @@ const text = (value: string | null | undefined, max: number): string | undefined
   const trimmed = value?.trim();
   return trimmed ? trimmed.slice(0, max) : undefined;
 };
-const defined = <T extends object>(fields: T): T => Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as T;
+const defined = <T extends object>(fields: T): T =>
+  Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as T;
 
 /**
  * Fetches the records a HubSpot event names (it carries only ids) and translates them
@@ -48,10 +68,15 @@ const defined = <T extends object>(fields: T): T => Object.fromEntries(Object.en
  *   change to an open deal, and `contract.ended` when the configured property is filled.
  * Deletions, and records HubSpot no longer has, translate into nothing.
  */
-export async function hubspotCrmEvents(settings: HubspotSyncSettings, event: HubspotWebhookEvent, key: string): Promise<HubspotTranslation> {
+export async function hubspotCrmEvents(
+  settings: HubspotSyncSettings,
+  event: HubspotWebhookEvent,
+  key: string,
+): Promise<HubspotTranslation> {
   const subject = subjectOf(event);
   if (!subject) return { events: [], skipped: `${event.subscriptionType} is not followed` };
-  if (subject.change === 'deletion') return { events: [], skipped: `a ${subject.object} deleted in HubSpot leaves its lead as it is` };
+  if (subject.change === 'deletion')
+    return { events: [], skipped: `a ${subject.object} deleted in HubSpot leaves its lead as it is` };
   const occurredAt = new Date(event.occurredAt).toISOString();
   const creation = subject.change === 'creation';
   try {
@@ -70,13 +95,22 @@ export async function hubspotCrmEvents(settings: HubspotSyncSettings, event: Hub
         ownerEmail: await ownerEmail(settings, p.hubspot_owner_id),
         externalId: `hubspot:contact:${contact.id}`,
       });
-      const events: CrmEvent[] = [{ id: `${key}:lead`, type: creation ? 'lead.created' : 'lead.updated', occurredAt, data }];
-      if (p[OPT_OUT_PROPERTY] === 'true' && (creation || event.propertyName === OPT_OUT_PROPERTY)) events.push({ id: `${key}:unsubscribed`, type: 'contact.unsubscribed', occurredAt, data: { email } });
+      const events: CrmEvent[] = [
+        { id: `${key}:lead`, type: creation ? 'lead.created' : 'lead.updated', occurredAt, data },
+      ];
+      if (p[OPT_OUT_PROPERTY] === 'true' && (creation || event.propertyName === OPT_OUT_PROPERTY))
+        events.push({ id: `${key}:unsubscribed`, type: 'contact.unsubscribed', occurredAt, data: { email } });
       return { events };
     }
 
     const contractEnd = settings.contractEndProperty;
-    const deal = await fetchRecord(settings, 'deals', event.objectId, contractEnd ? [...DEAL_PROPERTIES, contractEnd] : DEAL_PROPERTIES, 'contacts');
+    const deal = await fetchRecord(
+      settings,
+      'deals',
+      event.objectId,
+      contractEnd ? [...DEAL_PROPERTIES, contractEnd] : DEAL_PROPERTIES,
+      'contacts',
+    );
     const email = await dealContactEmail(settings, deal);
     if (email === undefined) return { events: [], skipped: 'the deal has no associated contact with an email' };
     const p = deal.properties;
@@ -85,22 +119,53 @@ export async function hubspotCrmEvents(settings: HubspotSyncSettings, event: Hub
     const lost = !won && (stage === 'closedlost' || p.hs_is_closed === 'true');
     const stageEvent = creation || STAGE_PROPERTIES.has(event.propertyName ?? '');
     const events: CrmEvent[] = [];
-    if (won && stageEvent) events.push({ id: `${key}:deal`, type: 'deal.won', occurredAt, data: await dealData(settings, email, p, stage) });
-    else if (lost && stageEvent) events.push({ id: `${key}:deal`, type: 'deal.lost', occurredAt, data: { email, reason: text(p.closed_lost_reason, 200) ?? stage ?? 'closedlost' } as CrmEvent['data'] });
-    else if (!won && !lost && (creation || event.propertyName !== contractEnd)) events.push({ id: `${key}:deal`, type: 'deal.stage_changed', occurredAt, data: await dealData(settings, email, p, stage) });
+    if (won && stageEvent)
+      events.push({ id: `${key}:deal`, type: 'deal.won', occurredAt, data: await dealData(settings, email, p, stage) });
+    else if (lost && stageEvent)
+      events.push({
+        id: `${key}:deal`,
+        type: 'deal.lost',
+        occurredAt,
+        data: { email, reason: text(p.closed_lost_reason, 200) ?? stage ?? 'closedlost' } as CrmEvent['data'],
+      });
+    else if (!won && !lost && (creation || event.propertyName !== contractEnd))
+      events.push({
+        id: `${key}:deal`,
+        type: 'deal.stage_changed',
+        occurredAt,
+        data: await dealData(settings, email, p, stage),
+      });
     const reason = contractEnd === undefined ? undefined : text(p[contractEnd], 200);
-    if (reason !== undefined && (creation || event.propertyName === contractEnd)) events.push({ id: `${key}:contract`, type: 'contract.ended', occurredAt, data: { email, reason } as CrmEvent['data'] });
-    return events.length > 0 ? { events } : { events, skipped: `a change of ${event.propertyName ?? 'a property'} on a closed deal changes nothing` };
+    if (reason !== undefined && (creation || event.propertyName === contractEnd))
+      events.push({
+        id: `${key}:contract`,
+        type: 'contract.ended',
+        occurredAt,
+        data: { email, reason } as CrmEvent['data'],
+      });
+    return events.length > 0
+      ? { events }
+      : { events, skipped: `a change of ${event.propertyName ?? 'a property'} on a closed deal changes nothing` };
   } catch (error) {
     if (isNotFound(error)) return { events: [], skipped: `the ${subject.object} is no longer in HubSpot` };
     throw error;
   }
 }
 
-async function fetchRecord(settings: HubspotApiSettings, type: 'contacts' | 'deals', id: number | string, properties: string[], associations?: string): Promise<HubspotRecord> {
+async function fetchRecord(
+  settings: HubspotApiSettings,
+  type: 'contacts' | 'deals',
+  id: number | string,
+  properties: string[],
+  associations?: string,
+): Promise<HubspotRecord> {
   const query = new URLSearchParams({ properties: properties.join(',') });
   if (associations !== undefined) query.set('associations', associations);
-  return hubspotRequest<HubspotRecord>(settings, 'GET', `/crm/v3/objects/${type}/${encodeURIComponent(String(id))}?${query.toString()}`);
+  return hubspotRequest<HubspotRecord>(
+    settings,
+    'GET',
+    `/crm/v3/objects/${type}/${encodeURIComponent(String(id))}?${query.toString()}`,
+  );
 }
 
 /** The email of the deal's first associated contact that has one. */
@@ -117,10 +182,17 @@ async function dealContactEmail(settings: HubspotApiSettings, deal: HubspotRecor
 }
 
 /** The owner's login email, the engine's name for a rep; undefined when unassigned or gone. */
-async function ownerEmail(settings: HubspotApiSettings, ownerId: string | null | undefined): Promise<string | undefined> {
+async function ownerEmail(
+  settings: HubspotApiSettings,
+  ownerId: string | null | undefined,
+): Promise<string | undefined> {
   if (!ownerId?.trim()) return undefined;
   try {
-    const owner = await hubspotRequest<{ email?: string | null }>(settings, 'GET', `/crm/v3/owners/${encodeURIComponent(ownerId.trim())}`);
+    const owner = await hubspotRequest<{ email?: string | null }>(
+      settings,
+      'GET',
+      `/crm/v3/owners/${encodeURIComponent(ownerId.trim())}`,
+    );
     return owner.email && EMAIL.test(owner.email) ? owner.email : undefined;
   } catch (error) {
     if (isNotFound(error)) return undefined;
@@ -129,7 +201,12 @@ async function ownerEmail(settings: HubspotApiSettings, ownerId: string | null |
 }
 
 /** A deal's fields in the generic form: probability from HubSpot's 0–1 to percent, the close date's UTC day. */
-async function dealData(settings: HubspotApiSettings, email: string, p: HubspotRecord['properties'], stage: string | undefined): Promise<CrmEvent['data']> {
+async function dealData(
+  settings: HubspotApiSettings,
+  email: string,
+  p: HubspotRecord['properties'],
+  stage: string | undefined,
+): Promise<CrmEvent['data']> {
   const amount = Number(p.amount ?? '');
   const probability = Number(p.hs_deal_stage_probability ?? '');
   const closeDate = /^\d{4}-\d{2}-\d{2}/.exec(p.closedate ?? '')?.[0];
@@ -137,7 +214,10 @@ async function dealData(settings: HubspotApiSettings, email: string, p: HubspotR
     email,
     stage,
     amount: p.amount && Number.isFinite(amount) && amount >= 0 && amount <= 1e12 ? amount : undefined,
-    probability: p.hs_deal_stage_probability && Number.isFinite(probability) && probability >= 0 && probability <= 1 ? Math.round(probability * 1000) / 10 : undefined,
+    probability:
+      p.hs_deal_stage_probability && Number.isFinite(probability) && probability >= 0 && probability <= 1
+        ? Math.round(probability * 1000) / 10
+        : undefined,
     expectedCloseDate: closeDate,
     ownerEmail: await ownerEmail(settings, p.hubspot_owner_id),
   });

@@ -30,8 +30,14 @@ const OBJECT_TYPE_IDS: Record<string, HubspotObject> = { '0-1': 'contact', '0-3'
  */
 export function subjectOf(event: HubspotWebhookEvent): { object: HubspotObject; change: HubspotChange } | undefined {
   const [prefix, change] = event.subscriptionType.split('.') as [string, string | undefined];
-  const object = prefix === 'object' ? OBJECT_TYPE_IDS[event.objectTypeId ?? ''] : prefix === 'contact' || prefix === 'deal' ? prefix : undefined;
-  if (object === undefined || (change !== 'creation' && change !== 'propertyChange' && change !== 'deletion')) return undefined;
+  const object =
+    prefix === 'object'
+      ? OBJECT_TYPE_IDS[event.objectTypeId ?? '']
+      : prefix === 'contact' || prefix === 'deal'
+        ? prefix
+        : undefined;
+  if (object === undefined || (change !== 'creation' && change !== 'propertyChange' && change !== 'deletion'))
+    return undefined;
   return { object, change };
 }
 
@@ -41,7 +47,15 @@ export function subjectOf(event: HubspotWebhookEvent): { object: HubspotObject; 
  * change, so the second has no effect.
  */
 export function hubspotEventKey(event: HubspotWebhookEvent): string {
-  const parts = [event.portalId ?? '', event.subscriptionType, event.objectTypeId ?? '', event.objectId, event.occurredAt, event.propertyName ?? '', event.propertyValue ?? ''];
+  const parts = [
+    event.portalId ?? '',
+    event.subscriptionType,
+    event.objectTypeId ?? '',
+    event.objectId,
+    event.occurredAt,
+    event.propertyName ?? '',
+    event.propertyValue ?? '',
+  ];
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 

@@ -43,15 +43,24 @@ export class ZohoClient {
       this.token = undefined;
       response = await this.send(method, path, body, await this.accessToken());
     }
-    if (response.status === 401) throw new CrmPermanentError('zoho', 401, `Zoho refused the access token: ${zohoCodeOf(response.body) ?? 'unauthorized'}`);
-    if (response.status === 429 || response.status >= 500) throw new Error(`Zoho answered ${response.status} to ${method} ${path}`);
+    if (response.status === 401)
+      throw new CrmPermanentError(
+        'zoho',
+        401,
+        `Zoho refused the access token: ${zohoCodeOf(response.body) ?? 'unauthorized'}`,
+      );
+    if (response.status === 429 || response.status >= 500)
+      throw new Error(`Zoho answered ${response.status} to ${method} ${path}`);
     return response;
   }
 
   private async send(method: string, path: string, body: unknown, accessToken: string): Promise<ZohoResponse> {
     const response = await fetch(`${this.config.apiBaseUrl}/crm/${ZOHO_API_VERSION}${path}`, {
       method,
-      headers: { authorization: `Zoho-oauthtoken ${accessToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Zoho-oauthtoken ${accessToken}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
@@ -79,17 +88,31 @@ export class ZohoClient {
     const response = await fetch(`${accountsUrl}/oauth/v2/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ refresh_token: refreshToken, client_id: clientId, client_secret: clientSecret, grant_type: 'refresh_token' }).toString(),
+      body: new URLSearchParams({
+        refresh_token: refreshToken,
+        client_id: clientId,
+        client_secret: clientSecret,
+        grant_type: 'refresh_token',
+      }).toString(),
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
-    if (response.status === 429 || response.status >= 500) throw new Error(`Zoho accounts answered ${response.status} to the token refresh`);
-    const body = (await response.json().catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown; error?: unknown };
+    if (response.status === 429 || response.status >= 500)
+      throw new Error(`Zoho accounts answered ${response.status} to the token refresh`);
+    const body = (await response.json().catch(() => ({}))) as {
+      access_token?: unknown;
+      expires_in?: unknown;
+      error?: unknown;
+    };
     if (typeof body.access_token !== 'string') {
       // Zoho answers a refused grant with an `error` (often with status 200): invalid_code,
       // invalid_client… are for the operator to fix; "Access Denied" is its rate limit.
       const error = typeof body.error === 'string' ? body.error : `status ${response.status}`;
       if (/access denied/i.test(error)) throw new Error(`Zoho accounts refused the token refresh for now: ${error}`);
-      throw new CrmPermanentError('zoho', response.status === 200 ? 401 : response.status, `Zoho refused the refresh token (check ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN and ZOHO_ACCOUNTS_URL): ${error}`);
+      throw new CrmPermanentError(
+        'zoho',
+        response.status === 200 ? 401 : response.status,
+        `Zoho refused the refresh token (check ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN and ZOHO_ACCOUNTS_URL): ${error}`,
+      );
     }
     const lifetimeMs = (typeof body.expires_in === 'number' ? body.expires_in : 3600) * 1000;
     this.token = { value: body.access_token, expiresAtMs: Date.now() + Math.max(lifetimeMs - EXPIRY_MARGIN_MS, 0) };

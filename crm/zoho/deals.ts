@@ -23,12 +23,18 @@ function dealIdOf(response: ZohoResponse, what: string): string {
   const item = firstItem(response) ?? (response.body as ZohoItem | undefined);
   if (response.status < 300 && item?.code === 'SUCCESS' && typeof item.details?.id === 'string') return item.details.id;
   const field = item?.details?.api_name === undefined ? '' : ` (field ${item.details.api_name})`;
-  throw new CrmPermanentError('zoho', response.status, `Zoho refused to ${what}: ${item?.code ?? response.status} ${item?.message ?? ''}${field}`.trim());
+  throw new CrmPermanentError(
+    'zoho',
+    response.status,
+    `Zoho refused to ${what}: ${item?.code ?? response.status} ${item?.message ?? ''}${field}`.trim(),
+  );
 }
 
 /** `YYYY-MM-DD`, `days` from now in the lead's time zone. */
 function dateInDays(days: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(Date.now() + days * 86_400_000));
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    new Date(Date.now() + days * 86_400_000),
+  );
 }
 
 /**
@@ -43,8 +49,18 @@ export function zohoDealSync(zoho: ZohoClient, options: { dealStage: string; pub
     if (email === undefined) return undefined;
     if (!users || Date.now() - users.readAtMs > USERS_TTL_MS) {
       const response = await zoho.request('GET', '/users?type=ActiveUsers&per_page=200');
-      const list = response.status === 200 ? ((response.body as { users?: { id?: unknown; email?: unknown }[] } | undefined)?.users ?? []) : [];
-      users = { byEmail: new Map(list.filter((u) => typeof u.id === 'string' && typeof u.email === 'string').map((u) => [(u.email as string).toLowerCase(), u.id as string])), readAtMs: Date.now() };
+      const list =
+        response.status === 200
+          ? ((response.body as { users?: { id?: unknown; email?: unknown }[] } | undefined)?.users ?? [])
+          : [];
+      users = {
+        byEmail: new Map(
+          list
+            .filter((u) => typeof u.id === 'string' && typeof u.email === 'string')
+            .map((u) => [(u.email as string).toLowerCase(), u.id as string]),
+        ),
+        readAtMs: Date.now(),
+      };
     }
     // An owner who is not a Zoho user leaves the deal to the token's user.
     return users.byEmail.get(email.toLowerCase());
@@ -59,11 +75,18 @@ export function zohoDealSync(zoho: ZohoClient, options: { dealStage: string; pub
     return {
       Deal_Name: `${who}${kind === 'upsell' ? ' (upsell)' : ''}`.slice(0, 120),
       Stage: options.dealStage,
-      Closing_Date: lead.deal?.status === 'open' && lead.deal.expectedCloseDate ? lead.deal.expectedCloseDate : dateInDays(DEFAULT_CLOSE_DAYS, lead.timezone),
+      Closing_Date:
+        lead.deal?.status === 'open' && lead.deal.expectedCloseDate
+          ? lead.deal.expectedCloseDate
+          : dateInDays(DEFAULT_CLOSE_DAYS, lead.timezone),
       ...(lead.deal?.amount != null ? { Amount: lead.deal.amount } : {}),
       ...(contactId !== undefined ? { Contact_Name: { id: contactId } } : {}),
       ...(owner !== undefined ? { Owner: { id: owner } } : {}),
-      Description: [why, `Lead: ${[lead.name, `<${lead.email}>`, lead.company].filter(Boolean).join(' ')}`, `${options.publicBaseUrl}/leads/${lead.id}`].join('\n'),
+      Description: [
+        why,
+        `Lead: ${[lead.name, `<${lead.email}>`, lead.company].filter(Boolean).join(' ')}`,
+        `${options.publicBaseUrl}/leads/${lead.id}`,
+      ].join('\n'),
     };
   }
 
@@ -72,11 +95,18 @@ export function zohoDealSync(zoho: ZohoClient, options: { dealStage: string; pub
     async upsertDeal(request: CrmDealRequest): Promise<CrmDealResult> {
       const fields = await dealFields(request);
       if (request.existingDealId !== undefined) {
-        const response = await zoho.request('PUT', `/Deals/${encodeURIComponent(request.existingDealId)}`, { data: [fields] });
+        const response = await zoho.request('PUT', `/Deals/${encodeURIComponent(request.existingDealId)}`, {
+          data: [fields],
+        });
         const item = firstItem(response) ?? (response.body as ZohoItem | undefined);
         // Deleted in Zoho since: make it again rather than fail the escalation.
         const gone = item?.code === 'INVALID_DATA' && item.details?.api_name === 'id';
-        if (!gone) return { provider: 'zoho', dealId: dealIdOf(response, `update deal ${request.existingDealId}`), created: false };
+        if (!gone)
+          return {
+            provider: 'zoho',
+            dealId: dealIdOf(response, `update deal ${request.existingDealId}`),
+            created: false,
+          };
       }
       const response = await zoho.request('POST', '/Deals', { data: [fields] });
       return { provider: 'zoho', dealId: dealIdOf(response, 'create the deal'), created: true };

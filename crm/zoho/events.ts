@@ -38,7 +38,8 @@ export type ZohoRecord = Static<typeof ZohoBody>;
 const WON = /^(closed[ -]?won|受注)$/i;
 const LOST = /^(closed[ -]?lost.*|失注)$/i;
 
-const blankToUndefined = (value: string | undefined): string | undefined => (value === undefined || value.trim() === '' || value.trim() === 'null' ? undefined : value.trim());
+const blankToUndefined = (value: string | undefined): string | undefined =>
+  value === undefined || value.trim() === '' || value.trim() === 'null' ? undefined : value.trim();
 const numberOf = (value: string | undefined): number | undefined => {
   const text = blankToUndefined(value)?.replace(/[,¥￥\s]/g, '');
   return text === undefined || !Number.isFinite(Number(text)) ? undefined : Number(text);
@@ -56,8 +57,12 @@ export function zohoEvents(record: ZohoRecord, now: Date): CrmEvent[] {
   const base = `${record.module}:${record.record_id}:${blankToUndefined(record.modified_time) ?? occurredAt}`;
   if (record.module === 'Leads' || record.module === 'Contacts') {
     const email = blankToUndefined(record.email);
-    if (!email) throw new InvalidInput('the Zoho record has no email', [{ path: '/email', message: 'map ${' + record.module + '.Email} to the parameter email' }]);
-    const name = [blankToUndefined(record.last_name), blankToUndefined(record.first_name)].filter(Boolean).join(' ') || undefined;
+    if (!email)
+      throw new InvalidInput('the Zoho record has no email', [
+        { path: '/email', message: 'map ${' + record.module + '.Email} to the parameter email' },
+      ]);
+    const name =
+      [blankToUndefined(record.last_name), blankToUndefined(record.first_name)].filter(Boolean).join(' ') || undefined;
     const data = {
       email,
       name,
@@ -68,12 +73,23 @@ export function zohoEvents(record: ZohoRecord, now: Date): CrmEvent[] {
       ownerEmail: blankToUndefined(record.owner_email),
       externalId: `zoho:${record.module}:${record.record_id}`,
     };
-    const events: CrmEvent[] = [{ id: `${base}:lead`, type: 'lead.updated', occurredAt, data: Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined)) }];
-    if (blankToUndefined(record.email_opt_out)?.toLowerCase() === 'true') events.push({ id: `${base}:optout`, type: 'contact.unsubscribed', occurredAt, data: { email } });
+    const events: CrmEvent[] = [
+      {
+        id: `${base}:lead`,
+        type: 'lead.updated',
+        occurredAt,
+        data: Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined)),
+      },
+    ];
+    if (blankToUndefined(record.email_opt_out)?.toLowerCase() === 'true')
+      events.push({ id: `${base}:optout`, type: 'contact.unsubscribed', occurredAt, data: { email } });
     return events;
   }
   const email = blankToUndefined(record.contact_email) ?? blankToUndefined(record.email);
-  if (!email) throw new InvalidInput('the Zoho deal names no contact email', [{ path: '/contact_email', message: 'map ${Contacts.Email} (the deal contact) to the parameter contact_email' }]);
+  if (!email)
+    throw new InvalidInput('the Zoho deal names no contact email', [
+      { path: '/contact_email', message: 'map ${Contacts.Email} (the deal contact) to the parameter contact_email' },
+    ]);
   const stage = blankToUndefined(record.stage);
   const closeDate = blankToUndefined(record.closing_date);
   const deal = {
@@ -87,9 +103,21 @@ export function zohoEvents(record: ZohoRecord, now: Date): CrmEvent[] {
   const data = Object.fromEntries(Object.entries(deal).filter(([, v]) => v !== undefined));
   const events: CrmEvent[] = [];
   if (stage !== undefined && WON.test(stage)) events.push({ id: `${base}:won`, type: 'deal.won', occurredAt, data });
-  else if (stage !== undefined && LOST.test(stage)) events.push({ id: `${base}:lost`, type: 'deal.lost', occurredAt, data: { email, reason: stage } as CrmEvent['data'] });
+  else if (stage !== undefined && LOST.test(stage))
+    events.push({
+      id: `${base}:lost`,
+      type: 'deal.lost',
+      occurredAt,
+      data: { email, reason: stage } as CrmEvent['data'],
+    });
   else events.push({ id: `${base}:stage`, type: 'deal.stage_changed', occurredAt, data });
   const reason = blankToUndefined(record.contract_end_reason);
-  if (reason !== undefined) events.push({ id: `${base}:ended`, type: 'contract.ended', occurredAt, data: { email, reason } as CrmEvent['data'] });
+  if (reason !== undefined)
+    events.push({
+      id: `${base}:ended`,
+      type: 'contract.ended',
+      occurredAt,
+      data: { email, reason } as CrmEvent['data'],
+    });
   return events;
 }

@@ -31,10 +31,15 @@ export async function getZohoRecord(zoho: ZohoClient, module: string, id: string
   const response = await zoho.request('GET', `/${module}/${encodeURIComponent(id)}`);
   if (response.status === 204 || response.status === 404) return undefined;
   const data = (response.body as { data?: unknown } | undefined)?.data;
-  if (response.status === 200 && Array.isArray(data) && typeof data[0] === 'object' && data[0] !== null) return data[0] as Fields;
+  if (response.status === 200 && Array.isArray(data) && typeof data[0] === 'object' && data[0] !== null)
+    return data[0] as Fields;
   // INVALID_DATA for an id: the record was deleted between the notification and the fetch.
   if (response.status === 400 && zohoCodeOf(response.body) === 'INVALID_DATA') return undefined;
-  throw new CrmPermanentError('zoho', response.status, `Zoho answered ${response.status} ${zohoCodeOf(response.body) ?? ''} to GET ${module}/${id}`.trim());
+  throw new CrmPermanentError(
+    'zoho',
+    response.status,
+    `Zoho answered ${response.status} ${zohoCodeOf(response.body) ?? ''} to GET ${module}/${id}`.trim(),
+  );
 }
 
 /**
@@ -42,7 +47,12 @@ export async function getZohoRecord(zoho: ZohoClient, module: string, id: string
  * one mapping (`zohoEvents`). A deal's contact email comes from its contact record, else
  * from `dealEmail` (the lead whose escalation made the deal).
  */
-export async function zohoRecordOf(zoho: ZohoClient, module: ZohoModule, fields: Fields, dealEmail: (dealId: string) => Promise<string | undefined>): Promise<ZohoRecord> {
+export async function zohoRecordOf(
+  zoho: ZohoClient,
+  module: ZohoModule,
+  fields: Fields,
+  dealEmail: (dealId: string) => Promise<string | undefined>,
+): Promise<ZohoRecord> {
   const id = text(fields.id) ?? '';
   const owner = lookup(fields.Owner);
   const common = { module, record_id: id, modified_time: text(fields.Modified_Time), owner_email: owner.email };

@@ -33,8 +33,14 @@ const fromRow = (row: ApiKeyRow): ApiKey => ({
 });
 
 /** Stores a key by its digest. */
-export async function insertApiKey(db: Queryable, key: { name: string; role: Role; digest: Buffer; prefix: string }): Promise<ApiKey> {
-  const result = await db.query<ApiKeyRow>('INSERT INTO api_keys (name, role, key_digest, key_prefix) VALUES ($1, $2, $3, $4) RETURNING *', [key.name, key.role, key.digest, key.prefix]);
+export async function insertApiKey(
+  db: Queryable,
+  key: { name: string; role: Role; digest: Buffer; prefix: string },
+): Promise<ApiKey> {
+  const result = await db.query<ApiKeyRow>(
+    'INSERT INTO api_keys (name, role, key_digest, key_prefix) VALUES ($1, $2, $3, $4) RETURNING *',
+    [key.name, key.role, key.digest, key.prefix],
+  );
   return fromRow(result.rows[0] as ApiKeyRow);
 }
 
@@ -58,6 +64,9 @@ export async function listApiKeys(db: Queryable): Promise<ApiKey[]> {
 
 /** Revokes a key (revoking twice keeps the first time); undefined when there is no such key. */
 export async function revokeApiKey(db: Queryable, id: string): Promise<ApiKey | undefined> {
-  const result = await db.query<ApiKeyRow>('UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 RETURNING *', [id]);
+  const result = await db.query<ApiKeyRow>(
+    'UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 RETURNING *',
+    [id],
+  );
   return result.rows[0] ? fromRow(result.rows[0]) : undefined;
 }

@@ -26,7 +26,11 @@ const fromRow = (row: CadenceRow): CadenceVersion => ({
 });
 
 /** Stores `definition` as the next version of `key` (see {@link saveNextVersion}). */
-export async function saveCadence(db: Queryable, key: string, definition: Cadence): Promise<{ saved: CadenceVersion; created: boolean }> {
+export async function saveCadence(
+  db: Queryable,
+  key: string,
+  definition: Cadence,
+): Promise<{ saved: CadenceVersion; created: boolean }> {
   return saveNextVersion({
     newest: () => findCadence(db, key),
     same: (newest) => JSON.stringify(newest.definition) === JSON.stringify(definition),
@@ -47,7 +51,10 @@ export async function findCadence(db: Queryable, key: string, version?: number):
 }
 
 /** Version numbers, names and dates of `key`, newest first. */
-export async function listCadenceVersions(db: Queryable, key: string): Promise<{ version: number; name: string; createdAt: Date }[]> {
+export async function listCadenceVersions(
+  db: Queryable,
+  key: string,
+): Promise<{ version: number; name: string; createdAt: Date }[]> {
   const result = await db.query<{ version: number; name: string; created_at: Date }>(
     "SELECT version, definition->>'name' AS name, created_at FROM cadences WHERE key = $1 ORDER BY version DESC",
     [key],
@@ -57,9 +64,7 @@ export async function listCadenceVersions(db: Queryable, key: string): Promise<{
 
 /** The newest version of every cadence. */
 export async function listCadences(db: Queryable): Promise<CadenceVersion[]> {
-  const result = await db.query<CadenceRow>(
-    'SELECT DISTINCT ON (key) * FROM cadences ORDER BY key, version DESC',
-  );
+  const result = await db.query<CadenceRow>('SELECT DISTINCT ON (key) * FROM cadences ORDER BY key, version DESC');
   return result.rows.map(fromRow);
 }
 

@@ -8,7 +8,10 @@ export interface ConsoleSession {
 }
 
 /** Opens a session, dropping expired ones on the way so the table stays small. */
-export async function insertConsoleSession(db: Queryable, session: { idDigest: Buffer; keyDigest: Buffer; csrfToken: string; ttlMs: number }): Promise<void> {
+export async function insertConsoleSession(
+  db: Queryable,
+  session: { idDigest: Buffer; keyDigest: Buffer; csrfToken: string; ttlMs: number },
+): Promise<void> {
   await db.query('DELETE FROM console_sessions WHERE expires_at < now()');
   await db.query(
     `INSERT INTO console_sessions (id_digest, key_digest, csrf_token, expires_at) VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')`,

@@ -32,7 +32,11 @@ export function contactHealthSql(tz: string, asOf: string): Record<ContactHealth
 }
 
 /** How many leads are in each contact health group as of `asOf`, months counted in `timeZone` (undefined: each lead's own). */
-export async function countContactHealth(db: Queryable, asOf: Date, timeZone: string | undefined): Promise<Record<ContactHealth, number>> {
+export async function countContactHealth(
+  db: Queryable,
+  asOf: Date,
+  timeZone: string | undefined,
+): Promise<Record<ContactHealth, number>> {
   const sql = contactHealthSql('$1', '$2');
   const result = await db.query<Record<ContactHealth, number>>(
     `SELECT count(*) FILTER (WHERE ${sql.contactable})::int AS contactable,

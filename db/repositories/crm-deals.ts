@@ -20,11 +20,23 @@ export async function findCrmDeal(db: Queryable, leadId: string): Promise<CrmDea
 
 /** Remembers the CRM deal an escalation made or updated. */
 export async function saveCrmDeal(db: Queryable, leadId: string, link: CrmDealLink): Promise<void> {
-  await db.query('UPDATE leads SET crm_provider = $2, crm_deal_id = $3, crm_deal_kind = $4 WHERE id = $1', [leadId, link.provider, link.dealId, link.kind]);
+  await db.query('UPDATE leads SET crm_provider = $2, crm_deal_id = $3, crm_deal_kind = $4 WHERE id = $1', [
+    leadId,
+    link.provider,
+    link.dealId,
+    link.kind,
+  ]);
 }
 
 /** The email of the lead whose escalation made this CRM deal, if one did. */
-export async function emailOfCrmDeal(db: Queryable, provider: CrmProvider, dealId: string): Promise<string | undefined> {
-  const result = await db.query<{ email: string }>('SELECT email FROM leads WHERE crm_provider = $1 AND crm_deal_id = $2 LIMIT 1', [provider, dealId]);
+export async function emailOfCrmDeal(
+  db: Queryable,
+  provider: CrmProvider,
+  dealId: string,
+): Promise<string | undefined> {
+  const result = await db.query<{ email: string }>(
+    'SELECT email FROM leads WHERE crm_provider = $1 AND crm_deal_id = $2 LIMIT 1',
+    [provider, dealId],
+  );
   return result.rows[0]?.email;
 }

@@ -52,7 +52,14 @@ const fromRow = (row: DeliveryRow): Delivery => ({
  */
 export async function claimDelivery(
   db: Queryable,
-  claim: { idempotencyKey: string; leadId: string; templateKey: string; messageId: string; recipient: string; kind: 'touch' | 'notification' },
+  claim: {
+    idempotencyKey: string;
+    leadId: string;
+    templateKey: string;
+    messageId: string;
+    recipient: string;
+    kind: 'touch' | 'notification';
+  },
 ): Promise<Delivery> {
   const result = await db.query<DeliveryRow>(
     `WITH inserted AS (
@@ -86,7 +93,16 @@ export async function transitionDelivery(
             body_html = COALESCE($7, body_html), body_text = COALESCE($8, body_text),
             error = $6, sent_at = CASE WHEN $3::delivery_status = 'sent' THEN now() ELSE sent_at END
        WHERE idempotency_key = $1 AND status = $2::delivery_status`,
-    [idempotencyKey, from, to, fields.subject ?? null, fields.templateVersion ?? null, fields.error ?? null, fields.html ?? null, fields.text ?? null],
+    [
+      idempotencyKey,
+      from,
+      to,
+      fields.subject ?? null,
+      fields.templateVersion ?? null,
+      fields.error ?? null,
+      fields.html ?? null,
+      fields.text ?? null,
+    ],
   );
   return result.rowCount === 1;
 }
@@ -133,7 +149,11 @@ function emailFromRow(row: LeadEmailRow): LeadEmail {
 }
 
 /** A lead's emails, oldest first, with their content; `withContent: false` leaves the bodies out. */
-export async function listLeadEmails(db: Queryable, leadId: string, options: { withContent?: boolean; limit?: number } = {}): Promise<LeadEmail[]> {
+export async function listLeadEmails(
+  db: Queryable,
+  leadId: string,
+  options: { withContent?: boolean; limit?: number } = {},
+): Promise<LeadEmail[]> {
   const withContent = options.withContent ?? true;
   const result = await db.query<LeadEmailRow>(
     `SELECT id::text, idempotency_key, lead_id, kind, template_key, template_version, message_id, recipient, subject, status, error, created_at, sent_at,

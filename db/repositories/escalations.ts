@@ -38,15 +38,31 @@ const fromRow = (row: EscalationRow): Escalation => ({
 /** Records the escalation once per idempotency key; a retry gets the first attempt's row. */
 export async function createEscalationOnce(
   db: Queryable,
-  escalation: { idempotencyKey: string; leadId: string; kind: 'sales' | 'upsell'; score: number; ownerEmail: string | null; at: Date },
+  escalation: {
+    idempotencyKey: string;
+    leadId: string;
+    kind: 'sales' | 'upsell';
+    score: number;
+    ownerEmail: string | null;
+    at: Date;
+  },
 ): Promise<Escalation> {
   const inserted = await db.query<EscalationRow>(
     `INSERT INTO escalations (idempotency_key, lead_id, kind, score, owner_email, created_at)
      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
-    [escalation.idempotencyKey, escalation.leadId, escalation.kind, escalation.score, escalation.ownerEmail, escalation.at],
+    [
+      escalation.idempotencyKey,
+      escalation.leadId,
+      escalation.kind,
+      escalation.score,
+      escalation.ownerEmail,
+      escalation.at,
+    ],
   );
   if (inserted.rows[0]) return fromRow(inserted.rows[0]);
-  const existing = await db.query<EscalationRow>('SELECT * FROM escalations WHERE idempotency_key = $1', [escalation.idempotencyKey]);
+  const existing = await db.query<EscalationRow>('SELECT * FROM escalations WHERE idempotency_key = $1', [
+    escalation.idempotencyKey,
+  ]);
   return fromRow(existing.rows[0] as EscalationRow);
 }
 
@@ -107,7 +123,10 @@ const withLeadFromRow = (row: EscalationRow & LeadColumns): EscalationWithLead =
 });
 
 /** Escalations with their leads, newest first; only unacknowledged ones when `open`. */
-export async function listEscalations(db: Queryable, filter: { open?: boolean; leadId?: string }): Promise<EscalationWithLead[]> {
+export async function listEscalations(
+  db: Queryable,
+  filter: { open?: boolean; leadId?: string },
+): Promise<EscalationWithLead[]> {
   const result = await db.query<EscalationRow & LeadColumns>(
     `${WITH_LEAD} WHERE ($1::boolean IS NOT TRUE OR e.acked_at IS NULL) AND ($2::uuid IS NULL OR e.lead_id = $2)
      ORDER BY e.created_at DESC LIMIT 1000`,
@@ -141,31 +160,43 @@ export async function nextRep(db: Queryable, reps: readonly string[]): Promise<s
 
 /** Marks the escalation's chat message as posted; answers false if it already was. */
 export async function markChatNotified(db: Queryable, id: string): Promise<boolean> {
-  const result = await db.query('UPDATE escalations SET chat_notified_at = now() WHERE id = $1 AND chat_notified_at IS NULL', [id]);
+  const result = await db.query(
+    'UPDATE escalations SET chat_notified_at = now() WHERE id = $1 AND chat_notified_at IS NULL',
+    [id],
+  );
   return result.rowCount === 1;
 }
 
 /** Whether the escalation's chat message was already posted. */
 export async function chatNotified(db: Queryable, id: string): Promise<boolean> {
-  const result = await db.query<{ done: boolean }>('SELECT chat_notified_at IS NOT NULL AS done FROM escalations WHERE id = $1', [id]);
+  const result = await db.query<{ done: boolean }>(
+    'SELECT chat_notified_at IS NOT NULL AS done FROM escalations WHERE id = $1',
+    [id],
+  );
   return result.rows[0]?.done ?? false;
 }
 
 /** Open (unacknowledged) escalations per kind: how many, and the oldest one's age in seconds (`ageSeconds`). */
-export async function unacknowledgedEscalations(db: Queryable): Promise<Record<'sales' | 'upsell', { count: number; ageSeconds: number }>> {
+export async function unacknowledgedEscalations(
+  db: Queryable,
+): Promise<Record<'sales' | 'upsell', { count: number; ageSeconds: number }>> {
   // The partial index escalations_open covers exactly these rows.
   const result = await db.query<{ kind: 'sales' | 'upsell'; n: string; oldest: string | null }>(
     `SELECT kind, count(*) AS n, EXTRACT(EPOCH FROM now() - min(created_at)) AS oldest
        FROM escalations WHERE acked_at IS NULL GROUP BY kind`,
   );
   const stats = { sales: { count: 0, ageSeconds: 0 }, upsell: { count: 0, ageSeconds: 0 } };
-  for (const row of result.rows) stats[row.kind] = { count: Number(row.n), ageSeconds: Math.max(0, Number(row.oldest ?? 0)) };
+  for (const row of result.rows)
+    stats[row.kind] = { count: Number(row.n), ageSeconds: Math.max(0, Number(row.oldest ?? 0)) };
   return stats;
 }
 
 /** Records the one reminder of an escalation; answers false if it was already recorded. */
 export async function markReminded(db: Queryable, id: string, at: Date): Promise<boolean> {
-  const result = await db.query('UPDATE escalations SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL', [id, at]);
+  const result = await db.query('UPDATE escalations SET reminded_at = $2 WHERE id = $1 AND reminded_at IS NULL', [
+    id,
+    at,
+  ]);
   return result.rowCount === 1;
 }
 
@@ -173,7 +204,12 @@ export async function markReminded(db: Queryable, id: string, at: Date): Promise
  * Hands an unacknowledged escalation to `to`, once: a retry finds the hand-over made and
  * answers who it went to then. Undefined when the escalation does not exist.
  */
-export async function handOver(db: Queryable, id: string, to: string, at: Date): Promise<{ from: string | null; to: string | null } | undefined> {
+export async function handOver(
+  db: Queryable,
+  id: string,
+  to: string,
+  at: Date,
+): Promise<{ from: string | null; to: string | null } | undefined> {
   const result = await db.query<{ owner_email: string | null; handed_over_from: string | null }>(
     `UPDATE escalations
         SET handed_over_from = CASE WHEN handed_over_at IS NULL THEN owner_email ELSE handed_over_from END,

@@ -9,7 +9,20 @@ export interface LeadBatchItem {
 }
 
 // The columns a batch writes, in the order of the unnest() arrays below.
-const COLUMNS = ['name', 'company', 'department', 'title', 'phone', 'postal_address', 'source', 'owner_email', 'cadence_key', 'locale', 'timezone', 'external_id'] as const;
+const COLUMNS = [
+  'name',
+  'company',
+  'department',
+  'title',
+  'phone',
+  'postal_address',
+  'source',
+  'owner_email',
+  'cadence_key',
+  'locale',
+  'timezone',
+  'external_id',
+] as const;
 
 function columnArrays(items: readonly LeadBatchItem[]): (string | null)[][] {
   const value = (p: LeadBatchItem['profile']): (string | null)[] => [
@@ -75,6 +88,9 @@ export async function upsertLeadBatch(
 
 /** Which of `emails` (lower-cased) already belong to a lead. */
 export async function existingEmails(db: Queryable, emails: readonly string[]): Promise<Set<string>> {
-  const result = await db.query<{ email: string }>('SELECT lower(email) AS email FROM leads WHERE lower(email) = ANY($1::text[])', [emails.map((e) => e.toLowerCase())]);
+  const result = await db.query<{ email: string }>(
+    'SELECT lower(email) AS email FROM leads WHERE lower(email) = ANY($1::text[])',
+    [emails.map((e) => e.toLowerCase())],
+  );
   return new Set(result.rows.map((row) => row.email));
 }

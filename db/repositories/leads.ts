@@ -230,7 +230,11 @@ export async function setCadenceVersion(db: Queryable, id: string, cadenceKey: s
 }
 
 /** Records the owner a marketer assigned; an open deal follows the lead's owner. Answers the previous owner. */
-export async function setOwner(db: Queryable, id: string, ownerEmail: string | null): Promise<{ previous: string | null } | undefined> {
+export async function setOwner(
+  db: Queryable,
+  id: string,
+  ownerEmail: string | null,
+): Promise<{ previous: string | null } | undefined> {
   if (!isUuid(id)) return undefined;
   const result = await db.query<{ previous: string | null }>(
     `UPDATE leads l SET owner_email = $2,
@@ -245,7 +249,13 @@ export async function setOwner(db: Queryable, id: string, ownerEmail: string | n
 }
 
 /** Records the lead's stage and when it entered it; a stage change clears the pending touch. */
-export async function setStage(db: Queryable, id: string, stage: Stage, at: Date, contractEndReason?: string): Promise<void> {
+export async function setStage(
+  db: Queryable,
+  id: string,
+  stage: Stage,
+  at: Date,
+  contractEndReason?: string,
+): Promise<void> {
   await db.query(
     `UPDATE leads SET stage = $2, stage_entered_at = $3, next_touch_at = NULL, step_index = 0,
             contract_end_reason = COALESCE($4, contract_end_reason), updated_at = now() WHERE id = $1`,
@@ -255,14 +265,25 @@ export async function setStage(db: Queryable, id: string, stage: Stage, at: Date
 
 /** Records the lead's score as of `at`, and the half-life it decays with. */
 export async function setScore(db: Queryable, id: string, score: number, at: Date, halfLifeMs: number): Promise<void> {
-  await db.query('UPDATE leads SET score = $2, score_at = $3, score_half_life_ms = $4, updated_at = now() WHERE id = $1', [id, score, at, Math.round(halfLifeMs)]);
+  await db.query(
+    'UPDATE leads SET score = $2, score_at = $3, score_half_life_ms = $4, updated_at = now() WHERE id = $1',
+    [id, score, at, Math.round(halfLifeMs)],
+  );
 }
 
 /** Applies a deal report: given fields replace stored ones, absent ones stay. */
 export async function updateDeal(
   db: Queryable,
   id: string,
-  deal: { status: LeadDeal['status']; stage?: string | undefined; amount?: number | undefined; probability?: number | undefined; expectedCloseDate?: string | undefined; ownerEmail?: string | undefined; lastMovedAt?: Date | undefined },
+  deal: {
+    status: LeadDeal['status'];
+    stage?: string | undefined;
+    amount?: number | undefined;
+    probability?: number | undefined;
+    expectedCloseDate?: string | undefined;
+    ownerEmail?: string | undefined;
+    lastMovedAt?: Date | undefined;
+  },
 ): Promise<void> {
   await db.query(
     `UPDATE leads SET deal_status = $2, deal_stage = COALESCE($3, deal_stage), deal_amount = COALESCE($4, deal_amount),
@@ -270,12 +291,25 @@ export async function updateDeal(
             deal_owner_email = COALESCE($7, deal_owner_email, owner_email), deal_last_moved_at = COALESCE($8, deal_last_moved_at),
             updated_at = now()
       WHERE id = $1`,
-    [id, deal.status, deal.stage ?? null, deal.amount ?? null, deal.probability ?? null, deal.expectedCloseDate ?? null, deal.ownerEmail ?? null, deal.lastMovedAt ?? null],
+    [
+      id,
+      deal.status,
+      deal.stage ?? null,
+      deal.amount ?? null,
+      deal.probability ?? null,
+      deal.expectedCloseDate ?? null,
+      deal.ownerEmail ?? null,
+      deal.lastMovedAt ?? null,
+    ],
   );
 }
 
 /** Records pause and do-not-contact as the workflow applied them. */
-export async function setFlags(db: Queryable, id: string, flags: { paused?: boolean | undefined; doNotContact?: boolean | undefined }): Promise<void> {
+export async function setFlags(
+  db: Queryable,
+  id: string,
+  flags: { paused?: boolean | undefined; doNotContact?: boolean | undefined },
+): Promise<void> {
   await db.query(
     'UPDATE leads SET paused = COALESCE($2, paused), do_not_contact = COALESCE($3, do_not_contact), updated_at = now() WHERE id = $1',
     [id, flags.paused ?? null, flags.doNotContact ?? null],
@@ -308,7 +342,12 @@ export interface LeadCursor {
  * A page of leads, newest first, after `cursor`. Keyset pagination: a page is stable
  * while leads are added, and costs the same deep in the list as at its start.
  */
-export async function listLeads(db: Queryable, filter: LeadFilter, cursor: LeadCursor | undefined, limit: number): Promise<{ leads: Lead[]; next: LeadCursor | undefined }> {
+export async function listLeads(
+  db: Queryable,
+  filter: LeadFilter,
+  cursor: LeadCursor | undefined,
+  limit: number,
+): Promise<{ leads: Lead[]; next: LeadCursor | undefined }> {
   const like = filter.q === undefined ? null : `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const contact = contactHealthSql('$11', 'now()');
   const result = await db.query<LeadRow>(
@@ -323,7 +362,19 @@ export async function listLeads(db: Queryable, filter: LeadFilter, cursor: LeadC
         AND ($7::timestamptz IS NULL OR (created_at, id) < ($7, $8::uuid))
       ORDER BY created_at DESC, id DESC
       LIMIT $9`,
-    [filter.stage ?? null, filter.scoreMin ?? null, filter.scoreMax ?? null, filter.owner ?? null, filter.cadence ?? null, like, cursor?.createdAt ?? null, cursor?.id ?? null, limit + 1, filter.contact ?? null, filter.timezone ?? null],
+    [
+      filter.stage ?? null,
+      filter.scoreMin ?? null,
+      filter.scoreMax ?? null,
+      filter.owner ?? null,
+      filter.cadence ?? null,
+      like,
+      cursor?.createdAt ?? null,
+      cursor?.id ?? null,
+      limit + 1,
+      filter.contact ?? null,
+      filter.timezone ?? null,
+    ],
   );
   const rows = result.rows.slice(0, limit);
   const last = rows[rows.length - 1];

@@ -39,7 +39,12 @@ const WITH_LEAD = `SELECT t.*, l.email AS lead_email, l.name AS lead_name, l.com
  * A page of to-dos, the soonest due first, after `cursor` (keyset pagination, as the lead
  * list pages). A to-do made before due dates existed is due when it was made.
  */
-export async function listOwnerTasks(db: Queryable, filter: OwnerTaskFilter, cursor: OwnerTaskCursor | undefined, limit: number): Promise<{ tasks: OwnerTask[]; next: OwnerTaskCursor | undefined }> {
+export async function listOwnerTasks(
+  db: Queryable,
+  filter: OwnerTaskFilter,
+  cursor: OwnerTaskCursor | undefined,
+  limit: number,
+): Promise<{ tasks: OwnerTask[]; next: OwnerTaskCursor | undefined }> {
   const result = await db.query<OwnerTaskRow>(
     `${WITH_LEAD}
       WHERE t.kind = 'todo'
@@ -81,7 +86,12 @@ export async function listTaskOwners(db: Queryable): Promise<{ email: string; op
  * completion (time, note and person); `newlyDone` tells the two apart. The row is locked
  * while its status is read, so two concurrent calls cannot both complete it.
  */
-export async function completeOwnerTask(db: Queryable, id: string, by: string, note: string | undefined): Promise<{ task: Task; newlyDone: boolean } | undefined> {
+export async function completeOwnerTask(
+  db: Queryable,
+  id: string,
+  by: string,
+  note: string | undefined,
+): Promise<{ task: Task; newlyDone: boolean } | undefined> {
   if (!isUuid(id)) return undefined;
   const result = await db.query<TaskRow & { newly_done: boolean }>(
     `WITH before AS (SELECT id, status FROM tasks WHERE id = $1 AND kind = 'todo' FOR UPDATE)

@@ -3,7 +3,9 @@ import type { Queryable } from '../pool.ts';
 
 /** How many leads the read model holds in each lifecycle stage (every stage present, 0 when none). */
 export async function countLeadsByStage(db: Queryable): Promise<Record<Stage, number>> {
-  const result = await db.query<{ stage: Stage; count: number }>('SELECT stage, count(*)::int AS count FROM leads GROUP BY stage');
+  const result = await db.query<{ stage: Stage; count: number }>(
+    'SELECT stage, count(*)::int AS count FROM leads GROUP BY stage',
+  );
   const counts = Object.fromEntries(STAGES.map((stage) => [stage, 0])) as Record<Stage, number>;
   for (const row of result.rows) counts[row.stage] = row.count;
   return counts;
@@ -133,7 +135,10 @@ const numberOrNull = (text: string | null): number | null => (text === null ? nu
  * Open deals per rep with their sums, and the totals over every rep shown (after the
  * owner filter). Amounts are numbers: pg returns `numeric` as text, converted here.
  */
-export async function pipelineByRep(db: Queryable, options: PipelineOptions): Promise<{ reps: PipelineRep[]; totals: PipelineSums }> {
+export async function pipelineByRep(
+  db: Queryable,
+  options: PipelineOptions,
+): Promise<{ reps: PipelineRep[]; totals: PipelineSums }> {
   const { rows } = await db.query<PipelineRow>(PIPELINE_SQL, [options.owner ?? null, options.asOf, options.today]);
   const reps: PipelineRep[] = [];
   let current: PipelineRep | undefined;
@@ -166,7 +171,11 @@ export async function pipelineByRep(db: Queryable, options: PipelineOptions): Pr
   }
   const first = rows[0];
   const totals: PipelineSums = first
-    ? { dealCount: Number(first.total_deal_count), expectedAmount: Number(first.total_expected_amount), weightedAmount: Number(first.total_weighted_amount) }
+    ? {
+        dealCount: Number(first.total_deal_count),
+        expectedAmount: Number(first.total_expected_amount),
+        weightedAmount: Number(first.total_weighted_amount),
+      }
     : { dealCount: 0, expectedAmount: 0, weightedAmount: 0 };
   return { reps, totals };
 }
@@ -189,7 +198,10 @@ export interface FunnelMonth {
  * deals lost (`deal_lost` entries, the CRM's and those given up by hand) and reactivations
  * (a move to `reactivation`). Months with nothing are there with zeros.
  */
-export async function funnelByMonth(db: Queryable, options: { months: number; timeZone: string }): Promise<FunnelMonth[]> {
+export async function funnelByMonth(
+  db: Queryable,
+  options: { months: number; timeZone: string },
+): Promise<FunnelMonth[]> {
   const result = await db.query<FunnelMonth>(
     `WITH bounds AS (
        SELECT date_trunc('month', now() AT TIME ZONE $2) - ($1::int - 1) * interval '1 month' AS first_local

@@ -2,7 +2,10 @@ import type { Queryable } from '../pool.ts';
 
 /** Suppresses an address for marketing email; suppressing twice keeps the first reason. */
 export async function suppress(db: Queryable, email: string, reason: string): Promise<void> {
-  await db.query('INSERT INTO suppressions (email, reason) VALUES (lower($1), $2) ON CONFLICT (email) DO NOTHING', [email, reason]);
+  await db.query('INSERT INTO suppressions (email, reason) VALUES (lower($1), $2) ON CONFLICT (email) DO NOTHING', [
+    email,
+    reason,
+  ]);
 }
 
 /** Why an address may not receive marketing email, or undefined when it may. */

@@ -153,7 +153,10 @@ export async function createTaskOnce(
 }
 
 /** Tasks of a kind and status, oldest first. */
-export async function listTasks(db: Queryable, filter: { kind?: 'dm' | 'todo'; status?: 'open' | 'done'; leadId?: string }): Promise<Task[]> {
+export async function listTasks(
+  db: Queryable,
+  filter: { kind?: 'dm' | 'todo'; status?: 'open' | 'done'; leadId?: string },
+): Promise<Task[]> {
   const result = await db.query<TaskRow>(
     `SELECT * FROM tasks WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR status = $2) AND ($3::uuid IS NULL OR lead_id = $3)
      ORDER BY created_at, id LIMIT 1000`,
@@ -183,7 +186,10 @@ export async function listDmTasks(db: Queryable, filter: { status: DmTaskStatus;
 
 /** One DM task, or undefined when there is no DM task with this id. */
 export async function findDmTask(db: Queryable, id: string): Promise<DmTask | undefined> {
-  const result = await db.query<DmTaskRow>(`SELECT ${DM_TASK_COLUMNS} FROM tasks t JOIN leads l ON l.id = t.lead_id WHERE t.id = $1 AND t.kind = 'dm'`, [id]);
+  const result = await db.query<DmTaskRow>(
+    `SELECT ${DM_TASK_COLUMNS} FROM tasks t JOIN leads l ON l.id = t.lead_id WHERE t.id = $1 AND t.kind = 'dm'`,
+    [id],
+  );
   return result.rows[0] ? fromDmRow(result.rows[0]) : undefined;
 }
 
@@ -194,7 +200,9 @@ export async function findDmLetter(db: Queryable, id: string): Promise<Letter | 
     [id],
   );
   const row = result.rows[0];
-  return row ? { subject: row.letter_subject, html: row.letter_html, templateVersion: row.template_version } : undefined;
+  return row
+    ? { subject: row.letter_subject, html: row.letter_html, templateVersion: row.template_version }
+    : undefined;
 }
 
 /**
@@ -204,7 +212,10 @@ export async function findDmLetter(db: Queryable, id: string): Promise<Letter | 
  * locked while their previous status is read, so two concurrent calls cannot both see
  * a task as newly done.
  */
-export async function completeDmTasks(db: Queryable, ids: readonly string[]): Promise<{ task: Task; newlyDone: boolean }[]> {
+export async function completeDmTasks(
+  db: Queryable,
+  ids: readonly string[],
+): Promise<{ task: Task; newlyDone: boolean }[]> {
   if (ids.length === 0) return [];
   const result = await db.query<TaskRow & { newly_done: boolean }>(
     `WITH before AS (

@@ -35,11 +35,16 @@ const fromRow = (row: TemplateRow): TemplateVersion => ({
 });
 
 /** Stores `content` as the next version of `key` (see {@link saveNextVersion}). */
-export async function saveTemplate(db: Queryable, key: string, content: TemplateContent): Promise<{ saved: TemplateVersion; created: boolean }> {
+export async function saveTemplate(
+  db: Queryable,
+  key: string,
+  content: TemplateContent,
+): Promise<{ saved: TemplateVersion; created: boolean }> {
   return saveNextVersion({
     newest: () => findTemplate(db, key),
     // A repeated PUT of the newest content in this language is not a new version.
-    same: (newest) => newest.locale === content.locale && newest.subject === content.subject && newest.mjml === content.mjml,
+    same: (newest) =>
+      newest.locale === content.locale && newest.subject === content.subject && newest.mjml === content.mjml,
     insert: async (version) => {
       const result = await db.query<TemplateRow>(
         'INSERT INTO templates (key, version, locale, subject, mjml) VALUES ($1, $2, $3, $4, $5) RETURNING *',
@@ -62,8 +67,15 @@ export async function findTemplate(db: Queryable, key: string, version?: number)
  * of that language gets. An English lead still gets the Japanese template until an
  * English version exists.
  */
-export async function findTemplateFor(db: Queryable, key: string, locale: Locale): Promise<TemplateVersion | undefined> {
-  const result = await db.query<TemplateRow>('SELECT * FROM templates WHERE key = $1 ORDER BY (locale = $2) DESC, version DESC LIMIT 1', [key, locale]);
+export async function findTemplateFor(
+  db: Queryable,
+  key: string,
+  locale: Locale,
+): Promise<TemplateVersion | undefined> {
+  const result = await db.query<TemplateRow>(
+    'SELECT * FROM templates WHERE key = $1 ORDER BY (locale = $2) DESC, version DESC LIMIT 1',
+    [key, locale],
+  );
   const row = result.rows[0];
   return row ? fromRow(row) : undefined;
 }
@@ -82,14 +94,30 @@ export async function listTemplateLocales(db: Queryable): Promise<TemplateLocale
   const result = await db.query<Omit<TemplateRow, 'mjml'>>(
     'SELECT DISTINCT ON (key, locale) key, locale, version, subject, created_at FROM templates ORDER BY key, locale, version DESC',
   );
-  return result.rows.map((r) => ({ key: r.key, locale: r.locale, version: r.version, subject: r.subject, createdAt: r.created_at }));
+  return result.rows.map((r) => ({
+    key: r.key,
+    locale: r.locale,
+    version: r.version,
+    subject: r.subject,
+    createdAt: r.created_at,
+  }));
 }
 
 /** Every version of `key` (only those written in `locale` when given), newest first, without their MJML. */
-export async function listTemplateVersions(db: Queryable, key: string, locale?: Locale): Promise<Omit<TemplateVersion, 'mjml'>[]> {
+export async function listTemplateVersions(
+  db: Queryable,
+  key: string,
+  locale?: Locale,
+): Promise<Omit<TemplateVersion, 'mjml'>[]> {
   const result = await db.query<Omit<TemplateRow, 'mjml'>>(
     'SELECT key, version, locale, subject, created_at FROM templates WHERE key = $1 AND ($2::text IS NULL OR locale = $2) ORDER BY version DESC LIMIT 1000',
     [key, locale ?? null],
   );
-  return result.rows.map((r) => ({ key: r.key, version: r.version, locale: r.locale, subject: r.subject, createdAt: r.created_at }));
+  return result.rows.map((r) => ({
+    key: r.key,
+    version: r.version,
+    locale: r.locale,
+    subject: r.subject,
+    createdAt: r.created_at,
+  }));
 }

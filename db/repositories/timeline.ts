@@ -33,7 +33,12 @@ export async function listTimeline(db: Queryable, leadId: string, limit = 500): 
 }
 
 /** The lead's timeline entries of the given kinds up to `before` (default: all), oldest first, the newest `limit` of them. */
-export async function listTimelineOfKinds(db: Queryable, leadId: string, kinds: readonly string[], options: { before?: Date; limit?: number } = {}): Promise<TimelineEntry[]> {
+export async function listTimelineOfKinds(
+  db: Queryable,
+  leadId: string,
+  kinds: readonly string[],
+  options: { before?: Date; limit?: number } = {},
+): Promise<TimelineEntry[]> {
   const result = await db.query<TimelineEntry>(
     `SELECT at, kind, detail FROM (
        SELECT at, kind, detail, id FROM timeline

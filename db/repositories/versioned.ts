@@ -32,7 +32,12 @@ export async function saveNextVersion<T extends Versioned>(ops: {
 export type VersionedTable = 'cadences' | 'templates';
 
 /** The newest row of `key` in a versioned table, or the row of the given version. */
-export async function findVersionRow<Row extends QueryResultRow>(db: Queryable, table: VersionedTable, key: string, version?: number): Promise<Row | undefined> {
+export async function findVersionRow<Row extends QueryResultRow>(
+  db: Queryable,
+  table: VersionedTable,
+  key: string,
+  version?: number,
+): Promise<Row | undefined> {
   const result =
     version === undefined
       ? await db.query<Row>(`SELECT * FROM ${table} WHERE key = $1 ORDER BY version DESC LIMIT 1`, [key])

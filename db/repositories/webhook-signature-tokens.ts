@@ -5,9 +5,17 @@ import type { Queryable } from '../pool.ts';
  * within `lifetimeS` seconds (a replay). Tokens older than that are deleted first: the
  * signature's timestamp check refuses them anyway.
  */
-export async function claimSignatureToken(db: Queryable, provider: string, token: string, lifetimeS: number): Promise<boolean> {
-  await db.query("DELETE FROM webhook_signature_tokens WHERE seen_at < now() - make_interval(secs => $1)", [lifetimeS]);
-  const result = await db.query('INSERT INTO webhook_signature_tokens (provider, token) VALUES ($1, $2) ON CONFLICT DO NOTHING', [provider, token]);
+export async function claimSignatureToken(
+  db: Queryable,
+  provider: string,
+  token: string,
+  lifetimeS: number,
+): Promise<boolean> {
+  await db.query('DELETE FROM webhook_signature_tokens WHERE seen_at < now() - make_interval(secs => $1)', [lifetimeS]);
+  const result = await db.query(
+    'INSERT INTO webhook_signature_tokens (provider, token) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+    [provider, token],
+  );
   return result.rowCount === 1;
 }
 

@@ -9,9 +9,16 @@ describe('console in a browser: signing in, the dashboard, roles', () => {
   });
   afterAll(async () => h.stop());
 
-  it('shows the sign-in form, in the browser\'s language, at both widths', async () => {
-    for (const [width, name] of [[1280, 'sign-in-1280'], [390, 'sign-in-390']] as const) {
-      const context = await h.browser.newContext({ baseURL: h.baseUrl, viewport: { width, height: 800 }, locale: 'ja-JP' });
+  it("shows the sign-in form, in the browser's language, at both widths", async () => {
+    for (const [width, name] of [
+      [1280, 'sign-in-1280'],
+      [390, 'sign-in-390'],
+    ] as const) {
+      const context = await h.browser.newContext({
+        baseURL: h.baseUrl,
+        viewport: { width, height: 800 },
+        locale: 'ja-JP',
+      });
       const page = await context.newPage();
       await page.goto('/');
       expect(new URL(page.url()).pathname).toBe('/sign-in');
@@ -34,7 +41,11 @@ describe('console in a browser: signing in, the dashboard, roles', () => {
     // The contact health tile: three figures, each a link to the lead list filtered to them.
     const health = page.getByRole('region', { name: '接触状況（今月）' });
     expect(await health.isVisible()).toBe(true);
-    expect(await Promise.all((await health.getByRole('link').all()).map((link) => link.getAttribute('href')))).toEqual(['/leads?contact=contactable', '/leads?contact=touched', '/leads?contact=at_risk']);
+    expect(await Promise.all((await health.getByRole('link').all()).map((link) => link.getAttribute('href')))).toEqual([
+      '/leads?contact=contactable',
+      '/leads?contact=touched',
+      '/leads?contact=at_risk',
+    ]);
     expect(await h.screenshotBothWidths(page, 'dashboard-ja')).toBeLessThanOrEqual(0);
     await Promise.all([page.waitForURL('**/'), page.getByRole('link', { name: 'English' }).click()]);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Dashboard');

@@ -17,7 +17,13 @@ describe('console in a browser: cadences', () => {
   });
   afterAll(async () => h.stop());
 
-  const versionsOf = async (key: string) => (await h.pool.query<{ version: number; name: string }>("SELECT version, definition->>'name' AS name FROM cadences WHERE key = $1 ORDER BY version", [key])).rows;
+  const versionsOf = async (key: string) =>
+    (
+      await h.pool.query<{ version: number; name: string }>(
+        "SELECT version, definition->>'name' AS name FROM cadences WHERE key = $1 ORDER BY version",
+        [key],
+      )
+    ).rows;
 
   it('creates a cadence with two steps, shows a wrong wait beside its field, then saves versions 1 and 2', async () => {
     const page = await h.signedInPage(await h.keyFor('marketer'), { lang: 'en' });
@@ -63,7 +69,10 @@ describe('console in a browser: cadences', () => {
        SELECT 'spring-' || i || '@example.jp', 'spring', 1, 'nurturing', CASE WHEN i <= 3 THEN 1 ELSE 2 END FROM generate_series(1, 5) AS i`,
     );
 
-    await Promise.all([page.waitForURL('**/cadences/spring/edit'), page.getByRole('link', { name: 'Edit', exact: true }).click()]);
+    await Promise.all([
+      page.waitForURL('**/cadences/spring/edit'),
+      page.getByRole('link', { name: 'Edit', exact: true }).click(),
+    ]);
     expect(await page.locator('#f-nurture-steps-1-after').inputValue()).toBe('P1M');
     expect(await page.locator('#f-nurture-steps-1-after-hint').textContent()).toBe('1 month');
     await page.getByLabel('Name', { exact: true }).fill('Spring campaign, weekly');
@@ -81,7 +90,9 @@ describe('console in a browser: cadences', () => {
     expect(await impact.locator('[data-impact-moving]').textContent()).toBe('0');
     expect(await impact.locator('[data-impact-past-end]').textContent()).toBe('0');
     expect(await impact.locator('tbody tr').allTextContents()).toEqual(['Nurturing23', 'Nurturingpast the end2']);
-    const stored = await h.pool.query<{ definition: { nurture: { steps: { channel: string }[] } } }>("SELECT definition FROM cadences WHERE key = 'spring' AND version = 2");
+    const stored = await h.pool.query<{ definition: { nurture: { steps: { channel: string }[] } } }>(
+      "SELECT definition FROM cadences WHERE key = 'spring' AND version = 2",
+    );
     expect(stored.rows[0]?.definition.nurture.steps.map((s) => s.channel)).toEqual(['dm', 'email']);
     // The old version stays readable.
     await page.goto('/cadences/spring?version=1');
@@ -94,14 +105,21 @@ describe('console in a browser: cadences', () => {
       method: 'PUT',
       url: '/v1/cadences/golden-week',
       headers: auth,
-      payload: { name: 'Golden Week', nurture: { steps: [{ after: 'P1D', channel: 'email', template: 'nurture-intro' }] }, sendWindow: { timezone: 'Asia/Tokyo', businessDays: true, from: '09:00', to: '18:00' } },
+      payload: {
+        name: 'Golden Week',
+        nurture: { steps: [{ after: 'P1D', channel: 'email', template: 'nurture-intro' }] },
+        sendWindow: { timezone: 'Asia/Tokyo', businessDays: true, from: '09:00', to: '18:00' },
+      },
     });
     expect(res.statusCode).toBe(201);
     const page = await h.signedInPage(ADMIN_KEY, { lang: 'en' });
     // Friday 1 May 2026: a day later is Saturday, then Sunday and three holidays (3–6 May).
     await page.goto('/cadences/golden-week');
     await page.locator('#preview-start').fill('2026-05-01');
-    await Promise.all([page.waitForURL('**/cadences/golden-week?start=2026-05-01*'), page.getByRole('button', { name: 'Preview' }).click()]);
+    await Promise.all([
+      page.waitForURL('**/cadences/golden-week?start=2026-05-01*'),
+      page.getByRole('button', { name: 'Preview' }).click(),
+    ]);
     const row = page.locator('table.preview-timeline tbody tr').first();
     expect(await row.locator('td[data-at]').getAttribute('data-at')).toBe('2026-05-07T00:00:00.000Z');
     expect(await row.locator('td[data-at]').textContent()).toMatch(/Thu.*7 May 2026/);
@@ -127,11 +145,28 @@ describe('console in a browser: cadences', () => {
     const csrf = (await page.locator('input[name="_csrf"]').first().getAttribute('value')) ?? '';
     const before = await versionsOf('default');
     const forged = await page.request.post('/cadences/default/edit', {
-      form: { _csrf: csrf, action: 'save', name: 'Hijacked', 'nurture.steps.0.after': 'PT1S', 'nurture.steps.0.channel': 'task', 'sendWindow.mode': 'none' },
+      form: {
+        _csrf: csrf,
+        action: 'save',
+        name: 'Hijacked',
+        'nurture.steps.0.after': 'PT1S',
+        'nurture.steps.0.channel': 'task',
+        'sendWindow.mode': 'none',
+      },
       maxRedirects: 0,
     });
     expect(forged.status()).toBe(403);
-    const created = await page.request.post('/cadences/new', { form: { _csrf: csrf, action: 'save', key: 'forged', name: 'x', 'nurture.steps.0.after': 'P1D', 'nurture.steps.0.channel': 'task' }, maxRedirects: 0 });
+    const created = await page.request.post('/cadences/new', {
+      form: {
+        _csrf: csrf,
+        action: 'save',
+        key: 'forged',
+        name: 'x',
+        'nurture.steps.0.after': 'P1D',
+        'nurture.steps.0.channel': 'task',
+      },
+      maxRedirects: 0,
+    });
     expect(created.status()).toBe(403);
     expect(await versionsOf('default')).toEqual(before);
     expect(await versionsOf('forged')).toEqual([]);
@@ -141,7 +176,11 @@ describe('console in a browser: cadences', () => {
 
   it('fits the list, view and editor at phone width', async () => {
     const page = await h.signedInPage(ADMIN_KEY, { mobile: true, lang: 'ja' });
-    for (const [path, name] of [['/cadences', 'cadences-list-390'], ['/cadences/default', 'cadence-view-390'], ['/cadences/default/edit', 'cadence-edit-390']] as const) {
+    for (const [path, name] of [
+      ['/cadences', 'cadences-list-390'],
+      ['/cadences/default', 'cadence-view-390'],
+      ['/cadences/default/edit', 'cadence-edit-390'],
+    ] as const) {
       await page.goto(path);
       await h.screenshot(page, name);
       expect({ path, overflow: await noSideScroll(page) }).toEqual({ path, overflow: 0 });

@@ -12,7 +12,12 @@ const TEMPLATE = {
 };
 const CADENCE = {
   name: 'E2E quick',
-  nurture: { steps: [{ after: 'PT1S', channel: 'email', template: 'e2e-welcome' }, { after: 'P30D', channel: 'email', template: 'e2e-welcome' }] },
+  nurture: {
+    steps: [
+      { after: 'PT1S', channel: 'email', template: 'e2e-welcome' },
+      { after: 'P30D', channel: 'email', template: 'e2e-welcome' },
+    ],
+  },
 };
 const POLL = { timeout: 30_000, interval: 250 };
 
@@ -25,14 +30,29 @@ interface LeadJson {
 
 describe('console leads pages in a browser', () => {
   let h: ConsoleHarness;
-  const lead = async (id: string) => (await h.app.inject({ method: 'GET', url: `/v1/leads/${id}`, headers: auth })).json<LeadJson>();
-  const createLead = async (payload: Record<string, string>) => (await h.app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { cadence: 'e2e-quick', ...payload } })).json<{ id: string }>().id;
+  const lead = async (id: string) =>
+    (await h.app.inject({ method: 'GET', url: `/v1/leads/${id}`, headers: auth })).json<LeadJson>();
+  const createLead = async (payload: Record<string, string>) =>
+    (
+      await h.app.inject({
+        method: 'POST',
+        url: '/v1/leads',
+        headers: auth,
+        payload: { cadence: 'e2e-quick', ...payload },
+      })
+    ).json<{ id: string }>().id;
   const overflow = (page: Page) => page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
 
   beforeAll(async () => {
     h = await startConsoleHarness();
-    expect((await h.app.inject({ method: 'PUT', url: '/v1/templates/e2e-welcome', headers: auth, payload: TEMPLATE })).statusCode).toBe(201);
-    expect((await h.app.inject({ method: 'PUT', url: '/v1/cadences/e2e-quick', headers: auth, payload: CADENCE })).statusCode).toBe(201);
+    expect(
+      (await h.app.inject({ method: 'PUT', url: '/v1/templates/e2e-welcome', headers: auth, payload: TEMPLATE }))
+        .statusCode,
+    ).toBe(201);
+    expect(
+      (await h.app.inject({ method: 'PUT', url: '/v1/cadences/e2e-quick', headers: auth, payload: CADENCE }))
+        .statusCode,
+    ).toBe(201);
   });
   afterAll(async () => h.stop());
 
@@ -53,7 +73,10 @@ describe('console leads pages in a browser', () => {
     await page.locator('#new-owner').fill('rep.one@example.jp');
     await page.locator('#new-cadence').fill('e2e-quick');
     await page.locator('#new-locale').selectOption('ja');
-    await Promise.all([page.waitForURL(/\/leads\/[0-9a-f-]{36}\?done=created$/), page.getByRole('button', { name: 'Create lead' }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/leads\/[0-9a-f-]{36}\?done=created$/),
+      page.getByRole('button', { name: 'Create lead' }).click(),
+    ]);
     expect(await page.locator('h1').textContent()).toBe('Watanabe Trading Watanabe Mika');
     expect(await page.locator('.notice.ok').textContent()).toContain('Lead created');
     const navigations: string[] = [];
@@ -64,7 +87,9 @@ describe('console leads pages in a browser', () => {
     // The worker sends the first step after a second; the open page shows it by polling.
     await expect.poll(() => page.locator('#timeline li[data-kind="email_sent"]').count(), POLL).toBe(1);
     expect(navigations).toEqual([]);
-    expect(await page.locator('#timeline li[data-kind="email_sent"]').textContent()).toContain('Watanabe Mika 様へ: はじめてのご案内');
+    expect(await page.locator('#timeline li[data-kind="email_sent"]').textContent()).toContain(
+      'Watanabe Mika 様へ: はじめてのご案内',
+    );
     await expect.poll(() => page.locator('[data-field="next-touch"]').textContent(), POLL).not.toBe('—');
     await page.locator('#timeline li[data-kind="email_sent"] summary').first().click();
     const content = page.frameLocator('#timeline li[data-kind="email_sent"] iframe').locator('body');
@@ -74,7 +99,9 @@ describe('console leads pages in a browser', () => {
     expect(mail?.subject).toBe('Watanabe Mika 様へ: はじめてのご案内');
     // The opened email stays open through the next polls.
     await page.waitForTimeout(3500);
-    expect(await page.locator('#timeline li[data-kind="email_sent"] details.email-content').getAttribute('open')).not.toBeNull();
+    expect(
+      await page.locator('#timeline li[data-kind="email_sent"] details.email-content').getAttribute('open'),
+    ).not.toBeNull();
     await h.screenshot(page, 'lead-page-1280');
     await page.close();
 
@@ -87,7 +114,8 @@ describe('console leads pages in a browser', () => {
   });
 
   it('searches and filters the list, a page at a time', async () => {
-    for (let i = 0; i < 27; i++) await createLead({ email: `bulk${i}@search.example.jp`, company: `Bulk ${i} KK`, name: `Bulk ${i}` });
+    for (let i = 0; i < 27; i++)
+      await createLead({ email: `bulk${i}@search.example.jp`, company: `Bulk ${i} KK`, name: `Bulk ${i}` });
     await createLead({ email: 'unique.kiyoshi@example.jp', company: 'Kiyoshi Seisakusho', name: 'Kiyoshi Ito' });
     const page = await h.signedInPage(ADMIN_KEY, { lang: 'en' });
     await page.goto('/leads');
@@ -165,7 +193,11 @@ describe('console leads pages in a browser', () => {
   });
 
   it('shows a sales rep no actions, and the server refuses a forged one with nothing changed', async () => {
-    const id = await createLead({ email: 'sales.view@example.jp', name: 'Sales View', ownerEmail: 'rep.one@example.jp' });
+    const id = await createLead({
+      email: 'sales.view@example.jp',
+      name: 'Sales View',
+      ownerEmail: 'rep.one@example.jp',
+    });
     const page = await h.signedInPage(await h.keyFor('sales'), { lang: 'en' });
     await page.goto(`/leads/${id}`);
     expect(await page.locator('h1').textContent()).toBe('Sales View');
@@ -175,7 +207,10 @@ describe('console leads pages in a browser', () => {
     expect(await page.getByText('New lead').count()).toBe(0);
     expect(await page.locator('table.leads tbody tr').count()).toBeGreaterThan(0);
 
-    const headers = JSON.parse((await page.locator('body').getAttribute('hx-headers')) ?? '{}') as Record<string, string>;
+    const headers = JSON.parse((await page.locator('body').getAttribute('hx-headers')) ?? '{}') as Record<
+      string,
+      string
+    >;
     const csrf = headers['x-csrf-token'] ?? '';
     for (const [path, form] of [
       ['pause', {}],
@@ -183,17 +218,28 @@ describe('console leads pages in a browser', () => {
       ['stage', { stage: 'closed' }],
       ['do-not-contact', {}],
     ] as const) {
-      const forged = await page.request.post(`/leads/${id}/${path}`, { form: { _csrf: csrf, ...form }, maxRedirects: 0 });
+      const forged = await page.request.post(`/leads/${id}/${path}`, {
+        form: { _csrf: csrf, ...form },
+        maxRedirects: 0,
+      });
       expect(forged.status(), path).toBe(403);
       expect(await forged.text()).toContain('a sales key may not POST');
     }
-    const newLead = await page.request.post('/leads', { form: { _csrf: csrf, email: 'e2e-forged@example.jp' }, maxRedirects: 0 });
+    const newLead = await page.request.post('/leads', {
+      form: { _csrf: csrf, email: 'e2e-forged@example.jp' },
+      maxRedirects: 0,
+    });
     expect(newLead.status()).toBe(403);
     const after = await lead(id);
     expect(after).toMatchObject({ stage: 'nurturing', paused: false, profile: { ownerEmail: 'rep.one@example.jp' } });
-    const timeline = (await h.app.inject({ method: 'GET', url: `/v1/leads/${id}/timeline`, headers: auth })).json<{ items: { kind: string }[] }>().items;
+    const timeline = (await h.app.inject({ method: 'GET', url: `/v1/leads/${id}/timeline`, headers: auth })).json<{
+      items: { kind: string }[];
+    }>().items;
     expect(timeline.map((i) => i.kind)).not.toContain('owner_changed');
-    expect((await h.app.inject({ method: 'GET', url: '/v1/leads?q=forged', headers: auth })).json<{ items: unknown[] }>().items).toHaveLength(0);
+    expect(
+      (await h.app.inject({ method: 'GET', url: '/v1/leads?q=forged', headers: auth })).json<{ items: unknown[] }>()
+        .items,
+    ).toHaveLength(0);
     await page.close();
   });
 });

@@ -4,10 +4,13 @@ import { startConsoleHarness, type ConsoleHarness } from '../support/browser.ts'
 import { ADMIN_KEY, mailTo, stack, waitFor } from '../support/services.ts';
 
 // Line 5 carries an attribute MJML does not know: strict validation names that line.
-const BROKEN_MJML = '<mjml>\n  <mj-body>\n    <mj-section>\n      <mj-column>\n        <mj-text colour="red">Hello</mj-text>\n      </mj-column>\n    </mj-section>\n  </mj-body>\n</mjml>';
-const MJML = '<mjml>\n  <mj-body>\n    <mj-section>\n      <mj-column>\n        <mj-text>Dear {{lead.name}} of {{lead.company}}, welcome aboard.</mj-text>\n      </mj-column>\n    </mj-section>\n  </mj-body>\n</mjml>';
+const BROKEN_MJML =
+  '<mjml>\n  <mj-body>\n    <mj-section>\n      <mj-column>\n        <mj-text colour="red">Hello</mj-text>\n      </mj-column>\n    </mj-section>\n  </mj-body>\n</mjml>';
+const MJML =
+  '<mjml>\n  <mj-body>\n    <mj-section>\n      <mj-column>\n        <mj-text>Dear {{lead.name}} of {{lead.company}}, welcome aboard.</mj-text>\n      </mj-column>\n    </mj-section>\n  </mj-body>\n</mjml>';
 
-const csrfOf = async (page: Page) => (await page.locator('form.sign-out input[name="_csrf"]').getAttribute('value')) ?? '';
+const csrfOf = async (page: Page) =>
+  (await page.locator('form.sign-out input[name="_csrf"]').getAttribute('value')) ?? '';
 const previewSubject = (page: Page) => page.locator('[data-testid="preview-subject"]').textContent();
 
 describe('console templates in a browser: list, editor with live preview, save, test send, roles', () => {
@@ -21,7 +24,10 @@ describe('console templates in a browser: list, editor with live preview, save, 
     const page = await h.signedInPage(ADMIN_KEY, { lang: 'en' });
     await page.goto('/templates');
     expect(await page.locator('h1').textContent()).toBe('Templates');
-    const group = (name: string) => page.locator('table', { has: page.locator('tbody') }).filter({ has: page.locator(`[data-template-key="${name}"]`) });
+    const group = (name: string) =>
+      page
+        .locator('table', { has: page.locator('tbody') })
+        .filter({ has: page.locator(`[data-template-key="${name}"]`) });
     const marketing = page.locator('table[aria-labelledby="group-email"]');
     expect(await marketing.locator('[data-template-key="nurture-intro"]').count()).toBe(1);
     expect(await marketing.locator('[data-template-key^="notice-"]').count()).toBe(0);
@@ -33,7 +39,9 @@ describe('console templates in a browser: list, editor with live preview, save, 
     const newest = await h.pool.query<{ locale: string; version: number; subject: string }>(
       "SELECT DISTINCT ON (locale) locale, version, subject FROM templates WHERE key = 'nurture-intro' ORDER BY locale, version DESC",
     );
-    expect((await intro.locator('a.badge').allTextContents()).sort()).toEqual(newest.rows.map((r) => `${r.locale} v${r.version}`).sort());
+    expect((await intro.locator('a.badge').allTextContents()).sort()).toEqual(
+      newest.rows.map((r) => `${r.locale} v${r.version}`).sort(),
+    );
     expect(await intro.locator('td').nth(1).textContent()).toBe(newest.rows.find((r) => r.locale === 'en')?.subject);
     expect(await page.locator('#new-key').count()).toBe(1);
     await h.screenshot(page, 'templates-list-1280');
@@ -52,7 +60,10 @@ describe('console templates in a browser: list, editor with live preview, save, 
     await page.goto('/templates');
     await page.locator('#new-key').fill('e2e-welcome');
     await page.locator('#new-locale').selectOption('en');
-    await Promise.all([page.waitForURL('**/templates/e2e-welcome?locale=en'), page.getByRole('button', { name: 'Create and edit' }).click()]);
+    await Promise.all([
+      page.waitForURL('**/templates/e2e-welcome?locale=en'),
+      page.getByRole('button', { name: 'Create and edit' }).click(),
+    ]);
     expect(await page.locator('#versions + p').textContent()).toBe('Not saved yet');
 
     // Nothing is submitted while typing: a value set on the window survives only without a page load.
@@ -61,32 +72,48 @@ describe('console templates in a browser: list, editor with live preview, save, 
     await page.locator('#subject').pressSequentially('Hello {{lead.name}}', { delay: 15 });
     await page.locator('#mjml').fill(MJML);
     await expect.poll(() => previewSubject(page), { timeout: 10_000 }).toBe('Hello Hanako Test');
-    await expect.poll(() => page.frameLocator('#preview iframe').locator('body').textContent(), { timeout: 10_000 }).toContain('Dear Hanako Test of Example Trading Inc., welcome aboard.');
+    await expect
+      .poll(() => page.frameLocator('#preview iframe').locator('body').textContent(), { timeout: 10_000 })
+      .toContain('Dear Hanako Test of Example Trading Inc., welcome aboard.');
     expect(await page.locator('[data-testid="preview-text"]').textContent()).toContain('Hanako Test');
     await page.locator('#sample-company').fill('Kabushiki Test');
-    await expect.poll(() => page.frameLocator('#preview iframe').locator('body').textContent(), { timeout: 10_000 }).toContain('of Kabushiki Test');
+    await expect
+      .poll(() => page.frameLocator('#preview iframe').locator('body').textContent(), { timeout: 10_000 })
+      .toContain('of Kabushiki Test');
     expect(await page.evaluate('window.stillHere')).toBe(true);
     expect(page.url()).toMatch(/\/templates\/e2e-welcome\?locale=en$/);
 
     // An unknown variable is a warning beside the editor, not an error.
     await page.locator('#subject').fill('Hello {{lead.nickname}}');
-    await expect.poll(() => page.locator('[data-testid="preview-warnings"]').textContent(), { timeout: 10_000 }).toContain('lead.nickname');
+    await expect
+      .poll(() => page.locator('[data-testid="preview-warnings"]').textContent(), { timeout: 10_000 })
+      .toContain('lead.nickname');
     await page.locator('#subject').fill('Hello {{lead.name}}');
 
     // An MJML error is shown with its line while typing, and beside the field when saving.
     await page.locator('#mjml').fill(BROKEN_MJML);
-    await expect.poll(() => page.locator('[data-testid="preview-problems"]').textContent(), { timeout: 10_000 }).toContain('MJML line 5');
-    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Save as a new version' }).click()]);
+    await expect
+      .poll(() => page.locator('[data-testid="preview-problems"]').textContent(), { timeout: 10_000 })
+      .toContain('MJML line 5');
+    await Promise.all([
+      page.waitForLoadState('load'),
+      page.getByRole('button', { name: 'Save as a new version' }).click(),
+    ]);
     await expect.poll(() => page.locator('#mjml-error').textContent()).toContain('line 5');
     expect(await page.locator('#mjml').getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('#mjml').inputValue()).toBe(BROKEN_MJML);
     expect((await h.pool.query("SELECT 1 FROM templates WHERE key = 'e2e-welcome'")).rowCount).toBe(0);
 
     await page.locator('#mjml').fill(MJML);
-    await Promise.all([page.waitForURL('**/templates/e2e-welcome?locale=en&saved=1'), page.getByRole('button', { name: 'Save as a new version' }).click()]);
+    await Promise.all([
+      page.waitForURL('**/templates/e2e-welcome?locale=en&saved=1'),
+      page.getByRole('button', { name: 'Save as a new version' }).click(),
+    ]);
     expect(await page.locator('.notice.ok').textContent()).toContain('Saved as version 1');
     expect(await page.locator('tr[data-version="1"] td').first().textContent()).toBe('Hello {{lead.name}}');
-    const stored = await h.pool.query<{ version: number; locale: string; subject: string }>("SELECT version, locale, subject FROM templates WHERE key = 'e2e-welcome'");
+    const stored = await h.pool.query<{ version: number; locale: string; subject: string }>(
+      "SELECT version, locale, subject FROM templates WHERE key = 'e2e-welcome'",
+    );
     expect(stored.rows).toEqual([{ version: 1, locale: 'en', subject: 'Hello {{lead.name}}' }]);
     await h.screenshot(page, 'template-editor-1280');
 
@@ -117,7 +144,15 @@ describe('console templates in a browser: list, editor with live preview, save, 
   it('re-renders the whole page with the preview when the form is posted without JavaScript', async () => {
     const page = await h.signedInPage(ADMIN_KEY, { lang: 'en' });
     await page.goto('/templates/nurture-intro?locale=en');
-    const res = await page.request.post('/templates/nurture-intro/preview?locale=en', { form: { _csrf: await csrfOf(page), subject: 'Plain {{lead.name}}', mjml: MJML, sample_name: 'No Script', width: 'mobile' } });
+    const res = await page.request.post('/templates/nurture-intro/preview?locale=en', {
+      form: {
+        _csrf: await csrfOf(page),
+        subject: 'Plain {{lead.name}}',
+        mjml: MJML,
+        sample_name: 'No Script',
+        width: 'mobile',
+      },
+    });
     expect(res.status()).toBe(200);
     const body = await res.text();
     expect(body).toContain('<h1>Edit template: nurture-intro</h1>');
@@ -140,15 +175,26 @@ describe('console templates in a browser: list, editor with live preview, save, 
       expect(list?.status()).toBe(403);
       const editor = await page.goto('/templates/nurture-intro?locale=en');
       expect(editor?.status()).toBe(403);
-      expect(await page.locator('#template-form, #new-key, [data-action="save"], [data-action="test-send"]').count()).toBe(0);
+      expect(
+        await page.locator('#template-form, #new-key, [data-action="save"], [data-action="test-send"]').count(),
+      ).toBe(0);
       const csrf = await csrfOf(page);
       const form = { _csrf: csrf, subject: 'Forged', mjml: MJML, to: 'forged@example.com' };
       expect((await page.request.post(`/templates/forged-${role}?locale=en`, { form })).status()).toBe(403);
       expect((await page.request.post(`/templates/nurture-intro/test-send?locale=en`, { form })).status()).toBe(403);
-      expect((await page.request.post(`/templates/nurture-intro/preview?locale=en`, { form, headers: { 'hx-request': 'true' } })).status()).toBe(403);
+      expect(
+        (
+          await page.request.post(`/templates/nurture-intro/preview?locale=en`, {
+            form,
+            headers: { 'hx-request': 'true' },
+          })
+        ).status(),
+      ).toBe(403);
       await page.close();
     }
-    expect((await h.pool.query("SELECT 1 FROM templates WHERE key LIKE 'forged-%' OR subject = 'Forged'")).rowCount).toBe(0);
+    expect(
+      (await h.pool.query("SELECT 1 FROM templates WHERE key LIKE 'forged-%' OR subject = 'Forged'")).rowCount,
+    ).toBe(0);
     expect(await mailTo('forged@example.com')).toEqual([]);
   });
 });

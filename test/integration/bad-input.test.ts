@@ -7,7 +7,13 @@ import { startHostileInputSuite } from './bad-input/fixtures.ts';
 import { ROWS } from './bad-input/index.ts';
 import type { Fixtures, Row } from './bad-input/table.ts';
 import { expectErrorFormat } from '../support/error-format.ts';
-import { settlePool, settleWorkflowCount, snapshotState, type StateSnapshot, type TemporalCommand } from '../support/state-snapshot.ts';
+import {
+  settlePool,
+  settleWorkflowCount,
+  snapshotState,
+  type StateSnapshot,
+  type TemporalCommand,
+} from '../support/state-snapshot.ts';
 
 // Every route the app registers, with every kind of bad input that applies to it (the
 // table in bad-input/): the right 4xx in the error format, never a 5xx, and nothing changed
@@ -31,10 +37,20 @@ describe('bad input, route by route', () => {
     await app.ready();
     const all = app.registeredRoutes();
     // HEAD twins of GET routes answer as their GET does.
-    const registered = new Set(all.filter((r) => r.method !== 'HEAD' || !all.some((g) => g.method === 'GET' && g.url === r.url)).map((r) => `${r.method} ${r.url}`));
+    const registered = new Set(
+      all
+        .filter((r) => r.method !== 'HEAD' || !all.some((g) => g.method === 'GET' && g.url === r.url))
+        .map((r) => `${r.method} ${r.url}`),
+    );
     const tabled = new Set(ROWS.map((row) => row.route).filter((route) => route !== 'unknown'));
-    expect([...registered].filter((route) => !tabled.has(route)), 'routes without a row in test/integration/bad-input/').toEqual([]);
-    expect([...tabled].filter((route) => !registered.has(route)), 'rows for routes that do not exist').toEqual([]);
+    expect(
+      [...registered].filter((route) => !tabled.has(route)),
+      'routes without a row in test/integration/bad-input/',
+    ).toEqual([]);
+    expect(
+      [...tabled].filter((route) => !registered.has(route)),
+      'rows for routes that do not exist',
+    ).toEqual([]);
   });
 
   const snapshot = async (): Promise<StateSnapshot> => {
@@ -46,10 +62,13 @@ describe('bad input, route by route', () => {
 
   const check = (row: Row, response: LightMyRequestResponse) => {
     const statuses = [row.status].flat();
-    expect(response.statusCode, `${response.statusCode} ${response.body.slice(0, 500)}`).toSatisfy((status: number) => statuses.includes(status));
+    expect(response.statusCode, `${response.statusCode} ${response.body.slice(0, 500)}`).toSatisfy((status: number) =>
+      statuses.includes(status),
+    );
     if (response.statusCode >= 400 && !row.page) {
       const error = expectErrorFormat(response, row.code);
-      for (const name of row.names ?? []) expect(JSON.stringify(error.details ?? error.message), `details name ${name}`).toContain(name);
+      for (const name of row.names ?? [])
+        expect(JSON.stringify(error.details ?? error.message), `details name ${name}`).toContain(name);
     }
   };
 
@@ -70,7 +89,11 @@ describe('bad input, route by route', () => {
       // made, so a stray start is seen on this row, not blamed on the next or missed.
       const made = commands.slice(sent);
       if (!row.changes) expect(made, 'workflow starts and signals').toEqual([]);
-      await settleWorkflowCount(client, taskQueue, before.workflows + made.filter((c) => c.startsWith('start ')).length);
+      await settleWorkflowCount(
+        client,
+        taskQueue,
+        before.workflows + made.filter((c) => c.startsWith('start ')).length,
+      );
       if (!row.changes) {
         const after = await snapshotState(pool, client, taskQueue, [leadWorkflowId(f.leadId)]);
         for (const table of row.changesOnly ?? []) {

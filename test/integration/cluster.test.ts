@@ -26,104 +26,162 @@ describe('TEMPORAL_LOCAL=cluster npm start', () => {
   const cleanups: (() => Promise<void>)[] = [];
   beforeAll(async () => {
     // The first run on a machine builds the server (minutes); later runs find it cached.
-    const build = await resolveTemporalServer({ explicitDir: process.env.TEMPORAL_SERVER_DIR, projectDir: stack().projectDir, log: (line) => process.stdout.write(`${line}\n`) });
+    const build = await resolveTemporalServer({
+      explicitDir: process.env.TEMPORAL_SERVER_DIR,
+      projectDir: stack().projectDir,
+      log: (line) => process.stdout.write(`${line}\n`),
+    });
     serverDir = build.dir;
   }, 1_200_000);
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
-  it('runs the Temporal server on PostgreSQL with two workers, restarts a killed worker, restarts cleanly and leaves no process behind', { timeout: 420_000 }, async () => {
-    const dataDir = await mkdtemp(path.join(tmpdir(), 'lle-cluster-'));
-    await chmod(dataDir, 0o755);
-    const port = await freePort();
-    const env = {
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      TEMPORAL_LOCAL: 'cluster',
-      WORKERS: '2',
-      TEMPORAL_SERVER_DIR: serverDir,
-      TEMPORAL_DEV_PORT: String(await freeClusterFrontendPort()),
-      POSTGRES_DEV_PORT: String(await freePort()),
-      SMTP_DEV_PORT: String(await freePort()),
-      TEMPORAL_CLI_PATH: stack().temporalCliPath ?? '',
-      LOG_LEVEL: 'warn',
-    };
-    const outbox = path.join(dataDir, 'outbox');
-    const seenPids = new Set<number>();
-    const notePids = (r: RunningStack) => {
-      for (const pattern of [/(?:api|worker-\d) started \(pid (\d+)\)/, /PostgreSQL +embedded \(pid (\d+)\)/, /\(server pid (\d+)\)/]) {
-        for (const pid of pidsIn(r.lines, pattern)) seenPids.add(pid);
-      }
-    };
-    let run = startStack(env);
-    cleanups.push(async () => {
-      if (run.child.exitCode === null) {
-        run.child.kill('SIGTERM');
-        await run.exited;
-      }
-      await rm(dataDir, { recursive: true, force: true });
-    });
-    const ready = async (r: RunningStack) => {
-      await waitFor(async () => r.lines.some((l) => l.includes('Press Ctrl-C')) || (r.child.exitCode !== null ? Promise.reject(new Error(r.lines.join('\n'))) : false), 'npm start to be up', 240_000);
-      notePids(r);
-    };
-    await ready(run);
-    const output = run.lines.join('\n');
-    expect(output).toContain('Starting the Temporal server v1.31.2 (PostgreSQL persistence and visibility)');
-    expect(output).toMatch(/Workers +2 on task queue "lead-lifecycle"/);
-    expect(pidsIn(run.lines, /worker-1 started \(pid (\d+)\)/)).toHaveLength(1);
-    expect(pidsIn(run.lines, /worker-2 started \(pid (\d+)\)/)).toHaveLength(1);
-
-    const secrets = JSON.parse(await readFile(path.join(dataDir, 'secrets.json'), 'utf8')) as { adminApiKey: string; postgresPassword: string };
-    const api = async (method: string, url: string, body?: unknown) => {
-      const res = await fetch(`http://127.0.0.1:${port}${url}`, {
-        method,
-        headers: { authorization: `Bearer ${secrets.adminApiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? null : JSON.stringify(body),
+  it(
+    'runs the Temporal server on PostgreSQL with two workers, restarts a killed worker, restarts cleanly and leaves no process behind',
+    { timeout: 420_000 },
+    async () => {
+      const dataDir = await mkdtemp(path.join(tmpdir(), 'lle-cluster-'));
+      await chmod(dataDir, 0o755);
+      const port = await freePort();
+      const env = {
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        TEMPORAL_LOCAL: 'cluster',
+        WORKERS: '2',
+        TEMPORAL_SERVER_DIR: serverDir,
+        TEMPORAL_DEV_PORT: String(await freeClusterFrontendPort()),
+        POSTGRES_DEV_PORT: String(await freePort()),
+        SMTP_DEV_PORT: String(await freePort()),
+        TEMPORAL_CLI_PATH: stack().temporalCliPath ?? '',
+        LOG_LEVEL: 'warn',
+      };
+      const outbox = path.join(dataDir, 'outbox');
+      const seenPids = new Set<number>();
+      const notePids = (r: RunningStack) => {
+        for (const pattern of [
+          /(?:api|worker-\d) started \(pid (\d+)\)/,
+          /PostgreSQL +embedded \(pid (\d+)\)/,
+          /\(server pid (\d+)\)/,
+        ]) {
+          for (const pid of pidsIn(r.lines, pattern)) seenPids.add(pid);
+        }
+      };
+      let run = startStack(env);
+      cleanups.push(async () => {
+        if (run.child.exitCode === null) {
+          run.child.kill('SIGTERM');
+          await run.exited;
+        }
+        await rm(dataDir, { recursive: true, force: true });
       });
-      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-    };
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200, 'readyz', 60_000);
+      const ready = async (r: RunningStack) => {
+        await waitFor(
+          async () =>
+            r.lines.some((l) => l.includes('Press Ctrl-C')) ||
+            (r.child.exitCode !== null ? Promise.reject(new Error(r.lines.join('\n'))) : false),
+          'npm start to be up',
+          240_000,
+        );
+        notePids(r);
+      };
+      await ready(run);
+      const output = run.lines.join('\n');
+      expect(output).toContain('Starting the Temporal server v1.31.2 (PostgreSQL persistence and visibility)');
+      expect(output).toMatch(/Workers +2 on task queue "lead-lifecycle"/);
+      expect(pidsIn(run.lines, /worker-1 started \(pid (\d+)\)/)).toHaveLength(1);
+      expect(pidsIn(run.lines, /worker-2 started \(pid (\d+)\)/)).toHaveLength(1);
 
-    expect((await api('PUT', '/v1/templates/hello', { subject: 'こんにちは {{lead.name}} 様', mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>{{lead.name}} 様</mj-text></mj-column></mj-section></mj-body></mjml>' })).status).toBe(201);
-    expect((await api('PUT', '/v1/cadences/default', { name: 'Cluster', nurture: { steps: [{ after: 'PT2S', channel: 'email', template: 'hello' }] } })).status).toBe(201);
-    const first = await api('POST', '/v1/leads', { email: 'cluster-1@example.jp', name: '佐藤' });
-    expect(first.status).toBe(201);
-    const [mail] = await waitFor(async () => {
-      const received = await mailTo('cluster-1@example.jp', outbox);
-      return received.length === 1 && received;
-    }, 'the first email', 60_000);
-    expect(mail?.subject).toBe('こんにちは 佐藤 様');
+      const secrets = JSON.parse(await readFile(path.join(dataDir, 'secrets.json'), 'utf8')) as {
+        adminApiKey: string;
+        postgresPassword: string;
+      };
+      const api = async (method: string, url: string, body?: unknown) => {
+        const res = await fetch(`http://127.0.0.1:${port}${url}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${secrets.adminApiKey}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          body: body === undefined ? null : JSON.stringify(body),
+        });
+        return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+      };
+      await waitFor(
+        async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200,
+        'readyz',
+        60_000,
+      );
 
-    // The workflow lives in the server's PostgreSQL database, not in a dev server's SQLite.
-    const temporalDb = new pg.Client({ connectionString: `postgres://postgres:${encodeURIComponent(secrets.postgresPassword)}@127.0.0.1:${env.POSTGRES_DEV_PORT}/temporal` });
-    await temporalDb.connect();
-    const executions = await temporalDb.query<{ count: string }>('SELECT count(*) FROM executions').finally(() => temporalDb.end());
-    expect(Number(executions.rows[0]?.count)).toBeGreaterThan(0);
+      expect(
+        (
+          await api('PUT', '/v1/templates/hello', {
+            subject: 'こんにちは {{lead.name}} 様',
+            mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>{{lead.name}} 様</mj-text></mj-column></mj-section></mj-body></mjml>',
+          })
+        ).status,
+      ).toBe(201);
+      expect(
+        (
+          await api('PUT', '/v1/cadences/default', {
+            name: 'Cluster',
+            nurture: { steps: [{ after: 'PT2S', channel: 'email', template: 'hello' }] },
+          })
+        ).status,
+      ).toBe(201);
+      const first = await api('POST', '/v1/leads', { email: 'cluster-1@example.jp', name: '佐藤' });
+      expect(first.status).toBe(201);
+      const [mail] = await waitFor(
+        async () => {
+          const received = await mailTo('cluster-1@example.jp', outbox);
+          return received.length === 1 && received;
+        },
+        'the first email',
+        60_000,
+      );
+      expect(mail?.subject).toBe('こんにちは 佐藤 様');
 
-    const [workerPid] = pidsIn(run.lines, /worker-1 started \(pid (\d+)\)/);
-    process.kill(workerPid as number, 'SIGKILL');
-    await waitFor(async () => pidsIn(run.lines, /worker-1 started \(pid (\d+)\)/).length === 2, 'worker-1 to be restarted', 30_000);
-    notePids(run);
-    expect(run.lines.join('\n')).toMatch(/worker-1 exited \(SIGKILL\); restarting/);
-    const second = await api('POST', '/v1/leads', { email: 'cluster-2@example.jp', name: '高橋' });
-    expect(second.status).toBe(201);
-    await waitFor(async () => (await mailTo('cluster-2@example.jp', outbox)).length === 1, 'an email after the kill', 60_000);
-    expect(await mailTo('cluster-1@example.jp', outbox)).toHaveLength(1);
+      // The workflow lives in the server's PostgreSQL database, not in a dev server's SQLite.
+      const temporalDb = new pg.Client({
+        connectionString: `postgres://postgres:${encodeURIComponent(secrets.postgresPassword)}@127.0.0.1:${env.POSTGRES_DEV_PORT}/temporal`,
+      });
+      await temporalDb.connect();
+      const executions = await temporalDb
+        .query<{ count: string }>('SELECT count(*) FROM executions')
+        .finally(() => temporalDb.end());
+      expect(Number(executions.rows[0]?.count)).toBeGreaterThan(0);
 
-    run.child.kill('SIGTERM');
-    expect(await run.exited).toBe(0);
-    expect([...seenPids].filter(alive)).toEqual([]);
+      const [workerPid] = pidsIn(run.lines, /worker-1 started \(pid (\d+)\)/);
+      process.kill(workerPid as number, 'SIGKILL');
+      await waitFor(
+        async () => pidsIn(run.lines, /worker-1 started \(pid (\d+)\)/).length === 2,
+        'worker-1 to be restarted',
+        30_000,
+      );
+      notePids(run);
+      expect(run.lines.join('\n')).toMatch(/worker-1 exited \(SIGKILL\); restarting/);
+      const second = await api('POST', '/v1/leads', { email: 'cluster-2@example.jp', name: '高橋' });
+      expect(second.status).toBe(201);
+      await waitFor(
+        async () => (await mailTo('cluster-2@example.jp', outbox)).length === 1,
+        'an email after the kill',
+        60_000,
+      );
+      expect(await mailTo('cluster-1@example.jp', outbox)).toHaveLength(1);
 
-    // Databases and schema exist now: the second start skips creating them and comes up on the same data.
-    run = startStack(env);
-    await ready(run);
-    expect(run.lines.join('\n')).not.toContain('Creating the temporal database');
-    const reread = await api('GET', `/v1/leads/${String(first.json.id)}`);
-    expect(reread.json).toMatchObject({ email: 'cluster-1@example.jp', touches: 1 });
-    run.child.kill('SIGINT');
-    expect(await run.exited).toBe(0);
-    expect([...seenPids].filter(alive)).toEqual([]);
-  });
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+      expect([...seenPids].filter(alive)).toEqual([]);
+
+      // Databases and schema exist now: the second start skips creating them and comes up on the same data.
+      run = startStack(env);
+      await ready(run);
+      expect(run.lines.join('\n')).not.toContain('Creating the temporal database');
+      const reread = await api('GET', `/v1/leads/${String(first.json.id)}`);
+      expect(reread.json).toMatchObject({ email: 'cluster-1@example.jp', touches: 1 });
+      run.child.kill('SIGINT');
+      expect(await run.exited).toBe(0);
+      expect([...seenPids].filter(alive)).toEqual([]);
+    },
+  );
 });

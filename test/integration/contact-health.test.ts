@@ -16,7 +16,12 @@ function tokyoMonth(nowMs: number) {
   const start = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), 1) - TOKYO_MS;
   const end = Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + 1, 1) - TOKYO_MS;
   const iso = (ms: number) => new Date(ms).toISOString();
-  return { earlierThisMonth: iso(start + (nowMs - start) / 2), laterThisMonth: iso(nowMs + (end - nowMs) / 2), lastMonth: iso(start - 24 * HOUR_MS), nextMonth: iso(end + 24 * HOUR_MS) };
+  return {
+    earlierThisMonth: iso(start + (nowMs - start) / 2),
+    laterThisMonth: iso(nowMs + (end - nowMs) / 2),
+    lastMonth: iso(start - 24 * HOUR_MS),
+    nextMonth: iso(end + 24 * HOUR_MS),
+  };
 }
 
 type Group = 'touched' | 'at_risk' | 'contactable' | 'none';
@@ -28,7 +33,11 @@ describe('contact health', () => {
   /** Each lead made here and the one group it must be in (touched and at_risk are also contactable). */
   const made: { email: string; group: Group }[] = [];
 
-  const lead = async (email: string, group: Group, row: { stage?: string; next_touch_at?: string; do_not_contact?: boolean } = {}) => {
+  const lead = async (
+    email: string,
+    group: Group,
+    row: { stage?: string; next_touch_at?: string; do_not_contact?: boolean } = {},
+  ) => {
     const result = await pool.query<{ id: string }>(
       `INSERT INTO leads (email, cadence_key, stage, next_touch_at, do_not_contact) VALUES ($1, 'default', $2, $3, $4) RETURNING id`,
       [email, row.stage ?? 'nurturing', row.next_touch_at ?? null, row.do_not_contact ?? false],
@@ -46,7 +55,15 @@ describe('contact health', () => {
     pool.query(
       `INSERT INTO tasks (idempotency_key, lead_id, kind, title, postal_address, status, created_at, completed_at)
        VALUES (gen_random_uuid()::text, $1, $2, 'x', $3::jsonb, $4::text, $5::timestamptz, CASE WHEN $4::text = 'done' THEN $5::timestamptz END)`,
-      [leadId, kind, row.address ? JSON.stringify({ postalCode: '100-0001', region: '東京都', locality: '千代田区', streetAddress: '1-1' }) : null, row.status, row.at],
+      [
+        leadId,
+        kind,
+        row.address
+          ? JSON.stringify({ postalCode: '100-0001', region: '東京都', locality: '千代田区', streetAddress: '1-1' })
+          : null,
+        row.status,
+        row.at,
+      ],
     );
   const report = async (query = '') => {
     const res = await app.inject({ method: 'GET', url: `/v1/reports/contact-health${query}`, headers: auth });
@@ -54,11 +71,22 @@ describe('contact health', () => {
     return res.json<{ contactable: number; touched: number; atRisk: number; timezone: string | null }>();
   };
   const listed = async (contact: string, extra = '') => {
-    const res = await app.inject({ method: 'GET', url: `/v1/leads?contact=${contact}&limit=200&q=health.example.jp${extra}`, headers: auth });
+    const res = await app.inject({
+      method: 'GET',
+      url: `/v1/leads?contact=${contact}&limit=200&q=health.example.jp${extra}`,
+      headers: auth,
+    });
     expect(res.statusCode).toBe(200);
-    return res.json<{ items: { email: string }[] }>().items.map((l) => l.email).sort();
+    return res
+      .json<{ items: { email: string }[] }>()
+      .items.map((l) => l.email)
+      .sort();
   };
-  const expected = (groups: Group[]) => made.filter((m) => groups.includes(m.group)).map((m) => m.email).sort();
+  const expected = (groups: Group[]) =>
+    made
+      .filter((m) => groups.includes(m.group))
+      .map((m) => m.email)
+      .sort();
 
   let before: Awaited<ReturnType<typeof report>>;
 
@@ -67,19 +95,51 @@ describe('contact health', () => {
     before = await report();
     const when = tokyoMonth(Date.now());
     await delivery(await lead('email-this-month@health.example.jp', 'touched'), when.earlierThisMonth, 'sent');
-    await delivery(await lead('email-last-month@health.example.jp', 'at_risk', { next_touch_at: when.nextMonth }), when.lastMonth, 'sent');
+    await delivery(
+      await lead('email-last-month@health.example.jp', 'at_risk', { next_touch_at: when.nextMonth }),
+      when.lastMonth,
+      'sent',
+    );
     await delivery(await lead('email-failed@health.example.jp', 'at_risk'), when.earlierThisMonth, 'failed');
-    await delivery(await lead('notice-only@health.example.jp', 'at_risk'), when.earlierThisMonth, 'sent', 'notification');
+    await delivery(
+      await lead('notice-only@health.example.jp', 'at_risk'),
+      when.earlierThisMonth,
+      'sent',
+      'notification',
+    );
     await lead('planned-later@health.example.jp', 'contactable', { next_touch_at: when.laterThisMonth });
-    await task(await lead('dm-address@health.example.jp', 'touched', { stage: 'customer' }), 'dm', { status: 'open', at: when.earlierThisMonth, address: true });
-    await task(await lead('dm-no-address@health.example.jp', 'at_risk', { stage: 'reactivation' }), 'dm', { status: 'open', at: when.earlierThisMonth });
-    await task(await lead('dm-cancelled@health.example.jp', 'at_risk'), 'dm', { status: 'cancelled', at: when.earlierThisMonth, address: true });
-    await task(await lead('todo-done@health.example.jp', 'touched'), 'todo', { status: 'done', at: when.earlierThisMonth });
-    await task(await lead('todo-open@health.example.jp', 'at_risk', { next_touch_at: when.nextMonth }), 'todo', { status: 'open', at: when.earlierThisMonth });
+    await task(await lead('dm-address@health.example.jp', 'touched', { stage: 'customer' }), 'dm', {
+      status: 'open',
+      at: when.earlierThisMonth,
+      address: true,
+    });
+    await task(await lead('dm-no-address@health.example.jp', 'at_risk', { stage: 'reactivation' }), 'dm', {
+      status: 'open',
+      at: when.earlierThisMonth,
+    });
+    await task(await lead('dm-cancelled@health.example.jp', 'at_risk'), 'dm', {
+      status: 'cancelled',
+      at: when.earlierThisMonth,
+      address: true,
+    });
+    await task(await lead('todo-done@health.example.jp', 'touched'), 'todo', {
+      status: 'done',
+      at: when.earlierThisMonth,
+    });
+    await task(await lead('todo-open@health.example.jp', 'at_risk', { next_touch_at: when.nextMonth }), 'todo', {
+      status: 'open',
+      at: when.earlierThisMonth,
+    });
     // Not contactable, touched or not.
-    await delivery(await lead('dnc@health.example.jp', 'none', { do_not_contact: true }), when.earlierThisMonth, 'sent');
+    await delivery(
+      await lead('dnc@health.example.jp', 'none', { do_not_contact: true }),
+      when.earlierThisMonth,
+      'sent',
+    );
     await lead('Unsubscribed@health.example.jp', 'none');
-    await pool.query(`INSERT INTO suppressions (email, reason) VALUES ('unsubscribed@health.example.jp', 'unsubscribed')`);
+    await pool.query(
+      `INSERT INTO suppressions (email, reason) VALUES ('unsubscribed@health.example.jp', 'unsubscribed')`,
+    );
     await delivery(await lead('in-deal@health.example.jp', 'none', { stage: 'deal' }), when.earlierThisMonth, 'sent');
     await lead('dormant@health.example.jp', 'none', { stage: 'dormant' });
     await lead('closed@health.example.jp', 'none', { stage: 'closed' });
@@ -94,7 +154,12 @@ describe('contact health', () => {
     expect(now.atRisk - before.atRisk).toBe(count(['at_risk']));
     expect(now.timezone).toBeNull();
     // Tokyo is every lead's zone here: the same answer when the zone is given.
-    expect(await report('?timezone=Asia/Tokyo')).toMatchObject({ contactable: now.contactable, touched: now.touched, atRisk: now.atRisk, timezone: 'Asia/Tokyo' });
+    expect(await report('?timezone=Asia/Tokyo')).toMatchObject({
+      contactable: now.contactable,
+      touched: now.touched,
+      atRisk: now.atRisk,
+      timezone: 'Asia/Tokyo',
+    });
   });
 
   it('lists each group as the lead list filter', async () => {

@@ -64,7 +64,9 @@ class FakeZoho {
     for await (const chunk of request) raw += (chunk as Buffer).toString();
     const url = new URL(request.url ?? '/', this.url);
     const send = (status: number, body?: unknown) => {
-      response.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' }).end(body === undefined ? undefined : JSON.stringify(body));
+      response
+        .writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' })
+        .end(body === undefined ? undefined : JSON.stringify(body));
     };
     const refuse = (problem: string) => {
       this.violations.push(`${request.method} ${url.pathname}: ${problem}`);
@@ -72,10 +74,16 @@ class FakeZoho {
     };
 
     if (url.pathname === '/oauth/v2/token') {
-      if (request.method !== 'POST' || request.headers['content-type'] !== 'application/x-www-form-urlencoded') return refuse('the token grant is a form POST');
+      if (request.method !== 'POST' || request.headers['content-type'] !== 'application/x-www-form-urlencoded')
+        return refuse('the token grant is a form POST');
       const form = Object.fromEntries(new URLSearchParams(raw));
       this.grants.push(form);
-      if (form.grant_type !== 'refresh_token' || form.refresh_token !== CLIENT.refresh || form.client_id !== CLIENT.id || form.client_secret !== CLIENT.secret) {
+      if (
+        form.grant_type !== 'refresh_token' ||
+        form.refresh_token !== CLIENT.refresh ||
+        form.client_id !== CLIENT.id ||
+        form.client_secret !== CLIENT.secret
+      ) {
         return send(200, { error: 'invalid_client' });
       }
       const token = `1000.access-${++this.issued}`;
@@ -89,7 +97,8 @@ class FakeZoho {
     if (!url.pathname.startsWith('/crm/v8/')) return refuse('not a CRM v8 path');
     const token = /^Zoho-oauthtoken (.+)$/.exec(request.headers.authorization ?? '')?.[1];
     if (token === undefined) return refuse('no Authorization: Zoho-oauthtoken header');
-    if (!this.valid.has(token)) return send(401, { code: 'INVALID_TOKEN', details: {}, message: 'invalid oauth token', status: 'error' });
+    if (!this.valid.has(token))
+      return send(401, { code: 'INVALID_TOKEN', details: {}, message: 'invalid oauth token', status: 'error' });
     const fault = this.faults.findIndex((f) => `${request.method} ${url.pathname}`.startsWith(f.match));
     if (fault >= 0) {
       const [answer] = this.faults.splice(fault, 1);
@@ -99,7 +108,10 @@ class FakeZoho {
     const [, , , module, id] = url.pathname.split('/');
     if (request.method === 'GET' && module === 'users') {
       if (url.searchParams.get('type') !== 'ActiveUsers') return refuse('users are listed by type');
-      return send(200, { users: [{ id: '4150868000000225001', email: 'rep@example.com', full_name: 'Rep' }], info: { per_page: 200, count: 1, page: 1, more_records: false } });
+      return send(200, {
+        users: [{ id: '4150868000000225001', email: 'rep@example.com', full_name: 'Rep' }],
+        info: { per_page: 200, count: 1, page: 1, more_records: false },
+      });
     }
     if (request.method === 'GET' && module && id) {
       const record = this.records.get(`${module}/${id}`);
@@ -109,17 +121,46 @@ class FakeZoho {
       const items = (body as { data?: unknown } | undefined)?.data;
       const deal = Array.isArray(items) && items.length === 1 ? (items[0] as Record<string, unknown>) : undefined;
       if (!deal) return refuse('the body is { "data": [ one record ] }');
-      for (const field of ['Deal_Name', 'Stage', 'Closing_Date', 'Description']) if (typeof deal[field] !== 'string') return refuse(`${field} is missing`);
+      for (const field of ['Deal_Name', 'Stage', 'Closing_Date', 'Description'])
+        if (typeof deal[field] !== 'string') return refuse(`${field} is missing`);
       if (!/^\d{4}-\d{2}-\d{2}$/.test(deal.Closing_Date as string)) return refuse('Closing_Date is YYYY-MM-DD');
       if (request.method === 'PUT') {
-        if (!id || !this.deals.has(id)) return send(400, { data: [{ code: 'INVALID_DATA', details: { api_name: 'id' }, message: 'the id given seems to be invalid', status: 'error' }] });
+        if (!id || !this.deals.has(id))
+          return send(400, {
+            data: [
+              {
+                code: 'INVALID_DATA',
+                details: { api_name: 'id' },
+                message: 'the id given seems to be invalid',
+                status: 'error',
+              },
+            ],
+          });
         this.deals.set(id, { ...this.deals.get(id), ...deal });
-        return send(200, { data: [{ code: 'SUCCESS', details: { id, Modified_Time: new Date().toISOString() }, message: 'record updated', status: 'success' }] });
+        return send(200, {
+          data: [
+            {
+              code: 'SUCCESS',
+              details: { id, Modified_Time: new Date().toISOString() },
+              message: 'record updated',
+              status: 'success',
+            },
+          ],
+        });
       }
       if (id) return refuse('a deal is created at /crm/v8/Deals');
       const newId = `4150868000001${String(++this.dealSeq).padStart(6, '0')}`;
       this.deals.set(newId, deal);
-      return send(201, { data: [{ code: 'SUCCESS', details: { id: newId, Modified_Time: new Date().toISOString() }, message: 'record added', status: 'success' }] });
+      return send(201, {
+        data: [
+          {
+            code: 'SUCCESS',
+            details: { id: newId, Modified_Time: new Date().toISOString() },
+            message: 'record added',
+            status: 'success',
+          },
+        ],
+      });
     }
     refuse('no such endpoint');
   }
@@ -155,12 +196,18 @@ describe('Zoho CRM through its REST API', () => {
       ZOHO_ACCOUNTS_URL: zoho.url,
     });
     const services = await startTestServices({
-      config: { zohoNotificationToken: config.zohoNotificationToken, zohoNotificationChannelId: config.zohoNotificationChannelId, zoho: config.zoho },
+      config: {
+        zohoNotificationToken: config.zohoNotificationToken,
+        zohoNotificationChannelId: config.zohoNotificationChannelId,
+        zoho: config.zoho,
+      },
       workerOptions: { crm: crmConnectionsFromConfig(config) },
     });
     ({ app, pool, client } = services);
     stops.push(services.stop);
-    expect((await app.inject({ method: 'PUT', url: '/v1/cadences/zoho', headers: auth, payload: CADENCE })).statusCode).toBe(201);
+    expect(
+      (await app.inject({ method: 'PUT', url: '/v1/cadences/zoho', headers: auth, payload: CADENCE })).statusCode,
+    ).toBe(201);
   });
   afterAll(async () => {
     for (const stop of stops.reverse()) await stop();
@@ -180,30 +227,80 @@ describe('Zoho CRM through its REST API', () => {
     token: NOTIFY_TOKEN,
     ...overrides,
   });
-  const post = (payload: Record<string, unknown>) => app.inject({ method: 'POST', url: '/v1/webhooks/crm/zoho/notifications', payload });
-  const notify = (module: string, operation: string, ids: string[], overrides: Record<string, unknown> = {}) => post(callback(module, operation, ids, overrides));
+  const post = (payload: Record<string, unknown>) =>
+    app.inject({ method: 'POST', url: '/v1/webhooks/crm/zoho/notifications', payload });
+  const notify = (module: string, operation: string, ids: string[], overrides: Record<string, unknown> = {}) =>
+    post(callback(module, operation, ids, overrides));
   const fetched = async (res: { json: <T>() => T }) => {
     const { workflowId } = res.json<{ workflowId: string }>();
     return client.workflow.getHandle(workflowId).result() as Promise<{ applied: number; gone: number }>;
   };
-  const leadByEmail = async (email: string) => (await pool.query<{ id: string; stage: string; company: string | null; crm_deal_id: string | null }>('SELECT id, stage, company, crm_deal_id FROM leads WHERE email = $1', [email])).rows[0];
-  const timeline = async (id: string) => (await app.inject({ method: 'GET', url: `/v1/leads/${id}/timeline`, headers: auth })).json<{ items: { kind: string; detail: Record<string, unknown> }[] }>().items;
-  const stageOf = (email: string, stage: string) => waitFor(async () => (await leadByEmail(email))?.stage === stage, `${email} in ${stage}`, 20_000);
+  const leadByEmail = async (email: string) =>
+    (
+      await pool.query<{ id: string; stage: string; company: string | null; crm_deal_id: string | null }>(
+        'SELECT id, stage, company, crm_deal_id FROM leads WHERE email = $1',
+        [email],
+      )
+    ).rows[0];
+  const timeline = async (id: string) =>
+    (await app.inject({ method: 'GET', url: `/v1/leads/${id}/timeline`, headers: auth })).json<{
+      items: { kind: string; detail: Record<string, unknown> }[];
+    }>().items;
+  const stageOf = (email: string, stage: string) =>
+    waitFor(async () => (await leadByEmail(email))?.stage === stage, `${email} in ${stage}`, 20_000);
   const crmEvent = (body: Record<string, unknown>) => {
     const raw = JSON.stringify(body);
-    return app.inject({ method: 'POST', url: '/v1/webhooks/crm/generic', headers: { 'content-type': 'application/json', 'x-signature': `sha256=${createHmac('sha256', CRM_SECRET).update(raw).digest('hex')}` }, payload: raw });
+    return app.inject({
+      method: 'POST',
+      url: '/v1/webhooks/crm/generic',
+      headers: {
+        'content-type': 'application/json',
+        'x-signature': `sha256=${createHmac('sha256', CRM_SECRET).update(raw).digest('hex')}`,
+      },
+      payload: raw,
+    });
   };
   const hotLead = async (email: string, eventId: string) => {
-    const created = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email, name: '熱田 一郎', company: `${email.split('@')[0]}商事`, cadence: 'zoho', ownerEmail: 'rep@example.com' } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/leads',
+      headers: auth,
+      payload: {
+        email,
+        name: '熱田 一郎',
+        company: `${email.split('@')[0]}商事`,
+        cadence: 'zoho',
+        ownerEmail: 'rep@example.com',
+      },
+    });
     expect(created.statusCode).toBe(201);
     const id = created.json<{ id: string }>().id;
-    expect((await app.inject({ method: 'POST', url: '/v1/events', headers: auth, payload: { leadId: id, type: 'meeting_request', id: eventId } })).statusCode).toBe(202);
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/v1/events',
+          headers: auth,
+          payload: { leadId: id, type: 'meeting_request', id: eventId },
+        })
+      ).statusCode,
+    ).toBe(202);
     return id;
   };
-  const dealPosts = (company: string) => zoho.callsTo('POST', '/crm/v8/Deals').filter((c) => JSON.stringify(c.body).includes(company));
+  const dealPosts = (company: string) =>
+    zoho.callsTo('POST', '/crm/v8/Deals').filter((c) => JSON.stringify(c.body).includes(company));
 
   it('fetches the records a notification names with a refreshed access token and creates the lead; a repeat has no second effect', async () => {
-    zoho.records.set('Leads/4150868000000225013', { Email: 'notified@example.jp', Last_Name: '山田', First_Name: '太郎', Company: '山田商事', Designation: '部長', Owner: { id: '1', name: 'Rep', email: 'rep@example.com' }, Modified_Time: '2026-11-29T10:00:00+09:00', Email_Opt_Out: false });
+    zoho.records.set('Leads/4150868000000225013', {
+      Email: 'notified@example.jp',
+      Last_Name: '山田',
+      First_Name: '太郎',
+      Company: '山田商事',
+      Designation: '部長',
+      Owner: { id: '1', name: 'Rep', email: 'rep@example.com' },
+      Modified_Time: '2026-11-29T10:00:00+09:00',
+      Email_Opt_Out: false,
+    });
     const payload = callback('Leads', 'insert', ['4150868000000225013']);
     const res = await post(payload);
     expect(res.statusCode).toBe(200);
@@ -213,11 +310,31 @@ describe('Zoho CRM through its REST API', () => {
     expect(await keepHistory(client, 'crm-fetch-zoho', res.json<{ workflowId: string }>().workflowId)).toEqual([]);
 
     const lead = await leadByEmail('notified@example.jp');
-    const profile = (await app.inject({ method: 'GET', url: `/v1/leads/${lead?.id}`, headers: auth })).json<{ profile: Record<string, unknown> }>().profile;
-    expect(profile).toMatchObject({ name: '山田 太郎', company: '山田商事', title: '部長', ownerEmail: 'rep@example.com', externalId: 'zoho:Leads:4150868000000225013' });
+    const profile = (await app.inject({ method: 'GET', url: `/v1/leads/${lead?.id}`, headers: auth })).json<{
+      profile: Record<string, unknown>;
+    }>().profile;
+    expect(profile).toMatchObject({
+      name: '山田 太郎',
+      company: '山田商事',
+      title: '部長',
+      ownerEmail: 'rep@example.com',
+      externalId: 'zoho:Leads:4150868000000225013',
+    });
     // The documented request shapes: the refresh-token grant, then the record with the token.
-    expect(zoho.grants[0]).toEqual({ refresh_token: CLIENT.refresh, client_id: CLIENT.id, client_secret: CLIENT.secret, grant_type: 'refresh_token' });
-    expect(zoho.callsTo('GET', '/crm/v8/Leads/4150868000000225013')).toEqual([{ method: 'GET', path: '/crm/v8/Leads/4150868000000225013', authorization: 'Zoho-oauthtoken 1000.access-1', body: undefined }]);
+    expect(zoho.grants[0]).toEqual({
+      refresh_token: CLIENT.refresh,
+      client_id: CLIENT.id,
+      client_secret: CLIENT.secret,
+      grant_type: 'refresh_token',
+    });
+    expect(zoho.callsTo('GET', '/crm/v8/Leads/4150868000000225013')).toEqual([
+      {
+        method: 'GET',
+        path: '/crm/v8/Leads/4150868000000225013',
+        authorization: 'Zoho-oauthtoken 1000.access-1',
+        body: undefined,
+      },
+    ]);
 
     // Zoho delivering the same callback again: 200, no second fetch: the fetch workflow's one
     // run, completed, is still its latest (a second start would be a new run at once).
@@ -234,20 +351,43 @@ describe('Zoho CRM through its REST API', () => {
   });
 
   it('applies an update to a contact as a profile change', async () => {
-    zoho.records.set('Contacts/4150868000000300100', { Email: 'contact@example.jp', Last_Name: '佐藤', Account_Name: { id: 'a-1', name: '佐藤工業' }, Modified_Time: '2026-11-29T10:00:00+09:00' });
+    zoho.records.set('Contacts/4150868000000300100', {
+      Email: 'contact@example.jp',
+      Last_Name: '佐藤',
+      Account_Name: { id: 'a-1', name: '佐藤工業' },
+      Modified_Time: '2026-11-29T10:00:00+09:00',
+    });
     expect(await fetched(await notify('Contacts', 'insert', ['4150868000000300100']))).toEqual({ applied: 1, gone: 0 });
     expect((await leadByEmail('contact@example.jp'))?.company).toBe('佐藤工業');
-    zoho.records.set('Contacts/4150868000000300100', { Email: 'contact@example.jp', Last_Name: '佐藤', Account_Name: { id: 'a-2', name: '佐藤ホールディングス' }, Modified_Time: '2026-11-30T09:00:00+09:00' });
-    expect(await fetched(await notify('Contacts', 'update', ['4150868000000300100'], { affected_fields: [{ '4150868000000300100': ['Account_Name'] }] }))).toEqual({ applied: 1, gone: 0 });
+    zoho.records.set('Contacts/4150868000000300100', {
+      Email: 'contact@example.jp',
+      Last_Name: '佐藤',
+      Account_Name: { id: 'a-2', name: '佐藤ホールディングス' },
+      Modified_Time: '2026-11-30T09:00:00+09:00',
+    });
+    expect(
+      await fetched(
+        await notify('Contacts', 'update', ['4150868000000300100'], {
+          affected_fields: [{ '4150868000000300100': ['Account_Name'] }],
+        }),
+      ),
+    ).toEqual({ applied: 1, gone: 0 });
     expect((await leadByEmail('contact@example.jp'))?.company).toBe('佐藤ホールディングス');
   });
 
   it('refuses a wrong token or channel with 401 and changes nothing', async () => {
     zoho.records.set('Leads/4150868000000500001', { Email: 'intruder@example.jp', Last_Name: 'X' });
     // Counted here, so the check does not depend on the receipts other tests left.
-    const receipts = async () => (await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM webhook_receipts WHERE provider = 'zoho-notification'")).rows[0]?.n;
+    const receipts = async () =>
+      (
+        await pool.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM webhook_receipts WHERE provider = 'zoho-notification'",
+        )
+      ).rows[0]?.n;
     const receiptsBefore = await receipts();
-    expect((await notify('Leads', 'insert', ['4150868000000500001'], { token: 'wrong-token-0123456789' })).statusCode).toBe(401);
+    expect(
+      (await notify('Leads', 'insert', ['4150868000000500001'], { token: 'wrong-token-0123456789' })).statusCode,
+    ).toBe(401);
     expect((await notify('Leads', 'insert', ['4150868000000500001'], { token: undefined })).statusCode).toBe(401);
     expect((await notify('Leads', 'insert', ['4150868000000500001'], { channel_id: '999' })).statusCode).toBe(401);
     expect((await notify('Leads', 'insert', ['not-a-number'])).statusCode).toBe(422);
@@ -257,54 +397,117 @@ describe('Zoho CRM through its REST API', () => {
   });
 
   it('acknowledges deletes and other modules without fetching anything', async () => {
-    expect((await notify('Leads', 'delete', ['4150868000000225013'])).json()).toMatchObject({ ignored: 'delete', workflowId: null });
+    expect((await notify('Leads', 'delete', ['4150868000000225013'])).json()).toMatchObject({
+      ignored: 'delete',
+      workflowId: null,
+    });
     expect((await notify('Accounts', 'update', ['123'])).json()).toMatchObject({ ignored: 'module', workflowId: null });
     expect(await fetched(await notify('Leads', 'update', ['4150868000000999999']))).toEqual({ applied: 0, gone: 1 });
   });
 
   it('makes a customer of the deal contact when a notified deal is Closed Won', async () => {
-    zoho.records.set('Contacts/4150868000000300200', { Email: 'zoho-won@example.jp', Last_Name: '勝田', Modified_Time: '2026-11-29T10:00:00+09:00' });
-    zoho.records.set('Deals/4150868000000400200', { Deal_Name: '勝田案件', Stage: 'Negotiation/Review', Amount: 1200000, Probability: 75, Closing_Date: '2027-01-31', Contact_Name: { id: '4150868000000300200', name: '勝田' }, Owner: { id: '1', email: 'rep@example.com' }, Modified_Time: '2026-11-29T11:00:00+09:00' });
+    zoho.records.set('Contacts/4150868000000300200', {
+      Email: 'zoho-won@example.jp',
+      Last_Name: '勝田',
+      Modified_Time: '2026-11-29T10:00:00+09:00',
+    });
+    zoho.records.set('Deals/4150868000000400200', {
+      Deal_Name: '勝田案件',
+      Stage: 'Negotiation/Review',
+      Amount: 1200000,
+      Probability: 75,
+      Closing_Date: '2027-01-31',
+      Contact_Name: { id: '4150868000000300200', name: '勝田' },
+      Owner: { id: '1', email: 'rep@example.com' },
+      Modified_Time: '2026-11-29T11:00:00+09:00',
+    });
     expect(await fetched(await notify('Deals', 'insert', ['4150868000000400200']))).toEqual({ applied: 1, gone: 0 });
     await stageOf('zoho-won@example.jp', 'deal');
     const id = (await leadByEmail('zoho-won@example.jp'))?.id;
-    expect((await app.inject({ method: 'GET', url: `/v1/leads/${id}`, headers: auth })).json<{ deal: unknown }>().deal).toMatchObject({ stage: 'Negotiation/Review', amount: 1200000, probability: 75, expectedCloseDate: '2027-01-31' });
-    zoho.records.set('Deals/4150868000000400200', { ...zoho.records.get('Deals/4150868000000400200'), Stage: 'Closed Won', Modified_Time: '2026-12-10T11:00:00+09:00' });
-    await fetched(await notify('Deals', 'update', ['4150868000000400200'], { affected_fields: [{ '4150868000000400200': ['Stage'] }] }));
+    expect(
+      (await app.inject({ method: 'GET', url: `/v1/leads/${id}`, headers: auth })).json<{ deal: unknown }>().deal,
+    ).toMatchObject({ stage: 'Negotiation/Review', amount: 1200000, probability: 75, expectedCloseDate: '2027-01-31' });
+    zoho.records.set('Deals/4150868000000400200', {
+      ...zoho.records.get('Deals/4150868000000400200'),
+      Stage: 'Closed Won',
+      Modified_Time: '2026-12-10T11:00:00+09:00',
+    });
+    await fetched(
+      await notify('Deals', 'update', ['4150868000000400200'], {
+        affected_fields: [{ '4150868000000400200': ['Stage'] }],
+      }),
+    );
     await stageOf('zoho-won@example.jp', 'customer');
   });
 
   it('creates the deal in Zoho when a lead escalates, retrying a 500, and updates that deal when it escalates again', async () => {
     zoho.faults.push({ match: 'POST /crm/v8/Deals', status: 500, body: { code: 'INTERNAL_ERROR', status: 'error' } });
     const id = await hotLead('zoho-hot@example.jp', 'hot-1');
-    const dealId = await waitFor(async () => (await leadByEmail('zoho-hot@example.jp'))?.crm_deal_id ?? undefined, 'the CRM deal id on the lead');
+    const dealId = await waitFor(
+      async () => (await leadByEmail('zoho-hot@example.jp'))?.crm_deal_id ?? undefined,
+      'the CRM deal id on the lead',
+    );
     expect(dealPosts('zoho-hot商事')).toHaveLength(2);
     const post = dealPosts('zoho-hot商事')[1];
     expect(post?.authorization).toMatch(/^Zoho-oauthtoken 1000\.access-\d+$/);
     const [deal] = (post?.body as { data: Record<string, unknown>[] }).data;
-    expect(deal).toMatchObject({ Deal_Name: 'zoho-hot商事', Stage: 'Qualification', Owner: { id: '4150868000000225001' } });
+    expect(deal).toMatchObject({
+      Deal_Name: 'zoho-hot商事',
+      Stage: 'Qualification',
+      Owner: { id: '4150868000000225001' },
+    });
     expect(deal?.Closing_Date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(deal?.Description).toContain('score 50');
     expect(deal?.Description).toContain(`${PUBLIC_BASE_URL}/leads/${id}`);
     expect(zoho.deals.get(dealId)).toMatchObject({ Deal_Name: 'zoho-hot商事' });
-    const synced = await waitFor(async () => (await timeline(id)).find((e) => e.kind === 'crm_deal_synced'), 'the crm_deal_synced entry');
+    const synced = await waitFor(
+      async () => (await timeline(id)).find((e) => e.kind === 'crm_deal_synced'),
+      'the crm_deal_synced entry',
+    );
     expect(synced.detail).toMatchObject({ provider: 'zoho', dealId, created: true, kind: 'sales' });
 
     // Lost, back to nurturing, hot again: the same Zoho deal is updated, not a second one made.
-    expect((await crmEvent({ id: 'hot-lost', type: 'deal.lost', occurredAt: new Date().toISOString(), data: { leadId: id, reason: 'timing' } })).statusCode).toBe(200);
+    expect(
+      (
+        await crmEvent({
+          id: 'hot-lost',
+          type: 'deal.lost',
+          occurredAt: new Date().toISOString(),
+          data: { leadId: id, reason: 'timing' },
+        })
+      ).statusCode,
+    ).toBe(200);
     await stageOf('zoho-hot@example.jp', 'nurturing');
-    expect((await app.inject({ method: 'POST', url: '/v1/events', headers: auth, payload: { leadId: id, type: 'meeting_request', id: 'hot-2' } })).statusCode).toBe(202);
-    await waitFor(async () => (await timeline(id)).filter((e) => e.kind === 'crm_deal_synced').length === 2, 'the second crm_deal_synced entry');
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/v1/events',
+          headers: auth,
+          payload: { leadId: id, type: 'meeting_request', id: 'hot-2' },
+        })
+      ).statusCode,
+    ).toBe(202);
+    await waitFor(
+      async () => (await timeline(id)).filter((e) => e.kind === 'crm_deal_synced').length === 2,
+      'the second crm_deal_synced entry',
+    );
     expect(zoho.callsTo('PUT', `/crm/v8/Deals/${dealId}`)).toHaveLength(1);
     expect(dealPosts('zoho-hot商事')).toHaveLength(2);
-    expect((await timeline(id)).filter((e) => e.kind === 'crm_deal_synced').map((e) => e.detail.created)).toEqual([true, false]);
+    expect((await timeline(id)).filter((e) => e.kind === 'crm_deal_synced').map((e) => e.detail.created)).toEqual([
+      true,
+      false,
+    ]);
   });
 
   it('refreshes the access token once when Zoho calls it invalid', async () => {
     zoho.revokeTokens();
     const grantsBefore = zoho.grants.length;
     await hotLead('refresh@example.jp', 'refresh-1');
-    await waitFor(async () => (await leadByEmail('refresh@example.jp'))?.crm_deal_id ?? undefined, 'the CRM deal id on the lead');
+    await waitFor(
+      async () => (await leadByEmail('refresh@example.jp'))?.crm_deal_id ?? undefined,
+      'the CRM deal id on the lead',
+    );
     expect(zoho.grants.length).toBe(grantsBefore + 1);
     // Exactly two: the one refused with the revoked token, and the retry with a fresh one
     // (with a single POST the two `authorization`s compared below would differ trivially).
@@ -317,14 +520,32 @@ describe('Zoho CRM through its REST API', () => {
   });
 
   it('records a deal Zoho refuses for good on the timeline, and the lead goes on', async () => {
-    zoho.faults.push({ match: 'POST /crm/v8/Deals', status: 400, body: { data: [{ code: 'INVALID_DATA', details: { api_name: 'Stage' }, message: 'invalid data', status: 'error' }] } });
+    zoho.faults.push({
+      match: 'POST /crm/v8/Deals',
+      status: 400,
+      body: {
+        data: [{ code: 'INVALID_DATA', details: { api_name: 'Stage' }, message: 'invalid data', status: 'error' }],
+      },
+    });
     const id = await hotLead('refused@example.jp', 'refused-1');
-    const failed = await waitFor(async () => (await timeline(id)).find((e) => e.kind === 'crm_deal_failed'), 'the crm_deal_failed entry');
+    const failed = await waitFor(
+      async () => (await timeline(id)).find((e) => e.kind === 'crm_deal_failed'),
+      'the crm_deal_failed entry',
+    );
     expect(failed.detail).toMatchObject({ type: 'CrmPermanent', kind: 'sales' });
     expect(String(failed.detail.reason)).toContain('INVALID_DATA');
     // One attempt only, and the lifecycle still answers: a deal report moves the lead on.
     expect(dealPosts('refused商事')).toHaveLength(1);
-    expect((await crmEvent({ id: 'refused-won', type: 'deal.won', occurredAt: new Date().toISOString(), data: { leadId: id } })).statusCode).toBe(200);
+    expect(
+      (
+        await crmEvent({
+          id: 'refused-won',
+          type: 'deal.won',
+          occurredAt: new Date().toISOString(),
+          data: { leadId: id },
+        })
+      ).statusCode,
+    ).toBe(200);
     await stageOf('refused@example.jp', 'customer');
   });
 });

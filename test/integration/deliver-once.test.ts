@@ -42,7 +42,10 @@ async function startMisbehavingSmtp() {
           callback(Object.assign(new Error(message), { responseCode: Number(behaviour) }));
           return;
         }
-        accepted.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+        accepted.push({
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
         callback();
       });
     },
@@ -75,7 +78,11 @@ describe('deliverOnce against a misbehaving SMTP server', () => {
     ({ pool, drop } = await createTestDatabase());
     smtp = await startMisbehavingSmtp();
     mailer = createMailer(smtp.url);
-    leadId = (await pool.query<{ id: string }>("INSERT INTO leads (email, cadence_key) VALUES ('once@example.jp', 'default') RETURNING id")).rows[0]!.id;
+    leadId = (
+      await pool.query<{ id: string }>(
+        "INSERT INTO leads (email, cadence_key) VALUES ('once@example.jp', 'default') RETURNING id",
+      )
+    ).rows[0]!.id;
   });
   afterAll(async () => {
     mailer.close();
@@ -95,8 +102,15 @@ describe('deliverOnce against a misbehaving SMTP server', () => {
       return Promise.resolve({ subject: `Subject ${key}`, html: `<p>${key}</p>`, text: key });
     },
   });
-  const attempt = (key: string) => new MockActivityEnvironment().run(deliverOnce, { db: pool, mailer, mailFrom: MAIL_FROM }, message(key));
-  const row = async (key: string) => (await pool.query<{ status: string; error: string | null }>('SELECT status, error FROM deliveries WHERE idempotency_key = $1', [key])).rows[0];
+  const attempt = (key: string) =>
+    new MockActivityEnvironment().run(deliverOnce, { db: pool, mailer, mailFrom: MAIL_FROM }, message(key));
+  const row = async (key: string) =>
+    (
+      await pool.query<{ status: string; error: string | null }>(
+        'SELECT status, error FROM deliveries WHERE idempotency_key = $1',
+        [key],
+      )
+    ).rows[0];
   const received = (key: string) => smtp.accepted.filter((m) => m.raw.includes(`Subject ${key}`));
   /** What Temporal makes of a thrown error: retried unless it is a non-retryable ApplicationFailure. */
   const retryable = (error: unknown) => !(error instanceof ApplicationFailure && error.nonRetryable);
@@ -146,11 +160,18 @@ describe('deliverOnce against a misbehaving SMTP server', () => {
 
   it('does not send, or render, a message whose row has already failed', async () => {
     // A row failed before sending (a template that did not compile).
-    await pool.query("INSERT INTO deliveries (idempotency_key, lead_id, template_key, message_id, recipient) VALUES ('once-failed', $1, 'n1', '<x@example.com>', 'once@example.jp')", [leadId]);
+    await pool.query(
+      "INSERT INTO deliveries (idempotency_key, lead_id, template_key, message_id, recipient) VALUES ('once-failed', $1, 'n1', '<x@example.com>', 'once@example.jp')",
+      [leadId],
+    );
     await new MockActivityEnvironment().run(failDelivery, { db: pool }, 'once-failed', 'the template does not compile');
     const attemptsBefore = smtp.attempts();
     const rendersBefore = renders;
-    await expect(attempt('once-failed')).rejects.toMatchObject({ nonRetryable: true, type: 'DeliveryFailed', message: 'the template does not compile' });
+    await expect(attempt('once-failed')).rejects.toMatchObject({
+      nonRetryable: true,
+      type: 'DeliveryFailed',
+      message: 'the template does not compile',
+    });
     expect(smtp.attempts()).toBe(attemptsBefore);
     expect(renders).toBe(rendersBefore);
     expect(await row('once-failed')).toMatchObject({ status: 'failed' });

@@ -20,23 +20,48 @@ describe('when PostgreSQL or Temporal is unreachable', () => {
     const db = await createTestDatabase();
     pool = db.pool;
     const deadTemporal = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 1000 });
-    temporalDown = await buildApp({ config: testAppConfig({ temporalTaskQueue: 'q' }), db: pool, temporal: { client: new Client({ connection: deadTemporal }), connection: deadTemporal } });
+    temporalDown = await buildApp({
+      config: testAppConfig({ temporalTaskQueue: 'q' }),
+      db: pool,
+      temporal: { client: new Client({ connection: deadTemporal }), connection: deadTemporal },
+    });
     const deadPool = createPool(`postgres://nobody:nothing@127.0.0.1:${await freePort()}/none`);
-    databaseDown = await buildApp({ config: testAppConfig({ temporalTaskQueue: 'q' }), db: deadPool, temporal: { client: new Client({ connection: deadTemporal }), connection: deadTemporal } });
-    cleanups.push(() => temporalDown.close(), () => databaseDown.close(), () => deadPool.end(), db.drop);
+    databaseDown = await buildApp({
+      config: testAppConfig({ temporalTaskQueue: 'q' }),
+      db: deadPool,
+      temporal: { client: new Client({ connection: deadTemporal }), connection: deadTemporal },
+    });
+    cleanups.push(
+      () => temporalDown.close(),
+      () => databaseDown.close(),
+      () => deadPool.end(),
+      db.drop,
+    );
   });
 
   it('answers 503 with Retry-After when Temporal cannot take the workflow start, and the same request succeeds once it is back', async () => {
-    const res = await temporalDown.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email: 'later@example.jp' } });
+    const res = await temporalDown.inject({
+      method: 'POST',
+      url: '/v1/leads',
+      headers: auth,
+      payload: { email: 'later@example.jp' },
+    });
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('5');
     expect(res.json()).toMatchObject({ error: { code: 'temporal_unavailable' } });
 
     const live = await startTestApp({ pool, taskQueue: uniqueTaskQueue() });
     cleanups.push(live.close);
-    const retried = await live.app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email: 'later@example.jp' } });
+    const retried = await live.app.inject({
+      method: 'POST',
+      url: '/v1/leads',
+      headers: auth,
+      payload: { email: 'later@example.jp' },
+    });
     expect(retried.statusCode).toBe(200);
-    const description = await live.client.workflow.getHandle(retried.json<{ workflowId: string }>().workflowId).describe();
+    const description = await live.client.workflow
+      .getHandle(retried.json<{ workflowId: string }>().workflowId)
+      .describe();
     expect(description.status.name).toBe('RUNNING');
   });
 
@@ -47,15 +72,24 @@ describe('when PostgreSQL or Temporal is unreachable', () => {
     expect(res.json()).toMatchObject({ error: { code: 'database_unavailable' } });
   });
 
-  it('shows the console\'s sign-in and signed-in pages as 503 pages, not 500s, when PostgreSQL is down', async () => {
+  it("shows the console's sign-in and signed-in pages as 503 pages, not 500s, when PostgreSQL is down", async () => {
     const form = await databaseDown.inject({ method: 'GET', url: '/sign-in' });
     const cookie = form.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
-    const signIn = await databaseDown.inject({ method: 'POST', url: '/sign-in', headers: { cookie }, payload: { key: 'lle_some-key', _csrf: csrf } });
+    const signIn = await databaseDown.inject({
+      method: 'POST',
+      url: '/sign-in',
+      headers: { cookie },
+      payload: { key: 'lle_some-key', _csrf: csrf },
+    });
     expect(signIn.statusCode).toBe(503);
     expect(signIn.headers['retry-after']).toBe('5');
     expect(signIn.headers['content-type']).toContain('text/html');
-    const page = await databaseDown.inject({ method: 'GET', url: '/leads', headers: { cookie: 'lle_session=some-session-id' } });
+    const page = await databaseDown.inject({
+      method: 'GET',
+      url: '/leads',
+      headers: { cookie: 'lle_session=some-session-id' },
+    });
     expect(page.statusCode).toBe(503);
   });
 

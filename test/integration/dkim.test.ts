@@ -12,10 +12,18 @@ describe('DKIM signing', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'lle-dkim-'));
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     await writeFile(path.join(dir, 'dkim.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
-    const config = loadConfig({ DKIM_DOMAIN: 'example.com', DKIM_SELECTOR: 'lle2026', DKIM_PRIVATE_KEY_PATH: 'dkim.pem' }, dir);
+    const config = loadConfig(
+      { DKIM_DOMAIN: 'example.com', DKIM_SELECTOR: 'lle2026', DKIM_PRIVATE_KEY_PATH: 'dkim.pem' },
+      dir,
+    );
     const mailer = createMailer(stack().smtpUrl, config.dkim);
     try {
-      await mailer.sendMail({ from: 'Example Co. <marketing@example.com>', to: 'dkim-check@example.jp', subject: '署名テスト', text: 'signed' });
+      await mailer.sendMail({
+        from: 'Example Co. <marketing@example.com>',
+        to: 'dkim-check@example.jp',
+        subject: '署名テスト',
+        text: 'signed',
+      });
     } finally {
       mailer.close();
     }

@@ -8,7 +8,8 @@ import { auth, CRM_SECRET, startTestServices, waitFor } from '../support/service
 // letter of a lead that enters a deal is held until the deal ends. Real worker, Temporal,
 // PostgreSQL.
 
-const LETTER_MJML = '<mjml><mj-body><mj-section><mj-column><mj-text>{{lead.name}} 様</mj-text></mj-column></mj-section></mj-body></mjml>';
+const LETTER_MJML =
+  '<mjml><mj-body><mj-section><mj-column><mj-text>{{lead.name}} 様</mj-text></mj-column></mj-section></mj-body></mjml>';
 const ADDRESS = { postalCode: '100-0001', prefecture: '東京都', city: '千代田区', line1: '千代田1-1' };
 
 interface DmTaskItem {
@@ -25,24 +26,48 @@ describe.concurrent('the DM queue following the lead', () => {
   beforeAll(async () => {
     const services = await startTestServices();
     ({ app, stop } = services);
-    expect((await app.inject({ method: 'PUT', url: '/v1/templates/letter', headers: auth, payload: { subject: 'カタログ', mjml: LETTER_MJML } })).statusCode).toBe(201);
-    const cadence = { name: 'DM once', nurture: { steps: [{ after: 'PT1S', channel: 'dm', template: 'letter' }] }, sendWindow: null };
-    expect((await app.inject({ method: 'PUT', url: '/v1/cadences/dm', headers: auth, payload: cadence })).statusCode).toBe(201);
+    expect(
+      (
+        await app.inject({
+          method: 'PUT',
+          url: '/v1/templates/letter',
+          headers: auth,
+          payload: { subject: 'カタログ', mjml: LETTER_MJML },
+        })
+      ).statusCode,
+    ).toBe(201);
+    const cadence = {
+      name: 'DM once',
+      nurture: { steps: [{ after: 'PT1S', channel: 'dm', template: 'letter' }] },
+      sendWindow: null,
+    };
+    expect(
+      (await app.inject({ method: 'PUT', url: '/v1/cadences/dm', headers: auth, payload: cadence })).statusCode,
+    ).toBe(201);
   });
   afterAll(async () => {
     await stop();
   });
 
   const get = (url: string) => app.inject({ method: 'GET', url, headers: auth });
-  const post = (url: string, payload?: Record<string, unknown>) => app.inject({ method: 'POST', url, headers: auth, ...(payload === undefined ? {} : { payload }) });
-  const tasks = async (status: string): Promise<DmTaskItem[]> => (await get(`/v1/dm-tasks?status=${status}`)).json<{ items: DmTaskItem[] }>().items;
+  const post = (url: string, payload?: Record<string, unknown>) =>
+    app.inject({ method: 'POST', url, headers: auth, ...(payload === undefined ? {} : { payload }) });
+  const tasks = async (status: string): Promise<DmTaskItem[]> =>
+    (await get(`/v1/dm-tasks?status=${status}`)).json<{ items: DmTaskItem[] }>().items;
   const taskOf = async (leadId: string) => (await tasks('all')).find((t) => t.leadId === leadId);
   const labels = async () => (await get('/v1/dm-tasks.csv')).body;
-  const timeline = async (id: string) => (await get(`/v1/leads/${id}/timeline`)).json<{ items: { kind: string; detail: Record<string, unknown> }[] }>().items;
+  const timeline = async (id: string) =>
+    (await get(`/v1/leads/${id}/timeline`)).json<{ items: { kind: string; detail: Record<string, unknown> }[] }>()
+      .items;
   const crm = (type: string, data: Record<string, unknown>) => {
     const raw = JSON.stringify({ id: `crm-${randomUUID()}`, type, occurredAt: new Date().toISOString(), data });
     const signature = `sha256=${createHmac('sha256', CRM_SECRET).update(raw).digest('hex')}`;
-    return app.inject({ method: 'POST', url: '/v1/webhooks/crm/generic', headers: { 'content-type': 'application/json', 'x-signature': signature }, payload: raw });
+    return app.inject({
+      method: 'POST',
+      url: '/v1/webhooks/crm/generic',
+      headers: { 'content-type': 'application/json', 'x-signature': signature },
+      payload: raw,
+    });
   };
 
   /** A lead on the DM cadence and its open DM task, once the step has made it. */
@@ -94,7 +119,9 @@ describe.concurrent('the DM queue following the lead', () => {
 
   it('cancels the letter of a lead closed by hand', async () => {
     const task = await leadWithLetter('closed@example.jp');
-    expect((await post(`/v1/leads/${task.leadId}/stage`, { stage: 'closed', reason: '競合に決定' })).statusCode).toBe(202);
+    expect((await post(`/v1/leads/${task.leadId}/stage`, { stage: 'closed', reason: '競合に決定' })).statusCode).toBe(
+      202,
+    );
     const cancelled = await statusOf(task, 'cancelled');
     expect(cancelled.statusReason).toBe('moved by hand: 競合に決定');
     await expectNotQueued(task);
@@ -107,12 +134,18 @@ describe.concurrent('the DM queue following the lead', () => {
     await expectNotQueued(task);
     expect((await post(`/v1/dm-tasks/${task.id}/complete`)).statusCode).toBe(409);
 
-    expect((await post(`/v1/leads/${task.leadId}/stage`, { stage: 'nurturing', reason: 'not now' })).statusCode).toBe(202);
+    expect((await post(`/v1/leads/${task.leadId}/stage`, { stage: 'nurturing', reason: 'not now' })).statusCode).toBe(
+      202,
+    );
     expect((await statusOf(task, 'open')).statusReason).toBe('deal ended: back to nurturing');
     expect((await tasks('open')).map((t) => t.id)).toContain(task.id);
     expect(await labels()).toContain(task.id);
     const kinds = (await timeline(task.leadId)).map((e) => e.kind);
-    expect(kinds.filter((k) => k.startsWith('dm_task_'))).toEqual(['dm_task_created', 'dm_task_held', 'dm_task_released']);
+    expect(kinds.filter((k) => k.startsWith('dm_task_'))).toEqual([
+      'dm_task_created',
+      'dm_task_held',
+      'dm_task_released',
+    ]);
   });
 
   it('cancels a held letter when the deal is won: the lead is a customer now', async () => {

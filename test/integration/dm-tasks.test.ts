@@ -7,10 +7,21 @@ import { auth, startTestServices, waitFor } from '../support/services.ts';
 // DM tasks end to end: a `dm` step renders its letter into a task (real worker, real
 // Temporal and PostgreSQL), the print desk lists, downloads labels and marks them sent.
 
-const LETTER_MJML = '<mjml><mj-body><mj-section><mj-column><mj-text>{{lead.company}} {{lead.name}} 様 カタログをお送りします</mj-text></mj-column></mj-section></mj-body></mjml>';
-const dmCadence = (name: string, template: string) => ({ name, nurture: { steps: [{ after: 'PT1S', channel: 'dm', template }] }, sendWindow: null });
+const LETTER_MJML =
+  '<mjml><mj-body><mj-section><mj-column><mj-text>{{lead.company}} {{lead.name}} 様 カタログをお送りします</mj-text></mj-column></mj-section></mj-body></mjml>';
+const dmCadence = (name: string, template: string) => ({
+  name,
+  nurture: { steps: [{ after: 'PT1S', channel: 'dm', template }] },
+  sendWindow: null,
+});
 
-const ADDRESS = { postalCode: '100-0001', prefecture: '東京都', city: '千代田区', line1: '千代田1-1', line2: 'サンプルビル3F' };
+const ADDRESS = {
+  postalCode: '100-0001',
+  prefecture: '東京都',
+  city: '千代田区',
+  line1: '千代田1-1',
+  line2: 'サンプルビル3F',
+};
 
 interface DmTaskItem {
   id: string;
@@ -72,23 +83,54 @@ describe.concurrent('DM tasks', () => {
     const services = await startTestServices();
     ({ pool, app } = services);
     stops.push(services.stop);
-    const template = await app.inject({ method: 'PUT', url: '/v1/templates/letter', headers: auth, payload: { subject: '{{lead.name}} 様へカタログ送付のご案内', mjml: LETTER_MJML } });
+    const template = await app.inject({
+      method: 'PUT',
+      url: '/v1/templates/letter',
+      headers: auth,
+      payload: { subject: '{{lead.name}} 様へカタログ送付のご案内', mjml: LETTER_MJML },
+    });
     expect(template.statusCode).toBe(201);
-    expect((await app.inject({ method: 'PUT', url: '/v1/cadences/dm', headers: auth, payload: dmCadence('DM first', 'letter') })).statusCode).toBe(201);
-    expect((await app.inject({ method: 'PUT', url: '/v1/cadences/dm-missing', headers: auth, payload: dmCadence('DM without its template', 'no-such-letter') })).statusCode).toBe(201);
+    expect(
+      (
+        await app.inject({
+          method: 'PUT',
+          url: '/v1/cadences/dm',
+          headers: auth,
+          payload: dmCadence('DM first', 'letter'),
+        })
+      ).statusCode,
+    ).toBe(201);
+    expect(
+      (
+        await app.inject({
+          method: 'PUT',
+          url: '/v1/cadences/dm-missing',
+          headers: auth,
+          payload: dmCadence('DM without its template', 'no-such-letter'),
+        })
+      ).statusCode,
+    ).toBe(201);
   });
   afterAll(async () => {
     for (const stop of stops.reverse()) await stop();
   });
 
   const get = (url: string, headers: Record<string, string> = auth) => app.inject({ method: 'GET', url, headers });
-  const post = (url: string, payload?: unknown, headers: Record<string, string> = auth) => app.inject({ method: 'POST', url, headers, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
+  const post = (url: string, payload?: unknown, headers: Record<string, string> = auth) =>
+    app.inject({
+      method: 'POST',
+      url,
+      headers,
+      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+    });
   const tasks = async (status: string): Promise<DmTaskItem[]> => {
     const res = await get(`/v1/dm-tasks?status=${status}`);
     expect(res.statusCode).toBe(200);
     return res.json<{ items: DmTaskItem[] }>().items;
   };
-  const timeline = async (id: string) => (await get(`/v1/leads/${id}/timeline`)).json<{ items: { kind: string; detail: Record<string, unknown> }[] }>().items;
+  const timeline = async (id: string) =>
+    (await get(`/v1/leads/${id}/timeline`)).json<{ items: { kind: string; detail: Record<string, unknown> }[] }>()
+      .items;
 
   const createLead = async (email: string, extra: Record<string, unknown> = {}): Promise<string> => {
     const res = await post('/v1/leads', { email, cadence: 'dm', ...extra });
@@ -102,9 +144,19 @@ describe.concurrent('DM tasks', () => {
   };
 
   it('renders the letter into the DM task, lead data escaped', async () => {
-    const task = await dmLead('script@example.jp', { name: '<script>alert(1)</script>', company: '株式会社テスト', department: '総務部', ownerEmail: 'rep@example.com' });
+    const task = await dmLead('script@example.jp', {
+      name: '<script>alert(1)</script>',
+      company: '株式会社テスト',
+      department: '総務部',
+      ownerEmail: 'rep@example.com',
+    });
     expect(task).toMatchObject({
-      lead: { email: 'script@example.jp', name: '<script>alert(1)</script>', company: '株式会社テスト', department: '総務部' },
+      lead: {
+        email: 'script@example.jp',
+        name: '<script>alert(1)</script>',
+        company: '株式会社テスト',
+        department: '総務部',
+      },
       postalAddress: ADDRESS,
       templateKey: 'letter',
       templateVersion: 1,
@@ -131,14 +183,25 @@ describe.concurrent('DM tasks', () => {
 
   it('makes no DM task for a lead without a postal address but a task to confirm the address, and says so on its timeline', async () => {
     const leadId = await createLead('no-address@example.jp', { name: '住所なし' });
-    const fallback = await waitFor(async () => (await timeline(leadId)).find((e) => e.kind === 'touch_fallback'), 'the touch_fallback entry');
-    expect(fallback.detail).toMatchObject({ step: 0, channel: 'task', title: '住所を確認する', reasons: [{ code: 'fallback', message: 'task instead of DM: no postal address' }] });
+    const fallback = await waitFor(
+      async () => (await timeline(leadId)).find((e) => e.kind === 'touch_fallback'),
+      'the touch_fallback entry',
+    );
+    expect(fallback.detail).toMatchObject({
+      step: 0,
+      channel: 'task',
+      title: '住所を確認する',
+      reasons: [{ code: 'fallback', message: 'task instead of DM: no postal address' }],
+    });
     expect((await tasks('all')).filter((t) => t.leadId === leadId)).toEqual([]);
   });
 
   it('fails the touch, with no task, when the letter template does not exist', async () => {
     const leadId = await createLead('no-template@example.jp', { cadence: 'dm-missing', postalAddress: ADDRESS });
-    const failed = await waitFor(async () => (await timeline(leadId)).find((e) => e.kind === 'touch_failed'), 'the touch_failed entry');
+    const failed = await waitFor(
+      async () => (await timeline(leadId)).find((e) => e.kind === 'touch_failed'),
+      'the touch_failed entry',
+    );
     expect(failed.detail).toMatchObject({ channel: 'dm', template: 'no-such-letter', type: 'TemplateNotFound' });
     expect((await tasks('all')).filter((t) => t.leadId === leadId)).toEqual([]);
   });
@@ -148,7 +211,12 @@ describe.concurrent('DM tasks', () => {
     const first = await post(`/v1/dm-tasks/${task.id}/complete`);
     expect(first.statusCode).toBe(200);
     const done = first.json<DmTaskItem>();
-    expect(done).toMatchObject({ id: task.id, status: 'done', completedAt: expect.any(String), letterUrl: task.letterUrl });
+    expect(done).toMatchObject({
+      id: task.id,
+      status: 'done',
+      completedAt: expect.any(String),
+      letterUrl: task.letterUrl,
+    });
     await new Promise((resolve) => setTimeout(resolve, 20));
     const again = await post(`/v1/dm-tasks/${task.id.toUpperCase()}/complete`);
     expect(again.statusCode).toBe(200);
@@ -170,7 +238,9 @@ describe.concurrent('DM tasks', () => {
     const c = await dmLead('batch-c@example.jp', { name: 'バッチC' });
     expect((await post(`/v1/dm-tasks/${c.id}/complete`)).statusCode).toBe(200);
     const unknown = randomUUID();
-    const res = await post('/v1/dm-tasks/complete', { ids: [a.id, b.id, a.id.toUpperCase(), c.id, unknown, 'not-a-task'] });
+    const res = await post('/v1/dm-tasks/complete', {
+      ids: [a.id, b.id, a.id.toUpperCase(), c.id, unknown, 'not-a-task'],
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ completed: 2, alreadyDone: 1, notFound: [unknown, 'not-a-task'], notOpen: [] });
     const done = new Map((await tasks('done')).map((t) => [t.id, t]));
@@ -179,13 +249,26 @@ describe.concurrent('DM tasks', () => {
       expect((await timeline(task.leadId)).filter((e) => e.kind === 'dm_sent')).toHaveLength(1);
     }
     // Sending the same batch again changes nothing.
-    expect((await post('/v1/dm-tasks/complete', { ids: [a.id, b.id] })).json()).toEqual({ completed: 0, alreadyDone: 2, notFound: [], notOpen: [] });
+    expect((await post('/v1/dm-tasks/complete', { ids: [a.id, b.id] })).json()).toEqual({
+      completed: 0,
+      alreadyDone: 2,
+      notFound: [],
+      notOpen: [],
+    });
     expect((await tasks('done')).find((t) => t.id === a.id)?.completedAt).toBe(done.get(a.id)?.completedAt);
   });
 
   it('downloads mailing labels as Excel-ready CSV, oldest first, quoted and formula-safe', async () => {
-    const quoted = await dmLead('csv-quoted@example.jp', { name: '山田 太郎', company: 'Foo, "Bar" Inc.', department: '営業部', postalAddress: { ...ADDRESS, line2: '3F\n受付' } });
-    const formula = await dmLead('csv-formula@example.jp', { name: '=HYPERLINK("http://evil.example","click")', postalAddress: { postalCode: '5300001', prefecture: '大阪府', city: '大阪市北区', line1: '梅田1-1-1' } });
+    const quoted = await dmLead('csv-quoted@example.jp', {
+      name: '山田 太郎',
+      company: 'Foo, "Bar" Inc.',
+      department: '営業部',
+      postalAddress: { ...ADDRESS, line2: '3F\n受付' },
+    });
+    const formula = await dmLead('csv-formula@example.jp', {
+      name: '=HYPERLINK("http://evil.example","click")',
+      postalAddress: { postalCode: '5300001', prefecture: '大阪府', city: '大阪市北区', line1: '梅田1-1-1' },
+    });
     const nameless = await dmLead('csv-nameless@example.jp', { company: '@mention株式会社', department: '-総務-' });
     const mine = [quoted.id, formula.id, nameless.id];
 
@@ -206,9 +289,39 @@ describe.concurrent('DM tasks', () => {
     expect(header).toHaveLength(9);
     const labels = rows.filter((row) => mine.includes(row[8] ?? ''));
     expect(labels).toEqual([
-      ['100-0001', '東京都', '千代田区', '千代田1-1', '3F\n受付', 'Foo, "Bar" Inc.', '営業部', '山田 太郎 様', quoted.id],
-      ['530-0001', '大阪府', '大阪市北区', '梅田1-1-1', '', '', '', `'=HYPERLINK("http://evil.example","click") 様`, formula.id],
-      ['100-0001', '東京都', '千代田区', '千代田1-1', 'サンプルビル3F', "'@mention株式会社", "'-総務-", 'ご担当者 様', nameless.id],
+      [
+        '100-0001',
+        '東京都',
+        '千代田区',
+        '千代田1-1',
+        '3F\n受付',
+        'Foo, "Bar" Inc.',
+        '営業部',
+        '山田 太郎 様',
+        quoted.id,
+      ],
+      [
+        '530-0001',
+        '大阪府',
+        '大阪市北区',
+        '梅田1-1-1',
+        '',
+        '',
+        '',
+        `'=HYPERLINK("http://evil.example","click") 様`,
+        formula.id,
+      ],
+      [
+        '100-0001',
+        '東京都',
+        '千代田区',
+        '千代田1-1',
+        'サンプルビル3F',
+        "'@mention株式会社",
+        "'-総務-",
+        'ご担当者 様',
+        nameless.id,
+      ],
     ]);
     // The whole file is in the list's order (oldest first), not just these three rows.
     // Other tests add and complete tasks meanwhile: compare the tasks both answers hold.
@@ -219,10 +332,14 @@ describe.concurrent('DM tasks', () => {
 
     // The status filter applies to labels as to the list.
     expect((await post(`/v1/dm-tasks/${formula.id}/complete`)).statusCode).toBe(200);
-    const openIds = parseCsv((await get('/v1/dm-tasks.csv')).rawPayload.subarray(3).toString('utf8')).map((row) => row[8]);
+    const openIds = parseCsv((await get('/v1/dm-tasks.csv')).rawPayload.subarray(3).toString('utf8')).map(
+      (row) => row[8],
+    );
     expect(openIds).toContain(quoted.id);
     expect(openIds).not.toContain(formula.id);
-    const doneIds = parseCsv((await get('/v1/dm-tasks.csv?status=done')).rawPayload.subarray(3).toString('utf8')).map((row) => row[8]);
+    const doneIds = parseCsv((await get('/v1/dm-tasks.csv?status=done')).rawPayload.subarray(3).toString('utf8')).map(
+      (row) => row[8],
+    );
     expect(doneIds).toContain(formula.id);
     expect(doneIds).not.toContain(quoted.id);
   });

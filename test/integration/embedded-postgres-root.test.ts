@@ -11,14 +11,16 @@ import { stack } from '../support/services.ts';
 // namespace whose /etc is a copy without that user, so the creation path runs for real
 // and the machine's own users are left as they are.
 
-const usable = userInfo().uid === 0 && (() => {
-  try {
-    execFileSync('unshare', ['--mount', '--propagation', 'private', 'true'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const usable =
+  userInfo().uid === 0 &&
+  (() => {
+    try {
+      execFileSync('unshare', ['--mount', '--propagation', 'private', 'true'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
 
 describe.skipIf(!usable)('embedded PostgreSQL started as root on a machine without a postgres user', () => {
   let dir = '';
@@ -26,7 +28,7 @@ describe.skipIf(!usable)('embedded PostgreSQL started as root on a machine witho
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('creates the user, gives it the data directory and serves queries, leaving the machine\'s users alone', async () => {
+  it("creates the user, gives it the data directory and serves queries, leaving the machine's users alone", async () => {
     const passwdBefore = execFileSync('getent', ['passwd'], { encoding: 'utf8' });
     dir = await mkdtemp(path.join(tmpdir(), 'lle-pg-root-'));
     await chmod(dir, 0o755);
@@ -39,7 +41,10 @@ describe.skipIf(!usable)('embedded PostgreSQL started as root on a machine witho
       `exec node --import tsx ${path.join(stack().projectDir, 'test', 'support', 'postgres-once.ts')} ${dir}`,
     ].join(' && ');
     const output = await new Promise<string>((resolve, reject) => {
-      const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], { cwd: stack().projectDir, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], {
+        cwd: stack().projectDir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       let err = '';
       child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -47,7 +52,12 @@ describe.skipIf(!usable)('embedded PostgreSQL started as root on a machine witho
       child.on('error', reject);
       child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}: ${err.slice(-3000)}`))));
     });
-    const result = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as { userBefore: string | null; uid: string; owner: string; answer: number };
+    const result = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as {
+      userBefore: string | null;
+      uid: string;
+      owner: string;
+      answer: number;
+    };
     expect(result.userBefore).toBeNull();
     expect(result.answer).toBe(42);
     expect(result.owner).toBe(result.uid);

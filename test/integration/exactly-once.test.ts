@@ -67,33 +67,72 @@ describe('a worker killed in the middle of an SMTP send', () => {
   });
 
   const startWorker = async (): Promise<ChildProcess> => {
-    const { child } = await startWorkerProcess({ DATABASE_URL: databaseUrl, TEMPORAL_TASK_QUEUE: taskQueue, SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, LOG_LEVEL: 'warn' });
+    const { child } = await startWorkerProcess({
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      LOG_LEVEL: 'warn',
+    });
     workers.push(child);
     return child;
   };
 
-  it('delivers each touch exactly once: the message the server had is not sent again, the next touch goes out', { timeout: 180_000 }, async () => {
-    await app.inject({ method: 'PUT', url: '/v1/templates/once', headers: auth, payload: { subject: 'Touch {{lead.name}}', mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>Hello</mj-text></mj-column></mj-section></mj-body></mjml>' } });
-    await app.inject({ method: 'PUT', url: '/v1/cadences/once', headers: auth, payload: { name: 'Once', nurture: { steps: [{ after: 'PT1S', channel: 'email', template: 'once' }, { after: 'PT2S', channel: 'email', template: 'once' }] } } });
-    const first = await startWorker();
-    const created = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email: 'once@example.jp', name: 'One', cadence: 'once' } });
-    expect(created.statusCode).toBe(201);
+  it(
+    'delivers each touch exactly once: the message the server had is not sent again, the next touch goes out',
+    { timeout: 180_000 },
+    async () => {
+      await app.inject({
+        method: 'PUT',
+        url: '/v1/templates/once',
+        headers: auth,
+        payload: {
+          subject: 'Touch {{lead.name}}',
+          mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>Hello</mj-text></mj-column></mj-section></mj-body></mjml>',
+        },
+      });
+      await app.inject({
+        method: 'PUT',
+        url: '/v1/cadences/once',
+        headers: auth,
+        payload: {
+          name: 'Once',
+          nurture: {
+            steps: [
+              { after: 'PT1S', channel: 'email', template: 'once' },
+              { after: 'PT2S', channel: 'email', template: 'once' },
+            ],
+          },
+        },
+      });
+      const first = await startWorker();
+      const created = await app.inject({
+        method: 'POST',
+        url: '/v1/leads',
+        headers: auth,
+        payload: { email: 'once@example.jp', name: 'One', cadence: 'once' },
+      });
+      expect(created.statusCode).toBe(201);
 
-    // The server has the whole message and has not answered yet: kill the worker now.
-    await waitFor(async () => dataArrived, 'the first message to reach the SMTP server', 60_000);
-    first.kill('SIGKILL');
-    await new Promise((resolve) => first.once('exit', resolve));
-    await startWorker();
+      // The server has the whole message and has not answered yet: kill the worker now.
+      await waitFor(async () => dataArrived, 'the first message to reach the SMTP server', 60_000);
+      first.kill('SIGKILL');
+      await new Promise((resolve) => first.once('exit', resolve));
+      await startWorker();
 
-    // The second touch arrives; the first is never sent again.
-    await waitFor(async () => received.length >= 2, 'the second touch', 90_000);
-    await new Promise((resolve) => setTimeout(resolve, 3000));
-    expect(received).toHaveLength(2);
-    const messageIds = await Promise.all(received.map(async (file) => (await simpleParser(await readFile(file))).messageId));
-    expect(new Set(messageIds).size).toBe(2);
-    const deliveries = await pool.query<{ status: string }>("SELECT status FROM deliveries WHERE kind = 'touch' ORDER BY id");
-    // The first is recorded as `unknown` (sent, as far as anyone can tell, and not resent).
-    expect(deliveries.rows.map((r) => r.status)).toEqual(['unknown', 'sent']);
-    expect((await readdir(path.dirname(received[0] as string))).length).toBe(2);
-  });
+      // The second touch arrives; the first is never sent again.
+      await waitFor(async () => received.length >= 2, 'the second touch', 90_000);
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect(received).toHaveLength(2);
+      const messageIds = await Promise.all(
+        received.map(async (file) => (await simpleParser(await readFile(file))).messageId),
+      );
+      expect(new Set(messageIds).size).toBe(2);
+      const deliveries = await pool.query<{ status: string }>(
+        "SELECT status FROM deliveries WHERE kind = 'touch' ORDER BY id",
+      );
+      // The first is recorded as `unknown` (sent, as far as anyone can tell, and not resent).
+      expect(deliveries.rows.map((r) => r.status)).toEqual(['unknown', 'sent']);
+      expect((await readdir(path.dirname(received[0] as string))).length).toBe(2);
+    },
+  );
 });

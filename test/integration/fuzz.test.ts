@@ -18,7 +18,9 @@ import { settleWorkflowCount, snapshotState } from '../support/state-snapshot.ts
 // the seed and the path of the failing body); FUZZ_RUNS sets the number of requests per route.
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : randomInt(2 ** 31);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 25);
-process.stdout.write(`[fuzz] seed ${SEED} (FUZZ_SEED=${SEED} npx vitest run test/integration/fuzz.test.ts replays this run)\n`);
+process.stdout.write(
+  `[fuzz] seed ${SEED} (FUZZ_SEED=${SEED} npx vitest run test/integration/fuzz.test.ts replays this run)\n`,
+);
 
 /**
  * Failures found by earlier runs, kept as cases that run every time: the route, and the
@@ -34,45 +36,144 @@ interface JsonRoute {
   valid: (f: Fixtures) => Record<string, unknown> | unknown[];
 }
 
-const withKey = (method: 'POST' | 'PUT', url: string) => (_f: Fixtures, raw: string): InjectOptions => ({ method, url, headers: { ...auth, 'content-type': 'application/json' }, payload: raw });
+const withKey =
+  (method: 'POST' | 'PUT', url: string) =>
+  (_f: Fixtures, raw: string): InjectOptions => ({
+    method,
+    url,
+    headers: { ...auth, 'content-type': 'application/json' },
+    payload: raw,
+  });
 
 const ROUTES: JsonRoute[] = [
-  { name: 'POST /v1/leads', send: withKey('POST', '/v1/leads'), valid: (f) => ({ email: f.leadEmail, name: '山田', company: 'Co', postalAddress: { postalCode: '100-0001', prefecture: '東京都', city: '千代田区', line1: '1-1' } }) },
-  { name: 'POST /v1/events', send: withKey('POST', '/v1/events'), valid: (f) => ({ leadId: f.leadId, type: 'web_visit', id: 'fuzz' }) },
-  { name: 'PUT /v1/cadences/:key', send: withKey('PUT', '/v1/cadences/fuzz'), valid: () => ({ name: 'Fuzz', nurture: { steps: [{ after: 'P1D', channel: 'email', template: 'welcome' }] } }) },
-  { name: 'PUT /v1/templates/:key', send: withKey('PUT', '/v1/templates/fuzz'), valid: () => ({ subject: 'Hi {{lead.name}}', mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>Hi</mj-text></mj-column></mj-section></mj-body></mjml>' }) },
-  { name: 'POST /v1/templates/:key/preview', send: withKey('POST', '/v1/templates/fuzz/preview'), valid: () => ({ subject: 'Hi', mjml: '<mjml><mj-body></mj-body></mjml>', lead: { name: 'x' } }) },
-  { name: 'POST /v1/cadences/preview-timeline', send: withKey('POST', '/v1/cadences/preview-timeline'), valid: () => ({ cadence: { name: 'Fuzz', nurture: { steps: [{ after: 'P1D', channel: 'email', template: 'welcome' }] } }, start: '2026-01-05T09:00:00+09:00', count: 3 }) },
-  { name: 'POST /v1/leads/:id/owner', send: (f, raw) => withKey('POST', `/v1/leads/${f.leadId}/owner`)(f, raw), valid: () => ({ ownerEmail: 'rep@example.jp' }) },
-  { name: 'POST /v1/leads/:id/stage', send: (f, raw) => withKey('POST', `/v1/leads/${f.leadId}/stage`)(f, raw), valid: () => ({ stage: 'deal', reason: 'fuzz' }) },
+  {
+    name: 'POST /v1/leads',
+    send: withKey('POST', '/v1/leads'),
+    valid: (f) => ({
+      email: f.leadEmail,
+      name: '山田',
+      company: 'Co',
+      postalAddress: { postalCode: '100-0001', prefecture: '東京都', city: '千代田区', line1: '1-1' },
+    }),
+  },
+  {
+    name: 'POST /v1/events',
+    send: withKey('POST', '/v1/events'),
+    valid: (f) => ({ leadId: f.leadId, type: 'web_visit', id: 'fuzz' }),
+  },
+  {
+    name: 'PUT /v1/cadences/:key',
+    send: withKey('PUT', '/v1/cadences/fuzz'),
+    valid: () => ({ name: 'Fuzz', nurture: { steps: [{ after: 'P1D', channel: 'email', template: 'welcome' }] } }),
+  },
+  {
+    name: 'PUT /v1/templates/:key',
+    send: withKey('PUT', '/v1/templates/fuzz'),
+    valid: () => ({
+      subject: 'Hi {{lead.name}}',
+      mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>Hi</mj-text></mj-column></mj-section></mj-body></mjml>',
+    }),
+  },
+  {
+    name: 'POST /v1/templates/:key/preview',
+    send: withKey('POST', '/v1/templates/fuzz/preview'),
+    valid: () => ({ subject: 'Hi', mjml: '<mjml><mj-body></mj-body></mjml>', lead: { name: 'x' } }),
+  },
+  {
+    name: 'POST /v1/cadences/preview-timeline',
+    send: withKey('POST', '/v1/cadences/preview-timeline'),
+    valid: () => ({
+      cadence: { name: 'Fuzz', nurture: { steps: [{ after: 'P1D', channel: 'email', template: 'welcome' }] } },
+      start: '2026-01-05T09:00:00+09:00',
+      count: 3,
+    }),
+  },
+  {
+    name: 'POST /v1/leads/:id/owner',
+    send: (f, raw) => withKey('POST', `/v1/leads/${f.leadId}/owner`)(f, raw),
+    valid: () => ({ ownerEmail: 'rep@example.jp' }),
+  },
+  {
+    name: 'POST /v1/leads/:id/stage',
+    send: (f, raw) => withKey('POST', `/v1/leads/${f.leadId}/stage`)(f, raw),
+    valid: () => ({ stage: 'deal', reason: 'fuzz' }),
+  },
   { name: 'POST /v1/api-keys', send: withKey('POST', '/v1/api-keys'), valid: () => ({ name: 'fuzz', role: 'sales' }) },
-  { name: 'POST /v1/dm-tasks/complete', send: withKey('POST', '/v1/dm-tasks/complete'), valid: () => ({ ids: ['00000000-0000-4000-8000-000000000000'] }) },
+  {
+    name: 'POST /v1/dm-tasks/complete',
+    send: withKey('POST', '/v1/dm-tasks/complete'),
+    valid: () => ({ ids: ['00000000-0000-4000-8000-000000000000'] }),
+  },
   {
     name: 'POST /v1/webhooks/crm/generic',
-    send: (f, raw) => ({ method: 'POST', url: '/v1/webhooks/crm/generic', headers: { ...f.sign.generic(Buffer.from(raw)), 'content-type': 'application/json' }, payload: raw }),
-    valid: (f) => ({ id: 'fuzz', type: 'deal.stage_changed', occurredAt: '2026-01-05T10:00:00Z', data: { leadId: f.leadId, stage: 'Proposal' } }),
+    send: (f, raw) => ({
+      method: 'POST',
+      url: '/v1/webhooks/crm/generic',
+      headers: { ...f.sign.generic(Buffer.from(raw)), 'content-type': 'application/json' },
+      payload: raw,
+    }),
+    valid: (f) => ({
+      id: 'fuzz',
+      type: 'deal.stage_changed',
+      occurredAt: '2026-01-05T10:00:00Z',
+      data: { leadId: f.leadId, stage: 'Proposal' },
+    }),
   },
   {
     name: 'POST /v1/webhooks/crm/zoho',
-    send: (f, raw) => ({ method: 'POST', url: '/v1/webhooks/crm/zoho', headers: { ...f.sign.zoho(), 'content-type': 'application/json' }, payload: raw }),
+    send: (f, raw) => ({
+      method: 'POST',
+      url: '/v1/webhooks/crm/zoho',
+      headers: { ...f.sign.zoho(), 'content-type': 'application/json' },
+      payload: raw,
+    }),
     valid: (f) => ({ module: 'Leads', record_id: 'fuzz', email: f.leadEmail, last_name: '山田' }),
   },
   {
     name: 'POST /v1/webhooks/mail/mailgun',
-    send: (_f, raw) => ({ method: 'POST', url: '/v1/webhooks/mail/mailgun', headers: { 'content-type': 'application/json' }, payload: raw }),
-    valid: (f) => ({ signature: f.mailgunSignature(), 'event-data': { event: 'failed', recipient: 'stranger@example.jp', id: 'fuzz' } }),
+    send: (_f, raw) => ({
+      method: 'POST',
+      url: '/v1/webhooks/mail/mailgun',
+      headers: { 'content-type': 'application/json' },
+      payload: raw,
+    }),
+    valid: (f) => ({
+      signature: f.mailgunSignature(),
+      'event-data': { event: 'failed', recipient: 'stranger@example.jp', id: 'fuzz' },
+    }),
   },
   {
     name: 'POST /v1/webhooks/mail/sendgrid',
-    send: (f, raw) => ({ method: 'POST', url: '/v1/webhooks/mail/sendgrid', headers: { ...f.sign.sendgrid(Buffer.from(raw)), 'content-type': 'application/json' }, payload: raw }),
-    valid: () => [{ email: 'stranger@example.jp', event: 'bounce', sg_event_id: 'fuzz', timestamp: Math.floor(Date.now() / 1000) }],
+    send: (f, raw) => ({
+      method: 'POST',
+      url: '/v1/webhooks/mail/sendgrid',
+      headers: { ...f.sign.sendgrid(Buffer.from(raw)), 'content-type': 'application/json' },
+      payload: raw,
+    }),
+    valid: () => [
+      { email: 'stranger@example.jp', event: 'bounce', sg_event_id: 'fuzz', timestamp: Math.floor(Date.now() / 1000) },
+    ],
   },
 ];
 
 /** Values a hostile or careless client puts where a field goes. */
 const hostileValue = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
-  fc.constantFrom("'; DROP TABLE leads;--", '<script>alert(1)</script>', 'a\u0000b', '\u202Eexe', '😀', '\ud800', 'x'.repeat(10_000), -1, 1e308, null, true, [], {}),
+  fc.constantFrom(
+    "'; DROP TABLE leads;--",
+    '<script>alert(1)</script>',
+    'a\u0000b',
+    '\u202Eexe',
+    '😀',
+    '\ud800',
+    'x'.repeat(10_000),
+    -1,
+    1e308,
+    null,
+    true,
+    [],
+    {},
+  ),
   fc.string({ unit: 'binary', maxLength: 50 }),
 );
 
@@ -80,14 +181,21 @@ const hostileValue = fc.oneof(
 function bodyFor(route: JsonRoute, f: Fixtures): fc.Arbitrary<unknown> {
   const valid = route.valid(f);
   const keys = Object.keys(Array.isArray(valid) ? (valid[0] as object) : valid);
-  const mutate = fc.tuple(fc.constantFrom(...keys, 'unexpected'), hostileValue, fc.boolean()).map(([key, value, remove]) => {
-    const copy = structuredClone(valid) as Record<string, unknown> | Record<string, unknown>[];
-    const target = (Array.isArray(copy) ? copy[0] : copy) as Record<string, unknown>;
-    if (remove) delete target[key];
-    else target[key] = value;
-    return copy;
-  });
-  return fc.oneof(mutate, mutate, fc.jsonValue({ maxDepth: 4 }), fc.anything({ maxDepth: 3, withNullPrototype: false }).map((v) => (v === undefined ? null : v)));
+  const mutate = fc
+    .tuple(fc.constantFrom(...keys, 'unexpected'), hostileValue, fc.boolean())
+    .map(([key, value, remove]) => {
+      const copy = structuredClone(valid) as Record<string, unknown> | Record<string, unknown>[];
+      const target = (Array.isArray(copy) ? copy[0] : copy) as Record<string, unknown>;
+      if (remove) delete target[key];
+      else target[key] = value;
+      return copy;
+    });
+  return fc.oneof(
+    mutate,
+    mutate,
+    fc.jsonValue({ maxDepth: 4 }),
+    fc.anything({ maxDepth: 3, withNullPrototype: false }).map((v) => (v === undefined ? null : v)),
+  );
 }
 
 describe('fuzzing the JSON routes', () => {
@@ -106,18 +214,24 @@ describe('fuzzing the JSON routes', () => {
   /** The property for one route: below 500, the error format when 4xx, a rejection changes nothing. */
   const property = (route: JsonRoute) => {
     const watched = [leadWorkflowId(f.leadId)];
-    return fc.asyncProperty(fc.constant(null).chain(() => bodyFor(route, f)), async (body) => {
-      const raw = JSON.stringify(body) ?? 'null';
-      const leads = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM leads')).rows[0]?.n);
-      await settleWorkflowCount(client, taskQueue, leads);
-      const before = await snapshotState(pool, client, taskQueue, watched);
-      const response = await app.inject(route.send(f, raw));
-      expect(response.statusCode, `${response.statusCode} ${response.body.slice(0, 300)} for ${raw.slice(0, 300)}`).toBeLessThan(500);
-      if (response.statusCode >= 400) {
-        expectErrorFormat(response);
-        expect(await snapshotState(pool, client, taskQueue, watched)).toEqual(before);
-      }
-    });
+    return fc.asyncProperty(
+      fc.constant(null).chain(() => bodyFor(route, f)),
+      async (body) => {
+        const raw = JSON.stringify(body) ?? 'null';
+        const leads = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM leads')).rows[0]?.n);
+        await settleWorkflowCount(client, taskQueue, leads);
+        const before = await snapshotState(pool, client, taskQueue, watched);
+        const response = await app.inject(route.send(f, raw));
+        expect(
+          response.statusCode,
+          `${response.statusCode} ${response.body.slice(0, 300)} for ${raw.slice(0, 300)}`,
+        ).toBeLessThan(500);
+        if (response.statusCode >= 400) {
+          expectErrorFormat(response);
+          expect(await snapshotState(pool, client, taskQueue, watched)).toEqual(before);
+        }
+      },
+    );
   };
 
   for (const route of ROUTES) {

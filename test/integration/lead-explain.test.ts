@@ -6,11 +6,20 @@ import { auth, startTestServices, waitFor } from '../support/services.ts';
 // for a lead without an address falls back and does not count as a touch, and the explain
 // route answers what the workflow will do next, in the reader's language.
 
-const MJML = '<mjml><mj-body><mj-section><mj-column><mj-text>{{lead.name}} 様</mj-text></mj-column></mj-section></mj-body></mjml>';
+const MJML =
+  '<mjml><mj-body><mj-section><mj-column><mj-text>{{lead.name}} 様</mj-text></mj-column></mj-section></mj-body></mjml>';
 
 interface Explain {
   stage: string;
-  nextTouch: { at: string | null; dueAt: string; kind: string; step: number | null; channel: string; template: string | null; reasons: { code: string; message: string }[] } | null;
+  nextTouch: {
+    at: string | null;
+    dueAt: string;
+    kind: string;
+    step: number | null;
+    channel: string;
+    template: string | null;
+    reasons: { code: string; message: string }[];
+  } | null;
   lastTouch: string | null;
   monthsWithoutTouch: number;
   skipped: unknown[];
@@ -25,10 +34,30 @@ describe('the touch planner in the workflow, and GET /v1/leads/:id/explain', () 
     ({ app } = services);
     stops.push(services.stop);
     for (const key of ['letter', 'welcome']) {
-      expect((await app.inject({ method: 'PUT', url: `/v1/templates/${key}`, headers: auth, payload: { subject: `${key} {{lead.name}}`, mjml: MJML } })).statusCode).toBe(201);
+      expect(
+        (
+          await app.inject({
+            method: 'PUT',
+            url: `/v1/templates/${key}`,
+            headers: auth,
+            payload: { subject: `${key} {{lead.name}}`, mjml: MJML },
+          })
+        ).statusCode,
+      ).toBe(201);
     }
-    const cadence = { name: 'Explained', nurture: { steps: [{ after: 'PT1S', channel: 'dm', template: 'letter' }, { after: 'P1M', channel: 'email', template: 'welcome' }] }, sendWindow: null };
-    expect((await app.inject({ method: 'PUT', url: '/v1/cadences/explained', headers: auth, payload: cadence })).statusCode).toBe(201);
+    const cadence = {
+      name: 'Explained',
+      nurture: {
+        steps: [
+          { after: 'PT1S', channel: 'dm', template: 'letter' },
+          { after: 'P1M', channel: 'email', template: 'welcome' },
+        ],
+      },
+      sendWindow: null,
+    };
+    expect(
+      (await app.inject({ method: 'PUT', url: '/v1/cadences/explained', headers: auth, payload: cadence })).statusCode,
+    ).toBe(201);
   });
   afterAll(async () => {
     for (const stop of stops.reverse()) await stop();
@@ -37,12 +66,29 @@ describe('the touch planner in the workflow, and GET /v1/leads/:id/explain', () 
   const get = (url: string, headers: Record<string, string> = auth) => app.inject({ method: 'GET', url, headers });
 
   it('sends a DM step for a lead without an address as a task to confirm it, says so, and does not count it as a touch', async () => {
-    const created = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email: 'no-address@example.jp', name: '住所 なし', cadence: 'explained' } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/leads',
+      headers: auth,
+      payload: { email: 'no-address@example.jp', name: '住所 なし', cadence: 'explained' },
+    });
     expect(created.statusCode).toBe(201);
     const id = created.json<{ id: string }>().id;
-    const fallback = await waitFor(async () => (await get(`/v1/leads/${id}/timeline`)).json<{ items: { kind: string; detail: Record<string, unknown> }[] }>().items.find((e) => e.kind === 'touch_fallback'), 'the fallback on the timeline');
+    const fallback = await waitFor(
+      async () =>
+        (await get(`/v1/leads/${id}/timeline`))
+          .json<{ items: { kind: string; detail: Record<string, unknown> }[] }>()
+          .items.find((e) => e.kind === 'touch_fallback'),
+      'the fallback on the timeline',
+    );
     expect(fallback.detail).toMatchObject({ step: 0, channel: 'task', title: '住所を確認する' });
-    expect(fallback.detail.reasons).toEqual([{ code: 'fallback', message: 'task instead of DM: no postal address', ja: '郵送先住所がないためDMの代わりにタスク' }]);
+    expect(fallback.detail.reasons).toEqual([
+      {
+        code: 'fallback',
+        message: 'task instead of DM: no postal address',
+        ja: '郵送先住所がないためDMの代わりにタスク',
+      },
+    ]);
     const state = await waitFor(async () => {
       const body = (await get(`/v1/leads/${id}/state`)).json<{ touches: number; nextTouchAt: string | null }>();
       return body.nextTouchAt === null ? undefined : body;

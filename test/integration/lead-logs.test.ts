@@ -18,15 +18,24 @@ describe('API logs about a lead', () => {
     const connection = await Connection.connect({ address: stack().temporalAddress });
     const stream = new Writable({
       write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+        for (const line of chunk.toString().split('\n').filter(Boolean))
+          lines.push(JSON.parse(line) as Record<string, unknown>);
         done();
       },
     });
     app = await buildApp(
-      { config: testAppConfig({ temporalTaskQueue: uniqueTaskQueue() }), db: db.pool, temporal: { client: new Client({ connection, namespace: 'default' }), connection } },
+      {
+        config: testAppConfig({ temporalTaskQueue: uniqueTaskQueue() }),
+        db: db.pool,
+        temporal: { client: new Client({ connection, namespace: 'default' }), connection },
+      },
       { logger: { level: 'info', stream } },
     );
-    stops.push(() => app.close(), () => connection.close(), db.drop);
+    stops.push(
+      () => app.close(),
+      () => connection.close(),
+      db.drop,
+    );
   });
   afterAll(async () => {
     for (const stop of stops) await stop();
@@ -34,12 +43,22 @@ describe('API logs about a lead', () => {
 
   /** The "request completed" line of the request `method url` (that line names no URL; its reqId does). */
   const completed = (method: string, url: string) => {
-    const request = lines.find((line) => line.msg === 'incoming request' && (line.req as { method: string }).method === method && (line.req as { url: string }).url === url);
+    const request = lines.find(
+      (line) =>
+        line.msg === 'incoming request' &&
+        (line.req as { method: string }).method === method &&
+        (line.req as { url: string }).url === url,
+    );
     return lines.find((line) => line.msg === 'request completed' && line.reqId === request?.reqId);
   };
 
   it('puts leadId and workflowId on the completion line of a lead created, read and sent an event', async () => {
-    const created = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email: 'logged@example.jp' } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/leads',
+      headers: auth,
+      payload: { email: 'logged@example.jp' },
+    });
     expect(created.statusCode).toBe(201);
     const { id } = created.json<{ id: string }>();
     const expected = { leadId: id, workflowId: `lead-${id}` };

@@ -19,7 +19,8 @@ interface Summary {
 }
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
-const ENGLISH_HEADER = 'Email,Name,Company,Department,Title,Phone,Postal Code,Prefecture,City,Line1,Line2,Source,Owner Email,Cadence,Locale,Timezone,External ID';
+const ENGLISH_HEADER =
+  'Email,Name,Company,Department,Title,Phone,Postal Code,Prefecture,City,Line1,Line2,Source,Owner Email,Cadence,Locale,Timezone,External ID';
 
 describe('POST /v1/leads/import', () => {
   let app: FastifyInstance;
@@ -35,21 +36,37 @@ describe('POST /v1/leads/import', () => {
     ({ app, pool, client, taskQueue } = services);
     stops.push(services.stop);
     for (const role of ['marketer', 'sales', 'integration']) {
-      keys[role] = (await app.inject({ method: 'POST', url: '/v1/api-keys', headers: auth, payload: { name: role, role } })).json<{ key: string }>().key;
+      keys[role] = (
+        await app.inject({ method: 'POST', url: '/v1/api-keys', headers: auth, payload: { name: role, role } })
+      ).json<{ key: string }>().key;
     }
   });
   afterAll(async () => {
     for (const stop of stops) await stop();
   });
 
-  const importCsv = (payload: string | Buffer | Readable, contentType = 'text/csv', headers: Record<string, string> = auth, target = app) =>
-    target.inject({ method: 'POST', url: '/v1/leads/import', headers: { ...headers, 'content-type': contentType }, payload });
-  const leadByEmail = async (email: string) => (await pool.query<Record<string, unknown>>('SELECT * FROM leads WHERE lower(email) = lower($1)', [email])).rows[0];
+  const importCsv = (
+    payload: string | Buffer | Readable,
+    contentType = 'text/csv',
+    headers: Record<string, string> = auth,
+    target = app,
+  ) =>
+    target.inject({
+      method: 'POST',
+      url: '/v1/leads/import',
+      headers: { ...headers, 'content-type': contentType },
+      payload,
+    });
+  const leadByEmail = async (email: string) =>
+    (await pool.query<Record<string, unknown>>('SELECT * FROM leads WHERE lower(email) = lower($1)', [email])).rows[0];
   const leadCount = async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM leads')).rows[0]?.n);
   /** Every lead has its workflow and no workflow exists without a lead: rejected rows started nothing. */
   const expectOneWorkflowPerLead = async () => {
     const leads = await leadCount();
-    await waitFor(async () => (await client.workflow.count(`TaskQueue = "${taskQueue}"`)).count === leads, `${leads} workflows on the queue`);
+    await waitFor(
+      async () => (await client.workflow.count(`TaskQueue = "${taskQueue}"`)).count === leads,
+      `${leads} workflows on the queue`,
+    );
   };
   const workflowStatus = async (email: string) => {
     const lead = await leadByEmail(email);
@@ -57,28 +74,73 @@ describe('POST /v1/leads/import', () => {
   };
 
   it('imports UTF-8 rows with English headers, every field stored and each lifecycle started', async () => {
-    const csv = `${ENGLISH_HEADER}\n` +
+    const csv =
+      `${ENGLISH_HEADER}\n` +
       'en-1@example.com,Taro Yamada,Example KK,Sales,Manager,03-1234-5678,100-0001,東京都,千代田区,千代田1-1,Bldg 3F,expo,rep@example.com,default,en,Asia/Tokyo,crm-1\n' +
       'EN-2@example.com,,,,,,,,,,,,,,,,\n';
     const res = await importCsv(csv);
     expect(res.statusCode).toBe(200);
-    expect(res.json<Summary>()).toEqual({ received: 2, created: 2, updated: 0, failed: 0, workflowsStarted: 2, errors: [], errorsTruncated: false });
-    expect(await leadByEmail('en-1@example.com')).toMatchObject({
-      name: 'Taro Yamada', company: 'Example KK', department: 'Sales', title: 'Manager', phone: '03-1234-5678',
-      postal_address: { postalCode: '100-0001', prefecture: '東京都', city: '千代田区', line1: '千代田1-1', line2: 'Bldg 3F' },
-      source: 'expo', owner_email: 'rep@example.com', cadence_key: 'default', locale: 'en', timezone: 'Asia/Tokyo', external_id: 'crm-1',
+    expect(res.json<Summary>()).toEqual({
+      received: 2,
+      created: 2,
+      updated: 0,
+      failed: 0,
+      workflowsStarted: 2,
+      errors: [],
+      errorsTruncated: false,
     });
-    expect(await leadByEmail('en-2@example.com')).toMatchObject({ email: 'EN-2@example.com', name: null, cadence_key: 'default', locale: 'ja' });
+    expect(await leadByEmail('en-1@example.com')).toMatchObject({
+      name: 'Taro Yamada',
+      company: 'Example KK',
+      department: 'Sales',
+      title: 'Manager',
+      phone: '03-1234-5678',
+      postal_address: {
+        postalCode: '100-0001',
+        prefecture: '東京都',
+        city: '千代田区',
+        line1: '千代田1-1',
+        line2: 'Bldg 3F',
+      },
+      source: 'expo',
+      owner_email: 'rep@example.com',
+      cadence_key: 'default',
+      locale: 'en',
+      timezone: 'Asia/Tokyo',
+      external_id: 'crm-1',
+    });
+    expect(await leadByEmail('en-2@example.com')).toMatchObject({
+      email: 'EN-2@example.com',
+      name: null,
+      cadence_key: 'default',
+      locale: 'ja',
+    });
     expect(await workflowStatus('en-1@example.com')).toBe('RUNNING');
     await expectOneWorkflowPerLead();
   });
 
   it('reads UTF-8 with a BOM and Japanese headers, spaced and in full width', async () => {
-    const csv = '\uFEFFメールアドレス,お名前,会社名, 部署名 ,役職,ＴＥＬ,郵便番号,都道府県,市区町村,番地,建物名,流入元,外部ID\r\n' +
+    const csv =
+      '\uFEFFメールアドレス,お名前,会社名, 部署名 ,役職,ＴＥＬ,郵便番号,都道府県,市区町村,番地,建物名,流入元,外部ID\r\n' +
       'bom-1@example.jp,山田 太郎,株式会社サンプル,営業部,部長,06-1111-2222,5300001,大阪府,大阪市北区,梅田1-1,サンプルビル,展示会,v-1\r\n';
     const res = await importCsv(Buffer.from(csv, 'utf8'), 'text/csv; charset=utf-8');
     expect(res.json<Summary>()).toMatchObject({ received: 1, created: 1, failed: 0 });
-    expect(await leadByEmail('bom-1@example.jp')).toMatchObject({ name: '山田 太郎', company: '株式会社サンプル', department: '営業部', title: '部長', phone: '06-1111-2222', source: '展示会', external_id: 'v-1', postal_address: { postalCode: '5300001', prefecture: '大阪府', city: '大阪市北区', line1: '梅田1-1', line2: 'サンプルビル' } });
+    expect(await leadByEmail('bom-1@example.jp')).toMatchObject({
+      name: '山田 太郎',
+      company: '株式会社サンプル',
+      department: '営業部',
+      title: '部長',
+      phone: '06-1111-2222',
+      source: '展示会',
+      external_id: 'v-1',
+      postal_address: {
+        postalCode: '5300001',
+        prefecture: '大阪府',
+        city: '大阪市北区',
+        line1: '梅田1-1',
+        line2: 'サンプルビル',
+      },
+    });
     await expectOneWorkflowPerLead();
   });
 
@@ -87,7 +149,12 @@ describe('POST /v1/leads/import', () => {
     const declared = await importCsv(iconv.encode(csv(1), 'cp932'), 'text/csv; charset=Shift_JIS');
     const detected = await importCsv(iconv.encode(csv(2), 'cp932'));
     for (const res of [declared, detected]) expect(res.json<Summary>()).toMatchObject({ created: 1, failed: 0 });
-    for (const n of [1, 2]) expect(await leadByEmail(`sjis-${n}@example.jp`)).toMatchObject({ name: '髙橋 ①郎', company: '株式会社ﾃｽﾄ', department: '総務部' });
+    for (const n of [1, 2])
+      expect(await leadByEmail(`sjis-${n}@example.jp`)).toMatchObject({
+        name: '髙橋 ①郎',
+        company: '株式会社ﾃｽﾄ',
+        department: '総務部',
+      });
     await expectOneWorkflowPerLead();
   });
 
@@ -109,11 +176,18 @@ describe('POST /v1/leads/import', () => {
     expect(res.statusCode).toBe(200);
     const summary = res.json<Summary>();
     expect(summary).toMatchObject({ received: 8, created: 3, updated: 0, failed: 5, errorsTruncated: false });
-    expect(summary.errors.map(({ row, field }) => [row, field])).toEqual([[3, 'email'], [4, 'email'], [5, 'locale'], [8, null], [9, null]]);
+    expect(summary.errors.map(({ row, field }) => [row, field])).toEqual([
+      [3, 'email'],
+      [4, 'email'],
+      [5, 'locale'],
+      [8, null],
+      [9, null],
+    ]);
     expect(summary.errors[2]?.reason).toBe('must be one of ja, en');
     expect(summary.errors[3]?.reason).toBe('has 4 fields, the header has 3');
     expect((await leadByEmail('ok-2@example.com'))?.name).toBe('Two, with a comma\nand a line break');
-    for (const email of ['not-an-email', 'bad-locale@example.com', 'columns@example.com', 'quote@example.com']) expect(await leadByEmail(email)).toBeUndefined();
+    for (const email of ['not-an-email', 'bad-locale@example.com', 'columns@example.com', 'quote@example.com'])
+      expect(await leadByEmail(email)).toBeUndefined();
     await expectOneWorkflowPerLead();
   });
 
@@ -129,15 +203,26 @@ describe('POST /v1/leads/import', () => {
 
   it('lists up to MAX_PARSE_ERRORS rows that are not CSV, and refuses a file with more with 400, writing nothing', async () => {
     const before = await leadCount();
-    const strayQuotes = (count: number) => Array.from({ length: count }, (_, i) => `stray-${i}@example.com,ab"c`).join('\n');
+    const strayQuotes = (count: number) =>
+      Array.from({ length: count }, (_, i) => `stray-${i}@example.com,ab"c`).join('\n');
     const atLimit = await importCsv(`email,name\nlimit-ok@example.com,OK\n${strayQuotes(MAX_PARSE_ERRORS)}\n`);
     expect(atLimit.statusCode).toBe(200);
-    expect(atLimit.json<Summary>()).toMatchObject({ received: MAX_PARSE_ERRORS + 1, created: 1, failed: MAX_PARSE_ERRORS, errorsTruncated: false });
+    expect(atLimit.json<Summary>()).toMatchObject({
+      received: MAX_PARSE_ERRORS + 1,
+      created: 1,
+      failed: MAX_PARSE_ERRORS,
+      errorsTruncated: false,
+    });
     // 3 MB of rows csv-parse skips: this once grew the heap until the process died.
     const rows = strayQuotes(Math.ceil((3 * 1024 * 1024) / 'stray-00000@example.com,ab"c'.length));
     const res = await importCsv(`email,name\nfirst@example.com,First\n${rows}\nlast@example.com,Last\n`);
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toMatchObject({ error: { code: 'malformed', details: { code: 'too_many_parse_errors', limit: MAX_PARSE_ERRORS, line: MAX_PARSE_ERRORS + 3 } } });
+    expect(res.json()).toMatchObject({
+      error: {
+        code: 'malformed',
+        details: { code: 'too_many_parse_errors', limit: MAX_PARSE_ERRORS, line: MAX_PARSE_ERRORS + 3 },
+      },
+    });
     expect(await leadByEmail('first@example.com')).toBeUndefined();
     expect(await leadCount()).toBe(before + 1);
     await expectOneWorkflowPerLead();
@@ -150,7 +235,9 @@ describe('POST /v1/leads/import', () => {
     expect(unknown.json()).toMatchObject({ error: { details: [{ column: 3, header: 'favourite colour' }] } });
     const repeated = await importCsv('email,メールアドレス\nh-2@example.com,h-2@example.com\n');
     expect(repeated.statusCode).toBe(422);
-    expect(repeated.json()).toMatchObject({ error: { details: [{ column: 2, message: 'column 1 "email" already maps to email' }] } });
+    expect(repeated.json()).toMatchObject({
+      error: { details: [{ column: 2, message: 'column 1 "email" already maps to email' }] },
+    });
     const noEmail = await importCsv('name,company\nOne,Example\n');
     expect(noEmail.statusCode).toBe(422);
     expect(JSON.stringify(noEmail.json())).toContain('no email column');
@@ -159,7 +246,12 @@ describe('POST /v1/leads/import', () => {
   });
 
   it('answers 415 for another content type or an unknown charset', async () => {
-    const json = await app.inject({ method: 'POST', url: '/v1/leads/import', headers: auth, payload: { email: 'j@example.com' } });
+    const json = await app.inject({
+      method: 'POST',
+      url: '/v1/leads/import',
+      headers: auth,
+      payload: { email: 'j@example.com' },
+    });
     expect(json.statusCode).toBe(415);
     expect(json.json()).toMatchObject({ error: { code: 'unsupported_media_type' } });
     expect((await importCsv('email\nt@example.com\n', 'text/plain')).statusCode).toBe(415);
@@ -170,7 +262,14 @@ describe('POST /v1/leads/import', () => {
   });
 
   it('refuses invalid UTF-8 declared as UTF-8 with 400', async () => {
-    const res = await importCsv(Buffer.concat([Buffer.from('email,name\ninvalid@example.com,'), Buffer.from([0xff, 0xfe, 0x41]), Buffer.from('\n')]), 'text/csv; charset=utf-8');
+    const res = await importCsv(
+      Buffer.concat([
+        Buffer.from('email,name\ninvalid@example.com,'),
+        Buffer.from([0xff, 0xfe, 0x41]),
+        Buffer.from('\n'),
+      ]),
+      'text/csv; charset=utf-8',
+    );
     expect(res.statusCode).toBe(400);
     expect(await leadByEmail('invalid@example.com')).toBeUndefined();
   });
@@ -184,30 +283,51 @@ describe('POST /v1/leads/import', () => {
       expect(res.statusCode, role).toBe(200);
       expect(await leadByEmail(`role-${role}@example.com`)).toBeDefined();
     }
-    expect((await app.inject({ method: 'POST', url: '/v1/leads/import', headers: { 'content-type': 'text/csv' }, payload: 'email\nx@example.com\n' })).statusCode).toBe(401);
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/v1/leads/import',
+          headers: { 'content-type': 'text/csv' },
+          payload: 'email\nx@example.com\n',
+        })
+      ).statusCode,
+    ).toBe(401);
     await expectOneWorkflowPerLead();
   });
 
   it('updates instead of duplicating when the same file comes twice, and lets a later row of one address win', async () => {
-    const csv = 'email,company,title\nagain-1@example.com,First Co,Buyer\nAGAIN-1@example.com,,CTO\nagain-2@example.com,Second Co,\n';
+    const csv =
+      'email,company,title\nagain-1@example.com,First Co,Buyer\nAGAIN-1@example.com,,CTO\nagain-2@example.com,Second Co,\n';
     const first = (await importCsv(csv)).json<Summary>();
     expect(first).toMatchObject({ received: 3, created: 2, updated: 1, failed: 0, workflowsStarted: 2 });
     const leadsAfterFirst = await leadCount();
     const second = (await importCsv(csv)).json<Summary>();
     expect(second).toMatchObject({ received: 3, created: 0, updated: 3, failed: 0, workflowsStarted: 0 });
     expect(await leadCount()).toBe(leadsAfterFirst);
-    expect(await leadByEmail('again-1@example.com')).toMatchObject({ email: 'again-1@example.com', company: 'First Co', title: 'CTO' });
+    expect(await leadByEmail('again-1@example.com')).toMatchObject({
+      email: 'again-1@example.com',
+      company: 'First Co',
+      title: 'CTO',
+    });
     await expectOneWorkflowPerLead();
   });
 
   it('reports a cadence that does not exist on its row', async () => {
-    const res = (await importCsv('email,cadence\ncad-1@example.com,no-such-cadence\ncad-2@example.com,default\n')).json<Summary>();
+    const res = (
+      await importCsv('email,cadence\ncad-1@example.com,no-such-cadence\ncad-2@example.com,default\n')
+    ).json<Summary>();
     expect(res).toMatchObject({ created: 1, failed: 1, errors: [{ row: 2, field: 'cadence' }] });
     expect(await leadByEmail('cad-1@example.com')).toBeUndefined();
   });
 
   it('is described in the OpenAPI document as taking text/csv', async () => {
-    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, { post?: { requestBody?: { content?: Record<string, unknown> }; responses?: Record<string, unknown> } }> }>();
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<{
+      paths: Record<
+        string,
+        { post?: { requestBody?: { content?: Record<string, unknown> }; responses?: Record<string, unknown> } }
+      >;
+    }>();
     const route = doc.paths['/v1/leads/import']?.post;
     expect(Object.keys(route?.requestBody?.content ?? {})).toEqual(['text/csv']);
     expect(JSON.stringify(route?.responses?.['200'])).toContain('errorsTruncated');
@@ -217,12 +337,18 @@ describe('POST /v1/leads/import', () => {
     const small = await startTestApp({ pool, taskQueue, config: { importMaxBytes: 64 * 1024 } });
     stops.unshift(small.close);
     const before = await leadCount();
-    const rows = (count: number) => `email,name\n${Array.from({ length: count }, (_, i) => `big-${i}@example.com,Lead ${i}\n`).join('')}`;
+    const rows = (count: number) =>
+      `email,name\n${Array.from({ length: count }, (_, i) => `big-${i}@example.com,Lead ${i}\n`).join('')}`;
     const declared = await importCsv(rows(3000), 'text/csv', auth, small.app);
     expect(declared.statusCode).toBe(413);
     expect(declared.json()).toMatchObject({ error: { code: 'body_too_large' } });
     // No Content-Length: the limit trips after the first batches were written, and they are rolled back.
-    const streamed = await importCsv(Readable.from(rows(3000).match(/[^]{1,1000}/g) ?? []), 'text/csv', auth, small.app);
+    const streamed = await importCsv(
+      Readable.from(rows(3000).match(/[^]{1,1000}/g) ?? []),
+      'text/csv',
+      auth,
+      small.app,
+    );
     expect(streamed.statusCode).toBe(413);
     expect(await leadCount()).toBe(before);
     await expectOneWorkflowPerLead();
@@ -247,7 +373,8 @@ describe('POST /v1/leads/import with a large file', () => {
     yield iconv.encode('メールアドレス,氏名,会社名,都道府県,市区町村,番地,郵便番号\r\n', 'cp932');
     for (let start = 0; start < ROWS; start += 1000) {
       let chunk = '';
-      for (let i = start; i < Math.min(start + 1000, ROWS); i++) chunk += `bulk-${i}@example.jp,山田 ${i},株式会社サンプル${i % 97},東京都,千代田区,千代田${i % 9}-1,100-0001\r\n`;
+      for (let i = start; i < Math.min(start + 1000, ROWS); i++)
+        chunk += `bulk-${i}@example.jp,山田 ${i},株式会社サンプル${i % 97},東京都,千代田区,千代田${i % 9}-1,100-0001\r\n`;
       yield iconv.encode(chunk, 'cp932');
     }
   }
@@ -257,15 +384,38 @@ describe('POST /v1/leads/import with a large file', () => {
     const { app, pool, client, taskQueue, stop } = await startTestServices({ worker: false });
     stops.push(stop);
     const started = Date.now();
-    const res = await app.inject({ method: 'POST', url: '/v1/leads/import', headers: { ...auth, 'content-type': 'text/csv; charset=shift_jis' }, payload: Readable.from(vendorFile()) });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/leads/import',
+      headers: { ...auth, 'content-type': 'text/csv; charset=shift_jis' },
+      payload: Readable.from(vendorFile()),
+    });
     const seconds = (Date.now() - started) / 1000;
     process.stderr.write(`${ROWS}-row import: ${seconds.toFixed(1)} s, ${Math.round(ROWS / seconds)} rows/s\n`);
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json<Summary>()).toEqual({ received: ROWS, created: ROWS, updated: 0, failed: 0, workflowsStarted: ROWS, errors: [], errorsTruncated: false });
-    const count = await pool.query<{ n: string; names: string }>("SELECT count(*) AS n, count(*) FILTER (WHERE name LIKE '山田 %') AS names FROM leads WHERE email LIKE 'bulk-%'");
+    expect(res.json<Summary>()).toEqual({
+      received: ROWS,
+      created: ROWS,
+      updated: 0,
+      failed: 0,
+      workflowsStarted: ROWS,
+      errors: [],
+      errorsTruncated: false,
+    });
+    const count = await pool.query<{ n: string; names: string }>(
+      "SELECT count(*) AS n, count(*) FILTER (WHERE name LIKE '山田 %') AS names FROM leads WHERE email LIKE 'bulk-%'",
+    );
     expect(count.rows[0]).toEqual({ n: String(ROWS), names: String(ROWS) });
-    await waitFor(async () => (await client.workflow.count(`TaskQueue = "${taskQueue}"`)).count === ROWS, `${ROWS} workflows`, 60_000);
-    const last = (await pool.query<{ id: string }>('SELECT id FROM leads WHERE email = $1', [`bulk-${ROWS - 1}@example.jp`])).rows[0];
-    expect((await client.workflow.getHandle(leadWorkflowId(last?.id as string)).describe()).status.name).toBe('RUNNING');
+    await waitFor(
+      async () => (await client.workflow.count(`TaskQueue = "${taskQueue}"`)).count === ROWS,
+      `${ROWS} workflows`,
+      60_000,
+    );
+    const last = (
+      await pool.query<{ id: string }>('SELECT id FROM leads WHERE email = $1', [`bulk-${ROWS - 1}@example.jp`])
+    ).rows[0];
+    expect((await client.workflow.getHandle(leadWorkflowId(last?.id as string)).describe()).status.name).toBe(
+      'RUNNING',
+    );
   });
 });

@@ -17,16 +17,28 @@ describe('GET /v1/leads', () => {
     ({ app, pool } = services);
     stops.push(services.stop);
     for (let i = 0; i < 7; i++) {
-      await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email: `list-${i}@example.jp`, company: i % 2 === 0 ? `山田商事 ${i}` : `Example ${i}`, ownerEmail: i < 3 ? 'rep-a@example.com' : 'rep-b@example.com' } });
+      await app.inject({
+        method: 'POST',
+        url: '/v1/leads',
+        headers: auth,
+        payload: {
+          email: `list-${i}@example.jp`,
+          company: i % 2 === 0 ? `山田商事 ${i}` : `Example ${i}`,
+          ownerEmail: i < 3 ? 'rep-a@example.com' : 'rep-b@example.com',
+        },
+      });
     }
     // Stage and score as the workflows would have written them.
-    await pool.query("UPDATE leads SET stage = 'deal', score = 80 WHERE email IN ('list-5@example.jp', 'list-6@example.jp')");
+    await pool.query(
+      "UPDATE leads SET stage = 'deal', score = 80 WHERE email IN ('list-5@example.jp', 'list-6@example.jp')",
+    );
   });
   afterAll(async () => {
     for (const stop of stops) await stop();
   });
 
-  const list = async (query: string) => (await app.inject({ method: 'GET', url: `/v1/leads${query}`, headers: auth })).json<Page>();
+  const list = async (query: string) =>
+    (await app.inject({ method: 'GET', url: `/v1/leads${query}`, headers: auth })).json<Page>();
 
   it('pages through every lead newest first with a cursor, each lead once', async () => {
     const seen: string[] = [];
@@ -40,10 +52,18 @@ describe('GET /v1/leads', () => {
   });
 
   it('filters by stage, score, owner and text in name, company or email', async () => {
-    expect((await list('?stage=deal')).items.map((l) => l.email).sort()).toEqual(['list-5@example.jp', 'list-6@example.jp']);
+    expect((await list('?stage=deal')).items.map((l) => l.email).sort()).toEqual([
+      'list-5@example.jp',
+      'list-6@example.jp',
+    ]);
     expect((await list('?scoreMin=50')).items).toHaveLength(2);
     expect((await list('?owner=REP-A@example.com')).items).toHaveLength(3);
-    expect((await list('?q=山田')).items.map((l) => l.profile.company)).toEqual(['山田商事 6', '山田商事 4', '山田商事 2', '山田商事 0']);
+    expect((await list('?q=山田')).items.map((l) => l.profile.company)).toEqual([
+      '山田商事 6',
+      '山田商事 4',
+      '山田商事 2',
+      '山田商事 0',
+    ]);
     expect((await list('?q=%25')).items).toHaveLength(0);
   });
 

@@ -14,17 +14,27 @@ import { auth, CRM_SECRET, mailTo, stack, startTestServices, waitFor } from '../
 // pixel and a marketer would drive it, on real Temporal, PostgreSQL and SMTP. Durations
 // are seconds so that a lifetime fits in a test.
 
-const MJML = (text: string) => `<mjml><mj-body><mj-section><mj-column><mj-text>${text} {{lead.name}}</mj-text></mj-column></mj-section></mj-body></mjml>`;
+const MJML = (text: string) =>
+  `<mjml><mj-body><mj-section><mj-column><mj-text>${text} {{lead.name}}</mj-text></mj-column></mj-section></mj-body></mjml>`;
 const TEMPLATES = { n1: 'Nurture one', n2: 'Nurture two', u1: 'Upsell check-in', r1: 'Reactivation' };
 
 const CADENCE = {
   name: 'Lifecycle test',
-  nurture: { steps: [{ after: 'PT1S', channel: 'email', template: 'n1' }, { after: 'PT1H', channel: 'email', template: 'n2' }] },
+  nurture: {
+    steps: [
+      { after: 'PT1S', channel: 'email', template: 'n1' },
+      { after: 'PT1H', channel: 'email', template: 'n2' },
+    ],
+  },
   scoring: { points: { email_open: 1, form_submit: 20, meeting_request: 50 }, threshold: 50, halfLife: 'P30D' },
   deal: { stalledAfter: 'PT3S' },
   lostDeal: { returnToNurtureAfter: 'PT2S' },
   upsell: { steps: [{ after: 'PT1S', channel: 'email', template: 'u1' }] },
-  reactivation: { eligibleReasons: ['budget', 'timing'], waitAfterEnd: 'PT2S', steps: [{ after: 'PT1S', channel: 'email', template: 'r1' }] },
+  reactivation: {
+    eligibleReasons: ['budget', 'timing'],
+    waitAfterEnd: 'PT2S',
+    steps: [{ after: 'PT1S', channel: 'email', template: 'r1' }],
+  },
   sendWindow: null,
 };
 
@@ -60,40 +70,89 @@ describe.concurrent('the lead lifecycle through the API', () => {
     await new Promise<void>((resolve) => chat.listen(0, '127.0.0.1', resolve));
     const chatUrl = `http://127.0.0.1:${(chat.address() as AddressInfo).port}/hooks/sales`;
     stops.push(() => new Promise<void>((resolve) => chat.close(() => resolve())));
-    const services = await startTestServices({ workerOptions: { salesReps: ['rr-one@example.com', 'rr-two@example.com'], salesWebhookUrl: chatUrl } });
+    const services = await startTestServices({
+      workerOptions: { salesReps: ['rr-one@example.com', 'rr-two@example.com'], salesWebhookUrl: chatUrl },
+    });
     ({ pool, app, client } = services);
     stops.push(services.stop);
     for (const [key, subject] of Object.entries(TEMPLATES)) {
-      expect((await app.inject({ method: 'PUT', url: `/v1/templates/${key}`, headers: auth, payload: { subject, mjml: MJML(subject) } })).statusCode).toBe(201);
+      expect(
+        (
+          await app.inject({
+            method: 'PUT',
+            url: `/v1/templates/${key}`,
+            headers: auth,
+            payload: { subject, mjml: MJML(subject) },
+          })
+        ).statusCode,
+      ).toBe(201);
     }
-    expect((await app.inject({ method: 'PUT', url: '/v1/cadences/life', headers: auth, payload: CADENCE })).statusCode).toBe(201);
-    const capped = { ...CADENCE, name: 'Capped', nurture: { steps: [{ after: 'PT1S', channel: 'email', template: 'n1' }, { after: 'PT1S', channel: 'email', template: 'n2' }] }, frequencyCap: { max: 1, per: 'PT5S' } };
-    expect((await app.inject({ method: 'PUT', url: '/v1/cadences/capped', headers: auth, payload: capped })).statusCode).toBe(201);
-    const slow = { ...CADENCE, name: 'Slow first step', nurture: { steps: [{ after: 'PT4S', channel: 'email', template: 'n1' }] } };
-    expect((await app.inject({ method: 'PUT', url: '/v1/cadences/slow', headers: auth, payload: slow })).statusCode).toBe(201);
+    expect(
+      (await app.inject({ method: 'PUT', url: '/v1/cadences/life', headers: auth, payload: CADENCE })).statusCode,
+    ).toBe(201);
+    const capped = {
+      ...CADENCE,
+      name: 'Capped',
+      nurture: {
+        steps: [
+          { after: 'PT1S', channel: 'email', template: 'n1' },
+          { after: 'PT1S', channel: 'email', template: 'n2' },
+        ],
+      },
+      frequencyCap: { max: 1, per: 'PT5S' },
+    };
+    expect(
+      (await app.inject({ method: 'PUT', url: '/v1/cadences/capped', headers: auth, payload: capped })).statusCode,
+    ).toBe(201);
+    const slow = {
+      ...CADENCE,
+      name: 'Slow first step',
+      nurture: { steps: [{ after: 'PT4S', channel: 'email', template: 'n1' }] },
+    };
+    expect(
+      (await app.inject({ method: 'PUT', url: '/v1/cadences/slow', headers: auth, payload: slow })).statusCode,
+    ).toBe(201);
   });
   afterAll(async () => {
     for (const stop of stops.reverse()) await stop();
   });
 
   const createLead = async (email: string, extra: Record<string, unknown> = {}): Promise<string> => {
-    const res = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email, name: 'テスト', cadence: 'life', ...extra } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/leads',
+      headers: auth,
+      payload: { email, name: 'テスト', cadence: 'life', ...extra },
+    });
     expect(res.statusCode).toBe(201);
     workflows.set(email.split('@')[0] as string, res.json<{ workflowId: string }>().workflowId);
     return res.json<{ id: string }>().id;
   };
-  const lead = async (id: string): Promise<LeadView> => (await app.inject({ method: 'GET', url: `/v1/leads/${id}`, headers: auth })).json<LeadView>();
-  const stageOf = (id: string, stage: string, what = `stage ${stage}`) => waitFor(async () => (await lead(id)).stage === stage, what, 20_000);
-  const timeline = async (id: string) => (await app.inject({ method: 'GET', url: `/v1/leads/${id}/timeline`, headers: auth })).json<{ items: { kind: string; detail: Record<string, unknown> }[] }>().items;
-  const event = (body: Record<string, unknown>) => app.inject({ method: 'POST', url: '/v1/events', headers: auth, payload: body });
+  const lead = async (id: string): Promise<LeadView> =>
+    (await app.inject({ method: 'GET', url: `/v1/leads/${id}`, headers: auth })).json<LeadView>();
+  const stageOf = (id: string, stage: string, what = `stage ${stage}`) =>
+    waitFor(async () => (await lead(id)).stage === stage, what, 20_000);
+  const timeline = async (id: string) =>
+    (await app.inject({ method: 'GET', url: `/v1/leads/${id}/timeline`, headers: auth })).json<{
+      items: { kind: string; detail: Record<string, unknown> }[];
+    }>().items;
+  const event = (body: Record<string, unknown>) =>
+    app.inject({ method: 'POST', url: '/v1/events', headers: auth, payload: body });
   const crm = (body: Record<string, unknown>, secret = CRM_SECRET) => {
     const raw = JSON.stringify(body);
     const signature = `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
-    return app.inject({ method: 'POST', url: '/v1/webhooks/crm/generic', headers: { 'content-type': 'application/json', 'x-signature': signature }, payload: raw });
+    return app.inject({
+      method: 'POST',
+      url: '/v1/webhooks/crm/generic',
+      headers: { 'content-type': 'application/json', 'x-signature': signature },
+      payload: raw,
+    });
   };
   let crmSeq = 0;
-  const crmEvent = (type: string, data: Record<string, unknown>) => crm({ id: `crm-${Date.now()}-${crmSeq++}`, type, occurredAt: new Date().toISOString(), data });
-  const mails = (email: string, subject?: string) => mailTo(email).then((all) => all.filter((m) => subject === undefined || m.subject?.startsWith(subject)));
+  const crmEvent = (type: string, data: Record<string, unknown>) =>
+    crm({ id: `crm-${Date.now()}-${crmSeq++}`, type, occurredAt: new Date().toISOString(), data });
+  const mails = (email: string, subject?: string) =>
+    mailTo(email).then((all) => all.filter((m) => subject === undefined || m.subject?.startsWith(subject)));
   const handleOf = (name: string) => client.workflow.getHandle(workflows.get(name) as string);
   /**
    * Waits until the lead's workflow has nothing in flight: no activity, no workflow task,
@@ -103,17 +162,25 @@ describe.concurrent('the lead lifecycle through the API', () => {
   const settled = (name: string) =>
     waitFor(async () => {
       const { raw } = await handleOf(name).describe();
-      return (raw.pendingActivities?.length ?? 0) === 0 && !raw.pendingWorkflowTask && (await handleOf(name).query(leadStateQuery)).pendingEvents === 0;
+      return (
+        (raw.pendingActivities?.length ?? 0) === 0 &&
+        !raw.pendingWorkflowTask &&
+        (await handleOf(name).query(leadStateQuery)).pendingEvents === 0
+      );
     }, `${name}'s workflow to settle`);
   /** When the lead's scheduled touch is due (ms). */
-  const dueOf = async (id: string) => Date.parse(await waitFor(async () => (await lead(id)).nextTouchAt ?? undefined, 'the touch to be scheduled'));
+  const dueOf = async (id: string) =>
+    Date.parse(await waitFor(async () => (await lead(id)).nextTouchAt ?? undefined, 'the touch to be scheduled'));
   /** When the timeline first shows `kind` (ms). */
   const timelineAt = async (id: string, kind: string) => {
-    const items = (await app.inject({ method: 'GET', url: `/v1/leads/${id}/timeline`, headers: auth })).json<{ items: { at: string; kind: string }[] }>().items;
+    const items = (await app.inject({ method: 'GET', url: `/v1/leads/${id}/timeline`, headers: auth })).json<{
+      items: { at: string; kind: string }[];
+    }>().items;
     return Date.parse(items.find((e) => e.kind === kind)?.at ?? 'NaN');
   };
   /** The guard of a race against a short cadence: the action must have landed before the touch was due. */
-  const landedBefore = (at: number, due: number, what: string) => expect(at, `${what} landed before the touch was due (else this run proves nothing)`).toBeLessThan(due);
+  const landedBefore = (at: number, due: number, what: string) =>
+    expect(at, `${what} landed before the touch was due (else this run proves nothing)`).toBeLessThan(due);
 
   it('escalates a lead once when events push its score over the threshold, emailing the owner rep', async () => {
     const id = await createLead('hot@example.jp', { ownerEmail: 'owner-hot@example.com', company: '熱心商事' });
@@ -134,12 +201,18 @@ describe.concurrent('the lead lifecycle through the API', () => {
     // More engagement in the deal stage adds points but never escalates again.
     await event({ leadId: id, type: 'meeting_request', id: 'hot-4' });
     await waitFor(async () => (await lead(id)).score >= 120, 'the later points');
-    const escalations = (await app.inject({ method: 'GET', url: `/v1/escalations?status=all&leadId=${id}`, headers: auth })).json<{ items: { id: string; kind: string; ownerEmail: string; ackedAt: string | null }[] }>().items;
+    const escalations = (
+      await app.inject({ method: 'GET', url: `/v1/escalations?status=all&leadId=${id}`, headers: auth })
+    ).json<{ items: { id: string; kind: string; ownerEmail: string; ackedAt: string | null }[] }>().items;
     expect(escalations).toHaveLength(1);
     expect(escalations[0]).toMatchObject({ kind: 'sales', ownerEmail: 'owner-hot@example.com', ackedAt: null });
     const acked = await app.inject({ method: 'POST', url: `/v1/escalations/${escalations[0]?.id}/ack`, headers: auth });
     expect(acked.json()).toMatchObject({ ackedBy: 'admin', ackedAt: expect.any(String) });
-    expect((await app.inject({ method: 'GET', url: `/v1/escalations?leadId=${id}`, headers: auth })).json<{ items: unknown[] }>().items).toHaveLength(0);
+    expect(
+      (await app.inject({ method: 'GET', url: `/v1/escalations?leadId=${id}`, headers: auth })).json<{
+        items: unknown[];
+      }>().items,
+    ).toHaveLength(0);
     expect(await mails('owner-hot@example.com', '【ホットリード】')).toHaveLength(1);
   });
 
@@ -151,21 +224,30 @@ describe.concurrent('the lead lifecycle through the API', () => {
     await event({ leadId: second, type: 'meeting_request', id: 'rr-2' });
     await stageOf(second, 'deal');
     const owners = await waitFor(async () => {
-      const items = (await app.inject({ method: 'GET', url: '/v1/escalations?status=all', headers: auth })).json<{ items: { leadId: string; ownerEmail: string }[] }>().items;
+      const items = (await app.inject({ method: 'GET', url: '/v1/escalations?status=all', headers: auth })).json<{
+        items: { leadId: string; ownerEmail: string }[];
+      }>().items;
       const mine = items.filter((e) => e.leadId === first || e.leadId === second);
-      return mine.length === 2 && new Map(mine.map((e) => [e.leadId === first ? '順番商事' : '交代工業', e.ownerEmail]));
+      return (
+        mine.length === 2 && new Map(mine.map((e) => [e.leadId === first ? '順番商事' : '交代工業', e.ownerEmail]))
+      );
     }, 'both escalations');
     // Both from the rotation. (Which one each gets depends on the other tests running
     // alongside, which take turns from the same rotation for ownerless deal alerts.)
     for (const [company, owner] of owners) {
       expect(['rr-one@example.com', 'rr-two@example.com']).toContain(owner);
-      await waitFor(async () => (await mails(owner, '【ホットリード】')).some((m) => m.subject?.includes(company)), `the escalation email to ${owner}`);
+      await waitFor(
+        async () => (await mails(owner, '【ホットリード】')).some((m) => m.subject?.includes(company)),
+        `the escalation email to ${owner}`,
+      );
     }
     // Only the escalations' messages: the deals stall after PT3S and post "Stalled deal" too.
     const hotLeadMessages = () => chatMessages.filter((m) => /^Hot lead: (順番商事|交代工業) /.test(m.text));
     await waitFor(async () => hotLeadMessages().length >= 2, 'both chat messages');
     expect(hotLeadMessages()).toHaveLength(2);
-    expect(hotLeadMessages().find((m) => m.text.includes('順番商事'))?.text).toMatch(/^Hot lead: 順番商事 テスト \(score 50\)/);
+    expect(hotLeadMessages().find((m) => m.text.includes('順番商事'))?.text).toMatch(
+      /^Hot lead: 順番商事 テスト \(score 50\)/,
+    );
   });
 
   it('counts an event id once however often it is sent', async () => {
@@ -177,7 +259,8 @@ describe.concurrent('the lead lifecycle through the API', () => {
     await waitFor(async () => (await lead(id)).score > 0, 'the points');
     // The repeat never reached the workflow: one signal in its history, one event row.
     await settled('dedupe');
-    const signals = (await handleOf('dedupe').fetchHistory()).events?.filter((e) => e.workflowExecutionSignaledEventAttributes) ?? [];
+    const signals =
+      (await handleOf('dedupe').fetchHistory()).events?.filter((e) => e.workflowExecutionSignaledEventAttributes) ?? [];
     expect(signals).toHaveLength(1);
     expect((await pool.query('SELECT 1 FROM events WHERE lead_id = $1', [id])).rowCount).toBe(1);
     expect((await lead(id)).score).toBeCloseTo(20, 1);
@@ -185,16 +268,33 @@ describe.concurrent('the lead lifecycle through the API', () => {
 
   it('alerts the deal owner when a deal stalls, and tracks the CRM deal fields', async () => {
     const id = await createLead('stall@example.jp', { ownerEmail: 'owner-stall@example.com' });
-    const res = await crmEvent('deal.stage_changed', { email: 'stall@example.jp', stage: 'proposal', amount: 1200000, probability: 40, expectedCloseDate: '2099-12-31' });
+    const res = await crmEvent('deal.stage_changed', {
+      email: 'stall@example.jp',
+      stage: 'proposal',
+      amount: 1200000,
+      probability: 40,
+      expectedCloseDate: '2099-12-31',
+    });
     expect(res.statusCode).toBe(200);
     await stageOf(id, 'deal');
-    expect((await lead(id)).deal).toMatchObject({ status: 'open', amount: 1200000, probability: 40, ownerEmail: 'owner-stall@example.com', expectedCloseDate: '2099-12-31', daysStalled: 0 });
+    expect((await lead(id)).deal).toMatchObject({
+      status: 'open',
+      amount: 1200000,
+      probability: 40,
+      ownerEmail: 'owner-stall@example.com',
+      expectedCloseDate: '2099-12-31',
+      daysStalled: 0,
+    });
     const live = await app.inject({ method: 'GET', url: `/v1/leads/${id}/state`, headers: auth });
     expect(live.json()).toMatchObject({ stage: 'deal', paused: false, cadenceKey: 'life' });
-    const [stalled] = await waitFor(async () => {
-      const received = await mails('owner-stall@example.com', '【商談停滞】');
-      return received.length > 0 && received;
-    }, 'the stalled-deal alert', 20_000);
+    const [stalled] = await waitFor(
+      async () => {
+        const received = await mails('owner-stall@example.com', '【商談停滞】');
+        return received.length > 0 && received;
+      },
+      'the stalled-deal alert',
+      20_000,
+    );
     expect(stalled?.subject).toContain('日動きがありません');
     expect((await timeline(id)).map((e) => e.kind)).toContain('deal_stalled');
   });
@@ -202,7 +302,10 @@ describe.concurrent('the lead lifecycle through the API', () => {
   it('alerts once when the expected close date has passed', async () => {
     const id = await createLead('overdue@example.jp', { ownerEmail: 'owner-overdue@example.com' });
     await crmEvent('deal.stage_changed', { leadId: id, stage: 'negotiation', expectedCloseDate: '2020-01-31' });
-    await waitFor(async () => (await mails('owner-overdue@example.com', '【成約予定日超過】')).length === 1, 'the close-date alert');
+    await waitFor(
+      async () => (await mails('owner-overdue@example.com', '【成約予定日超過】')).length === 1,
+      'the close-date alert',
+    );
     // Once the workflow has settled with the alert made, a second one would show here.
     await settled('overdue');
     expect(await mails('owner-overdue@example.com', '【成約予定日超過】')).toHaveLength(1);
@@ -224,7 +327,10 @@ describe.concurrent('the lead lifecycle through the API', () => {
     await crmEvent('deal.lost', { leadId: id, reason: 'price' });
     await waitFor(async () => (await lead(id)).deal?.status === 'lost', 'the lost deal');
     await stageOf(id, 'nurturing', 'back to nurturing');
-    await waitFor(async () => (await mails('lost@example.jp', 'Nurture one')).length === 2, 'the nurture email after the return');
+    await waitFor(
+      async () => (await mails('lost@example.jp', 'Nurture one')).length === 2,
+      'the nurture email after the return',
+    );
   });
 
   it('reactivates a customer whose contract ended for an eligible reason, after the wait', async () => {
@@ -234,7 +340,10 @@ describe.concurrent('the lead lifecycle through the API', () => {
     await crmEvent('contract.ended', { leadId: id, reason: 'budget' });
     await stageOf(id, 'dormant');
     await stageOf(id, 'reactivation');
-    await waitFor(async () => (await mails('budget@example.jp', 'Reactivation')).length === 1, 'the reactivation email');
+    await waitFor(
+      async () => (await mails('budget@example.jp', 'Reactivation')).length === 1,
+      'the reactivation email',
+    );
   });
 
   it('closes an account whose contract ended for a reason not eligible for reactivation', async () => {
@@ -263,13 +372,19 @@ describe.concurrent('the lead lifecycle through the API', () => {
   // Races a PT4S/PT5S cadence: run alone (it.sequential), not beside the others.
   it.sequential('delays a touch that would break the frequency cap', async () => {
     const id = await createLead('capped@example.jp', { cadence: 'capped' });
-    const received = await waitFor(async () => {
-      const all = await mails('capped@example.jp');
-      return all.length === 2 && all;
-    }, 'both capped emails', 30_000);
+    const received = await waitFor(
+      async () => {
+        const all = await mails('capped@example.jp');
+        return all.length === 2 && all;
+      },
+      'both capped emails',
+      30_000,
+    );
     expect(received).toHaveLength(2);
     // Measured from the timeline (milliseconds), not the Date headers (whole seconds).
-    const sent = (await app.inject({ method: 'GET', url: `/v1/leads/${id}/timeline`, headers: auth })).json<{ items: { at: string; kind: string }[] }>().items.filter((e) => e.kind === 'email_sent');
+    const sent = (await app.inject({ method: 'GET', url: `/v1/leads/${id}/timeline`, headers: auth }))
+      .json<{ items: { at: string; kind: string }[] }>()
+      .items.filter((e) => e.kind === 'email_sent');
     expect(sent).toHaveLength(2);
     const gap = Date.parse(sent[1]!.at) - Date.parse(sent[0]!.at);
     // Without the cap the second email would follow one second after the first.
@@ -286,11 +401,26 @@ describe.concurrent('the lead lifecycle through the API', () => {
     const opens = new Date(nextHour - now.getTime() < 120_000 ? nextHour + 3600_000 : nextHour);
     const hhmm = (d: Date) => d.toISOString().slice(11, 16);
     const closes = new Date(opens.getTime() + 3600_000);
-    const window = { timezone: 'UTC', businessDays: false, from: hhmm(opens), to: hhmm(closes) === '00:00' ? '23:59' : hhmm(closes) };
-    const cadence = { ...CADENCE, name: 'Windowed', nurture: { steps: [{ after: 'PT1S', channel: 'email', template: 'n1' }] }, sendWindow: window };
-    expect((await app.inject({ method: 'PUT', url: '/v1/cadences/windowed', headers: auth, payload: cadence })).statusCode).toBe(201);
+    const window = {
+      timezone: 'UTC',
+      businessDays: false,
+      from: hhmm(opens),
+      to: hhmm(closes) === '00:00' ? '23:59' : hhmm(closes),
+    };
+    const cadence = {
+      ...CADENCE,
+      name: 'Windowed',
+      nurture: { steps: [{ after: 'PT1S', channel: 'email', template: 'n1' }] },
+      sendWindow: window,
+    };
+    expect(
+      (await app.inject({ method: 'PUT', url: '/v1/cadences/windowed', headers: auth, payload: cadence })).statusCode,
+    ).toBe(201);
     const id = await createLead('windowed@example.jp', { cadence: 'windowed' });
-    const delayed = await waitFor(async () => (await timeline(id)).find((e) => e.kind === 'touch_delayed'), 'the delay entry');
+    const delayed = await waitFor(
+      async () => (await timeline(id)).find((e) => e.kind === 'touch_delayed'),
+      'the delay entry',
+    );
     expect(delayed.detail).toMatchObject({ by: ['window'], until: opens.toISOString() });
     expect((await lead(id)).nextTouchAt).toBe(opens.toISOString());
     expect(await mails('windowed@example.jp')).toHaveLength(0);
@@ -301,7 +431,11 @@ describe.concurrent('the lead lifecycle through the API', () => {
     const id = await createLead('paused@example.jp', { cadence: 'slow' });
     const due = await dueOf(id);
     expect((await app.inject({ method: 'POST', url: `/v1/leads/${id}/pause`, headers: auth })).statusCode).toBe(202);
-    await waitFor(async () => (await app.inject({ method: 'GET', url: `/v1/leads/${id}`, headers: auth })).json<{ paused: boolean }>().paused, 'the pause');
+    await waitFor(
+      async () =>
+        (await app.inject({ method: 'GET', url: `/v1/leads/${id}`, headers: auth })).json<{ paused: boolean }>().paused,
+      'the pause',
+    );
     landedBefore(await timelineAt(id, 'paused'), due, 'the pause');
     // Paused, the workflow waits for events only (no timer). Past the due time and settled,
     // the touch has been held, not sent.
@@ -315,18 +449,30 @@ describe.concurrent('the lead lifecycle through the API', () => {
   it('continues as new when history grows, keeping the score, the stage and every event', async () => {
     const id = await createLead('chatty@example.jp', { cadence: 'slow' });
     // Twenty points short of the threshold in 1-point opens, spread over many signals.
-    for (let i = 0; i < 45; i++) expect((await event({ leadId: id, type: 'email_open', id: `chatty-${i}` })).statusCode).toBe(202);
+    for (let i = 0; i < 45; i++)
+      expect((await event({ leadId: id, type: 'email_open', id: `chatty-${i}` })).statusCode).toBe(202);
     await waitFor(async () => (await lead(id)).score >= 44.9, 'all the points', 30_000);
     // The workflow sees Temporal's suggestion at its next task (the next event, or the
     // touch's timer at the latest) and continues as new there.
     const handle = client.workflow.getHandle(workflows.get('chatty') as string);
-    await waitFor(async () => {
-      const description = await handle.describe();
-      return description.runId !== description.raw.workflowExecutionInfo?.firstRunId;
-    }, 'a new run', 30_000);
-    await waitFor(async () => (await mails('chatty@example.jp')).length === 1, 'the touch planned before continue-as-new');
+    await waitFor(
+      async () => {
+        const description = await handle.describe();
+        return description.runId !== description.raw.workflowExecutionInfo?.firstRunId;
+      },
+      'a new run',
+      30_000,
+    );
+    await waitFor(
+      async () => (await mails('chatty@example.jp')).length === 1,
+      'the touch planned before continue-as-new',
+    );
     // The new run carries the score, the stage and the events already counted.
-    const live = (await app.inject({ method: 'GET', url: `/v1/leads/${id}/state`, headers: auth })).json<{ stage: string; score: number; pendingEvents: number }>();
+    const live = (await app.inject({ method: 'GET', url: `/v1/leads/${id}/state`, headers: auth })).json<{
+      stage: string;
+      score: number;
+      pendingEvents: number;
+    }>();
     expect(live.stage).toBe('nurturing');
     expect(live.score).toBeGreaterThanOrEqual(44.9);
     // The API drops a repeated id before signalling, so the new run's memory of seen events
@@ -334,7 +480,12 @@ describe.concurrent('the lead lifecycle through the API', () => {
     // Signals are handled in order, so once the fresh point shows, the repeat was handled too.
     const occurredAtMs = Date.now();
     await handle.signal(leadEventSignal, { kind: 'engagement', eventId: 'chatty-0', type: 'email_open', occurredAtMs });
-    await handle.signal(leadEventSignal, { kind: 'engagement', eventId: 'chatty-fresh', type: 'email_open', occurredAtMs });
+    await handle.signal(leadEventSignal, {
+      kind: 'engagement',
+      eventId: 'chatty-fresh',
+      type: 'email_open',
+      occurredAtMs,
+    });
     const after = await waitFor(async () => {
       const state = await handle.query(leadStateQuery);
       return state.score >= live.score + 0.9 && state.pendingEvents === 0 && state;
@@ -348,19 +499,34 @@ describe.concurrent('the lead lifecycle through the API', () => {
     const bounced = await createLead('bounced@example.jp', { cadence: 'slow' });
     const bouncedDue = await dueOf(bounced);
     expect((await event({ leadId: bounced, type: 'bounce', bounceType: 'hard', id: 'bounce-1' })).statusCode).toBe(202);
-    await waitFor(async () => (await timeline(bounced)).some((e) => e.kind === 'email_hard_bounce'), 'the bounce on the timeline');
+    await waitFor(
+      async () => (await timeline(bounced)).some((e) => e.kind === 'email_hard_bounce'),
+      'the bounce on the timeline',
+    );
     // The suppression is written by the API before it answers; the workflow's record follows.
     landedBefore(await timelineAt(bounced, 'email_hard_bounce'), bouncedDue, 'the bounce');
     const complained = await createLead('complained@example.jp', { cadence: 'slow' });
     const complainedDue = await dueOf(complained);
-    expect((await event({ email: 'complained@example.jp', type: 'complaint', id: 'complaint-1' })).statusCode).toBe(202);
+    expect((await event({ email: 'complained@example.jp', type: 'complaint', id: 'complaint-1' })).statusCode).toBe(
+      202,
+    );
     await stageOf(complained, 'closed');
     landedBefore(await timelineAt(complained, 'stage_changed'), complainedDue, 'the complaint');
-    const suppressed = await pool.query<{ email: string; reason: string }>("SELECT email, reason FROM suppressions WHERE email IN ('bounced@example.jp', 'complained@example.jp') ORDER BY email");
-    expect(suppressed.rows).toEqual([{ email: 'bounced@example.jp', reason: 'hard bounce' }, { email: 'complained@example.jp', reason: 'complaint' }]);
+    const suppressed = await pool.query<{ email: string; reason: string }>(
+      "SELECT email, reason FROM suppressions WHERE email IN ('bounced@example.jp', 'complained@example.jp') ORDER BY email",
+    );
+    expect(suppressed.rows).toEqual([
+      { email: 'bounced@example.jp', reason: 'hard bounce' },
+      { email: 'complained@example.jp', reason: 'complaint' },
+    ]);
     // The touches both had scheduled (PT4S) are not sent: the bounced lead's touch comes
     // due and is skipped (the timeline says so); the closed lead keeps no timer at all.
-    await waitFor(async () => (await timeline(bounced)).some((e) => e.kind === 'touch_skipped' && e.detail.reason === 'email suppressed'), 'the skipped touch', 20_000);
+    await waitFor(
+      async () =>
+        (await timeline(bounced)).some((e) => e.kind === 'touch_skipped' && e.detail.reason === 'email suppressed'),
+      'the skipped touch',
+      20_000,
+    );
     await settled('bounced');
     await settled('complained');
     expect(await mails('bounced@example.jp')).toHaveLength(0);
@@ -369,7 +535,13 @@ describe.concurrent('the lead lifecycle through the API', () => {
 
   it('moves a lead by hand into a deal and back, and closes a lead marked do-not-contact', async () => {
     const moved = await createLead('moved-by-hand@example.jp', { cadence: 'slow' });
-    const move = (stage: string, reason?: string) => app.inject({ method: 'POST', url: `/v1/leads/${moved}/stage`, headers: auth, payload: { stage, ...(reason === undefined ? {} : { reason }) } });
+    const move = (stage: string, reason?: string) =>
+      app.inject({
+        method: 'POST',
+        url: `/v1/leads/${moved}/stage`,
+        headers: auth,
+        payload: { stage, ...(reason === undefined ? {} : { reason }) },
+      });
     expect((await move('deal', 'called us')).statusCode).toBe(202);
     await stageOf(moved, 'deal');
     expect((await move('nurturing')).statusCode).toBe(202);
@@ -379,25 +551,44 @@ describe.concurrent('the lead lifecycle through the API', () => {
     expect(stages).toEqual(['deal', 'nurturing']);
 
     const dnc = await createLead('do-not-contact@example.jp', { cadence: 'slow' });
-    expect((await app.inject({ method: 'POST', url: `/v1/leads/${dnc}/do-not-contact`, headers: auth })).statusCode).toBe(202);
+    expect(
+      (await app.inject({ method: 'POST', url: `/v1/leads/${dnc}/do-not-contact`, headers: auth })).statusCode,
+    ).toBe(202);
     await stageOf(dnc, 'closed');
-    const suppressed = await pool.query<{ reason: string }>("SELECT reason FROM suppressions WHERE email = 'do-not-contact@example.jp'");
+    const suppressed = await pool.query<{ reason: string }>(
+      "SELECT reason FROM suppressions WHERE email = 'do-not-contact@example.jp'",
+    );
     expect(suppressed.rows).toEqual([{ reason: 'do not contact' }]);
   });
 
   it('refuses a CRM webhook with a bad signature and changes nothing', async () => {
-    const body = { id: 'forged-1', type: 'deal.won', occurredAt: new Date().toISOString(), data: { email: 'forged@example.jp' } };
+    const body = {
+      id: 'forged-1',
+      type: 'deal.won',
+      occurredAt: new Date().toISOString(),
+      data: { email: 'forged@example.jp' },
+    };
     const res = await crm(body, 'not-the-secret-at-all');
     expect(res.statusCode).toBe(401);
     expect(res.json()).toMatchObject({ error: { code: 'bad_signature' } });
-    const unsigned = await app.inject({ method: 'POST', url: '/v1/webhooks/crm/generic', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+    const unsigned = await app.inject({
+      method: 'POST',
+      url: '/v1/webhooks/crm/generic',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify(body),
+    });
     expect(unsigned.statusCode).toBe(401);
     const rows = await pool.query("SELECT count(*)::int AS n FROM leads WHERE email = 'forged@example.jp'");
     expect(rows.rows[0]?.n).toBe(0);
   });
 
   it('gives a repeated CRM event id no second effect, and creates the lead a deal event names', async () => {
-    const body = { id: 'crm-repeat-1', type: 'deal.stage_changed', occurredAt: new Date().toISOString(), data: { email: 'new-from-crm@example.jp', stage: 'qualification', amount: 300000 } };
+    const body = {
+      id: 'crm-repeat-1',
+      type: 'deal.stage_changed',
+      occurredAt: new Date().toISOString(),
+      data: { email: 'new-from-crm@example.jp', stage: 'qualification', amount: 300000 },
+    };
     const first = await crm(body);
     const second = await crm(body);
     expect(first.statusCode).toBe(200);
@@ -425,8 +616,25 @@ describe.concurrent('the lead lifecycle through the API', () => {
 // The leads the tests above make, by fixture name. Listed here rather than counted from
 // the map, so a test that failed before making its lead is named, not hidden in a total.
 const EXPECTED_HISTORIES = [
-  'budget', 'bounced', 'capped', 'chatty', 'complained', 'dedupe', 'do-not-contact', 'hot', 'leaving', 'lost', 'moved-by-hand',
-  'moved-on', 'no-owner-1', 'no-owner-2', 'overdue', 'paused', 'stall', 'windowed', 'won',
+  'budget',
+  'bounced',
+  'capped',
+  'chatty',
+  'complained',
+  'dedupe',
+  'do-not-contact',
+  'hot',
+  'leaving',
+  'lost',
+  'moved-by-hand',
+  'moved-on',
+  'no-owner-1',
+  'no-owner-2',
+  'overdue',
+  'paused',
+  'stall',
+  'windowed',
+  'won',
 ];
 
 // Runs after the concurrent describe above has finished (vitest runs describes in order).

@@ -25,8 +25,18 @@ describe('recorded histories', () => {
     const released = (await loadRecordedHistories()).filter((h) => h.workflowId.includes('/')).map(coverage);
     const signalKinds = new Set(released.flatMap((c) => c.signalKinds));
     const workflowTypes = new Set(released.map((c) => c.workflowType));
-    for (const kind of ['stage_moved', 'email_bounced', 'do_not_contact', 'unsubscribed', 'engagement', 'pause', 'resume']) expect(signalKinds, kind).toContain(kind);
-    for (const type of ['leadLifecycle', 'crmFetchZoho', 'crmFetchHubspot']) expect(workflowTypes, type).toContain(type);
+    for (const kind of [
+      'stage_moved',
+      'email_bounced',
+      'do_not_contact',
+      'unsubscribed',
+      'engagement',
+      'pause',
+      'resume',
+    ])
+      expect(signalKinds, kind).toContain(kind);
+    for (const type of ['leadLifecycle', 'crmFetchZoho', 'crmFetchHubspot'])
+      expect(workflowTypes, type).toContain(type);
   });
 
   it('replay against the current workflow code without a nondeterminism error', async () => {

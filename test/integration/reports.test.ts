@@ -52,29 +52,166 @@ describe('reports: lead capacity (リード作成) and the per-rep pipeline (商
     ({ pool, app } = services);
     stops.push(services.stop);
 
-    const deal = (row: Omit<LeadRow, 'stage' | 'deal_status'> & { deal_status?: LeadRow['deal_status'] }): LeadRow => ({ stage: 'deal', deal_status: 'open', ...row });
+    const deal = (row: Omit<LeadRow, 'stage' | 'deal_status'> & { deal_status?: LeadRow['deal_status'] }): LeadRow => ({
+      stage: 'deal',
+      deal_status: 'open',
+      ...row,
+    });
     // 佐藤: three open deals, the owner spelled in two cases by the CRM.
-    ids.satoOverdue = await insertLead(pool, deal({ email: 'a@kaisha-a.jp', company: '株式会社A', name: '青木', deal_stage: '提案', deal_amount: '1000000', deal_probability: '50', deal_expected_close: '2025-06-20', deal_owner_email: 'sato@example.jp', deal_last_moved_at: daysBefore(30) }));
-    ids.satoNext = await insertLead(pool, deal({ email: 'b@kaisha-b.jp', company: '株式会社B', name: '馬場', deal_stage: '見積', deal_amount: '2000000', deal_probability: '70', deal_expected_close: '2025-07-15', deal_owner_email: 'Sato@Example.jp', owner_email: 'someone-else@example.jp', deal_last_moved_at: daysBefore(7) }));
+    ids.satoOverdue = await insertLead(
+      pool,
+      deal({
+        email: 'a@kaisha-a.jp',
+        company: '株式会社A',
+        name: '青木',
+        deal_stage: '提案',
+        deal_amount: '1000000',
+        deal_probability: '50',
+        deal_expected_close: '2025-06-20',
+        deal_owner_email: 'sato@example.jp',
+        deal_last_moved_at: daysBefore(30),
+      }),
+    );
+    ids.satoNext = await insertLead(
+      pool,
+      deal({
+        email: 'b@kaisha-b.jp',
+        company: '株式会社B',
+        name: '馬場',
+        deal_stage: '見積',
+        deal_amount: '2000000',
+        deal_probability: '70',
+        deal_expected_close: '2025-07-15',
+        deal_owner_email: 'Sato@Example.jp',
+        owner_email: 'someone-else@example.jp',
+        deal_last_moved_at: daysBefore(7),
+      }),
+    );
     // Never moved since it became a deal exactly 14 days ago: stalled from the lead's stage entry.
-    ids.satoUndated = await insertLead(pool, deal({ email: 'c@kaisha-c.jp', company: '株式会社C', deal_stage: 'ヒアリング', deal_amount: null, deal_probability: '20', deal_owner_email: 'sato@example.jp', deal_last_moved_at: null, stage_entered_at: daysBefore(14) }));
+    ids.satoUndated = await insertLead(
+      pool,
+      deal({
+        email: 'c@kaisha-c.jp',
+        company: '株式会社C',
+        deal_stage: 'ヒアリング',
+        deal_amount: null,
+        deal_probability: '20',
+        deal_owner_email: 'sato@example.jp',
+        deal_last_moved_at: null,
+        stage_entered_at: daysBefore(14),
+      }),
+    );
     // 鈴木: owner only on the lead; one deal closes on 2025-06-30 (overdue in Tokyo, not yet in UTC), one without a probability.
-    ids.suzukiNoProbability = await insertLead(pool, deal({ email: 'd@kaisha-d.jp', company: '株式会社D', deal_stage: '交渉', deal_amount: '5000000', deal_probability: null, deal_expected_close: '2025-06-30', owner_email: 'suzuki@example.jp', deal_last_moved_at: daysBefore(20) }));
-    ids.suzukiCents = await insertLead(pool, deal({ email: 'e@kaisha-e.jp', company: '株式会社E', deal_stage: '提案', deal_amount: '1234567.89', deal_probability: '12.5', deal_expected_close: '2025-08-01', owner_email: 'suzuki@example.jp', deal_last_moved_at: daysBefore(13.9) }));
+    ids.suzukiNoProbability = await insertLead(
+      pool,
+      deal({
+        email: 'd@kaisha-d.jp',
+        company: '株式会社D',
+        deal_stage: '交渉',
+        deal_amount: '5000000',
+        deal_probability: null,
+        deal_expected_close: '2025-06-30',
+        owner_email: 'suzuki@example.jp',
+        deal_last_moved_at: daysBefore(20),
+      }),
+    );
+    ids.suzukiCents = await insertLead(
+      pool,
+      deal({
+        email: 'e@kaisha-e.jp',
+        company: '株式会社E',
+        deal_stage: '提案',
+        deal_amount: '1234567.89',
+        deal_probability: '12.5',
+        deal_expected_close: '2025-08-01',
+        owner_email: 'suzuki@example.jp',
+        deal_last_moved_at: daysBefore(13.9),
+      }),
+    );
     // Nobody's: no owner at all, and a blank deal owner.
-    ids.unassignedDated = await insertLead(pool, deal({ email: 'f@kaisha-f.jp', company: '株式会社F', deal_amount: '800000', deal_probability: '25', deal_expected_close: '2025-07-10', deal_last_moved_at: daysBefore(1) }));
-    ids.unassignedBlank = await insertLead(pool, deal({ email: 'g@kaisha-g.jp', company: '株式会社G', deal_amount: '400000', deal_probability: '50', deal_owner_email: '', deal_last_moved_at: daysBefore(2) }));
+    ids.unassignedDated = await insertLead(
+      pool,
+      deal({
+        email: 'f@kaisha-f.jp',
+        company: '株式会社F',
+        deal_amount: '800000',
+        deal_probability: '25',
+        deal_expected_close: '2025-07-10',
+        deal_last_moved_at: daysBefore(1),
+      }),
+    );
+    ids.unassignedBlank = await insertLead(
+      pool,
+      deal({
+        email: 'g@kaisha-g.jp',
+        company: '株式会社G',
+        deal_amount: '400000',
+        deal_probability: '50',
+        deal_owner_email: '',
+        deal_last_moved_at: daysBefore(2),
+      }),
+    );
     // 加藤: a deal at 0 %; 伊藤: a deal with nothing known, last moved after AS_OF (and 20 days before the real now).
-    ids.kato = await insertLead(pool, deal({ email: 'h@kaisha-h.jp', company: '株式会社H', deal_amount: '100000', deal_probability: '0', deal_expected_close: '2025-09-30', deal_owner_email: 'kato@example.jp', deal_last_moved_at: daysBefore(3) }));
-    ids.ito = await insertLead(pool, deal({ email: 'i@kaisha-i.jp', company: '株式会社I', deal_owner_email: 'ito@example.jp', deal_last_moved_at: new Date(Date.now() - 20 * DAY_MS - 3_600_000).toISOString() }));
+    ids.kato = await insertLead(
+      pool,
+      deal({
+        email: 'h@kaisha-h.jp',
+        company: '株式会社H',
+        deal_amount: '100000',
+        deal_probability: '0',
+        deal_expected_close: '2025-09-30',
+        deal_owner_email: 'kato@example.jp',
+        deal_last_moved_at: daysBefore(3),
+      }),
+    );
+    ids.ito = await insertLead(
+      pool,
+      deal({
+        email: 'i@kaisha-i.jp',
+        company: '株式会社I',
+        deal_owner_email: 'ito@example.jp',
+        deal_last_moved_at: new Date(Date.now() - 20 * DAY_MS - 3_600_000).toISOString(),
+      }),
+    );
     // Not open deals, whatever their owner: won, lost, and status and stage out of step.
-    await insertLead(pool, { email: 'won@kaisha-x.jp', stage: 'customer', deal_status: 'won', deal_amount: '9000000', deal_probability: '100', deal_owner_email: 'tanaka@example.jp' });
-    await insertLead(pool, { email: 'lost@kaisha-x.jp', stage: 'nurturing', deal_status: 'lost', deal_amount: '9000000', deal_probability: '10', deal_owner_email: 'tanaka@example.jp' });
-    await insertLead(pool, { email: 'won-in-deal@kaisha-x.jp', stage: 'deal', deal_status: 'won', deal_amount: '9000000', deal_probability: '100', deal_owner_email: 'tanaka@example.jp' });
-    await insertLead(pool, { email: 'stale-open@kaisha-x.jp', stage: 'nurturing', deal_status: 'open', deal_amount: '9000000', deal_probability: '90', deal_owner_email: 'tanaka@example.jp' });
+    await insertLead(pool, {
+      email: 'won@kaisha-x.jp',
+      stage: 'customer',
+      deal_status: 'won',
+      deal_amount: '9000000',
+      deal_probability: '100',
+      deal_owner_email: 'tanaka@example.jp',
+    });
+    await insertLead(pool, {
+      email: 'lost@kaisha-x.jp',
+      stage: 'nurturing',
+      deal_status: 'lost',
+      deal_amount: '9000000',
+      deal_probability: '10',
+      deal_owner_email: 'tanaka@example.jp',
+    });
+    await insertLead(pool, {
+      email: 'won-in-deal@kaisha-x.jp',
+      stage: 'deal',
+      deal_status: 'won',
+      deal_amount: '9000000',
+      deal_probability: '100',
+      deal_owner_email: 'tanaka@example.jp',
+    });
+    await insertLead(pool, {
+      email: 'stale-open@kaisha-x.jp',
+      stage: 'nurturing',
+      deal_status: 'open',
+      deal_amount: '9000000',
+      deal_probability: '90',
+      deal_owner_email: 'tanaka@example.jp',
+    });
     // The rest of the list: 25 more nurturing leads, and leads in the other stages.
-    await pool.query(`INSERT INTO leads (email, cadence_key, stage) SELECT 'n' || i || '@list.example.jp', 'default', 'nurturing' FROM generate_series(1, 25) AS i`);
-    for (const [i, stage] of ['dormant', 'reactivation', 'reactivation', 'closed'].entries()) await insertLead(pool, { email: `other${i}@list.example.jp`, stage });
+    await pool.query(
+      `INSERT INTO leads (email, cadence_key, stage) SELECT 'n' || i || '@list.example.jp', 'default', 'nurturing' FROM generate_series(1, 25) AS i`,
+    );
+    for (const [i, stage] of ['dormant', 'reactivation', 'reactivation', 'closed'].entries())
+      await insertLead(pool, { email: `other${i}@list.example.jp`, stage });
   });
   afterAll(async () => {
     for (const stop of stops) await stop();
@@ -102,9 +239,42 @@ describe('reports: lead capacity (リード作成) and the per-rep pipeline (商
       expect(sato).toMatchObject({ nextCloseDate: '2025-06-20', overdueCount: 1, maxDaysStalled: 30 });
       // Soonest close first, the undated deal last.
       expect(sato!.deals).toEqual([
-        { leadId: ids.satoOverdue, company: '株式会社A', name: '青木', dealStage: '提案', amount: 1_000_000, probability: 50, expectedCloseDate: '2025-06-20', daysStalled: 30, stalled: true, overdue: true },
-        { leadId: ids.satoNext, company: '株式会社B', name: '馬場', dealStage: '見積', amount: 2_000_000, probability: 70, expectedCloseDate: '2025-07-15', daysStalled: 7, stalled: false, overdue: false },
-        { leadId: ids.satoUndated, company: '株式会社C', name: null, dealStage: 'ヒアリング', amount: null, probability: 20, expectedCloseDate: null, daysStalled: 14, stalled: true, overdue: false },
+        {
+          leadId: ids.satoOverdue,
+          company: '株式会社A',
+          name: '青木',
+          dealStage: '提案',
+          amount: 1_000_000,
+          probability: 50,
+          expectedCloseDate: '2025-06-20',
+          daysStalled: 30,
+          stalled: true,
+          overdue: true,
+        },
+        {
+          leadId: ids.satoNext,
+          company: '株式会社B',
+          name: '馬場',
+          dealStage: '見積',
+          amount: 2_000_000,
+          probability: 70,
+          expectedCloseDate: '2025-07-15',
+          daysStalled: 7,
+          stalled: false,
+          overdue: false,
+        },
+        {
+          leadId: ids.satoUndated,
+          company: '株式会社C',
+          name: null,
+          dealStage: 'ヒアリング',
+          amount: null,
+          probability: 20,
+          expectedCloseDate: null,
+          daysStalled: 14,
+          stalled: true,
+          overdue: false,
+        },
       ]);
 
       expect(unassigned).toMatchObject({ nextCloseDate: '2025-07-10', overdueCount: 0, maxDaysStalled: 2 });
@@ -123,7 +293,20 @@ describe('reports: lead capacity (リード作成) and the per-rep pipeline (商
       expect(kato).toMatchObject({ nextCloseDate: '2025-09-30', overdueCount: 0, maxDaysStalled: 3 });
       // Moved after the report's instant: never negative.
       expect(ito).toMatchObject({ nextCloseDate: null, overdueCount: 0, maxDaysStalled: 0 });
-      expect(ito!.deals).toEqual([{ leadId: ids.ito, company: '株式会社I', name: null, dealStage: null, amount: null, probability: null, expectedCloseDate: null, daysStalled: 0, stalled: false, overdue: false }]);
+      expect(ito!.deals).toEqual([
+        {
+          leadId: ids.ito,
+          company: '株式会社I',
+          name: null,
+          dealStage: null,
+          amount: null,
+          probability: null,
+          expectedCloseDate: null,
+          daysStalled: 0,
+          stalled: false,
+          overdue: false,
+        },
+      ]);
 
       // Won, lost and out-of-step deals are nobody's pipeline.
       expect(JSON.stringify(body)).not.toContain('tanaka');
@@ -165,7 +348,9 @@ describe('reports: lead capacity (リード作成) and the per-rep pipeline (商
       ] as const) {
         const response = await get(`/v1/reports/pipeline?${query}`);
         expect(response.statusCode, query).toBe(422);
-        expect(response.json(), query).toMatchObject({ error: { code: 'invalid', details: [expect.objectContaining({ path })] } });
+        expect(response.json(), query).toMatchObject({
+          error: { code: 'invalid', details: [expect.objectContaining({ path })] },
+        });
       }
     });
   });
@@ -205,7 +390,12 @@ describe('reports: lead capacity (リード作成) and the per-rep pipeline (商
         const body = response.json<{ error: { code: string; details: { path: string; message: string }[] } }>();
         expect(body.error.code, query).toBe('invalid');
         // Fastify names a bad value in the path, a missing one in the message.
-        expect(body.error.details.some((d) => d.path === `querystring:/${name}` || (d.path === 'querystring:/' && d.message.includes(`'${name}'`))), JSON.stringify(body)).toBe(true);
+        expect(
+          body.error.details.some(
+            (d) => d.path === `querystring:/${name}` || (d.path === 'querystring:/' && d.message.includes(`'${name}'`)),
+          ),
+          JSON.stringify(body),
+        ).toBe(true);
       }
     });
   });

@@ -23,12 +23,16 @@ const CONFIG = path.join(import.meta.dirname, 'schemathesis.toml');
 function schemathesisCli(): string | undefined {
   const found = () => spawnSync('st', ['--version'], { encoding: 'utf8' }).status === 0;
   if (found()) return 'st';
-  const pip = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', SCHEMATHESIS], { encoding: 'utf8', stdio: 'inherit' });
+  const pip = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', SCHEMATHESIS], {
+    encoding: 'utf8',
+    stdio: 'inherit',
+  });
   return pip.status === 0 && found() ? 'st' : undefined;
 }
 
 const cli = schemathesisCli();
-if (cli === undefined) console.warn(`schemathesis test skipped: the st command is missing and "pip install ${SCHEMATHESIS}" failed`);
+if (cli === undefined)
+  console.warn(`schemathesis test skipped: the st command is missing and "pip install ${SCHEMATHESIS}" failed`);
 
 describe.skipIf(cli === undefined)('the API as a schema fuzzer sees it', () => {
   let app: FastifyInstance;
@@ -40,7 +44,9 @@ describe.skipIf(cli === undefined)('the API as a schema fuzzer sees it', () => {
     outboxDir = await mkdtemp(path.join(tmpdir(), 'lle-schemathesis-'));
     stops.push(() => rm(outboxDir, { recursive: true, force: true }));
     // Every webhook configured, so each is fuzzed past "not configured" up to its signature check.
-    const sendgrid = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+    const sendgrid = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+      .publicKey.export({ format: 'der', type: 'spki' })
+      .toString('base64');
     const services = await startTestServices({
       config: {
         outboxDir,
@@ -61,21 +67,37 @@ describe.skipIf(cli === undefined)('the API as a schema fuzzer sees it', () => {
 
   it('finds no difference between the OpenAPI document and what the API answers', { timeout: 600_000 }, async () => {
     const args = [
-      '--config-file', CONFIG,
-      'run', `${origin}/openapi.json`,
-      '--seed', SEED,
-      '--max-examples', EXAMPLES,
-      '--header', `Authorization: Bearer ${ADMIN_KEY}`,
-      '--workers', '2',
-      '--request-timeout', '30',
+      '--config-file',
+      CONFIG,
+      'run',
+      `${origin}/openapi.json`,
+      '--seed',
+      SEED,
+      '--max-examples',
+      EXAMPLES,
+      '--header',
+      `Authorization: Bearer ${ADMIN_KEY}`,
+      '--workers',
+      '2',
+      '--request-timeout',
+      '30',
       '--no-color',
-      '--generation-database', 'none',
+      '--generation-database',
+      'none',
     ];
     const { code, output } = await new Promise<{ code: number; output: string }>((resolve) => {
       // Run in a scratch directory: the CLI keeps its replay data in ./.schemathesis.
-      execFile(cli as string, args, { cwd: outboxDir, maxBuffer: 64 * 1024 * 1024, timeout: 540_000 }, (error, stdout, stderr) => {
-        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, output: `${stdout}\n${stderr}` });
-      });
+      execFile(
+        cli as string,
+        args,
+        { cwd: outboxDir, maxBuffer: 64 * 1024 * 1024, timeout: 540_000 },
+        (error, stdout, stderr) => {
+          resolve({
+            code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1,
+            output: `${stdout}\n${stderr}`,
+          });
+        },
+      );
     });
     // The whole report goes to a file; the failure message carries its end (the summary).
     const report = path.join(tmpdir(), `schemathesis-${SEED}.log`);

@@ -15,7 +15,19 @@ const hiddenCsrf = (page: string) => /name="_csrf" value="([^"]+)"/.exec(page)?.
 const landing = (location: unknown) => new URL(String(location), 'https://leads.example').origin;
 
 // Forms that a regular expression let through, and that a browser takes off the site.
-const EVIL_NEXT = ['//evil.example', '/\\evil.example', '/\t/evil.example', '/\n/evil.example', '/\r\n/evil.example', '/%09/evil.example', 'https://evil.example', '/%2F%2Fevil.example', '\\\\evil.example', '/..//evil.example', '/./\\evil.example'];
+const EVIL_NEXT = [
+  '//evil.example',
+  '/\\evil.example',
+  '/\t/evil.example',
+  '/\n/evil.example',
+  '/\r\n/evil.example',
+  '/%09/evil.example',
+  'https://evil.example',
+  '/%2F%2Fevil.example',
+  '\\\\evil.example',
+  '/..//evil.example',
+  '/./\\evil.example',
+];
 
 describe('security review findings', () => {
   let app: FastifyInstance;
@@ -38,12 +50,24 @@ describe('security review findings', () => {
     });
 
     it('keeps sign-in on the site whatever next it is posted with', async () => {
-      const key = (await app.inject({ method: 'POST', url: '/v1/api-keys', headers: auth, payload: { name: 'redirects', role: 'marketer' } })).json<{ key: string }>().key;
+      const key = (
+        await app.inject({
+          method: 'POST',
+          url: '/v1/api-keys',
+          headers: auth,
+          payload: { name: 'redirects', role: 'marketer' },
+        })
+      ).json<{ key: string }>().key;
       for (const next of EVIL_NEXT) {
         const form = await app.inject({ method: 'GET', url: `/sign-in?next=${encodeURIComponent(next)}` });
         const hiddenNext = /name="next" value="([^"]*)"/.exec(form.body)?.[1] ?? '';
         expect(landing(hiddenNext.replaceAll('&amp;', '&'))).toBe('https://leads.example');
-        const res = await app.inject({ method: 'POST', url: '/sign-in', headers: { cookie: cookiesOf(form) }, payload: { key, _csrf: hiddenCsrf(form.body), next } });
+        const res = await app.inject({
+          method: 'POST',
+          url: '/sign-in',
+          headers: { cookie: cookiesOf(form) },
+          payload: { key, _csrf: hiddenCsrf(form.body), next },
+        });
         expect(res.statusCode).toBe(303);
         expect(landing(res.headers.location)).toBe('https://leads.example');
       }
@@ -98,8 +122,12 @@ describe('security review findings', () => {
       const refused = await app.inject({ method: 'GET', url: '/v1/leads' });
       expect(refused.statusCode).toBe(401);
       expect(refused.headers['x-content-type-options']).toBe('nosniff');
-      expect((await app.inject({ method: 'GET', url: '/no-such-route' })).headers['x-content-type-options']).toBe('nosniff');
-      expect((await app.inject({ method: 'GET', url: '/openapi.json' })).headers['x-content-type-options']).toBe('nosniff');
+      expect((await app.inject({ method: 'GET', url: '/no-such-route' })).headers['x-content-type-options']).toBe(
+        'nosniff',
+      );
+      expect((await app.inject({ method: 'GET', url: '/openapi.json' })).headers['x-content-type-options']).toBe(
+        'nosniff',
+      );
     });
   });
 
@@ -107,16 +135,33 @@ describe('security review findings', () => {
     it('never holds the token of an unsubscribe, open or click link', async () => {
       const lines: string[] = [];
       const stream = { write: (line: string) => lines.push(line) };
-      const logged = await buildApp({ config: testAppConfig({ temporalTaskQueue: taskQueue }), db: pool, temporal: { client, connection: client.connection as Connection } }, { logger: { level: 'info', stream } });
+      const logged = await buildApp(
+        {
+          config: testAppConfig({ temporalTaskQueue: taskQueue }),
+          db: pool,
+          temporal: { client, connection: client.connection as Connection },
+        },
+        { logger: { level: 'info', stream } },
+      );
       try {
         const tokens = {
           u: signToken(APP_SECRET, { p: 'unsubscribe', l: '00000000-0000-4000-8000-000000000000', d: 'k' }),
           't/o': signToken(APP_SECRET, { p: 'open', l: '00000000-0000-4000-8000-000000000000', d: 'k' }),
-          't/c': signToken(APP_SECRET, { p: 'click', l: '00000000-0000-4000-8000-000000000000', d: 'k', u: 'https://example.com/' }),
+          't/c': signToken(APP_SECRET, {
+            p: 'click',
+            l: '00000000-0000-4000-8000-000000000000',
+            d: 'k',
+            u: 'https://example.com/',
+          }),
         };
         for (const [prefix, token] of Object.entries(tokens)) {
           await logged.inject({ method: 'GET', url: `/${prefix}/${token}?utm=1` });
-          await logged.inject({ method: 'POST', url: `/${prefix}/${token}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
+          await logged.inject({
+            method: 'POST',
+            url: `/${prefix}/${token}`,
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            payload: 'List-Unsubscribe=One-Click',
+          });
         }
         const log = lines.join('');
         expect(log).toContain('/u/[redacted]');
@@ -136,18 +181,29 @@ describe('security review findings', () => {
     it('answers 429 with Retry-After once an address has used up its failures, before looking at any key', async () => {
       const limited = await startTestApp({ pool, taskQueue, config: { authFailuresPerMinute: 3 } });
       try {
-        const from = (remoteAddress: string, key: string) => limited.app.inject({ method: 'GET', url: '/v1/leads', remoteAddress, headers: { authorization: `Bearer ${key}` } });
+        const from = (remoteAddress: string, key: string) =>
+          limited.app.inject({
+            method: 'GET',
+            url: '/v1/leads',
+            remoteAddress,
+            headers: { authorization: `Bearer ${key}` },
+          });
         for (let i = 0; i < 3; i++) expect((await from('203.0.113.7', `lle_guess_${i}`)).statusCode).toBe(401);
         const refused = await from('203.0.113.7', 'lle_guess_3');
         expect(refused.statusCode).toBe(429);
-        expect(refused.json()).toMatchObject({ error: { code: 'too_many_failures', message: expect.stringContaining('retry in') } });
+        expect(refused.json()).toMatchObject({
+          error: { code: 'too_many_failures', message: expect.stringContaining('retry in') },
+        });
         expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
         expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
         // Even the right key: answering it differently would tell a guesser when they are right.
         expect((await from('203.0.113.7', ADMIN_KEY)).statusCode).toBe(429);
         // Other addresses, and requests without any credentials, are not affected.
         expect((await from('203.0.113.8', ADMIN_KEY)).statusCode).toBe(200);
-        for (let i = 0; i < 5; i++) expect((await limited.app.inject({ method: 'GET', url: '/v1/leads', remoteAddress: '203.0.113.9' })).statusCode).toBe(401);
+        for (let i = 0; i < 5; i++)
+          expect(
+            (await limited.app.inject({ method: 'GET', url: '/v1/leads', remoteAddress: '203.0.113.9' })).statusCode,
+          ).toBe(401);
         expect((await from('203.0.113.9', ADMIN_KEY)).statusCode).toBe(200);
       } finally {
         await limited.close();
@@ -159,7 +215,13 @@ describe('security review findings', () => {
       try {
         const guess = async (key: string) => {
           const form = await limited.app.inject({ method: 'GET', url: '/sign-in', remoteAddress: '198.51.100.4' });
-          return limited.app.inject({ method: 'POST', url: '/sign-in', remoteAddress: '198.51.100.4', headers: { cookie: cookiesOf(form) }, payload: { key, _csrf: hiddenCsrf(form.body) } });
+          return limited.app.inject({
+            method: 'POST',
+            url: '/sign-in',
+            remoteAddress: '198.51.100.4',
+            headers: { cookie: cookiesOf(form) },
+            payload: { key, _csrf: hiddenCsrf(form.body) },
+          });
         };
         expect((await guess('lle_one')).statusCode).toBe(401);
         expect((await guess('lle_two')).statusCode).toBe(401);
@@ -174,9 +236,14 @@ describe('security review findings', () => {
     });
 
     it('keeps the per-key request limit for keys that authenticate', async () => {
-      const limited = await startTestApp({ pool, taskQueue, config: { authFailuresPerMinute: 1, rateLimitPerMinute: 2 } });
+      const limited = await startTestApp({
+        pool,
+        taskQueue,
+        config: { authFailuresPerMinute: 1, rateLimitPerMinute: 2 },
+      });
       try {
-        const get = () => limited.app.inject({ method: 'GET', url: '/v1/leads', remoteAddress: '192.0.2.1', headers: auth });
+        const get = () =>
+          limited.app.inject({ method: 'GET', url: '/v1/leads', remoteAddress: '192.0.2.1', headers: auth });
         expect((await get()).statusCode).toBe(200);
         expect((await get()).statusCode).toBe(200);
         const third = await get();

@@ -10,7 +10,15 @@ import { monthEnd, monthOf, monthStart } from '../../domain/calendar-months.ts';
 import { DEFAULT_CADENCE } from '../../domain/default-cadence.ts';
 import { acceptDeliveryEvent } from '../../intake/engagement.ts';
 import { createMailer, type Mailer } from '../../mail/transport.ts';
-import { auth, createTestDatabase, mailTo, stack, testActivityDependencies, testAppConfig, uniqueTaskQueue } from '../support/services.ts';
+import {
+  auth,
+  createTestDatabase,
+  mailTo,
+  stack,
+  testActivityDependencies,
+  testAppConfig,
+  uniqueTaskQueue,
+} from '../support/services.ts';
 
 // Two years of one lead's life on the default cadence, with the real workflow code, the real
 // activities, the test database and the test SMTP server, on Temporal's time-skipping test
@@ -43,7 +51,13 @@ const scheduledAt = new Map<string, number>();
 /** The lead's calendar date and time of day in Tokyo. */
 function tokyo(atMs: number): { year: number; month: number; day: number; weekday: number; minutes: number } {
   const shifted = new Date(atMs + 9 * 3_600_000);
-  return { year: shifted.getUTCFullYear(), month: shifted.getUTCMonth() + 1, day: shifted.getUTCDate(), weekday: shifted.getUTCDay(), minutes: shifted.getUTCHours() * 60 + shifted.getUTCMinutes() };
+  return {
+    year: shifted.getUTCFullYear(),
+    month: shifted.getUTCMonth() + 1,
+    day: shifted.getUTCDate(),
+    weekday: shifted.getUTCDay(),
+    minutes: shifted.getUTCHours() * 60 + shifted.getUTCMinutes(),
+  };
 }
 
 /** Midday Tokyo time on the `day` of the month `months` after the one `fromMs` is in. */
@@ -54,12 +68,18 @@ function middayOf(fromMs: number, months: number, day: number): number {
 
 beforeAll(async () => {
   const server = stack().temporalTestServerPath;
-  if (server === undefined) throw new Error('the time-skipping test server was not provided (test/support/prerequisites.ts)');
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: server } } });
+  if (server === undefined)
+    throw new Error('the time-skipping test server was not provided (test/support/prerequisites.ts)');
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: server } },
+  });
   db = await createTestDatabase();
   taskQueue = uniqueTaskQueue();
   mailer = createMailer(stack().smtpUrl);
-  const activities = createActivities(testActivityDependencies(db.pool, mailer)) as Record<string, (input: unknown) => Promise<unknown>>;
+  const activities = createActivities(testActivityDependencies(db.pool, mailer)) as Record<
+    string,
+    (input: unknown) => Promise<unknown>
+  >;
   const recorded = (name: string) => async (input: unknown) => {
     const key = (input as { idempotencyKey?: string }).idempotencyKey;
     if (key !== undefined) scheduledAt.set(key, activityInfo().currentAttemptScheduledTimestampMs);
@@ -73,7 +93,11 @@ beforeAll(async () => {
     activities: { ...activities, sendEmail: recorded('sendEmail'), createTask: recorded('createTask') },
   });
   running = worker.run();
-  app = await buildApp({ config: testAppConfig({ temporalTaskQueue: taskQueue }), db: db.pool, temporal: { client: env.client, connection: env.connection } });
+  app = await buildApp({
+    config: testAppConfig({ temporalTaskQueue: taskQueue }),
+    db: db.pool,
+    temporal: { client: env.client, connection: env.connection },
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -93,7 +117,12 @@ async function runUntil(atMs: number): Promise<void> {
 
 describe('two simulated years of one lead on the default cadence', () => {
   it('reaches the lead every calendar month it is contactable, within the cap, the minimum gap, the window and the calendar', async () => {
-    const created = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email: EMAIL, name: '山田 太郎', ownerEmail: 'rep@example.com', timezone: TZ } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/leads',
+      headers: auth,
+      payload: { email: EMAIL, name: '山田 太郎', ownerEmail: 'rep@example.com', timezone: TZ },
+    });
     expect(created.statusCode).toBe(201);
     const leadId = created.json<{ id: string }>().id;
     const startMs = await env.currentTimeMs();
@@ -101,28 +130,51 @@ describe('two simulated years of one lead on the default cadence', () => {
     // Four months without a postal address: each DM step becomes a task for the owner.
     const addressAt = middayOf(startMs, 4, 8);
     await runUntil(addressAt);
-    const updated = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email: EMAIL, postalAddress: ADDRESS } });
+    const updated = await app.inject({
+      method: 'POST',
+      url: '/v1/leads',
+      headers: auth,
+      payload: { email: EMAIL, postalAddress: ADDRESS },
+    });
     expect(updated.statusCode).toBe(200);
 
     // Four months later the address stops taking email (a hard bounce): email only is suppressed.
     const bounceAt = middayOf(startMs, 8, 20);
     await runUntil(bounceAt);
-    await acceptDeliveryEvent({ db: db.pool, temporal: env.client, taskQueue }, { lead: { id: leadId, email: EMAIL }, type: 'bounce', hard: true, occurredAt: new Date(bounceAt), sourceId: `sim-bounce-${leadId}` });
+    await acceptDeliveryEvent(
+      { db: db.pool, temporal: env.client, taskQueue },
+      {
+        lead: { id: leadId, email: EMAIL },
+        type: 'bounce',
+        hard: true,
+        occurredAt: new Date(bounceAt),
+        sourceId: `sim-bounce-${leadId}`,
+      },
+    );
 
     // Paused for about two months, resumed mid-month.
     const pauseAt = middayOf(startMs, 12, 12);
     await runUntil(pauseAt);
-    expect((await app.inject({ method: 'POST', url: `/v1/leads/${leadId}/pause`, headers: auth })).statusCode).toBe(202);
+    expect((await app.inject({ method: 'POST', url: `/v1/leads/${leadId}/pause`, headers: auth })).statusCode).toBe(
+      202,
+    );
     const resumeAt = middayOf(startMs, 14, 14);
     await runUntil(resumeAt);
-    expect((await app.inject({ method: 'POST', url: `/v1/leads/${leadId}/resume`, headers: auth })).statusCode).toBe(202);
+    expect((await app.inject({ method: 'POST', url: `/v1/leads/${leadId}/resume`, headers: auth })).statusCode).toBe(
+      202,
+    );
 
     // The marketer shortens the nurture sequence to its welcome email, without repeat: the
     // lead (past step 1 since its first month) is past the end and must not be stranded.
     const editAt = middayOf(startMs, 16, 10);
     await runUntil(editAt);
-    const shortened = { ...DEFAULT_CADENCE, nurture: { steps: DEFAULT_CADENCE.nurture.steps.slice(0, 1), repeat: false } };
-    expect((await app.inject({ method: 'PUT', url: '/v1/cadences/default', headers: auth, payload: shortened })).statusCode).toBe(201);
+    const shortened = {
+      ...DEFAULT_CADENCE,
+      nurture: { steps: DEFAULT_CADENCE.nurture.steps.slice(0, 1), repeat: false },
+    };
+    expect(
+      (await app.inject({ method: 'PUT', url: '/v1/cadences/default', headers: auth, payload: shortened })).statusCode,
+    ).toBe(201);
 
     const endMs = middayOf(startMs, 24, 15);
     await runUntil(endMs);
@@ -130,48 +182,101 @@ describe('two simulated years of one lead on the default cadence', () => {
     // What reached the lead: the emails the SMTP server received, and the DM tasks created
     // (the owner's task notices are deliveries about the lead too, to someone else).
     const received = await mailTo(EMAIL);
-    const deliveries = (await db.pool.query<{ idempotency_key: string; message_id: string; status: string; template_key: string }>(`SELECT idempotency_key, message_id, status, template_key FROM deliveries WHERE lead_id = $1 AND recipient ILIKE $2`, [leadId, `%${EMAIL}%`])).rows;
+    const deliveries = (
+      await db.pool.query<{ idempotency_key: string; message_id: string; status: string; template_key: string }>(
+        `SELECT idempotency_key, message_id, status, template_key FROM deliveries WHERE lead_id = $1 AND recipient ILIKE $2`,
+        [leadId, `%${EMAIL}%`],
+      )
+    ).rows;
     const sent = deliveries.filter((d) => d.status === 'sent');
     const bare = (id: string | undefined) => (id ?? '').replace(/^<|>$/g, '');
-    const sentDetail = sent.map((d) => `${bare(d.message_id)} ${d.template_key} ${new Date(scheduledAt.get(d.idempotency_key) ?? 0).toISOString()}`).join('\n');
-    expect(received.map((m) => bare(m.messageId)).sort(), `sent:\n${sentDetail}`).toEqual(sent.map((d) => bare(d.message_id)).sort());
-    const emails = sent.map((d) => ({ atMs: scheduledAt.get(d.idempotency_key) ?? Number.NaN, what: `email ${d.template_key}` }));
-    const timeline = (await db.pool.query<{ at: Date; kind: string; detail: Record<string, unknown> }>(`SELECT at, kind, detail FROM timeline WHERE lead_id = $1 ORDER BY at, id`, [leadId])).rows;
-    const dms = timeline.filter((t) => t.kind === 'dm_task_created').map((t) => ({ atMs: t.at.getTime(), what: `dm ${String(t.detail.template)}` }));
+    const sentDetail = sent
+      .map(
+        (d) =>
+          `${bare(d.message_id)} ${d.template_key} ${new Date(scheduledAt.get(d.idempotency_key) ?? 0).toISOString()}`,
+      )
+      .join('\n');
+    expect(received.map((m) => bare(m.messageId)).sort(), `sent:\n${sentDetail}`).toEqual(
+      sent.map((d) => bare(d.message_id)).sort(),
+    );
+    const emails = sent.map((d) => ({
+      atMs: scheduledAt.get(d.idempotency_key) ?? Number.NaN,
+      what: `email ${d.template_key}`,
+    }));
+    const timeline = (
+      await db.pool.query<{ at: Date; kind: string; detail: Record<string, unknown> }>(
+        `SELECT at, kind, detail FROM timeline WHERE lead_id = $1 ORDER BY at, id`,
+        [leadId],
+      )
+    ).rows;
+    const dms = timeline
+      .filter((t) => t.kind === 'dm_task_created')
+      .map((t) => ({ atMs: t.at.getTime(), what: `dm ${String(t.detail.template)}` }));
     const reached = [...emails, ...dms].sort((a, b) => a.atMs - b.atMs);
     const describeAll = reached.map((r) => `${new Date(r.atMs).toISOString()} ${r.what}`).join('\n');
-    expect(emails.every((e) => Number.isFinite(e.atMs)), 'every sent email was scheduled by the workflow').toBe(true);
+    expect(
+      emails.every((e) => Number.isFinite(e.atMs)),
+      'every sent email was scheduled by the workflow',
+    ).toBe(true);
 
     // Each phase did what it is for.
-    const kinds = (kind: string, from = 0, to = Infinity) => timeline.filter((t) => t.kind === kind && t.at.getTime() >= from && t.at.getTime() < to);
-    expect(kinds('task_created', startMs, addressAt).some((t) => t.detail.title === '住所を確認する'), 'an address check instead of a DM').toBe(true);
-    expect(kinds('guarantee_touch', startMs, addressAt).length, 'guarantee emails while DMs could not go out').toBeGreaterThan(0);
-    expect(dms.filter((d) => d.atMs < addressAt), 'no DM before there was an address').toEqual([]);
+    const kinds = (kind: string, from = 0, to = Infinity) =>
+      timeline.filter((t) => t.kind === kind && t.at.getTime() >= from && t.at.getTime() < to);
+    expect(
+      kinds('task_created', startMs, addressAt).some((t) => t.detail.title === '住所を確認する'),
+      'an address check instead of a DM',
+    ).toBe(true);
+    expect(
+      kinds('guarantee_touch', startMs, addressAt).length,
+      'guarantee emails while DMs could not go out',
+    ).toBeGreaterThan(0);
+    expect(
+      dms.filter((d) => d.atMs < addressAt),
+      'no DM before there was an address',
+    ).toEqual([]);
     expect(dms.filter((d) => d.atMs > addressAt && d.atMs < bounceAt).length).toBeGreaterThan(0);
-    expect(emails.filter((e) => e.atMs > bounceAt), 'no email after the address was suppressed').toEqual([]);
+    expect(
+      emails.filter((e) => e.atMs > bounceAt),
+      'no email after the address was suppressed',
+    ).toEqual([]);
     expect(kinds('touch_skipped', bounceAt).length, 'email steps skipped after the bounce').toBeGreaterThan(0);
-    expect(reached.filter((r) => r.atMs >= pauseAt && r.atMs < resumeAt), 'no touch while paused').toEqual([]);
+    expect(
+      reached.filter((r) => r.atMs >= pauseAt && r.atMs < resumeAt),
+      'no touch while paused',
+    ).toEqual([]);
     // Seven full months follow the edit, each with only its guarantee touch.
-    expect(kinds('guarantee_touch', editAt).length, 'the guarantee keeps a lead past the shortened sequence in touch').toBeGreaterThanOrEqual(7);
-    const stepsAfterEdit = ['touch_skipped', 'touch_fallback', 'touch_delayed'].flatMap((kind) => kinds(kind, editAt)).filter((t) => typeof t.detail.step === 'number');
+    expect(
+      kinds('guarantee_touch', editAt).length,
+      'the guarantee keeps a lead past the shortened sequence in touch',
+    ).toBeGreaterThanOrEqual(7);
+    const stepsAfterEdit = ['touch_skipped', 'touch_fallback', 'touch_delayed']
+      .flatMap((kind) => kinds(kind, editAt))
+      .filter((t) => typeof t.detail.step === 'number');
     // The workflow reads the cadence when it plans a step, so the one step already waiting
     // when the edit was saved still goes out under the old version; none after it.
     expect(stepsAfterEdit.length, `steps after the end: ${JSON.stringify(stepsAfterEdit)}`).toBeLessThanOrEqual(1);
 
     // The workflow counted the same touches the database and the SMTP server saw.
-    const lead = (await app.inject({ method: 'GET', url: `/v1/leads/${leadId}`, headers: auth })).json<{ touches: number; stage: string }>();
+    const lead = (await app.inject({ method: 'GET', url: `/v1/leads/${leadId}`, headers: auth })).json<{
+      touches: number;
+      stage: string;
+    }>();
     expect(lead.stage).toBe('nurturing');
     expect(lead.touches).toBe(reached.length);
 
     // Every full calendar month it was contactable had a touch that reached it. As in the
     // planner's property test, a month with a pause in its last ten days is excused.
-    const pausedInLastDays = (month: number) => pauseAt < monthEnd(month, TZ) && resumeAt > monthEnd(month, TZ) - 10 * DAY;
+    const pausedInLastDays = (month: number) =>
+      pauseAt < monthEnd(month, TZ) && resumeAt > monthEnd(month, TZ) - 10 * DAY;
     const months: number[] = [];
     for (let month = monthOf(startMs, TZ) + 1; month < monthOf(endMs, TZ); month++) {
       if (pausedInLastDays(month)) continue;
       months.push(month);
       const touched = reached.some((r) => r.atMs >= monthStart(month, TZ) && r.atMs < monthEnd(month, TZ));
-      expect(touched, `no touch in ${new Date(monthStart(month, TZ) + DAY).toISOString().slice(0, 7)}:\n${describeAll}`).toBe(true);
+      expect(
+        touched,
+        `no touch in ${new Date(monthStart(month, TZ) + DAY).toISOString().slice(0, 7)}:\n${describeAll}`,
+      ).toBe(true);
     }
     expect(months.length).toBeGreaterThanOrEqual(20);
 
@@ -179,15 +284,24 @@ describe('two simulated years of one lead on the default cadence', () => {
     const cap = DEFAULT_CADENCE.frequencyCap!;
     for (const [i, touch] of reached.entries()) {
       const inWindow = reached.filter((r) => r.atMs > touch.atMs - 30 * DAY && r.atMs <= touch.atMs);
-      expect(inWindow.length, `more than ${cap.max} touches in 30 days up to ${new Date(touch.atMs).toISOString()}`).toBeLessThanOrEqual(cap.max);
-      if (i > 0) expect(touch.atMs - reached[i - 1]!.atMs, `touches closer than 7 days:\n${describeAll}`).toBeGreaterThanOrEqual(7 * DAY);
+      expect(
+        inWindow.length,
+        `more than ${cap.max} touches in 30 days up to ${new Date(touch.atMs).toISOString()}`,
+      ).toBeLessThanOrEqual(cap.max);
+      if (i > 0)
+        expect(touch.atMs - reached[i - 1]!.atMs, `touches closer than 7 days:\n${describeAll}`).toBeGreaterThanOrEqual(
+          7 * DAY,
+        );
       const local = tokyo(touch.atMs);
       // holiday_jp reads the date in the process's time zone.
       const date = new Date(local.year, local.month - 1, local.day);
       const what = `${touch.what} at ${new Date(touch.atMs).toISOString()}`;
       expect(local.weekday >= 1 && local.weekday <= 5, `${what}: a weekend`).toBe(true);
       expect(holidayJp.isHoliday(date), `${what}: a Japanese holiday`).toBe(false);
-      expect((local.month === 12 && local.day >= 29) || (local.month === 1 && local.day <= 3), `${what}: the year-end break`).toBe(false);
+      expect(
+        (local.month === 12 && local.day >= 29) || (local.month === 1 && local.day <= 3),
+        `${what}: the year-end break`,
+      ).toBe(false);
       expect(local.minutes >= 9 * 60 && local.minutes < 18 * 60, `${what}: outside 09:00–18:00`).toBe(true);
     }
   }, 180_000);

@@ -24,26 +24,43 @@ describe('shared layouts and partials', () => {
     for (const stop of stops) await stop();
   });
 
-  const put = (key: string, mjml: string, subject = '-') => app.inject({ method: 'PUT', url: `/v1/templates/${key}`, headers: auth, payload: { subject, mjml, locale: 'ja' } });
+  const put = (key: string, mjml: string, subject = '-') =>
+    app.inject({ method: 'PUT', url: `/v1/templates/${key}`, headers: auth, payload: { subject, mjml, locale: 'ja' } });
 
   it('refuses a layout without its content slot, a broken partial, and a template naming a missing piece', async () => {
-    const noSlot = await put('_layout-broken', '<mjml><mj-body><mj-section><mj-column><mj-text>x</mj-text></mj-column></mj-section></mj-body></mjml>');
+    const noSlot = await put(
+      '_layout-broken',
+      '<mjml><mj-body><mj-section><mj-column><mj-text>x</mj-text></mj-column></mj-section></mj-body></mjml>',
+    );
     expect(noSlot.statusCode).toBe(422);
-    expect(noSlot.json<{ error: { details: { message: string }[] } }>().error.details[0]?.message).toContain('content slot');
+    expect(noSlot.json<{ error: { details: { message: string }[] } }>().error.details[0]?.message).toContain(
+      'content slot',
+    );
     expect((await put('_bad', '<mj-section>{{#if lead.name}}x</mj-section>')).statusCode).toBe(422);
-    expect((await put('uses-missing', '{{#> _layout-none}}<mj-section></mj-section>{{/_layout-none}}')).statusCode).toBe(422);
+    expect(
+      (await put('uses-missing', '{{#> _layout-none}}<mj-section></mj-section>{{/_layout-none}}')).statusCode,
+    ).toBe(422);
   });
 
   it('refuses lead data written without escaping with 422 naming the line, on save and in a preview, saving nothing', async () => {
-    const mjml = '<mjml><mj-body><mj-section><mj-column>\n<mj-text>{{sama lead.name}}</mj-text>\n<mj-text>{{{ lead.company }}}</mj-text>\n</mj-column></mj-section></mj-body></mjml>';
+    const mjml =
+      '<mjml><mj-body><mj-section><mj-column>\n<mj-text>{{sama lead.name}}</mj-text>\n<mj-text>{{{ lead.company }}}</mj-text>\n</mj-column></mj-section></mj-body></mjml>';
     type Refusal = { error: { code: string; details: { path: string; line: number; message: string }[] } };
     const saved = await put('raw-lead', mjml);
     expect(saved.statusCode).toBe(422);
-    expect(saved.json<Refusal>().error).toMatchObject({ code: 'invalid', details: [{ path: '/mjml', line: 3, message: expect.stringContaining('lead.company') }] });
+    expect(saved.json<Refusal>().error).toMatchObject({
+      code: 'invalid',
+      details: [{ path: '/mjml', line: 3, message: expect.stringContaining('lead.company') }],
+    });
     expect((await app.inject({ method: 'GET', url: '/v1/templates/raw-lead', headers: auth })).statusCode).toBe(404);
     const partial = await put('_raw-signature', '{{& lead.ownerEmail}}');
     expect(partial.json<Refusal>().error.details[0]).toMatchObject({ line: 1 });
-    const preview = await app.inject({ method: 'POST', url: '/v1/templates/raw-lead/preview', headers: auth, payload: { subject: 's', mjml: mjml.replace('{{{ lead.company }}}', '{{{[lead].company}}}') } });
+    const preview = await app.inject({
+      method: 'POST',
+      url: '/v1/templates/raw-lead/preview',
+      headers: auth,
+      payload: { subject: 's', mjml: mjml.replace('{{{ lead.company }}}', '{{{[lead].company}}}') },
+    });
     expect(preview.statusCode).toBe(422);
     expect(preview.json<Refusal>().error.details[0]).toMatchObject({ path: '/mjml', line: 3 });
   });
@@ -53,20 +70,46 @@ describe('shared layouts and partials', () => {
     const signature = await put('_signature', '営業部 {{lead.ownerEmail}}');
     expect(signature.statusCode).toBe(201);
     expect((await put('_layout-standard', LAYOUT)).statusCode).toBe(201);
-    const body = '{{#> _layout-standard}}<mj-section><mj-column><mj-text>{{sama lead.name}}、本文です。</mj-text></mj-column></mj-section>{{/_layout-standard}}';
+    const body =
+      '{{#> _layout-standard}}<mj-section><mj-column><mj-text>{{sama lead.name}}、本文です。</mj-text></mj-column></mj-section>{{/_layout-standard}}';
     expect((await put('wrapped', body, 'ご案内')).statusCode).toBe(201);
 
-    const preview = await app.inject({ method: 'POST', url: '/v1/templates/wrapped/preview', headers: auth, payload: { lead: { name: '田中', ownerEmail: 'rep@example.com' } } });
+    const preview = await app.inject({
+      method: 'POST',
+      url: '/v1/templates/wrapped/preview',
+      headers: auth,
+      payload: { lead: { name: '田中', ownerEmail: 'rep@example.com' } },
+    });
     expect(preview.statusCode).toBe(200);
     const text = preview.json<{ text: string }>().text;
     expect(text).toContain('株式会社サンプル');
     expect(text).toContain('田中 様、本文です。');
     expect(text).toContain('営業部 rep@example.com');
 
-    await app.inject({ method: 'PUT', url: '/v1/cadences/wrapped', headers: auth, payload: { name: 'Wrapped', nurture: { steps: [{ after: 'PT1S', channel: 'email', template: 'wrapped' }, { after: 'PT3S', channel: 'email', template: 'wrapped' }] } } });
-    await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email: 'wrapped@example.jp', name: '田中', cadence: 'wrapped' } });
+    await app.inject({
+      method: 'PUT',
+      url: '/v1/cadences/wrapped',
+      headers: auth,
+      payload: {
+        name: 'Wrapped',
+        nurture: {
+          steps: [
+            { after: 'PT1S', channel: 'email', template: 'wrapped' },
+            { after: 'PT3S', channel: 'email', template: 'wrapped' },
+          ],
+        },
+      },
+    });
+    await app.inject({
+      method: 'POST',
+      url: '/v1/leads',
+      headers: auth,
+      payload: { email: 'wrapped@example.jp', name: '田中', cadence: 'wrapped' },
+    });
     await waitFor(async () => (await mailTo('wrapped@example.jp')).length === 1, 'the first email');
-    expect((await put('_signature', 'マーケティング部より')).json()).toMatchObject({ version: signature.json<{ version: number }>().version + 1 });
+    expect((await put('_signature', 'マーケティング部より')).json()).toMatchObject({
+      version: signature.json<{ version: number }>().version + 1,
+    });
     const mails = await waitFor(async () => {
       const received = await mailTo('wrapped@example.jp');
       return received.length === 2 && received;

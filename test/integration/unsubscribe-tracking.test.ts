@@ -7,7 +7,15 @@ import { buildApp } from '../../api/app.ts';
 import { createPool } from '../../db/pool.ts';
 import { signToken, type TokenPayload } from '../../mail/tokens.ts';
 import { freePort } from '../../stack/free-port.ts';
-import { APP_SECRET, auth, mailTo, PUBLIC_BASE_URL, startTestServices, testAppConfig, waitFor } from '../support/services.ts';
+import {
+  APP_SECRET,
+  auth,
+  mailTo,
+  PUBLIC_BASE_URL,
+  startTestServices,
+  testAppConfig,
+  waitFor,
+} from '../support/services.ts';
 import { settlePool } from '../support/state-snapshot.ts';
 
 // The links in every marketing email, driven as readers, mail clients, mail providers and
@@ -18,18 +26,38 @@ const MJML = `<mjml><mj-body><mj-section><mj-column><mj-text>News for {{lead.nam
 const scoring = { points: { email_open: 1, email_click: 5 }, threshold: 50, halfLife: 'P30D' };
 const CADENCES = {
   // A touch four seconds after creation: long enough to unsubscribe before it.
-  slow: { name: 'Slow first step', nurture: { steps: [{ after: 'PT4S', channel: 'email', template: 'news' }] }, scoring, sendWindow: null },
-  fast: { name: 'Fast first step', nurture: { steps: [{ after: 'PT1S', channel: 'email', template: 'news' }] }, scoring, sendWindow: null },
-  idle: { name: 'Nothing soon', nurture: { steps: [{ after: 'P30D', channel: 'email', template: 'news' }] }, scoring, sendWindow: null },
+  slow: {
+    name: 'Slow first step',
+    nurture: { steps: [{ after: 'PT4S', channel: 'email', template: 'news' }] },
+    scoring,
+    sendWindow: null,
+  },
+  fast: {
+    name: 'Fast first step',
+    nurture: { steps: [{ after: 'PT1S', channel: 'email', template: 'news' }] },
+    scoring,
+    sendWindow: null,
+  },
+  idle: {
+    name: 'Nothing soon',
+    nurture: { steps: [{ after: 'P30D', channel: 'email', template: 'news' }] },
+    scoring,
+    sendWindow: null,
+  },
 };
 
-const ONE_CLICK = { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'Mozilla/5.0 (compatible; MailProvider-OneClick/1.0)' };
-const READER_UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
+const ONE_CLICK = {
+  'content-type': 'application/x-www-form-urlencoded',
+  'user-agent': 'Mozilla/5.0 (compatible; MailProvider-OneClick/1.0)',
+};
+const READER_UA =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const token = (payload: TokenPayload) => signToken(APP_SECRET, payload);
 const sha16 = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
 /** The token with its payload replaced and its signature kept, as someone editing a link would make it. */
-const altered = (valid: string, payload: TokenPayload) => `${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${valid.split('.')[1]}`;
+const altered = (valid: string, payload: TokenPayload) =>
+  `${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${valid.split('.')[1]}`;
 
 describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
   let pool: pg.Pool;
@@ -40,9 +68,20 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
     const services = await startTestServices();
     ({ pool, app } = services);
     stops.push(services.stop);
-    expect((await app.inject({ method: 'PUT', url: '/v1/templates/news', headers: auth, payload: { subject: 'News', mjml: MJML } })).statusCode).toBe(201);
+    expect(
+      (
+        await app.inject({
+          method: 'PUT',
+          url: '/v1/templates/news',
+          headers: auth,
+          payload: { subject: 'News', mjml: MJML },
+        })
+      ).statusCode,
+    ).toBe(201);
     for (const [key, cadence] of Object.entries(CADENCES)) {
-      expect((await app.inject({ method: 'PUT', url: `/v1/cadences/${key}`, headers: auth, payload: cadence })).statusCode).toBe(201);
+      expect(
+        (await app.inject({ method: 'PUT', url: `/v1/cadences/${key}`, headers: auth, payload: cadence })).statusCode,
+      ).toBe(201);
     }
   });
   afterAll(async () => {
@@ -50,16 +89,33 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
   });
 
   const createLead = async (email: string, extra: Record<string, unknown> = {}): Promise<string> => {
-    const res = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email, cadence: 'idle', ...extra } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/leads',
+      headers: auth,
+      payload: { email, cadence: 'idle', ...extra },
+    });
     expect(res.statusCode).toBe(201);
     return res.json<{ id: string }>().id;
   };
-  const lead = async (id: string) => (await app.inject({ method: 'GET', url: `/v1/leads/${id}`, headers: auth })).json<{ stage: string; score: number }>();
-  const suppression = async (email: string) => (await pool.query<{ reason: string }>('SELECT reason FROM suppressions WHERE email = lower($1)', [email])).rows;
+  const lead = async (id: string) =>
+    (await app.inject({ method: 'GET', url: `/v1/leads/${id}`, headers: auth })).json<{
+      stage: string;
+      score: number;
+    }>();
+  const suppression = async (email: string) =>
+    (await pool.query<{ reason: string }>('SELECT reason FROM suppressions WHERE email = lower($1)', [email])).rows;
   const bySource = (a: { source_id: string }, b: { source_id: string }) => (a.source_id < b.source_id ? -1 : 1);
-  const events = async (leadId: string) => (await pool.query<{ type: string; source_id: string }>('SELECT type, source_id FROM events WHERE lead_id = $1', [leadId])).rows.sort(bySource);
+  const events = async (leadId: string) =>
+    (
+      await pool.query<{ type: string; source_id: string }>('SELECT type, source_id FROM events WHERE lead_id = $1', [
+        leadId,
+      ])
+    ).rows.sort(bySource);
   const stageChanges = async (id: string) =>
-    (await app.inject({ method: 'GET', url: `/v1/leads/${id}/timeline`, headers: auth })).json<{ items: { kind: string; detail: { to?: string } }[] }>().items.filter((e) => e.kind === 'stage_changed');
+    (await app.inject({ method: 'GET', url: `/v1/leads/${id}/timeline`, headers: auth }))
+      .json<{ items: { kind: string; detail: { to?: string } }[] }>()
+      .items.filter((e) => e.kind === 'stage_changed');
 
   describe('unsubscribe', () => {
     it('answers the same 404 page for forged, altered, misused and unknown tokens, and changes nothing', async () => {
@@ -77,7 +133,10 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
       ];
       const bodies = new Set<string>();
       for (const t of bad) {
-        for (const request of [{ method: 'GET' as const }, { method: 'POST' as const, headers: ONE_CLICK, payload: 'List-Unsubscribe=One-Click' }]) {
+        for (const request of [
+          { method: 'GET' as const },
+          { method: 'POST' as const, headers: ONE_CLICK, payload: 'List-Unsubscribe=One-Click' },
+        ]) {
           const res = await app.inject({ ...request, url: `/u/${t}` });
           expect(res.statusCode, `${request.method} ${t.slice(0, 40)}`).toBe(404);
           expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -100,7 +159,12 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
     it('one-click as a mail provider posts it: suppresses the address, closes the lead and drops the touch already scheduled', async () => {
       const started = Date.now();
       const id = await createLead('one-click@example.jp', { cadence: 'slow' });
-      const res = await app.inject({ method: 'POST', url: `/u/${token({ p: 'unsubscribe', l: id })}`, headers: ONE_CLICK, payload: 'List-Unsubscribe=One-Click' });
+      const res = await app.inject({
+        method: 'POST',
+        url: `/u/${token({ p: 'unsubscribe', l: id })}`,
+        headers: ONE_CLICK,
+        payload: 'List-Unsubscribe=One-Click',
+      });
       expect(res.statusCode).toBe(200);
       // Well before the touch falls due at 4 s, or the test would prove nothing.
       expect(Date.now() - started).toBeLessThan(3000);
@@ -111,7 +175,12 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
       expect(await mailTo('one-click@example.jp')).toHaveLength(0);
 
       // A provider retrying (or the reader clicking twice) changes nothing more.
-      const again = await app.inject({ method: 'POST', url: `/u/${token({ p: 'unsubscribe', l: id })}`, headers: ONE_CLICK, payload: 'List-Unsubscribe=One-Click' });
+      const again = await app.inject({
+        method: 'POST',
+        url: `/u/${token({ p: 'unsubscribe', l: id })}`,
+        headers: ONE_CLICK,
+        payload: 'List-Unsubscribe=One-Click',
+      });
       expect(again.statusCode).toBe(200);
       await sleep(500);
       expect(await suppression('one-click@example.jp')).toEqual([{ reason: 'unsubscribed' }]);
@@ -124,14 +193,22 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
       const body = Buffer.from(JSON.stringify({ p: 'unsubscribe', l: id })).toString('base64url');
       const oldToken = `${body}.${createHmac('sha256', APP_SECRET).update(body).digest('base64url')}`;
       expect((await app.inject({ method: 'GET', url: `/u/${oldToken}` })).statusCode).toBe(200);
-      const res = await app.inject({ method: 'POST', url: `/u/${oldToken}`, headers: ONE_CLICK, payload: 'List-Unsubscribe=One-Click' });
+      const res = await app.inject({
+        method: 'POST',
+        url: `/u/${oldToken}`,
+        headers: ONE_CLICK,
+        payload: 'List-Unsubscribe=One-Click',
+      });
       expect(res.statusCode).toBe(200);
       expect(await suppression('old-link@example.jp')).toEqual([{ reason: 'unsubscribed' }]);
     });
 
     it('accepts the other bodies providers post: multipart (as RFC 8058 prefers), an empty form, no body at all', async () => {
       const requests = [
-        { headers: { 'content-type': 'multipart/form-data; boundary=xyz' }, payload: '--xyz\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--xyz--\r\n' },
+        {
+          headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
+          payload: '--xyz\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--xyz--\r\n',
+        },
         { headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' },
         {},
       ];
@@ -159,8 +236,12 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
       const path = url.slice(PUBLIC_BASE_URL.length);
       expect(mail!.html).toContain(`href="${url}"`);
       // The link names the email it came in: each email's link is its own.
-      const signed = JSON.parse(Buffer.from(path.slice('/u/'.length).split('.')[0] ?? '', 'base64url').toString('utf8')) as TokenPayload;
-      const keys = (await pool.query<{ idempotency_key: string }>('SELECT idempotency_key FROM deliveries WHERE lead_id = $1', [id])).rows.map((r) => r.idempotency_key);
+      const signed = JSON.parse(
+        Buffer.from(path.slice('/u/'.length).split('.')[0] ?? '', 'base64url').toString('utf8'),
+      ) as TokenPayload;
+      const keys = (
+        await pool.query<{ idempotency_key: string }>('SELECT idempotency_key FROM deliveries WHERE lead_id = $1', [id])
+      ).rows.map((r) => r.idempotency_key);
       expect(signed).toMatchObject({ p: 'unsubscribe', l: id });
       expect(keys).toContain(signed.d);
 
@@ -172,7 +253,12 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
       expect(page.body).toMatch(/<input type="hidden" name="confirm" value="1">/);
       expect(await suppression('from-mail@example.jp')).toEqual([]); // a GET changes nothing
 
-      const done = await app.inject({ method: 'POST', url: action!, headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': READER_UA }, payload: 'confirm=1' });
+      const done = await app.inject({
+        method: 'POST',
+        url: action!,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': READER_UA },
+        payload: 'confirm=1',
+      });
       expect(done.statusCode).toBe(200);
       expect(done.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(done.body).toContain('配信を停止しました');
@@ -183,7 +269,10 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
       expect(later.body).toContain('すでに配信を停止しています');
       expect(later.body).not.toContain('<form');
       // One-click from the same header after that: still fine.
-      expect((await app.inject({ method: 'POST', url: path, headers: ONE_CLICK, payload: 'List-Unsubscribe=One-Click' })).statusCode).toBe(200);
+      expect(
+        (await app.inject({ method: 'POST', url: path, headers: ONE_CLICK, payload: 'List-Unsubscribe=One-Click' }))
+          .statusCode,
+      ).toBe(200);
     });
 
     it('shows the page in the lead’s language, self-contained and accessible, with the address masked and escaped', async () => {
@@ -211,7 +300,12 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
       expect(enPage.body).toContain('<html lang="en">');
       expect(enPage.body).toContain('e***r@example.com');
       expect(enPage.body).toMatch(/<button[^>]*>Unsubscribe<\/button>/);
-      const enDone = await app.inject({ method: 'POST', url: `/u/${token({ p: 'unsubscribe', l: en })}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'confirm=1' });
+      const enDone = await app.inject({
+        method: 'POST',
+        url: `/u/${token({ p: 'unsubscribe', l: en })}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'confirm=1',
+      });
       expect(enDone.body).toContain('You are unsubscribed');
       expect(enDone.body).toContain('<html lang="en">');
 
@@ -229,13 +323,22 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
       const hits = [
         { url: pixel(0), ua: READER_UA },
         { url: pixel(0), ua: 'Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.17328; Pro)' }, // the same email again
-        { url: pixel(1), ua: 'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)' },
+        {
+          url: pixel(1),
+          ua: 'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)',
+        },
         { url: pixel(2), ua: 'Mozilla/5.0 (compatible; Barracuda Sentinel (EE))' },
         { url: pixel(2), ua: 'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)' },
         { url: pixel(2), ua: undefined },
         { url: pixel(3), ua: READER_UA, method: 'HEAD' as const },
-        { url: `/t/o/${signToken('another-secret-0123456789-abcdefghijkl', { p: 'open', l: id, d: delivery(4) })}`, ua: READER_UA },
-        { url: `/t/o/${altered(token({ p: 'open', l: id, d: delivery(5) }), { p: 'open', l: id, d: delivery(6) })}`, ua: READER_UA },
+        {
+          url: `/t/o/${signToken('another-secret-0123456789-abcdefghijkl', { p: 'open', l: id, d: delivery(4) })}`,
+          ua: READER_UA,
+        },
+        {
+          url: `/t/o/${altered(token({ p: 'open', l: id, d: delivery(5) }), { p: 'open', l: id, d: delivery(6) })}`,
+          ua: READER_UA,
+        },
         { url: `/t/o/${token({ p: 'click', l: id, d: delivery(7), u: 'https://example.com/' })}`, ua: READER_UA },
         { url: '/t/o/garbage', ua: READER_UA },
       ];
@@ -253,7 +356,11 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
         { type: 'email_open', source_id: `open:${delivery(0)}` },
         { type: 'email_open', source_id: `open:${delivery(1)}` },
       ]);
-      await waitFor(async () => Math.abs((await lead(id)).score - 2) < 0.01, 'two points for two opened emails', 10_000);
+      await waitFor(
+        async () => Math.abs((await lead(id)).score - 2) < 0.01,
+        'two points for two opened emails',
+        10_000,
+      );
     });
   });
 
@@ -265,25 +372,64 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
       const other = 'http://example.org/other';
       const click = (u: string, d = delivery) => `/t/c/${token({ p: 'click', l: id, d, u })}`;
 
-      for (const [i, ua] of [READER_UA, READER_UA, 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148'].entries()) {
+      for (const [i, ua] of [
+        READER_UA,
+        READER_UA,
+        'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148',
+      ].entries()) {
         // A query parameter is never a destination.
-        const res = await app.inject({ method: 'GET', url: `${click(url)}?u=https://evil.example/&url=https://evil.example/`, headers: { 'user-agent': ua } });
+        const res = await app.inject({
+          method: 'GET',
+          url: `${click(url)}?u=https://evil.example/&url=https://evil.example/`,
+          headers: { 'user-agent': ua },
+        });
         expect(res.statusCode, `click ${i}`).toBe(302);
         expect(res.headers.location).toBe(url);
         expect(res.headers['cache-control']).toBe('no-store, private');
         expect(res.headers['referrer-policy']).toBe('no-referrer');
       }
-      expect((await app.inject({ method: 'GET', url: click(other), headers: { 'user-agent': READER_UA } })).headers.location).toBe(other);
+      expect(
+        (await app.inject({ method: 'GET', url: click(other), headers: { 'user-agent': READER_UA } })).headers.location,
+      ).toBe(other);
 
       // Scanners and HEAD are redirected like anyone (a scanner must see where it goes) but not counted.
-      for (const ua of ['Mozilla/5.0 (compatible; Microsoft SafeLinks)', 'Proofpoint URL Defense', 'Mozilla/5.0 (via ggpht.com GoogleImageProxy)', 'python-requests/2.32']) {
-        expect((await app.inject({ method: 'GET', url: click('https://example.com/scanned'), headers: { 'user-agent': ua } })).statusCode).toBe(302);
+      for (const ua of [
+        'Mozilla/5.0 (compatible; Microsoft SafeLinks)',
+        'Proofpoint URL Defense',
+        'Mozilla/5.0 (via ggpht.com GoogleImageProxy)',
+        'python-requests/2.32',
+      ]) {
+        expect(
+          (
+            await app.inject({
+              method: 'GET',
+              url: click('https://example.com/scanned'),
+              headers: { 'user-agent': ua },
+            })
+          ).statusCode,
+        ).toBe(302);
       }
-      expect((await app.inject({ method: 'HEAD', url: click('https://example.com/headed'), headers: { 'user-agent': READER_UA } })).statusCode).toBe(302);
+      expect(
+        (
+          await app.inject({
+            method: 'HEAD',
+            url: click('https://example.com/headed'),
+            headers: { 'user-agent': READER_UA },
+          })
+        ).statusCode,
+      ).toBe(302);
 
       // A non-ASCII URL is sent percent-encoded, as a browser would request it.
       const japanese = 'https://example.jp/セミナー?q=東京';
-      expect((await app.inject({ method: 'GET', url: click(japanese, `${delivery}-ja`), headers: { 'user-agent': READER_UA } })).headers.location).toBe(new URL(japanese).href);
+      expect(
+        (
+          await app.inject({
+            method: 'GET',
+            url: click(japanese, `${delivery}-ja`),
+            headers: { 'user-agent': READER_UA },
+          })
+        ).headers.location,
+      ).toBe(new URL(japanese).href);
 
       await waitFor(async () => (await events(id)).length >= 3, 'the clicks to be recorded');
       // The tracking routes record after their reply: an idle pool means every recording has landed.
@@ -313,7 +459,11 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
         'garbage',
       ];
       for (const t of bad) {
-        const res = await app.inject({ method: 'GET', url: `/t/c/${t}?u=https://evil.example/`, headers: { 'user-agent': READER_UA } });
+        const res = await app.inject({
+          method: 'GET',
+          url: `/t/c/${t}?u=https://evil.example/`,
+          headers: { 'user-agent': READER_UA },
+        });
         expect(res.statusCode, t.slice(0, 40)).toBe(404);
         expect(res.headers.location).toBeUndefined();
         expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -335,33 +485,60 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
       temporalDown = await buildApp({ config, db: pool, temporal });
       const deadPool = createPool(`postgres://nobody:nothing@127.0.0.1:${await freePort()}/none`);
       databaseDown = await buildApp({ config, db: deadPool, temporal });
-      stops.push(() => deadPool.end(), () => databaseDown.close(), () => temporalDown.close());
+      stops.push(
+        () => deadPool.end(),
+        () => databaseDown.close(),
+        () => temporalDown.close(),
+      );
     });
 
     it('one-click keeps the suppression and answers 503 with Retry-After; the provider’s retry closes the lead', async () => {
       const id = await createLead('outage@example.jp');
       const path = `/u/${token({ p: 'unsubscribe', l: id })}`;
-      const res = await temporalDown.inject({ method: 'POST', url: path, headers: ONE_CLICK, payload: 'List-Unsubscribe=One-Click' });
+      const res = await temporalDown.inject({
+        method: 'POST',
+        url: path,
+        headers: ONE_CLICK,
+        payload: 'List-Unsubscribe=One-Click',
+      });
       expect(res.statusCode).toBe(503);
       expect(res.headers['retry-after']).toBe('5');
       expect(await suppression('outage@example.jp')).toEqual([{ reason: 'unsubscribed' }]);
       expect((await lead(id)).stage).toBe('nurturing');
 
-      const page = await temporalDown.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'confirm=1' });
+      const page = await temporalDown.inject({
+        method: 'POST',
+        url: path,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'confirm=1',
+      });
       expect(page.statusCode).toBe(503);
       expect(page.body).toContain(`<form method="post" action="${path}"`);
 
-      const retried = await app.inject({ method: 'POST', url: path, headers: ONE_CLICK, payload: 'List-Unsubscribe=One-Click' });
+      const retried = await app.inject({
+        method: 'POST',
+        url: path,
+        headers: ONE_CLICK,
+        payload: 'List-Unsubscribe=One-Click',
+      });
       expect(retried.statusCode).toBe(200);
       await waitFor(async () => (await lead(id)).stage === 'closed', 'the lead to close', 10_000);
     });
 
     it('still answers the pixel and the redirect, and a page (not JSON) when PostgreSQL is down', async () => {
       const id = await createLead('outage-tracking@example.jp');
-      const open = await temporalDown.inject({ method: 'GET', url: `/t/o/${token({ p: 'open', l: id, d: 'd' })}`, headers: { 'user-agent': READER_UA } });
+      const open = await temporalDown.inject({
+        method: 'GET',
+        url: `/t/o/${token({ p: 'open', l: id, d: 'd' })}`,
+        headers: { 'user-agent': READER_UA },
+      });
       expect(open.statusCode).toBe(200);
       expect(open.headers['content-type']).toBe('image/gif');
-      const click = await databaseDown.inject({ method: 'GET', url: `/t/c/${token({ p: 'click', l: id, d: 'd', u: 'https://example.com/' })}`, headers: { 'user-agent': READER_UA } });
+      const click = await databaseDown.inject({
+        method: 'GET',
+        url: `/t/c/${token({ p: 'click', l: id, d: 'd', u: 'https://example.com/' })}`,
+        headers: { 'user-agent': READER_UA },
+      });
       expect(click.statusCode).toBe(302);
       expect(click.headers.location).toBe('https://example.com/');
 

@@ -32,12 +32,28 @@ describe('the HubSpot webhook', () => {
     hubspot = await startFakeHubspot(TOKEN);
     stops.push(hubspot.close);
     // Through the same parsing and wiring as production.
-    const config = loadConfig({ PUBLIC_BASE_URL, HUBSPOT_CLIENT_SECRET: SECRET, HUBSPOT_ACCESS_TOKEN: TOKEN, HUBSPOT_API_BASE_URL: hubspot.url, HUBSPOT_CONTRACT_END_PROPERTY: 'contract_end_reason' });
-    const services = await startTestServices({ config: { hubspotClientSecret: config.hubspotClientSecret }, workerOptions: { crm: crmConnectionsFromConfig(config) } });
+    const config = loadConfig({
+      PUBLIC_BASE_URL,
+      HUBSPOT_CLIENT_SECRET: SECRET,
+      HUBSPOT_ACCESS_TOKEN: TOKEN,
+      HUBSPOT_API_BASE_URL: hubspot.url,
+      HUBSPOT_CONTRACT_END_PROPERTY: 'contract_end_reason',
+    });
+    const services = await startTestServices({
+      config: { hubspotClientSecret: config.hubspotClientSecret },
+      workerOptions: { crm: crmConnectionsFromConfig(config) },
+    });
     ({ app, pool, client, taskQueue } = services);
     stops.unshift(services.stop);
-    const cadence = { name: 'HubSpot test', nurture: { steps: [{ after: 'P30D', channel: 'email', template: 'hs-n1' }] }, scoring: { points: { meeting_request: 50 }, threshold: 50, halfLife: 'P30D' }, sendWindow: null };
-    expect((await app.inject({ method: 'PUT', url: '/v1/cadences/hs', headers: auth, payload: cadence })).statusCode).toBe(201);
+    const cadence = {
+      name: 'HubSpot test',
+      nurture: { steps: [{ after: 'P30D', channel: 'email', template: 'hs-n1' }] },
+      scoring: { points: { meeting_request: 50 }, threshold: 50, halfLife: 'P30D' },
+      sendWindow: null,
+    };
+    expect(
+      (await app.inject({ method: 'PUT', url: '/v1/cadences/hs', headers: auth, payload: cadence })).statusCode,
+    ).toBe(201);
   });
   afterAll(async () => {
     for (const stop of stops) await stop();
@@ -45,7 +61,9 @@ describe('the HubSpot webhook', () => {
   });
 
   let nextEventId = 100;
-  const event = (fields: Partial<HubspotWebhookEvent> & Pick<HubspotWebhookEvent, 'subscriptionType' | 'objectId'>): HubspotWebhookEvent => ({
+  const event = (
+    fields: Partial<HubspotWebhookEvent> & Pick<HubspotWebhookEvent, 'subscriptionType' | 'objectId'>,
+  ): HubspotWebhookEvent => ({
     eventId: nextEventId++,
     subscriptionId: 25,
     portalId: 62515,
@@ -55,7 +73,8 @@ describe('the HubSpot webhook', () => {
     changeSource: 'CRM',
     ...fields,
   });
-  const sign = (body: string, timestamp: string, uri = `${PUBLIC_BASE_URL}${PATH}`) => createHmac('sha256', SECRET).update(`POST${uri}${body}${timestamp}`).digest('base64');
+  const sign = (body: string, timestamp: string, uri = `${PUBLIC_BASE_URL}${PATH}`) =>
+    createHmac('sha256', SECRET).update(`POST${uri}${body}${timestamp}`).digest('base64');
   const deliver = (events: HubspotWebhookEvent[], options: { timestamp?: number; signature?: string | null } = {}) => {
     const body = JSON.stringify(events);
     const timestamp = String(options.timestamp ?? Date.now());
@@ -63,19 +82,32 @@ describe('the HubSpot webhook', () => {
     return app.inject({
       method: 'POST',
       url: PATH,
-      headers: { 'content-type': 'application/json', 'x-hubspot-request-timestamp': timestamp, ...(signature === null ? {} : { 'x-hubspot-signature-v3': signature }) },
+      headers: {
+        'content-type': 'application/json',
+        'x-hubspot-request-timestamp': timestamp,
+        ...(signature === null ? {} : { 'x-hubspot-signature-v3': signature }),
+      },
       payload: body,
     });
   };
   const leadByEmail = async (email: string) => findLeadByEmail(pool, email);
-  const leadView = async (id: string) => (await app.inject({ method: 'GET', url: `/v1/leads/${id}`, headers: auth })).json<{ stage: string; profile: Record<string, unknown>; deal: Record<string, unknown> | null }>();
+  const leadView = async (id: string) =>
+    (await app.inject({ method: 'GET', url: `/v1/leads/${id}`, headers: auth })).json<{
+      stage: string;
+      profile: Record<string, unknown>;
+      deal: Record<string, unknown> | null;
+    }>();
   const counts = async () => {
     const { rows } = await pool.query<{ receipts: number; leads: number; timeline: number }>(
       "SELECT (SELECT count(*) FROM webhook_receipts WHERE provider = 'hubspot')::int AS receipts, (SELECT count(*) FROM leads)::int AS leads, (SELECT count(*) FROM timeline)::int AS timeline",
     );
     return rows[0]!;
   };
-  const fetchResult = (e: HubspotWebhookEvent) => client.workflow.getHandle(hubspotWorkflowId(hubspotEventKey(e))).result() as Promise<{ applied: { type: string; duplicate: boolean; leadId: string }[]; skipped?: string }>;
+  const fetchResult = (e: HubspotWebhookEvent) =>
+    client.workflow.getHandle(hubspotWorkflowId(hubspotEventKey(e))).result() as Promise<{
+      applied: { type: string; duplicate: boolean; leadId: string }[];
+      skipped?: string;
+    }>;
 
   it('refuses forged, expired and unsigned batches with 401, changing nothing', async () => {
     hubspot.contacts.set('501', { email: 'intruder@example.jp' });
@@ -83,11 +115,19 @@ describe('the HubSpot webhook', () => {
     const before = await counts();
     const body = JSON.stringify(batch);
     const now = Date.now();
-    const forged = await deliver(batch, { signature: createHmac('sha256', 'not-the-secret').update(`POST${PUBLIC_BASE_URL}${PATH}${body}${now}`).digest('base64'), timestamp: now });
+    const forged = await deliver(batch, {
+      signature: createHmac('sha256', 'not-the-secret')
+        .update(`POST${PUBLIC_BASE_URL}${PATH}${body}${now}`)
+        .digest('base64'),
+      timestamp: now,
+    });
     expect(forged.statusCode).toBe(401);
     expect(forged.json()).toMatchObject({ error: { code: 'bad_signature' } });
     // Signed over another URI (http instead of https is the usual mistake): forged too.
-    expect((await deliver(batch, { signature: sign(body, String(now), `http://elsewhere.test${PATH}`), timestamp: now })).statusCode).toBe(401);
+    expect(
+      (await deliver(batch, { signature: sign(body, String(now), `http://elsewhere.test${PATH}`), timestamp: now }))
+        .statusCode,
+    ).toBe(401);
     // Correctly signed, but six minutes old: a replay.
     const old = now - 6 * 60 * 1000;
     const expired = await deliver(batch, { timestamp: old, signature: sign(body, String(old)) });
@@ -102,8 +142,22 @@ describe('the HubSpot webhook', () => {
 
   it('creates a lead per contact of a batch, with the fetched email, name, company and owner, and ignores what it does not follow', async () => {
     hubspot.owners.set('77', { email: 'rep-one@example.com' });
-    hubspot.contacts.set('601', { email: 'hs-yamada@example.jp', firstname: '太郎', lastname: '山田', company: '山田商事', jobtitle: '部長', phone: '03-1234-5678', hubspot_owner_id: '77' });
-    hubspot.contacts.set('602', { email: 'hs-sato@example.jp', firstname: 'Hanako', lastname: 'Sato', company: null, phone: 'call me maybe' });
+    hubspot.contacts.set('601', {
+      email: 'hs-yamada@example.jp',
+      firstname: '太郎',
+      lastname: '山田',
+      company: '山田商事',
+      jobtitle: '部長',
+      phone: '03-1234-5678',
+      hubspot_owner_id: '77',
+    });
+    hubspot.contacts.set('602', {
+      email: 'hs-sato@example.jp',
+      firstname: 'Hanako',
+      lastname: 'Sato',
+      company: null,
+      phone: 'call me maybe',
+    });
     const batch = [
       event({ subscriptionType: 'contact.creation', objectId: 601 }),
       event({ subscriptionType: 'contact.creation', objectId: 602 }),
@@ -119,7 +173,14 @@ describe('the HubSpot webhook', () => {
     expect(await keepHistory(client, 'crm-fetch-hubspot', hubspotWorkflowId(hubspotEventKey(batch[0]!)))).toEqual([]);
     expect(yamada.applied).toEqual([{ type: 'lead.created', duplicate: false, leadId: expect.any(String) }]);
     const lead = await leadView(yamada.applied[0]!.leadId);
-    expect(lead.profile).toMatchObject({ name: '山田 太郎', company: '山田商事', title: '部長', phone: '03-1234-5678', ownerEmail: 'rep-one@example.com', externalId: 'hubspot:contact:601' });
+    expect(lead.profile).toMatchObject({
+      name: '山田 太郎',
+      company: '山田商事',
+      title: '部長',
+      phone: '03-1234-5678',
+      ownerEmail: 'rep-one@example.com',
+      externalId: 'hubspot:contact:601',
+    });
     // The lead's own lifecycle runs.
     const lifecycle = await client.workflow.getHandle(`lead-${yamada.applied[0]!.leadId}`).describe();
     expect(lifecycle.status.name).toBe('RUNNING');
@@ -130,7 +191,9 @@ describe('the HubSpot webhook', () => {
     expect(sato).toMatchObject({ name: 'Sato Hanako', phone: undefined });
 
     const read = hubspot.requests.find((r) => r.method === 'GET' && r.path === '/crm/v3/objects/contacts/601')!;
-    expect(read.query.get('properties')!.split(',')).toEqual(expect.arrayContaining(['email', 'firstname', 'lastname', 'company', 'jobtitle', 'phone', 'hubspot_owner_id']));
+    expect(read.query.get('properties')!.split(',')).toEqual(
+      expect.arrayContaining(['email', 'firstname', 'lastname', 'company', 'jobtitle', 'phone', 'hubspot_owner_id']),
+    );
     expect(hubspot.requests.some((r) => r.path === '/crm/v3/owners/77')).toBe(true);
     // Nothing was fetched for the company or the deleted contact.
     expect(hubspot.requests.some((r) => r.path.endsWith('/9') || r.path.endsWith('/603'))).toBe(false);
@@ -138,9 +201,22 @@ describe('the HubSpot webhook', () => {
 
   it('gives a repeated batch no second effect and still answers 200, even as a new delivery attempt', async () => {
     hubspot.contacts.set('701', { email: 'hs-repeat@example.jp', lastname: '鈴木' });
-    const batch = [event({ subscriptionType: 'contact.creation', objectId: 701 }), event({ subscriptionType: 'contact.propertyChange', objectId: 701, propertyName: 'lastname', propertyValue: '鈴木' })];
+    const batch = [
+      event({ subscriptionType: 'contact.creation', objectId: 701 }),
+      event({
+        subscriptionType: 'contact.propertyChange',
+        objectId: 701,
+        propertyName: 'lastname',
+        propertyValue: '鈴木',
+      }),
+    ];
     // The same change twice in one batch (HubSpot's eventIds differ) counts once.
-    expect((await deliver([...batch, { ...batch[0]!, eventId: nextEventId++ }])).json()).toEqual({ received: 3, accepted: 2, duplicates: 1, ignored: 0 });
+    expect((await deliver([...batch, { ...batch[0]!, eventId: nextEventId++ }])).json()).toEqual({
+      received: 3,
+      accepted: 2,
+      duplicates: 1,
+      ignored: 0,
+    });
     await fetchResult(batch[0]!);
     await fetchResult(batch[1]!);
     const lead = (await leadByEmail('hs-repeat@example.jp'))!;
@@ -154,7 +230,9 @@ describe('the HubSpot webhook', () => {
     const before = await counts();
     const fetches = batch.map((e) => hubspotWorkflowId(hubspotEventKey(e)));
     const runs = await Promise.all(fetches.map(async (id) => (await client.workflow.getHandle(id).describe()).runId));
-    const timeline = (await app.inject({ method: 'GET', url: `/v1/leads/${lead.id}/timeline`, headers: auth })).json<{ items: unknown[] }>().items;
+    const timeline = (await app.inject({ method: 'GET', url: `/v1/leads/${lead.id}/timeline`, headers: auth })).json<{
+      items: unknown[];
+    }>().items;
     const reads = hubspot.requests.length;
 
     // HubSpot's retry: new eventIds and attempt numbers, the same changes.
@@ -162,10 +240,16 @@ describe('the HubSpot webhook', () => {
     expect(again.statusCode).toBe(200);
     expect(again.json()).toEqual({ received: 2, accepted: 0, duplicates: 2, ignored: 0 });
     // No fetch ran again (the same runs, no new one) and the lead's workflow had nothing to do.
-    expect(await Promise.all(fetches.map(async (id) => (await client.workflow.getHandle(id).describe()).runId))).toEqual(runs);
+    expect(
+      await Promise.all(fetches.map(async (id) => (await client.workflow.getHandle(id).describe()).runId)),
+    ).toEqual(runs);
     await waitFor(() => idle(`lead-${lead.id}`), 'the lead workflow to settle');
     expect(await counts()).toEqual(before);
-    expect((await app.inject({ method: 'GET', url: `/v1/leads/${lead.id}/timeline`, headers: auth })).json<{ items: unknown[] }>().items).toEqual(timeline);
+    expect(
+      (await app.inject({ method: 'GET', url: `/v1/leads/${lead.id}/timeline`, headers: auth })).json<{
+        items: unknown[];
+      }>().items,
+    ).toEqual(timeline);
     expect(hubspot.requests.length).toBe(reads);
   });
 
@@ -173,7 +257,16 @@ describe('the HubSpot webhook', () => {
     hubspot.owners.set('78', { email: 'rep-two@example.com' });
     hubspot.contacts.set('801', { email: 'hs-deal@example.jp', lastname: '佐藤', company: '佐藤工業' });
     hubspot.deals.set('901', {
-      properties: { dealname: '佐藤工業 導入', dealstage: 'qualifiedtobuy', amount: '1200000', closedate: '2027-01-31T00:00:00.000Z', hs_deal_stage_probability: '0.4', hubspot_owner_id: '78', hs_is_closed: 'false', hs_is_closed_won: 'false' },
+      properties: {
+        dealname: '佐藤工業 導入',
+        dealstage: 'qualifiedtobuy',
+        amount: '1200000',
+        closedate: '2027-01-31T00:00:00.000Z',
+        hs_deal_stage_probability: '0.4',
+        hubspot_owner_id: '78',
+        hs_is_closed: 'false',
+        hs_is_closed_won: 'false',
+      },
       contactIds: ['801'],
     });
     const created = event({ subscriptionType: 'deal.creation', objectId: 901 });
@@ -182,25 +275,60 @@ describe('the HubSpot webhook', () => {
     expect(applied).toEqual([{ type: 'deal.stage_changed', duplicate: false, leadId: expect.any(String) }]);
     const id = applied[0]!.leadId;
     await waitFor(async () => (await leadView(id)).stage === 'deal', 'the deal stage');
-    expect((await leadView(id)).deal).toMatchObject({ stage: 'qualifiedtobuy', amount: 1200000, probability: 40, expectedCloseDate: '2027-01-31', ownerEmail: 'rep-two@example.com' });
+    expect((await leadView(id)).deal).toMatchObject({
+      stage: 'qualifiedtobuy',
+      amount: 1200000,
+      probability: 40,
+      expectedCloseDate: '2027-01-31',
+      ownerEmail: 'rep-two@example.com',
+    });
     const dealRead = hubspot.requests.find((r) => r.method === 'GET' && r.path === '/crm/v3/objects/deals/901')!;
     expect(dealRead.query.get('associations')).toBe('contacts');
-    expect(dealRead.query.get('properties')!.split(',')).toEqual(expect.arrayContaining(['dealname', 'dealstage', 'amount', 'closedate', 'hs_deal_stage_probability', 'hubspot_owner_id']));
+    expect(dealRead.query.get('properties')!.split(',')).toEqual(
+      expect.arrayContaining([
+        'dealname',
+        'dealstage',
+        'amount',
+        'closedate',
+        'hs_deal_stage_probability',
+        'hubspot_owner_id',
+      ]),
+    );
 
-    Object.assign(hubspot.deals.get('901')!.properties, { dealstage: 'closedwon', hs_deal_stage_probability: '1.0', hs_is_closed: 'true', hs_is_closed_won: 'true' });
-    const won = event({ subscriptionType: 'deal.propertyChange', objectId: 901, propertyName: 'dealstage', propertyValue: 'closedwon' });
+    Object.assign(hubspot.deals.get('901')!.properties, {
+      dealstage: 'closedwon',
+      hs_deal_stage_probability: '1.0',
+      hs_is_closed: 'true',
+      hs_is_closed_won: 'true',
+    });
+    const won = event({
+      subscriptionType: 'deal.propertyChange',
+      objectId: 901,
+      propertyName: 'dealstage',
+      propertyValue: 'closedwon',
+    });
     await deliver([won]);
     expect((await fetchResult(won)).applied).toMatchObject([{ type: 'deal.won' }]);
     await waitFor(async () => (await leadView(id)).stage === 'customer', 'the customer stage');
 
     // Another property of the won deal changing does not move the customer back.
-    const amount = event({ subscriptionType: 'deal.propertyChange', objectId: 901, propertyName: 'amount', propertyValue: '1300000' });
+    const amount = event({
+      subscriptionType: 'deal.propertyChange',
+      objectId: 901,
+      propertyName: 'amount',
+      propertyValue: '1300000',
+    });
     await deliver([amount]);
     expect(await fetchResult(amount)).toMatchObject({ applied: [], skipped: expect.stringContaining('closed deal') });
     expect((await leadView(id)).stage).toBe('customer');
 
     hubspot.deals.get('901')!.properties.contract_end_reason = 'budget';
-    const ended = event({ subscriptionType: 'deal.propertyChange', objectId: 901, propertyName: 'contract_end_reason', propertyValue: 'budget' });
+    const ended = event({
+      subscriptionType: 'deal.propertyChange',
+      objectId: 901,
+      propertyName: 'contract_end_reason',
+      propertyValue: 'budget',
+    });
     await deliver([ended]);
     expect((await fetchResult(ended)).applied).toMatchObject([{ type: 'contract.ended' }]);
     await waitFor(async () => (await leadView(id)).stage === 'dormant', 'dormant after the contract ended');
@@ -208,10 +336,17 @@ describe('the HubSpot webhook', () => {
 
   it('suppresses a contact whose email opt-out turned true', async () => {
     hubspot.contacts.set('1001', { email: 'hs-optout@example.jp', hs_email_optout: 'true' });
-    const change = event({ subscriptionType: 'contact.propertyChange', objectId: 1001, propertyName: 'hs_email_optout', propertyValue: 'true' });
+    const change = event({
+      subscriptionType: 'contact.propertyChange',
+      objectId: 1001,
+      propertyName: 'hs_email_optout',
+      propertyValue: 'true',
+    });
     await deliver([change]);
     expect((await fetchResult(change)).applied.map((a) => a.type)).toEqual(['lead.updated', 'contact.unsubscribed']);
-    expect((await pool.query("SELECT reason FROM suppressions WHERE email = 'hs-optout@example.jp'")).rows).toEqual([{ reason: 'unsubscribed via hubspot' }]);
+    expect((await pool.query("SELECT reason FROM suppressions WHERE email = 'hs-optout@example.jp'")).rows).toEqual([
+      { reason: 'unsubscribed via hubspot' },
+    ]);
   });
 
   it('fails the fetch for good, without retrying, when a contact cannot be taken as a lead', async () => {
@@ -221,9 +356,15 @@ describe('the HubSpot webhook', () => {
     hubspot.contacts.set('1051', { email: 'hs-long-name@example.jp', firstname: long, lastname: long });
     const created = event({ subscriptionType: 'contact.creation', objectId: 1051 });
     expect((await deliver([created])).statusCode).toBe(200);
-    const failure: unknown = await fetchResult(created).then(() => undefined, (error: unknown) => error);
+    const failure: unknown = await fetchResult(created).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(WorkflowFailedError);
-    expect((failure as WorkflowFailedError).cause?.cause).toMatchObject({ type: 'InvalidCrmRecord', message: expect.stringContaining('lead.created') });
+    expect((failure as WorkflowFailedError).cause?.cause).toMatchObject({
+      type: 'InvalidCrmRecord',
+      message: expect.stringContaining('lead.created'),
+    });
     expect(hubspot.requests.filter((r) => r.path === '/crm/v3/objects/contacts/1051')).toHaveLength(1);
     expect(await leadByEmail('hs-long-name@example.jp')).toBeUndefined();
   });
@@ -245,7 +386,11 @@ describe('the HubSpot webhook', () => {
     const res = await app.inject({
       method: 'POST',
       url: `${PATH}?src=hs%3Aapp%2Fv3`,
-      headers: { 'content-type': 'application/json', 'x-hubspot-request-timestamp': timestamp, 'x-hubspot-signature-v3': sign(body, timestamp, `${PUBLIC_BASE_URL}${PATH}?src=hs:app/v3`) },
+      headers: {
+        'content-type': 'application/json',
+        'x-hubspot-request-timestamp': timestamp,
+        'x-hubspot-signature-v3': sign(body, timestamp, `${PUBLIC_BASE_URL}${PATH}?src=hs:app/v3`),
+      },
       payload: body,
     });
     // The query is the route's only in name: the schema has no query, so it must be accepted.
@@ -254,32 +399,93 @@ describe('the HubSpot webhook', () => {
 
   it('creates the deal in HubSpot when a lead escalates, associated with its contact and owned by its rep', async () => {
     hubspot.owners.set('79', { email: 'rep-three@example.com' });
-    const created = await app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email: 'hs-hot@example.jp', name: '熱田 一郎', company: '熱田商事', cadence: 'hs', ownerEmail: 'rep-three@example.com' } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/leads',
+      headers: auth,
+      payload: {
+        email: 'hs-hot@example.jp',
+        name: '熱田 一郎',
+        company: '熱田商事',
+        cadence: 'hs',
+        ownerEmail: 'rep-three@example.com',
+      },
+    });
     const id = created.json<{ id: string }>().id;
-    expect((await app.inject({ method: 'POST', url: '/v1/events', headers: auth, payload: { leadId: id, type: 'meeting_request', id: 'hs-hot-1' } })).statusCode).toBe(202);
-    const dealId = await waitFor(async () => (await pool.query<{ crm_deal_id: string | null }>('SELECT crm_deal_id FROM leads WHERE id = $1', [id])).rows[0]?.crm_deal_id ?? undefined, 'the HubSpot deal id on the lead');
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/v1/events',
+          headers: auth,
+          payload: { leadId: id, type: 'meeting_request', id: 'hs-hot-1' },
+        })
+      ).statusCode,
+    ).toBe(202);
+    const dealId = await waitFor(
+      async () =>
+        (await pool.query<{ crm_deal_id: string | null }>('SELECT crm_deal_id FROM leads WHERE id = $1', [id])).rows[0]
+          ?.crm_deal_id ?? undefined,
+      'the HubSpot deal id on the lead',
+    );
     const deal = hubspot.deals.get(dealId)!;
-    expect(deal.properties).toMatchObject({ dealname: '熱田商事', pipeline: 'default', dealstage: 'appointmentscheduled', hubspot_owner_id: '79' });
-    expect(hubspot.contacts.get(deal.contactIds[0]!)).toMatchObject({ email: 'hs-hot@example.jp', lastname: '熱田', firstname: '一郎', company: '熱田商事' });
-    const items = (await app.inject({ method: 'GET', url: `/v1/leads/${id}/timeline`, headers: auth })).json<{ items: { kind: string; detail: Record<string, unknown> }[] }>().items;
-    expect(items.find((e) => e.kind === 'crm_deal_synced')?.detail).toMatchObject({ provider: 'hubspot', dealId, created: true, kind: 'sales' });
+    expect(deal.properties).toMatchObject({
+      dealname: '熱田商事',
+      pipeline: 'default',
+      dealstage: 'appointmentscheduled',
+      hubspot_owner_id: '79',
+    });
+    expect(hubspot.contacts.get(deal.contactIds[0]!)).toMatchObject({
+      email: 'hs-hot@example.jp',
+      lastname: '熱田',
+      firstname: '一郎',
+      company: '熱田商事',
+    });
+    const items = (await app.inject({ method: 'GET', url: `/v1/leads/${id}/timeline`, headers: auth })).json<{
+      items: { kind: string; detail: Record<string, unknown> }[];
+    }>().items;
+    expect(items.find((e) => e.kind === 'crm_deal_synced')?.detail).toMatchObject({
+      provider: 'hubspot',
+      dealId,
+      created: true,
+      kind: 'sales',
+    });
   });
 
   it('keeps no receipt when Temporal cannot take the workflow (503), so the retried delivery is applied', async () => {
     const deadTemporal = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 1000 });
-    const down = await buildApp({ config: testAppConfig({ temporalTaskQueue: taskQueue, hubspotClientSecret: SECRET }), db: pool, temporal: { client: new Client({ connection: deadTemporal }), connection: deadTemporal } });
+    const down = await buildApp({
+      config: testAppConfig({ temporalTaskQueue: taskQueue, hubspotClientSecret: SECRET }),
+      db: pool,
+      temporal: { client: new Client({ connection: deadTemporal }), connection: deadTemporal },
+    });
     hubspot.contacts.set('1301', { email: 'hs-outage@example.jp' });
     const created = event({ subscriptionType: 'contact.creation', objectId: 1301 });
     const body = JSON.stringify([created]);
     const timestamp = String(Date.now());
     try {
-      const res = await down.inject({ method: 'POST', url: PATH, headers: { 'content-type': 'application/json', 'x-hubspot-request-timestamp': timestamp, 'x-hubspot-signature-v3': sign(body, timestamp) }, payload: body });
+      const res = await down.inject({
+        method: 'POST',
+        url: PATH,
+        headers: {
+          'content-type': 'application/json',
+          'x-hubspot-request-timestamp': timestamp,
+          'x-hubspot-signature-v3': sign(body, timestamp),
+        },
+        payload: body,
+      });
       expect(res.statusCode).toBe(503);
       expect(res.headers['retry-after']).toBe('5');
     } finally {
       await down.close();
     }
-    expect((await pool.query("SELECT 1 FROM webhook_receipts WHERE provider = 'hubspot' AND event_id = $1", [hubspotEventKey(created)])).rowCount).toBe(0);
+    expect(
+      (
+        await pool.query("SELECT 1 FROM webhook_receipts WHERE provider = 'hubspot' AND event_id = $1", [
+          hubspotEventKey(created),
+        ])
+      ).rowCount,
+    ).toBe(0);
     const retried = await deliver([{ ...created, attemptNumber: 1 }]);
     expect(retried.json()).toMatchObject({ accepted: 1, duplicates: 0 });
     expect((await fetchResult(created)).applied).toMatchObject([{ type: 'lead.created', duplicate: false }]);
@@ -288,7 +494,12 @@ describe('the HubSpot webhook', () => {
   it('answers 403 while HUBSPOT_CLIENT_SECRET is not set, like every webhook that is off', async () => {
     const unconfigured = await startTestApp({ pool, taskQueue });
     try {
-      const res = await unconfigured.app.inject({ method: 'POST', url: PATH, headers: { 'content-type': 'application/json' }, payload: '[]' });
+      const res = await unconfigured.app.inject({
+        method: 'POST',
+        url: PATH,
+        headers: { 'content-type': 'application/json' },
+        payload: '[]',
+      });
       expect(res.statusCode).toBe(403);
       expect(res.json()).toMatchObject({ error: { code: 'not_configured' } });
     } finally {
@@ -299,7 +510,16 @@ describe('the HubSpot webhook', () => {
   it('refuses a signed body that is not a batch of events with 422', async () => {
     const body = JSON.stringify({ subscriptionType: 'contact.creation', objectId: 1 });
     const timestamp = String(Date.now());
-    const res = await app.inject({ method: 'POST', url: PATH, headers: { 'content-type': 'application/json', 'x-hubspot-request-timestamp': timestamp, 'x-hubspot-signature-v3': sign(body, timestamp) }, payload: body });
+    const res = await app.inject({
+      method: 'POST',
+      url: PATH,
+      headers: {
+        'content-type': 'application/json',
+        'x-hubspot-request-timestamp': timestamp,
+        'x-hubspot-signature-v3': sign(body, timestamp),
+      },
+      payload: body,
+    });
     expect(res.statusCode).toBe(422);
   });
 });
@@ -313,7 +533,12 @@ describe('the HubSpot deal sync', () => {
     await hubspot.close();
     expect(hubspot.violations).toEqual([]);
   });
-  const settings = () => ({ accessToken: TOKEN, apiBaseUrl: hubspot.url, dealPipeline: 'default', dealStage: 'appointmentscheduled' });
+  const settings = () => ({
+    accessToken: TOKEN,
+    apiBaseUrl: hubspot.url,
+    dealPipeline: 'default',
+    dealStage: 'appointmentscheduled',
+  });
   const lead = (email: string): CrmDealRequest['lead'] => ({
     id: '00000000-0000-4000-8000-000000000001',
     email,
@@ -331,7 +556,15 @@ describe('the HubSpot deal sync', () => {
     nextTouchAt: null,
     paused: false,
     doNotContact: false,
-    deal: { status: 'open', stage: null, amount: 500000, probability: null, expectedCloseDate: '2027-03-31', ownerEmail: null, lastMovedAt: null },
+    deal: {
+      status: 'open',
+      stage: null,
+      amount: 500000,
+      probability: null,
+      expectedCloseDate: '2027-03-31',
+      ownerEmail: null,
+      lastMovedAt: null,
+    },
     contractEndReason: null,
     createdAt: new Date(),
     updatedAt: new Date(),
@@ -340,31 +573,71 @@ describe('the HubSpot deal sync', () => {
   it('creates the contact when missing and the deal associated with it, then updates that deal', async () => {
     hubspot.owners.set('55', { email: 'closer@example.com' });
     const sync = hubspotDealSync(settings());
-    const created = await sync.upsertDeal({ lead: lead('hubspot-tanaka@example.jp'), kind: 'sales', score: 60, ownerEmail: 'closer@example.com', existingDealId: undefined });
+    const created = await sync.upsertDeal({
+      lead: lead('hubspot-tanaka@example.jp'),
+      kind: 'sales',
+      score: 60,
+      ownerEmail: 'closer@example.com',
+      existingDealId: undefined,
+    });
     expect(created).toEqual({ provider: 'hubspot', dealId: expect.any(String), created: true });
 
     const search = hubspot.requests.find((r) => r.path === '/crm/v3/objects/contacts/search')!;
     expect(search.method).toBe('POST');
     const newContact = hubspot.requests.find((r) => r.method === 'POST' && r.path === '/crm/v3/objects/contacts')!;
-    expect(newContact.body).toEqual({ properties: { email: 'hubspot-tanaka@example.jp', lastname: '田中', firstname: '一郎', company: '田中製作所', jobtitle: '課長' } });
+    expect(newContact.body).toEqual({
+      properties: {
+        email: 'hubspot-tanaka@example.jp',
+        lastname: '田中',
+        firstname: '一郎',
+        company: '田中製作所',
+        jobtitle: '課長',
+      },
+    });
     const deal = hubspot.deals.get(created.dealId)!;
-    expect(deal.properties).toEqual({ dealname: '田中製作所', pipeline: 'default', dealstage: 'appointmentscheduled', amount: '500000', closedate: '2027-03-31T00:00:00.000Z', hubspot_owner_id: '55' });
+    expect(deal.properties).toEqual({
+      dealname: '田中製作所',
+      pipeline: 'default',
+      dealstage: 'appointmentscheduled',
+      amount: '500000',
+      closedate: '2027-03-31T00:00:00.000Z',
+      hubspot_owner_id: '55',
+    });
     expect(hubspot.contacts.get(deal.contactIds[0]!)?.email).toBe('hubspot-tanaka@example.jp');
 
     hubspot.owners.set('56', { email: 'second@example.com' });
-    const updated = await sync.upsertDeal({ lead: lead('hubspot-tanaka@example.jp'), kind: 'sales', score: 80, ownerEmail: 'second@example.com', existingDealId: created.dealId });
+    const updated = await sync.upsertDeal({
+      lead: lead('hubspot-tanaka@example.jp'),
+      kind: 'sales',
+      score: 80,
+      ownerEmail: 'second@example.com',
+      existingDealId: created.dealId,
+    });
     expect(updated).toEqual({ provider: 'hubspot', dealId: created.dealId, created: false });
     const patch = hubspot.requests.at(-1)!;
-    expect(patch).toMatchObject({ method: 'PATCH', path: `/crm/v3/objects/deals/${created.dealId}`, body: { properties: { hubspot_owner_id: '56' } } });
+    expect(patch).toMatchObject({
+      method: 'PATCH',
+      path: `/crm/v3/objects/deals/${created.dealId}`,
+      body: { properties: { hubspot_owner_id: '56' } },
+    });
     expect(hubspot.deals.size).toBe(1);
   });
 
   it('associates a new deal with the contact HubSpot already has, and recreates a deal deleted in HubSpot', async () => {
     hubspot.contacts.set('4242', { email: 'known@example.jp' });
     const sync = hubspotDealSync(settings());
-    const result = await sync.upsertDeal({ lead: lead('known@example.jp'), kind: 'upsell', score: 70, ownerEmail: undefined, existingDealId: '31337' });
+    const result = await sync.upsertDeal({
+      lead: lead('known@example.jp'),
+      kind: 'upsell',
+      score: 70,
+      ownerEmail: undefined,
+      existingDealId: '31337',
+    });
     expect(result.created).toBe(true);
-    expect(hubspot.deals.get(result.dealId)).toMatchObject({ contactIds: ['4242'], properties: { dealname: '田中製作所 (upsell)' } });
+    expect(hubspot.deals.get(result.dealId)).toMatchObject({
+      contactIds: ['4242'],
+      properties: { dealname: '田中製作所 (upsell)' },
+    });
     expect(hubspot.deals.get(result.dealId)!.properties.hubspot_owner_id).toBeUndefined();
   });
 
@@ -372,25 +645,54 @@ describe('the HubSpot deal sync', () => {
     const sync = hubspotDealSync(settings());
     hubspot.failNext('/crm/v3/objects/contacts/search', 429);
     // `rejects` fails the test when nothing is thrown; a caught value would not.
-    const throttled = sync.upsertDeal({ lead: lead('hubspot-later@example.jp'), kind: 'sales', score: 60, ownerEmail: undefined, existingDealId: undefined });
+    const throttled = sync.upsertDeal({
+      lead: lead('hubspot-later@example.jp'),
+      kind: 'sales',
+      score: 60,
+      ownerEmail: undefined,
+      existingDealId: undefined,
+    });
     await expect(throttled).rejects.toBeInstanceOf(Error);
     await expect(throttled).rejects.not.toBeInstanceOf(CrmPermanentError);
     // What Temporal's retry then does: the next attempt succeeds.
-    expect((await sync.upsertDeal({ lead: lead('hubspot-later@example.jp'), kind: 'sales', score: 60, ownerEmail: undefined, existingDealId: undefined })).created).toBe(true);
+    expect(
+      (
+        await sync.upsertDeal({
+          lead: lead('hubspot-later@example.jp'),
+          kind: 'sales',
+          score: 60,
+          ownerEmail: undefined,
+          existingDealId: undefined,
+        })
+      ).created,
+    ).toBe(true);
 
     hubspot.failNext('/crm/v3/objects/contacts/search', 503);
-    const unavailable = sync.upsertDeal({ lead: lead('later2@example.jp'), kind: 'sales', score: 60, ownerEmail: undefined, existingDealId: undefined });
+    const unavailable = sync.upsertDeal({
+      lead: lead('later2@example.jp'),
+      kind: 'sales',
+      score: 60,
+      ownerEmail: undefined,
+      existingDealId: undefined,
+    });
     await expect(unavailable).rejects.toBeInstanceOf(Error);
     await expect(unavailable).rejects.not.toBeInstanceOf(CrmPermanentError);
 
     const violationsBefore = hubspot.violations.length;
-    const refused = hubspotDealSync({ ...settings(), accessToken: 'revoked-token-000' })
-      .upsertDeal({ lead: lead('hubspot-later@example.jp'), kind: 'sales', score: 60, ownerEmail: undefined, existingDealId: undefined });
+    const refused = hubspotDealSync({ ...settings(), accessToken: 'revoked-token-000' }).upsertDeal({
+      lead: lead('hubspot-later@example.jp'),
+      kind: 'sales',
+      score: 60,
+      ownerEmail: undefined,
+      existingDealId: undefined,
+    });
     await expect(refused).rejects.toBeInstanceOf(CrmPermanentError);
     await expect(refused).rejects.toMatchObject({ provider: 'hubspot', status: 401 });
     // The fake lists the unauthenticated call as a violation; it was this test's own, and
     // exactly one: a missing entry must fail here rather than remove someone else's.
-    const ours = hubspot.violations.findIndex((v, i) => i >= violationsBefore && v.includes('without the Bearer token'));
+    const ours = hubspot.violations.findIndex(
+      (v, i) => i >= violationsBefore && v.includes('without the Bearer token'),
+    );
     expect(ours).toBeGreaterThanOrEqual(0);
     hubspot.violations.splice(ours, 1);
   });

@@ -8,7 +8,15 @@ import { auth, stack, startTestServices } from './services.ts';
 
 /** Debian's chromium (CI installs it with apt); CHROMIUM_PATH points elsewhere. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** Where page screenshots go (kept by CI runs; ignored by git). */
 export const ARTIFACTS_DIR = path.join(stack().projectDir, 'test', 'artifacts');
@@ -48,7 +56,12 @@ export async function startConsoleHarness(options: { config?: Partial<Config> } 
     pool: services.pool,
     browser,
     keyFor: async (role) => {
-      const res = await services.app.inject({ method: 'POST', url: '/v1/api-keys', headers: auth, payload: { name: `e2e ${role}`, role } });
+      const res = await services.app.inject({
+        method: 'POST',
+        url: '/v1/api-keys',
+        headers: auth,
+        payload: { name: `e2e ${role}`, role },
+      });
       return res.json<{ key: string }>().key;
     },
     signedInPage: async (key, pageOptions = {}) => {
@@ -61,7 +74,10 @@ export async function startConsoleHarness(options: { config?: Partial<Config> } 
       await page.goto('/sign-in');
       await page.locator('#key').fill(key);
       await page.locator('#lang').selectOption(pageOptions.lang ?? 'ja');
-      await Promise.all([page.waitForURL((url) => url.pathname === '/'), page.locator('form[action="/sign-in"] button[type="submit"]').click()]);
+      await Promise.all([
+        page.waitForURL((url) => url.pathname === '/'),
+        page.locator('form[action="/sign-in"] button[type="submit"]').click(),
+      ]);
       return page;
     },
     screenshot: async (page, name) => {

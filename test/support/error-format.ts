@@ -2,7 +2,10 @@ import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 
 /** Asserts the one error format: `{ "error": { "code", "message", "details"? } }` and nothing else. */
-export function expectErrorFormat(response: LightMyRequestResponse, code?: string): { code: string; message: string; details?: unknown } {
+export function expectErrorFormat(
+  response: LightMyRequestResponse,
+  code?: string,
+): { code: string; message: string; details?: unknown } {
   expect(response.headers['content-type'], response.body).toMatch(/^application\/json/);
   const body = response.json<{ error: { code: string; message: string; details?: unknown } }>();
   expect(Object.keys(body)).toEqual(['error']);

@@ -65,12 +65,33 @@ export default async function setup(project: TestProject): Promise<() => Promise
         return s;
       });
     const [database, temporal, smtp, bundle] = await Promise.all([
-      started(startEmbeddedPostgres({ dataDir: path.join(root, 'postgres'), port: pgPort, password: 'test-password', database: 'lle_template' }), (s) => s.stop),
+      started(
+        startEmbeddedPostgres({
+          dataDir: path.join(root, 'postgres'),
+          port: pgPort,
+          password: 'test-password',
+          database: 'lle_template',
+        }),
+        (s) => s.stop,
+      ),
       // Continue-as-new is suggested after 200 events instead of thousands, so the tests'
       // busier leads go through it and it is tested on the way.
-      started(startTemporalDevServer({ cli, port: temporalPort, namespace: 'default', ui: false, log, dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 200 } }), (s) => s.stop),
+      started(
+        startTemporalDevServer({
+          cli,
+          port: temporalPort,
+          namespace: 'default',
+          ui: false,
+          log,
+          dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 200 },
+        }),
+        (s) => s.stop,
+      ),
       started(startCaptureSmtp({ dir: path.join(root, 'outbox'), port: smtpPort }), (s) => s.close),
-      bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn: log, error: log, log() {} } }),
+      bundleWorkflowCode({
+        workflowsPath: WORKFLOWS_PATH,
+        logger: { trace() {}, debug() {}, info() {}, warn: log, error: log, log() {} },
+      }),
     ]).catch(async (error: unknown) => {
       // Let the others finish starting, so they are stopped rather than left running.
       await new Promise((resolve) => setTimeout(resolve, 2000));

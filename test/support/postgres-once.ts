@@ -20,7 +20,12 @@ const userBefore = (() => {
   }
 })();
 const dataDir = path.join(root, 'postgres');
-const database = await startEmbeddedPostgres({ dataDir, port: await freePort(), password: 'check-password', database: 'lle_check' });
+const database = await startEmbeddedPostgres({
+  dataDir,
+  port: await freePort(),
+  password: 'check-password',
+  database: 'lle_check',
+});
 try {
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();

@@ -3,7 +3,13 @@ import { access, constants, copyFile, mkdir, rename, stat } from 'node:fs/promis
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { resolveTemporalCli, TEMPORAL_CLI_VERSION } from '../../stack/temporal-cli.ts';
-import { canResolveTestServer, installTestServer, isTestServerReady, TEMPORAL_TEST_SERVER_VERSION, testServerFiles } from '../../stack/temporal-test-server.ts';
+import {
+  canResolveTestServer,
+  installTestServer,
+  isTestServerReady,
+  TEMPORAL_TEST_SERVER_VERSION,
+  testServerFiles,
+} from '../../stack/temporal-test-server.ts';
 
 // What `npm test` needs beyond node_modules, found or installed before any service starts,
 // so that `npm ci && npm test` works alone on a fresh machine of the CI kind (Debian, Node,
@@ -33,14 +39,23 @@ export interface Prerequisite {
 /** Stops the test run at once: what is missing and the commands to run. */
 export class MissingPrerequisites extends Error {
   constructor(readonly missing: { name: string; manual: string }[]) {
-    super(`the tests cannot run on this machine yet; missing:\n${missing.map((m) => `  - ${m.name}: run\n      ${m.manual}`).join('\n')}`);
+    super(
+      `the tests cannot run on this machine yet; missing:\n${missing.map((m) => `  - ${m.name}: run\n      ${m.manual}`).join('\n')}`,
+    );
     this.name = 'MissingPrerequisites';
   }
 }
 
 const isRoot = (): boolean => userInfo().uid === 0;
 const isExecutable = async (file: string): Promise<boolean> =>
-  (await stat(file).then((s) => s.isFile(), () => false)) && access(file, constants.X_OK).then(() => true, () => false);
+  (await stat(file).then(
+    (s) => s.isFile(),
+    () => false,
+  )) &&
+  access(file, constants.X_OK).then(
+    () => true,
+    () => false,
+  );
 
 /** Runs a command, its output line by line to `log`; rejects with the output's tail on failure. */
 export function run(command: string, args: string[], log: Log, env: NodeJS.ProcessEnv = process.env): Promise<string> {
@@ -49,12 +64,20 @@ export function run(command: string, args: string[], log: Log, env: NodeJS.Proce
     let output = '';
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      for (const line of chunk.toString().split('\n').filter((l) => l.trim() !== '')) log(`  ${line}`);
+      for (const line of chunk
+        .toString()
+        .split('\n')
+        .filter((l) => l.trim() !== ''))
+        log(`  ${line}`);
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(' ')} failed (exit ${code}):\n${output.slice(-2000)}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(output)
+        : reject(new Error(`${command} ${args.join(' ')} failed (exit ${code}):\n${output.slice(-2000)}`)),
+    );
   });
 }
 
@@ -84,13 +107,18 @@ export function aptPackages(name: string, packages: string[], found: () => Promi
 }
 
 /** Debian's chromium for the console's end-to-end tests, and the CJK fonts its screenshots need. */
-export const chromium: Prerequisite = aptPackages('chromium and the CJK fonts (apt)', ['chromium', 'fonts-noto-cjk'], async () => {
-  const browser = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!(await isExecutable(browser))) return undefined;
-  // CHROMIUM_PATH points at a browser of the user's choosing: the fonts are theirs too.
-  if (process.env.CHROMIUM_PATH === undefined && !(await succeeds('dpkg', ['-s', 'fonts-noto-cjk']))) return undefined;
-  return { CHROMIUM_PATH: browser };
-});
+export const chromium: Prerequisite = aptPackages(
+  'chromium and the CJK fonts (apt)',
+  ['chromium', 'fonts-noto-cjk'],
+  async () => {
+    const browser = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+    if (!(await isExecutable(browser))) return undefined;
+    // CHROMIUM_PATH points at a browser of the user's choosing: the fonts are theirs too.
+    if (process.env.CHROMIUM_PATH === undefined && !(await succeeds('dpkg', ['-s', 'fonts-noto-cjk'])))
+      return undefined;
+    return { CHROMIUM_PATH: browser };
+  },
+);
 
 /**
  * The machine-wide cache of the pinned Temporal CLI build (`LLE_CACHE_DIR`, by default
@@ -103,7 +131,10 @@ export function machineCliCache(): string {
 
 /** The machine-wide cache directory the tools below are kept in (see {@link machineCliCache}). */
 export function machineCacheBase(): string {
-  return process.env.LLE_CACHE_DIR ?? (isRoot() ? '/var/cache/lead-lifecycle-engine' : path.join(userInfo().homedir, '.cache', 'lead-lifecycle-engine'));
+  return (
+    process.env.LLE_CACHE_DIR ??
+    (isRoot() ? '/var/cache/lead-lifecycle-engine' : path.join(userInfo().homedir, '.cache', 'lead-lifecycle-engine'))
+  );
 }
 
 /**
@@ -112,7 +143,10 @@ export function machineCacheBase(): string {
  */
 export async function isPinnedCli(binary: string): Promise<boolean> {
   const output = await run('go', ['version', '-m', binary], () => {}).catch(() => '');
-  return new RegExp(`^\\s*mod\\s+github\\.com/temporalio/cli\\s+${TEMPORAL_CLI_VERSION.replace(/\./g, '\\.')}\\s`, 'm').test(output);
+  return new RegExp(
+    `^\\s*mod\\s+github\\.com/temporalio/cli\\s+${TEMPORAL_CLI_VERSION.replace(/\./g, '\\.')}\\s`,
+    'm',
+  ).test(output);
 }
 
 /**
@@ -126,7 +160,10 @@ export function temporalCli(projectDir: string): Prerequisite {
   return {
     name: `the Temporal CLI ${TEMPORAL_CLI_VERSION}`,
     find: async () => {
-      if (process.env.TEMPORAL_CLI_PATH) return (await isExecutable(process.env.TEMPORAL_CLI_PATH)) ? { TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH } : undefined;
+      if (process.env.TEMPORAL_CLI_PATH)
+        return (await isExecutable(process.env.TEMPORAL_CLI_PATH))
+          ? { TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH }
+          : undefined;
       const cached = machineCliCache();
       return (await isExecutable(cached)) && (await isPinnedCli(cached)) ? { TEMPORAL_CLI_PATH: cached } : undefined;
     },
@@ -134,7 +171,8 @@ export function temporalCli(projectDir: string): Prerequisite {
     install: async (log) => {
       const cli = await resolveTemporalCli({ explicitPath: undefined, projectDir, log, pathEnv: '' });
       if (cli.kind !== 'binary') throw new Error('the Temporal CLI could not be built');
-      if (!(await isPinnedCli(cli.path))) throw new Error(`${cli.path} is not the Temporal CLI ${TEMPORAL_CLI_VERSION}; not cached`);
+      if (!(await isPinnedCli(cli.path)))
+        throw new Error(`${cli.path} is not the Temporal CLI ${TEMPORAL_CLI_VERSION}; not cached`);
       const cached = machineCliCache();
       await mkdir(path.dirname(cached), { recursive: true });
       await copyFile(cli.path, `${cached}.tmp-${process.pid}`);
@@ -148,7 +186,9 @@ export function temporalCli(projectDir: string): Prerequisite {
 }
 
 /** Java and Maven, which resolve and run the time-skipping test server. */
-const javaAndMaven: Prerequisite = aptPackages('Java and Maven (apt)', ['default-jre-headless', 'maven'], async () => ((await canResolveTestServer()) ? {} : undefined));
+const javaAndMaven: Prerequisite = aptPackages('Java and Maven (apt)', ['default-jre-headless', 'maven'], async () =>
+  (await canResolveTestServer()) ? {} : undefined,
+);
 
 /**
  * Temporal's time-skipping test server (Java, from Maven Central) for the simulated-years
@@ -163,10 +203,13 @@ export function temporalTestServer(): Prerequisite {
     name: `Temporal's time-skipping test server ${TEMPORAL_TEST_SERVER_VERSION} (Maven)`,
     find: async () => {
       if (explicit) return (await isExecutable(explicit)) ? { TEMPORAL_TEST_SERVER_PATH: explicit } : undefined;
-      return (await isTestServerReady(dir())) ? { TEMPORAL_TEST_SERVER_PATH: testServerFiles(dir()).wrapper } : undefined;
+      return (await isTestServerReady(dir()))
+        ? { TEMPORAL_TEST_SERVER_PATH: testServerFiles(dir()).wrapper }
+        : undefined;
     },
     // Java and Maven come from apt when missing (Debian's maven brings a Java runtime).
-    canInstall: async () => explicit === undefined && ((await canResolveTestServer()) || ((await javaAndMaven.canInstall?.()) ?? false)),
+    canInstall: async () =>
+      explicit === undefined && ((await canResolveTestServer()) || ((await javaAndMaven.canInstall?.()) ?? false)),
     install: async (log) => {
       if (!(await canResolveTestServer())) await javaAndMaven.install?.(log);
       await installTestServer(dir(), log);
@@ -178,7 +221,11 @@ export function temporalTestServer(): Prerequisite {
 }
 
 /** Everything `npm test` needs, in the order it is provided. */
-export const PREREQUISITES = (projectDir: string): Prerequisite[] => [chromium, temporalCli(projectDir), temporalTestServer()];
+export const PREREQUISITES = (projectDir: string): Prerequisite[] => [
+  chromium,
+  temporalCli(projectDir),
+  temporalTestServer(),
+];
 
 /**
  * Finds each prerequisite, installs the missing ones it can (printing progress), and
@@ -195,14 +242,17 @@ export async function ensurePrerequisites(list: Prerequisite[], log: Log): Promi
     else missing.push(item);
   }
   const impossible: Prerequisite[] = [];
-  for (const item of missing) if (!item.install || !(await (item.canInstall?.() ?? Promise.resolve(true)))) impossible.push(item);
-  if (impossible.length > 0) throw new MissingPrerequisites(impossible.map((m) => ({ name: m.name, manual: m.manual })));
+  for (const item of missing)
+    if (!item.install || !(await (item.canInstall?.() ?? Promise.resolve(true)))) impossible.push(item);
+  if (impossible.length > 0)
+    throw new MissingPrerequisites(impossible.map((m) => ({ name: m.name, manual: m.manual })));
   for (const item of missing) {
     const started = Date.now();
     log(`installing ${item.name} (first run on this machine only)`);
     await item.install!(log);
     const result = await item.find();
-    if (!result) throw new MissingPrerequisites([{ name: `${item.name} (installed, but still not found)`, manual: item.manual }]);
+    if (!result)
+      throw new MissingPrerequisites([{ name: `${item.name} (installed, but still not found)`, manual: item.manual }]);
     Object.assign(found, result);
     log(`${item.name}: ready in ${Math.round((Date.now() - started) / 1000)} s`);
   }

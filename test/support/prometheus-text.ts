@@ -18,7 +18,11 @@ export function parsePrometheusText(text: string): Sample[] {
   const samples: Sample[] = [];
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) {
-      if (line.startsWith('# TYPE ') && !new RegExp(`^# TYPE ${NAME} (counter|gauge|histogram|summary|untyped)$`).test(line)) throw new Error(`bad TYPE line: ${line}`);
+      if (
+        line.startsWith('# TYPE ') &&
+        !new RegExp(`^# TYPE ${NAME} (counter|gauge|histogram|summary|untyped)$`).test(line)
+      )
+        throw new Error(`bad TYPE line: ${line}`);
       continue;
     }
     const match = SAMPLE_LINE.exec(line);
@@ -42,7 +46,9 @@ export function parsePrometheusText(text: string): Sample[] {
 
 /** The value of the one sample named `name` whose labels include `labels`; 0 when there is none. */
 export function sampleValue(samples: readonly Sample[], name: string, labels: Record<string, string> = {}): number {
-  const matching = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  const matching = samples.filter(
+    (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+  );
   if (matching.length > 1) throw new Error(`${matching.length} samples of ${name} match ${JSON.stringify(labels)}`);
   return matching[0]?.value ?? 0;
 }

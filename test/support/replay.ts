@@ -38,7 +38,9 @@ export function releaseLabel(): string {
 }
 
 /** Replays histories against the current workflow code; answers the failures, by workflow id. */
-export async function replay(histories: { workflowId: string; history: History }[]): Promise<{ workflowId: string; error: string }[]> {
+export async function replay(
+  histories: { workflowId: string; history: History }[],
+): Promise<{ workflowId: string; error: string }[]> {
   const failures: { workflowId: string; error: string }[] = [];
   const results = Worker.runReplayHistories({ workflowBundle: { code: stack().workflowBundleCode } }, histories);
   for await (const result of results) {
@@ -48,21 +50,41 @@ export async function replay(histories: { workflowId: string; history: History }
 }
 
 /** Fetches the histories of these workflows as they stand now. */
-export async function fetchHistories(client: Client, workflowIds: Map<string, string>): Promise<{ name: string; workflowId: string; history: History }[]> {
-  return Promise.all([...workflowIds].map(async ([name, workflowId]) => ({ name, workflowId, history: await client.workflow.getHandle(workflowId).fetchHistory() })));
+export async function fetchHistories(
+  client: Client,
+  workflowIds: Map<string, string>,
+): Promise<{ name: string; workflowId: string; history: History }[]> {
+  return Promise.all(
+    [...workflowIds].map(async ([name, workflowId]) => ({
+      name,
+      workflowId,
+      history: await client.workflow.getHandle(workflowId).fetchHistory(),
+    })),
+  );
 }
 
 /** Writes histories as JSON fixtures into `dir` (the top folder by default), replacing those of the same name. */
-export async function recordHistories(histories: { name: string; history: History }[], dir = HISTORIES_DIR): Promise<void> {
+export async function recordHistories(
+  histories: { name: string; history: History }[],
+  dir = HISTORIES_DIR,
+): Promise<void> {
   await mkdir(dir, { recursive: true });
-  for (const { name, history } of histories) await writeFile(path.join(dir, `${name}.json`), `${JSON.stringify(HistoryMessage.toObject(HistoryMessage.fromObject(history), TO_OBJECT))}\n`);
+  for (const { name, history } of histories)
+    await writeFile(
+      path.join(dir, `${name}.json`),
+      `${JSON.stringify(HistoryMessage.toObject(HistoryMessage.fromObject(history), TO_OBJECT))}\n`,
+    );
 }
 
 /**
  * Replays the history `workflowId` has now against the code that made it (answers the
  * failures), and with `RECORD_HISTORIES=1` keeps it as `<release>/<name>.json`.
  */
-export async function keepHistory(client: Client, name: string, workflowId: string): Promise<{ workflowId: string; error: string }[]> {
+export async function keepHistory(
+  client: Client,
+  name: string,
+  workflowId: string,
+): Promise<{ workflowId: string; error: string }[]> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   if (recording()) await recordHistories([{ name, history }], path.join(HISTORIES_DIR, releaseLabel()));
   return replay([{ workflowId, history }]);
@@ -70,6 +92,15 @@ export async function keepHistory(client: Client, name: string, workflowId: stri
 
 /** Every recorded fixture, top folder and release folders, named by its path under {@link HISTORIES_DIR}. */
 export async function loadRecordedHistories(): Promise<{ workflowId: string; history: History }[]> {
-  const files = (await readdir(HISTORIES_DIR, { recursive: true }).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort();
-  return Promise.all(files.map(async (file) => ({ workflowId: file.replace(/\.json$/, ''), history: HistoryMessage.fromObject(JSON.parse(await readFile(path.join(HISTORIES_DIR, file), 'utf8')) as Record<string, unknown>) })));
+  const files = (await readdir(HISTORIES_DIR, { recursive: true }).catch(() => [] as string[]))
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+  return Promise.all(
+    files.map(async (file) => ({
+      workflowId: file.replace(/\.json$/, ''),
+      history: HistoryMessage.fromObject(
+        JSON.parse(await readFile(path.join(HISTORIES_DIR, file), 'utf8')) as Record<string, unknown>,
+      ),
+    })),
+  );
 }

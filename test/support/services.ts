@@ -22,7 +22,11 @@ export const ADMIN_KEY = 'test-admin-key-0123456789';
 export const PUBLIC_BASE_URL = 'http://leads.test';
 export const APP_SECRET = 'test-app-secret-0123456789-abcdefghij';
 /** The sender identity of every test email. */
-export const SENDER = { name: 'Example Co.', postalAddress: '〒100-0001 東京都千代田区千代田1-1', contact: '03-0000-0000' };
+export const SENDER = {
+  name: 'Example Co.',
+  postalAddress: '〒100-0001 東京都千代田区千代田1-1',
+  contact: '03-0000-0000',
+};
 /** The generic CRM webhook's HMAC secret in tests. */
 export const CRM_SECRET = 'test-crm-webhook-secret';
 /** The sender of every test email. */
@@ -38,7 +42,9 @@ export const stack = () => inject('stack');
 export async function createTestDatabase(): Promise<{ url: string; pool: pg.Pool; drop: () => Promise<void> }> {
   const templateUrl = new URL(stack().templateDatabaseUrl);
   const name = `t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: Object.assign(new URL(templateUrl), { pathname: '/postgres' }).toString() });
+  const admin = new pg.Client({
+    connectionString: Object.assign(new URL(templateUrl), { pathname: '/postgres' }).toString(),
+  });
   await admin.connect();
   try {
     // Copying a template fails while another copy of it is being made: retry briefly.
@@ -63,10 +69,19 @@ export async function createTestDatabase(): Promise<{ url: string; pool: pg.Pool
 export const uniqueTaskQueue = (): string => `test-${randomBytes(6).toString('hex')}`;
 
 /** Who the test worker's activities send as and to: the test secrets, sender and SMTP server. */
-export type TestWorkerOptions = { salesReps?: string[]; salesManagerEmail?: string; salesWebhookUrl?: string; crm?: CrmConnections };
+export type TestWorkerOptions = {
+  salesReps?: string[];
+  salesManagerEmail?: string;
+  salesWebhookUrl?: string;
+  crm?: CrmConnections;
+};
 
 /** The real activities' dependencies against the test database and SMTP server. */
-export function testActivityDependencies(pool: pg.Pool, mailer: Mailer, options: TestWorkerOptions = {}): ActivityDependencies {
+export function testActivityDependencies(
+  pool: pg.Pool,
+  mailer: Mailer,
+  options: TestWorkerOptions = {},
+): ActivityDependencies {
   return {
     db: pool,
     mailer,
@@ -84,10 +99,17 @@ export function testActivityDependencies(pool: pg.Pool, mailer: Mailer, options:
 }
 
 /** A running worker with the real activities against the test database and SMTP server. */
-export async function startTestWorker(options: { pool: pg.Pool; taskQueue: string } & TestWorkerOptions): Promise<{ worker: Worker; mailer: Mailer; stop: () => Promise<void> }> {
+export async function startTestWorker(
+  options: { pool: pg.Pool; taskQueue: string } & TestWorkerOptions,
+): Promise<{ worker: Worker; mailer: Mailer; stop: () => Promise<void> }> {
   const mailer = createMailer(stack().smtpUrl);
   const { worker, connection } = await createWorker(
-    { connection: { address: stack().temporalAddress }, namespace: 'default', taskQueue: options.taskQueue, workflowBundle: { code: stack().workflowBundleCode } },
+    {
+      connection: { address: stack().temporalAddress },
+      namespace: 'default',
+      taskQueue: options.taskQueue,
+      workflowBundle: { code: stack().workflowBundleCode },
+    },
     testActivityDependencies(options.pool, mailer, options),
   );
   const running = worker.run();
@@ -104,9 +126,19 @@ export async function startTestWorker(options: { pool: pg.Pool; taskQueue: strin
 }
 
 /** The API, built as production builds it, against the test database and Temporal. */
-export async function startTestApp(options: { pool: pg.Pool; taskQueue: string; outboxDir?: string; config?: Partial<Config>; clientInterceptors?: WorkflowClientInterceptor[] }): Promise<{ app: FastifyInstance; client: Client; close: () => Promise<void> }> {
+export async function startTestApp(options: {
+  pool: pg.Pool;
+  taskQueue: string;
+  outboxDir?: string;
+  config?: Partial<Config>;
+  clientInterceptors?: WorkflowClientInterceptor[];
+}): Promise<{ app: FastifyInstance; client: Client; close: () => Promise<void> }> {
   const connection = await Connection.connect({ address: stack().temporalAddress });
-  const client = new Client({ connection, namespace: 'default', ...(options.clientInterceptors ? { interceptors: { workflow: options.clientInterceptors } } : {}) });
+  const client = new Client({
+    connection,
+    namespace: 'default',
+    ...(options.clientInterceptors ? { interceptors: { workflow: options.clientInterceptors } } : {}),
+  });
   const app = await buildApp({
     config: testAppConfig({ temporalTaskQueue: options.taskQueue, outboxDir: options.outboxDir, ...options.config }),
     db: options.pool,
@@ -126,7 +158,17 @@ export async function startTestApp(options: { pool: pg.Pool; taskQueue: string; 
 export function testAppConfig(overrides: Partial<Config> = {}): Config {
   return {
     // Tests poll hard; the rate limit is tested on its own with a low setting.
-    ...loadConfig({ MAIL_FROM, APP_SECRET, ADMIN_API_KEY: ADMIN_KEY, CRM_WEBHOOK_SECRET: CRM_SECRET, PUBLIC_BASE_URL, SENDER_POSTAL_ADDRESS: SENDER.postalAddress, SENDER_CONTACT: SENDER.contact, RATE_LIMIT_PER_MINUTE: '1000000', AUTH_FAILURES_PER_MINUTE: '1000000' }),
+    ...loadConfig({
+      MAIL_FROM,
+      APP_SECRET,
+      ADMIN_API_KEY: ADMIN_KEY,
+      CRM_WEBHOOK_SECRET: CRM_SECRET,
+      PUBLIC_BASE_URL,
+      SENDER_POSTAL_ADDRESS: SENDER.postalAddress,
+      SENDER_CONTACT: SENDER.contact,
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      AUTH_FAILURES_PER_MINUTE: '1000000',
+    }),
     ...overrides,
   };
 }
@@ -136,11 +178,31 @@ export function testAppConfig(overrides: Partial<Config> = {}): Config {
  * task queue (unless `worker: false`) and the API built as production builds it
  * (its Temporal client with `clientInterceptors`, for tests that watch what it asks of Temporal).
  */
-export async function startTestServices(options: { worker?: boolean; workerOptions?: { salesReps?: string[]; salesManagerEmail?: string; salesWebhookUrl?: string; crm?: CrmConnections }; config?: Partial<Config>; clientInterceptors?: WorkflowClientInterceptor[] } = {}): Promise<{ pool: pg.Pool; app: FastifyInstance; client: Client; taskQueue: string; stop: () => Promise<void> }> {
+export async function startTestServices(
+  options: {
+    worker?: boolean;
+    workerOptions?: {
+      salesReps?: string[];
+      salesManagerEmail?: string;
+      salesWebhookUrl?: string;
+      crm?: CrmConnections;
+    };
+    config?: Partial<Config>;
+    clientInterceptors?: WorkflowClientInterceptor[];
+  } = {},
+): Promise<{ pool: pg.Pool; app: FastifyInstance; client: Client; taskQueue: string; stop: () => Promise<void> }> {
   const db = await createTestDatabase();
   const taskQueue = uniqueTaskQueue();
-  const worker = options.worker === false ? undefined : await startTestWorker({ pool: db.pool, taskQueue, ...options.workerOptions });
-  const api = await startTestApp({ pool: db.pool, taskQueue, ...(options.config ? { config: options.config } : {}), ...(options.clientInterceptors ? { clientInterceptors: options.clientInterceptors } : {}) });
+  const worker =
+    options.worker === false
+      ? undefined
+      : await startTestWorker({ pool: db.pool, taskQueue, ...options.workerOptions });
+  const api = await startTestApp({
+    pool: db.pool,
+    taskQueue,
+    ...(options.config ? { config: options.config } : {}),
+    ...(options.clientInterceptors ? { clientInterceptors: options.clientInterceptors } : {}),
+  });
   return {
     pool: db.pool,
     app: api.app,
@@ -158,7 +220,11 @@ export async function startTestServices(options: { worker?: boolean; workerOptio
 export const auth = { authorization: `Bearer ${ADMIN_KEY}` };
 
 /** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -175,7 +241,8 @@ export async function mailTo(recipient: string, outboxDir = stack().outboxDir): 
   for (const file of files) {
     const raw = await readFile(path.join(outboxDir, file));
     const envelope = /^X-Capture-Envelope-To: (.*)$/m.exec(raw.subarray(0, 2000).toString())?.[1] ?? '';
-    if (envelope.split(', ').some((a) => a.toLowerCase() === recipient.toLowerCase())) mails.push(await simpleParser(raw));
+    if (envelope.split(', ').some((a) => a.toLowerCase() === recipient.toLowerCase()))
+      mails.push(await simpleParser(raw));
   }
   return mails;
 }

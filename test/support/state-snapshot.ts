@@ -36,24 +36,39 @@ export interface StateSnapshot {
  * lengths of `watched`). Visibility lags starts a little: call {@link settleWorkflowCount}
  * first when workflows were just started.
  */
-export async function snapshotState(pool: pg.Pool, client: Client, taskQueue: string, watched: readonly string[] = []): Promise<StateSnapshot> {
+export async function snapshotState(
+  pool: pg.Pool,
+  client: Client,
+  taskQueue: string,
+  watched: readonly string[] = [],
+): Promise<StateSnapshot> {
   const sql = Object.entries(TABLES)
-    .map(([table, row]) => `SELECT '${table}' AS name, count(*) || ':' || md5(coalesce(string_agg(${row}::text, E'\\n' ORDER BY ${row}::text), '')) AS digest FROM ${table} t`)
+    .map(
+      ([table, row]) =>
+        `SELECT '${table}' AS name, count(*) || ':' || md5(coalesce(string_agg(${row}::text, E'\\n' ORDER BY ${row}::text), '')) AS digest FROM ${table} t`,
+    )
     .join(' UNION ALL ');
   const { rows } = await pool.query<{ name: string; digest: string }>(sql);
   const histories: Record<string, number> = {};
-  for (const workflowId of watched) histories[workflowId] = (await client.workflow.getHandle(workflowId).describe()).historyLength;
+  for (const workflowId of watched)
+    histories[workflowId] = (await client.workflow.getHandle(workflowId).describe()).historyLength;
   const { count } = await client.workflow.count(`TaskQueue = "${taskQueue}"`);
   return { tables: Object.fromEntries(rows.map((r) => [r.name, r.digest])), workflows: count, histories };
 }
 
 /** Waits until Temporal's visibility lists `expected` workflows on `taskQueue` (it lags the starts a little). */
-export async function settleWorkflowCount(client: Client, taskQueue: string, expected: number, timeoutMs = 10_000): Promise<void> {
+export async function settleWorkflowCount(
+  client: Client,
+  taskQueue: string,
+  expected: number,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { count } = await client.workflow.count(`TaskQueue = "${taskQueue}"`);
     if (count === expected) return;
-    if (Date.now() > deadline) throw new Error(`visibility lists ${count} workflows on ${taskQueue}, expected ${expected}`);
+    if (Date.now() > deadline)
+      throw new Error(`visibility lists ${count} workflows on ${taskQueue}, expected ${expected}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -22,9 +22,16 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<W
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (line) => lines.push(line));
+  for (const stream of [child.stdout, child.stderr])
+    createInterface({ input: stream }).on('line', (line) => lines.push(line));
   try {
-    await waitFor(async () => lines.some((line) => line.includes('worker polling')) || (child.exitCode !== null ? Promise.reject(new Error(`worker exited:\n${lines.join('\n')}`)) : false), 'the worker to poll', 120_000);
+    await waitFor(
+      async () =>
+        lines.some((line) => line.includes('worker polling')) ||
+        (child.exitCode !== null ? Promise.reject(new Error(`worker exited:\n${lines.join('\n')}`)) : false),
+      'the worker to poll',
+      120_000,
+    );
   } catch (error) {
     child.kill('SIGKILL');
     throw error;

@@ -29,11 +29,15 @@ export interface BodyRoute {
   open?: boolean;
 }
 
-
 const methodOf = (route: string): InjectOptions['method'] => route.split(' ')[0];
 
 /** A request with `raw` as the body, with the route's credentials over exactly these bytes. */
-export function send(r: BodyRoute, f: Fixtures, raw: Buffer | string, contentType: string | null = 'application/json'): InjectOptions {
+export function send(
+  r: BodyRoute,
+  f: Fixtures,
+  raw: Buffer | string,
+  contentType: string | null = 'application/json',
+): InjectOptions {
   const bytes = Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
   return {
     method: methodOf(r.route),
@@ -67,26 +71,67 @@ const DEEP_OBJECTS = `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`;
  * body over 1 MiB (413), deep nesting and an unknown field (422).
  */
 export function bodyCases(r: BodyRoute): Row[] {
-  const row = (name: string, request: Row['request'], status: Row['status'], code?: string, names?: string[]): Row => ({ route: r.route, case: name, request, status, ...(code ? { code } : {}), ...(names ? { names } : {}) });
+  const row = (name: string, request: Row['request'], status: Row['status'], code?: string, names?: string[]): Row => ({
+    route: r.route,
+    case: name,
+    request,
+    status,
+    ...(code ? { code } : {}),
+    ...(names ? { names } : {}),
+  });
   const validText = (f: Fixtures) => JSON.stringify(r.valid(f));
   return [
     row('text/plain content type', (f) => send(r, f, validText(f), 'text/plain'), 415, 'unsupported_media_type'),
-    row('XML content type', (f) => send(r, f, '<lead><email>a@example.jp</email></lead>', 'application/xml'), 415, 'unsupported_media_type'),
+    row(
+      'XML content type',
+      (f) => send(r, f, '<lead><email>a@example.jp</email></lead>', 'application/xml'),
+      415,
+      'unsupported_media_type',
+    ),
     row('no content type', (f) => send(r, f, validText(f), null), 415, 'unsupported_media_type'),
     row('truncated JSON', (f) => send(r, f, validText(f).slice(0, -3)), 400, 'malformed'),
     row('malformed JSON', (f) => send(r, f, '{"email": "a@example.jp",,}'), 400, 'malformed'),
     row('empty body', (f) => send(r, f, ''), r.empty ?? 400),
-    row('body over 1 MB', (f) => send(r, f, JSON.stringify({ padding: 'x'.repeat(1024 * 1024) })), 413, 'body_too_large'),
+    row(
+      'body over 1 MB',
+      (f) => send(r, f, JSON.stringify({ padding: 'x'.repeat(1024 * 1024) })),
+      413,
+      'body_too_large',
+    ),
     // A valid body whose first string has bytes that are not UTF-8 (0xC3 0x28, 0xFF).
-    row('invalid UTF-8 bytes', (f) => {
-      const text = validText(f);
-      const at = text.indexOf('":"') + 3;
-      return send(r, f, Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(text.slice(at))]));
-    }, 400, 'malformed'),
+    row(
+      'invalid UTF-8 bytes',
+      (f) => {
+        const text = validText(f);
+        const at = text.indexOf('":"') + 3;
+        return send(
+          r,
+          f,
+          Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(text.slice(at))]),
+        );
+      },
+      400,
+      'malformed',
+    ),
     row('10,000 nested arrays', (f) => send(r, f, DEEP_ARRAYS), [400, 422]),
-    row('10,000 nested objects in a field', (f) => send(r, f, `${validText(f).slice(0, -1)},"nested":${DEEP_OBJECTS}}`), 422, 'invalid'),
+    row(
+      '10,000 nested objects in a field',
+      (f) => send(r, f, `${validText(f).slice(0, -1)},"nested":${DEEP_OBJECTS}}`),
+      422,
+      'invalid',
+    ),
     row('an array instead of an object', (f) => send(r, f, json([r.valid(f)])), 422, 'invalid'),
-    ...(r.open ? [] : [row('an unknown field', (f) => send(r, f, json({ ...(r.valid(f) as object), unexpectedField: 1 })), 422, 'invalid', ['unexpectedField'])]),
+    ...(r.open
+      ? []
+      : [
+          row(
+            'an unknown field',
+            (f) => send(r, f, json({ ...(r.valid(f) as object), unexpectedField: 1 })),
+            422,
+            'invalid',
+            ['unexpectedField'],
+          ),
+        ]),
   ];
 }
 
@@ -96,17 +141,31 @@ export function bodyCases(r: BodyRoute): Row[] {
  * legitimate text finds none, 404) or `strict` (any hostile string is a 422).
  */
 export type FieldKind =
-  | { kind: 'data'; max: number; stored: (f: Fixtures, response: LightMyRequestResponse) => Promise<unknown>; changes?: boolean }
+  | {
+      kind: 'data';
+      max: number;
+      stored: (f: Fixtures, response: LightMyRequestResponse) => Promise<unknown>;
+      changes?: boolean;
+    }
   | { kind: 'ignored'; max: number }
   | { kind: 'lookup'; max: number }
   | { kind: 'strict' };
 
 /** A free-text field stored and read back by `stored`. */
-export const data = (max: number, stored: (f: Fixtures, response: LightMyRequestResponse) => Promise<unknown>, changes = true): FieldKind => ({ kind: 'data', max, stored, changes });
+export const data = (
+  max: number,
+  stored: (f: Fixtures, response: LightMyRequestResponse) => Promise<unknown>,
+  changes = true,
+): FieldKind => ({ kind: 'data', max, stored, changes });
 /** A constrained field: any hostile string is a 422. */
 export const strict: FieldKind = { kind: 'strict' };
 
-function hostileOutcome(kind: FieldKind, name: Hostile, value: string, field: string): Pick<Row, 'status' | 'code' | 'names' | 'stored' | 'changes'> {
+function hostileOutcome(
+  kind: FieldKind,
+  name: Hostile,
+  value: string,
+  field: string,
+): Pick<Row, 'status' | 'code' | 'names' | 'stored' | 'changes'> {
   const legitimate = kind.kind !== 'strict' && LEGITIMATE.includes(name) && value.length <= kind.max;
   if (!legitimate) return { status: 422, code: 'invalid', names: [field] };
   switch (kind.kind) {
@@ -123,7 +182,8 @@ function hostileOutcome(kind: FieldKind, name: Hostile, value: string, field: st
         status: [200, 201, 202],
         changes: kind.changes ?? true,
         // Stored verbatim, and given back as JSON (escaped, never raw markup in HTML).
-        stored: async (f, response) => expect(JSON.stringify(await kind.stored(f, response))).toContain(JSON.stringify(value).slice(1, -1)),
+        stored: async (f, response) =>
+          expect(JSON.stringify(await kind.stored(f, response))).toContain(JSON.stringify(value).slice(1, -1)),
       };
   }
 }
@@ -139,9 +199,21 @@ export function stringFieldCases(r: BodyRoute, fields: Record<string, FieldKind>
     const field = path.split('/').at(-1) as string;
     const body = (f: Fixtures, value: unknown) => json(withField(r.valid(f), path, value));
     // An object, not a number: Fastify's schema coercion takes 12345 as "12345" (docs/api.md: Bad input).
-    rows.push({ route: r.route, case: `${path}: an object instead of a string`, request: (f) => send(r, f, body(f, { $gt: '' })), status: 422, code: 'invalid', names: [field] });
+    rows.push({
+      route: r.route,
+      case: `${path}: an object instead of a string`,
+      request: (f) => send(r, f, body(f, { $gt: '' })),
+      status: 422,
+      code: 'invalid',
+      names: [field],
+    });
     for (const [name, value] of Object.entries(HOSTILE) as [Hostile, string][]) {
-      rows.push({ route: r.route, case: `${path}: ${name}`, request: (f) => send(r, f, body(f, value)), ...hostileOutcome(kind, name, value, field) });
+      rows.push({
+        route: r.route,
+        case: `${path}: ${name}`,
+        request: (f) => send(r, f, body(f, value)),
+        ...hostileOutcome(kind, name, value, field),
+      });
     }
   }
   return rows;
@@ -162,28 +234,66 @@ export function missingFieldCases(r: BodyRoute, required: readonly string[]): Ro
 /** No key and a wrong key (401), and a role that may not call the route (403), if there is one. */
 export function keyCases(route: string, request: (f: Fixtures) => InjectOptions): Row[] {
   const [verb, pattern] = route.split(' ') as [string, string];
-  const forbidden = ROLES.find((role) => role !== 'admin' && !roleAllows(role, verb, pattern)) as Exclude<(typeof ROLES)[number], 'admin'> | undefined;
+  const forbidden = ROLES.find((role) => role !== 'admin' && !roleAllows(role, verb, pattern)) as
+    Exclude<(typeof ROLES)[number], 'admin'> | undefined;
   const without = (f: Fixtures) => {
     const options = request(f);
-    const headers = Object.fromEntries(Object.entries(options.headers ?? {}).filter(([name]) => name.toLowerCase() !== 'authorization'));
+    const headers = Object.fromEntries(
+      Object.entries(options.headers ?? {}).filter(([name]) => name.toLowerCase() !== 'authorization'),
+    );
     return { ...options, headers };
   };
   return [
     { route, case: 'no API key', request: without, status: 401, code: 'unauthorized' },
-    { route, case: 'a wrong API key', request: (f) => ({ ...without(f), headers: { ...without(f).headers, authorization: 'Bearer lle_not-a-key-at-all' } }), status: 401, code: 'unauthorized' },
-    { route, case: 'a Basic instead of a Bearer key', request: (f) => ({ ...without(f), headers: { ...without(f).headers, authorization: 'Basic YWRtaW46YWRtaW4=' } }), status: 401, code: 'unauthorized' },
+    {
+      route,
+      case: 'a wrong API key',
+      request: (f) => ({
+        ...without(f),
+        headers: { ...without(f).headers, authorization: 'Bearer lle_not-a-key-at-all' },
+      }),
+      status: 401,
+      code: 'unauthorized',
+    },
+    {
+      route,
+      case: 'a Basic instead of a Bearer key',
+      request: (f) => ({ ...without(f), headers: { ...without(f).headers, authorization: 'Basic YWRtaW46YWRtaW4=' } }),
+      status: 401,
+      code: 'unauthorized',
+    },
     ...(forbidden === undefined
       ? []
-      : [{ route, case: `a ${forbidden} key`, request: (f: Fixtures) => ({ ...without(f), headers: { ...without(f).headers, authorization: `Bearer ${f.keys[forbidden]}` } }), status: 403, code: 'forbidden' }]),
+      : [
+          {
+            route,
+            case: `a ${forbidden} key`,
+            request: (f: Fixtures) => ({
+              ...without(f),
+              headers: { ...without(f).headers, authorization: `Bearer ${f.keys[forbidden]}` },
+            }),
+            status: 403,
+            code: 'forbidden',
+          },
+        ]),
   ];
 }
 
 /** Query string cases: each given as `name=value` (encoded here) with its expected status. */
-export function queryCases(route: string, url: string, credentials: (f: Fixtures) => Record<string, string>, cases: [string, Record<string, string>, number, string?][]): Row[] {
+export function queryCases(
+  route: string,
+  url: string,
+  credentials: (f: Fixtures) => Record<string, string>,
+  cases: [string, Record<string, string>, number, string?][],
+): Row[] {
   return cases.map(([name, query, status, field]) => ({
     route,
     case: name,
-    request: (f: Fixtures) => ({ method: methodOf(route), url: `${url}?${new URLSearchParams(query).toString()}`, headers: credentials(f) }),
+    request: (f: Fixtures) => ({
+      method: methodOf(route),
+      url: `${url}?${new URLSearchParams(query).toString()}`,
+      headers: credentials(f),
+    }),
     status,
     ...(status >= 400 ? { code: status === 404 ? 'not_found' : 'invalid' } : {}),
     ...(field ? { names: [field] } : {}),
@@ -208,6 +318,17 @@ export const BAD_KEYS = {
 } as const;
 
 /** Bad ids in place of `:param`: 404 (or 422 where the route checks the shape, as keys). */
-export function badIdCases(route: string, url: (id: string) => string, credentials: (f: Fixtures) => Record<string, string>, status: number | readonly number[] = 404, ids: Record<string, string> = BAD_IDS): Row[] {
-  return Object.entries(ids).map(([name, id]) => ({ route, case: name, request: (f: Fixtures) => ({ method: methodOf(route), url: url(id), headers: credentials(f) }), status }));
+export function badIdCases(
+  route: string,
+  url: (id: string) => string,
+  credentials: (f: Fixtures) => Record<string, string>,
+  status: number | readonly number[] = 404,
+  ids: Record<string, string> = BAD_IDS,
+): Row[] {
+  return Object.entries(ids).map(([name, id]) => ({
+    route,
+    case: name,
+    request: (f: Fixtures) => ({ method: methodOf(route), url: url(id), headers: credentials(f) }),
+    status,
+  }));
 }

@@ -8,7 +8,8 @@ import type { ConsoleSession, Fixtures, Row } from './table.ts';
 
 type Who = 'marketer' | 'sales';
 type Fields = Record<string, string | readonly string[]>;
-const MJML = '<mjml><mj-body><mj-section><mj-column><mj-text>{{lead.name}} 様</mj-text></mj-column></mj-section></mj-body></mjml>';
+const MJML =
+  '<mjml><mj-body><mj-section><mj-column><mj-text>{{lead.name}} 様</mj-text></mj-column></mj-section></mj-body></mjml>';
 const UNKNOWN_ID = BAD_IDS['an unknown id'];
 
 const session = (f: Fixtures, who: Who): ConsoleSession => f.sessions[who];
@@ -19,27 +20,42 @@ const encode = (fields: Fields) => {
 };
 
 /** A page as the reader's browser asks for it. */
-const getAs = (who: Who | null, url: string) => (f: Fixtures): InjectOptions => ({ method: 'GET', url, headers: who ? { cookie: session(f, who).cookie } : {} });
+const getAs =
+  (who: Who | null, url: string) =>
+  (f: Fixtures): InjectOptions => ({ method: 'GET', url, headers: who ? { cookie: session(f, who).cookie } : {} });
 
 /**
  * A form as the browser posts it, with the session's CSRF token unless `csrf` says what
  * to send instead (`null`: none).
  */
-const postAs = (who: Who | null, url: string, fields: Fields = {}, csrf?: (f: Fixtures) => string | null) => (f: Fixtures): InjectOptions => {
-  const token = csrf ? csrf(f) : who ? session(f, who).csrf : 'no-session';
-  return {
-    method: 'POST',
-    url,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(who ? { cookie: session(f, who).cookie } : {}) },
-    payload: encode({ ...fields, ...(token === null ? {} : { _csrf: token }) }),
+const postAs =
+  (who: Who | null, url: string, fields: Fields = {}, csrf?: (f: Fixtures) => string | null) =>
+  (f: Fixtures): InjectOptions => {
+    const token = csrf ? csrf(f) : who ? session(f, who).csrf : 'no-session';
+    return {
+      method: 'POST',
+      url,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...(who ? { cookie: session(f, who).cookie } : {}),
+      },
+      payload: encode({ ...fields, ...(token === null ? {} : { _csrf: token }) }),
+    };
   };
-};
 
-const row = (route: string, name: string, request: Row['request'], status: Row['status'], extra: Partial<Row> = {}): Row => ({ route, case: name, request, status, page: true, ...extra });
+const row = (
+  route: string,
+  name: string,
+  request: Row['request'],
+  status: Row['status'],
+  extra: Partial<Row> = {},
+): Row => ({ route, case: name, request, status, page: true, ...extra });
 
 /** A hostile string never comes back as markup. */
-const escaped = async (_f: Fixtures, response: LightMyRequestResponse) => expect(response.body).not.toContain(HOSTILE['an HTML script tag']);
-const redirectsTo = (pattern: RegExp) => async (_f: Fixtures, response: LightMyRequestResponse) => expect(String(response.headers.location)).toMatch(pattern);
+const escaped = async (_f: Fixtures, response: LightMyRequestResponse) =>
+  expect(response.body).not.toContain(HOSTILE['an HTML script tag']);
+const redirectsTo = (pattern: RegExp) => async (_f: Fixtures, response: LightMyRequestResponse) =>
+  expect(String(response.headers.location)).toMatch(pattern);
 
 // Every console GET page, with a URL for it that a marketer can open.
 const PAGES: [string, (f: Fixtures) => string][] = [
@@ -66,11 +82,36 @@ const FORMS: [string, (f: Fixtures) => string, Fields][] = [
   ['POST /dm-tasks/complete', () => '/dm-tasks/complete', { ids: UNKNOWN_ID }],
   ['POST /inbox/:id/ack', (f) => `/inbox/${f.escalationId}/ack`, {}],
   ['POST /tasks/:id/complete', (f) => `/tasks/${f.todoTaskId}/complete`, { note: '電話しました' }],
-  ['POST /cadences/new', () => '/cadences/new', { key: 'console-new', name: 'Console', 'nurture.steps.0.after': 'P1D', 'nurture.steps.0.channel': 'email', 'nurture.steps.0.template': 'welcome', action: 'save' }],
-  ['POST /cadences/:key/edit', () => '/cadences/default/edit', { name: 'Edited', 'nurture.steps.0.after': 'P1D', 'nurture.steps.0.channel': 'email', 'nurture.steps.0.template': 'welcome', action: 'save' }],
+  [
+    'POST /cadences/new',
+    () => '/cadences/new',
+    {
+      key: 'console-new',
+      name: 'Console',
+      'nurture.steps.0.after': 'P1D',
+      'nurture.steps.0.channel': 'email',
+      'nurture.steps.0.template': 'welcome',
+      action: 'save',
+    },
+  ],
+  [
+    'POST /cadences/:key/edit',
+    () => '/cadences/default/edit',
+    {
+      name: 'Edited',
+      'nurture.steps.0.after': 'P1D',
+      'nurture.steps.0.channel': 'email',
+      'nurture.steps.0.template': 'welcome',
+      action: 'save',
+    },
+  ],
   ['POST /templates/:key', () => '/templates/console-bad-input?locale=ja', { subject: 'ご案内', mjml: MJML }],
   ['POST /templates/:key/preview', () => '/templates/welcome/preview', { subject: 'ご案内', mjml: MJML }],
-  ['POST /templates/:key/test-send', () => '/templates/welcome/test-send', { subject: 'ご案内', mjml: MJML, to: 'qa@example.jp' }],
+  [
+    'POST /templates/:key/test-send',
+    () => '/templates/welcome/test-send',
+    { subject: 'ご案内', mjml: MJML, to: 'qa@example.jp' },
+  ],
   ['POST /leads', () => '/leads', { email: 'console-new@example.jp', name: 'Console' }],
   ['POST /leads/:id/pause', (f) => `/leads/${f.leadId}/pause`, {}],
   ['POST /leads/:id/resume', (f) => `/leads/${f.leadId}/resume`, {}],
@@ -82,36 +123,130 @@ const FORMS: [string, (f: Fixtures) => string, Fields][] = [
 const SALES_MAY = new Set(['POST /inbox/:id/ack', 'POST /tasks/:id/complete']);
 
 const pageRows = PAGES.flatMap(([route, url]): Row[] => [
-  row(route, 'no session: to the sign-in form, and back after', (f) => getAs(null, url(f))(f), 303, { stored: redirectsTo(/^\/sign-in\?next=%2F/) }),
-  row(route, 'a made-up session cookie', (f) => ({ method: 'GET', url: url(f), headers: { cookie: 'lle_session=made-up-session-id' } }), 303, { stored: redirectsTo(/^\/sign-in\?/) }),
-  row(route, 'an unknown query parameter', (f) => getAs('marketer', `${url(f)}${url(f).includes('?') ? '&' : '?'}unexpected=${encodeURIComponent(HOSTILE['SQL metacharacters'])}`)(f), [200, 204, 422], { stored: escaped }),
+  row(route, 'no session: to the sign-in form, and back after', (f) => getAs(null, url(f))(f), 303, {
+    stored: redirectsTo(/^\/sign-in\?next=%2F/),
+  }),
+  row(
+    route,
+    'a made-up session cookie',
+    (f) => ({ method: 'GET', url: url(f), headers: { cookie: 'lle_session=made-up-session-id' } }),
+    303,
+    { stored: redirectsTo(/^\/sign-in\?/) },
+  ),
+  row(
+    route,
+    'an unknown query parameter',
+    (f) =>
+      getAs(
+        'marketer',
+        `${url(f)}${url(f).includes('?') ? '&' : '?'}unexpected=${encodeURIComponent(HOSTILE['SQL metacharacters'])}`,
+      )(f),
+    [200, 204, 422],
+    { stored: escaped },
+  ),
 ]);
 
 const formCases = ([route, url, fields]: (typeof FORMS)[number]): Row[] => [
   row(route, 'no session', (f) => postAs(null, url(f), fields)(f), 401),
   row(route, 'a session without the CSRF token', (f) => postAs('marketer', url(f), fields, () => null)(f), 403),
   row(route, 'a wrong CSRF token', (f) => postAs('marketer', url(f), fields, () => 'forged-token')(f), 403),
-  row(route, "another session's CSRF token", (f) => postAs('marketer', url(f), fields, (g) => g.sessions.sales.csrf)(f), 403),
-  row(route, 'the CSRF token in the query string only', (f) => ({ ...postAs('marketer', url(f), fields, () => null)(f), url: `${url(f)}${url(f).includes('?') ? '&' : '?'}_csrf=${encodeURIComponent(f.sessions.marketer.csrf)}` }), [403, 422]),
+  row(
+    route,
+    "another session's CSRF token",
+    (f) => postAs('marketer', url(f), fields, (g) => g.sessions.sales.csrf)(f),
+    403,
+  ),
+  row(
+    route,
+    'the CSRF token in the query string only',
+    (f) => ({
+      ...postAs('marketer', url(f), fields, () => null)(f),
+      url: `${url(f)}${url(f).includes('?') ? '&' : '?'}_csrf=${encodeURIComponent(f.sessions.marketer.csrf)}`,
+    }),
+    [403, 422],
+  ),
   // JSON is the API's format; without the form's token it is a forged post like any other.
-  row(route, 'a JSON body without the token', (f) => ({ method: 'POST', url: url(f), headers: { cookie: f.sessions.marketer.cookie, 'content-type': 'application/json' }, payload: JSON.stringify(fields) }), [403, 415]),
-  row(route, 'a text/plain body', (f) => ({ method: 'POST', url: url(f), headers: { cookie: f.sessions.marketer.cookie, 'content-type': 'text/plain' }, payload: encode({ ...fields, _csrf: f.sessions.marketer.csrf }) }), 415),
-  row(route, 'a form over 1 MB', (f) => postAs('marketer', url(f), { ...fields, pad: 'x'.repeat(1024 * 1024) })(f), 413),
-  ...(SALES_MAY.has(route) ? [] : [row(route, 'a sales session (a role that may not)', (f) => postAs('sales', url(f), fields)(f), 403, { stored: escaped })]),
+  row(
+    route,
+    'a JSON body without the token',
+    (f) => ({
+      method: 'POST',
+      url: url(f),
+      headers: { cookie: f.sessions.marketer.cookie, 'content-type': 'application/json' },
+      payload: JSON.stringify(fields),
+    }),
+    [403, 415],
+  ),
+  row(
+    route,
+    'a text/plain body',
+    (f) => ({
+      method: 'POST',
+      url: url(f),
+      headers: { cookie: f.sessions.marketer.cookie, 'content-type': 'text/plain' },
+      payload: encode({ ...fields, _csrf: f.sessions.marketer.csrf }),
+    }),
+    415,
+  ),
+  row(
+    route,
+    'a form over 1 MB',
+    (f) => postAs('marketer', url(f), { ...fields, pad: 'x'.repeat(1024 * 1024) })(f),
+    413,
+  ),
+  ...(SALES_MAY.has(route)
+    ? []
+    : [
+        row(route, 'a sales session (a role that may not)', (f) => postAs('sales', url(f), fields)(f), 403, {
+          stored: escaped,
+        }),
+      ]),
 ];
 const formRows = FORMS.flatMap(formCases);
 // Last: a sign-out that got through would end the session the rows after it use.
-const signOutRows = formCases(['POST /sign-out', () => '/sign-out', {}]).filter((r) => !r.case.startsWith('a sales session'));
+const signOutRows = formCases(['POST /sign-out', () => '/sign-out', {}]).filter(
+  (r) => !r.case.startsWith('a sales session'),
+);
 
-const leadIdRoutes = ['GET /leads/:id', 'GET /leads/:id/timeline', 'POST /leads/:id/pause', 'POST /leads/:id/resume', 'POST /leads/:id/do-not-contact', 'POST /leads/:id/owner', 'POST /leads/:id/stage', 'POST /inbox/:id/ack', 'POST /tasks/:id/complete', 'GET /outbox/:id'];
+const leadIdRoutes = [
+  'GET /leads/:id',
+  'GET /leads/:id/timeline',
+  'POST /leads/:id/pause',
+  'POST /leads/:id/resume',
+  'POST /leads/:id/do-not-contact',
+  'POST /leads/:id/owner',
+  'POST /leads/:id/stage',
+  'POST /inbox/:id/ack',
+  'POST /tasks/:id/complete',
+  'GET /outbox/:id',
+];
 const badIdRows = leadIdRoutes.flatMap((route): Row[] => {
   const [verb, pattern] = route.split(' ') as [string, string];
-  const fields: Fields = route.endsWith('/stage') ? { stage: 'deal' } : route.endsWith('/owner') ? { ownerEmail: 'rep@example.jp' } : {};
+  const fields: Fields = route.endsWith('/stage')
+    ? { stage: 'deal' }
+    : route.endsWith('/owner')
+      ? { ownerEmail: 'rep@example.jp' }
+      : {};
   return Object.entries(BAD_IDS).map(([name, id]) =>
-    row(route, name, (f) => (verb === 'GET' ? getAs('marketer', pattern.replace(':id', id)) : postAs('marketer', pattern.replace(':id', id), fields))(f), [404, 422]),
+    row(
+      route,
+      name,
+      (f) =>
+        (verb === 'GET'
+          ? getAs('marketer', pattern.replace(':id', id))
+          : postAs('marketer', pattern.replace(':id', id), fields))(f),
+      [404, 422],
+    ),
   );
 });
-const outboxPathRows = ['..%2Fsecret', '..%252Fsecret', '%2Fetc%2Fpasswd', '..%5Csecret'].map((id) => row('GET /outbox/:id', `a path out of the outbox: ${decodeURIComponent(id)}`, getAs('marketer', `/outbox/${id}`), [404, 422]));
+const outboxPathRows = ['..%2Fsecret', '..%252Fsecret', '%2Fetc%2Fpasswd', '..%5Csecret'].map((id) =>
+  row(
+    'GET /outbox/:id',
+    `a path out of the outbox: ${decodeURIComponent(id)}`,
+    getAs('marketer', `/outbox/${id}`),
+    [404, 422],
+  ),
+);
 
 const keyRoutes: [string, string, Fields | null][] = [
   ['GET /cadences/:key', '/cadences/:key', null],
@@ -123,64 +258,214 @@ const keyRoutes: [string, string, Fields | null][] = [
   ['POST /templates/:key/test-send', '/templates/:key/test-send', { to: 'qa@example.jp' }],
 ];
 const badKeyRows = keyRoutes.flatMap(([route, pattern, fields]): Row[] => [
-  ...Object.entries(BAD_KEYS).map(([name, key]) => row(route, name, (f) => (fields ? postAs('marketer', pattern.replace(':key', key), fields) : getAs('marketer', pattern.replace(':key', key)))(f), [404, 422])),
-  ...(route.startsWith('GET /cadences') || route.startsWith('POST /cadences') ? [row(route, 'a key no cadence has', (f) => (fields ? postAs('marketer', pattern.replace(':key', 'no-such-cadence'), fields) : getAs('marketer', pattern.replace(':key', 'no-such-cadence')))(f), [404, 422])] : []),
+  ...Object.entries(BAD_KEYS).map(([name, key]) =>
+    row(
+      route,
+      name,
+      (f) =>
+        (fields
+          ? postAs('marketer', pattern.replace(':key', key), fields)
+          : getAs('marketer', pattern.replace(':key', key)))(f),
+      [404, 422],
+    ),
+  ),
+  ...(route.startsWith('GET /cadences') || route.startsWith('POST /cadences')
+    ? [
+        row(
+          route,
+          'a key no cadence has',
+          (f) =>
+            (fields
+              ? postAs('marketer', pattern.replace(':key', 'no-such-cadence'), fields)
+              : getAs('marketer', pattern.replace(':key', 'no-such-cadence')))(f),
+          [404, 422],
+        ),
+      ]
+    : []),
 ]);
 
 /** Each hostile string in a field or query parameter: `legit` answers for text that is data, and 4xx for the rest. */
-const hostileRows = (route: string, name: string, request: (value: string) => Row['request'], legit: Row['status'], extra: (value: string) => Partial<Row> = () => ({})): Row[] =>
+const hostileRows = (
+  route: string,
+  name: string,
+  request: (value: string) => Row['request'],
+  legit: Row['status'],
+  extra: (value: string) => Partial<Row> = () => ({}),
+): Row[] =>
   Object.entries(HOSTILE).map(([kind, value]) => {
     const legitimate = !['a NUL character', 'a 10 KB string'].includes(kind);
     // Loose on purpose: a NUL is refused by the form parser (400) or the schema (422), and
     // 10 KB by the body limit (413) or the field's maxLength (422), depending on the route's
     // body limit and parser; every one of them is a refusal that must change nothing, which
     // the snapshot checks whatever the code.
-    return row(route, `${name}: ${kind}`, request(value), legitimate ? legit : [400, 413, 422], legitimate ? { stored: escaped, ...extra(value) } : { stored: escaped });
+    return row(
+      route,
+      `${name}: ${kind}`,
+      request(value),
+      legitimate ? legit : [400, 413, 422],
+      legitimate ? { stored: escaped, ...extra(value) } : { stored: escaped },
+    );
   });
 
 // A fresh address per row, so each legitimate name makes its own lead.
 let made = 0;
-const newLeadRows = hostileRows('POST /leads', 'name', (value) => postAs('marketer', '/leads', { email: `console-hostile-${++made}@example.jp`, name: value }), 303, (value) => ({
-  // Loose on purpose: a new lead is a leads row, its timeline and its workflow start, all
-  // the point of the row; `stored` checks the name came back verbatim.
-  changes: true,
-  stored: async (f, response) => {
-    const id = /\/leads\/([0-9a-f-]{36})/.exec(String(response.headers.location))?.[1] ?? '';
-    expect(((await f.get(`/v1/leads/${id}`)) as { profile: { name: string } }).profile.name).toBe(value);
-  },
-}));
+const newLeadRows = hostileRows(
+  'POST /leads',
+  'name',
+  (value) => postAs('marketer', '/leads', { email: `console-hostile-${++made}@example.jp`, name: value }),
+  303,
+  (value) => ({
+    // Loose on purpose: a new lead is a leads row, its timeline and its workflow start, all
+    // the point of the row; `stored` checks the name came back verbatim.
+    changes: true,
+    stored: async (f, response) => {
+      const id = /\/leads\/([0-9a-f-]{36})/.exec(String(response.headers.location))?.[1] ?? '';
+      expect(((await f.get(`/v1/leads/${id}`)) as { profile: { name: string } }).profile.name).toBe(value);
+    },
+  }),
+);
 
-const saveTemplateRows = hostileRows('POST /templates/:key', 'subject', (value) => postAs('marketer', '/templates/console-hostile?locale=ja', { subject: value, mjml: MJML }), 303, (value) => ({
-  // A new template version, and nothing else (no lead, no workflow is touched).
-  changesOnly: ['templates'],
-  stored: async (f) => expect(((await f.get('/v1/templates/console-hostile?locale=ja')) as { subject: string }).subject).toBe(value),
-}));
+const saveTemplateRows = hostileRows(
+  'POST /templates/:key',
+  'subject',
+  (value) => postAs('marketer', '/templates/console-hostile?locale=ja', { subject: value, mjml: MJML }),
+  303,
+  (value) => ({
+    // A new template version, and nothing else (no lead, no workflow is touched).
+    changesOnly: ['templates'],
+    stored: async (f) =>
+      expect(((await f.get('/v1/templates/console-hostile?locale=ja')) as { subject: string }).subject).toBe(value),
+  }),
+);
 
 const signInRows: Row[] = [
-  row('GET /sign-in', 'next=//evil.example is not kept', getAs(null, '/sign-in?next=%2F%2Fevil.example'), 200, { stored: async (_f, r) => expect(r.body).toContain('name="next" value="/"') }),
+  row('GET /sign-in', 'next=//evil.example is not kept', getAs(null, '/sign-in?next=%2F%2Fevil.example'), 200, {
+    stored: async (_f, r) => expect(r.body).toContain('name="next" value="/"'),
+  }),
   row('GET /sign-in', 'a next over 2,000 characters', getAs(null, `/sign-in?next=/${'x'.repeat(2100)}`), 422),
-  row('GET /sign-in', 'hostile text in next', getAs(null, `/sign-in?next=${encodeURIComponent(`/"><script>alert("x")</script>`)}`), 200, { stored: escaped }),
-  row('POST /sign-in', 'a forged form (no pre-session cookie)', (f) => ({ method: 'POST', url: '/sign-in', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: encode({ key: f.keys.marketer, _csrf: f.sessions.signInForm.csrf }) }), 403, { stored: async (_f, r) => expect(r.headers['set-cookie'] ?? '').not.toContain('lle_session=') }),
-  row('POST /sign-in', 'a token that is not the cookie’s', (f) => ({ method: 'POST', url: '/sign-in', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.sessions.signInForm.cookie }, payload: encode({ key: f.keys.marketer, _csrf: 'made-up' }) }), 403),
-  row('POST /sign-in', 'no token', (f) => ({ method: 'POST', url: '/sign-in', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.sessions.signInForm.cookie }, payload: encode({ key: f.keys.marketer }) }), [403, 422]),
-  row('POST /sign-in', 'a wrong key', (f) => ({ method: 'POST', url: '/sign-in', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.sessions.signInForm.cookie }, payload: encode({ key: 'lle_not-a-key', _csrf: f.sessions.signInForm.csrf }) }), 401),
-  ...hostileRows('POST /sign-in', 'key', (value) => (f) => ({ method: 'POST', url: '/sign-in', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.sessions.signInForm.cookie }, payload: encode({ key: value, _csrf: f.sessions.signInForm.csrf }) }), 401),
+  row(
+    'GET /sign-in',
+    'hostile text in next',
+    getAs(null, `/sign-in?next=${encodeURIComponent(`/"><script>alert("x")</script>`)}`),
+    200,
+    { stored: escaped },
+  ),
+  row(
+    'POST /sign-in',
+    'a forged form (no pre-session cookie)',
+    (f) => ({
+      method: 'POST',
+      url: '/sign-in',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: encode({ key: f.keys.marketer, _csrf: f.sessions.signInForm.csrf }),
+    }),
+    403,
+    { stored: async (_f, r) => expect(r.headers['set-cookie'] ?? '').not.toContain('lle_session=') },
+  ),
+  row(
+    'POST /sign-in',
+    'a token that is not the cookie’s',
+    (f) => ({
+      method: 'POST',
+      url: '/sign-in',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.sessions.signInForm.cookie },
+      payload: encode({ key: f.keys.marketer, _csrf: 'made-up' }),
+    }),
+    403,
+  ),
+  row(
+    'POST /sign-in',
+    'no token',
+    (f) => ({
+      method: 'POST',
+      url: '/sign-in',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.sessions.signInForm.cookie },
+      payload: encode({ key: f.keys.marketer }),
+    }),
+    [403, 422],
+  ),
+  row(
+    'POST /sign-in',
+    'a wrong key',
+    (f) => ({
+      method: 'POST',
+      url: '/sign-in',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.sessions.signInForm.cookie },
+      payload: encode({ key: 'lle_not-a-key', _csrf: f.sessions.signInForm.csrf }),
+    }),
+    401,
+  ),
+  ...hostileRows(
+    'POST /sign-in',
+    'key',
+    (value) => (f) => ({
+      method: 'POST',
+      url: '/sign-in',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.sessions.signInForm.cookie },
+      payload: encode({ key: value, _csrf: f.sessions.signInForm.csrf }),
+    }),
+    401,
+  ),
   ...['//evil.example', '/\\evil.example', 'https://evil.example/', '/%2F%2Fevil.example'].map((next) =>
     // A sign-in adds a console session: the only change allowed.
-    row('POST /sign-in', `next=${next} lands on this site`, (f) => ({ method: 'POST', url: '/sign-in', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.sessions.signInForm.cookie }, payload: encode({ key: f.keys.sales, _csrf: f.sessions.signInForm.csrf, next }) }), 303, {
-      stored: async (_f, r) => expect(String(r.headers.location)).toMatch(/^\/(?![/\\])/),
-      changesOnly: ['console_sessions'],
-    }),
+    row(
+      'POST /sign-in',
+      `next=${next} lands on this site`,
+      (f) => ({
+        method: 'POST',
+        url: '/sign-in',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.sessions.signInForm.cookie },
+        payload: encode({ key: f.keys.sales, _csrf: f.sessions.signInForm.csrf, next }),
+      }),
+      303,
+      {
+        stored: async (_f, r) => expect(String(r.headers.location)).toMatch(/^\/(?![/\\])/),
+        changesOnly: ['console_sessions'],
+      },
+    ),
   ),
-  row('POST /sign-in', 'a JSON body without the token', (f) => ({ method: 'POST', url: '/sign-in', headers: { 'content-type': 'application/json', cookie: f.sessions.signInForm.cookie }, payload: JSON.stringify({ key: f.keys.marketer }) }), [403, 415, 422]),
-  row('POST /sign-in', 'an unknown field', (f) => ({ method: 'POST', url: '/sign-in', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.sessions.signInForm.cookie }, payload: encode({ key: f.keys.marketer, _csrf: f.sessions.signInForm.csrf, role: 'admin' }) }), 422),
+  row(
+    'POST /sign-in',
+    'a JSON body without the token',
+    (f) => ({
+      method: 'POST',
+      url: '/sign-in',
+      headers: { 'content-type': 'application/json', cookie: f.sessions.signInForm.cookie },
+      payload: JSON.stringify({ key: f.keys.marketer }),
+    }),
+    [403, 415, 422],
+  ),
+  row(
+    'POST /sign-in',
+    'an unknown field',
+    (f) => ({
+      method: 'POST',
+      url: '/sign-in',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: f.sessions.signInForm.cookie },
+      payload: encode({ key: f.keys.marketer, _csrf: f.sessions.signInForm.csrf, role: 'admin' }),
+    }),
+    422,
+  ),
   row('GET /lang/:lang', 'a language the console does not have', getAs(null, '/lang/xx'), [404, 422]),
   row('GET /lang/:lang', 'a NUL as the language', getAs(null, '/lang/%00'), [404, 422]),
-  ...['//evil.example', 'https://evil.example/', '/\\evil.example'].map((next) => row('GET /lang/:lang', `next=${next} stays on this site`, getAs(null, `/lang/en?next=${encodeURIComponent(next)}`), 303, { stored: redirectsTo(/^\/(?![/\\])/) })),
+  ...['//evil.example', 'https://evil.example/', '/\\evil.example'].map((next) =>
+    row(
+      'GET /lang/:lang',
+      `next=${next} stays on this site`,
+      getAs(null, `/lang/en?next=${encodeURIComponent(next)}`),
+      303,
+      { stored: redirectsTo(/^\/(?![/\\])/) },
+    ),
+  ),
   row('GET /assets/:name', 'an asset that does not exist', getAs(null, '/assets/nothing.js'), 404),
   row('GET /assets/:name', 'a path out of the assets', getAs(null, '/assets/..%2Fplugin.ts'), 404),
   row('GET /assets/:name', 'a path to the package', getAs(null, '/assets/..%2F..%2Fpackage.json'), 404),
-  row('GET /assets/:name', 'an asset that exists (so the rows above can fail)', getAs(null, '/assets/console.css'), 200),
+  row(
+    'GET /assets/:name',
+    'an asset that exists (so the rows above can fail)',
+    getAs(null, '/assets/console.css'),
+    200,
+  ),
 ];
 
 // Rows accepting 200 or 422 below: a filter or display parameter the page may ignore (200,
@@ -188,43 +473,216 @@ const signInRows: Row[] = [
 // change anything (the snapshot) and a 200 must show the value escaped where it shows it.
 const fieldRows: Row[] = [
   ...hostileRows('GET /leads', 'q', (value) => getAs('marketer', `/leads?q=${encodeURIComponent(value)}`), 200),
-  ...hostileRows('GET /leads', 'stage', (value) => getAs('marketer', `/leads?stage=${encodeURIComponent(value)}`), [200, 422]),
+  ...hostileRows(
+    'GET /leads',
+    'stage',
+    (value) => getAs('marketer', `/leads?stage=${encodeURIComponent(value)}`),
+    [200, 422],
+  ),
   row('GET /leads', 'a made-up cursor', getAs('marketer', '/leads?cursor=eyJpZCI6MX0'), [200, 422]),
   ...newLeadRows,
-  ...hostileRows('POST /leads', 'email', (value) => postAs('marketer', '/leads', { email: value, name: 'x' }), [400, 422]),
-  ...hostileRows('POST /leads/:id/owner', 'ownerEmail', (value) => (f) => postAs('marketer', `/leads/${f.leadId}/owner`, { ownerEmail: value })(f), [400, 422]),
-  ...hostileRows('POST /leads/:id/stage', 'stage', (value) => (f) => postAs('marketer', `/leads/${f.leadId}/stage`, { stage: value })(f), [400, 422]),
-  row('POST /leads/:id/stage', 'a move the lead cannot make', (f) => postAs('marketer', `/leads/${f.leadId}/stage`, { stage: 'customer' })(f), 409),
-  ...saveTemplateRows,
-  ...hostileRows('POST /templates/:key/preview', 'sample_name', (value) => postAs('marketer', '/templates/welcome/preview', { subject: '{{lead.name}}', mjml: MJML, sample_name: value }), [200, 404]),
-  ...hostileRows('POST /templates/:key/test-send', 'to', (value) => postAs('marketer', '/templates/welcome/test-send', { subject: 'x', mjml: MJML, to: value }), [404, 422]),
-  ...hostileRows('POST /cadences/new', 'key', (value) => postAs('marketer', '/cadences/new', { key: value, name: 'x', 'nurture.steps.0.after': 'P1D', 'nurture.steps.0.channel': 'email', action: 'save' }), 422),
-  ...hostileRows('POST /cadences/new', 'name, previewed', (value) => postAs('marketer', '/cadences/new', { key: 'console-preview', name: value, 'nurture.steps.0.after': 'P1D', 'nurture.steps.0.channel': 'task', action: 'preview' }), [200, 422]),
-  ...['add-step:nurture', 'remove-step:nurture:999', 'up-step:upsell:-1', 'down-step:nowhere:0', HOSTILE['SQL metacharacters']].map((action) =>
-    row('POST /cadences/new', `a step button that is no button: ${action}`, postAs('marketer', '/cadences/new', { key: 'console-step', 'nurture.steps.0.after': 'P1D', action }), [200, 422], { stored: escaped }),
+  ...hostileRows(
+    'POST /leads',
+    'email',
+    (value) => postAs('marketer', '/leads', { email: value, name: 'x' }),
+    [400, 422],
   ),
-  row('POST /cadences/new', 'a step index past the form', postAs('marketer', '/cadences/new', { key: 'console-gap', 'nurture.steps.999.after': 'P1D', action: 'preview' }), [200, 422]),
-  row('POST /cadences/new', '2,001 fields', postAs('marketer', '/cadences/new', Object.fromEntries(Array.from({ length: 2001 }, (_, i) => [`f${i}`, 'x']))), [413, 422]),
-  ...hostileRows('GET /cadences/:key', 'start', (value) => getAs('marketer', `/cadences/default?start=${encodeURIComponent(value)}`), [200, 422]),
-  ...hostileRows('GET /cadences/:key', 'impact after saving', (value) => getAs('marketer', `/cadences/default?saved=1&impact=${encodeURIComponent(value)}`), [200, 422]),
-  ...hostileRows('GET /cadences/:key', 'steps of the impact after saving', (value) => getAs('marketer', `/cadences/default?saved=1&impact=1.0.0.0.1&at=${encodeURIComponent(value)}`), [200, 422]),
-  row('GET /cadences/:key', 'an impact with a step past any sequence', getAs('marketer', '/cadences/default?saved=1&impact=9.1.2.0.1&at=n999~9,r-~1'), 200),
+  ...hostileRows(
+    'POST /leads/:id/owner',
+    'ownerEmail',
+    (value) => (f) => postAs('marketer', `/leads/${f.leadId}/owner`, { ownerEmail: value })(f),
+    [400, 422],
+  ),
+  ...hostileRows(
+    'POST /leads/:id/stage',
+    'stage',
+    (value) => (f) => postAs('marketer', `/leads/${f.leadId}/stage`, { stage: value })(f),
+    [400, 422],
+  ),
+  row(
+    'POST /leads/:id/stage',
+    'a move the lead cannot make',
+    (f) => postAs('marketer', `/leads/${f.leadId}/stage`, { stage: 'customer' })(f),
+    409,
+  ),
+  ...saveTemplateRows,
+  ...hostileRows(
+    'POST /templates/:key/preview',
+    'sample_name',
+    (value) =>
+      postAs('marketer', '/templates/welcome/preview', { subject: '{{lead.name}}', mjml: MJML, sample_name: value }),
+    [200, 404],
+  ),
+  ...hostileRows(
+    'POST /templates/:key/test-send',
+    'to',
+    (value) => postAs('marketer', '/templates/welcome/test-send', { subject: 'x', mjml: MJML, to: value }),
+    [404, 422],
+  ),
+  ...hostileRows(
+    'POST /cadences/new',
+    'key',
+    (value) =>
+      postAs('marketer', '/cadences/new', {
+        key: value,
+        name: 'x',
+        'nurture.steps.0.after': 'P1D',
+        'nurture.steps.0.channel': 'email',
+        action: 'save',
+      }),
+    422,
+  ),
+  ...hostileRows(
+    'POST /cadences/new',
+    'name, previewed',
+    (value) =>
+      postAs('marketer', '/cadences/new', {
+        key: 'console-preview',
+        name: value,
+        'nurture.steps.0.after': 'P1D',
+        'nurture.steps.0.channel': 'task',
+        action: 'preview',
+      }),
+    [200, 422],
+  ),
+  ...[
+    'add-step:nurture',
+    'remove-step:nurture:999',
+    'up-step:upsell:-1',
+    'down-step:nowhere:0',
+    HOSTILE['SQL metacharacters'],
+  ].map((action) =>
+    row(
+      'POST /cadences/new',
+      `a step button that is no button: ${action}`,
+      postAs('marketer', '/cadences/new', { key: 'console-step', 'nurture.steps.0.after': 'P1D', action }),
+      [200, 422],
+      { stored: escaped },
+    ),
+  ),
+  row(
+    'POST /cadences/new',
+    'a step index past the form',
+    postAs('marketer', '/cadences/new', { key: 'console-gap', 'nurture.steps.999.after': 'P1D', action: 'preview' }),
+    [200, 422],
+  ),
+  row(
+    'POST /cadences/new',
+    '2,001 fields',
+    postAs('marketer', '/cadences/new', Object.fromEntries(Array.from({ length: 2001 }, (_, i) => [`f${i}`, 'x']))),
+    [413, 422],
+  ),
+  ...hostileRows(
+    'GET /cadences/:key',
+    'start',
+    (value) => getAs('marketer', `/cadences/default?start=${encodeURIComponent(value)}`),
+    [200, 422],
+  ),
+  ...hostileRows(
+    'GET /cadences/:key',
+    'impact after saving',
+    (value) => getAs('marketer', `/cadences/default?saved=1&impact=${encodeURIComponent(value)}`),
+    [200, 422],
+  ),
+  ...hostileRows(
+    'GET /cadences/:key',
+    'steps of the impact after saving',
+    (value) => getAs('marketer', `/cadences/default?saved=1&impact=1.0.0.0.1&at=${encodeURIComponent(value)}`),
+    [200, 422],
+  ),
+  row(
+    'GET /cadences/:key',
+    'an impact with a step past any sequence',
+    getAs('marketer', '/cadences/default?saved=1&impact=9.1.2.0.1&at=n999~9,r-~1'),
+    200,
+  ),
   row('GET /cadences/:key', 'a version that does not exist', getAs('marketer', '/cadences/default?version=999'), 404),
-  ...hostileRows('GET /templates', 'newKey', (value) => getAs('marketer', `/templates?newKey=${encodeURIComponent(value)}`), [200, 422]),
+  ...hostileRows(
+    'GET /templates',
+    'newKey',
+    (value) => getAs('marketer', `/templates?newKey=${encodeURIComponent(value)}`),
+    [200, 422],
+  ),
   row('GET /templates/:key', 'an unknown locale', getAs('marketer', '/templates/welcome?locale=fr'), 422),
-  ...hostileRows('GET /dm-tasks', 'status', (value) => getAs('marketer', `/dm-tasks?status=${encodeURIComponent(value)}`), 422),
-  ...hostileRows('POST /dm-tasks/complete', 'ids', (value) => postAs('marketer', '/dm-tasks/complete', { ids: value }), [303, 422]),
-  ...hostileRows('POST /dm-tasks/complete', 'only', (value) => postAs('marketer', `/dm-tasks/complete?only=${encodeURIComponent(value)}`), [303, 422]),
-  row('POST /dm-tasks/complete', '1,001 ids', postAs('marketer', '/dm-tasks/complete', { ids: Array.from({ length: 1001 }, (_, i) => String(i)) }), 422),
-  ...hostileRows('GET /tasks', 'status', (value) => getAs('marketer', `/tasks?status=${encodeURIComponent(value)}`), 422),
-  ...hostileRows('GET /tasks', 'owner', (value) => getAs('sales', `/tasks?owner=${encodeURIComponent(value)}`), [200, 422]),
-  ...hostileRows('POST /tasks/:id/complete', 'note', (value) => (f) => postAs('sales', `/tasks/${f.todoTaskId}/complete`, { note: value })(f), [303, 422]),
-  ...hostileRows('GET /inbox', 'status', (value) => getAs('marketer', `/inbox?status=${encodeURIComponent(value)}`), 422),
-  row('GET /', 'capacity inputs that are no numbers', getAs('marketer', `/?dailyActivities=${encodeURIComponent(HOSTILE['SQL metacharacters'])}&reps=0`), 422),
-  ...hostileRows('GET /leads/:id/timeline', 'v', (value) => (f) => getAs('marketer', `/leads/${f.leadId}/timeline?v=${encodeURIComponent(value)}`)(f), [200, 204, 422]),
+  ...hostileRows(
+    'GET /dm-tasks',
+    'status',
+    (value) => getAs('marketer', `/dm-tasks?status=${encodeURIComponent(value)}`),
+    422,
+  ),
+  ...hostileRows(
+    'POST /dm-tasks/complete',
+    'ids',
+    (value) => postAs('marketer', '/dm-tasks/complete', { ids: value }),
+    [303, 422],
+  ),
+  ...hostileRows(
+    'POST /dm-tasks/complete',
+    'only',
+    (value) => postAs('marketer', `/dm-tasks/complete?only=${encodeURIComponent(value)}`),
+    [303, 422],
+  ),
+  row(
+    'POST /dm-tasks/complete',
+    '1,001 ids',
+    postAs('marketer', '/dm-tasks/complete', { ids: Array.from({ length: 1001 }, (_, i) => String(i)) }),
+    422,
+  ),
+  ...hostileRows(
+    'GET /tasks',
+    'status',
+    (value) => getAs('marketer', `/tasks?status=${encodeURIComponent(value)}`),
+    422,
+  ),
+  ...hostileRows(
+    'GET /tasks',
+    'owner',
+    (value) => getAs('sales', `/tasks?owner=${encodeURIComponent(value)}`),
+    [200, 422],
+  ),
+  ...hostileRows(
+    'POST /tasks/:id/complete',
+    'note',
+    (value) => (f) => postAs('sales', `/tasks/${f.todoTaskId}/complete`, { note: value })(f),
+    [303, 422],
+  ),
+  ...hostileRows(
+    'GET /inbox',
+    'status',
+    (value) => getAs('marketer', `/inbox?status=${encodeURIComponent(value)}`),
+    422,
+  ),
+  row(
+    'GET /',
+    'capacity inputs that are no numbers',
+    getAs('marketer', `/?dailyActivities=${encodeURIComponent(HOSTILE['SQL metacharacters'])}&reps=0`),
+    422,
+  ),
+  ...hostileRows(
+    'GET /leads/:id/timeline',
+    'v',
+    (value) => (f) => getAs('marketer', `/leads/${f.leadId}/timeline?v=${encodeURIComponent(value)}`)(f),
+    [200, 204, 422],
+  ),
   // Pages a sales rep may not open answer 403, not another role's data.
-  ...['/cadences/new', '/cadences/default/edit', '/templates/welcome', '/dm-tasks', '/outbox'].map((url) => row(`GET ${url.replace('default', ':key').replace('welcome', ':key')}`, 'a sales session (a role that may not)', getAs('sales', url), 403)),
+  ...['/cadences/new', '/cadences/default/edit', '/templates/welcome', '/dm-tasks', '/outbox'].map((url) =>
+    row(
+      `GET ${url.replace('default', ':key').replace('welcome', ':key')}`,
+      'a sales session (a role that may not)',
+      getAs('sales', url),
+      403,
+    ),
+  ),
 ];
 
 /** The table's rows for the console's pages and forms. */
-export const consoleRows: Row[] = [...pageRows, ...formRows, ...badIdRows, ...outboxPathRows, ...badKeyRows, ...signInRows, ...fieldRows, ...signOutRows];
+export const consoleRows: Row[] = [
+  ...pageRows,
+  ...formRows,
+  ...badIdRows,
+  ...outboxPathRows,
+  ...badKeyRows,
+  ...signInRows,
+  ...fieldRows,
+  ...signOutRows,
+];

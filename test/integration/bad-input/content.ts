@@ -1,18 +1,35 @@
 import { expect } from 'vitest';
 import { auth } from '../../support/services.ts';
-import { BAD_KEYS, badIdCases, bodyCases, data, keyCases, missingFieldCases, queryCases, send, strict, stringFieldCases, type BodyRoute } from './cases.ts';
+import {
+  BAD_KEYS,
+  badIdCases,
+  bodyCases,
+  data,
+  keyCases,
+  missingFieldCases,
+  queryCases,
+  send,
+  strict,
+  stringFieldCases,
+  type BodyRoute,
+} from './cases.ts';
 import type { Fixtures, Row } from './table.ts';
 
 // Cadences and templates: what marketers write.
 
 const admin = () => auth;
-const MJML = '<mjml><mj-body><mj-section><mj-column><mj-text>{{lead.company}} {{lead.name}} 様</mj-text></mj-column></mj-section></mj-body></mjml>';
+const MJML =
+  '<mjml><mj-body><mj-section><mj-column><mj-text>{{lead.company}} {{lead.name}} 様</mj-text></mj-column></mj-section></mj-body></mjml>';
 
 const putCadence: BodyRoute = {
   route: 'PUT /v1/cadences/:key',
   url: () => '/v1/cadences/bad-input',
   credentials: admin,
-  valid: () => ({ name: 'Bad input', nurture: { steps: [{ after: 'P1D', channel: 'email', template: 'welcome', title: 'First touch' }] }, reactivation: { eligibleReasons: ['budget'], waitAfterEnd: 'P6M', steps: [] } }),
+  valid: () => ({
+    name: 'Bad input',
+    nurture: { steps: [{ after: 'P1D', channel: 'email', template: 'welcome', title: 'First touch' }] },
+    reactivation: { eligibleReasons: ['budget'], waitAfterEnd: 'P6M', steps: [] },
+  }),
 };
 
 const putTemplate: BodyRoute = {
@@ -26,7 +43,11 @@ const preview: BodyRoute = {
   route: 'POST /v1/templates/:key/preview',
   url: () => '/v1/templates/bad-input/preview',
   credentials: admin,
-  valid: () => ({ subject: 'ご案内 {{lead.name}} 様', mjml: MJML, lead: { name: '山田 太郎', company: '株式会社サンプル', email: 'taro@example.jp' } }),
+  valid: () => ({
+    subject: 'ご案内 {{lead.name}} 様',
+    mjml: MJML,
+    lead: { name: '山田 太郎', company: '株式会社サンプル', email: 'taro@example.jp' },
+  }),
 };
 // The preview stores nothing; lead data comes back in the text part, and escaped in the HTML.
 const previewed = data(
@@ -39,13 +60,23 @@ const previewed = data(
   false,
 );
 
-const keyRoutes = ['GET /v1/cadences/:key', 'GET /v1/templates/:key', 'GET /v1/cadences/:key/versions', 'GET /v1/templates/:key/versions'];
+const keyRoutes = [
+  'GET /v1/cadences/:key',
+  'GET /v1/templates/:key',
+  'GET /v1/cadences/:key/versions',
+  'GET /v1/templates/:key/versions',
+];
 
 const previewTimeline: BodyRoute = {
   route: 'POST /v1/cadences/preview-timeline',
   url: () => '/v1/cadences/preview-timeline',
   credentials: admin,
-  valid: () => ({ cadence: putCadence.valid({} as Fixtures), start: '2026-01-05T09:00:00+09:00', timezone: 'Asia/Tokyo', count: 3 }),
+  valid: () => ({
+    cadence: putCadence.valid({} as Fixtures),
+    start: '2026-01-05T09:00:00+09:00',
+    timezone: 'Asia/Tokyo',
+    count: 3,
+  }),
 };
 const timelineRow = (name: string, body: (valid: Record<string, unknown>) => unknown, names: string[]): Row => ({
   route: previewTimeline.route,
@@ -76,41 +107,113 @@ export const contentRows: Row[] = [
     '/nurture/steps/0/title': data(200, (f) => f.get('/v1/cadences/bad-input')),
     '/reactivation/eligibleReasons/0': data(100, (f) => f.get('/v1/cadences/bad-input')),
   }),
-  { route: putCadence.route, case: 'a key in the body other than the URL', request: (f) => send(putCadence, f, JSON.stringify({ ...(putCadence.valid(f) as object), key: 'other' })), status: 422, code: 'invalid', names: ['key'] },
-  ...badIdCases(putCadence.route, (key) => `/v1/cadences/${key}`, admin, [404, 422], BAD_KEYS).map((row) => ({ ...row, request: (f: Fixtures) => ({ ...row.request(f), payload: putCadence.valid(f) as object }) })),
+  {
+    route: putCadence.route,
+    case: 'a key in the body other than the URL',
+    request: (f) => send(putCadence, f, JSON.stringify({ ...(putCadence.valid(f) as object), key: 'other' })),
+    status: 422,
+    code: 'invalid',
+    names: ['key'],
+  },
+  ...badIdCases(putCadence.route, (key) => `/v1/cadences/${key}`, admin, [404, 422], BAD_KEYS).map((row) => ({
+    ...row,
+    request: (f: Fixtures) => ({ ...row.request(f), payload: putCadence.valid(f) as object }),
+  })),
 
   ...keyCases(putTemplate.route, (f) => send(putTemplate, f, JSON.stringify(putTemplate.valid(f)))),
   ...bodyCases(putTemplate),
   ...missingFieldCases(putTemplate, ['/subject', '/mjml']),
-  ...stringFieldCases(putTemplate, { '/subject': data(500, (f) => f.get('/v1/templates/bad-input')), '/mjml': strict, '/locale': strict }),
-  { route: putTemplate.route, case: 'MJML with an unclosed Handlebars block', request: (f) => send(putTemplate, f, JSON.stringify({ ...(putTemplate.valid(f) as object), mjml: MJML.replace('{{lead.name}}', '{{#if lead.name}}') })), status: 422, code: 'invalid', names: ['mjml'] },
-  ...badIdCases(putTemplate.route, (key) => `/v1/templates/${key}`, admin, [404, 422], BAD_KEYS).map((row) => ({ ...row, request: (f: Fixtures) => ({ ...row.request(f), payload: putTemplate.valid(f) as object }) })),
+  ...stringFieldCases(putTemplate, {
+    '/subject': data(500, (f) => f.get('/v1/templates/bad-input')),
+    '/mjml': strict,
+    '/locale': strict,
+  }),
+  {
+    route: putTemplate.route,
+    case: 'MJML with an unclosed Handlebars block',
+    request: (f) =>
+      send(
+        putTemplate,
+        f,
+        JSON.stringify({
+          ...(putTemplate.valid(f) as object),
+          mjml: MJML.replace('{{lead.name}}', '{{#if lead.name}}'),
+        }),
+      ),
+    status: 422,
+    code: 'invalid',
+    names: ['mjml'],
+  },
+  ...badIdCases(putTemplate.route, (key) => `/v1/templates/${key}`, admin, [404, 422], BAD_KEYS).map((row) => ({
+    ...row,
+    request: (f: Fixtures) => ({ ...row.request(f), payload: putTemplate.valid(f) as object }),
+  })),
 
   ...keyCases(preview.route, (f) => send(preview, f, JSON.stringify(preview.valid(f)))),
   ...bodyCases(preview),
   ...stringFieldCases(preview, { '/lead/name': previewed, '/lead/company': previewed, '/locale': strict }),
-  ...badIdCases(preview.route, (key) => `/v1/templates/${key}/preview`, admin, [404, 422], BAD_KEYS).map((row) => ({ ...row, request: (f: Fixtures) => ({ ...row.request(f), payload: { lead: {} } }) })),
+  ...badIdCases(preview.route, (key) => `/v1/templates/${key}/preview`, admin, [404, 422], BAD_KEYS).map((row) => ({
+    ...row,
+    request: (f: Fixtures) => ({ ...row.request(f), payload: { lead: {} } }),
+  })),
 
   ...keyRoutes.flatMap((route) => {
     const url = (key: string) => route.split(' ')[1]?.replace(':key', key) ?? '';
-    return [...keyCases(route, () => ({ method: 'GET', url: url('default'), headers: auth })), ...badIdCases(route, url, admin, [404, 422], BAD_KEYS)];
+    return [
+      ...keyCases(route, () => ({ method: 'GET', url: url('default'), headers: auth })),
+      ...badIdCases(route, url, admin, [404, 422], BAD_KEYS),
+    ];
   }),
-  { route: 'GET /v1/templates/:key', case: 'a key no template has', request: () => ({ method: 'GET', url: '/v1/templates/no-such-template', headers: auth }), status: 404, code: 'not_found' },
-  { route: 'GET /v1/cadences/:key', case: 'a key no cadence has', request: () => ({ method: 'GET', url: '/v1/cadences/no-such-cadence', headers: auth }), status: 404, code: 'not_found' },
-  { route: preview.route, case: 'a key no template has, without a draft', request: () => ({ method: 'POST', url: '/v1/templates/no-such-template/preview', headers: auth, payload: {} }), status: 404, code: 'not_found' },
+  {
+    route: 'GET /v1/templates/:key',
+    case: 'a key no template has',
+    request: () => ({ method: 'GET', url: '/v1/templates/no-such-template', headers: auth }),
+    status: 404,
+    code: 'not_found',
+  },
+  {
+    route: 'GET /v1/cadences/:key',
+    case: 'a key no cadence has',
+    request: () => ({ method: 'GET', url: '/v1/cadences/no-such-cadence', headers: auth }),
+    status: 404,
+    code: 'not_found',
+  },
+  {
+    route: preview.route,
+    case: 'a key no template has, without a draft',
+    request: () => ({ method: 'POST', url: '/v1/templates/no-such-template/preview', headers: auth, payload: {} }),
+    status: 404,
+    code: 'not_found',
+  },
   ...queryCases('GET /v1/templates/:key', '/v1/templates/welcome', admin, [
     ['an unknown locale', { locale: 'fr' }, 422, 'locale'],
     ['an unknown parameter', { version: '1' }, 422, 'version'],
   ]),
-  { route: 'GET /v1/templates/:key/versions', case: 'a key no template has', request: () => ({ method: 'GET', url: '/v1/templates/no-such-template/versions', headers: auth }), status: 404, code: 'not_found' },
-  { route: 'GET /v1/cadences/:key/versions', case: 'a key no cadence has', request: () => ({ method: 'GET', url: '/v1/cadences/no-such-cadence/versions', headers: auth }), status: 404, code: 'not_found' },
+  {
+    route: 'GET /v1/templates/:key/versions',
+    case: 'a key no template has',
+    request: () => ({ method: 'GET', url: '/v1/templates/no-such-template/versions', headers: auth }),
+    status: 404,
+    code: 'not_found',
+  },
+  {
+    route: 'GET /v1/cadences/:key/versions',
+    case: 'a key no cadence has',
+    request: () => ({ method: 'GET', url: '/v1/cadences/no-such-cadence/versions', headers: auth }),
+    status: 404,
+    code: 'not_found',
+  },
   ...queryCases('GET /v1/templates/:key/versions', '/v1/templates/welcome/versions', admin, [
     ['an unknown locale', { locale: 'fr' }, 422, 'locale'],
     ['an unknown parameter', { limit: '1' }, 422, 'limit'],
   ]),
-  ...queryCases('GET /v1/cadences/:key/versions', '/v1/cadences/default/versions', admin, [['an unknown parameter', { limit: '1' }, 422, 'limit']]),
+  ...queryCases('GET /v1/cadences/:key/versions', '/v1/cadences/default/versions', admin, [
+    ['an unknown parameter', { limit: '1' }, 422, 'limit'],
+  ]),
   ...keyCases('GET /v1/templates', () => ({ method: 'GET', url: '/v1/templates', headers: auth })),
-  ...queryCases('GET /v1/templates', '/v1/templates', admin, [['an unknown parameter', { q: "'; DROP TABLE templates;--" }, 422, 'q']]),
+  ...queryCases('GET /v1/templates', '/v1/templates', admin, [
+    ['an unknown parameter', { q: "'; DROP TABLE templates;--" }, 422, 'q'],
+  ]),
 
   ...keyCases(previewTimeline.route, (f) => send(previewTimeline, f, JSON.stringify(previewTimeline.valid(f)))),
   ...bodyCases(previewTimeline),
@@ -131,10 +234,40 @@ export const contentRows: Row[] = [
   ...bodyCases(testSend),
   ...missingFieldCases(testSend, ['/to']),
   ...stringFieldCases(testSend, { '/to': strict, '/locale': strict }),
-  ...badIdCases(testSend.route, (key) => `/v1/templates/${key}/test-send`, admin, [404, 422], BAD_KEYS).map((row) => ({ ...row, request: (f: Fixtures) => ({ ...row.request(f), payload: testSend.valid(f) as object }) })),
-  { route: testSend.route, case: 'a key no template has', request: (f) => ({ method: 'POST', url: '/v1/templates/no-such-template/test-send', headers: auth, payload: testSend.valid(f) as object }), status: 404, code: 'not_found' },
-  { route: testSend.route, case: 'two addresses in to', request: (f) => send(testSend, f, JSON.stringify({ ...(testSend.valid(f) as object), to: 'a@example.jp, b@example.jp' })), status: 422, code: 'invalid', names: ['to'] },
-  { route: testSend.route, case: 'a header injected in to', request: (f) => send(testSend, f, JSON.stringify({ ...(testSend.valid(f) as object), to: 'a@example.jp\r\nBcc: b@example.jp' })), status: 422, code: 'invalid', names: ['to'] },
+  ...badIdCases(testSend.route, (key) => `/v1/templates/${key}/test-send`, admin, [404, 422], BAD_KEYS).map((row) => ({
+    ...row,
+    request: (f: Fixtures) => ({ ...row.request(f), payload: testSend.valid(f) as object }),
+  })),
+  {
+    route: testSend.route,
+    case: 'a key no template has',
+    request: (f) => ({
+      method: 'POST',
+      url: '/v1/templates/no-such-template/test-send',
+      headers: auth,
+      payload: testSend.valid(f) as object,
+    }),
+    status: 404,
+    code: 'not_found',
+  },
+  {
+    route: testSend.route,
+    case: 'two addresses in to',
+    request: (f) =>
+      send(testSend, f, JSON.stringify({ ...(testSend.valid(f) as object), to: 'a@example.jp, b@example.jp' })),
+    status: 422,
+    code: 'invalid',
+    names: ['to'],
+  },
+  {
+    route: testSend.route,
+    case: 'a header injected in to',
+    request: (f) =>
+      send(testSend, f, JSON.stringify({ ...(testSend.valid(f) as object), to: 'a@example.jp\r\nBcc: b@example.jp' })),
+    status: 422,
+    code: 'invalid',
+    names: ['to'],
+  },
 
   ...keyCases('GET /v1/cadences', () => ({ method: 'GET', url: '/v1/cadences', headers: auth })),
   ...queryCases('GET /v1/cadences', '/v1/cadences', admin, [['an unknown parameter', { limit: '5' }, 422, 'limit']]),

@@ -6,25 +6,76 @@ import type { Fixtures, Row } from './table.ts';
 // untrustworthy, and row by row (200, listed in `errors`, nothing stored) for bad cells.
 
 const ROUTE = 'POST /v1/leads/import';
-const csv = (body: string | Buffer, contentType = 'text/csv; charset=utf-8', headers: Record<string, string> = auth) => () => ({
-  method: 'POST' as const,
-  url: '/v1/leads/import',
-  headers: { ...headers, 'content-type': contentType },
-  payload: body,
-});
+const csv =
+  (body: string | Buffer, contentType = 'text/csv; charset=utf-8', headers: Record<string, string> = auth) =>
+  () => ({
+    method: 'POST' as const,
+    url: '/v1/leads/import',
+    headers: { ...headers, 'content-type': contentType },
+    payload: body,
+  });
 /** A file whose every row is refused: answered 200, and nothing is stored. */
-const rejectedRows = (name: string, body: string): Row => ({ route: ROUTE, case: name, request: csv(body), status: 200 });
+const rejectedRows = (name: string, body: string): Row => ({
+  route: ROUTE,
+  case: name,
+  request: csv(body),
+  status: 200,
+});
 
 export const importRows: Row[] = [
   ...keyCases(ROUTE, (f: Fixtures) => csv(`email\nimport-${f.leadId.slice(0, 8)}@example.jp\n`)()),
-  { route: ROUTE, case: 'JSON instead of CSV', request: csv('{"email":"a@example.jp"}', 'application/json'), status: 415, code: 'unsupported_media_type' },
-  { route: ROUTE, case: 'an unknown charset', request: csv('email\na@example.jp\n', 'text/csv; charset=ebcdic'), status: 415, code: 'unsupported_media_type' },
-  { route: ROUTE, case: 'no content type', request: () => ({ method: 'POST', url: '/v1/leads/import', headers: auth, payload: 'email\na@example.jp\n' }), status: 415, code: 'unsupported_media_type' },
-  { route: ROUTE, case: 'invalid UTF-8 declared as UTF-8', request: csv(Buffer.concat([Buffer.from('email,name\na@example.jp,'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('\n')])), status: 400, code: 'malformed' },
-  { route: ROUTE, case: 'a quote never closed', request: csv('email,name\na@example.jp,"open\nb@example.jp,x\n'), status: 400, code: 'malformed' },
-  { route: ROUTE, case: 'an unknown column', request: csv('email,"\'; DROP TABLE leads;--"\na@example.jp,x\n'), status: 422, code: 'invalid' },
+  {
+    route: ROUTE,
+    case: 'JSON instead of CSV',
+    request: csv('{"email":"a@example.jp"}', 'application/json'),
+    status: 415,
+    code: 'unsupported_media_type',
+  },
+  {
+    route: ROUTE,
+    case: 'an unknown charset',
+    request: csv('email\na@example.jp\n', 'text/csv; charset=ebcdic'),
+    status: 415,
+    code: 'unsupported_media_type',
+  },
+  {
+    route: ROUTE,
+    case: 'no content type',
+    request: () => ({ method: 'POST', url: '/v1/leads/import', headers: auth, payload: 'email\na@example.jp\n' }),
+    status: 415,
+    code: 'unsupported_media_type',
+  },
+  {
+    route: ROUTE,
+    case: 'invalid UTF-8 declared as UTF-8',
+    request: csv(
+      Buffer.concat([Buffer.from('email,name\na@example.jp,'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('\n')]),
+    ),
+    status: 400,
+    code: 'malformed',
+  },
+  {
+    route: ROUTE,
+    case: 'a quote never closed',
+    request: csv('email,name\na@example.jp,"open\nb@example.jp,x\n'),
+    status: 400,
+    code: 'malformed',
+  },
+  {
+    route: ROUTE,
+    case: 'an unknown column',
+    request: csv('email,"\'; DROP TABLE leads;--"\na@example.jp,x\n'),
+    status: 422,
+    code: 'invalid',
+  },
   { route: ROUTE, case: 'no email column', request: csv('name\nTaro\n'), status: 422, code: 'invalid' },
-  { route: ROUTE, case: 'a repeated column', request: csv('email,email\na@example.jp,b@example.jp\n'), status: 422, code: 'invalid' },
+  {
+    route: ROUTE,
+    case: 'a repeated column',
+    request: csv('email,email\na@example.jp,b@example.jp\n'),
+    status: 422,
+    code: 'invalid',
+  },
   { route: ROUTE, case: 'an empty file', request: csv(''), status: [400, 422] },
   rejectedRows('an address that is no address', 'email\nnot-an-address\n'),
   rejectedRows('a NUL in a cell', 'email,name\na-nul@example.jp,before\u0000after\n'),
@@ -34,13 +85,22 @@ export const importRows: Row[] = [
   {
     route: ROUTE,
     case: 'SQL, markup, an RTL override and emoji stored verbatim',
-    request: csv('email,name,company\nhostile-import@example.jp,"\'; DROP TABLE leads;--","<script>alert(1)</script> invoice\u202Egpj.exe 営業😀"\n'),
+    request: csv(
+      'email,name,company\nhostile-import@example.jp,"\'; DROP TABLE leads;--","<script>alert(1)</script> invoice\u202Egpj.exe 営業😀"\n',
+    ),
     status: 200,
     // An import that makes a lead (its row, timeline and workflow): the change is the point.
     changes: true,
     stored: async (f) => {
-      const [lead] = (await f.query("SELECT name, company FROM leads WHERE email = 'hostile-import@example.jp'")) as { name: string; company: string }[];
-      if (lead?.name !== "'; DROP TABLE leads;--" || lead.company !== '<script>alert(1)</script> invoice\u202Egpj.exe 営業😀') throw new Error(`stored ${JSON.stringify(lead)}`);
+      const [lead] = (await f.query("SELECT name, company FROM leads WHERE email = 'hostile-import@example.jp'")) as {
+        name: string;
+        company: string;
+      }[];
+      if (
+        lead?.name !== "'; DROP TABLE leads;--" ||
+        lead.company !== '<script>alert(1)</script> invoice\u202Egpj.exe 営業😀'
+      )
+        throw new Error(`stored ${JSON.stringify(lead)}`);
     },
   },
 ];

@@ -8,4 +8,11 @@ import { webhookRows } from './webhooks.ts';
 
 /** Every row of the bad-input table: one per route and case. Add a family's file here
  * (the console's last: its sign-out rows must not end the sessions other rows use). */
-export const ROWS: readonly Row[] = [...leadRows, ...contentRows, ...webhookRows, ...backOfficeRows, ...importRows, ...consoleRows];
+export const ROWS: readonly Row[] = [
+  ...leadRows,
+  ...contentRows,
+  ...webhookRows,
+  ...backOfficeRows,
+  ...importRows,
+  ...consoleRows,
+];

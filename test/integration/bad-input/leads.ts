@@ -1,6 +1,19 @@
 import { auth } from '../../support/services.ts';
 import { expect } from 'vitest';
-import { BAD_IDS, badIdCases, bodyCases, data, keyCases, missingFieldCases, queryCases, send, strict, stringFieldCases, type BodyRoute, type FieldKind } from './cases.ts';
+import {
+  BAD_IDS,
+  badIdCases,
+  bodyCases,
+  data,
+  keyCases,
+  missingFieldCases,
+  queryCases,
+  send,
+  strict,
+  stringFieldCases,
+  type BodyRoute,
+  type FieldKind,
+} from './cases.ts';
 import type { Fixtures, Row } from './table.ts';
 
 // Leads and events: what CRMs, forms and scripts send most.
@@ -37,13 +50,44 @@ const events: BodyRoute = {
   valid: (f) => ({ leadId: f.leadId, type: 'web_visit', occurredAt: '2026-01-05T10:00:00+09:00', id: 'visit-1' }),
 };
 
-const idRoutes = ['GET /v1/leads/:id', 'GET /v1/leads/:id/timeline', 'GET /v1/leads/:id/state', 'GET /v1/leads/:id/explain', 'GET /v1/leads/:id/score-history', 'GET /v1/leads/:id/emails', 'POST /v1/leads/:id/pause', 'POST /v1/leads/:id/resume', 'POST /v1/leads/:id/do-not-contact'];
+const idRoutes = [
+  'GET /v1/leads/:id',
+  'GET /v1/leads/:id/timeline',
+  'GET /v1/leads/:id/state',
+  'GET /v1/leads/:id/explain',
+  'GET /v1/leads/:id/score-history',
+  'GET /v1/leads/:id/emails',
+  'POST /v1/leads/:id/pause',
+  'POST /v1/leads/:id/resume',
+  'POST /v1/leads/:id/do-not-contact',
+];
 
-const owner: BodyRoute = { route: 'POST /v1/leads/:id/owner', url: (f) => `/v1/leads/${f.leadId}/owner`, credentials: admin, valid: () => ({ ownerEmail: 'rep@example.jp' }) };
-const stage: BodyRoute = { route: 'POST /v1/leads/:id/stage', url: (f) => `/v1/leads/${f.leadId}/stage`, credentials: admin, valid: () => ({ stage: 'deal', reason: 'asked for a quote' }) };
+const owner: BodyRoute = {
+  route: 'POST /v1/leads/:id/owner',
+  url: (f) => `/v1/leads/${f.leadId}/owner`,
+  credentials: admin,
+  valid: () => ({ ownerEmail: 'rep@example.jp' }),
+};
+const stage: BodyRoute = {
+  route: 'POST /v1/leads/:id/stage',
+  url: (f) => `/v1/leads/${f.leadId}/stage`,
+  credentials: admin,
+  valid: () => ({ stage: 'deal', reason: 'asked for a quote' }),
+};
 /** A body route's bad-id rows: the valid body to a lead that is not there. */
-const badLeadIds = (r: BodyRoute, suffix: string): Row[] => badIdCases(r.route, (id) => `/v1/leads/${id}/${suffix}`, admin).map((row) => ({ ...row, request: (f: Fixtures) => ({ ...row.request(f), payload: r.valid(f) as object }) }));
-const stageMove = (name: string, body: object, status: number, code?: string, names?: string[]): Row => ({ route: stage.route, case: name, request: (f) => send(stage, f, JSON.stringify(body)), status, ...(code ? { code } : {}), ...(names ? { names } : {}) });
+const badLeadIds = (r: BodyRoute, suffix: string): Row[] =>
+  badIdCases(r.route, (id) => `/v1/leads/${id}/${suffix}`, admin).map((row) => ({
+    ...row,
+    request: (f: Fixtures) => ({ ...row.request(f), payload: r.valid(f) as object }),
+  }));
+const stageMove = (name: string, body: object, status: number, code?: string, names?: string[]): Row => ({
+  route: stage.route,
+  case: name,
+  request: (f) => send(stage, f, JSON.stringify(body)),
+  status,
+  ...(code ? { code } : {}),
+  ...(names ? { names } : {}),
+});
 
 /** The table's rows for the lead routes and `POST /v1/events`. */
 export const leadRows: Row[] = [
@@ -90,16 +134,28 @@ export const leadRows: Row[] = [
 
   ...idRoutes.flatMap((route) => {
     const url = (id: string) => route.split(' ')[1]?.replace(':id', id) ?? '';
-    return [...keyCases(route, (f) => ({ method: route.split(' ')[0], url: url(f.leadId), headers: auth })), ...badIdCases(route, url, admin)];
+    return [
+      ...keyCases(route, (f) => ({ method: route.split(' ')[0], url: url(f.leadId), headers: auth })),
+      ...badIdCases(route, url, admin),
+    ];
   }),
 
   ...queryCases('GET /v1/leads/:id/emails', '/v1/leads/00000000-0000-4000-8000-000000000000/emails', admin, [
     ['content that is no boolean', { content: 'maybe' }, 422, 'content'],
     ['an unknown parameter', { html: '1' }, 422, 'html'],
   ]),
-  ...keyCases('GET /v1/leads/:id/emails/:deliveryId', (f) => ({ method: 'GET', url: `/v1/leads/${f.leadId}/emails/1`, headers: auth })),
+  ...keyCases('GET /v1/leads/:id/emails/:deliveryId', (f) => ({
+    method: 'GET',
+    url: `/v1/leads/${f.leadId}/emails/1`,
+    headers: auth,
+  })),
   ...badIdCases('GET /v1/leads/:id/emails/:deliveryId', (id) => `/v1/leads/${id}/emails/1`, admin),
-  ...Object.entries(BAD_IDS).map(([name, id]): Row => ({ route: 'GET /v1/leads/:id/emails/:deliveryId', case: `${name} as the delivery`, request: (f) => ({ method: 'GET', url: `/v1/leads/${f.leadId}/emails/${id}`, headers: auth }), status: [404, 422] })),
+  ...Object.entries(BAD_IDS).map(([name, id]): Row => ({
+    route: 'GET /v1/leads/:id/emails/:deliveryId',
+    case: `${name} as the delivery`,
+    request: (f) => ({ method: 'GET', url: `/v1/leads/${f.leadId}/emails/${id}`, headers: auth }),
+    status: [404, 422],
+  })),
 
   ...keyCases(owner.route, (f) => send(owner, f, JSON.stringify(owner.valid(f)))),
   ...bodyCases(owner),
@@ -119,7 +175,16 @@ export const leadRows: Row[] = [
   stageMove('a NUL in the reason', { stage: 'deal', reason: 'a\u0000b' }, 422, 'invalid', ['reason']),
   stageMove('a reason over 500 characters', { stage: 'deal', reason: 'x'.repeat(501) }, 422, 'invalid', ['reason']),
   // Legitimate hostile text reaches the workflow as the move's reason (the signal is the change).
-  { ...stageMove('HTML and SQL in the reason', { stage: 'deal', reason: `<script>alert(1)</script>'; DROP TABLE leads;--` }, 202), changes: true, stored: async (_f, response) => expect(response.json()).toMatchObject({ accepted: true, from: 'nurturing', to: 'deal' }) },
+  {
+    ...stageMove(
+      'HTML and SQL in the reason',
+      { stage: 'deal', reason: `<script>alert(1)</script>'; DROP TABLE leads;--` },
+      202,
+    ),
+    changes: true,
+    stored: async (_f, response) =>
+      expect(response.json()).toMatchObject({ accepted: true, from: 'nurturing', to: 'deal' }),
+  },
 
   ...keyCases(events.route, (f) => send(events, f, JSON.stringify(events.valid(f)))),
   ...bodyCases(events),
@@ -130,7 +195,32 @@ export const leadRows: Row[] = [
     '/occurredAt': strict,
     '/id': data(200, async (f) => f.query('SELECT source_id FROM events WHERE lead_id = $1', [f.leadId])),
   }),
-  { route: events.route, case: 'both leadId and email', request: (f) => send(events, f, JSON.stringify({ ...(events.valid(f) as object), email: f.leadEmail })), status: 422, code: 'invalid', names: ['leadId'] },
-  { route: events.route, case: 'an event a day in the future', request: (f) => send(events, f, JSON.stringify({ ...(events.valid(f) as object), occurredAt: new Date(Date.now() + 86_400_000).toISOString() })), status: 422, code: 'invalid', names: ['occurredAt'] },
-  { route: events.route, case: 'the same event id again', request: (f) => send(events, f, JSON.stringify({ ...(events.valid(f) as object), id: 'replayed-visit' })), status: 202, replay: true },
+  {
+    route: events.route,
+    case: 'both leadId and email',
+    request: (f) => send(events, f, JSON.stringify({ ...(events.valid(f) as object), email: f.leadEmail })),
+    status: 422,
+    code: 'invalid',
+    names: ['leadId'],
+  },
+  {
+    route: events.route,
+    case: 'an event a day in the future',
+    request: (f) =>
+      send(
+        events,
+        f,
+        JSON.stringify({ ...(events.valid(f) as object), occurredAt: new Date(Date.now() + 86_400_000).toISOString() }),
+      ),
+    status: 422,
+    code: 'invalid',
+    names: ['occurredAt'],
+  },
+  {
+    route: events.route,
+    case: 'the same event id again',
+    request: (f) => send(events, f, JSON.stringify({ ...(events.valid(f) as object), id: 'replayed-visit' })),
+    status: 202,
+    replay: true,
+  },
 ];

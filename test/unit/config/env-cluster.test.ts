@@ -24,7 +24,11 @@ describe('TEMPORAL_LOCAL, WORKERS and TEMPORAL_SERVER_DIR', () => {
 
   it('reads TEMPORAL_LOCAL=cluster, a worker count and a server directory relative to the working directory', () => {
     const config = loadConfig({ TEMPORAL_LOCAL: 'cluster', WORKERS: '3', TEMPORAL_SERVER_DIR: 'tools/server' }, CWD);
-    expect(config).toMatchObject({ temporalLocal: 'cluster', workers: 3, temporalServerDir: path.join(CWD, 'tools', 'server') });
+    expect(config).toMatchObject({
+      temporalLocal: 'cluster',
+      workers: 3,
+      temporalServerDir: path.join(CWD, 'tools', 'server'),
+    });
   });
 
   it.each(['Cluster', 'prod', 'docker'])('refuses TEMPORAL_LOCAL=%s, naming the variable', (value) => {

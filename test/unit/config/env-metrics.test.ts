@@ -16,10 +16,13 @@ describe('loadConfig: metrics', () => {
     expect(config.metricsToken).toBe('a-metrics-token-0123');
   });
 
-  it.each([['not-a-port'], ['0'], ['70000'], ['9464/metrics']])('refuses WORKER_METRICS_PORT=%s, naming the variable', (value) => {
-    expect(() => loadConfig({ WORKER_METRICS_PORT: value })).toThrow(ConfigError);
-    expect(() => loadConfig({ WORKER_METRICS_PORT: value })).toThrow(/^WORKER_METRICS_PORT: /);
-  });
+  it.each([['not-a-port'], ['0'], ['70000'], ['9464/metrics']])(
+    'refuses WORKER_METRICS_PORT=%s, naming the variable',
+    (value) => {
+      expect(() => loadConfig({ WORKER_METRICS_PORT: value })).toThrow(ConfigError);
+      expect(() => loadConfig({ WORKER_METRICS_PORT: value })).toThrow(/^WORKER_METRICS_PORT: /);
+    },
+  );
 
   it('refuses a METRICS_TOKEN shorter than 16 characters', () => {
     expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/^METRICS_TOKEN: must be at least 16 characters/);

@@ -75,7 +75,16 @@ describe('loadConfig', () => {
 
     it.each(['', '   ', '\t'])('treats a blank value (%j) as unset', (blank) => {
       const config = loadConfig(
-        { PORT: blank, DATABASE_URL: blank, TEMPORAL_ADDRESS: blank, APP_SECRET: blank, LOG_LEVEL: blank, DATA_DIR: blank, HOST: blank, TEMPORAL_TASK_QUEUE: blank },
+        {
+          PORT: blank,
+          DATABASE_URL: blank,
+          TEMPORAL_ADDRESS: blank,
+          APP_SECRET: blank,
+          LOG_LEVEL: blank,
+          DATA_DIR: blank,
+          HOST: blank,
+          TEMPORAL_TASK_QUEUE: blank,
+        },
         CWD,
       );
       expect(config.port).toBe(3000);
@@ -103,12 +112,18 @@ describe('loadConfig', () => {
     });
 
     it('strips trailing slashes from PUBLIC_BASE_URL', () => {
-      expect(loadConfig({ PUBLIC_BASE_URL: 'https://leads.example.com/' }, CWD).publicBaseUrl).toBe('https://leads.example.com');
-      expect(loadConfig({ PUBLIC_BASE_URL: 'https://leads.example.com/app///' }, CWD).publicBaseUrl).toBe('https://leads.example.com/app');
+      expect(loadConfig({ PUBLIC_BASE_URL: 'https://leads.example.com/' }, CWD).publicBaseUrl).toBe(
+        'https://leads.example.com',
+      );
+      expect(loadConfig({ PUBLIC_BASE_URL: 'https://leads.example.com/app///' }, CWD).publicBaseUrl).toBe(
+        'https://leads.example.com/app',
+      );
     });
 
     it('accepts both postgres:// and postgresql:// database URLs', () => {
-      expect(loadConfig({ DATABASE_URL: 'postgres://u:p@h:5432/db' }, CWD).databaseUrl).toBe('postgres://u:p@h:5432/db');
+      expect(loadConfig({ DATABASE_URL: 'postgres://u:p@h:5432/db' }, CWD).databaseUrl).toBe(
+        'postgres://u:p@h:5432/db',
+      );
       expect(loadConfig({ DATABASE_URL: 'postgresql://u:p@h/db' }, CWD).databaseUrl).toBe('postgresql://u:p@h/db');
     });
 
@@ -117,24 +132,35 @@ describe('loadConfig', () => {
       expect(loadConfig({ SMTP_URL: 'smtps://u:p@h:465' }, CWD).smtpUrl).toBe('smtps://u:p@h:465');
     });
 
-    it.each(['localhost:7233', 'temporal.internal:7233', '10.0.0.5:7233', '[::1]:7233'])('accepts %s as a Temporal address', (address) => {
-      expect(loadConfig({ TEMPORAL_ADDRESS: address }, CWD).temporalAddress).toBe(address);
-    });
+    it.each(['localhost:7233', 'temporal.internal:7233', '10.0.0.5:7233', '[::1]:7233'])(
+      'accepts %s as a Temporal address',
+      (address) => {
+        expect(loadConfig({ TEMPORAL_ADDRESS: address }, CWD).temporalAddress).toBe(address);
+      },
+    );
 
-    it.each(['marketing@example.com', 'Example Co. <marketing@example.com>', '"Acme, Inc." <hello@mail.acme.example>'])('accepts %s as the sender', (from) => {
-      expect(loadConfig({ MAIL_FROM: from }, CWD).mailFrom).toBe(from);
-    });
+    it.each(['marketing@example.com', 'Example Co. <marketing@example.com>', '"Acme, Inc." <hello@mail.acme.example>'])(
+      'accepts %s as the sender',
+      (from) => {
+        expect(loadConfig({ MAIL_FROM: from }, CWD).mailFrom).toBe(from);
+      },
+    );
 
     it('accepts an APP_SECRET of exactly 32 characters', () => {
       expect(loadConfig({ APP_SECRET: 's'.repeat(32) }, CWD).appSecret).toBe('s'.repeat(32));
     });
 
-    it.each(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const)('accepts LOG_LEVEL %s', (level) => {
-      expect(loadConfig({ LOG_LEVEL: level }, CWD).logLevel).toBe(level);
-    });
+    it.each(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const)(
+      'accepts LOG_LEVEL %s',
+      (level) => {
+        expect(loadConfig({ LOG_LEVEL: level }, CWD).logLevel).toBe(level);
+      },
+    );
 
     it('reads TEMPORAL_CLI_PATH as given', () => {
-      expect(loadConfig({ TEMPORAL_CLI_PATH: '/opt/temporal/bin/temporal' }, CWD).temporalCliPath).toBe('/opt/temporal/bin/temporal');
+      expect(loadConfig({ TEMPORAL_CLI_PATH: '/opt/temporal/bin/temporal' }, CWD).temporalCliPath).toBe(
+        '/opt/temporal/bin/temporal',
+      );
     });
   });
 
@@ -159,37 +185,51 @@ describe('loadConfig', () => {
       expect(configErrorFor({ [variable]: value }).variable).toBe(variable);
     });
 
-    it.each(['mysql://u:p@h/db', 'http://db.internal/lle', 'not a url', 'db.internal:5432'])('rejects DATABASE_URL=%j', (url) => {
-      expect(configErrorFor({ DATABASE_URL: url }).variable).toBe('DATABASE_URL');
-    });
+    it.each(['mysql://u:p@h/db', 'http://db.internal/lle', 'not a url', 'db.internal:5432'])(
+      'rejects DATABASE_URL=%j',
+      (url) => {
+        expect(configErrorFor({ DATABASE_URL: url }).variable).toBe('DATABASE_URL');
+      },
+    );
 
     it('tells the user which schemes DATABASE_URL may use', () => {
       expect(configErrorFor({ DATABASE_URL: 'mysql://u:p@h/db' }).message).toMatch(/postgres:\/\/.*postgresql:\/\//);
     });
 
     it('does not echo the database password when rejecting DATABASE_URL', () => {
-      expect(configErrorFor({ DATABASE_URL: 'mysql://admin:hunter2-secret@h/db' }).message).not.toContain('hunter2-secret');
+      expect(configErrorFor({ DATABASE_URL: 'mysql://admin:hunter2-secret@h/db' }).message).not.toContain(
+        'hunter2-secret',
+      );
     });
 
-    it.each(['localhost', 'http://localhost:7233', 'localhost:', ':7233', 'localhost:0', 'localhost:65536', 'local host:7233'])(
-      'rejects TEMPORAL_ADDRESS=%j as not host:port',
-      (address) => {
-        const error = configErrorFor({ TEMPORAL_ADDRESS: address });
-        expect(error.variable).toBe('TEMPORAL_ADDRESS');
-        expect(error.message).toMatch(/host:port/);
-      },
-    );
+    it.each([
+      'localhost',
+      'http://localhost:7233',
+      'localhost:',
+      ':7233',
+      'localhost:0',
+      'localhost:65536',
+      'local host:7233',
+    ])('rejects TEMPORAL_ADDRESS=%j as not host:port', (address) => {
+      const error = configErrorFor({ TEMPORAL_ADDRESS: address });
+      expect(error.variable).toBe('TEMPORAL_ADDRESS');
+      expect(error.message).toMatch(/host:port/);
+    });
 
     it.each(['http://smtp.internal', 'mailer.internal:25'])('rejects SMTP_URL=%j', (url) => {
       expect(configErrorFor({ SMTP_URL: url }).variable).toBe('SMTP_URL');
     });
 
-    it.each(['marketing', 'marketing@example', 'Name <marketing@example.com', 'Name marketing@example.com>', 'two words@example.com', 'Name <>'])(
-      'rejects MAIL_FROM=%j as malformed',
-      (from) => {
-        expect(configErrorFor({ MAIL_FROM: from }).variable).toBe('MAIL_FROM');
-      },
-    );
+    it.each([
+      'marketing',
+      'marketing@example',
+      'Name <marketing@example.com',
+      'Name marketing@example.com>',
+      'two words@example.com',
+      'Name <>',
+    ])('rejects MAIL_FROM=%j as malformed', (from) => {
+      expect(configErrorFor({ MAIL_FROM: from }).variable).toBe('MAIL_FROM');
+    });
 
     it('rejects an APP_SECRET shorter than 32 characters', () => {
       const error = configErrorFor({ APP_SECRET: 's'.repeat(31) });
@@ -270,7 +310,10 @@ describe('requireServices', () => {
   });
 
   it('names the first missing service in the order DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL, APP_SECRET', () => {
-    const missingLastTwo = loadConfig({ DATABASE_URL: SERVICES.DATABASE_URL, TEMPORAL_ADDRESS: SERVICES.TEMPORAL_ADDRESS }, CWD);
+    const missingLastTwo = loadConfig(
+      { DATABASE_URL: SERVICES.DATABASE_URL, TEMPORAL_ADDRESS: SERVICES.TEMPORAL_ADDRESS },
+      CWD,
+    );
     expect(() => requireServices(missingLastTwo)).toThrow(/^SMTP_URL: /);
     const missingSecretOnly = loadConfig({ ...SERVICES, APP_SECRET: '' }, CWD);
     expect(() => requireServices(missingSecretOnly)).toThrow(/^APP_SECRET: /);
@@ -281,6 +324,7 @@ describe('AUTH_FAILURES_PER_MINUTE', () => {
   it('defaults to 20 failed authentications a minute per address, and takes a whole number from 1', () => {
     expect(loadConfig({}, CWD).authFailuresPerMinute).toBe(20);
     expect(loadConfig({ AUTH_FAILURES_PER_MINUTE: '5' }, CWD).authFailuresPerMinute).toBe(5);
-    for (const bad of ['0', '-1', 'ten', '1.5']) expect(configErrorFor({ AUTH_FAILURES_PER_MINUTE: bad }).message).toContain('AUTH_FAILURES_PER_MINUTE');
+    for (const bad of ['0', '-1', 'ten', '1.5'])
+      expect(configErrorFor({ AUTH_FAILURES_PER_MINUTE: bad }).message).toContain('AUTH_FAILURES_PER_MINUTE');
   });
 });

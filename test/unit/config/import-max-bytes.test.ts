@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../config/env.ts';
 
-const importMaxBytes = (value?: string) => loadConfig(value === undefined ? {} : { IMPORT_MAX_BYTES: value }, '/tmp').importMaxBytes;
+const importMaxBytes = (value?: string) =>
+  loadConfig(value === undefined ? {} : { IMPORT_MAX_BYTES: value }, '/tmp').importMaxBytes;
 
 describe('IMPORT_MAX_BYTES', () => {
   it('defaults to 200 MiB and takes bytes or K, M, G (1024-based)', () => {

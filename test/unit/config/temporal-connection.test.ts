@@ -12,11 +12,18 @@ describe('temporalConnectionSettings', () => {
 
   it('uses TLS and the API key for Temporal Cloud', () => {
     const config = loadConfig({ TEMPORAL_API_KEY: 'cloud-api-key-123' });
-    expect(temporalConnectionSettings(config, 'ns.acct.tmprl.cloud:7233')).toEqual({ address: 'ns.acct.tmprl.cloud:7233', tls: true, apiKey: 'cloud-api-key-123' });
+    expect(temporalConnectionSettings(config, 'ns.acct.tmprl.cloud:7233')).toEqual({
+      address: 'ns.acct.tmprl.cloud:7233',
+      tls: true,
+      apiKey: 'cloud-api-key-123',
+    });
   });
 
   it('uses TLS without client certificates when TEMPORAL_TLS is true', () => {
-    expect(temporalConnectionSettings(loadConfig({ TEMPORAL_TLS: 'true' }), 'temporal:7233')).toEqual({ address: 'temporal:7233', tls: true });
+    expect(temporalConnectionSettings(loadConfig({ TEMPORAL_TLS: 'true' }), 'temporal:7233')).toEqual({
+      address: 'temporal:7233',
+      tls: true,
+    });
   });
 
   it('reads the mTLS certificate pair once, from the configured files', async () => {
@@ -29,13 +36,18 @@ describe('temporalConnectionSettings', () => {
   });
 
   it('names the certificate variable when its file cannot be read', () => {
-    const config = loadConfig({ TEMPORAL_TLS_CERT_PATH: '/nonexistent/client.pem', TEMPORAL_TLS_KEY_PATH: '/nonexistent/client.key' });
+    const config = loadConfig({
+      TEMPORAL_TLS_CERT_PATH: '/nonexistent/client.pem',
+      TEMPORAL_TLS_KEY_PATH: '/nonexistent/client.key',
+    });
     expect(() => temporalConnectionSettings(config, 'temporal:7233')).toThrow(ConfigError);
     expect(() => temporalConnectionSettings(config, 'temporal:7233')).toThrow(/^TEMPORAL_TLS_CERT_PATH: cannot read/);
   });
 
   it('refuses a certificate without its key, naming the missing one', () => {
-    expect(() => loadConfig({ TEMPORAL_TLS_CERT_PATH: 'client.pem' })).toThrow(/^TEMPORAL_TLS_KEY_PATH: must be set together/);
+    expect(() => loadConfig({ TEMPORAL_TLS_CERT_PATH: 'client.pem' })).toThrow(
+      /^TEMPORAL_TLS_KEY_PATH: must be set together/,
+    );
   });
 
   it('refuses a TEMPORAL_TLS that is not a boolean', () => {

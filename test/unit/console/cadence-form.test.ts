@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { cadenceProblems } from '../../../domain/cadence.ts';
 import { DEFAULT_CADENCE } from '../../../domain/default-cadence.ts';
-import { applyStepAction, blankForm, cadenceFromForm, durationInWords, fieldName, formFromBody, formFromCadence, parseStepAction, type FormBody } from '../../../console/pages/cadence-form.ts';
+import {
+  applyStepAction,
+  blankForm,
+  cadenceFromForm,
+  durationInWords,
+  fieldName,
+  formFromBody,
+  formFromCadence,
+  parseStepAction,
+  type FormBody,
+} from '../../../console/pages/cadence-form.ts';
 
 /** The urlencoded body a browser would post for `form`'s fields, as the editor names them. */
 function bodyOf(entries: Record<string, string>): FormBody {
@@ -54,7 +64,21 @@ describe('cadence form <-> JSON', () => {
   });
 
   it('keeps what was typed and names the field of a number that is not one', () => {
-    const form = formFromBody(bodyOf({ name: 'x', 'nurture.steps.0.after': 'P1X', 'nurture.steps.0.channel': 'email', 'scoring.threshold': 'fifty', 'frequencyCap.max': '1.5', 'frequencyCap.per': 'P30D', 'sendWindow.mode': 'window', 'sendWindow.from': '09:00', 'sendWindow.to': '18:00', 'sendWindow.timezone': 'Asia/Tokyo', 'sendWindow.businessDays': 'on' }));
+    const form = formFromBody(
+      bodyOf({
+        name: 'x',
+        'nurture.steps.0.after': 'P1X',
+        'nurture.steps.0.channel': 'email',
+        'scoring.threshold': 'fifty',
+        'frequencyCap.max': '1.5',
+        'frequencyCap.per': 'P30D',
+        'sendWindow.mode': 'window',
+        'sendWindow.from': '09:00',
+        'sendWindow.to': '18:00',
+        'sendWindow.timezone': 'Asia/Tokyo',
+        'sendWindow.businessDays': 'on',
+      }),
+    );
     expect(form.steps.nurture[0]?.after).toBe('P1X');
     expect(form.threshold).toBe('fifty');
     const { cadence, problems } = cadenceFromForm(form);
@@ -66,7 +90,10 @@ describe('cadence form <-> JSON', () => {
     // The API, not the form, judges the duration, and names the field the form renders.
     const fixed = cadenceFromForm({ ...form, threshold: '50', halfLife: 'P30D', capMax: '2' });
     expect(fixed.problems).toEqual([]);
-    expect(cadenceProblems(fixed.cadence).map((p) => fieldName(p.path))).toEqual(['nurture.steps.0.after', 'nurture.steps.0.template']);
+    expect(cadenceProblems(fixed.cadence).map((p) => fieldName(p.path))).toEqual([
+      'nurture.steps.0.after',
+      'nurture.steps.0.template',
+    ]);
   });
 
   it('adds, moves and removes steps from button values, ignoring forged ones', () => {
@@ -77,7 +104,9 @@ describe('cadence form <-> JSON', () => {
     form = applyStepAction(form, parseStepAction('up-step:nurture:1') ?? expect.fail('parsed'));
     expect(form.steps.nurture[0]).toEqual(first);
     form = applyStepAction(form, parseStepAction('add-step:reactivation') ?? expect.fail('parsed'));
-    expect(form.steps.reactivation).toHaveLength(DEFAULT_CADENCE.reactivation?.steps.length === undefined ? 1 : DEFAULT_CADENCE.reactivation.steps.length + 1);
+    expect(form.steps.reactivation).toHaveLength(
+      DEFAULT_CADENCE.reactivation?.steps.length === undefined ? 1 : DEFAULT_CADENCE.reactivation.steps.length + 1,
+    );
     form = applyStepAction(form, parseStepAction('remove-step:nurture:5') ?? expect.fail('parsed'));
     expect(form.steps.nurture).toHaveLength(5);
     expect(applyStepAction(form, { kind: 'remove', sequence: 'upsell', index: 99 })).toEqual(form);
@@ -88,7 +117,15 @@ describe('cadence form <-> JSON', () => {
   });
 
   it('starts a new cadence with one step and the office-hours window', () => {
-    const { cadence } = cadenceFromForm({ ...blankForm(), name: 'n', steps: { nurture: [{ after: 'P1D', channel: 'task', template: '', title: 'Call' }], upsell: [], reactivation: [] } });
+    const { cadence } = cadenceFromForm({
+      ...blankForm(),
+      name: 'n',
+      steps: {
+        nurture: [{ after: 'P1D', channel: 'task', template: '', title: 'Call' }],
+        upsell: [],
+        reactivation: [],
+      },
+    });
     expect(cadenceProblems(cadence)).toEqual([]);
   });
 

@@ -54,7 +54,26 @@ describe('safeNext', () => {
   });
 
   it('never answers a Location that a browser resolves to another origin, whatever the input', () => {
-    const piece = fc.constantFrom('/', '\\', '\t', '\n', '\r', '.', '..', '%2F', '%5C', '%09', ':', '@', 'evil.example', 'https:', ' ', '\x00', '#', '?');
+    const piece = fc.constantFrom(
+      '/',
+      '\\',
+      '\t',
+      '\n',
+      '\r',
+      '.',
+      '..',
+      '%2F',
+      '%5C',
+      '%09',
+      ':',
+      '@',
+      'evil.example',
+      'https:',
+      ' ',
+      '\x00',
+      '#',
+      '?',
+    );
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 8 }), (pieces) => {
         const answer = safeNext(pieces.join(''));

@@ -16,13 +16,19 @@ const at = (offsetMs: number) => Number(VECTOR.timestamp) + offsetMs;
 
 describe('the HubSpot v3 signature', () => {
   it('reproduces the signature HubSpot publishes for its example request', () => {
-    expect(hubspotSignatureV3(VECTOR.clientSecret, VECTOR.method, VECTOR.uri, VECTOR.rawBody, VECTOR.timestamp)).toBe(VECTOR.signature);
+    expect(hubspotSignatureV3(VECTOR.clientSecret, VECTOR.method, VECTOR.uri, VECTOR.rawBody, VECTOR.timestamp)).toBe(
+      VECTOR.signature,
+    );
     expect(verifyHubspotSignature({ ...VECTOR, nowMs: at(1000) })).toBe('valid');
   });
 
   it('refuses a changed body, URI, method, secret or timestamp as forged', () => {
-    expect(verifyHubspotSignature({ ...VECTOR, rawBody: Buffer.from("{'example_field':'example_valuf'}"), nowMs: at(0) })).toBe('forged');
-    expect(verifyHubspotSignature({ ...VECTOR, uri: 'http://www.example.com/webhook_uri', nowMs: at(0) })).toBe('forged');
+    expect(
+      verifyHubspotSignature({ ...VECTOR, rawBody: Buffer.from("{'example_field':'example_valuf'}"), nowMs: at(0) }),
+    ).toBe('forged');
+    expect(verifyHubspotSignature({ ...VECTOR, uri: 'http://www.example.com/webhook_uri', nowMs: at(0) })).toBe(
+      'forged',
+    );
     expect(verifyHubspotSignature({ ...VECTOR, uri: `${VECTOR.uri}/`, nowMs: at(0) })).toBe('forged');
     expect(verifyHubspotSignature({ ...VECTOR, method: 'PUT', nowMs: at(0) })).toBe('forged');
     expect(verifyHubspotSignature({ ...VECTOR, clientSecret: 'another-secret', nowMs: at(0) })).toBe('forged');
@@ -43,13 +49,24 @@ describe('the HubSpot v3 signature', () => {
   });
 
   it('decodes exactly the escapes HubSpot lists before signing the URI', () => {
-    expect(signedUri('https://a.example/x?src=hs%3Aapp%2Fv3&x=%28a%29%2a')).toBe('https://a.example/x?src=hs:app/v3&x=(a)*');
+    expect(signedUri('https://a.example/x?src=hs%3Aapp%2Fv3&x=%28a%29%2a')).toBe(
+      'https://a.example/x?src=hs:app/v3&x=(a)*',
+    );
     expect(signedUri('https://a.example/x?q=a%20b%26c%3Dd')).toBe('https://a.example/x?q=a%20b%26c%3Dd');
   });
 });
 
 describe('HubSpot webhook events', () => {
-  const event: HubspotWebhookEvent = { eventId: 1, portalId: 62515, occurredAt: 1790000000000, subscriptionType: 'contact.propertyChange', attemptNumber: 0, objectId: 123, propertyName: 'email', propertyValue: 'a@example.jp' };
+  const event: HubspotWebhookEvent = {
+    eventId: 1,
+    portalId: 62515,
+    occurredAt: 1790000000000,
+    subscriptionType: 'contact.propertyChange',
+    attemptNumber: 0,
+    objectId: 123,
+    propertyName: 'email',
+    propertyValue: 'a@example.jp',
+  };
 
   it('are the same event when only eventId or attemptNumber differ, and different when the change differs', () => {
     expect(hubspotEventKey({ ...event, eventId: 2, attemptNumber: 3 })).toBe(hubspotEventKey(event));
@@ -60,7 +77,10 @@ describe('HubSpot webhook events', () => {
 
   it('name contacts and deals, in the classic and the generic object.* forms, and nothing else', () => {
     expect(subjectOf(event)).toEqual({ object: 'contact', change: 'propertyChange' });
-    expect(subjectOf({ ...event, subscriptionType: 'object.creation', objectTypeId: '0-3' })).toEqual({ object: 'deal', change: 'creation' });
+    expect(subjectOf({ ...event, subscriptionType: 'object.creation', objectTypeId: '0-3' })).toEqual({
+      object: 'deal',
+      change: 'creation',
+    });
     expect(subjectOf({ ...event, subscriptionType: 'company.creation' })).toBeUndefined();
     expect(subjectOf({ ...event, subscriptionType: 'contact.merge' })).toBeUndefined();
   });

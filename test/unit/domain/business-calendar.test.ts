@@ -13,13 +13,19 @@ const d = (iso: string) => {
 };
 
 describe('isJapaneseHoliday', () => {
-  it.each(['2026-04-29', '2026-05-03', '2026-05-04', '2026-05-05', '2026-05-06'])('counts %s of Golden Week 2026 as a holiday', (date) => {
-    expect(isJapaneseHoliday(d(date))).toBe(true);
-  });
+  it.each(['2026-04-29', '2026-05-03', '2026-05-04', '2026-05-05', '2026-05-06'])(
+    'counts %s of Golden Week 2026 as a holiday',
+    (date) => {
+      expect(isJapaneseHoliday(d(date))).toBe(true);
+    },
+  );
 
-  it.each(['2026-04-28', '2026-04-30', '2026-05-01', '2026-05-07'])('counts the working day %s around Golden Week 2026 as no holiday', (date) => {
-    expect(isJapaneseHoliday(d(date))).toBe(false);
-  });
+  it.each(['2026-04-28', '2026-04-30', '2026-05-01', '2026-05-07'])(
+    'counts the working day %s around Golden Week 2026 as no holiday',
+    (date) => {
+      expect(isJapaneseHoliday(d(date))).toBe(false);
+    },
+  );
 
   it('counts the substitute holiday for a Sunday holiday (振替休日, 6 May 2026)', () => {
     expect(isJapaneseHoliday(d('2026-05-06'))).toBe(true);
@@ -54,9 +60,12 @@ describe('isJapaneseHoliday', () => {
 });
 
 describe('isYearEndBreak', () => {
-  it.each(['2026-12-29', '2026-12-30', '2026-12-31', '2027-01-01', '2027-01-02', '2027-01-03'])('puts %s inside the year-end break', (date) => {
-    expect(isYearEndBreak(d(date))).toBe(true);
-  });
+  it.each(['2026-12-29', '2026-12-30', '2026-12-31', '2027-01-01', '2027-01-02', '2027-01-03'])(
+    'puts %s inside the year-end break',
+    (date) => {
+      expect(isYearEndBreak(d(date))).toBe(true);
+    },
+  );
 
   it.each(['2026-12-28', '2027-01-04'])('puts %s outside the year-end break', (date) => {
     expect(isYearEndBreak(d(date))).toBe(false);

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addDuration, CADENCE_DURATION_PATTERN, cadenceDurationProblem, parseDuration } from '../../../domain/duration.ts';
+import {
+  addDuration,
+  CADENCE_DURATION_PATTERN,
+  cadenceDurationProblem,
+  parseDuration,
+} from '../../../domain/duration.ts';
 
 const PATTERN = new RegExp(CADENCE_DURATION_PATTERN);
 
@@ -23,8 +28,11 @@ describe('the cadence duration pattern the document states', () => {
     expect(cadenceDurationProblem(text)).toBeUndefined();
   });
 
-  it.each(['P', 'PT', 'P1DT', 'P0D', 'P1Y0M', 'PT1.5H', 'P100Y', 'p1d', '-P1D', 'P01D'])('refuses %s, naming it', (text) => {
-    expect(cadenceDurationProblem(text)).toContain(`"${text}"`);
-    expect(PATTERN.test(text)).toBe(false);
-  });
+  it.each(['P', 'PT', 'P1DT', 'P0D', 'P1Y0M', 'PT1.5H', 'P100Y', 'p1d', '-P1D', 'P01D'])(
+    'refuses %s, naming it',
+    (text) => {
+      expect(cadenceDurationProblem(text)).toContain(`"${text}"`);
+      expect(PATTERN.test(text)).toBe(false);
+    },
+  );
 });

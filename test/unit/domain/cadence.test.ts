@@ -14,7 +14,15 @@ const DESIGN_EXAMPLE = {
     repeat: true,
   },
   scoring: {
-    points: { email_open: 1, email_click: 5, web_visit: 3, form_submit: 20, reply: 30, dm_response: 20, meeting_request: 50 },
+    points: {
+      email_open: 1,
+      email_click: 5,
+      web_visit: 3,
+      form_submit: 20,
+      reply: 30,
+      dm_response: 20,
+      meeting_request: 50,
+    },
     threshold: 50,
     halfLife: 'P30D',
   },
@@ -49,18 +57,29 @@ describe('cadenceProblems', () => {
     });
 
     it('accepts a cadence with only a name and a nurture sequence', () => {
-      expect(cadenceProblems({ name: 'Minimal', nurture: { steps: [{ after: 'P14D', channel: 'email', template: 'welcome' }] } })).toEqual([]);
+      expect(
+        cadenceProblems({
+          name: 'Minimal',
+          nurture: { steps: [{ after: 'P14D', channel: 'email', template: 'welcome' }] },
+        }),
+      ).toEqual([]);
     });
 
     it('accepts escalation reminders in business hours, and refuses days or nonsense with the field named', () => {
       expect(problemsAfter((c) => (c.escalation = { remindAfter: 'PT4H' }))).toEqual([]);
       expect(paths(problemsAfter((c) => (c.escalation = { remindAfter: 'P1D' })))).toEqual(['/escalation/remindAfter']);
-      expect(paths(problemsAfter((c) => (c.escalation = { remindAfter: 'PTXH' })))).toEqual(['/escalation/remindAfter']);
-      expect(paths(problemsAfter((c) => (c.escalation = { remindAfter: 'PT4H', every: 'PT1H' })))).toEqual(['/escalation/every']);
+      expect(paths(problemsAfter((c) => (c.escalation = { remindAfter: 'PTXH' })))).toEqual([
+        '/escalation/remindAfter',
+      ]);
+      expect(paths(problemsAfter((c) => (c.escalation = { remindAfter: 'PT4H', every: 'PT1H' })))).toEqual([
+        '/escalation/every',
+      ]);
     });
 
     it('accepts a task step without a template', () => {
-      expect(problemsAfter((c) => (c.nurture.steps[0] = { after: 'P1D', channel: 'task', title: 'Call the lead' }))).toEqual([]);
+      expect(
+        problemsAfter((c) => (c.nurture.steps[0] = { after: 'P1D', channel: 'task', title: 'Call the lead' })),
+      ).toEqual([]);
     });
 
     it('accepts a null send window', () => {
@@ -72,7 +91,9 @@ describe('cadenceProblems', () => {
     });
 
     it('accepts a send window of 00:00 to 23:59 in UTC', () => {
-      expect(problemsAfter((c) => (c.sendWindow = { timezone: 'UTC', businessDays: false, from: '00:00', to: '23:59' }))).toEqual([]);
+      expect(
+        problemsAfter((c) => (c.sendWindow = { timezone: 'UTC', businessDays: false, from: '00:00', to: '23:59' })),
+      ).toEqual([]);
     });
   });
 
@@ -128,7 +149,9 @@ describe('cadenceProblems', () => {
     });
 
     it('reports a malformed send-window time only at that time, without saying the window must be null', () => {
-      expect(problemsAfter((c) => (c.sendWindow.from = '9:00'))).toEqual([{ path: '/sendWindow/from', message: expect.any(String) }]);
+      expect(problemsAfter((c) => (c.sendWindow.from = '9:00'))).toEqual([
+        { path: '/sendWindow/from', message: expect.any(String) },
+      ]);
     });
 
     it('names a threshold that is not positive', () => {
@@ -198,13 +221,19 @@ describe('cadenceProblems', () => {
     });
 
     it('names a send window whose end equals its start', () => {
-      expect(problemsAfter((c) => (c.sendWindow.to = '09:00'))).toEqual([{ path: '/sendWindow/to', message: 'must be later than "from"' }]);
+      expect(problemsAfter((c) => (c.sendWindow.to = '09:00'))).toEqual([
+        { path: '/sendWindow/to', message: 'must be later than "from"' },
+      ]);
     });
 
     it('names a send window that ends before it starts', () => {
-      expect(paths(problemsAfter((c) => {
-        Object.assign(c.sendWindow, { from: '18:00', to: '09:00' });
-      }))).toEqual(['/sendWindow/to']);
+      expect(
+        paths(
+          problemsAfter((c) => {
+            Object.assign(c.sendWindow, { from: '18:00', to: '09:00' });
+          }),
+        ),
+      ).toEqual(['/sendWindow/to']);
     });
 
     it('names an unknown time zone and quotes it', () => {
@@ -222,7 +251,13 @@ describe('cadenceProblems', () => {
         c.sendWindow.to = '08:00';
       });
       expect(paths(problems).sort()).toEqual(
-        ['/frequencyCap/per', '/nurture/steps/0/after', '/nurture/steps/1/template', '/sendWindow/timezone', '/sendWindow/to'].sort(),
+        [
+          '/frequencyCap/per',
+          '/nurture/steps/0/after',
+          '/nurture/steps/1/template',
+          '/sendWindow/timezone',
+          '/sendWindow/to',
+        ].sort(),
       );
     });
   });
@@ -246,12 +281,14 @@ describe('cadenceProblems: guarantee, fallback, repeatFrom and minGap', () => {
   });
 
   it('accepts a step fallback, a fallbackTemplate, a repeatFrom inside the steps and a minGap', () => {
-    expect(problemsAfter((c) => {
-      c.nurture.steps[1].fallback = { channel: 'email', template: 'nurture-1' };
-      c.nurture.steps[1].fallbackTemplate = 'nurture-1';
-      c.nurture.repeatFrom = 1;
-      c.minGap = 'P7D';
-    })).toEqual([]);
+    expect(
+      problemsAfter((c) => {
+        c.nurture.steps[1].fallback = { channel: 'email', template: 'nurture-1' };
+        c.nurture.steps[1].fallbackTemplate = 'nurture-1';
+        c.nurture.repeatFrom = 1;
+        c.minGap = 'P7D';
+      }),
+    ).toEqual([]);
   });
 
   it('names a repeatFrom past the last step, an email fallback without a template and a bad minGap', () => {
@@ -264,11 +301,19 @@ describe('cadenceProblems: guarantee, fallback, repeatFrom and minGap', () => {
   });
 
   it('refuses a guarantee that would be a task, since a task does not reach the lead', () => {
-    expect(paths(problemsAfter((c) => {
-      c.guarantee = { every: 'month', fallback: { channel: 'task', template: 'x' } };
-    }))).toEqual(['/guarantee/fallback/channel']);
-    expect(paths(problemsAfter((c) => {
-      c.guarantee = { every: 'week', fallback: { channel: 'email', template: 'x' } };
-    }))).toEqual(['/guarantee/every']);
+    expect(
+      paths(
+        problemsAfter((c) => {
+          c.guarantee = { every: 'month', fallback: { channel: 'task', template: 'x' } };
+        }),
+      ),
+    ).toEqual(['/guarantee/fallback/channel']);
+    expect(
+      paths(
+        problemsAfter((c) => {
+          c.guarantee = { every: 'week', fallback: { channel: 'email', template: 'x' } };
+        }),
+      ),
+    ).toEqual(['/guarantee/every']);
   });
 });

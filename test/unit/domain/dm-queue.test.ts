@@ -11,12 +11,18 @@ describe('dmQueueMoveFor', () => {
   });
 
   it('holds letters while the lead is in a deal', () => {
-    expect(dmQueueMoveFor('nurturing', 'deal', 'score reached the threshold')).toEqual({ action: 'hold', reason: 'in a deal' });
+    expect(dmQueueMoveFor('nurturing', 'deal', 'score reached the threshold')).toEqual({
+      action: 'hold',
+      reason: 'in a deal',
+    });
     expect(dmQueueMoveFor('reactivation', 'deal', undefined)).toEqual({ action: 'hold', reason: 'in a deal' });
   });
 
   it('releases them when a deal ends back in nurturing, and cancels them when it was won', () => {
-    expect(dmQueueMoveFor('deal', 'nurturing', 'lost')).toEqual({ action: 'release', reason: 'deal ended: back to nurturing' });
+    expect(dmQueueMoveFor('deal', 'nurturing', 'lost')).toEqual({
+      action: 'release',
+      reason: 'deal ended: back to nurturing',
+    });
     expect(dmQueueMoveFor('deal', 'customer', 'deal won')).toEqual({ action: 'cancel', reason: 'became a customer' });
   });
 

@@ -31,9 +31,12 @@ describe('parseDuration', () => {
     expect(() => parseDuration(text)).toThrow(/zero/);
   });
 
-  it.each(['', 'P', 'PT', 'P1DT', '1 month', '30d', 'P1.5M', 'P1X', ' P1D', 'P1D '])('rejects %j as not an ISO 8601 duration', (text) => {
-    expect(() => parseDuration(text)).toThrow(InvalidDurationError);
-  });
+  it.each(['', 'P', 'PT', 'P1DT', '1 month', '30d', 'P1.5M', 'P1X', ' P1D', 'P1D '])(
+    'rejects %j as not an ISO 8601 duration',
+    (text) => {
+      expect(() => parseDuration(text)).toThrow(InvalidDurationError);
+    },
+  );
 
   it('quotes the rejected text in the error message', () => {
     expect(() => parseDuration('next tuesday')).toThrow(/"next tuesday"/);

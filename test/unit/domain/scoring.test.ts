@@ -47,7 +47,10 @@ describe('decayedScore', () => {
 
 describe('addPoints', () => {
   it('decays the score to now before adding the points', () => {
-    expect(addPoints({ value: 40, atMs: T0 }, 10, T0 + HALF_LIFE, HALF_LIFE)).toEqual({ value: 30, atMs: T0 + HALF_LIFE });
+    expect(addPoints({ value: 40, atMs: T0 }, 10, T0 + HALF_LIFE, HALF_LIFE)).toEqual({
+      value: 30,
+      atMs: T0 + HALF_LIFE,
+    });
   });
 
   it('adds to a fresh score as is', () => {
@@ -113,10 +116,24 @@ describe('crossesThreshold', () => {
   });
 
   it('fires exactly once while a lead keeps engaging above the threshold', () => {
-    const points: Partial<Record<EventType, number>> = { email_open: 1, email_click: 5, web_visit: 3, form_submit: 20, reply: 30 };
+    const points: Partial<Record<EventType, number>> = {
+      email_open: 1,
+      email_click: 5,
+      web_visit: 3,
+      form_submit: 20,
+      reply: 30,
+    };
     const events: [number, EventType][] = [
-      [0, 'email_open'], [1, 'email_click'], [2, 'web_visit'], [3, 'form_submit'], [5, 'reply'],
-      [6, 'email_click'], [7, 'web_visit'], [8, 'form_submit'], [9, 'email_open'], [10, 'reply'],
+      [0, 'email_open'],
+      [1, 'email_click'],
+      [2, 'web_visit'],
+      [3, 'form_submit'],
+      [5, 'reply'],
+      [6, 'email_click'],
+      [7, 'web_visit'],
+      [8, 'form_submit'],
+      [9, 'email_open'],
+      [10, 'reply'],
     ];
     let score: Score = { value: 0, atMs: T0 };
     const crossedOn: number[] = [];
@@ -161,7 +178,15 @@ describe('pointsFor', () => {
 
 describe('EVENT_TYPES', () => {
   it('lists the seven engagement events of the events API', () => {
-    expect(EVENT_TYPES).toEqual(['email_open', 'email_click', 'web_visit', 'form_submit', 'reply', 'dm_response', 'meeting_request']);
+    expect(EVENT_TYPES).toEqual([
+      'email_open',
+      'email_click',
+      'web_visit',
+      'form_submit',
+      'reply',
+      'dm_response',
+      'meeting_request',
+    ]);
   });
 });
 
@@ -186,13 +211,19 @@ describe('scoreHistory', () => {
   });
 
   it('agrees with addPoints event after event, whatever the spacing', () => {
-    const events = [0, 3, 4, 17, 40].map((d, i) => ({ atMs: T0 + d * DAY + i * HOUR, points: [1, 5, 50, -10, 3][i] as number, type: 'e' }));
+    const events = [0, 3, 4, 17, 40].map((d, i) => ({
+      atMs: T0 + d * DAY + i * HOUR,
+      points: [1, 5, 50, -10, 3][i] as number,
+      type: 'e',
+    }));
     let score: Score = { value: 0, atMs: T0 };
     const expected = events.map((e) => {
       score = addPoints(score, e.points, e.atMs, HALF_LIFE);
       return Math.round(score.value * 100) / 100;
     });
-    const computed = scoreHistory(events, { ...opts, nowMs: T0 + 50 * DAY }).filter((p) => p.event).map((p) => p.score);
+    const computed = scoreHistory(events, { ...opts, nowMs: T0 + 50 * DAY })
+      .filter((p) => p.event)
+      .map((p) => p.score);
     expect(computed).toEqual(expected);
   });
 

@@ -66,7 +66,9 @@ describe('nextOpening', () => {
     });
 
     it('keeps a window that allows any day open on New Year’s Day', () => {
-      expect(nextOpening(at('2027-01-01T10:00:00+09:00'), { ...tokyo, businessDays: false })).toBe(at('2027-01-01T10:00:00+09:00'));
+      expect(nextOpening(at('2027-01-01T10:00:00+09:00'), { ...tokyo, businessDays: false })).toBe(
+        at('2027-01-01T10:00:00+09:00'),
+      );
     });
   });
 
@@ -121,7 +123,9 @@ describe('nextOpening', () => {
     it('sees Monday morning in Tokyo when it is still Sunday in UTC', () => {
       // Sunday 7 June 2026, 23:00 UTC is Monday 08:00 in Tokyo.
       expect(iso(nextOpening(at('2026-06-07T23:00:00Z'), tokyo))).toBe('2026-06-08T00:00:00.000Z');
-      expect(iso(nextOpening(at('2026-06-07T23:00:00Z'), { ...tokyo, timezone: 'UTC' }))).toBe('2026-06-08T09:00:00.000Z');
+      expect(iso(nextOpening(at('2026-06-07T23:00:00Z'), { ...tokyo, timezone: 'UTC' }))).toBe(
+        '2026-06-08T09:00:00.000Z',
+      );
     });
 
     it('takes the holiday from the Tokyo date, which turns over at 15:00 UTC', () => {
@@ -210,8 +214,14 @@ describe('independence from the process time zone', () => {
   const moduleUrl = pathToFileURL(path.join(projectDir, 'domain', 'send-window.ts')).href;
   // Instants around midnight in Tokyo, in UTC, and in the extreme zones themselves.
   const instants = [
-    '2025-12-26T08:59:00Z', '2025-12-26T09:00:00Z', '2026-05-06T14:59:59Z', '2026-05-06T15:00:00Z',
-    '2026-06-05T16:00:00Z', '2026-06-07T23:00:00Z', '2026-07-19T10:00:00Z', '2026-12-31T23:59:59Z',
+    '2025-12-26T08:59:00Z',
+    '2025-12-26T09:00:00Z',
+    '2026-05-06T14:59:59Z',
+    '2026-05-06T15:00:00Z',
+    '2026-06-05T16:00:00Z',
+    '2026-06-07T23:00:00Z',
+    '2026-07-19T10:00:00Z',
+    '2026-12-31T23:59:59Z',
   ].map(at);
   const windows = [tokyo, london, newYork, { ...tokyo, from: '00:00', to: '23:59' }];
   const script = `
@@ -223,12 +233,17 @@ describe('independence from the process time zone', () => {
 
   // Local-time Date getters cannot be switched to another zone inside one process, so a
   // child process runs the same computation under the zones furthest from Tokyo and UTC.
-  it.each(['Pacific/Kiritimati', 'Pacific/Pago_Pago', 'America/New_York'])('computes the same openings with TZ=%s', (tz) => {
-    const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: projectDir,
-      env: { ...process.env, TZ: tz },
-      encoding: 'utf8',
-    });
-    expect(JSON.parse(output)).toEqual(windows.map((w) => instants.map((t) => [nextOpening(t, w), isInsideWindow(t, w)])));
-  });
+  it.each(['Pacific/Kiritimati', 'Pacific/Pago_Pago', 'America/New_York'])(
+    'computes the same openings with TZ=%s',
+    (tz) => {
+      const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        cwd: projectDir,
+        env: { ...process.env, TZ: tz },
+        encoding: 'utf8',
+      });
+      expect(JSON.parse(output)).toEqual(
+        windows.map((w) => instants.map((t) => [nextOpening(t, w), isInsideWindow(t, w)])),
+      );
+    },
+  );
 });

@@ -24,6 +24,8 @@ describe('taskDueAt', () => {
     // 23:00 UTC on 1 December is already 2 December in Tokyo, still 1 December in London.
     const made = Date.parse('2026-12-01T23:00:00Z');
     expect(new Date(taskDueAt(made, 'Europe/London')).toISOString()).toBe('2026-12-03T18:00:00.000Z');
-    expect(new Date(taskDueAt(made, 'Asia/Tokyo')).toISOString()).toBe(new Date(tokyo('2026-12-04T18:00:00')).toISOString());
+    expect(new Date(taskDueAt(made, 'Asia/Tokyo')).toISOString()).toBe(
+      new Date(tokyo('2026-12-04T18:00:00')).toISOString(),
+    );
   });
 });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { expandPartials } from '../../../mail/partials.ts';
 import { InvalidTemplateError } from '../../../mail/render.ts';
 
-const store = (pieces: Record<string, string>) => async (key: string) => (pieces[key] === undefined ? undefined : { version: key.length, mjml: pieces[key] });
+const store = (pieces: Record<string, string>) => async (key: string) =>
+  pieces[key] === undefined ? undefined : { version: key.length, mjml: pieces[key] };
 
 describe('expandPartials', () => {
   it('puts a partial in place and reports the versions it used', async () => {
@@ -18,15 +19,21 @@ describe('expandPartials', () => {
   });
 
   it('leaves Handlebars expressions that are not partials alone', async () => {
-    expect((await expandPartials('{{lead.name}} {{#if x}}y{{/if}}', store({}))).mjml).toBe('{{lead.name}} {{#if x}}y{{/if}}');
+    expect((await expandPartials('{{lead.name}} {{#if x}}y{{/if}}', store({}))).mjml).toBe(
+      '{{lead.name}} {{#if x}}y{{/if}}',
+    );
   });
 
   it('refuses a missing partial and a partial that includes itself', async () => {
     await expect(expandPartials('{{> _none}}', store({}))).rejects.toBeInstanceOf(InvalidTemplateError);
-    await expect(expandPartials('{{> _loop}}', store({ _loop: 'again {{> _loop}}' }))).rejects.toThrow(/nest more than/);
+    await expect(expandPartials('{{> _loop}}', store({ _loop: 'again {{> _loop}}' }))).rejects.toThrow(
+      /nest more than/,
+    );
   });
 
   it('refuses a block partial without a content slot', async () => {
-    await expect(expandPartials('{{#> _plain}}x{{/_plain}}', store({ _plain: '<no-slot/>' }))).rejects.toThrow(/content slot/);
+    await expect(expandPartials('{{#> _plain}}x{{/_plain}}', store({ _plain: '<no-slot/>' }))).rejects.toThrow(
+      /content slot/,
+    );
   });
 });

@@ -2,7 +2,13 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileTemplate, InvalidTemplateError, renderEmail, TemplateCache, unescapedLeadData } from '../../../mail/render.ts';
+import {
+  compileTemplate,
+  InvalidTemplateError,
+  renderEmail,
+  TemplateCache,
+  unescapedLeadData,
+} from '../../../mail/render.ts';
 import type { TemplateContent } from '../../../db/repositories/templates.ts';
 
 /** An MJML document whose mj-column holds `inner`; the first inner line is line 6. */
@@ -64,7 +70,10 @@ describe('compileTemplate and renderEmail', () => {
   });
 
   it('collapses line breaks in lead data so the subject stays on one header line', async () => {
-    const email = renderEmail(await compileTemplate(GREETING), { name: 'Ada\r\nBcc: victim@example.com', company: 'Acme' });
+    const email = renderEmail(await compileTemplate(GREETING), {
+      name: 'Ada\r\nBcc: victim@example.com',
+      company: 'Acme',
+    });
     expect(email.subject).not.toMatch(/[\r\n]/);
     expect(email.subject).toBe('Hello Ada Bcc: victim@example.com from Acme');
   });
@@ -137,7 +146,11 @@ describe('compileTemplate problems', () => {
   });
 
   it('reports an unknown MJML attribute with the line it is on', async () => {
-    const problems = await problemsOf({ subject: 'x', mjml: mjmlWith('        <mj-button colour="red">Go</mj-button>'), locale: 'en' });
+    const problems = await problemsOf({
+      subject: 'x',
+      mjml: mjmlWith('        <mj-button colour="red">Go</mj-button>'),
+      locale: 'en',
+    });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ part: 'mjml', line: 6 });
     expect(problems[0]?.message).toContain('colour');
@@ -153,7 +166,9 @@ describe('compileTemplate problems', () => {
   });
 
   it('puts the part and line of each problem in the error message', async () => {
-    await expect(compileTemplate({ subject: 'x', mjml: mjmlWith('        <mj-txt>Hello</mj-txt>'), locale: 'en' })).rejects.toThrow(/^mjml line 6: /);
+    await expect(
+      compileTemplate({ subject: 'x', mjml: mjmlWith('        <mj-txt>Hello</mj-txt>'), locale: 'en' }),
+    ).rejects.toThrow(/^mjml line 6: /);
   });
 
   it('reports a document that is not MJML at all', async () => {
@@ -168,18 +183,30 @@ describe('compileTemplate problems', () => {
   });
 
   it('reports an unclosed {{#if}} in the body as an MJML problem', async () => {
-    const problems = await problemsOf({ subject: 'x', mjml: mjmlWith('        <mj-text>{{#if name}}Hello</mj-text>'), locale: 'en' });
+    const problems = await problemsOf({
+      subject: 'x',
+      mjml: mjmlWith('        <mj-text>{{#if name}}Hello</mj-text>'),
+      locale: 'en',
+    });
     expect(problems).toHaveLength(1);
     expect(problems[0]?.part).toBe('mjml');
   });
 
   it('reports a subject problem and an MJML problem together', async () => {
-    const problems = await problemsOf({ subject: 'Hi {{#if name}}', mjml: mjmlWith('        <mj-txt>Hello</mj-txt>'), locale: 'en' });
+    const problems = await problemsOf({
+      subject: 'Hi {{#if name}}',
+      mjml: mjmlWith('        <mj-txt>Hello</mj-txt>'),
+      locale: 'en',
+    });
     expect(problems.map((p) => p.part).sort()).toEqual(['mjml', 'subject']);
   });
 
   it('reports a Handlebars mistake in the body on the MJML line where it was written', async () => {
-    const problems = await problemsOf({ subject: 'x', mjml: mjmlWith('        <mj-text>Dear {{name}</mj-text>'), locale: 'en' });
+    const problems = await problemsOf({
+      subject: 'x',
+      mjml: mjmlWith('        <mj-text>Dear {{name}</mj-text>'),
+      locale: 'en',
+    });
     expect(problems).toEqual([{ part: 'mjml', line: 6, message: expect.any(String) }]);
   });
 
@@ -199,7 +226,11 @@ describe('compileTemplate problems', () => {
 });
 
 describe('TemplateCache', () => {
-  const valid = (text: string): TemplateContent => ({ subject: text, mjml: mjmlWith(`        <mj-text>${text}</mj-text>`), locale: 'en' });
+  const valid = (text: string): TemplateContent => ({
+    subject: text,
+    mjml: mjmlWith(`        <mj-text>${text}</mj-text>`),
+    locale: 'en',
+  });
   const invalid: TemplateContent = { subject: 'x', mjml: mjmlWith('        <mj-txt>broken</mj-txt>'), locale: 'en' };
 
   it('returns the same compilation for the same key and version', async () => {
@@ -278,25 +309,39 @@ describe('lead data written without escaping', () => {
   ];
 
   it.each(RAW)('refuses %s in the body, naming its line', async (expression) => {
-    const content = { subject: 'Hi', mjml: mjmlWith(`        <mj-text>Dear ${expression},</mj-text>`), locale: 'en' } as const;
-    const error = await compileTemplate(content).then(() => undefined, (e: unknown) => e);
+    const content = {
+      subject: 'Hi',
+      mjml: mjmlWith(`        <mj-text>Dear ${expression},</mj-text>`),
+      locale: 'en',
+    } as const;
+    const error = await compileTemplate(content).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(InvalidTemplateError);
-    expect((error as InvalidTemplateError).problems).toEqual([expect.objectContaining({ part: 'mjml', line: 6, message: expect.stringContaining('without HTML escaping') })]);
+    expect((error as InvalidTemplateError).problems).toEqual([
+      expect.objectContaining({ part: 'mjml', line: 6, message: expect.stringContaining('without HTML escaping') }),
+    ]);
   });
 
   it('accepts escaped lead data, raw engine values and triple braces in the plain-text subject', async () => {
     const content = {
       subject: '{{{lead.name}}} 様',
-      mjml: mjmlWith('        <mj-text>{{lead.name}} {{sama lead.name}} {{#with lead}}{{company}}{{/with}} <a href="{{{unsubscribeUrl}}}">stop</a></mj-text>'),
+      mjml: mjmlWith(
+        '        <mj-text>{{lead.name}} {{sama lead.name}} {{#with lead}}{{company}}{{/with}} <a href="{{{unsubscribeUrl}}}">stop</a></mj-text>',
+      ),
       locale: 'ja',
     } as const;
     await expect(compileTemplate(content)).resolves.toBeDefined();
   });
 
-  it('reports the line of the author\'s MJML, before shared pieces were expanded', async () => {
+  it("reports the line of the author's MJML, before shared pieces were expanded", async () => {
     const authored = 'line 1\n{{> _signature}}\n<mj-text>{{{lead.name}}}</mj-text>';
     const expanded = 'line 1\nsig 1\nsig 2\nsig 3\n<mj-text>{{{lead.name}}}</mj-text>';
-    const error = await compileTemplate({ subject: 's', mjml: expanded, locale: 'ja' }, authored).then(() => undefined, (e: unknown) => e);
+    const error = await compileTemplate({ subject: 's', mjml: expanded, locale: 'ja' }, authored).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((error as InvalidTemplateError).problems[0]?.line).toBe(3);
   });
 
@@ -304,6 +349,10 @@ describe('lead data written without escaping', () => {
     const root = path.resolve(import.meta.dirname, '../../../templates');
     const files = (await readdir(root, { recursive: true })).filter((f) => f.endsWith('.mjml'));
     expect(files.length).toBeGreaterThan(10);
-    for (const file of files) expect({ file, found: unescapedLeadData(await readFile(path.join(root, file), 'utf8')) }).toEqual({ file, found: [] });
+    for (const file of files)
+      expect({ file, found: unescapedLeadData(await readFile(path.join(root, file), 'utf8')) }).toEqual({
+        file,
+        found: [],
+      });
   });
 });

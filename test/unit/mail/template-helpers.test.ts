@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { compileTemplate, renderEmail, unknownVariables } from '../../../mail/render.ts';
 
-const mjml = (body: string) => `<mjml><mj-body><mj-section><mj-column><mj-text>${body}</mj-text></mj-column></mj-section></mj-body></mjml>`;
-const render = async (body: string, lead: Record<string, unknown>) => renderEmail(await compileTemplate({ subject: 's', mjml: mjml(body), locale: 'ja' }), { lead });
+const mjml = (body: string) =>
+  `<mjml><mj-body><mj-section><mj-column><mj-text>${body}</mj-text></mj-column></mj-section></mj-body></mjml>`;
+const render = async (body: string, lead: Record<string, unknown>) =>
+  renderEmail(await compileTemplate({ subject: 's', mjml: mjml(body), locale: 'ja' }), { lead });
 
 describe('template helpers', () => {
   it('adds 様 to a Japanese name and falls back to ご担当者 様 without one', async () => {
@@ -11,7 +13,9 @@ describe('template helpers', () => {
   });
 
   it('writes no honorific for English leads', async () => {
-    expect((await render('Dear {{sama lead.name}},', { name: 'Alex Smith', locale: 'en' })).text).toContain('Dear Alex Smith,');
+    expect((await render('Dear {{sama lead.name}},', { name: 'Alex Smith', locale: 'en' })).text).toContain(
+      'Dear Alex Smith,',
+    );
   });
 
   it('escapes the name it honours', async () => {
@@ -21,14 +25,22 @@ describe('template helpers', () => {
 
   it('writes dates in the lead language and time zone', async () => {
     // 2026-12-31T16:00Z is already New Year's Day in Tokyo.
-    expect((await render('{{date "2026-12-31T16:00:00Z"}}', { locale: 'ja', timezone: 'Asia/Tokyo' })).text).toContain('2027年1月1日');
-    expect((await render('{{date "2026-12-31T16:00:00Z"}}', { locale: 'en', timezone: 'America/New_York' })).text).toContain('December 31, 2026');
+    expect((await render('{{date "2026-12-31T16:00:00Z"}}', { locale: 'ja', timezone: 'Asia/Tokyo' })).text).toContain(
+      '2027年1月1日',
+    );
+    expect(
+      (await render('{{date "2026-12-31T16:00:00Z"}}', { locale: 'en', timezone: 'America/New_York' })).text,
+    ).toContain('December 31, 2026');
   });
 });
 
 describe('unknownVariables', () => {
   it('reports a misspelt lead field and nothing a lead has', () => {
-    expect(unknownVariables('{{lead.nmae}} {{lead.name}} {{lead.postalAddress.city}} {{unsubscribeUrl}} {{sama lead.company}}')).toEqual(['lead.nmae']);
+    expect(
+      unknownVariables(
+        '{{lead.nmae}} {{lead.name}} {{lead.postalAddress.city}} {{unsubscribeUrl}} {{sama lead.company}}',
+      ),
+    ).toEqual(['lead.nmae']);
   });
 
   it('does not take shared partials and layouts for variables', () => {

@@ -11,12 +11,15 @@ const DELIVERY = `lead-${LEAD}/nurturing/3`;
 const OPTS = { baseUrl: BASE, secret: SECRET, leadId: LEAD, deliveryKey: DELIVERY };
 
 /** The tracked href the rewrite must produce for `url` (tokens are deterministic). */
-const clickHref = (url: string) => `href="${BASE}/t/c/${signToken(SECRET, { p: 'click', l: LEAD, d: DELIVERY, u: url })}"`;
+const clickHref = (url: string) =>
+  `href="${BASE}/t/c/${signToken(SECRET, { p: 'click', l: LEAD, d: DELIVERY, u: url })}"`;
 const PIXEL = `<img src="${BASE}/t/o/${signToken(SECRET, { p: 'open', l: LEAD, d: DELIVERY })}" width="1" height="1" alt="" style="display:none">`;
 
 /** The destination URL of every tracked link in `html`, in order, read back from its token. */
 function trackedUrls(html: string): string[] {
-  return [...html.matchAll(/href="https:\/\/leads\.example\.com\/t\/c\/([^"]+)"/g)].map((m) => verifyToken(SECRET, m[1]!, 'click')?.u ?? 'INVALID');
+  return [...html.matchAll(/href="https:\/\/leads\.example\.com\/t\/c\/([^"]+)"/g)].map(
+    (m) => verifyToken(SECRET, m[1]!, 'click')?.u ?? 'INVALID',
+  );
 }
 
 describe('addTracking', () => {
@@ -48,14 +51,29 @@ describe('addTracking', () => {
   it('rewrites quoted, single-quoted, unquoted, upper-case and spaced href attributes alike', () => {
     const html = `<body><a href='https://a.example/1'>1</a><A HREF=https://a.example/2>2</A><a id=x href = "https://a.example/3" >3</a><area shape="rect" href="HTTPS://a.example/4"><a href="https://a.example/5"/></body>`;
     const out = addTracking(html, OPTS);
-    expect(trackedUrls(out)).toEqual(['https://a.example/1', 'https://a.example/2', 'https://a.example/3', 'HTTPS://a.example/4', 'https://a.example/5']);
+    expect(trackedUrls(out)).toEqual([
+      'https://a.example/1',
+      'https://a.example/2',
+      'https://a.example/3',
+      'HTTPS://a.example/4',
+      'https://a.example/5',
+    ]);
     expect(out).toContain('<a id=x href="');
     expect(out).toContain('" >3</a>');
     expect(out).toContain('<area shape="rect" href="');
   });
 
   it('leaves mailto:, tel:, fragments, relative links, empty hrefs and other schemes alone', () => {
-    const links = ['mailto:sales@example.com?subject=Hi', 'tel:+81-3-0000-0000', '#top', '/relative/path', 'example.com/no-scheme', '', 'javascript:alert(1)', 'ftp://files.example.com/'];
+    const links = [
+      'mailto:sales@example.com?subject=Hi',
+      'tel:+81-3-0000-0000',
+      '#top',
+      '/relative/path',
+      'example.com/no-scheme',
+      '',
+      'javascript:alert(1)',
+      'ftp://files.example.com/',
+    ];
     const html = `<body>${links.map((l) => `<a href="${l}">x</a>`).join('')}<a href>bare</a></body>`;
     expect(addTracking(html, OPTS)).toBe(html.replace('</body>', `${PIXEL}</body>`));
   });
@@ -95,13 +113,20 @@ describe('addTracking', () => {
       </mj-column></mj-section></mj-body></mjml>`,
     });
     const unsubscribeUrl = `${BASE}/u/${signToken(SECRET, { p: 'unsubscribe', l: LEAD })}`;
-    const rendered = withComplianceFooter(renderEmail(compiled, { lead: { name: '<script>x</script>' }, unsubscribeUrl }), {
-      sender: { name: 'Example Co.', postalAddress: '東京都千代田区千代田1-1', contact: '03-0000-0000' },
-      unsubscribeUrl,
-      locale: 'ja',
-    });
+    const rendered = withComplianceFooter(
+      renderEmail(compiled, { lead: { name: '<script>x</script>' }, unsubscribeUrl }),
+      {
+        sender: { name: 'Example Co.', postalAddress: '東京都千代田区千代田1-1', contact: '03-0000-0000' },
+        unsubscribeUrl,
+        locale: 'ja',
+      },
+    );
     const out = addTracking(rendered.html, OPTS);
-    expect(trackedUrls(out)).toEqual(['https://example.com/case?id=7&ref=mail', 'https://example.com/book', 'https://example.com/banner']);
+    expect(trackedUrls(out)).toEqual([
+      'https://example.com/case?id=7&ref=mail',
+      'https://example.com/book',
+      'https://example.com/banner',
+    ]);
     expect(out).toContain(`href="${unsubscribeUrl}"`);
     expect(out).toContain('src="https://cdn.example.com/banner.png"');
     expect(out).toContain('&lt;script&gt;x&lt;/script&gt; 様');

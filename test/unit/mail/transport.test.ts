@@ -9,7 +9,9 @@ describe('messageIdFor', () => {
   });
 
   it('gives different Message-IDs for different idempotency keys', () => {
-    const ids = new Set(['lead-42/nurture/3', 'lead-42/nurture/4', 'lead-43/nurture/3', ''].map((key) => messageIdFor(key, FROM)));
+    const ids = new Set(
+      ['lead-42/nurture/3', 'lead-42/nurture/4', 'lead-43/nurture/3', ''].map((key) => messageIdFor(key, FROM)),
+    );
     expect(ids.size).toBe(4);
   });
 

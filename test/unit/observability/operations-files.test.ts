@@ -12,10 +12,20 @@ const DOCS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 
 /** What the Temporal SDK (1.24) exports with the options worker/main.ts sets, as scraped in test/integration/metrics.test.ts. */
 const SDK_METRICS = [
-  'temporal_activity_execution_latency_seconds', 'temporal_activity_schedule_to_start_latency_seconds', 'temporal_activity_succeed_endtoend_latency_seconds',
-  'temporal_activity_task_received_total', 'temporal_num_pollers', 'temporal_request_latency_seconds', 'temporal_request_total',
-  'temporal_sticky_cache_hit_total', 'temporal_sticky_cache_size', 'temporal_worker_task_slots_available', 'temporal_worker_task_slots_used',
-  'temporal_workflow_task_execution_latency_seconds', 'temporal_workflow_task_queue_poll_succeed_total', 'temporal_workflow_task_replay_latency_seconds',
+  'temporal_activity_execution_latency_seconds',
+  'temporal_activity_schedule_to_start_latency_seconds',
+  'temporal_activity_succeed_endtoend_latency_seconds',
+  'temporal_activity_task_received_total',
+  'temporal_num_pollers',
+  'temporal_request_latency_seconds',
+  'temporal_request_total',
+  'temporal_sticky_cache_hit_total',
+  'temporal_sticky_cache_size',
+  'temporal_worker_task_slots_available',
+  'temporal_worker_task_slots_used',
+  'temporal_workflow_task_execution_latency_seconds',
+  'temporal_workflow_task_queue_poll_succeed_total',
+  'temporal_workflow_task_replay_latency_seconds',
   'temporal_workflow_task_schedule_to_start_latency_seconds',
 ];
 /** prom-client's process metrics and Prometheus's own `up`. */
@@ -29,31 +39,50 @@ interface Rule {
   annotations: { summary: string; description: string };
 }
 
-const ours = async (): Promise<string[]> => [...(await registry.getMetricsAsJSON()), ...(await sharedStateRegistry.getMetricsAsJSON())].map((metric) => metric.name);
+const ours = async (): Promise<string[]> =>
+  [...(await registry.getMetricsAsJSON()), ...(await sharedStateRegistry.getMetricsAsJSON())].map(
+    (metric) => metric.name,
+  );
 
 /** The metric names an expression uses (label matchers and `by (…)` lists left out), histogram suffixes removed. */
 function metricsIn(expr: string): string[] {
   const bare = expr.replace(/\{[^}]*\}/g, '').replace(/\b(by|without)\s*\([^)]*\)/g, '');
-  return [...bare.matchAll(/\b(?:(?:lle|temporal|process|nodejs)_[a-z0-9_]+|up)\b/g)].map((m) => m[0].replace(/(_seconds)_(bucket|sum|count)$/, '$1'));
+  return [...bare.matchAll(/\b(?:(?:lle|temporal|process|nodejs)_[a-z0-9_]+|up)\b/g)].map((m) =>
+    m[0].replace(/(_seconds)_(bucket|sum|count)$/, '$1'),
+  );
 }
 
 async function expectKnown(exprs: string[]): Promise<void> {
   const known = new Set([...(await ours()), ...SDK_METRICS, ...OTHER_METRICS]);
   const used = [...new Set(exprs.flatMap(metricsIn))];
   expect(used.length).toBeGreaterThan(5);
-  expect(used.filter((name) => !known.has(name)), 'metrics no process exports').toEqual([]);
+  expect(
+    used.filter((name) => !known.has(name)),
+    'metrics no process exports',
+  ).toEqual([]);
 }
 
 describe('docs/alerts.yml', () => {
   const rules = async (): Promise<Rule[]> => {
-    const file = parse(await readFile(path.join(DOCS, 'alerts.yml'), 'utf8')) as { groups: { name: string; rules: Rule[] }[] };
+    const file = parse(await readFile(path.join(DOCS, 'alerts.yml'), 'utf8')) as {
+      groups: { name: string; rules: Rule[] }[];
+    };
     return file.groups.flatMap((group) => group.rules);
   };
 
   it('is a Prometheus rule file with the alerts an on-call operator needs', async () => {
     const names = (await rules()).map((rule) => rule.alert);
     expect(new Set(names).size).toBe(names.length);
-    for (const name of ['EmailSendFailures', 'EmailRelayUnreachable', 'EscalationsNotAcknowledged', 'TaskQueueBacklog', 'WorkflowTaskScheduleToStartSlow', 'WorkerDown', 'NoWorkers', 'ApiDown']) {
+    for (const name of [
+      'EmailSendFailures',
+      'EmailRelayUnreachable',
+      'EscalationsNotAcknowledged',
+      'TaskQueueBacklog',
+      'WorkflowTaskScheduleToStartSlow',
+      'WorkerDown',
+      'NoWorkers',
+      'ApiDown',
+    ]) {
       expect(names).toContain(name);
     }
   });
@@ -74,13 +103,18 @@ describe('docs/alerts.yml', () => {
 });
 
 describe('docs/grafana-dashboard.json', () => {
-  const dashboard = async () => JSON.parse(await readFile(path.join(DOCS, 'grafana-dashboard.json'), 'utf8')) as { uid: string; panels: { id: number; type: string; targets?: { expr: string }[] }[] };
+  const dashboard = async () =>
+    JSON.parse(await readFile(path.join(DOCS, 'grafana-dashboard.json'), 'utf8')) as {
+      uid: string;
+      panels: { id: number; type: string; targets?: { expr: string }[] }[];
+    };
 
   it('is a dashboard whose panels have unique ids and queries', async () => {
     const { uid, panels } = await dashboard();
     expect(uid).toBe('lead-lifecycle-engine');
     expect(new Set(panels.map((panel) => panel.id)).size).toBe(panels.length);
-    for (const panel of panels.filter((p) => p.type !== 'row')) expect(panel.targets?.length, `panel ${panel.id}`).toBeGreaterThan(0);
+    for (const panel of panels.filter((p) => p.type !== 'row'))
+      expect(panel.targets?.length, `panel ${panel.id}`).toBeGreaterThan(0);
   });
 
   it('names only metrics the API, the workers or Prometheus export', async () => {

@@ -37,7 +37,9 @@ afterEach(async () => {
 
 describe('cachedCliPath', () => {
   it('keeps the CLI under .tools in the project, named by its version', () => {
-    expect(cachedCliPath('/repo')).toBe(path.join('/repo', '.tools', `temporal-cli-${TEMPORAL_CLI_VERSION}`, 'temporal'));
+    expect(cachedCliPath('/repo')).toBe(
+      path.join('/repo', '.tools', `temporal-cli-${TEMPORAL_CLI_VERSION}`, 'temporal'),
+    );
   });
 });
 
@@ -62,7 +64,12 @@ describe('resolveTemporalCli', () => {
 
   it('throws a ConfigError for TEMPORAL_CLI_PATH when that file does not exist, instead of falling back', async () => {
     const projectDir = await projectWithCachedCli();
-    const attempt = resolveTemporalCli({ explicitPath: path.join(root, 'missing', 'temporal'), projectDir, log, pathEnv: '' });
+    const attempt = resolveTemporalCli({
+      explicitPath: path.join(root, 'missing', 'temporal'),
+      projectDir,
+      log,
+      pathEnv: '',
+    });
     await expect(attempt).rejects.toMatchObject({ name: 'ConfigError', variable: 'TEMPORAL_CLI_PATH' });
   });
 
@@ -70,7 +77,9 @@ describe('resolveTemporalCli', () => {
     const projectDir = await projectWithCachedCli();
     const directory = path.join(root, 'a-directory');
     await mkdir(directory);
-    await expect(resolveTemporalCli({ explicitPath: directory, projectDir, log, pathEnv: '' })).rejects.toBeInstanceOf(ConfigError);
+    await expect(resolveTemporalCli({ explicitPath: directory, projectDir, log, pathEnv: '' })).rejects.toBeInstanceOf(
+      ConfigError,
+    );
   });
 
   it('uses temporal on PATH before the cached build', async () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { chromium, ensurePrerequisites, isPinnedCli, MissingPrerequisites, type Prerequisite } from '../../support/prerequisites.ts';
+import {
+  chromium,
+  ensurePrerequisites,
+  isPinnedCli,
+  MissingPrerequisites,
+  type Prerequisite,
+} from '../../support/prerequisites.ts';
 import { stack } from '../../support/services.ts';
 
 // The test setup's provisioning logic (test/support/prerequisites.ts) with stand-in
@@ -45,7 +51,9 @@ describe('providing what the tests need', () => {
     const stuck = fake('stuck', { installable: false });
     const error = await ensurePrerequisites([installable.item, stuck.item], () => {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MissingPrerequisites);
-    expect((error as MissingPrerequisites).missing).toEqual([{ name: 'stuck', manual: 'sudo apt-get install -y stuck' }]);
+    expect((error as MissingPrerequisites).missing).toEqual([
+      { name: 'stuck', manual: 'sudo apt-get install -y stuck' },
+    ]);
     expect((error as Error).message).toContain('sudo apt-get install -y stuck');
     expect(installable.events).toEqual([]);
   });

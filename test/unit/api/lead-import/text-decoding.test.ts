@@ -1,7 +1,13 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { HttpError } from '../../../../api/http-errors.ts';
-import { charsetOf, decodeCsvText, detectCharset, limitBytes, SNIFF_BYTES } from '../../../../api/lead-import/text-decoding.ts';
+import {
+  charsetOf,
+  decodeCsvText,
+  detectCharset,
+  limitBytes,
+  SNIFF_BYTES,
+} from '../../../../api/lead-import/text-decoding.ts';
 
 async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
   const items: T[] = [];
@@ -12,8 +18,10 @@ async function* chunks(...parts: Uint8Array[]): AsyncGenerator<Uint8Array> {
   for (const part of parts) yield part;
 }
 /** Splits `bytes` every `size` bytes, cutting multi-byte characters in two. */
-const split = (bytes: Buffer, size: number) => Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
-const decode = async (parts: Uint8Array[], charset?: Parameters<typeof decodeCsvText>[1]) => (await collect(decodeCsvText(chunks(...parts), charset))).join('');
+const split = (bytes: Buffer, size: number) =>
+  Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
+const decode = async (parts: Uint8Array[], charset?: Parameters<typeof decodeCsvText>[1]) =>
+  (await collect(decodeCsvText(chunks(...parts), charset))).join('');
 
 const JAPANESE = 'メールアドレス,氏名\r\nyamada@example.jp,髙橋 ①郎 ﾃｽﾄ\r\n';
 
@@ -22,11 +30,14 @@ describe('charsetOf', () => {
     expect(charsetOf('text/csv')).toBeUndefined();
     expect(charsetOf(undefined)).toBeUndefined();
     expect(charsetOf('text/csv; charset=UTF-8')).toBe('utf-8');
-    for (const name of ['shift_jis', 'Shift_JIS', '"sjis"', 'windows-31j', 'CP932']) expect(charsetOf(`text/csv;charset=${name}`), name).toBe('shift_jis');
+    for (const name of ['shift_jis', 'Shift_JIS', '"sjis"', 'windows-31j', 'CP932'])
+      expect(charsetOf(`text/csv;charset=${name}`), name).toBe('shift_jis');
   });
 
   it('refuses other charsets with 415 naming them', () => {
-    expect(() => charsetOf('text/csv; charset=euc-jp')).toThrow(expect.objectContaining({ statusCode: 415, message: expect.stringContaining('euc-jp') as unknown }));
+    expect(() => charsetOf('text/csv; charset=euc-jp')).toThrow(
+      expect.objectContaining({ statusCode: 415, message: expect.stringContaining('euc-jp') as unknown }),
+    );
   });
 });
 
@@ -59,8 +70,14 @@ describe('decodeCsvText', () => {
   });
 
   it('detects Shift_JIS that starts after a long ASCII part as invalid UTF-8 (400) unless declared', async () => {
-    const bytes = Buffer.concat([Buffer.from(`email,name\n${'a@example.com,A\n'.repeat(SNIFF_BYTES / 16 + 10)}`), iconv.encode('b@example.com,山田\n', 'cp932')]);
-    await expect(decode(split(bytes, 16 * 1024))).rejects.toMatchObject({ statusCode: 400, message: expect.stringContaining('charset=shift_jis') as unknown });
+    const bytes = Buffer.concat([
+      Buffer.from(`email,name\n${'a@example.com,A\n'.repeat(SNIFF_BYTES / 16 + 10)}`),
+      iconv.encode('b@example.com,山田\n', 'cp932'),
+    ]);
+    await expect(decode(split(bytes, 16 * 1024))).rejects.toMatchObject({
+      statusCode: 400,
+      message: expect.stringContaining('charset=shift_jis') as unknown,
+    });
     expect((await decode(split(bytes, 16 * 1024), 'shift_jis')).endsWith('b@example.com,山田\n')).toBe(true);
   });
 
@@ -76,6 +93,9 @@ describe('decodeCsvText', () => {
 describe('limitBytes', () => {
   it('passes up to the limit and fails with 413 past it', async () => {
     expect(await collect(limitBytes(chunks(Buffer.alloc(5), Buffer.alloc(5)), 10))).toHaveLength(2);
-    await expect(collect(limitBytes(chunks(Buffer.alloc(5), Buffer.alloc(6)), 10))).rejects.toMatchObject({ statusCode: 413, code: 'body_too_large' });
+    await expect(collect(limitBytes(chunks(Buffer.alloc(5), Buffer.alloc(6)), 10))).rejects.toMatchObject({
+      statusCode: 413,
+      code: 'body_too_large',
+    });
   });
 });
