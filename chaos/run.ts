@@ -281,6 +281,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       [1, 2].map((step) => ({ recipient: lead.email, step })),
     );
     const bounceIds = leads.filter((lead) => lead.bounce).map((lead) => lead.id);
+    const failedOnTimelineCount = async (): Promise<number> => {
+      const { rows } = await app.query<{ count: string }>(
+        "SELECT count(DISTINCT lead_id) AS count FROM timeline WHERE lead_id = ANY($1::uuid[]) AND kind = 'touch_failed' AND detail->>'error' LIKE '%550%'",
+        [bounceIds],
+      );
+      return Number(rows[0]?.count ?? 0);
+    };
+    // Settled once every touch has its final delivery row and every 550 is on its lead's
+    // timeline: the workflow writes that entry in an activity after the send activity has
+    // marked the delivery failed, so under load (or after a worker kill) it comes later.
     const settled = async () => {
       const rows = await deliveryRows();
       const final = rows.filter((row) => ['sent', 'failed', 'unknown'].includes(row.status));
@@ -288,7 +298,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const bouncesFailed = new Set(
         final.filter((row) => row.recipient.startsWith('bounce-') && row.status === 'failed').map((row) => row.leadId),
       ).size;
-      return goodDone >= expected.length && bouncesFailed >= bounceIds.length;
+      return (
+        goodDone >= expected.length &&
+        bouncesFailed >= bounceIds.length &&
+        (await failedOnTimelineCount()) >= bounceIds.length
+      );
     };
     await waitUntil(settled, 'every touch to settle', options.settleTimeoutS * 1000).catch((error: unknown) =>
       log(String(error)),
@@ -301,11 +315,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const ledger = checkLedger(expected, sink.accepted, rows);
     const deliveriesByStatus: Record<string, number> = {};
     for (const row of rows) deliveriesByStatus[row.status] = (deliveriesByStatus[row.status] ?? 0) + 1;
-    const { rows: failedOnTimeline } = await app.query<{ count: string }>(
-      "SELECT count(DISTINCT lead_id) AS count FROM timeline WHERE lead_id = ANY($1::uuid[]) AND kind = 'touch_failed' AND detail->>'error' LIKE '%550%'",
-      [bounceIds],
-    );
-    const permanentFailuresOnTimeline = Number(failedOnTimeline[0]?.count ?? 0);
+    const permanentFailuresOnTimeline = await failedOnTimelineCount();
 
     const connection = await Connection.connect({ address: temporal.address });
     const client = new Client({ connection, namespace: 'default' });
