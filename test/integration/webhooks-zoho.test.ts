@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
+import { leadWorkflowId } from '../../domain/lead.ts';
 import { auth, startTestServices, waitFor } from '../support/services.ts';
 import { settleWorkflowCount, snapshotState } from '../support/state-snapshot.ts';
 
@@ -140,6 +141,15 @@ describe('the Zoho CRM webhook', () => {
     // Every table and the workflows, not one address: a refused call may change nothing at all.
     const leads = async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM leads')).rows[0]?.n);
     await settleWorkflowCount(client, taskQueue, await leads());
+    // The earlier tests' workflows may still be writing (an opt-out closes its lead a moment
+    // after the webhook's answer): wait until none has an activity or a task in flight.
+    const ids = (await pool.query<{ id: string }>('SELECT id FROM leads')).rows.map((row) => row.id);
+    for (const id of ids) {
+      await waitFor(async () => {
+        const { raw } = await client.workflow.getHandle(leadWorkflowId(id)).describe();
+        return (raw.pendingActivities?.length ?? 0) === 0 && !raw.pendingWorkflowTask;
+      }, `lead ${id}'s workflow to settle`);
+    }
     const before = await snapshotState(pool, client, taskQueue);
     const wrong = await zoho({ module: 'Leads', record_id: 'x', email: 'intruder@example.jp' }, 'wrong-token');
     expect(wrong.statusCode).toBe(401);
