@@ -404,30 +404,7 @@ async function waitUntil(probe: () => Promise<boolean>, what: string, timeoutMs:
 }
 
 function optionsOf(options: ChaosOptions): Omit<ChaosOptions, 'log'> {
-  const {
-    leads,
-    workers,
-    workerKills,
-    restartTemporal,
-    restartPostgres,
-    bounceEvery,
-    stepAfter,
-    faultWindowS,
-    rates,
-    seed,
-    settleTimeoutS,
-  } = options;
-  return {
-    leads,
-    workers,
-    workerKills,
-    restartTemporal,
-    restartPostgres,
-    bounceEvery,
-    stepAfter,
-    faultWindowS,
-    rates,
-    seed,
-    settleTimeoutS,
-  };
+  // Everything but the logger, which is not data for the report.
+  const { log: _log, ...rest } = options;
+  return rest;
 }
