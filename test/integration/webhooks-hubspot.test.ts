@@ -334,7 +334,7 @@ describe('the HubSpot webhook', () => {
     await waitFor(async () => (await leadView(id)).stage === 'dormant', 'dormant after the contract ended');
   });
 
-  it('suppresses a contact whose email opt-out turned true', async () => {
+  it('suppresses a contact whose email opt-out turned true, and keeps its lead for paper mail and tasks', async () => {
     hubspot.contacts.set('1001', { email: 'hs-optout@example.jp', hs_email_optout: 'true' });
     const change = event({
       subscriptionType: 'contact.propertyChange',
@@ -347,6 +347,16 @@ describe('the HubSpot webhook', () => {
     expect((await pool.query("SELECT reason FROM suppressions WHERE email = 'hs-optout@example.jp'")).rows).toEqual([
       { reason: 'unsubscribed via hubspot' },
     ]);
+    // The workflow records an unsubscribe from email, and the lead is not closed.
+    const id = (await leadByEmail('hs-optout@example.jp'))!.id;
+    const entry = await waitFor(async () => {
+      const items = (await app.inject({ method: 'GET', url: `/v1/leads/${id}/timeline`, headers: auth })).json<{
+        items: { kind: string; detail: Record<string, unknown> }[];
+      }>().items;
+      return items.find((e) => e.kind === 'unsubscribed');
+    }, 'the unsubscribe on the timeline');
+    expect(entry.detail).toEqual({ channel: 'email', reason: 'unsubscribed via hubspot' });
+    expect((await leadView(id)).stage).toBe('nurturing');
   });
 
   it('fails the fetch for good, without retrying, when a contact cannot be taken as a lead', async () => {
