@@ -4,7 +4,7 @@ import { addPoints, crossesThreshold, decayedScore, halfLifeMs, pointsFor } from
 import { crmCalls, records, sends } from './activities.ts';
 import type { LeadEvent } from '../domain/lead-events.ts';
 import { followUpEscalation } from './escalation-reminders.ts';
-import { countReachedTouch, openDeal, SEEN_EVENT_IDS_KEPT } from './lead-state.ts';
+import { countReachedTouch, openDeal, SEEN_EVENT_IDS_KEPT, shiftCalendarForPause } from './lead-state.ts';
 import type { LifecycleContext } from './lifecycle-context.ts';
 import { moveTo } from './stage-transitions.ts';
 import { stageMoveAllowed } from '../domain/stage-moves.ts';
@@ -273,6 +273,11 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
       return;
     case 'pause':
     case 'resume': {
+      if (patched('lead-lifecycle/pause-shifts-calendar')) {
+        shiftCalendarForPause(state, event.kind, now);
+        // The touch waited on moves with the calendar: plan it again at once.
+        if (event.kind === 'resume') ctx.replan = true;
+      }
       state.paused = event.kind === 'pause';
       await records.recordFlags({
         leadId: ctx.leadId,

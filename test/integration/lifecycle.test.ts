@@ -480,6 +480,34 @@ describe.concurrent('the lead lifecycle through the API', () => {
     await waitFor(async () => (await mails('paused@example.jp')).length === 1, 'the held email after resume');
   });
 
+  it('moves the touch waited on by the length of a pause: a pause stops the lead’s calendar', async () => {
+    const cadence = {
+      ...CADENCE,
+      name: 'An hour away',
+      nurture: { steps: [{ after: 'PT1H', channel: 'email', template: 'n1' }] },
+    };
+    expect(
+      (await app.inject({ method: 'PUT', url: '/v1/cadences/hour', headers: auth, payload: cadence })).statusCode,
+    ).toBe(201);
+    const id = await createLead('paused-calendar@example.jp', { cadence: 'hour' });
+    const due = await dueOf(id);
+    const flag = (action: 'pause' | 'resume', entry: string) =>
+      app.inject({ method: 'POST', url: `/v1/leads/${id}/${action}`, headers: auth }).then(async (res) => {
+        expect(res.statusCode).toBe(202);
+        await waitFor(async () => (await timeline(id)).some((e) => e.kind === entry), `the ${entry} entry`);
+      });
+    await flag('pause', 'paused');
+    await flag('resume', 'resumed');
+    // Both times are the workflow's own (it wrote the entries as it handled the events).
+    const pausedFor = (await timelineAt(id, 'resumed')) - (await timelineAt(id, 'paused'));
+    expect(pausedFor).toBeGreaterThan(0);
+    const moved = await waitFor(async () => {
+      const next = (await lead(id)).nextTouchAt;
+      return next !== null && Date.parse(next) !== due && Date.parse(next);
+    }, 'the touch to be planned again');
+    expect(moved).toBe(due + pausedFor);
+  });
+
   it('continues as new when history grows, keeping the score, the stage and every event', async () => {
     const id = await createLead('chatty@example.jp', { cadence: 'slow' });
     // Twenty points short of the threshold in 1-point opens, spread over many signals.
@@ -678,6 +706,7 @@ const EXPECTED_HISTORIES = [
   'no-owner-2',
   'overdue',
   'paused',
+  'paused-calendar',
   'stall',
   'windowed',
   'won',
