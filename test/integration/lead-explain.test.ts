@@ -66,16 +66,19 @@ describe('the touch planner in the workflow, and GET /v1/leads/:id/explain', () 
   });
 
   const get = (url: string, headers: Record<string, string> = auth) => app.inject({ method: 'GET', url, headers });
-
-  it('sends a DM step for a lead without an address as a task to confirm it, says so, and does not count it as a touch', async () => {
+  const createLead = async (email: string, name: string): Promise<string> => {
     const created = await app.inject({
       method: 'POST',
       url: '/v1/leads',
       headers: auth,
-      payload: { email: 'no-address@example.jp', name: '住所 なし', cadence: 'explained' },
+      payload: { email, name, cadence: 'explained' },
     });
     expect(created.statusCode).toBe(201);
-    const id = created.json<{ id: string }>().id;
+    return created.json<{ id: string }>().id;
+  };
+
+  it('sends a DM step for a lead without an address as a task to confirm it, says so, and does not count it as a touch', async () => {
+    const id = await createLead('no-address@example.jp', '住所 なし');
     const fallback = await waitFor(
       async () =>
         (await get(`/v1/leads/${id}/timeline`))
@@ -107,13 +110,7 @@ describe('the touch planner in the workflow, and GET /v1/leads/:id/explain', () 
   });
 
   it('says, once the lead unsubscribed, that email is suppressed and why, and that its email step will not be sent', async () => {
-    const created = await app.inject({
-      method: 'POST',
-      url: '/v1/leads',
-      headers: auth,
-      payload: { email: 'opted-out@example.jp', name: '配信 停止', cadence: 'explained' },
-    });
-    const id = created.json<{ id: string }>().id;
+    const id = await createLead('opted-out@example.jp', '配信 停止');
     const explain = async (language: string) =>
       (await get(`/v1/leads/${id}/explain`, { ...auth, 'accept-language': language })).json<Explain>();
     // Before: email reaches the lead.

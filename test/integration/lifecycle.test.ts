@@ -113,17 +113,26 @@ describe.concurrent('the lead lifecycle through the API', () => {
     expect(
       (await app.inject({ method: 'PUT', url: '/v1/cadences/slow', headers: auth, payload: slow })).statusCode,
     ).toBe(201);
-    // The same email, with paper mail as its fallback when email cannot reach the lead.
-    const slowDm = {
-      ...CADENCE,
-      name: 'Slow first step, DM when email is suppressed',
-      nurture: {
-        steps: [{ after: 'PT4S', channel: 'email', template: 'n1', fallback: { channel: 'dm', template: 'n1' } }],
+    const more = {
+      // The same email, with paper mail as its fallback when email cannot reach the lead.
+      'slow-dm': {
+        name: 'Slow first step, DM when email is suppressed',
+        nurture: {
+          steps: [{ after: 'PT4S', channel: 'email', template: 'n1', fallback: { channel: 'dm', template: 'n1' } }],
+        },
       },
+      // A touch an hour away: nothing goes out while a test moves it.
+      hour: { name: 'An hour away', nurture: { steps: [{ after: 'PT1H', channel: 'email', template: 'n1' }] } },
     };
-    expect(
-      (await app.inject({ method: 'PUT', url: '/v1/cadences/slow-dm', headers: auth, payload: slowDm })).statusCode,
-    ).toBe(201);
+    for (const [key, cadence] of Object.entries(more)) {
+      const res = await app.inject({
+        method: 'PUT',
+        url: `/v1/cadences/${key}`,
+        headers: auth,
+        payload: { ...CADENCE, ...cadence },
+      });
+      expect(res.statusCode, key).toBe(201);
+    }
   });
   afterAll(async () => {
     for (const stop of stops.reverse()) await stop();
@@ -481,14 +490,6 @@ describe.concurrent('the lead lifecycle through the API', () => {
   });
 
   it('moves the touch waited on by the length of a pause: a pause stops the lead’s calendar', async () => {
-    const cadence = {
-      ...CADENCE,
-      name: 'An hour away',
-      nurture: { steps: [{ after: 'PT1H', channel: 'email', template: 'n1' }] },
-    };
-    expect(
-      (await app.inject({ method: 'PUT', url: '/v1/cadences/hour', headers: auth, payload: cadence })).statusCode,
-    ).toBe(201);
     const id = await createLead('paused-calendar@example.jp', { cadence: 'hour' });
     const due = await dueOf(id);
     const flag = (action: 'pause' | 'resume', entry: string) =>

@@ -14,6 +14,7 @@ import { freePort } from '../../stack/free-port.ts';
 import { startFakeHubspot } from '../support/fake-hubspot.ts';
 import { keepHistory } from '../support/replay.ts';
 import { auth, PUBLIC_BASE_URL, startTestApp, startTestServices, testAppConfig, waitFor } from '../support/services.ts';
+import { timelineEntry } from '../support/timeline.ts';
 
 // HubSpot webhook batches as HubSpot sends them (v3-signed JSON arrays of events that
 // carry only ids), with the records fetched from a local imitation of HubSpot's API.
@@ -349,12 +350,7 @@ describe('the HubSpot webhook', () => {
     ]);
     // The workflow records an unsubscribe from email, and the lead is not closed.
     const id = (await leadByEmail('hs-optout@example.jp'))!.id;
-    const entry = await waitFor(async () => {
-      const items = (await app.inject({ method: 'GET', url: `/v1/leads/${id}/timeline`, headers: auth })).json<{
-        items: { kind: string; detail: Record<string, unknown> }[];
-      }>().items;
-      return items.find((e) => e.kind === 'unsubscribed');
-    }, 'the unsubscribe on the timeline');
+    const entry = await timelineEntry(app, id, 'unsubscribed');
     expect(entry.detail).toEqual({ channel: 'email', reason: 'unsubscribed via hubspot' });
     expect((await leadView(id)).stage).toBe('nurturing');
   });

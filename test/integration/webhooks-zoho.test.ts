@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import { leadWorkflowId } from '../../domain/lead.ts';
 import { auth, startTestServices, waitFor } from '../support/services.ts';
 import { settleWorkflowCount, snapshotState } from '../support/state-snapshot.ts';
+import { timelineEntry } from '../support/timeline.ts';
 
 // Zoho CRM workflow-rule webhooks as Zoho sends them: form-encoded record fields and the
 // shared token as a custom parameter (Zoho does not sign them).
@@ -137,12 +138,7 @@ describe('the Zoho CRM webhook', () => {
     ).toEqual([{ n: 1 }]);
     // The workflow records an unsubscribe from email, and the lead is not closed.
     const id = res.json<{ leadId: string }>().leadId;
-    const entry = await waitFor(async () => {
-      const items = (await app.inject({ method: 'GET', url: `/v1/leads/${id}/timeline`, headers: auth })).json<{
-        items: { kind: string; detail: Record<string, unknown> }[];
-      }>().items;
-      return items.find((e) => e.kind === 'unsubscribed');
-    }, 'the unsubscribe on the timeline');
+    const entry = await timelineEntry(app, id, 'unsubscribed');
     expect(entry.detail).toEqual({ channel: 'email', reason: 'unsubscribed via zoho' });
     expect((await lead(id)).stage).toBe('nurturing');
   });
