@@ -77,14 +77,14 @@ export async function claimDelivery(
 
 /** The delivery recorded under this key, or undefined when no attempt has claimed it yet. */
 export async function findDelivery(db: Queryable, idempotencyKey: string): Promise<Delivery | undefined> {
-  const result = await db.query<DeliveryRow>({
-    name: 'deliveries/find',
-    text: 'SELECT * FROM deliveries WHERE idempotency_key = $1',
-    values: [idempotencyKey],
-  });
+  const result = await db.query<DeliveryRow>('SELECT * FROM deliveries WHERE idempotency_key = $1', [idempotencyKey]);
   const row = result.rows[0];
   return row === undefined ? undefined : fromRow(row);
 }
+
+// The statements of the send path are named (prepared once per connection) where their
+// result has fixed columns; a named `SELECT *` would fail on every call after a migration
+// adds a column while the process runs.
 
 /**
  * Claims the delivery for the SMTP call in one statement: a new row is written straight as

@@ -224,15 +224,14 @@ export async function findLeadForTouch(
       touch_delivery_error: string | null;
       touch_suppression: string | null;
     }
-  >({
-    name: 'leads/find-for-touch',
-    text: `SELECT l.*, d.status AS touch_delivery_status, d.error AS touch_delivery_error, s.reason AS touch_suppression
+  >(
+    `SELECT l.*, d.status AS touch_delivery_status, d.error AS touch_delivery_error, s.reason AS touch_suppression
              FROM leads l
              LEFT JOIN deliveries d ON d.idempotency_key = $2
              LEFT JOIN suppressions s ON s.email = lower(l.email)
             WHERE l.id = $1`,
-    values: [id, idempotencyKey],
-  });
+    [id, idempotencyKey],
+  );
   const row = result.rows[0];
   if (!row) return undefined;
   const {
