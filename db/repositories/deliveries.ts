@@ -208,6 +208,38 @@ export async function countTouchesOf(db: Queryable, leadIds: readonly string[]):
   return new Map(result.rows.map((row) => [row.id, Number(row.count)]));
 }
 
+/**
+ * The first touch that reached the lead in each calendar month (in `timeZone`) since
+ * `since`, counted as {@link countTouchesOf} counts and the contact guarantee does (an email
+ * accepted, a DM to a postal address not cancelled, a completed task): every touch of the
+ * lead's life, not the workflow's recent ones. One instant per month, so the answer stays
+ * small for a lead of many years; the lead's index on each table keeps the query quick.
+ */
+export async function firstTouchEachMonth(
+  db: Queryable,
+  leadId: string,
+  since: Date,
+  timeZone: string,
+): Promise<Date[]> {
+  const result = await db.query<{ at: Date }>(
+    `SELECT min(at) AS at FROM (
+       SELECT d.sent_at AS at FROM deliveries d
+        WHERE d.lead_id = $1 AND d.kind = 'touch' AND d.status = 'sent' AND d.sent_at >= $2
+       UNION ALL
+       SELECT t.created_at FROM tasks t
+        WHERE t.lead_id = $1 AND t.kind = 'dm' AND t.status <> 'cancelled' AND t.postal_address IS NOT NULL
+          AND t.created_at >= $2
+       UNION ALL
+       SELECT t.completed_at FROM tasks t
+        WHERE t.lead_id = $1 AND t.kind = 'todo' AND t.status = 'done' AND t.completed_at >= $2
+     ) touches
+     GROUP BY date_trunc('month', at AT TIME ZONE $3)
+     ORDER BY 1`,
+    [leadId, since, timeZone],
+  );
+  return result.rows.map((row) => row.at);
+}
+
 /** How many touches one lead has had (see {@link countTouchesOf}). */
 export async function countTouches(db: Queryable, leadId: string): Promise<number> {
   return (await countTouchesOf(db, [leadId])).get(leadId) ?? 0;
