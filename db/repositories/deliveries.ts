@@ -46,21 +46,21 @@ const fromRow = (row: DeliveryRow): Delivery => ({
   sentAt: row.sent_at,
 });
 
+/** What names a message before it is sent: its key, its lead, its template and its envelope. */
+export interface DeliveryClaim {
+  idempotencyKey: string;
+  leadId: string;
+  templateKey: string;
+  messageId: string;
+  recipient: string;
+  kind: 'touch' | 'notification';
+}
+
 /**
  * Records the touch under its key, or returns the record an earlier attempt made. The
  * unique key makes this the one place where "has this touch been sent?" is decided.
  */
-export async function claimDelivery(
-  db: Queryable,
-  claim: {
-    idempotencyKey: string;
-    leadId: string;
-    templateKey: string;
-    messageId: string;
-    recipient: string;
-    kind: 'touch' | 'notification';
-  },
-): Promise<Delivery> {
+export async function claimDelivery(db: Queryable, claim: DeliveryClaim): Promise<Delivery> {
   const result = await db.query<DeliveryRow>(
     `WITH inserted AS (
        INSERT INTO deliveries (idempotency_key, lead_id, template_key, message_id, recipient, kind)
@@ -94,13 +94,7 @@ export async function findDelivery(db: Queryable, idempotencyKey: string): Promi
  */
 export async function claimForSending(
   db: Queryable,
-  claim: {
-    idempotencyKey: string;
-    leadId: string;
-    templateKey: string;
-    messageId: string;
-    recipient: string;
-    kind: 'touch' | 'notification';
+  claim: DeliveryClaim & {
     subject: string;
     html: string;
     text: string;
