@@ -8,7 +8,8 @@ export interface FrequencyCap {
 
 /**
  * The earliest instant t ≥ `atMs` at which fewer than `cap.max` touches count against the
- * cap, where a touch at x counts against t when x ≤ t < addDuration(x, per, timeZone).
+ * cap, where a touch at x counts against t when x ≤ t < addDuration(x', per, timeZone) for
+ * some touch x' ≤ x (its own expiry, or an earlier touch's when that one is later).
  * `per` is counted in `timeZone`, so `P1M` is a calendar month where the lead is.
  * A missing cap returns `atMs`.
  */
@@ -23,7 +24,16 @@ export function nextAllowedByCap(
     throw new RangeError(`frequency cap "max" must be a positive integer, not ${cap.max}`);
   }
   const per = parseDuration(cap.per);
-  const touches = recentTouchesMs.map((x) => ({ x, expiry: addDuration(x, per, timeZone) }));
+  // A later touch never leaves the cap before an earlier one: calendar units clamp at month
+  // ends (31 October + P1M is 30 November, like 30 October + P1M), and across a clock change
+  // a later touch could otherwise expire first and let a third touch into a window of two.
+  let latestExpiry = Number.NEGATIVE_INFINITY;
+  const touches = [...recentTouchesMs]
+    .sort((a, b) => a - b)
+    .map((x) => {
+      latestExpiry = Math.max(latestExpiry, addDuration(x, per, timeZone));
+      return { x, expiry: latestExpiry };
+    });
   const countAt = (t: number) => touches.filter(({ x, expiry }) => x <= t && t < expiry).length;
   // The count only falls when a touch expires, so the answer is `atMs` or some expiry after it;
   // trying them in order also copes with touches later than `atMs`, which start counting.
