@@ -1,3 +1,6 @@
+import type { Cadence, Step } from './cadence.ts';
+import { InvalidInput } from './errors.ts';
+
 /**
  * A/B tests (issue 15): a step may list `variants`, and each lead gets one of them. The
  * choice is a hash of the lead and the step, never a random draw, so a retried activity, a
@@ -53,4 +56,61 @@ export function chooseVariant(variants: readonly Variant[], leadId: string, step
   }
   // Rounding can leave the point at the very end: the last variant with a share takes it.
   return [...variants].reverse().find((v) => v.weight > 0) as Variant;
+}
+
+/** A sequence that runs steps, as a cadence names it. */
+export type SequenceName = 'nurturing' | 'customer' | 'reactivation';
+
+/** The cadence's steps of `stage`, as the workflow runs them (nurture, upsell, reactivation). */
+function stepsOf(cadence: Cadence, stage: SequenceName): Step[] | undefined {
+  if (stage === 'nurturing') return cadence.nurture.steps;
+  if (stage === 'customer') return cadence.upsell?.steps;
+  return cadence.reactivation?.steps;
+}
+
+/**
+ * The cadence with the A/B test of one step ended: the step sends `keep` to every lead from
+ * now on (`variants` and `testMetric` removed). Throws InvalidInput naming the field when
+ * the step does not exist, has no test, or `keep` is not one of its variants.
+ */
+export function endVariantTest(cadence: Cadence, stage: SequenceName, step: number, keep: string): Cadence {
+  const steps = stepsOf(cadence, stage);
+  const current = steps?.[step];
+  if (!steps || !current)
+    throw new InvalidInput('no such step', [{ path: '/step', message: `the cadence has no ${stage} step ${step}` }]);
+  if (!current.variants)
+    throw new InvalidInput('no test on this step', [{ path: '/step', message: 'this step tests no variants' }]);
+  if (!current.variants.some((v) => v.template === keep))
+    throw new InvalidInput('not a variant', [
+      { path: '/keep', message: `must be one of ${current.variants.map((v) => `"${v.template}"`).join(', ')}` },
+    ]);
+  const { variants: _variants, testMetric: _metric, ...rest } = current;
+  const replaced = steps.map((s, i) => (i === step ? { ...rest, template: keep } : s));
+  if (stage === 'nurturing') return { ...cadence, nurture: { ...cadence.nurture, steps: replaced } };
+  if (stage === 'customer' && cadence.upsell) return { ...cadence, upsell: { ...cadence.upsell, steps: replaced } };
+  if (stage === 'reactivation' && cadence.reactivation)
+    return { ...cadence, reactivation: { ...cadence.reactivation, steps: replaced } };
+  return cadence;
+}
+
+/** Every step of the cadence that runs an A/B test now. */
+export function runningVariantTests(
+  cadence: Cadence,
+): { stage: SequenceName; step: number; control: string; metric: 'clicks' | 'opens'; variants: Variant[] }[] {
+  const stages: SequenceName[] = ['nurturing', 'customer', 'reactivation'];
+  return stages.flatMap((stage) =>
+    (stepsOf(cadence, stage) ?? []).flatMap((s, step) =>
+      s.variants
+        ? [
+            {
+              stage,
+              step,
+              control: s.template ?? s.variants[0]?.template ?? '',
+              metric: s.testMetric ?? 'clicks',
+              variants: s.variants,
+            },
+          ]
+        : [],
+    ),
+  );
 }
