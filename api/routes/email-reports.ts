@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type, { type Static } from 'typebox';
 import {
   EMAIL_REPORT_TIMEZONE,
+  NO_EMAILS,
   emailSums,
   linkClicks,
   type EmailSums,
@@ -19,6 +20,12 @@ export const SendDaysQuery = {
   from: Type.Optional(Day('the first send day counted; default: the first email')),
   to: Type.Optional(Day('the last send day counted; default: today')),
 };
+
+/** The query fields of a report over one cadence (or all) and a period of send days. */
+export const cadencePeriodFields = (cadenceDescription: string) => ({
+  cadence: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: cadenceDescription })),
+  ...SendDaysQuery,
+});
 
 const Ratio = (description: string) => Nullable(Type.Number({ minimum: 0, maximum: 1, description }));
 
@@ -149,10 +156,7 @@ export const emailReportRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asy
         querystring: Type.Object(
           {
             by: Type.Optional(Type.Enum(['template', 'step', 'cadence', 'month'], { description: 'default template' })),
-            cadence: Type.Optional(
-              Type.String({ minLength: 1, maxLength: 100, description: "only this cadence's emails" }),
-            ),
-            ...SendDaysQuery,
+            ...cadencePeriodFields("only this cadence's emails"),
           },
           { additionalProperties: false },
         ),
@@ -175,17 +179,7 @@ export const emailReportRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asy
           unsubscribed: sum.unsubscribed + r.unsubscribed,
           complained: sum.complained + r.complained,
         }),
-        {
-          sent: 0,
-          bouncedHard: 0,
-          bouncedSoft: 0,
-          opened: 0,
-          machineOpened: 0,
-          clicked: 0,
-          machineClicked: 0,
-          unsubscribed: 0,
-          complained: 0,
-        },
+        NO_EMAILS,
       );
       return {
         by,

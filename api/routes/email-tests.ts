@@ -1,14 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type, { type Static } from 'typebox';
 import { findCadence, listCadences, saveCadence, type CadenceVersion } from '../../db/repositories/cadences.ts';
-import { emailSums, type EmailSums } from '../../db/repositories/email-stats.ts';
+import { emailSums, NO_EMAILS, type EmailSums } from '../../db/repositories/email-stats.ts';
 import { endVariantTest, runningVariantTests, type SequenceName } from '../../domain/email-variants.ts';
 import { compareVariants } from '../../domain/variant-comparison.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { notFound } from '../http-errors.ts';
 import { errors, KeyParams, Nullable } from '../schemas.ts';
 import { CadenceVersionSchema } from './cadences.ts';
-import { EmailFiguresSchema, figuresOf, SendDaysQuery, sendDaysOf } from './email-reports.ts';
+import { cadencePeriodFields, EmailFiguresSchema, figuresOf, sendDaysOf } from './email-reports.ts';
 
 const StageName = Type.Enum(['nurturing', 'customer', 'reactivation']);
 
@@ -97,19 +97,7 @@ function variantReport(rows: readonly EmailSums[], cadences: readonly CadenceVer
     ];
     const variants = templates.map((template) => {
       const row = test.rows.find((r) => r.template === template);
-      const figures = figuresOf(
-        row ?? {
-          sent: 0,
-          bouncedHard: 0,
-          bouncedSoft: 0,
-          opened: 0,
-          machineOpened: 0,
-          clicked: 0,
-          machineClicked: 0,
-          unsubscribed: 0,
-          complained: 0,
-        },
-      );
+      const figures = figuresOf(row ?? NO_EMAILS);
       const successes = metric === 'clicks' ? figures.clicked : figures.opened;
       return {
         template,
@@ -160,15 +148,7 @@ export const emailTestRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async
     '/v1/reports/email/variants',
     {
       schema: {
-        querystring: Type.Object(
-          {
-            cadence: Type.Optional(
-              Type.String({ minLength: 1, maxLength: 100, description: "only this cadence's tests" }),
-            ),
-            ...SendDaysQuery,
-          },
-          { additionalProperties: false },
-        ),
+        querystring: Type.Object(cadencePeriodFields("only this cadence's tests"), { additionalProperties: false }),
         response: { 200: VariantReportSchema },
       },
     },

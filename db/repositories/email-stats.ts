@@ -180,6 +180,19 @@ export interface EmailSums {
   complained: number;
 }
 
+/** The sums of no email at all. */
+export const NO_EMAILS: Omit<EmailSums, 'template' | 'cadence' | 'stage' | 'step' | 'month'> = {
+  sent: 0,
+  bouncedHard: 0,
+  bouncedSoft: 0,
+  opened: 0,
+  machineOpened: 0,
+  clicked: 0,
+  machineClicked: 0,
+  unsubscribed: 0,
+  complained: 0,
+};
+
 interface SumsRow {
   template: string | null;
   cadence: string | null;

@@ -328,31 +328,18 @@ describe('email performance and A/B tests', () => {
       expect(res.statusCode, JSON.stringify(step)).toBe(422);
       return res.json<{ error: { details: { path: string }[] } }>().error.details.map((d) => d.path);
     };
-    expect(await bad({ channel: 'dm', template: 'x', variants: VARIANTS })).toEqual(['/nurture/steps/0/variants']);
-    expect(await bad({ channel: 'email', template: 'other', variants: VARIANTS })).toEqual([
-      '/nurture/steps/0/template',
-    ]);
-    expect(
-      await bad({
-        channel: 'email',
-        variants: [
-          { template: 'a', weight: 1 },
-          { template: 'a', weight: 1 },
-        ],
-      }),
-    ).toEqual(['/nurture/steps/0/variants/1/template']);
-    expect(
-      await bad({
-        channel: 'email',
-        variants: [
-          { template: 'a', weight: 0 },
-          { template: 'b', weight: 0 },
-        ],
-      }),
-    ).toEqual(['/nurture/steps/0/variants']);
-    expect(await bad({ channel: 'email', template: 'a', testMetric: 'opens' })).toEqual([
-      '/nurture/steps/0/testMetric',
-    ]);
+    const weights = (a: number, b: number, second = 'b') => [
+      { template: 'a', weight: a },
+      { template: second, weight: b },
+    ];
+    const cases: [object, string][] = [
+      [{ channel: 'dm', template: 'x', variants: VARIANTS }, '/nurture/steps/0/variants'],
+      [{ channel: 'email', template: 'other', variants: VARIANTS }, '/nurture/steps/0/template'],
+      [{ channel: 'email', variants: weights(1, 1, 'a') }, '/nurture/steps/0/variants/1/template'],
+      [{ channel: 'email', variants: weights(0, 0) }, '/nurture/steps/0/variants'],
+      [{ channel: 'email', template: 'a', testMetric: 'opens' }, '/nurture/steps/0/testMetric'],
+    ];
+    for (const [step, path] of cases) expect(await bad(step)).toEqual([path]);
     expect((await app.inject({ method: 'GET', url: '/v1/cadences/bad-ab', headers: auth })).statusCode).toBe(404);
   });
 });
