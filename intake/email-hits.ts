@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { classifyHit, deliveryEngagement, type HitKind } from '../domain/machine-engagement.ts';
 import {
+  emailKnown,
   insertEmailHit,
   listEmailHits,
   lockEmailForHit,
@@ -32,6 +33,8 @@ export async function recordEmailHit(
   db: pg.Pool,
   hit: EmailHit,
 ): Promise<{ machineReason: string | null } | undefined> {
+  // One plain read first: a hit on an email the report does not know takes no transaction.
+  if (!(await emailKnown(db, hit.deliveryKey))) return undefined;
   return withTransaction(db, async (tx) => {
     const email = await lockEmailForHit(tx, hit.deliveryKey);
     if (!email) return undefined;

@@ -79,6 +79,11 @@ export async function markDeliveryReport(
   );
 }
 
+/** Whether the report has a row for this email. */
+export async function emailKnown(db: Queryable, deliveryKey: string): Promise<boolean> {
+  return (await db.query('SELECT 1 FROM email_stats WHERE delivery_key = $1', [deliveryKey])).rowCount === 1;
+}
+
 /** A delivery as a tracking hit needs it, locked until the hit's transaction ends (hits of one email apply in turn). */
 export async function lockEmailForHit(
   db: Queryable,
