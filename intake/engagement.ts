@@ -42,8 +42,8 @@ export async function acceptEngagement(
 
 /**
  * A bounce or complaint: a complaint or hard bounce suppresses the address at once (the send
- * activity checks right before each SMTP call); the workflow records it, and a complaint
- * closes the lead like an unsubscribe. Deduped by `sourceId` like engagement.
+ * activity checks right before each SMTP call); the workflow records it, and takes a
+ * complaint as an unsubscribe from email (DM and tasks go on). Deduped by `sourceId` like engagement.
  */
 export async function acceptDeliveryEvent(
   deps: IntakeDependencies,
@@ -67,7 +67,7 @@ export async function acceptDeliveryEvent(
         occurredAt: event.occurredAt,
       });
       return event.type === 'complaint'
-        ? { kind: 'unsubscribed', eventId }
+        ? { kind: 'unsubscribed', eventId, reason: 'complaint' }
         : { kind: 'email_bounced', eventId, hard: event.hard };
     },
   );
