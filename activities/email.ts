@@ -1,5 +1,7 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
+import { markEmailSent, registerEmail } from '../db/repositories/email-stats.ts';
 import { findLeadForTouch } from '../db/repositories/leads.ts';
+import { chooseVariant, type Variant } from '../domain/email-variants.ts';
 import { appendTimeline } from '../db/repositories/timeline.ts';
 import { listUnsubscribeHeaders, withComplianceFooter } from '../mail/compliance.ts';
 import { InvalidTemplateError, renderEmail } from '../mail/render.ts';
@@ -16,6 +18,14 @@ export interface SendEmailInput {
   templateKey: string;
   /** Stable across attempts: see `touchKey` in domain/lead.ts. */
   idempotencyKey: string;
+  /**
+   * The cadence step the touch runs, for the email report (step null: the monthly guarantee).
+   * Absent in workflow histories from before the report; an activity's input is not part of
+   * the replayed commands, so adding it needs no patch.
+   */
+  origin?: { cadenceKey: string; stage: string; step: number | null };
+  /** The step's A/B test: the lead gets one of these templates instead of `templateKey` (domain/email-variants.ts). */
+  variants?: Variant[];
 }
 
 /** What became of a touch; `suppressed`: the address may not receive marketing email. */
@@ -42,6 +52,22 @@ export function createEmailActivities(deps: ActivityDependencies) {
       const found = await findLeadForTouch(db, input.leadId, input.idempotencyKey);
       if (!found) throw ApplicationFailure.nonRetryable(`lead ${input.leadId} does not exist`, 'LeadNotFound');
       const { lead } = found;
+      const { origin } = input;
+      // Chosen from the lead and the step alone: every attempt of this activity picks the same one.
+      const variant =
+        input.variants && origin && origin.step !== null
+          ? chooseVariant(input.variants, lead.id, { ...origin, step: origin.step })
+          : undefined;
+      input = { ...input, templateKey: variant?.template ?? input.templateKey };
+      await registerEmail(db, {
+        deliveryKey: input.idempotencyKey,
+        leadId: lead.id,
+        templateKey: input.templateKey,
+        cadenceKey: origin?.cadenceKey ?? lead.cadenceKey,
+        stage: origin?.stage ?? null,
+        step: origin?.step ?? null,
+        variantTest: variant !== undefined,
+      });
       try {
         const result = await deliverOnce(deps, {
           idempotencyKey: input.idempotencyKey,
@@ -97,6 +123,7 @@ export function createEmailActivities(deps: ActivityDependencies) {
             };
           },
         });
+        if (result.outcome !== 'unknown') await markEmailSent(db, input.idempotencyKey);
         if (result.outcome === 'sent') touches.inc({ channel: 'email' });
         return { status: result.outcome, messageId: result.messageId };
       } catch (error) {
@@ -128,6 +155,9 @@ export function createEmailActivities(deps: ActivityDependencies) {
           });
           throw ApplicationFailure.nonRetryable(error.message, 'InvalidTemplate');
         }
+        // Refused for good during the SMTP call: sent, and bounced at once.
+        if (error instanceof ApplicationFailure && error.type === 'MailRejected')
+          await markEmailSent(db, input.idempotencyKey, true);
         if (error instanceof ApplicationFailure && error.type === 'TemplateNotFound') {
           emailsFailed.inc({ kind: 'touch', reason: 'template_missing' });
           log.warn('touch not sent: the template does not exist', { templateKey: input.templateKey });

@@ -29,6 +29,8 @@ import { leadExplainRoutes } from './routes/lead-explain.ts';
 import { leadImportRoutes } from './routes/leads-import.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { emailReportRoutes } from './routes/email-reports.ts';
+import { emailTestRoutes } from './routes/email-tests.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { templateTestSendRoutes } from './routes/template-test-send.ts';
 import { templateRoutes } from './routes/templates.ts';
@@ -158,6 +160,8 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     await authenticated.register(eventRoutes, deps);
     await authenticated.register(escalationRoutes, deps);
     await authenticated.register(reportRoutes, deps);
+    await authenticated.register(emailReportRoutes, deps);
+    await authenticated.register(emailTestRoutes, deps);
     await authenticated.register(dmTaskRoutes, deps);
     await authenticated.register(taskRoutes, deps);
   });

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { PairedResult } from './api-rig.ts';
+import { benchEmailReport, type EmailReportResult } from './email-report.ts';
 import { benchLeadImport, type ImportResult } from './lead-import.ts';
 import { benchLeadIntake, type IntakeResult } from './lead-intake.ts';
 import { startServices, type BenchServices } from './stack.ts';
@@ -40,8 +41,9 @@ const settings = {
   touchLeads: positiveInt('BENCH_TOUCH_LEADS', 2000),
   touchRounds: positiveInt('BENCH_TOUCH_ROUNDS', 3, 1),
   memoryLeads: positiveInt('BENCH_MEMORY_LEADS', 10_000),
+  emailDeliveries: positiveInt('BENCH_EMAIL_DELIVERIES', 1_000_000),
 };
-const SECTIONS = ['intake', 'ingest', 'render', 'send', 'import', 'touches', 'memory'] as const;
+const SECTIONS = ['intake', 'ingest', 'render', 'send', 'import', 'touches', 'memory', 'email-report'] as const;
 type Section = (typeof SECTIONS)[number];
 // `npm run bench -- ingest` runs that section alone; no argument runs them all.
 const asked = process.argv.slice(2);
@@ -95,6 +97,7 @@ try {
   let imported: ImportResult | undefined;
   let touches: TouchResult | undefined;
   let memory: MemoryResult | undefined;
+  let emailReport: EmailReportResult | undefined;
   if (runs('intake')) {
     log(
       `lead intake: ${settings.leads} leads x ${settings.rounds} rounds per side, concurrency ${settings.concurrency}`,
@@ -153,6 +156,17 @@ try {
     memory = await benchWorkerMemory({ ...stack, smtpUrl: services.smtpUrl, smtp: services.smtp, counts, log });
   }
 
+  if (runs('email-report')) {
+    log(`email report: ${settings.emailDeliveries} emails, then GET /v1/reports/email's queries x ${settings.rounds}`);
+    emailReport = await benchEmailReport({
+      databaseUrl: services.databaseUrl,
+      deliveries: settings.emailDeliveries,
+      rounds: settings.rounds,
+      log,
+    });
+    out(`email report: ${JSON.stringify(emailReport)}`);
+  }
+
   const loadAvgAfter = os.loadavg().map(round);
   printReport({ intake, ingest, render, send, imported, touches, memory }, loadAvgAfter);
   out(
@@ -206,6 +220,7 @@ try {
         medianRatioTouchesOverTrivial: touches.medianRatio,
         sinkMessages: touches.sinkMessages,
       },
+      emailReport,
       memory: memory && {
         maxCachedWorkflows: memory.maxCachedWorkflows,
         workerRssMiB: Object.fromEntries([memory.idle, ...memory.points].map((p) => [String(p.leads), p.rssMiB])),

@@ -13,6 +13,7 @@ const SECTIONS = [
   { key: 'pipeline', href: '/pipeline', api: '/v1/reports/pipeline' },
   { key: 'cadences', href: '/cadences', api: '/v1/cadences' },
   { key: 'templates', href: '/templates', api: '/v1/templates/:key' },
+  { key: 'performance', href: '/performance', api: '/v1/reports/email' },
   { key: 'dmTasks', href: '/dm-tasks', api: '/v1/dm-tasks' },
   { key: 'outbox', href: '/outbox', api: '/v1/outbox' },
 ] as const;

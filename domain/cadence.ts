@@ -27,20 +27,45 @@ export const FallbackSchema = Type.Object(
   { additionalProperties: false, description: "Used when the step's own channel cannot reach the lead" },
 );
 
+/** One template of an email step's A/B test, and its share of the leads (see domain/email-variants.ts). */
+export const VariantSchema = Type.Object(
+  {
+    template: KeyText,
+    weight: Type.Integer({ minimum: 0, maximum: 10_000, description: 'share of the leads, relative to the others' }),
+  },
+  { additionalProperties: false },
+);
+
 /** One touch in a sequence: wait `after`, then act on `channel` (or its `fallback`). */
 export const StepSchema = Type.Object(
   {
     after: DurationText,
     channel: ChannelText,
     template: Type.Optional(KeyText),
+    variants: Type.Optional(
+      Type.Array(VariantSchema, {
+        minItems: 2,
+        maxItems: 10,
+        description:
+          'an A/B test (email steps): each lead gets one template, chosen from its id and the step; `template`, when given, must be one of them (the control), else it is set to the first',
+      }),
+    ),
+    testMetric: Type.Optional(
+      Type.Enum(['clicks', 'opens'], {
+        description: 'what the A/B test compares: unique clicks (default) or unique opens, per email delivered',
+      }),
+    ),
     title: Type.Optional(TitleText),
     fallback: Type.Optional(FallbackSchema),
     fallbackTemplate: Type.Optional(KeyText),
   },
-  // An email or DM step needs a template: checked by cadenceProblems, stated in the document.
+  // An email or DM step needs a template (or an email step variants): checked by
+  // cadenceProblems, stated in the document.
   {
     additionalProperties: false,
-    'x-document': { anyOf: [{ properties: { channel: { const: 'task' } } }, { required: ['template'] }] },
+    'x-document': {
+      anyOf: [{ properties: { channel: { const: 'task' } } }, { required: ['template'] }, { required: ['variants'] }],
+    },
   },
 );
 
@@ -182,7 +207,8 @@ export function cadenceProblems(value: unknown): CadenceProblem[] {
   const steps = (path: string, list: readonly Step[] | undefined): void => {
     list?.forEach((step, i) => {
       duration(`${path}/${i}/after`, step.after);
-      if ((step.channel === 'email' || step.channel === 'dm') && step.template === undefined) {
+      variantProblems(`${path}/${i}`, step).forEach((problem) => problems.push(problem));
+      if ((step.channel === 'email' || step.channel === 'dm') && step.template === undefined && !step.variants) {
         problems.push({
           path: `${path}/${i}/template`,
           message: `${step.channel === 'email' ? 'an email' : 'a DM'} step needs a template`,
@@ -236,6 +262,51 @@ export function cadenceProblems(value: unknown): CadenceProblem[] {
       problems.push({ path: '/sendWindow/timezone', message: `"${window.timezone}" is not an IANA time zone` });
   }
   return problems;
+}
+
+/** What is wrong with a step's A/B test: variants on a step that sends no email, a template twice, no positive weight, a control that is no variant. */
+function variantProblems(path: string, step: Step): CadenceProblem[] {
+  const problems: CadenceProblem[] = [];
+  if (!step.variants) {
+    if (step.testMetric !== undefined) problems.push({ path: `${path}/testMetric`, message: 'needs variants' });
+    return problems;
+  }
+  if (step.channel !== 'email') {
+    problems.push({ path: `${path}/variants`, message: 'only an email step can test variants' });
+    return problems;
+  }
+  const templates = step.variants.map((v) => v.template);
+  templates.forEach((template, i) => {
+    if (templates.indexOf(template) !== i)
+      problems.push({ path: `${path}/variants/${i}/template`, message: `"${template}" is already a variant` });
+  });
+  if (!step.variants.some((v) => v.weight > 0))
+    problems.push({ path: `${path}/variants`, message: 'at least one variant needs a weight above 0' });
+  if (step.template !== undefined && !templates.includes(step.template))
+    problems.push({ path: `${path}/template`, message: 'must be one of the variants (the control) or be left out' });
+  return problems;
+}
+
+/**
+ * The cadence as stored: an email step with variants and no `template` names its first
+ * variant as its template (the control), so everything that shows one template per step
+ * (explain, previews, the cadence page) keeps working.
+ */
+export function withVariantControls(cadence: Cadence): Cadence {
+  const fill = (steps: Step[]): Step[] =>
+    steps.map((step) =>
+      step.variants && step.template === undefined && step.variants[0]
+        ? { ...step, template: step.variants[0].template }
+        : step,
+    );
+  return {
+    ...cadence,
+    nurture: { ...cadence.nurture, steps: fill(cadence.nurture.steps) },
+    ...(cadence.upsell ? { upsell: { ...cadence.upsell, steps: fill(cadence.upsell.steps) } } : {}),
+    ...(cadence.reactivation
+      ? { reactivation: { ...cadence.reactivation, steps: fill(cadence.reactivation.steps) } }
+      : {}),
+  };
 }
 
 /** One message per field, the most specific first: what a form shows beside the field. */

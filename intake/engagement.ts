@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { LeadEvent } from '../domain/lead-events.ts';
 import type { EventType } from '../domain/scoring.ts';
+import { markDeliveryReport } from '../db/repositories/email-stats.ts';
 import { recordEvent } from '../db/repositories/events.ts';
 import { suppress } from '../db/repositories/suppressions.ts';
 import { withTransaction } from '../db/transaction.ts';
@@ -59,6 +60,12 @@ export async function acceptDeliveryEvent(
     { leadId: event.lead.id, type: event.type, occurredAt: event.occurredAt, sourceId: event.sourceId },
     async (tx, eventId) => {
       if (event.hard) await suppress(tx, event.lead.email, event.type === 'complaint' ? 'complaint' : 'hard bounce');
+      await markDeliveryReport(tx, {
+        leadId: event.lead.id,
+        type: event.type,
+        hard: event.hard,
+        occurredAt: event.occurredAt,
+      });
       return event.type === 'complaint'
         ? { kind: 'unsubscribed', eventId, reason: 'complaint' }
         : { kind: 'email_bounced', eventId, hard: event.hard };

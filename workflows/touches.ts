@@ -6,6 +6,7 @@ import { planCadenceOf } from '../domain/sequence-plan.ts';
 import { planNextTouch, type PlannedTouch } from '../domain/touch-plan.ts';
 import { reasonMessage } from '../domain/touch-reasons.ts';
 import { earliestTouchTime } from '../domain/touch-timing.ts';
+import type { SendEmailInput } from '../activities/email.ts';
 import { records, sends, touchRecords } from './activities.ts';
 import { countReachedTouch, RECENT_TOUCHES_KEPT } from './lead-state.ts';
 import type { LifecycleContext } from './lifecycle-context.ts';
@@ -208,7 +209,7 @@ async function runPlannedStep(ctx: LifecycleContext, stage: SequenceStage): Prom
     }
     break;
   }
-  const reached = await touchPlanned(ctx, touch);
+  const reached = await touchPlanned(ctx, touch, stage);
   if (reached) countReachedTouch(ctx.state, Date.now());
   state.touchAttempts = (state.touchAttempts ?? state.touches) + 1;
   if (touch.kind === 'step') {
@@ -257,11 +258,29 @@ async function recordDelay(ctx: LifecycleContext, touch: PlannedTouch, atMs: num
 }
 
 /**
+ * Where an email touch comes from, for the email report, and the step's A/B variants when
+ * the touch is the step's own email (not its fallback, not the guarantee). Only the
+ * activity's input grows: the workflow's commands are the same, so no patch is needed.
+ */
+function emailOrigin(
+  ctx: LifecycleContext,
+  touch: PlannedTouch,
+  stage: SequenceStage,
+): Pick<SendEmailInput, 'origin' | 'variants'> {
+  const cadence = ctx.plan?.cadence;
+  if (!cadence) return {};
+  const origin = { cadenceKey: cadence.key, stage, step: touch.kind === 'step' ? touch.step : null };
+  const step = origin.step === null ? undefined : sequenceOf(cadence.definition, stage)?.steps[origin.step];
+  const ownEmail = step?.variants && step.channel === 'email' && !touch.reasons.some((r) => r.code === 'fallback');
+  return ownEmail ? { origin, variants: step.variants } : { origin };
+}
+
+/**
  * Makes a planned touch and says whether it reached the lead. A skipped step, a fallback
  * and a guarantee touch are on the timeline with their reasons; a touch that fails for
  * good is recorded and the sequence goes on.
  */
-async function touchPlanned(ctx: LifecycleContext, touch: PlannedTouch): Promise<boolean> {
+async function touchPlanned(ctx: LifecycleContext, touch: PlannedTouch, stage: SequenceStage): Promise<boolean> {
   const { state } = ctx;
   const key = touchKey(ctx.workflowId, state.stage, state.touchAttempts ?? state.touches);
   const now = Date.now();
@@ -314,6 +333,7 @@ async function touchPlanned(ctx: LifecycleContext, touch: PlannedTouch): Promise
         leadId: ctx.leadId,
         templateKey: touch.template ?? '',
         idempotencyKey: key,
+        ...emailOrigin(ctx, touch, stage),
       });
       return result.status !== 'suppressed' && touch.reaches;
     }

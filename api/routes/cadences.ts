@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { CadenceSchema, cadenceProblems, isTimeZone, type Cadence } from '../../domain/cadence.ts';
+import { CadenceSchema, cadenceProblems, isTimeZone, withVariantControls, type Cadence } from '../../domain/cadence.ts';
 import {
   countLeadPositions,
   countLeadsByCadenceVersion,
@@ -150,7 +150,14 @@ const present = (c: CadenceVersion) => ({
 
 function templateKeys(cadence: Cadence): string[] {
   const steps = [...cadence.nurture.steps, ...(cadence.upsell?.steps ?? []), ...(cadence.reactivation?.steps ?? [])];
-  return [...new Set(steps.flatMap((s) => (s.template === undefined ? [] : [s.template])))];
+  return [
+    ...new Set(
+      steps.flatMap((s) => [
+        ...(s.template === undefined ? [] : [s.template]),
+        ...(s.variants ?? []).map((v) => v.template),
+      ]),
+    ),
+  ];
 }
 
 const WINDOW_CODES = new Set(['outside_hours', 'weekend', 'holiday', 'year_end_break']);
@@ -325,5 +332,6 @@ export function validCadence(body: Cadence, key: string | undefined, pathPrefix 
     problems.push({ path: '/key', message: `must match the key in the URL ("${key}") or be left out` });
   }
   if (problems.length > 0) throw unprocessable('the cadence is not valid', problems);
-  return key === undefined ? body : { ...body, key };
+  const cadence = withVariantControls(body);
+  return key === undefined ? cadence : { ...cadence, key };
 }

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
+import { automatedUserAgent } from '../../domain/machine-engagement.ts';
 import type { EventType } from '../../domain/scoring.ts';
 import { verifyToken, type TokenPayload } from '../../mail/tokens.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { acceptEngagement } from '../../intake/engagement.ts';
+import { recordEmailHit } from '../../intake/email-hits.ts';
 import { invalidLinkPage, sendPage } from '../html-pages.ts';
 import { contentOf, UUID_PATTERN } from '../schemas.ts';
 import { TokenPath, tokenIn } from '../token-path.ts';
@@ -12,25 +14,8 @@ import { TokenPath, tokenIn } from '../token-path.ts';
 /** A 1x1 transparent GIF (43 bytes). */
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
-// Mail security scanners and link-preview fetchers open every link and image of a message
-// before (or without) anyone reading it. Their hits are answered like anyone's but not counted.
-const SCANNERS =
-  /bot|crawler|spider|preview|scanner|barracuda|proofpoint|mimecast|safelinks|slurp|facebookexternalhit|whatsapp|headless|python-|go-http-client|curl\/|wget|libwww|okhttp|java\//i;
-// Gmail's and Yahoo's image proxies fetch a message's images when its reader opens it (and
-// then cache them): for an open pixel they are the reader, and for most Gmail readers the
-// only sign of an open there is. They never follow links, so on a click they are not a person.
-const IMAGE_PROXIES = /googleimageproxy|yahoomailproxy/i;
-
-/**
- * Whether a hit is a machine's rather than a reader's: a known scanner or previewer, no
- * User-Agent at all (every mail client and browser sends one), or an image proxy clicking.
- * Apple Mail Privacy Protection prefetches images with an ordinary browser User-Agent and
- * cannot be told apart: opens are a weak signal, which is why they score little.
- */
 export function isAutomatedHit(userAgent: string | undefined, kind: 'open' | 'click'): boolean {
-  if (userAgent === undefined || userAgent.trim() === '') return true;
-  if (IMAGE_PROXIES.test(userAgent)) return kind === 'click';
-  return SCANNERS.test(userAgent);
+  return automatedUserAgent(userAgent, kind) !== undefined;
 }
 
 /**
@@ -89,6 +74,7 @@ export const trackingRoutes: FastifyPluginAsyncTypebox<AppDependencies & { appSe
     sourceOf: (delivery: string) => string,
   ): void => {
     const kind = type === 'email_open' ? 'open' : 'click';
+    if (payload.d !== undefined) report(request, payload.d, kind, payload.u);
     if (request.method !== 'GET' || payload.d === undefined || !UUID_PATTERN.test(payload.l)) return;
     if (isAutomatedHit(request.headers['user-agent'], kind)) {
       request.log.debug(
@@ -108,6 +94,29 @@ export const trackingRoutes: FastifyPluginAsyncTypebox<AppDependencies & { appSe
           },
           `${type} could not be recorded; POST the "replay" body to /v1/events to count it`,
         ),
+    );
+    pending.add(task);
+    void task.finally(() => pending.delete(task));
+  };
+
+  // The email report keeps every hit, machines' included (counted apart), beside the score.
+  const report = (
+    request: FastifyRequest,
+    deliveryKey: string,
+    kind: 'open' | 'click',
+    url: string | undefined,
+  ): void => {
+    const hit = {
+      deliveryKey,
+      kind,
+      method: request.method,
+      userAgent: request.headers['user-agent'],
+      at: new Date(),
+      url,
+    };
+    const task = recordEmailHit(db, hit).then(
+      () => {},
+      (error: unknown) => request.log.warn({ err: error, deliveryKey, kind }, 'email report: hit not recorded'),
     );
     pending.add(task);
     void task.finally(() => pending.delete(task));

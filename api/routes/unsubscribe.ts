@@ -3,6 +3,7 @@ import Type from 'typebox';
 import { findLead, type Lead } from '../../db/repositories/leads.ts';
 import { suppress, suppressionOf } from '../../db/repositories/suppressions.ts';
 import { verifyToken } from '../../mail/tokens.ts';
+import { markUnsubscribed } from '../../db/repositories/email-stats.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { asDependencyError } from '../dependency-errors.ts';
 import { escapeHtml } from '../../domain/html.ts';
@@ -206,6 +207,8 @@ export const unsubscribeRoutes: FastifyPluginAsyncTypebox<AppDependencies & { ap
       const fromPage = (request.body as FormBody)?.confirm === '1';
 
       await suppress(db, lead.email, 'unsubscribed');
+      const deliveryKey = verifyToken(appSecret, token, 'unsubscribe')?.d;
+      if (deliveryKey !== undefined) await markUnsubscribed(db, deliveryKey);
       try {
         await signalLead(temporal.client, config.temporalTaskQueue, lead.id, {
           kind: 'unsubscribed',
