@@ -80,6 +80,16 @@ export function scoreValueAt(score: Score, nowMs: number, halfLifeMs: number): n
 }
 
 /**
+ * The instant a score stands at once an event that happened at `occurredAtMs` is added:
+ * the event's (clamped) time, or the score's own when the event came out of order. An
+ * empty score has no instant worth keeping: a lead's first event sets it.
+ */
+export function scoreInstantWith(score: Score, occurredAtMs: number, nowMs: number): number {
+  const at = eventInstant(occurredAtMs, nowMs);
+  return score.value > 0 ? Math.max(at, score.atMs) : at;
+}
+
+/**
  * The score after an event worth `points` that happened at `occurredAtMs`, handled at
  * `nowMs`: the points decay from the event's own time (clamped to `nowMs`), and an event
  * older than {@link COUNTED_HALF_LIVES} half-lives adds nothing. The score is brought to
@@ -94,7 +104,7 @@ export function addEventPoints(
 ): { score: Score; counted: number } {
   const at = eventInstant(occurredAtMs, nowMs);
   const counted = halfLifeMs > 0 && nowMs - at > COUNTED_HALF_LIVES * halfLifeMs ? 0 : points;
-  const baseAt = Math.max(at, score.atMs);
+  const baseAt = scoreInstantWith(score, occurredAtMs, nowMs);
   const base = { value: scoreValueAt(score, baseAt, halfLifeMs), atMs: baseAt };
   return { score: addPoints(base, counted, at, halfLifeMs), counted };
 }

@@ -7,6 +7,7 @@ import {
   decayedScore,
   halfLifeMs,
   pointsFor,
+  scoreInstantWith,
   scoreValueAt,
 } from '../domain/scoring.ts';
 import { intentEscalationKind } from '../domain/intent.ts';
@@ -78,7 +79,13 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
       // Points count from when the event happened, not from when it is handled; older
       // histories scored at the handling time and replay as they ran.
       const eventClock = patched('lead-lifecycle/score-event-clock');
-      const before = eventClock ? scoreValueAt(state.score, now, halfLife) : decayedScore(state.score, now, halfLife);
+      // The crossing is judged when the event happened (or, for one reported out of order,
+      // at the newest event before it): a meeting request worth the threshold escalates
+      // even though its points have decayed a little by the time it is handled.
+      const judgedAt = eventClock ? scoreInstantWith(state.score, event.occurredAtMs, now) : now;
+      const before = eventClock
+        ? scoreValueAt(state.score, judgedAt, halfLife)
+        : decayedScore(state.score, now, halfLife);
       const points = pointsFor(event.type, scoring?.points);
       let counted = points;
       if (eventClock) {
@@ -88,7 +95,7 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
       } else {
         state.score = addPoints(state.score, points, now, halfLife);
       }
-      const after = eventClock ? scoreValueAt(state.score, now, halfLife) : state.score.value;
+      const after = eventClock ? scoreValueAt(state.score, judgedAt, halfLife) : state.score.value;
       await records.recordEngagement({
         leadId: ctx.leadId,
         atMs: now,
@@ -97,7 +104,7 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
           type: event.type,
           points,
           ...(counted !== points ? { counted } : {}),
-          score: Math.round((eventClock ? after : state.score.value) * 100) / 100,
+          score: Math.round((eventClock ? scoreValueAt(state.score, now, halfLife) : state.score.value) * 100) / 100,
           occurredAt: new Date(event.occurredAtMs).toISOString(),
         },
         dedupeKey: key,

@@ -11,9 +11,10 @@ describe('intentEscalationKind', () => {
     expect(intentEscalationKind('reply', 'customer', 3, 50)).toBe('upsell');
   });
 
-  it('escalates a lead already at or above the threshold as repeat intent', () => {
+  it('escalates a lead in a deal or already at or above the threshold as repeat intent', () => {
     expect(intentEscalationKind('meeting_request', 'nurturing', 50, 50)).toBe('repeat_intent');
     expect(intentEscalationKind('meeting_request', 'deal', 80, 50)).toBe('repeat_intent');
+    expect(intentEscalationKind('reply', 'deal', 10, 50)).toBe('repeat_intent');
   });
 
   it('leaves a lead below the threshold, other events and closed leads to the score', () => {

@@ -12,6 +12,7 @@ import {
   pointsFor,
   type Score,
   scoreHistory,
+  scoreInstantWith,
   scoreValueAt,
 } from '../../../domain/scoring.ts';
 
@@ -244,6 +245,13 @@ describe('scores on the event’s clock', () => {
   it('decays an event’s points from when it happened, not from when it is handled', () => {
     const { score } = addEventPoints({ value: 0, atMs: T0 }, 40, T0, T0 + HALF_LIFE, HALF_LIFE);
     expect(scoreValueAt(score, T0 + HALF_LIFE, HALF_LIFE)).toBeCloseTo(20, 10);
+  });
+
+  it('sets an empty score’s instant from the first event, even one before the score was made', () => {
+    const { score } = addEventPoints({ value: 0, atMs: T0 }, 50, T0 - 1000, T0, HALF_LIFE);
+    expect(score).toEqual({ value: 50, atMs: T0 - 1000 });
+    expect(scoreInstantWith({ value: 0, atMs: T0 }, T0 - 1000, T0)).toBe(T0 - 1000);
+    expect(scoreInstantWith({ value: 5, atMs: T0 }, T0 - 1000, T0)).toBe(T0);
   });
 
   it('clamps an event from the future to now', () => {
