@@ -1,6 +1,6 @@
-import { createHmac, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth, CRM_SECRET, waitFor } from '../support/services.ts';
+import { sendGenericCrmEvent } from '../support/generic-crm.ts';
+import { auth, waitFor } from '../support/services.ts';
 import { startConsoleHarness, type ConsoleHarness } from '../support/browser.ts';
 
 describe('the reactivation decision on the console lead page', () => {
@@ -15,21 +15,7 @@ describe('the reactivation decision on the console lead page', () => {
   const customer = async (email: string): Promise<string> => {
     const created = await h.app.inject({ method: 'POST', url: '/v1/leads', headers: auth, payload: { email } });
     const id = created.json<{ id: string }>().id;
-    const raw = JSON.stringify({
-      id: `crm-${randomUUID()}`,
-      type: 'deal.won',
-      occurredAt: new Date().toISOString(),
-      data: { leadId: id },
-    });
-    const won = await h.app.inject({
-      method: 'POST',
-      url: '/v1/webhooks/crm/generic',
-      headers: {
-        'content-type': 'application/json',
-        'x-signature': `sha256=${createHmac('sha256', CRM_SECRET).update(raw).digest('hex')}`,
-      },
-      payload: raw,
-    });
+    const won = await sendGenericCrmEvent(h.app, 'deal.won', { leadId: id });
     expect(won.statusCode).toBe(200);
     await waitFor(
       async () =>

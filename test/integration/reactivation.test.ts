@@ -1,4 +1,3 @@
-import { createHmac, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +5,8 @@ import type { Client } from '@temporalio/client';
 import type { LeadEvent } from '../../domain/lead-events.ts';
 import { leadEventSignal, leadStateQuery } from '../../workflows/lead-events.ts';
 import { expectErrorFormat } from '../support/error-format.ts';
-import { auth, CRM_SECRET, startTestServices, waitFor } from '../support/services.ts';
+import { sendGenericCrmEvent } from '../support/generic-crm.ts';
+import { auth, startTestServices, waitFor } from '../support/services.ts';
 
 // Issue 12, items 4 to 6, on real Temporal, PostgreSQL and SMTP: the reactivation wait
 // counted from the contract's end date and per reason, a person's decision overriding the
@@ -79,18 +79,7 @@ describe.concurrent('reactivation decided per account, intent and scores on the 
     (await app.inject({ method: 'GET', url: `/v1/leads/${id}/timeline`, headers: auth })).json<{
       items: { kind: string; detail: Record<string, unknown> }[];
     }>().items;
-  const crmEvent = (type: string, data: Record<string, unknown>) => {
-    const raw = JSON.stringify({ id: `crm-${randomUUID()}`, type, occurredAt: new Date().toISOString(), data });
-    return app.inject({
-      method: 'POST',
-      url: '/v1/webhooks/crm/generic',
-      headers: {
-        'content-type': 'application/json',
-        'x-signature': `sha256=${createHmac('sha256', CRM_SECRET).update(raw).digest('hex')}`,
-      },
-      payload: raw,
-    });
-  };
+  const crmEvent = (type: string, data: Record<string, unknown>) => sendGenericCrmEvent(app, type, data);
   // The generic webhook's `data.endedAt` is parsed by the CRM layer; here the workflow is
   // told directly, as that layer does, so these tests own only what the workflow does.
   const signal = (workflowId: string, event: LeadEvent) =>
