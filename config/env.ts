@@ -97,7 +97,7 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** When set, `GET /metrics` (API and worker) wants `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
-  /** The worker's `GET /metrics` port (on HOST); absent: the worker serves no metrics. */
+  /** The worker's `GET /metrics` port (on HOST); under `npm start` the first worker's, the others counting up from it; absent: no worker metrics. */
   workerMetricsPort: number | undefined;
 }
 
@@ -193,9 +193,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
         : countOf(env, 'WORKER_MAX_CACHED_WORKFLOWS', 0),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     metricsToken: secretOf(env, 'METRICS_TOKEN', 16),
-    // Off by default: a port nobody asked for is a port nobody secures.
-    workerMetricsPort:
-      optional(env, 'WORKER_METRICS_PORT') === undefined ? undefined : portOf(env, 'WORKER_METRICS_PORT', 0),
+    workerMetricsPort: workerMetricsPortOf(env),
   };
 }
 
@@ -427,6 +425,20 @@ function workersOf(env: Env): number {
   if (workers > 32)
     throw new ConfigError('WORKERS', `must be at most 32 worker processes on one machine, got ${workers}`);
   return workers;
+}
+
+function workerMetricsPortOf(env: Env): number | undefined {
+  // Off by default: a port nobody asked for is a port nobody secures.
+  if (optional(env, 'WORKER_METRICS_PORT') === undefined) return undefined;
+  const base = portOf(env, 'WORKER_METRICS_PORT', 0);
+  // `npm start` gives its N workers base, base + 1, ... base + N - 1: all must be ports.
+  const last = base + workersOf(env) - 1;
+  if (last > 65535)
+    throw new ConfigError(
+      'WORKER_METRICS_PORT',
+      `with WORKERS=${workersOf(env)} the workers' ports ${base}-${last} must end at 65535 or below`,
+    );
+  return base;
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {

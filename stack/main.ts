@@ -12,6 +12,7 @@ import { resolveTemporalCli } from './temporal-cli.ts';
 import { startTemporalCluster } from './temporal-cluster.ts';
 import { startTemporalDevServer } from './temporal-dev-server.ts';
 import { resolveTemporalServer, TEMPORAL_SERVER_VERSION } from './temporal-server-build.ts';
+import { workerEnvironments, workerName } from './worker-environments.ts';
 
 // `npm start`: the whole system on one machine. Starts what is not configured
 // (PostgreSQL, Temporal, SMTP capture), then the API and the worker, keeps those two
@@ -80,7 +81,7 @@ try {
     temporal = {
       pid: cluster.pid,
       stop: cluster.stop,
-      describe: `(server pid ${cluster.pid ?? 'n/a'}), databases temporal and temporal_visibility, log ${cluster.logFile}`,
+      describe: `(server pid ${cluster.pid ?? 'n/a'}, restarted when it dies), databases temporal and temporal_visibility, log ${cluster.logFile}`,
     };
     env.TEMPORAL_ADDRESS = cluster.address;
   } else if (config.temporalAddress === undefined) {
@@ -115,15 +116,9 @@ try {
 
   const api = new SupervisedProcess('api', path.join(PROJECT_DIR, 'api', 'server.ts'), env, log);
   // Several workers poll the same task queue, as on separate hosts; each restarted on its own.
-  const workers = Array.from(
-    { length: config.workers },
-    (_, i) =>
-      new SupervisedProcess(
-        config.workers === 1 ? 'worker' : `worker-${i + 1}`,
-        path.join(PROJECT_DIR, 'worker', 'main.ts'),
-        env,
-        log,
-      ),
+  const workers = workerEnvironments(env, config.workers, config.workerMetricsPort).map(
+    (workerEnv, i) =>
+      new SupervisedProcess(workerName(config.workers, i), path.join(PROJECT_DIR, 'worker', 'main.ts'), workerEnv, log),
   );
   children.push(api, ...workers);
   for (const child of children) child.start();
@@ -141,6 +136,13 @@ try {
     `  Temporal     ${env.TEMPORAL_ADDRESS} namespace "${config.temporalNamespace}"${temporal ? ` ${temporal.describe}` : ''}`,
   );
   log(`  Workers      ${workers.length} on task queue "${config.temporalTaskQueue}", each restarted when it dies`);
+  if (config.workerMetricsPort !== undefined) {
+    const first = config.workerMetricsPort;
+    const last = first + workers.length - 1;
+    log(
+      `  Metrics      ${base}/metrics (API); workers http://${config.host}:${first === last ? first : `{${first}..${last}}`}/metrics`,
+    );
+  }
   log(
     `  SMTP         ${smtp ? `capture server ${env.SMTP_URL}; mail kept in ${env.OUTBOX_DIR}, listed at GET /v1/outbox` : redact(config.smtpUrl as string)}`,
   );

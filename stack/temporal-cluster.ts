@@ -8,7 +8,8 @@ import pg from 'pg';
 import { ConfigError } from '../config/env.ts';
 import { isPortFree } from './free-port.ts';
 import { serverBuildFiles } from './temporal-server-build.ts';
-import { pollFrontend, readyOrKilled, stopChild } from './temporal-dev-server.ts';
+import { Supervisor } from './supervised-process.ts';
+import { pollFrontend, readyOrKilled } from './temporal-dev-server.ts';
 
 // `TEMPORAL_LOCAL=cluster`: the Temporal server as production runs it (frontend, history,
 // matching and worker services, PostgreSQL persistence and visibility), in one process on
@@ -161,10 +162,11 @@ export function serverArgs(configFile: string): string[] {
   return ['--config-file', configFile, '--allow-no-auth', 'start'];
 }
 
-/** A running local cluster. */
+/** A running local cluster; its server is restarted (with backoff, logged) whenever it dies. */
 export interface TemporalCluster {
   address: string;
-  pid: number | undefined;
+  /** The server process running now (a new one after each restart). */
+  readonly pid: number | undefined;
   /** Where the server's own log goes (all of it; only errors reach the console). */
   logFile: string;
   stop: () => Promise<void>;
@@ -186,6 +188,7 @@ export interface ClusterOptions {
 /**
  * Creates the databases if missing, applies the schema (idempotent), writes the config,
  * starts the server, registers the namespace if missing and waits until it is usable.
+ * Dying before that fails the start; dying later restarts it, logged through `options.log`.
  */
 export async function startTemporalCluster(options: ClusterOptions): Promise<TemporalCluster> {
   const files = serverBuildFiles(options.buildDir);
@@ -211,28 +214,52 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
 
   const logFile = path.join(options.stateDir, 'server.log');
   const logStream = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(files.server, serverArgs(configFile), { stdio: ['ignore', 'pipe', 'pipe'] });
   let stopping = false;
-  for (const stream of [child.stdout, child.stderr]) {
-    stream.pipe(logStream, { end: false });
-    createInterface({ input: stream }).on('line', (line) => {
-      if (!stopping && /"level":"(error|dpanic|panic|fatal)"|^panic:/.test(line)) options.log(line);
-    });
-  }
-  child.once('exit', () => logStream.end());
+  const launch = () => {
+    const child = spawn(files.server, serverArgs(configFile), { stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const stream of [child.stdout, child.stderr]) {
+      stream.pipe(logStream, { end: false });
+      createInterface({ input: stream }).on('line', (line) => {
+        if (!stopping && /"level":"(error|dpanic|panic|fatal)"|^panic:/.test(line)) options.log(line);
+      });
+    }
+    return child;
+  };
   const address = `127.0.0.1:${options.frontendPort}`;
+  const first = launch();
   await readyOrKilled(
-    child,
+    first,
     registerNamespace(address, options.namespace, 180_000),
     (how) => `the Temporal server exited (${how}) before it was ready; see ${logFile}`,
-  );
+  ).catch((error: unknown) => {
+    logStream.end();
+    throw error;
+  });
+  // From here on a server that dies is started again, as the supervisor does for workers:
+  // the schema and config are in place, so a restart is only the process.
+  const supervisor = new Supervisor('Temporal server', launch, options.log, (child) => {
+    const restartedAt = Date.now();
+    registerNamespace(address, options.namespace, 180_000).then(
+      () =>
+        options.log(
+          `Temporal server ready again (pid ${child.pid}) after ${((Date.now() - restartedAt) / 1000).toFixed(1)} s`,
+        ),
+      (error: unknown) => {
+        if (!stopping) options.log(`Temporal server not ready after a restart: ${String(error)}`);
+      },
+    );
+  });
+  supervisor.supervise(first);
   return {
     address,
-    pid: child.pid,
+    get pid() {
+      return supervisor.pid;
+    },
     logFile,
-    stop: () => {
+    stop: async () => {
       stopping = true;
-      return stopChild(child, 20_000);
+      await supervisor.stop(20_000);
+      logStream.end();
     },
   };
 }

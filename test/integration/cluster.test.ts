@@ -1,25 +1,25 @@
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../stack/free-port.ts';
+import { freePort, isPortFree } from '../../stack/free-port.ts';
 import { freeClusterFrontendPort } from '../../stack/temporal-cluster.ts';
 import { resolveTemporalServer } from '../../stack/temporal-server-build.ts';
-import { alive, startStack, type RunningStack } from '../support/npm-start.ts';
+import { alive, HELLO_TEMPLATE, pidsIn, stackHome, type RunningStack } from '../support/npm-start.ts';
 import { mailTo, stack, waitFor } from '../support/services.ts';
 
 // `TEMPORAL_LOCAL=cluster WORKERS=2 npm start`: the production topology on one machine. The
 // Temporal server (built from the Go module proxy, or found in the cache) with PostgreSQL
 // persistence and visibility in the embedded PostgreSQL, the API and two workers on one
-// task queue, driven over real HTTP.
+// task queue, driven over real HTTP. Workers and the Temporal server are supervised: each
+// is killed once and must come back by itself.
 
-/** Pids the supervisor printed for `name` ("worker-1 started (pid 12)", "(server pid 34)"). */
-const pidsIn = (lines: string[], pattern: RegExp): number[] =>
-  lines.flatMap((line) => {
-    const match = pattern.exec(line);
-    return match?.[1] ? [Number(match[1])] : [];
-  });
+/** Two consecutive free ports, the first returned: the base of two workers' metrics ports. */
+async function freePortPair(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await freePort();
+    if (port < 65535 && (await isPortFree(port + 1))) return port;
+  }
+  throw new Error('no two consecutive free ports found');
+}
 
 describe('TEMPORAL_LOCAL=cluster npm start', () => {
   let serverDir: string;
@@ -38,51 +38,32 @@ describe('TEMPORAL_LOCAL=cluster npm start', () => {
   });
 
   it(
-    'runs the Temporal server on PostgreSQL with two workers, restarts a killed worker, restarts cleanly and leaves no process behind',
+    'runs the Temporal server on PostgreSQL with two workers on their own metrics ports, restarts a killed worker and a killed Temporal server, restarts cleanly and leaves no process behind',
     { timeout: 420_000 },
     async () => {
-      const dataDir = await mkdtemp(path.join(tmpdir(), 'lle-cluster-'));
-      await chmod(dataDir, 0o755);
-      const port = await freePort();
-      const env = {
-        DATA_DIR: dataDir,
-        PORT: String(port),
+      const home = await stackHome('lle-cluster-', {
         TEMPORAL_LOCAL: 'cluster',
         WORKERS: '2',
         TEMPORAL_SERVER_DIR: serverDir,
         TEMPORAL_DEV_PORT: String(await freeClusterFrontendPort()),
-        POSTGRES_DEV_PORT: String(await freePort()),
-        SMTP_DEV_PORT: String(await freePort()),
-        TEMPORAL_CLI_PATH: stack().temporalCliPath ?? '',
-        LOG_LEVEL: 'warn',
-      };
-      const outbox = path.join(dataDir, 'outbox');
+        WORKER_METRICS_PORT: String(await freePortPair()),
+      });
+      cleanups.push(home.cleanup);
+      const { outbox, env, port } = home;
       const seenPids = new Set<number>();
       const notePids = (r: RunningStack) => {
         for (const pattern of [
           /(?:api|worker-\d) started \(pid (\d+)\)/,
           /PostgreSQL +embedded \(pid (\d+)\)/,
-          /\(server pid (\d+)\)/,
+          /\(server pid (\d+)/,
+          /Temporal server started \(pid (\d+)\)/,
         ]) {
           for (const pid of pidsIn(r.lines, pattern)) seenPids.add(pid);
         }
       };
-      let run = startStack(env);
-      cleanups.push(async () => {
-        if (run.child.exitCode === null) {
-          run.child.kill('SIGTERM');
-          await run.exited;
-        }
-        await rm(dataDir, { recursive: true, force: true });
-      });
+      let run = home.start();
       const ready = async (r: RunningStack) => {
-        await waitFor(
-          async () =>
-            r.lines.some((l) => l.includes('Press Ctrl-C')) ||
-            (r.child.exitCode !== null ? Promise.reject(new Error(r.lines.join('\n'))) : false),
-          'npm start to be up',
-          240_000,
-        );
+        await r.up(240_000);
         notePids(r);
       };
       await ready(run);
@@ -92,35 +73,31 @@ describe('TEMPORAL_LOCAL=cluster npm start', () => {
       expect(pidsIn(run.lines, /worker-1 started \(pid (\d+)\)/)).toHaveLength(1);
       expect(pidsIn(run.lines, /worker-2 started \(pid (\d+)\)/)).toHaveLength(1);
 
-      const secrets = JSON.parse(await readFile(path.join(dataDir, 'secrets.json'), 'utf8')) as {
-        adminApiKey: string;
-        postgresPassword: string;
-      };
-      const api = async (method: string, url: string, body?: unknown) => {
-        const res = await fetch(`http://127.0.0.1:${port}${url}`, {
-          method,
-          headers: {
-            authorization: `Bearer ${secrets.adminApiKey}`,
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          },
-          body: body === undefined ? null : JSON.stringify(body),
-        });
-        return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-      };
-      await waitFor(
-        async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200,
-        'readyz',
-        60_000,
+      // Each worker serves its own /metrics, on the base port and the next one.
+      const metricsBase = Number(env.WORKER_METRICS_PORT);
+      const workerMetrics = (port: number) =>
+        fetch(`http://127.0.0.1:${port}/metrics`).then(
+          async (res) => (res.status === 200 ? res.text() : ''),
+          () => '',
+        );
+      for (const [i, port] of [metricsBase, metricsBase + 1].entries()) {
+        await waitFor(
+          async () =>
+            run.lines.some((l) => l.includes(`[worker-${i + 1}] worker metrics on http://127.0.0.1:${port}/metrics`)),
+          `worker-${i + 1} to serve metrics on ${port}`,
+          60_000,
+        );
+        expect(await workerMetrics(port)).toContain('process_resident_memory_bytes');
+      }
+      expect(output).toMatch(
+        new RegExp(
+          `Metrics +http://127\\.0\\.0\\.1:${port}/metrics \\(API\\); workers http://127\\.0\\.0\\.1:\\{${metricsBase}\\.\\.${metricsBase + 1}\\}/metrics`,
+        ),
       );
 
-      expect(
-        (
-          await api('PUT', '/v1/templates/hello', {
-            subject: 'こんにちは {{lead.name}} 様',
-            mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>{{lead.name}} 様</mj-text></mj-column></mj-section></mj-body></mjml>',
-          })
-        ).status,
-      ).toBe(201);
+      const { api, secrets } = await home.api();
+
+      expect((await api('PUT', '/v1/templates/hello', HELLO_TEMPLATE)).status).toBe(201);
       expect(
         (
           await api('PUT', '/v1/cadences/default', {
@@ -167,14 +144,41 @@ describe('TEMPORAL_LOCAL=cluster npm start', () => {
         'an email after the kill',
         60_000,
       );
+      // The first lead's one step is done and nothing of it is in flight (a resend after the
+      // kill would be an activity): its count is final.
+      await home.leadAtRest(api, String(first.json.id));
       expect(await mailTo('cluster-1@example.jp', outbox)).toHaveLength(1);
+      // The restarted worker-1 took its own metrics port again.
+      await waitFor(
+        async () => (await workerMetrics(metricsBase)).includes('process_resident_memory_bytes'),
+        'worker-1 metrics after its restart',
+        60_000,
+      );
+
+      // The Temporal server dies: the supervisor starts it again, and mail flows again.
+      const [serverPid] = pidsIn(run.lines, /\(server pid (\d+)/);
+      process.kill(serverPid as number, 'SIGKILL');
+      await waitFor(
+        async () => run.lines.some((l) => /\[temporal\] Temporal server ready again \(pid \d+\) after/.test(l)),
+        'the Temporal server to be restarted and ready',
+        180_000,
+      );
+      notePids(run);
+      expect(run.lines.join('\n')).toMatch(/\[temporal\] Temporal server exited \(SIGKILL\); restarting in 0\.5 s/);
+      const third = await api('POST', '/v1/leads', { email: 'cluster-3@example.jp', name: '田中' });
+      expect(third.status).toBe(201);
+      await waitFor(
+        async () => (await mailTo('cluster-3@example.jp', outbox)).length === 1,
+        'an email after the Temporal server restart',
+        180_000,
+      );
 
       run.child.kill('SIGTERM');
       expect(await run.exited).toBe(0);
       expect([...seenPids].filter(alive)).toEqual([]);
 
       // Databases and schema exist now: the second start skips creating them and comes up on the same data.
-      run = startStack(env);
+      run = home.start();
       await ready(run);
       expect(run.lines.join('\n')).not.toContain('Creating the temporal database');
       const reread = await api('GET', `/v1/leads/${String(first.json.id)}`);

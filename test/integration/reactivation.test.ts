@@ -193,6 +193,15 @@ describe.concurrent('reactivation decided per account, intent and scores on the 
 
     const gone = await createLead('unsub-reopen@example.jp');
     expect((await crmEvent('contact.unsubscribed', { leadId: gone.id })).statusCode).toBe(200);
+    // An unsubscribe ends email only; closed afterwards for another reason, it stays closed.
+    await waitFor(async () => (await timeline(gone.id)).some((e) => e.kind === 'unsubscribed'), 'the unsubscribe');
+    const close = await app.inject({
+      method: 'POST',
+      url: `/v1/leads/${gone.id}/stage`,
+      headers: auth,
+      payload: { stage: 'closed' },
+    });
+    expect(close.statusCode).toBe(202);
     await stageOf(gone.id, 'closed');
     const again = await app.inject({
       method: 'POST',

@@ -24,6 +24,13 @@ describe('loadConfig: metrics', () => {
     },
   );
 
+  it('refuses a WORKER_METRICS_PORT whose range of WORKERS ports runs past 65535', () => {
+    expect(loadConfig({ WORKER_METRICS_PORT: '65533', WORKERS: '3' }).workerMetricsPort).toBe(65533);
+    expect(() => loadConfig({ WORKER_METRICS_PORT: '65534', WORKERS: '3' })).toThrow(
+      /^WORKER_METRICS_PORT: with WORKERS=3 the workers' ports 65534-65536 must end at 65535 or below/,
+    );
+  });
+
   it('refuses a METRICS_TOKEN shorter than 16 characters', () => {
     expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/^METRICS_TOKEN: must be at least 16 characters/);
   });
