@@ -1,5 +1,6 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { CrmProvider } from '../domain/crm-provider.ts';
+import type { EscalationKind } from '../domain/escalation-kinds.ts';
 import { chatNotified, createEscalationOnce, markChatNotified, nextRep } from '../db/repositories/escalations.ts';
 import { findLead, updateDeal, type Lead } from '../db/repositories/leads.ts';
 import { appendTimeline, listTimeline } from '../db/repositories/timeline.ts';
@@ -16,15 +17,34 @@ const NOTICE_TEMPLATES: Record<NotificationKind, string> = {
   upsell_escalation: 'notice-upsell-escalation',
   deal_stalled: 'notice-deal-stalled',
   close_date_passed: 'notice-close-date-passed',
+  reactivation_intent: 'notice-reactivation-intent',
+  repeat_intent: 'notice-repeat-intent',
+};
+
+/** The notice each escalation kind sends its owner. */
+const ESCALATION_NOTICES: Record<EscalationKind, NotificationKind> = {
+  sales: 'sales_escalation',
+  upsell: 'upsell_escalation',
+  reactivation: 'reactivation_intent',
+  repeat_intent: 'repeat_intent',
+};
+
+const CHAT_HEADLINES: Record<EscalationKind, string> = {
+  sales: 'Hot lead',
+  upsell: 'Upsell opportunity',
+  reactivation: 'Former customer asking',
+  repeat_intent: 'Hot lead asking again',
 };
 
 /** A lead over its threshold: hand it to sales (or its account owner, for upsell). */
 export interface EscalateInput {
   leadId: string;
-  kind: 'sales' | 'upsell';
+  kind: EscalationKind;
   score: number;
   atMs: number;
   idempotencyKey: string;
+  /** The engagement event that showed intent (`meeting_request`, `reply`), for intent escalations. */
+  trigger?: string;
 }
 
 /** A deal that needs its owner's attention. */
@@ -139,6 +159,7 @@ export function createEscalationActivities(deps: ActivityDependencies) {
             kind: input.kind,
             score: Math.round(input.score),
             owner: escalation.ownerEmail,
+            ...(input.trigger === undefined ? {} : { trigger: input.trigger }),
           },
           dedupeKey: input.idempotencyKey,
         })
@@ -146,13 +167,13 @@ export function createEscalationActivities(deps: ActivityDependencies) {
         escalations.inc({ kind: input.kind });
         log.info('lead escalated', { escalationId: escalation.id, kind: input.kind, owner: escalation.ownerEmail });
       }
-      const kind = input.kind === 'sales' ? 'sales_escalation' : 'upsell_escalation';
+      const kind = ESCALATION_NOTICES[input.kind];
       if (escalation.ownerEmail)
         await notifyRep(lead, kind, escalation.ownerEmail, input.score, `${input.idempotencyKey}/email`);
       if (salesWebhookUrl !== undefined && !(await chatNotified(db, escalation.id))) {
         const who = [lead.company, lead.name ?? lead.email].filter(Boolean).join(' ');
         await postToChat(
-          `${input.kind === 'sales' ? 'Hot lead' : 'Upsell opportunity'}: ${who} (score ${Math.round(input.score)}) → ${escalation.ownerEmail ?? 'unassigned'} ${publicBaseUrl}/leads/${lead.id}`,
+          `${CHAT_HEADLINES[input.kind]}${input.trigger === undefined ? '' : ` (${input.trigger})`}: ${who} (score ${Math.round(input.score)}) → ${escalation.ownerEmail ?? 'unassigned'} ${publicBaseUrl}/leads/${lead.id}`,
         );
         await markChatNotified(db, escalation.id);
       }

@@ -3,7 +3,7 @@ import type { Stage } from '../domain/lead.ts';
 import { cancelDmTasksOf, holdDmTasksOf, releaseDmTasksOf } from '../db/repositories/dm-task-states.ts';
 import type { Queryable } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
-import { setFlags, setNextTouchAt, setScore, setStage, updateDeal } from '../db/repositories/leads.ts';
+import { setCadenceKey, setFlags, setNextTouchAt, setScore, setStage, updateDeal } from '../db/repositories/leads.ts';
 import { appendTimeline } from '../db/repositories/timeline.ts';
 import type { DealUpdate } from '../domain/lead-events.ts';
 import type { ActivityDependencies } from './dependencies.ts';
@@ -80,9 +80,14 @@ export function createReadModelActivities({ db }: Pick<ActivityDependencies, 'db
       });
     },
 
-    /** Records an engagement event and the score it left. */
-    async recordEngagement(input: TimelineInput & { score: number; halfLifeMs: number }): Promise<void> {
-      await setScore(db, input.leadId, input.score, new Date(input.atMs), input.halfLifeMs);
+    /**
+     * Records an engagement event and the score it left, as of `scoreAtMs` (the newest
+     * event's time, from which it decays; before scores ran on the event's clock, `atMs`).
+     */
+    async recordEngagement(
+      input: TimelineInput & { score: number; halfLifeMs: number; scoreAtMs?: number },
+    ): Promise<void> {
+      await setScore(db, input.leadId, input.score, new Date(input.scoreAtMs ?? input.atMs), input.halfLifeMs);
       await timeline(input);
     },
 
@@ -96,6 +101,21 @@ export function createReadModelActivities({ db }: Pick<ActivityDependencies, 'db
         ...(input.moved ? { lastMovedAt: new Date(input.atMs) } : {}),
       });
       await timeline(input);
+    },
+
+    /**
+     * Moves the lead to the cadence a reactivation decision named, as it resumes; a
+     * cadence deleted since the decision leaves the lead on its own (and says so).
+     */
+    async setLeadCadence(input: { leadId: string; cadenceKey: string; atMs: number }): Promise<void> {
+      const changed = await setCadenceKey(db, input.leadId, input.cadenceKey);
+      await timeline({
+        leadId: input.leadId,
+        atMs: input.atMs,
+        kind: changed ? 'cadence_changed' : 'cadence_change_failed',
+        detail: { cadence: input.cadenceKey, reason: 'reactivation decision' },
+        dedupeKey: `reactivation-cadence/${input.leadId}/${input.atMs}`,
+      });
     },
 
     /** Records pause and do-not-contact. */

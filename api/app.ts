@@ -23,6 +23,7 @@ import { escalationRoutes } from './routes/escalations.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { leadActionRoutes } from './routes/lead-actions.ts';
+import { leadReactivationRoutes } from './routes/lead-reactivation.ts';
 import { leadEmailRoutes } from './routes/lead-emails.ts';
 import { leadRoutes } from './routes/leads.ts';
 import { leadExplainRoutes } from './routes/lead-explain.ts';
@@ -155,6 +156,7 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     await authenticated.register(leadExplainRoutes, deps);
     await authenticated.register(leadImportRoutes, deps);
     await authenticated.register(leadActionRoutes, deps);
+    await authenticated.register(leadReactivationRoutes, deps);
     await authenticated.register(leadEmailRoutes, deps);
     await authenticated.register(outboxRoutes, deps);
     await authenticated.register(eventRoutes, deps);

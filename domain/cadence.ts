@@ -4,6 +4,7 @@ import { businessDurationMs } from './business-hours.ts';
 import { BUSINESS_DURATION_PATTERN, CADENCE_DURATION_PATTERN, cadenceDurationProblem } from './duration.ts';
 import { DOCUMENTED_TIME_ZONE } from './time-zones.ts';
 import { EVENT_TYPES } from './scoring.ts';
+import { NEXT_FISCAL_YEAR } from './reactivation.ts';
 
 /** An ISO 8601 duration string; its meaning is checked by {@link cadenceProblems}. */
 // The exact form is checked by cadenceProblems, which names every bad field at once; the
@@ -14,6 +15,10 @@ const DurationText = Type.String({
   pattern: '^P',
   description: 'ISO 8601 duration, e.g. P1M, P14D, PT2S',
   'x-document': { pattern: CADENCE_DURATION_PATTERN },
+});
+// A reactivation wait: a duration, or the next 1 April (domain/reactivation.ts).
+const WaitText = Type.Union([DurationText, Type.Literal(NEXT_FISCAL_YEAR)], {
+  description: `ISO 8601 duration, or "${NEXT_FISCAL_YEAR}" (the next 1 April in the lead's time zone)`,
 });
 const KeyText = Type.String({ minLength: 1, maxLength: 100, pattern: '^[a-z0-9][a-z0-9_-]*$' });
 const ClockText = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM, 24-hour' });
@@ -126,7 +131,13 @@ export const CadenceSchema = Type.Object(
       Type.Object(
         {
           eligibleReasons: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50 }),
-          waitAfterEnd: DurationText,
+          waitAfterEnd: WaitText,
+          waitByReason: Type.Optional(
+            Type.Record(Type.String({ minLength: 1, maxLength: 100 }), WaitText, {
+              maxProperties: 50,
+              description: 'the wait for each end reason; a reason not named here waits waitAfterEnd',
+            }),
+          ),
           steps: Type.Array(StepSchema, { maxItems: 100 }),
         },
         { additionalProperties: false },
@@ -246,7 +257,12 @@ export function cadenceProblems(value: unknown): CadenceProblem[] {
   duration('/scoring/halfLife', cadence.scoring?.halfLife);
   duration('/deal/stalledAfter', cadence.deal?.stalledAfter);
   duration('/lostDeal/returnToNurtureAfter', cadence.lostDeal?.returnToNurtureAfter);
-  duration('/reactivation/waitAfterEnd', cadence.reactivation?.waitAfterEnd);
+  const wait = (path: string, text: string | undefined): void => {
+    if (text !== NEXT_FISCAL_YEAR) duration(path, text);
+  };
+  wait('/reactivation/waitAfterEnd', cadence.reactivation?.waitAfterEnd);
+  for (const [reason, text] of Object.entries(cadence.reactivation?.waitByReason ?? {}))
+    wait(`/reactivation/waitByReason/${reason.replaceAll('~', '~0').replaceAll('/', '~1')}`, text);
   duration('/frequencyCap/per', cadence.frequencyCap?.per);
   if (cadence.escalation) {
     try {

@@ -20,7 +20,13 @@ export type LeadEvent =
   | { kind: 'deal_stage_changed'; eventId: string; deal: DealUpdate }
   | { kind: 'deal_won'; eventId: string; deal?: DealUpdate | undefined }
   | { kind: 'deal_lost'; eventId: string; reason?: string | undefined }
-  | { kind: 'contract_ended'; eventId: string; reason: string }
+  | {
+      kind: 'contract_ended';
+      eventId: string;
+      reason: string;
+      /** When the contract ended (ISO date or date-time); the reactivation wait counts from it. Absent: when the event is handled. */
+      endedAt?: string;
+    }
   /**
    * The lead opted out of email (a link, one-click, its CRM) or complained about one:
    * `reason` is what the suppression list records (`unsubscribed`, `unsubscribed via zoho`,
@@ -36,5 +42,21 @@ export type LeadEvent =
    * that reached the lead. The API has written it on the timeline already.
    */
   | { kind: 'task_completed'; eventId: string; taskId: string; completedAtMs: number }
+  /**
+   * A person decided the account's reactivation (`POST /v1/leads/:id/reactivation`): it
+   * overrides the cadence's reason list at the contract end (or now, for a dormant lead).
+   */
+  | {
+      kind: 'reactivation_decided';
+      eventId: string;
+      decision: 'resume' | 'close';
+      /** ISO date-time to resume at; absent: after the cadence's wait for the end reason. */
+      resumeAt?: string | undefined;
+      /** The cadence to resume on; absent: the lead's own. */
+      cadence?: string | undefined;
+      note?: string | undefined;
+      decidedBy: string;
+      decidedAt: string;
+    }
   /** A marketer moved the lead by hand (`POST /v1/leads/:id/stage`). */
   | { kind: 'stage_moved'; eventId: string; stage: Stage; reason?: string | undefined };

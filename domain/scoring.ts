@@ -58,6 +58,57 @@ export function halfLifeMs(halfLife: string, fromMs: number, timeZone: string): 
   return addDuration(fromMs, halfLife, timeZone) - fromMs;
 }
 
+/**
+ * How many half-lives an event's points count for: after ten they are under a thousandth
+ * of what they were, and the issue says such an event counts nothing.
+ */
+export const COUNTED_HALF_LIVES = 10;
+
+/** The instant an event counts from: when it happened, but never later than `nowMs` (a sender's clock ahead of ours). */
+export function eventInstant(occurredAtMs: number, nowMs: number): number {
+  return Math.min(occurredAtMs, nowMs);
+}
+
+/**
+ * The score's value at `nowMs`, as {@link decayedScore}, except that a score whose newest
+ * event (its instant) is more than {@link COUNTED_HALF_LIVES} half-lives old is 0: every
+ * event in it is older than that.
+ */
+export function scoreValueAt(score: Score, nowMs: number, halfLifeMs: number): number {
+  if (halfLifeMs > 0 && nowMs - score.atMs > COUNTED_HALF_LIVES * halfLifeMs) return 0;
+  return decayedScore(score, nowMs, halfLifeMs);
+}
+
+/**
+ * The instant a score stands at once an event that happened at `occurredAtMs` is added:
+ * the event's (clamped) time, or the score's own when the event came out of order. An
+ * empty score has no instant worth keeping: a lead's first event sets it.
+ */
+export function scoreInstantWith(score: Score, occurredAtMs: number, nowMs: number): number {
+  const at = eventInstant(occurredAtMs, nowMs);
+  return score.value > 0 ? Math.max(at, score.atMs) : at;
+}
+
+/**
+ * The score after an event worth `points` that happened at `occurredAtMs`, handled at
+ * `nowMs`: the points decay from the event's own time (clamped to `nowMs`), and an event
+ * older than {@link COUNTED_HALF_LIVES} half-lives adds nothing. The score is brought to
+ * the later of its instant and the event's, so later reads decay it from there.
+ */
+export function addEventPoints(
+  score: Score,
+  points: number,
+  occurredAtMs: number,
+  nowMs: number,
+  halfLifeMs: number,
+): { score: Score; counted: number } {
+  const at = eventInstant(occurredAtMs, nowMs);
+  const counted = halfLifeMs > 0 && nowMs - at > COUNTED_HALF_LIVES * halfLifeMs ? 0 : points;
+  const baseAt = scoreInstantWith(score, occurredAtMs, nowMs);
+  const base = { value: scoreValueAt(score, baseAt, halfLifeMs), atMs: baseAt };
+  return { score: addPoints(base, counted, at, halfLifeMs), counted };
+}
+
 /** Whether a change from `before` to `after` reaches `threshold` from below: true only when before < threshold ≤ after. */
 export function crossesThreshold(before: number, after: number, threshold: number): boolean {
   return before < threshold && threshold <= after;
@@ -126,7 +177,7 @@ export function scoreNow(
 ): number {
   if (lead.scoreAt === null || lead.scoreHalfLifeMs === null) return lead.score;
   return (
-    Math.round(decayedScore({ value: lead.score, atMs: lead.scoreAt.getTime() }, nowMs, lead.scoreHalfLifeMs) * 100) /
+    Math.round(scoreValueAt({ value: lead.score, atMs: lead.scoreAt.getTime() }, nowMs, lead.scoreHalfLifeMs) * 100) /
     100
   );
 }

@@ -4,7 +4,13 @@ import type { TimelineEntry } from '../db/repositories/timeline.ts';
 import type { RenderedEmail } from './render.ts';
 
 /** What a rep notification is about. */
-export type NotificationKind = 'sales_escalation' | 'upsell_escalation' | 'deal_stalled' | 'close_date_passed';
+export type NotificationKind =
+  | 'sales_escalation'
+  | 'upsell_escalation'
+  | 'deal_stalled'
+  | 'close_date_passed'
+  | 'reactivation_intent'
+  | 'repeat_intent';
 
 /** Everything a notification shows. */
 export interface NotificationData {
@@ -24,12 +30,16 @@ const SUBJECTS: Record<'ja' | 'en', Record<NotificationKind, string>> = {
     upsell_escalation: '【追加提案の機会】{{company}} {{name}} 様 (スコア {{score}})',
     deal_stalled: '【商談停滞】{{company}} {{name}} 様: {{daysStalled}} 日動きがありません',
     close_date_passed: '【成約予定日超過】{{company}} {{name}} 様: {{closeDate}} を過ぎました',
+    reactivation_intent: '【再営業の機会】休眠中の {{company}} {{name}} 様から連絡がありました',
+    repeat_intent: '【再度の問い合わせ】{{company}} {{name}} 様から連絡がありました (スコア {{score}})',
   },
   en: {
     sales_escalation: 'Hot lead: {{name}}, {{company}} (score {{score}})',
     upsell_escalation: 'Upsell opportunity: {{name}}, {{company}} (score {{score}})',
     deal_stalled: 'Stalled deal: {{name}}, {{company}}, no movement for {{daysStalled}} days',
     close_date_passed: 'Close date passed: {{name}}, {{company}} ({{closeDate}})',
+    reactivation_intent: 'Former customer reaching out: {{name}}, {{company}}',
+    repeat_intent: 'Hot lead asking again: {{name}}, {{company}} (score {{score}})',
   },
 };
 

@@ -1,4 +1,6 @@
+import { patched } from '@temporalio/workflow';
 import { addDuration, startOfDayAfter } from '../domain/duration.ts';
+import { planReactivation } from '../domain/reactivation.ts';
 import { records, sends } from './activities.ts';
 import { openDeal, type DealState } from './lead-state.ts';
 import type { LifecycleContext } from './lifecycle-context.ts';
@@ -60,23 +62,50 @@ export async function runDealStep(ctx: LifecycleContext): Promise<void> {
 }
 
 /**
- * The dormant stage: an account whose contract ended for an eligible reason is
- * reactivated after `waitAfterEnd`; any other is closed.
+ * The dormant stage: a person's decision, else the cadence's reason list, says whether the
+ * account comes back and when; the wait counts from the contract's end date when the CRM
+ * gave one (an end long past resumes at once), and `waitByReason` may set it per reason.
+ * Histories from before decisions and end dates keep the old rule: an eligible reason
+ * waits `waitAfterEnd` from the report, any other closes.
  */
 export async function runDormantStep(ctx: LifecycleContext): Promise<void> {
   const { state } = ctx;
   ctx.plan ??= await records.planNextStep(ctx.leadId);
   const reactivation = ctx.plan.cadence.definition.reactivation;
   const ended = state.contractEnd;
-  if (!ended?.eligible || !reactivation) {
-    await moveTo(
-      ctx,
-      'closed',
-      ended ? `contract ended (${ended.reason}): not a reactivation target` : 'not a reactivation target',
-    );
+  if (!patched('lead-lifecycle/reactivation-decision')) {
+    if (!ended?.eligible || !reactivation) {
+      await moveTo(
+        ctx,
+        'closed',
+        ended ? `contract ended (${ended.reason}): not a reactivation target` : 'not a reactivation target',
+      );
+      return;
+    }
+    const resumeAt = addDuration(ended.atMs, reactivation.waitAfterEnd, ctx.plan.timezone);
+    await records.recordNextTouch({ leadId: ctx.leadId, at: new Date(resumeAt).toISOString() });
+    if ((await waitUntil(ctx, resumeAt)) === 'due') await moveTo(ctx, 'reactivation', 'reactivation wait over');
     return;
   }
-  const resumeAt = addDuration(ended.atMs, reactivation.waitAfterEnd, ctx.plan.timezone);
-  await records.recordNextTouch({ leadId: ctx.leadId, at: new Date(resumeAt).toISOString() });
-  if ((await waitUntil(ctx, resumeAt)) === 'due') await moveTo(ctx, 'reactivation', 'reactivation wait over');
+  const decision = state.reactivationDecision ?? null;
+  const plan = planReactivation({
+    reason: ended?.reason ?? 'unknown',
+    endedAtMs: ended?.endedAtMs ?? ended?.atMs ?? state.stageEnteredAtMs,
+    rules: reactivation,
+    decision,
+    timeZone: ctx.plan.timezone,
+  });
+  if (plan.action === 'close') {
+    state.reactivationDecision = null;
+    await moveTo(ctx, 'closed', plan.why);
+    return;
+  }
+  await records.recordNextTouch({ leadId: ctx.leadId, at: new Date(plan.atMs).toISOString() });
+  if ((await waitUntil(ctx, plan.atMs)) !== 'due') return;
+  state.reactivationDecision = null;
+  if (decision !== null && decision.cadence !== null && decision.cadence !== ctx.plan.cadence.key) {
+    await records.setLeadCadence({ leadId: ctx.leadId, cadenceKey: decision.cadence, atMs: Date.now() });
+    ctx.plan = null;
+  }
+  await moveTo(ctx, 'reactivation', plan.why);
 }

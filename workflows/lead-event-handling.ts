@@ -1,19 +1,32 @@
 import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
 import type { SyncCrmDealInput } from '../activities/crm-deals.ts';
-import { addPoints, crossesThreshold, decayedScore, halfLifeMs, pointsFor } from '../domain/scoring.ts';
+import {
+  addEventPoints,
+  addPoints,
+  crossesThreshold,
+  decayedScore,
+  halfLifeMs,
+  pointsFor,
+  scoreInstantWith,
+  scoreValueAt,
+} from '../domain/scoring.ts';
+import { intentEscalationKind } from '../domain/intent.ts';
+import { escalateIntent } from './intent-escalation.ts';
 import { crmCalls, records, sends } from './activities.ts';
 import type { LeadEvent } from '../domain/lead-events.ts';
 import { followUpEscalation } from './escalation-reminders.ts';
 import { countReachedTouch, openDeal, SEEN_EVENT_IDS_KEPT, shiftCalendarForPause } from './lead-state.ts';
 import type { LifecycleContext } from './lifecycle-context.ts';
 import { moveTo } from './stage-transitions.ts';
-import { stageMoveAllowed } from '../domain/stage-moves.ts';
+import { isReopenMove, reopenRefusal, stageMoveAllowed } from '../domain/stage-moves.ts';
+import { parseDateOrInstant } from '../domain/reactivation.ts';
+import { applyReactivationDecision } from './reactivation-decision.ts';
 
 const DEFAULT_HALF_LIFE = 'P30D';
 
 /** The score right now, decayed with the cadence's half-life. */
 export function currentScore(ctx: LifecycleContext, nowMs: number): number {
-  return decayedScore(ctx.state.score, nowMs, scoreHalfLifeMs(ctx, nowMs));
+  return scoreValueAt(ctx.state.score, nowMs, scoreHalfLifeMs(ctx, nowMs));
 }
 
 function scoreHalfLifeMs(ctx: LifecycleContext, nowMs: number): number {
@@ -83,9 +96,26 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
       ctx.plan ??= await records.planNextStep(ctx.leadId);
       const scoring = ctx.plan.cadence.definition.scoring;
       const halfLife = scoreHalfLifeMs(ctx, now);
-      const before = decayedScore(state.score, now, halfLife);
+      // Points count from when the event happened, not from when it is handled; older
+      // histories scored at the handling time and replay as they ran.
+      const eventClock = patched('lead-lifecycle/score-event-clock');
+      // The crossing is judged when the event happened (or, for one reported out of order,
+      // at the newest event before it): a meeting request worth the threshold escalates
+      // even though its points have decayed a little by the time it is handled.
+      const judgedAt = eventClock ? scoreInstantWith(state.score, event.occurredAtMs, now) : now;
+      const before = eventClock
+        ? scoreValueAt(state.score, judgedAt, halfLife)
+        : decayedScore(state.score, now, halfLife);
       const points = pointsFor(event.type, scoring?.points);
-      state.score = addPoints(state.score, points, now, halfLife);
+      let counted = points;
+      if (eventClock) {
+        const added = addEventPoints(state.score, points, event.occurredAtMs, now, halfLife);
+        state.score = added.score;
+        counted = added.counted;
+      } else {
+        state.score = addPoints(state.score, points, now, halfLife);
+      }
+      const after = eventClock ? scoreValueAt(state.score, judgedAt, halfLife) : state.score.value;
       await records.recordEngagement({
         leadId: ctx.leadId,
         atMs: now,
@@ -93,27 +123,26 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
         detail: {
           type: event.type,
           points,
-          score: Math.round(state.score.value * 100) / 100,
+          ...(counted !== points ? { counted } : {}),
+          score: Math.round((eventClock ? scoreValueAt(state.score, now, halfLife) : state.score.value) * 100) / 100,
           occurredAt: new Date(event.occurredAtMs).toISOString(),
         },
         dedupeKey: key,
         score: state.score.value,
         halfLifeMs: halfLife,
+        ...(eventClock ? { scoreAtMs: state.score.atMs } : {}),
       });
       const escalates = state.stage === 'nurturing' || state.stage === 'reactivation' || state.stage === 'customer';
-      if (
-        scoring &&
-        escalates &&
-        !state.escalatedThisStage &&
-        crossesThreshold(before, state.score.value, scoring.threshold)
-      ) {
+      let escalated = false;
+      if (scoring && escalates && !state.escalatedThisStage && crossesThreshold(before, after, scoring.threshold)) {
+        escalated = true;
         state.escalatedThisStage = true;
         const kind = state.stage === 'customer' ? 'upsell' : 'sales';
         const idempotencyKey = `${ctx.workflowId}/escalation/${state.escalations++}`;
         const escalation = await sends.escalate({
           leadId: ctx.leadId,
           kind,
-          score: state.score.value,
+          score: after,
           atMs: now,
           idempotencyKey,
         });
@@ -127,12 +156,16 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
           await syncCrmDeal(ctx, {
             leadId: ctx.leadId,
             kind,
-            score: state.score.value,
+            score: after,
             ownerEmail: escalation.ownerEmail ?? undefined,
             atMs: now,
             idempotencyKey: `${idempotencyKey}/crm`,
           });
         }
+      }
+      const intent = escalated ? undefined : intentEscalationKind(event.type, state.stage, before, scoring?.threshold);
+      if (intent !== undefined && patched('lead-lifecycle/intent-escalation')) {
+        await escalateIntent(ctx, intent, event, after, now);
       }
       return;
     }
@@ -188,12 +221,23 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
     case 'contract_ended': {
       ctx.plan ??= await records.planNextStep(ctx.leadId);
       const eligible = ctx.plan.cadence.definition.reactivation?.eligibleReasons.includes(event.reason) ?? false;
-      state.contractEnd = { reason: event.reason, atMs: now, eligible };
+      const endedAtMs = event.endedAt === undefined ? undefined : parseDateOrInstant(event.endedAt, ctx.plan.timezone);
+      state.contractEnd = {
+        reason: event.reason,
+        atMs: now,
+        eligible,
+        ...(endedAtMs === undefined ? {} : { endedAtMs }),
+      };
       await moveTo(ctx, 'dormant', `contract ended: ${event.reason}`, { contractEndReason: event.reason });
       return;
     }
+    case 'reactivation_decided':
+      await applyReactivationDecision(ctx, event, key, now);
+      return;
     case 'unsubscribed':
     case 'do_not_contact': {
+      // Opted out of email: never reopened by hand, even once closed for another reason.
+      if (event.kind === 'unsubscribed') state.unsubscribed = true;
       if (event.kind === 'unsubscribed' && patched('lead-lifecycle/email-only-unsubscribe')) {
         await unsubscribeFromEmail(ctx, event.reason ?? 'unsubscribed', key, now);
         return;
@@ -227,7 +271,18 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
       const reason = event.reason === undefined ? 'moved by hand' : `moved by hand: ${event.reason}`;
       // The API checked the read model; the workflow's own stage is the authority (an
       // event may have moved the lead since), so a move no longer allowed is recorded, not made.
-      if (!stageMoveAllowed(from, event.stage)) {
+      // Reopening by hand came later: a history from before it refused such a move, and
+      // still does; a lead that opted out of contact is never reopened.
+      const reopen = isReopenMove(from, event.stage);
+      const refused =
+        !stageMoveAllowed(from, event.stage) ||
+        (reopen &&
+          (!patched('lead-lifecycle/reopen-by-hand') ||
+            reopenRefusal({
+              doNotContact: state.doNotContact,
+              unsubscribed: state.unsubscribed ?? (from === 'closed' && state.emailSuppressed),
+            }) !== undefined));
+      if (refused) {
         await records.recordTimeline({
           leadId: ctx.leadId,
           atMs: now,
@@ -263,6 +318,7 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
           moved: true,
         });
       }
+      if (reopen) state.reactivationDecision = null;
       await moveTo(ctx, event.stage, reason);
       return;
     }

@@ -1,6 +1,7 @@
 import type { Stage } from '../domain/lead.ts';
 import type { Score } from '../domain/scoring.ts';
 import type { LeadEvent } from '../domain/lead-events.ts';
+import type { ReactivationDecision } from '../domain/reactivation.ts';
 
 /** An open, won or lost deal as the workflow tracks it. */
 export interface DealState {
@@ -50,7 +51,15 @@ export interface LeadLifecycleState {
   emailSuppressed: boolean;
   doNotContact: boolean;
   deal: DealState | null;
-  contractEnd: { reason: string; atMs: number; eligible: boolean } | null;
+  /**
+   * The last contract end: when the workflow heard of it (`atMs`) and, when the CRM said,
+   * when the contract ended (`endedAtMs`), which the reactivation wait counts from.
+   */
+  contractEnd: { reason: string; atMs: number; eligible: boolean; endedAtMs?: number } | null;
+  /** A person's reactivation decision not yet applied (absent in states from before decisions). */
+  reactivationDecision?: ReactivationDecision | null;
+  /** The lead unsubscribed (or complained): unlike a hard bounce, it may not be reopened by hand. */
+  unsubscribed?: boolean;
   /** Recently handled event ids, so a repeated signal has no second effect. */
   seenEventIds: string[];
   /** Events received but not yet handled when continue-as-new happened. */

@@ -12,6 +12,8 @@ import { HttpError } from '../http-errors.ts';
 export interface Caller {
   keyId: string;
   role: Role;
+  /** The key's name (`admin` for ADMIN_API_KEY): who decided, on records a person makes; a rep's key is named by their email. */
+  name?: string;
 }
 
 /** A console sign-in a request came with (the cookie), and the token its writes must echo. */
@@ -71,9 +73,9 @@ export const authPlugin = fp(
     const adminDigest = options.adminApiKey === undefined ? undefined : keyDigest(options.adminApiKey);
 
     async function callerForDigest(digest: Buffer): Promise<Caller | undefined> {
-      if (adminDigest && timingSafeEqual(digest, adminDigest)) return { keyId: 'admin', role: 'admin' };
+      if (adminDigest && timingSafeEqual(digest, adminDigest)) return { keyId: 'admin', role: 'admin', name: 'admin' };
       const key = await useApiKey(options.db, digest);
-      return key ? { keyId: key.id, role: key.role } : undefined;
+      return key ? { keyId: key.id, role: key.role, name: key.name } : undefined;
     }
 
     app.decorate('callerForKey', (key: string) => callerForDigest(keyDigest(key)));

@@ -1,3 +1,4 @@
+import { ESCALATION_KINDS } from '../../domain/escalation-kinds.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type, { type Static } from 'typebox';
 import { scoreNow } from '../../domain/scoring.ts';
@@ -22,7 +23,7 @@ const RECENT_EVENTS_SHOWN = 10;
 const EscalationSchema = Type.Object({
   id: Type.String(),
   leadId: Type.String(),
-  kind: Type.Enum(['sales', 'upsell']),
+  kind: Type.Enum([...ESCALATION_KINDS]),
   score: Type.Number({ description: 'the score when the lead was escalated' }),
   ownerEmail: Nullable(Type.String()),
   createdAt: Instant(),

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { STAGES } from '../../domain/lead.ts';
-import { manualMovesFrom, stageMoveAllowed } from '../../domain/stage-moves.ts';
+import { isReopenMove, manualMovesFrom, reopenRefusal, stageMoveAllowed } from '../../domain/stage-moves.ts';
+import { suppressionOf } from '../../db/repositories/suppressions.ts';
 import { findLead, setOwner } from '../../db/repositories/leads.ts';
 import { appendTimeline } from '../../db/repositories/timeline.ts';
 import { withTransaction } from '../../db/transaction.ts';
@@ -87,7 +88,10 @@ export const leadActionRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asyn
         response: {
           202: StageAnswer,
           ...noLead,
-          ...errors([409, "the move is not one allowed by hand from the lead's stage; details: from, to, allowed"]),
+          ...errors([
+            409,
+            "the move is not one allowed by hand from the lead's stage (details: from, to, allowed), or reopens a lead that opted out (lead_opted_out; details: from, to, reason)",
+          ]),
         },
       },
     },
@@ -103,6 +107,23 @@ export const leadActionRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asyn
           `a lead in ${lead.stage} cannot be moved to ${stage} by hand${allowed.length > 0 ? ` (allowed: ${allowed.join(', ')})` : ''}`,
           { from: lead.stage, to: stage, allowed },
         );
+      }
+      if (isReopenMove(lead.stage, stage)) {
+        const suppression = await suppressionOf(db, lead.email);
+        const refusal = reopenRefusal({
+          doNotContact: lead.doNotContact,
+          unsubscribed: suppression !== undefined && /^(unsubscribed|complaint)/.test(suppression),
+        });
+        if (refusal !== undefined) {
+          throw new HttpError(
+            409,
+            'lead_opted_out',
+            refusal === 'do_not_contact'
+              ? 'the lead asked not to be contacted and cannot be reopened by hand'
+              : 'the lead unsubscribed and cannot be reopened by hand',
+            { from: lead.stage, to: stage, reason: refusal },
+          );
+        }
       }
       await signalLead(temporal.client, config.temporalTaskQueue, lead.id, {
         kind: 'stage_moved',

@@ -99,6 +99,8 @@ export function formFromCadence(key: string, cadence: Cadence): CadenceForm {
   const extras = {
     ...(cadence.guarantee ? { guarantee: cadence.guarantee } : {}),
     ...(cadence.minGap === undefined ? {} : { minGap: cadence.minGap }),
+    // The per-reason waits have no fields of their own yet; carried so a save keeps them.
+    ...(cadence.reactivation?.waitByReason ? { waitByReason: cadence.reactivation.waitByReason } : {}),
   };
   return {
     extras: Object.keys(extras).length > 0 ? JSON.stringify(extras) : '',
@@ -249,6 +251,8 @@ export function cadenceFromForm(form: CadenceForm): { cadence: Record<string, un
     try {
       const extras = JSON.parse(form.extras) as Record<string, unknown>;
       for (const field of ['guarantee', 'minGap']) if (extras[field] !== undefined) cadence[field] = extras[field];
+      const reactivation = cadence.reactivation as Record<string, unknown> | undefined;
+      if (reactivation && extras.waitByReason !== undefined) reactivation.waitByReason = extras.waitByReason;
     } catch {
       problems.push({
         path: '/',

@@ -11,6 +11,7 @@ import { consolePage, csrfField, notice, sendApiError } from '../layout.ts';
 import { inputField, leadTitle, selectField, type FieldErrors, type LeadItem } from './lead-fields.ts';
 import { timelineList, type TimelineItem } from './timeline.ts';
 import { explainBlock } from './lead-explain.ts';
+import { reactivationBlock } from './lead-reactivation.ts';
 
 const text = messages({
   ja: {
@@ -314,6 +315,7 @@ ${done ? notice('ok', done) : ''}${state.error ? notice('error', state.error.mes
 <div class="split">${statusBlock(ctx, lead, false)}${await scoreBlock(ctx, api, lead.id)}</div>
 ${await explainBlock(ctx, api, lead.id)}
 ${ownerAndStageForms(ctx, lead, state)}
+${await reactivationBlock(ctx, api, lead)}
 ${profileBlock(ctx, lead)}
 <section aria-labelledby="timeline-h"><h2 id="timeline-h">${t.timeline}</h2><p class="muted">${t.timelineIntro}</p>
 ${await timelineBlock(ctx, api, lead, timeline)}</section>`;

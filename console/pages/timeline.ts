@@ -40,6 +40,8 @@ const text = messages({
     task_created: 'タスク作成',
     event: '行動',
     deal_opened: '商談開始',
+    reactivation_decided: '再営業の判断',
+    reactivation_decision_refused: '再営業の判断を適用できず',
     content: '内容',
   },
   en: {
@@ -72,6 +74,8 @@ const text = messages({
     task_created: 'Task created',
     event: 'Engagement',
     deal_opened: 'Deal opened',
+    reactivation_decided: 'Reactivation decided',
+    reactivation_decision_refused: 'Reactivation decision not applied',
     content: 'Content',
   },
 });

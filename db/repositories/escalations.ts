@@ -1,3 +1,4 @@
+import { ESCALATION_KINDS, type EscalationKind } from '../../domain/escalation-kinds.ts';
 import { isUuid } from '../uuid.ts';
 import type { Queryable } from '../pool.ts';
 
@@ -5,7 +6,7 @@ import type { Queryable } from '../pool.ts';
 export interface Escalation {
   id: string;
   leadId: string;
-  kind: 'sales' | 'upsell';
+  kind: EscalationKind;
   score: number;
   ownerEmail: string | null;
   createdAt: Date;
@@ -16,7 +17,7 @@ export interface Escalation {
 interface EscalationRow {
   id: string;
   lead_id: string;
-  kind: 'sales' | 'upsell';
+  kind: EscalationKind;
   score: number;
   owner_email: string | null;
   created_at: Date;
@@ -41,7 +42,7 @@ export async function createEscalationOnce(
   escalation: {
     idempotencyKey: string;
     leadId: string;
-    kind: 'sales' | 'upsell';
+    kind: EscalationKind;
     score: number;
     ownerEmail: string | null;
     at: Date;
@@ -179,13 +180,16 @@ export async function chatNotified(db: Queryable, id: string): Promise<boolean> 
 /** Open (unacknowledged) escalations per kind: how many, and the oldest one's age in seconds (`ageSeconds`). */
 export async function unacknowledgedEscalations(
   db: Queryable,
-): Promise<Record<'sales' | 'upsell', { count: number; ageSeconds: number }>> {
+): Promise<Record<EscalationKind, { count: number; ageSeconds: number }>> {
   // The partial index escalations_open covers exactly these rows.
-  const result = await db.query<{ kind: 'sales' | 'upsell'; n: string; oldest: string | null }>(
+  const result = await db.query<{ kind: EscalationKind; n: string; oldest: string | null }>(
     `SELECT kind, count(*) AS n, EXTRACT(EPOCH FROM now() - min(created_at)) AS oldest
        FROM escalations WHERE acked_at IS NULL GROUP BY kind`,
   );
-  const stats = { sales: { count: 0, ageSeconds: 0 }, upsell: { count: 0, ageSeconds: 0 } };
+  const stats = Object.fromEntries(ESCALATION_KINDS.map((k) => [k, { count: 0, ageSeconds: 0 }])) as Record<
+    EscalationKind,
+    { count: number; ageSeconds: number }
+  >;
   for (const row of result.rows)
     stats[row.kind] = { count: Number(row.n), ageSeconds: Math.max(0, Number(row.oldest ?? 0)) };
   return stats;

@@ -1,4 +1,5 @@
 import type { Locale, Stage } from '../../domain/lead.ts';
+import { COUNTED_HALF_LIVES } from '../../domain/scoring.ts';
 import type { Queryable } from '../pool.ts';
 import type { ContactHealth } from '../../domain/contact-health.ts';
 import { contactHealthSql } from './contact-health.ts';
@@ -360,6 +361,35 @@ export async function setFlags(
   );
 }
 
+/**
+ * The lead's score now, in SQL, as `scoreNow` (domain/scoring.ts) computes it: the stored
+ * score decayed from `score_at` with its half-life, 0 once that is more than ten
+ * half-lives ago. `alias` is the leads table's alias in the query.
+ */
+export function decayedScoreSql(alias: string): string {
+  const l = alias;
+  // In float8 throughout: EXTRACT answers numeric, and numeric power() is many times slower.
+  const halfLives = `(extract(epoch FROM now() - ${l}.score_at)::float8 * 1000 / ${l}.score_half_life_ms)`;
+  return `(CASE WHEN ${l}.score <= 0 OR ${l}.score_at IS NULL OR ${l}.score_half_life_ms IS NULL
+      OR ${l}.score_half_life_ms <= 0 OR ${l}.score_at >= now() THEN ${l}.score
+    WHEN ${halfLives} > ${COUNTED_HALF_LIVES} THEN 0
+    ELSE ${l}.score * power(0.5::float8, ${halfLives}) END)`;
+}
+
+/**
+ * A condition every lead whose score now is at least `min` (a positive number) meets, and
+ * that the index on `score_fades_at` answers: decayed ≥ min exactly when score_fades_at ≥
+ * now + halfLife·log2(min), and the shortest (for min ≥ 1) or longest (below 1) half-life
+ * of any lead bounds that from below. The exact test follows it.
+ */
+function scoreMinCandidates(min: string): string {
+  const halfLife = `(CASE WHEN ${min} >= 1
+      THEN (SELECT min(score_half_life_ms) FROM leads WHERE score > 0)
+      ELSE (SELECT max(score_half_life_ms) FROM leads WHERE score > 0) END)`;
+  return `(l.score > 0 AND l.score_fades_at >= now()
+      + make_interval(secs => COALESCE(${halfLife}, 0) * (ln(${min}) / ln(2)) / 1000.0))`;
+}
+
 /** Filters of the leads list; every one optional. */
 export interface LeadFilter {
   stage?: Stage | undefined;
@@ -399,7 +429,8 @@ export async function listLeads(
       WHERE ($10::text IS NULL OR ($10 = 'contactable' AND ${contact.contactable})
              OR ($10 = 'touched' AND ${contact.touched}) OR ($10 = 'at_risk' AND ${contact.at_risk}))
         AND ($1::lead_stage IS NULL OR stage = $1)
-        AND ($2::float8 IS NULL OR score >= $2) AND ($3::float8 IS NULL OR score <= $3)
+        AND ($2::float8 IS NULL OR $2 <= 0 OR (${scoreMinCandidates('$2')} AND ${decayedScoreSql('l')} >= $2))
+        AND ($3::float8 IS NULL OR ${decayedScoreSql('l')} <= $3)
         AND ($4::text IS NULL OR lower(owner_email) = lower($4) OR lower(deal_owner_email) = lower($4))
         AND ($5::text IS NULL OR cadence_key = $5)
         AND ($6::text IS NULL OR name ILIKE $6 OR company ILIKE $6 OR email ILIKE $6)
@@ -426,4 +457,17 @@ export async function listLeads(
     leads: rows.map(fromRow),
     next: result.rows.length > limit && last ? { createdAt: last.created_at.toISOString(), id: last.id } : undefined,
   };
+}
+
+/**
+ * Puts the lead on cadence `cadenceKey` (its next step follows that cadence's newest
+ * version); false when there is no such cadence, and then nothing changes.
+ */
+export async function setCadenceKey(db: Queryable, id: string, cadenceKey: string): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE leads SET cadence_key = $2, cadence_version = NULL, updated_at = now()
+      WHERE id = $1 AND EXISTS (SELECT 1 FROM cadences WHERE key = $2)`,
+    [id, cadenceKey],
+  );
+  return result.rowCount === 1;
 }

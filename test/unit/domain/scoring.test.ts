@@ -1,6 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  addEventPoints,
   addPoints,
+  eventInstant,
   crossesThreshold,
   decayedScore,
   EVENT_TYPES,
@@ -9,6 +12,8 @@ import {
   pointsFor,
   type Score,
   scoreHistory,
+  scoreInstantWith,
+  scoreValueAt,
 } from '../../../domain/scoring.ts';
 
 const HOUR = 3_600_000;
@@ -233,5 +238,55 @@ describe('scoreHistory', () => {
       { atMs: T0 + DAY / 2, score: 0 },
       { atMs: T0 + DAY, score: 0 },
     ]);
+  });
+});
+
+describe('scores on the event’s clock', () => {
+  it('decays an event’s points from when it happened, not from when it is handled', () => {
+    const { score } = addEventPoints({ value: 0, atMs: T0 }, 40, T0, T0 + HALF_LIFE, HALF_LIFE);
+    expect(scoreValueAt(score, T0 + HALF_LIFE, HALF_LIFE)).toBeCloseTo(20, 10);
+  });
+
+  it('sets an empty score’s instant from the first event, even one before the score was made', () => {
+    const { score } = addEventPoints({ value: 0, atMs: T0 }, 50, T0 - 1000, T0, HALF_LIFE);
+    expect(score).toEqual({ value: 50, atMs: T0 - 1000 });
+    expect(scoreInstantWith({ value: 0, atMs: T0 }, T0 - 1000, T0)).toBe(T0 - 1000);
+    expect(scoreInstantWith({ value: 5, atMs: T0 }, T0 - 1000, T0)).toBe(T0);
+  });
+
+  it('clamps an event from the future to now', () => {
+    const { score } = addEventPoints({ value: 0, atMs: T0 }, 40, T0 + 5 * DAY, T0, HALF_LIFE);
+    expect(score).toEqual({ value: 40, atMs: T0 });
+    expect(eventInstant(T0 + DAY, T0)).toBe(T0);
+  });
+
+  it('counts nothing for an event older than ten half-lives', () => {
+    const now = T0 + 11 * HALF_LIFE;
+    const added = addEventPoints({ value: 0, atMs: T0 - HALF_LIFE }, 50, T0, now, HALF_LIFE);
+    expect(added.counted).toBe(0);
+    expect(scoreValueAt(added.score, now, HALF_LIFE)).toBe(0);
+  });
+
+  it('drops the whole score to nothing once its newest event is ten half-lives old', () => {
+    const score: Score = { value: 5000, atMs: T0 };
+    expect(scoreValueAt(score, T0 + 10 * HALF_LIFE, HALF_LIFE)).toBeCloseTo(5000 / 1024, 8);
+    expect(scoreValueAt(score, T0 + 10 * HALF_LIFE + 1, HALF_LIFE)).toBe(0);
+  });
+
+  it('equals the sum of each event decayed from its own time, in any arrival order (property)', () => {
+    const now = T0 + 290 * DAY; // within ten half-lives: every event counts
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ at: fc.integer({ min: T0, max: now }), points: fc.integer({ min: 0, max: 50 }) }), {
+          maxLength: 12,
+        }),
+        (events) => {
+          let score: Score = { value: 0, atMs: T0 };
+          for (const e of events) score = addEventPoints(score, e.points, e.at, now, HALF_LIFE).score;
+          const expected = events.reduce((sum, e) => sum + e.points * 0.5 ** ((now - e.at) / HALF_LIFE), 0);
+          expect(scoreValueAt(score, now, HALF_LIFE)).toBeCloseTo(expected, 6);
+        },
+      ),
+    );
   });
 });

@@ -1,0 +1,144 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities/index.ts';
+import { buildApp } from '../../api/app.ts';
+import type { LeadEvent } from '../../domain/lead-events.ts';
+import { nextFiscalYearStart } from '../../domain/reactivation.ts';
+import { createMailer, type Mailer } from '../../mail/transport.ts';
+import { leadEventSignal } from '../../workflows/lead-events.ts';
+import {
+  auth,
+  createTestDatabase,
+  stack,
+  testActivityDependencies,
+  testAppConfig,
+  uniqueTaskQueue,
+  waitFor,
+} from '../support/services.ts';
+
+// Reactivation waits of months, on Temporal's time-skipping test server (docs/testing.md):
+// the real workflow and activities, the test database; timers fire as soon as nothing else
+// runs, so a fiscal year passes in seconds. The workflow runs on the server's clock.
+
+const TZ = 'Asia/Tokyo';
+const DAY = 86_400_000;
+const CADENCE = {
+  name: 'Long waits',
+  nurture: { steps: [{ after: 'P1Y', channel: 'task', title: 'call' }] },
+  reactivation: {
+    eligibleReasons: ['budget'],
+    waitAfterEnd: 'P6M',
+    waitByReason: { budget: 'nextFiscalYear' },
+    steps: [{ after: 'P1Y', channel: 'task', title: 'call again' }],
+  },
+  sendWindow: null,
+};
+
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+let mailer: Mailer;
+let app: FastifyInstance;
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+
+beforeAll(async () => {
+  const server = stack().temporalTestServerPath;
+  if (server === undefined) throw new Error('the time-skipping test server was not provided');
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: server } },
+  });
+  db = await createTestDatabase();
+  const taskQueue = uniqueTaskQueue();
+  mailer = createMailer(stack().smtpUrl);
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    workflowBundle: { code: stack().workflowBundleCode },
+    activities: createActivities(testActivityDependencies(db.pool, mailer)),
+  });
+  running = worker.run();
+  app = await buildApp({
+    config: testAppConfig({ temporalTaskQueue: taskQueue }),
+    db: db.pool,
+    temporal: { client: env.client, connection: env.connection },
+  });
+  const put = await app.inject({ method: 'PUT', url: '/v1/cadences/long', headers: auth, payload: CADENCE });
+  expect(put.statusCode).toBe(201);
+}, 120_000);
+
+afterAll(async () => {
+  await app?.close();
+  if (worker?.getState() === 'RUNNING') worker.shutdown();
+  await running;
+  mailer?.close();
+  await env?.teardown();
+  await db?.drop();
+});
+
+async function runUntil(atMs: number): Promise<void> {
+  const now = await env.currentTimeMs();
+  if (atMs > now) await env.sleep(atMs - now);
+}
+
+const stageOf = async (id: string) =>
+  (await app.inject({ method: 'GET', url: `/v1/leads/${id}`, headers: auth })).json<{
+    stage: string;
+    nextTouchAt: string | null;
+  }>();
+
+/** A lead the CRM has reported won, on the `long` cadence. */
+async function customer(email: string): Promise<{ id: string; signal: (event: LeadEvent) => Promise<void> }> {
+  const created = await app.inject({
+    method: 'POST',
+    url: '/v1/leads',
+    headers: auth,
+    payload: { email, cadence: 'long', timezone: TZ },
+  });
+  expect(created.statusCode).toBe(201);
+  const { id, workflowId } = created.json<{ id: string; workflowId: string }>();
+  const signal = (event: LeadEvent) => env.client.workflow.getHandle(workflowId).signal(leadEventSignal, event);
+  await signal({ kind: 'deal_won', eventId: `${email}-won` });
+  await waitFor(async () => (await stageOf(id)).stage === 'customer', 'the customer stage');
+  return { id, signal };
+}
+
+describe('reactivation waits of months', () => {
+  it('waits for the next fiscal year for a reason whose wait is nextFiscalYear, then reactivates', async () => {
+    const { id, signal } = await customer('fiscal-year@example.jp');
+    const endedAt = await env.currentTimeMs();
+    await signal({ kind: 'contract_ended', eventId: 'fy-end', reason: 'budget' });
+    const april = nextFiscalYearStart(endedAt, TZ);
+    const dormant = await waitFor(async () => {
+      const lead = await stageOf(id);
+      return lead.stage === 'dormant' && lead.nextTouchAt !== null && lead;
+    }, 'the dormant stage with its resume time');
+    expect(Date.parse(dormant.nextTouchAt as string)).toBe(april);
+    await runUntil(april - DAY);
+    expect((await stageOf(id)).stage).toBe('dormant');
+    await runUntil(april + DAY);
+    await waitFor(async () => (await stageOf(id)).stage === 'reactivation', 'reactivation on 1 April');
+  });
+
+  it('resumes at the date a person decided, for a reason the cadence would close', async () => {
+    const { id, signal } = await customer('decided-date@example.jp');
+    const resumeAt = (await env.currentTimeMs()) + 120 * DAY;
+    await signal({
+      kind: 'reactivation_decided',
+      eventId: 'decided-date-1',
+      decision: 'resume',
+      resumeAt: new Date(resumeAt).toISOString(),
+      decidedBy: 'marketer@example.com',
+      decidedAt: new Date(await env.currentTimeMs()).toISOString(),
+    });
+    await signal({ kind: 'contract_ended', eventId: 'decided-date-end', reason: 'competitor' });
+    await waitFor(async () => (await stageOf(id)).nextTouchAt === new Date(resumeAt).toISOString(), 'the resume time');
+    expect((await stageOf(id)).stage).toBe('dormant');
+    await runUntil(resumeAt - DAY);
+    expect((await stageOf(id)).stage).toBe('dormant');
+    await runUntil(resumeAt + DAY);
+    await waitFor(async () => (await stageOf(id)).stage === 'reactivation', 'reactivation at the decided date');
+  });
+});
