@@ -17,6 +17,7 @@ import {
   uniqueTaskQueue,
   waitFor,
 } from '../support/services.ts';
+import { startTimeSkippingServer } from '../support/time-skipping.ts';
 
 // Reactivation waits of months, on Temporal's time-skipping test server (docs/testing.md):
 // the real workflow and activities, the test database; timers fire as soon as nothing else
@@ -44,11 +45,7 @@ let app: FastifyInstance;
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 
 beforeAll(async () => {
-  const server = stack().temporalTestServerPath;
-  if (server === undefined) throw new Error('the time-skipping test server was not provided');
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: server } },
-  });
+  env = await startTimeSkippingServer();
   db = await createTestDatabase();
   const taskQueue = uniqueTaskQueue();
   mailer = createMailer(stack().smtpUrl);

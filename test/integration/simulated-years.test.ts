@@ -21,6 +21,7 @@ import {
   testAppConfig,
   uniqueTaskQueue,
 } from '../support/services.ts';
+import { startTimeSkippingServer } from '../support/time-skipping.ts';
 
 // Two years of a lead's life on the default cadence, with the real workflow code, the real
 // activities, the test database and the test SMTP server, on Temporal's time-skipping test
@@ -75,12 +76,7 @@ function middayOf(fromMs: number, months: number, day: number): number {
 }
 
 beforeAll(async () => {
-  const server = stack().temporalTestServerPath;
-  if (server === undefined)
-    throw new Error('the time-skipping test server was not provided (test/support/prerequisites.ts)');
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: server } },
-  });
+  env = await startTimeSkippingServer();
   db = await createTestDatabase();
   taskQueue = uniqueTaskQueue();
   mailer = createMailer(stack().smtpUrl);
