@@ -1,3 +1,4 @@
+import type { CrmDealRef, DealKind } from '../domain/deals.ts';
 import type { Stage } from '../domain/lead.ts';
 import type { Score } from '../domain/scoring.ts';
 import type { LeadEvent } from '../domain/lead-events.ts';
@@ -13,6 +14,11 @@ export interface DealState {
   /** Stalled alerts sent since the deal last moved. */
   stalledAlerts: number;
   lostAtMs: number | null;
+  /** The deal's name in the read model (`deals.key`); absent for deals opened before deals had rows. */
+  key?: string | undefined;
+  kind?: DealKind | undefined;
+  /** The CRM deal it is, once known (from the CRM's events or the deal the escalation made). */
+  crmDeal?: CrmDealRef | undefined;
 }
 
 /**
@@ -48,6 +54,8 @@ export interface LeadLifecycleState {
   emailSuppressed: boolean;
   doNotContact: boolean;
   deal: DealState | null;
+  /** A customer's open upsell deal: it never moves the lead out of `customer`. */
+  upsellDeal?: DealState | null;
   contractEnd: { reason: string; atMs: number; eligible: boolean } | null;
   /** Recently handled event ids, so a repeated signal has no second effect. */
   seenEventIds: string[];
