@@ -39,6 +39,7 @@ const text = messages({
     task_created: 'タスク作成',
     event: '行動',
     deal_opened: '商談開始',
+    deal_updated: '商談の更新',
     content: '内容',
   },
   en: {
@@ -71,6 +72,7 @@ const text = messages({
     task_created: 'Task created',
     event: 'Engagement',
     deal_opened: 'Deal opened',
+    deal_updated: 'Deal updated',
     content: 'Content',
   },
 });
@@ -85,10 +87,20 @@ function detailLine(lang: Lang, item: TimelineItem): Html {
   const d = item.detail;
   if (item.kind === 'stage_changed' && typeof d.to === 'string')
     return html`${typeof d.from === 'string' ? stageName(lang, d.from) : ''} → ${stageName(lang, d.to)}`;
+  const shown = (value: unknown) =>
+    typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '—';
+  // A CRM change names the fields that changed, each from its old value to its new one.
+  const changed =
+    typeof d.changed === 'object' && d.changed !== null
+      ? Object.entries(d.changed as Record<string, { from?: unknown; to?: unknown }>).map(
+          ([field, change]) => `${field}: ${shown(change.from ?? null)} → ${shown(change.to ?? null)}`,
+        )
+      : [];
   const parts = Object.entries(d)
     .filter(([key, value]) => value !== null && typeof value !== 'object' && key !== 'html')
-    .map(([key, value]) => `${key}: ${String(value as string | number | boolean)}`);
-  return html`${parts.join(' · ')}`;
+    .filter(([key]) => changed.length === 0 || !(key in (d.changed as object)))
+    .map(([key, value]) => `${key}: ${shown(value)}`);
+  return html`${[...changed, ...parts].join(' · ')}`;
 }
 
 /** A lead's timeline, oldest first, as an accessible list; `more` adds to an item (an email's content). */
