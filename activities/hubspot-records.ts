@@ -51,6 +51,9 @@ export function createHubspotActivities({ db, crm }: Pick<ActivityDependencies, 
           throw error;
         }
       }
+      // A whole record that changed nothing the engine follows (a note, a description) is no event.
+      const unchanged = skipped === undefined && applied.length === 0 && events.length > 0;
+      if (unchanged) return { applied, skipped: 'nothing the engine follows changed on the record' };
       return skipped === undefined ? { applied } : { applied, skipped };
     },
   };
