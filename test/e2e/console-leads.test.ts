@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHmac } from 'node:crypto';
-import { ADMIN_KEY, auth, CRM_SECRET, mailTo, waitFor } from '../support/services.ts';
+import { ADMIN_KEY, auth, mailTo, waitFor } from '../support/services.ts';
+import { postGenericCrmEvent } from '../support/crm-sequences.ts';
 import { startConsoleHarness, type ConsoleHarness } from '../support/browser.ts';
 
 const TEMPLATE = {
@@ -118,20 +118,11 @@ describe('console leads pages in a browser', () => {
     const id = await createLead({ email: 'deals.e2e@example.jp', name: '商談 太郎', company: '商談商事' });
     let n = 0;
     const crm = async (type: string, data: Record<string, unknown>) => {
-      const raw = JSON.stringify({
+      const res = await postGenericCrmEvent(h.app, {
         id: `e2e-deal-${n++}`,
         type,
         occurredAt: new Date().toISOString(),
         data: { leadId: id, ...data },
-      });
-      const res = await h.app.inject({
-        method: 'POST',
-        url: '/v1/webhooks/crm/generic',
-        headers: {
-          'content-type': 'application/json',
-          'x-signature': `sha256=${createHmac('sha256', CRM_SECRET).update(raw).digest('hex')}`,
-        },
-        payload: raw,
       });
       expect(res.statusCode).toBe(200);
     };

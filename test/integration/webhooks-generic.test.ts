@@ -1,11 +1,10 @@
-import { createHmac } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findLeadByEmail } from '../../db/repositories/leads.ts';
-import { runCrmSequence, settledLead, type DealView } from '../support/crm-sequences.ts';
-import { auth, CRM_SECRET, startTestServices, waitFor } from '../support/services.ts';
+import { postGenericCrmEvent, runCrmSequence, settledLead, type DealView } from '../support/crm-sequences.ts';
+import { auth, startTestServices, waitFor } from '../support/services.ts';
 
 // The generic signed CRM webhook replaying what a CRM sends as its deals change: typed
 // events, repeated and out of order, each diffed against the deal's last known state.
@@ -37,16 +36,7 @@ describe('the generic CRM webhook', () => {
   let sequence = 0;
   const T = (minute: number) => new Date(Date.parse('2026-11-29T10:00:00Z') + minute * 60_000).toISOString();
   const post = async (body: Record<string, unknown>) => {
-    const raw = JSON.stringify(body);
-    const res = await app.inject({
-      method: 'POST',
-      url: '/v1/webhooks/crm/generic',
-      headers: {
-        'content-type': 'application/json',
-        'x-signature': `sha256=${createHmac('sha256', CRM_SECRET).update(raw).digest('hex')}`,
-      },
-      payload: raw,
-    });
+    const res = await postGenericCrmEvent(app, body);
     expect(res.statusCode, res.body).toBe(200);
     return res.json<{ duplicate: boolean; events: string[] }>();
   };
@@ -287,20 +277,11 @@ describe('the generic CRM webhook', () => {
     });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toMatchObject({ error: { code: 'not_found' } });
-    const raw = JSON.stringify({
+    const bad = await postGenericCrmEvent(app, {
       id: 'bad-end',
       type: 'contract.ended',
       occurredAt: T(1),
       data: { email: 'bad-end@example.jp', reason: 'budget', endedAt: '2027-02-30' },
-    });
-    const bad = await app.inject({
-      method: 'POST',
-      url: '/v1/webhooks/crm/generic',
-      headers: {
-        'content-type': 'application/json',
-        'x-signature': `sha256=${createHmac('sha256', CRM_SECRET).update(raw).digest('hex')}`,
-      },
-      payload: raw,
     });
     expect(bad.statusCode).toBe(422);
     expect(bad.json()).toMatchObject({ error: { details: [{ path: '/data/endedAt' }] } });
