@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { CrmPermanentError } from '../crm/deal-sync.ts';
 import type { CrmProvider } from '../domain/crm-provider.ts';
 import { findCrmDeal, saveCrmDeal } from '../db/repositories/crm-deals.ts';
+import { linkDealToCrm } from '../db/repositories/deals.ts';
 import { findLead } from '../db/repositories/leads.ts';
 import { appendTimeline } from '../db/repositories/timeline.ts';
 import type { ActivityDependencies } from './dependencies.ts';
@@ -14,6 +15,8 @@ export interface SyncCrmDealInput {
   ownerEmail: string | undefined;
   atMs: number;
   idempotencyKey: string;
+  /** The engine's deal the CRM deal mirrors (its escalation's key); absent in older histories, then derived from `idempotencyKey`. */
+  dealKey?: string | undefined;
 }
 
 /** The deal the CRM now has, or why there is none. */
@@ -53,6 +56,10 @@ export function createCrmDealActivities({ db, crm }: Pick<ActivityDependencies, 
         throw error;
       }
       await saveCrmDeal(db, lead.id, { provider: result.provider, dealId: result.dealId, kind: input.kind });
+      await linkDealToCrm(db, input.dealKey ?? input.idempotencyKey.replace(/\/crm$/, ''), {
+        provider: result.provider,
+        id: result.dealId,
+      });
       await appendTimeline(db, {
         leadId: lead.id,
         at: new Date(input.atMs),

@@ -1,6 +1,9 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { CrmProvider } from '../domain/crm-provider.ts';
 import type { EscalationKind } from '../domain/escalation-kinds.ts';
+import type { DealKind } from '../domain/deals.ts';
+import { applyDealReport, openDealRow } from '../db/repositories/deals.ts';
+import { withTransaction } from '../db/transaction.ts';
 import { chatNotified, createEscalationOnce, markChatNotified, nextRep } from '../db/repositories/escalations.ts';
 import { findLead, updateDeal, type Lead } from '../db/repositories/leads.ts';
 import { appendTimeline, listTimeline } from '../db/repositories/timeline.ts';
@@ -45,6 +48,11 @@ export interface EscalateInput {
   idempotencyKey: string;
   /** The engagement event that showed intent (`meeting_request`, `reply`), for intent escalations. */
   trigger?: string;
+  /**
+   * The kind of the deal a sales escalation opens (`new` or `reactivation`); absent in
+   * histories from before deals had kinds: then the lead's stage decides.
+   */
+  dealKind?: DealKind | undefined;
 }
 
 /** A deal that needs its owner's attention. */
@@ -142,11 +150,38 @@ export function createEscalationActivities(deps: ActivityDependencies) {
         ownerEmail: owner,
         at,
       });
-      if (input.kind === 'sales') {
-        await updateDeal(db, lead.id, {
-          status: 'open',
-          lastMovedAt: at,
-          ...(escalation.ownerEmail ? { ownerEmail: escalation.ownerEmail } : {}),
+      // A sales escalation opens a new deal (nothing of an earlier, lost one carried over);
+      // an upsell one opens an upsell deal where a CRM will hold it. The escalation's key is
+      // the deal's, so a retry opens nothing twice. An intent escalation (a customer's meeting
+      // request or reply) only tells the owner: the workflow keeps no deal for it, so none opens.
+      const upsellDeal = input.kind === 'upsell' && input.trigger === undefined && deps.crm?.deals !== undefined;
+      if (input.kind === 'sales' || upsellDeal) {
+        await withTransaction(db, async (client) => {
+          const kind: DealKind =
+            input.kind === 'upsell'
+              ? 'upsell'
+              : (input.dealKind ?? (lead.stage === 'reactivation' ? 'reactivation' : 'new'));
+          const deal = await openDealRow(client, {
+            leadId: lead.id,
+            key: input.idempotencyKey,
+            kind,
+            at,
+            mirror: input.kind === 'sales',
+          });
+          if (escalation.ownerEmail)
+            await applyDealReport(client, deal.id, {
+              status: 'open',
+              deal: { ownerEmail: escalation.ownerEmail },
+              at,
+              moved: false,
+              dedupeKey: `${input.idempotencyKey}/owner`,
+            });
+          if (input.kind === 'sales')
+            await updateDeal(client, lead.id, {
+              status: 'open',
+              lastMovedAt: at,
+              ...(escalation.ownerEmail ? { ownerEmail: escalation.ownerEmail } : {}),
+            });
         });
       }
       if (

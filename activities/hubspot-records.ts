@@ -2,7 +2,8 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { hubspotCrmEvents } from '../crm/hubspot/records.ts';
 import type { HubspotWebhookEvent } from '../crm/hubspot/webhook-events.ts';
 import { InvalidInput } from '../domain/errors.ts';
-import { applyCrmEvent } from '../intake/crm-events.ts';
+import { isRecordReport } from '../crm/events.ts';
+import { applyCrmChange } from '../intake/crm-events.ts';
 import type { ActivityDependencies } from './dependencies.ts';
 
 /** One HubSpot webhook event and its dedupe key (see `hubspotEventKey`). */
@@ -33,25 +34,26 @@ export function createHubspotActivities({ db, crm }: Pick<ActivityDependencies, 
       const { events, skipped } = await hubspotCrmEvents(settings, event, key);
       const context = Context.current();
       const applied: SyncHubspotEventResult['applied'] = [];
-      for (const crmEvent of events) {
+      for (const change of events) {
+        const what = isRecordReport(change) ? `${change.kind} ${change.recordId}` : change.type;
         try {
-          const result = await applyCrmEvent(
+          const result = await applyCrmChange(
             { db, temporal: context.client, taskQueue: context.info.taskQueue },
             'hubspot',
-            crmEvent,
+            change,
           );
-          applied.push({ type: crmEvent.type, duplicate: result.duplicate, leadId: result.leadId });
+          const types = isRecordReport(change) ? result.events : [change.type];
+          for (const type of types) applied.push({ type, duplicate: result.duplicate, leadId: result.leadId });
         } catch (error) {
           // A record the engine cannot take (a lead refused by validation) will not change on a retry.
           if (error instanceof InvalidInput)
-            throw ApplicationFailure.nonRetryable(
-              `${crmEvent.type}: ${error.message}`,
-              'InvalidCrmRecord',
-              error.details,
-            );
+            throw ApplicationFailure.nonRetryable(`${what}: ${error.message}`, 'InvalidCrmRecord', error.details);
           throw error;
         }
       }
+      // A whole record that changed nothing the engine follows (a note, a description) is no event.
+      const unchanged = skipped === undefined && applied.length === 0 && events.length > 0;
+      if (unchanged) return { applied, skipped: 'nothing the engine follows changed on the record' };
       return skipped === undefined ? { applied } : { applied, skipped };
     },
   };

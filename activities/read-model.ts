@@ -6,6 +6,8 @@ import { withTransaction } from '../db/transaction.ts';
 import { setCadenceKey, setFlags, setNextTouchAt, setScore, setStage, updateDeal } from '../db/repositories/leads.ts';
 import { appendTimeline } from '../db/repositories/timeline.ts';
 import type { DealUpdate } from '../domain/lead-events.ts';
+import type { CrmDealRef, DealKind } from '../domain/deals.ts';
+import { applyDealReport, findDealByCrm, latestDeal, openDealRow } from '../db/repositories/deals.ts';
 import type { ActivityDependencies } from './dependencies.ts';
 
 /** A timeline entry the workflow decided on; `dedupeKey` makes a retry write it once. */
@@ -91,16 +93,60 @@ export function createReadModelActivities({ db }: Pick<ActivityDependencies, 'db
       await timeline(input);
     },
 
-    /** Records a deal report from the CRM. */
+    /**
+     * Records a deal report from the CRM (or a deal opened by hand) on the deal it is about:
+     * `dealKey` names it (opened as `dealKind` when new; a new sales deal starts from
+     * nothing, so no amount or date of an earlier deal is carried over); without a key, the
+     * lead's deal the CRM knows by `crmDeal`, else its latest (histories from before deals
+     * had keys). A `main` report (the default) also updates the lead's deal columns, which
+     * mirror its current sales deal; an upsell deal leaves them alone.
+     */
     async recordDeal(
-      input: TimelineInput & { status: 'open' | 'won' | 'lost'; deal: DealUpdate; moved: boolean },
+      input: TimelineInput & {
+        status: 'open' | 'won' | 'lost';
+        deal: DealUpdate;
+        moved: boolean;
+        dealKey?: string | undefined;
+        dealKind?: DealKind | undefined;
+        crmDeal?: CrmDealRef | undefined;
+        main?: boolean | undefined;
+      },
     ): Promise<void> {
-      await updateDeal(db, input.leadId, {
-        status: input.status,
-        ...input.deal,
-        ...(input.moved ? { lastMovedAt: new Date(input.atMs) } : {}),
+      const main = input.main ?? true;
+      const at = new Date(input.atMs);
+      await withTransaction(db, async (client) => {
+        let dealId: string | undefined;
+        if (input.dealKey !== undefined)
+          dealId = (
+            await openDealRow(client, {
+              leadId: input.leadId,
+              key: input.dealKey,
+              kind: input.dealKind ?? 'new',
+              at,
+              mirror: main,
+              crmDeal: input.crmDeal,
+            })
+          ).id;
+        else if (input.crmDeal !== undefined) dealId = await findDealByCrm(client, input.leadId, input.crmDeal);
+        if (dealId === undefined && input.dealKey === undefined && main)
+          dealId = await latestDeal(client, input.leadId);
+        if (dealId !== undefined)
+          await applyDealReport(client, dealId, {
+            status: input.status,
+            deal: input.deal,
+            crmDeal: input.crmDeal,
+            at,
+            moved: input.moved,
+            dedupeKey: input.dedupeKey,
+          });
+        if (main)
+          await updateDeal(client, input.leadId, {
+            status: input.status,
+            ...input.deal,
+            ...(input.moved ? { lastMovedAt: at } : {}),
+          });
+        await timeline(input, client);
       });
-      await timeline(input);
     },
 
     /**

@@ -4,7 +4,8 @@ import { zohoEvents } from '../crm/zoho/events.ts';
 import { getZohoRecord, zohoRecordOf, type ZohoModule } from '../crm/zoho/records.ts';
 import { emailOfCrmDeal } from '../db/repositories/crm-deals.ts';
 import { InvalidInput } from '../domain/errors.ts';
-import { applyCrmEvent } from '../intake/crm-events.ts';
+import { applyCrmChange } from '../intake/crm-events.ts';
+import { isRecordReport } from '../crm/events.ts';
 import type { ActivityDependencies } from './dependencies.ts';
 
 /** One record a Zoho Notification API callback named. */
@@ -36,9 +37,9 @@ export function createZohoRecordActivities({ db, crm }: Pick<ActivityDependencie
           emailOfCrmDeal(db, 'zoho', dealId),
         );
         const applied: string[] = [];
-        for (const event of zohoEvents(record, new Date())) {
-          const result = await applyCrmEvent({ db, temporal: client, taskQueue: info.taskQueue }, 'zoho', event);
-          if (!result.duplicate) applied.push(event.type);
+        for (const change of zohoEvents(record, new Date())) {
+          const result = await applyCrmChange({ db, temporal: client, taskQueue: info.taskQueue }, 'zoho', change);
+          if (!result.duplicate) applied.push(...(isRecordReport(change) ? result.events : [change.type]));
         }
         return { applied, gone: false };
       } catch (error) {

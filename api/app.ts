@@ -25,6 +25,7 @@ import { healthRoutes } from './routes/health.ts';
 import { leadActionRoutes } from './routes/lead-actions.ts';
 import { leadReactivationRoutes } from './routes/lead-reactivation.ts';
 import { leadEmailRoutes } from './routes/lead-emails.ts';
+import { leadDealRoutes } from './routes/lead-deals.ts';
 import { leadRoutes } from './routes/leads.ts';
 import { leadExplainRoutes } from './routes/lead-explain.ts';
 import { leadImportRoutes } from './routes/leads-import.ts';
@@ -153,6 +154,7 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     await authenticated.register(templateTestSendRoutes, deps);
     await authenticated.register(cadenceRoutes, deps);
     await authenticated.register(leadRoutes, deps);
+    await authenticated.register(leadDealRoutes, deps);
     await authenticated.register(leadExplainRoutes, deps);
     await authenticated.register(leadImportRoutes, deps);
     await authenticated.register(leadActionRoutes, deps);

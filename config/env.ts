@@ -107,6 +107,8 @@ export interface HubspotConfig {
   apiBaseUrl: string;
   /** A deal property whose value, once filled, ends the customer's contract (the value is the reason). */
   contractEndProperty: string | undefined;
+  /** A date deal property holding the day the customer's contract ends (sent on `contract.ended` as `endedAt`). */
+  contractEndDateProperty: string | undefined;
   /** Pipeline and stage ids of the deals an escalation creates. */
   dealPipeline: string;
   dealStage: string;
@@ -464,6 +466,7 @@ function hubspotOf(env: Env): HubspotConfig {
       '',
     ),
     contractEndProperty: property('HUBSPOT_CONTRACT_END_PROPERTY'),
+    contractEndDateProperty: property('HUBSPOT_CONTRACT_END_DATE_PROPERTY'),
     dealPipeline: property('HUBSPOT_DEAL_PIPELINE', 'default') as string,
     dealStage: property('HUBSPOT_DEAL_STAGE', 'appointmentscheduled') as string,
   };

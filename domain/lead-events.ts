@@ -1,3 +1,5 @@
+import type { CrmFieldChanges } from './crm-record-diff.ts';
+import type { CrmDealRef } from './deals.ts';
 import type { Stage } from './lead.ts';
 import type { EventType } from './scoring.ts';
 
@@ -12,19 +14,36 @@ export interface DealUpdate {
 }
 
 /**
+ * What a CRM deal event carries besides its fields: which CRM deal it is about (absent
+ * when the CRM does not say, as a generic event without `data.dealId`), and the fields
+ * that changed since the engine last saw the deal (for the timeline).
+ */
+export interface CrmDealContext {
+  crmDeal?: CrmDealRef | undefined;
+  changes?: CrmFieldChanges | undefined;
+}
+
+/**
  * Everything that can happen to a lead from outside, delivered by the one `leadEvent`
  * signal. `eventId` is the source's id: the workflow ignores an id it has seen.
  */
 export type LeadEvent =
   | { kind: 'engagement'; eventId: string; type: EventType; occurredAtMs: number }
-  | { kind: 'deal_stage_changed'; eventId: string; deal: DealUpdate }
-  | { kind: 'deal_won'; eventId: string; deal?: DealUpdate | undefined }
-  | { kind: 'deal_lost'; eventId: string; reason?: string | undefined }
+  | ({ kind: 'deal_stage_changed'; eventId: string; deal: DealUpdate } & CrmDealContext)
+  | ({ kind: 'deal_won'; eventId: string; deal?: DealUpdate | undefined } & CrmDealContext)
+  | ({ kind: 'deal_lost'; eventId: string; reason?: string | undefined } & CrmDealContext)
+  /** Amount, probability, close date or owner of a deal changed without a stage move. */
+  | ({ kind: 'deal_updated'; eventId: string; deal: DealUpdate } & CrmDealContext)
   | {
       kind: 'contract_ended';
       eventId: string;
       reason: string;
-      /** When the contract ended (ISO date or date-time); the reactivation wait counts from it. Absent: when the event is handled. */
+      /**
+       * When the contract ends or ended (ISO date YYYY-MM-DD, or a date-time), when the CRM
+       * says: generic `data.endedAt`, Zoho `contract_end_date`, HubSpot's
+       * HUBSPOT_CONTRACT_END_DATE_PROPERTY. The reactivation wait counts from it; absent,
+       * from when the workflow handles the event.
+       */
       endedAt?: string;
     }
   /**

@@ -1,9 +1,20 @@
 import type pg from 'pg';
 import type { Static, TSchema } from 'typebox';
 import Value from 'typebox/value';
-import { CrmEventData, type CrmEvent } from '../crm/events.ts';
+import { CrmEventData, isRecordReport, type CrmChange, type CrmEvent, type CrmRecordReport } from '../crm/events.ts';
+import {
+  crmChangeEvents,
+  diffCrmRecord,
+  modifiedTimeMs,
+  type CrmChangeEventType,
+  type CrmRecordDiff,
+  type CrmRecordFields,
+} from '../domain/crm-record-diff.ts';
+import type { CrmDealRef } from '../domain/deals.ts';
 import { InvalidInput, type InputProblem } from '../domain/errors.ts';
 import type { DealUpdate, LeadEvent } from '../domain/lead-events.ts';
+import { lockCrmRecord, saveCrmRecord } from '../db/repositories/crm-records.ts';
+import { withTransaction } from '../db/transaction.ts';
 import { findLead, findLeadByEmail, type Lead } from '../db/repositories/leads.ts';
 import { suppress } from '../db/repositories/suppressions.ts';
 import { hasReceipt, recordReceipt } from '../db/repositories/webhook-receipts.ts';
@@ -15,6 +26,20 @@ function problemsOf(schema: TSchema, value: unknown, prefix: string): InputProbl
   return Value.Errors(schema, value).map((e) => ({ path: `${prefix}${e.instancePath}`, message: e.message }));
 }
 
+/** What applying one CRM event or record did. */
+export interface CrmApplyResult {
+  received: true;
+  /** This delivery was applied before: no second effect. */
+  duplicate: boolean;
+  leadId: string | null;
+  /** The engine events it became (a record that changed nothing becomes none). */
+  events: string[];
+  /** The followed fields that changed, for a record or a deal or contract event. */
+  changed: string[];
+  /** Fields the delivery reported with an older modified time than the known value: left as they were. */
+  stale: string[];
+}
+
 /**
  * Applies one CRM event: finds or creates its lead, delivers the event to the lead's
  * workflow, then records the receipt, so a return (a webhook's 2xx) means the effect is
@@ -22,32 +47,201 @@ function problemsOf(schema: TSchema, value: unknown, prefix: string): InputProbl
  * signal instead of sharing a transaction with it: no database connection is held while
  * Temporal answers (the webhook's throughput was bounded by the pool), and a repeat racing
  * the first delivery is still harmless, because the workflow ignores an event id it has
- * seen. An event that cannot be applied (invalid data, an unknown lead) is an
+ * seen. Deal and contract events are reports of the deal's state: they go through the
+ * same diff as whole records ({@link applyCrmChange}), so only real changes reach the
+ * workflow. An event that cannot be applied (invalid data, an unknown lead) is an
  * {@link InvalidInput}.
  */
 export async function applyCrmEvent(
   deps: IntakeDependencies,
   provider: string,
   event: CrmEvent,
-): Promise<{ received: true; duplicate: boolean; leadId: string | null }> {
+): Promise<CrmApplyResult> {
   // A replay is answered before anything is written: resolving a lead event upserts the
   // profile, and an old event sent again must not overwrite newer data. Other events only
   // read the lead (or create it for an unknown address, which a replay's lead no longer
   // is), so their look-up runs beside the receipt check: one round trip less per event.
   const upserts = event.type === 'lead.created' || event.type === 'lead.updated';
-  const replayed = () => ({ received: true as const, duplicate: true, leadId: null as string | null });
+  const replayed = (leadId: string | null): CrmApplyResult => ({
+    received: true,
+    duplicate: true,
+    leadId,
+    events: [],
+    changed: [],
+    stale: [],
+  });
   if (upserts && (await hasReceipt(deps.db, provider, event.id)))
-    return { ...replayed(), leadId: (await knownLead(deps.db, event))?.id ?? null };
+    return replayed((await knownLead(deps.db, event))?.id ?? null);
   const [seen, lead] = upserts
     ? [false, await resolveLead(deps, event)]
     : await Promise.all([hasReceipt(deps.db, provider, event.id), resolveLead(deps, event)]);
-  if (seen) return { ...replayed(), leadId: lead.id };
+  if (seen) return replayed(lead.id);
+  const report = reportOfEvent(event, lead.id);
+  if (report) return applyReport(deps, provider, report, lead.id);
   const signal = leadEventOf(provider, event);
   if (event.type === 'contact.unsubscribed') await suppress(deps.db, lead.email, unsubscribeReason(provider));
   if (signal) await signalLead(deps.temporal, deps.taskQueue, lead.id, signal);
   const recorded = await recordReceipt(deps.db, provider, event.id);
-  return { received: true, duplicate: !recorded, leadId: lead.id };
+  return {
+    received: true,
+    duplicate: !recorded,
+    leadId: lead.id,
+    events: upserts ? [] : [event.type],
+    changed: [],
+    stale: [],
+  };
 }
+
+/**
+ * Applies what a CRM mapping produced: a generic event ({@link applyCrmEvent}) or a whole
+ * record, which is diffed against the record's last known state so only real changes
+ * become events (a deal saved again with only its description edited changes nothing).
+ */
+export async function applyCrmChange(
+  deps: IntakeDependencies,
+  provider: string,
+  change: CrmChange,
+): Promise<CrmApplyResult> {
+  if (!isRecordReport(change)) return applyCrmEvent(deps, provider, change);
+  const lead =
+    (await findLeadByEmail(deps.db, change.email)) ??
+    (await intakeLead(deps.db, deps.temporal, deps.taskQueue, { email: change.email })).lead;
+  return applyReport(deps, provider, change, lead.id);
+}
+
+/**
+ * Diffs a record report against the record's last known state and delivers the events
+ * the real changes stand for, in one transaction that holds the record's row: two
+ * deliveries of one record are diffed one after the other, and the new state and the
+ * receipt are committed only once the workflow has the events (a failed signal rolls
+ * both back, and the CRM's retry finds the change again). Event ids derive from the
+ * delivery, so a signal repeated by such a retry is ignored by the workflow.
+ */
+async function applyReport(
+  deps: IntakeDependencies,
+  provider: string,
+  report: CrmRecordReport,
+  leadId: string,
+): Promise<CrmApplyResult> {
+  return withTransaction(deps.db, async (client) => {
+    if (await hasReceipt(client, provider, report.id))
+      return { received: true, duplicate: true, leadId, events: [], changed: [], stale: [] };
+    const key = { provider, recordId: report.recordId };
+    // A record stays with the lead it was first seen for (a deal's contact may change email).
+    const row = await lockCrmRecord(client, { ...key, kind: report.kind, leadId });
+    const diff = diffCrmRecord(row.state, { fields: report.fields, modifiedAtMs: modifiedTimeMs(report.modifiedAt) });
+    const types = crmChangeEvents(diff);
+    for (const type of types) {
+      if (type === 'contact.unsubscribed') {
+        const lead = await findLead(client, row.leadId);
+        if (lead) await suppress(client, lead.email, unsubscribeReason(provider));
+      }
+      const crmDeal = report.crmDealId === undefined ? undefined : { provider, id: report.crmDealId };
+      await signalLead(
+        deps.temporal,
+        deps.taskQueue,
+        row.leadId,
+        leadEventOfChange(provider, type, `${provider}:${report.id}:${type}`, diff, crmDeal),
+      );
+    }
+    await saveCrmRecord(client, key, diff.next);
+    await recordReceipt(client, provider, report.id);
+    return {
+      received: true,
+      duplicate: false,
+      leadId: row.leadId,
+      events: types,
+      changed: Object.keys(diff.changes),
+      stale: diff.stale,
+    };
+  });
+}
+
+/**
+ * A generic deal or contract event as a report of its deal record: the deal named by
+ * `data.dealId`, else the lead's one generic deal. Other events are not reports.
+ */
+function reportOfEvent(event: CrmEvent, leadId: string): CrmRecordReport | undefined {
+  const data = event.data as Static<typeof CrmEventData>;
+  const outcome = { 'deal.stage_changed': 'open', 'deal.won': 'won', 'deal.lost': 'lost' } as const;
+  let fields: CrmRecordFields;
+  switch (event.type) {
+    case 'deal.stage_changed':
+    case 'deal.won':
+    case 'deal.lost':
+    case 'deal.updated':
+      fields = {
+        ...(event.type === 'deal.updated' ? {} : { outcome: outcome[event.type] }),
+        stage: data.stage,
+        amount: data.amount,
+        probability: data.probability,
+        expectedCloseDate: data.expectedCloseDate,
+        ownerEmail: data.ownerEmail,
+        ...(event.type === 'deal.lost' ? { lostReason: data.reason } : {}),
+      };
+      break;
+    case 'contract.ended':
+      fields = { contractEndReason: data.reason, contractEndDate: data.endedAt };
+      break;
+    default:
+      return undefined;
+  }
+  return {
+    id: event.id,
+    occurredAt: event.occurredAt,
+    kind: 'deal',
+    recordId: data.dealId === undefined ? `lead:${leadId}` : `deal:${data.dealId}`,
+    crmDealId: data.dealId,
+    // The generic format's occurredAt is when the change happened in the CRM.
+    modifiedAt: event.occurredAt,
+    email: '',
+    fields,
+  };
+}
+
+/** The workflow event one change of a record stands for, carrying the record's known fields. */
+function leadEventOfChange(
+  provider: string,
+  type: CrmChangeEventType,
+  eventId: string,
+  diff: CrmRecordDiff,
+  crmDeal: CrmDealRef | undefined,
+): LeadEvent {
+  const f = diff.next.fields;
+  const deal: DealUpdate = {
+    stage: f.stage,
+    amount: f.amount,
+    probability: f.probability,
+    expectedCloseDate: f.expectedCloseDate,
+    ownerEmail: f.ownerEmail,
+  };
+  const context = { ...(crmDeal ? { crmDeal } : {}), changes: diff.changes };
+  switch (type) {
+    case 'deal.stage_changed':
+      return { kind: 'deal_stage_changed', eventId, deal, ...context };
+    case 'deal.won':
+      return { kind: 'deal_won', eventId, deal, ...context };
+    case 'deal.lost':
+      return { kind: 'deal_lost', eventId, reason: f.lostReason ?? f.stage, ...context };
+    case 'deal.updated':
+      return { kind: 'deal_updated', eventId, deal, ...context };
+    case 'contract.ended':
+      return {
+        kind: 'contract_ended',
+        eventId,
+        reason: f.contractEndReason ?? 'unknown',
+        ...(f.contractEndDate === undefined ? {} : { endedAt: f.contractEndDate }),
+      };
+    case 'contact.unsubscribed':
+      return { kind: 'unsubscribed', eventId, reason: unsubscribeReason(provider) };
+  }
+}
+
+/** Whether YYYY-MM-DD names a day that exists (not 2027-02-30). */
+const realDay = (text: string): boolean => {
+  const day = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(day.getTime()) && day.toISOString().startsWith(text);
+};
 
 /** The lead an event names, if it exists; nothing is written. */
 async function knownLead(db: pg.Pool, event: CrmEvent): Promise<Lead | undefined> {
@@ -67,8 +261,11 @@ async function resolveLead(deps: IntakeDependencies, event: CrmEvent): Promise<L
     return (await intakeLead(db, deps.temporal, deps.taskQueue, input as Static<typeof LeadBody>)).lead;
   }
   const problems = problemsOf(CrmEventData, event.data, '/data');
-  if (event.type === 'contract.ended' && (event.data as Static<typeof CrmEventData>).reason === undefined)
+  const data = event.data as Static<typeof CrmEventData>;
+  if (event.type === 'contract.ended' && data.reason === undefined)
     problems.push({ path: '/data/reason', message: 'is required for contract.ended' });
+  if (data.endedAt !== undefined && !realDay(data.endedAt))
+    problems.push({ path: '/data/endedAt', message: 'is not a day of the calendar' });
   if (problems.length > 0) throw new InvalidInput(`the data of ${event.type} is not valid`, problems);
   if (leadId !== undefined) {
     const lead = await findLead(db, leadId);
@@ -88,30 +285,9 @@ async function resolveLead(deps: IntakeDependencies, event: CrmEvent): Promise<L
 /** What the suppression list and the timeline say of an opt-out a CRM reported. */
 const unsubscribeReason = (provider: string): string => `unsubscribed via ${provider === 'generic' ? 'CRM' : provider}`;
 
-/** The workflow event a webhook event becomes; lead events need none (intake started the workflow). */
+/** The workflow event a webhook event that is not a deal report becomes; lead events need none (intake started the workflow). */
 function leadEventOf(provider: string, event: CrmEvent): LeadEvent | undefined {
-  const data = event.data as Static<typeof CrmEventData>;
-  const eventId = `${provider}:${event.id}`;
-  const deal: DealUpdate = {
-    stage: data.stage,
-    amount: data.amount,
-    probability: data.probability,
-    expectedCloseDate: data.expectedCloseDate,
-    ownerEmail: data.ownerEmail,
-  };
-  switch (event.type) {
-    case 'lead.created':
-    case 'lead.updated':
-      return undefined;
-    case 'deal.stage_changed':
-      return { kind: 'deal_stage_changed', eventId, deal };
-    case 'deal.won':
-      return { kind: 'deal_won', eventId, deal };
-    case 'deal.lost':
-      return { kind: 'deal_lost', eventId, reason: data.reason };
-    case 'contract.ended':
-      return { kind: 'contract_ended', eventId, reason: data.reason ?? 'unknown' };
-    case 'contact.unsubscribed':
-      return { kind: 'unsubscribed', eventId, reason: unsubscribeReason(provider) };
-  }
+  return event.type === 'contact.unsubscribed'
+    ? { kind: 'unsubscribed', eventId: `${provider}:${event.id}`, reason: unsubscribeReason(provider) }
+    : undefined;
 }

@@ -1,5 +1,6 @@
 import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
-import type { SyncCrmDealInput } from '../activities/crm-deals.ts';
+import type { SyncCrmDealInput, SyncCrmDealResult } from '../activities/crm-deals.ts';
+import { salesDealKind } from '../domain/deals.ts';
 import {
   addEventPoints,
   addPoints,
@@ -12,10 +13,17 @@ import {
 } from '../domain/scoring.ts';
 import { intentEscalationKind } from '../domain/intent.ts';
 import { escalateIntent } from './intent-escalation.ts';
+import { handleDealEvent } from './deal-events.ts';
 import { crmCalls, records, sends } from './activities.ts';
 import type { LeadEvent } from '../domain/lead-events.ts';
 import { followUpEscalation } from './escalation-reminders.ts';
-import { countReachedTouch, openDeal, SEEN_EVENT_IDS_KEPT, shiftCalendarForPause } from './lead-state.ts';
+import {
+  countReachedTouch,
+  openDeal,
+  SEEN_EVENT_IDS_KEPT,
+  shiftCalendarForPause,
+  type DealState,
+} from './lead-state.ts';
 import type { LifecycleContext } from './lifecycle-context.ts';
 import { moveTo } from './stage-transitions.ts';
 import { isReopenMove, reopenRefusal, stageMoveAllowed } from '../domain/stage-moves.ts';
@@ -42,9 +50,9 @@ function scoreHalfLifeMs(ctx: LifecycleContext, nowMs: number): number {
  * credentials, a rejected field) or stays down through every attempt leaves a
  * `crm_deal_failed` timeline entry; the lead's lifecycle goes on either way.
  */
-async function syncCrmDeal(ctx: LifecycleContext, input: SyncCrmDealInput): Promise<void> {
+async function syncCrmDeal(ctx: LifecycleContext, input: SyncCrmDealInput): Promise<SyncCrmDealResult | undefined> {
   try {
-    await crmCalls.syncCrmDeal(input);
+    return await crmCalls.syncCrmDeal(input);
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
     const cause = error.cause instanceof ApplicationFailure ? error.cause : undefined;
@@ -55,6 +63,7 @@ async function syncCrmDeal(ctx: LifecycleContext, input: SyncCrmDealInput): Prom
       detail: { kind: input.kind, type: cause?.type ?? null, reason: cause?.message ?? error.message },
       dedupeKey: `${input.idempotencyKey}/failed`,
     });
+    return undefined;
   }
 }
 
@@ -139,28 +148,37 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
         state.escalatedThisStage = true;
         const kind = state.stage === 'customer' ? 'upsell' : 'sales';
         const idempotencyKey = `${ctx.workflowId}/escalation/${state.escalations++}`;
+        // Each escalation opens a new deal, named by its key: nothing of an earlier one carried over.
+        const dealKind = kind === 'upsell' ? 'upsell' : salesDealKind(state.stage, state.contractEnd !== null);
         const escalation = await sends.escalate({
           leadId: ctx.leadId,
           kind,
           score: after,
           atMs: now,
           idempotencyKey,
+          dealKind,
         });
         await followUpEscalation(ctx, escalation.escalationId, now);
+        let deal: DealState | undefined;
         if (kind === 'sales') {
-          state.deal = openDeal(now);
+          state.deal = deal = { ...openDeal(now), key: idempotencyKey, kind: dealKind };
           await moveTo(ctx, 'deal', 'score reached the threshold');
+        } else if (escalation.crmProvider) {
+          // The engine's upsell deal, made in the CRM below: its events keep the customer a customer.
+          state.upsellDeal = deal = { ...openDeal(now), key: idempotencyKey, kind: 'upsell' };
         }
         // After the stage moved: a CRM that is down delays its deal, never the lead.
         if (escalation.crmProvider && patched('lead-lifecycle/crm-deal')) {
-          await syncCrmDeal(ctx, {
+          const synced = await syncCrmDeal(ctx, {
             leadId: ctx.leadId,
             kind,
             score: after,
             ownerEmail: escalation.ownerEmail ?? undefined,
             atMs: now,
             idempotencyKey: `${idempotencyKey}/crm`,
+            dealKey: idempotencyKey,
           });
+          if (deal && synced?.status === 'synced') deal.crmDeal = { provider: synced.provider, id: synced.dealId };
         }
       }
       const intent = escalated ? undefined : intentEscalationKind(event.type, state.stage, before, scoring?.threshold);
@@ -170,54 +188,11 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
       return;
     }
     case 'deal_stage_changed':
-    case 'deal_won': {
-      const won = event.kind === 'deal_won';
-      const update = event.kind === 'deal_won' ? (event.deal ?? {}) : event.deal;
-      const previous = state.deal;
-      state.deal = {
-        status: won ? 'won' : 'open',
-        lastMovedAtMs: now,
-        expectedCloseDate:
-          update.expectedCloseDate ?? (previous?.status === 'open' ? previous.expectedCloseDate : null),
-        closeDateAlerted: previous?.status === 'open' ? previous.closeDateAlerted : null,
-        stalledAlerts: 0,
-        lostAtMs: null,
-      };
-      ctx.replan = true;
-      await records.recordDeal({
-        leadId: ctx.leadId,
-        atMs: now,
-        kind: won ? 'deal_won' : 'deal_stage_changed',
-        detail: { ...update },
-        dedupeKey: key,
-        status: state.deal.status,
-        deal: update,
-        moved: true,
-      });
-      if (won) {
-        state.contractEnd = null;
-        await moveTo(ctx, 'customer', 'deal won');
-      } else {
-        await moveTo(ctx, 'deal', 'deal reported by the CRM');
-      }
+    case 'deal_won':
+    case 'deal_lost':
+    case 'deal_updated':
+      await handleDealEvent(ctx, event, key, now);
       return;
-    }
-    case 'deal_lost': {
-      if (state.stage !== 'deal') return;
-      state.deal = { ...(state.deal ?? openDeal(now)), status: 'lost', lostAtMs: now };
-      ctx.replan = true;
-      await records.recordDeal({
-        leadId: ctx.leadId,
-        atMs: now,
-        kind: 'deal_lost',
-        detail: { reason: event.reason ?? null },
-        dedupeKey: key,
-        status: 'lost',
-        deal: {},
-        moved: true,
-      });
-      return;
-    }
     case 'contract_ended': {
       ctx.plan ??= await records.planNextStep(ctx.leadId);
       const eligible = ctx.plan.cadence.definition.reactivation?.eligibleReasons.includes(event.reason) ?? false;
@@ -293,7 +268,7 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
         return;
       }
       if (event.stage === 'deal') {
-        state.deal = openDeal(now);
+        state.deal = { ...openDeal(now), key, kind: salesDealKind(from, state.contractEnd !== null) };
         await records.recordDeal({
           leadId: ctx.leadId,
           atMs: now,
@@ -303,6 +278,8 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
           status: 'open',
           deal: {},
           moved: true,
+          dealKey: key,
+          dealKind: state.deal.kind,
         });
       } else if (from === 'deal' && state.deal?.status === 'open') {
         // Giving a deal up by hand is losing it: the pipeline drops it and the funnel counts it.
@@ -316,6 +293,8 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
           status: 'lost',
           deal: {},
           moved: true,
+          dealKey: state.deal.key ?? `legacy/${ctx.leadId}`,
+          dealKind: state.deal.kind,
         });
       }
       if (reopen) state.reactivationDecision = null;

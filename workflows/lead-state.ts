@@ -1,3 +1,4 @@
+import type { CrmDealRef, DealKind } from '../domain/deals.ts';
 import type { Stage } from '../domain/lead.ts';
 import type { Score } from '../domain/scoring.ts';
 import type { LeadEvent } from '../domain/lead-events.ts';
@@ -14,6 +15,11 @@ export interface DealState {
   /** Stalled alerts sent since the deal last moved. */
   stalledAlerts: number;
   lostAtMs: number | null;
+  /** The deal's name in the read model (`deals.key`); absent for deals opened before deals had rows. */
+  key?: string | undefined;
+  kind?: DealKind | undefined;
+  /** The CRM deal it is, once known (from the CRM's events or the deal the escalation made). */
+  crmDeal?: CrmDealRef | undefined;
 }
 
 /**
@@ -51,6 +57,8 @@ export interface LeadLifecycleState {
   emailSuppressed: boolean;
   doNotContact: boolean;
   deal: DealState | null;
+  /** A customer's open upsell deal: it never moves the lead out of `customer`. */
+  upsellDeal?: DealState | null;
   /**
    * The last contract end: when the workflow heard of it (`atMs`) and, when the CRM said,
    * when the contract ended (`endedAtMs`), which the reactivation wait counts from.

@@ -2,7 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { ZohoBody, zohoEvents } from '../../crm/zoho/events.ts';
-import { applyCrmEvent } from '../../intake/crm-events.ts';
+import { applyCrmChange } from '../../intake/crm-events.ts';
+import { isRecordReport } from '../../crm/events.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { HttpError } from '../http-errors.ts';
 import { errors, Nullable } from '../schemas.ts';
@@ -10,7 +11,17 @@ import { errors, Nullable } from '../schemas.ts';
 const ZohoAnswer = Type.Object({
   received: Type.Literal(true),
   leadId: Nullable(Type.String()),
-  events: Type.Array(Type.Object({ type: Type.String(), duplicate: Type.Boolean() })),
+  events: Type.Array(Type.Object({ type: Type.String(), duplicate: Type.Boolean() }), {
+    description: 'the engine events the delivery became: a deal saved without a real change becomes none',
+  }),
+  records: Type.Array(
+    Type.Object({
+      record: Type.String({ description: 'module and record id' }),
+      changed: Type.Array(Type.String(), { description: 'followed fields that changed since the last delivery' }),
+      stale: Type.Array(Type.String(), { description: 'fields older than the known value (a late delivery): ignored' }),
+      duplicate: Type.Boolean(),
+    }),
+  ),
 });
 
 const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
@@ -60,21 +71,29 @@ export const zohoWebhookRoutes: FastifyPluginAsyncTypebox<AppDependencies & { zo
       },
     },
     async (request) => {
-      const events = zohoEvents(request.body, new Date());
-      const results = [];
-      for (const event of events) {
-        const result = await applyCrmEvent(
+      const changes = zohoEvents(request.body, new Date());
+      let leadId: string | null = null;
+      const events: { type: string; duplicate: boolean }[] = [];
+      const records: { record: string; changed: string[]; stale: string[]; duplicate: boolean }[] = [];
+      for (const change of changes) {
+        const result = await applyCrmChange(
           { db: deps.db, temporal: deps.temporal.client, taskQueue: deps.config.temporalTaskQueue },
           'zoho',
-          event,
+          change,
         );
-        results.push({ type: event.type, duplicate: result.duplicate, leadId: result.leadId });
+        leadId ??= result.leadId;
+        if (!isRecordReport(change)) events.push({ type: change.type, duplicate: result.duplicate });
+        else {
+          events.push(...result.events.map((type) => ({ type, duplicate: false })));
+          records.push({
+            record: change.recordId,
+            changed: result.changed,
+            stale: result.stale,
+            duplicate: result.duplicate,
+          });
+        }
       }
-      return {
-        received: true as const,
-        leadId: results[0]?.leadId ?? null,
-        events: results.map(({ type, duplicate }) => ({ type, duplicate })),
-      };
+      return { received: true as const, leadId, events, records };
     },
   );
 };

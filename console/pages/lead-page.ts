@@ -12,6 +12,7 @@ import { inputField, leadTitle, selectField, type FieldErrors, type LeadItem } f
 import { timelineList, type TimelineItem } from './timeline.ts';
 import { explainBlock } from './lead-explain.ts';
 import { reactivationBlock } from './lead-reactivation.ts';
+import { dealsBlock } from './lead-deals.ts';
 
 const text = messages({
   ja: {
@@ -316,6 +317,7 @@ ${done ? notice('ok', done) : ''}${state.error ? notice('error', state.error.mes
 ${await explainBlock(ctx, api, lead.id)}
 ${ownerAndStageForms(ctx, lead, state)}
 ${await reactivationBlock(ctx, api, lead)}
+${await dealsBlock(ctx, api, lead.id)}
 ${profileBlock(ctx, lead)}
 <section aria-labelledby="timeline-h"><h2 id="timeline-h">${t.timeline}</h2><p class="muted">${t.timelineIntro}</p>
 ${await timelineBlock(ctx, api, lead, timeline)}</section>`;
@@ -325,7 +327,7 @@ ${await timelineBlock(ctx, api, lead, timeline)}</section>`;
     .send(consolePage(ctx, { title: leadTitle(lead), section: 'leads', body, wide: true }));
 }
 
-/** `/leads/:id`: profile, status, score over time, actions and the self-refreshing timeline. */
+/** `/leads/:id`: profile, status, score over time, actions, deals with their history and the self-refreshing timeline. */
 export async function leadPages(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { id: string }; Querystring: { done?: string } }>(
     '/leads/:id',

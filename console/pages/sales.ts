@@ -219,7 +219,7 @@ ${e.ackedAt ? html`<p>${t.acked}: ${formatDateTime(ctx.lang, e.ackedAt)}</p>` : 
 ${report.reps.map(
   (r) => html`<h2 id="rep-${r.owner}">${r.owner === 'unassigned' ? t.unassigned : r.owner}</h2>
 <div class="table-wrap"><table><thead><tr><th scope="col">${t.lead}</th><th scope="col">${t.stage}</th><th scope="col" class="num">${t.amount}</th><th scope="col" class="num">${t.probability}</th><th scope="col">${t.closeDate}</th><th scope="col" class="num">${t.stalledDays}</th></tr></thead>
-<tbody>${r.deals.map((d) => html`<tr class="${d.stalled ? 'stalled' : ''}"><th scope="row"><a href="/leads/${d.leadId}">${d.company ?? ''} ${d.name ?? ''}</a></th><td>${d.dealStage ?? '—'}</td><td class="num">${money(d.amount)}</td><td class="num">${d.probability === null ? '—' : `${d.probability}%`}</td><td>${d.expectedCloseDate ?? '—'}${d.overdue ? html` <span class="badge hot">${t.overdue}</span>` : ''}</td><td class="num">${d.daysStalled}${d.stalled ? html` <span class="badge">${t.stalled}</span>` : ''}</td></tr>`)}</tbody></table></div>`,
+<tbody>${r.deals.map((d) => html`<tr class="${d.stalled ? 'stalled' : ''}"><th scope="row"><a href="/leads/${d.leadId}#deals">${d.company ?? ''} ${d.name ?? ''}</a></th><td>${d.dealStage ?? '—'}</td><td class="num">${money(d.amount)}</td><td class="num">${d.probability === null ? '—' : `${d.probability}%`}</td><td>${d.expectedCloseDate ?? '—'}${d.overdue ? html` <span class="badge hot">${t.overdue}</span>` : ''}</td><td class="num">${d.daysStalled}${d.stalled ? html` <span class="badge">${t.stalled}</span>` : ''}</td></tr>`)}</tbody></table></div>`,
 )}`;
     return sendPage(reply, ctx, { title: t.pipeline, section: 'pipeline', body, wide: true });
   });

@@ -42,6 +42,7 @@ const text = messages({
     deal_opened: '商談開始',
     reactivation_decided: '再営業の判断',
     reactivation_decision_refused: '再営業の判断を適用できず',
+    deal_updated: '商談の更新',
     content: '内容',
   },
   en: {
@@ -76,6 +77,7 @@ const text = messages({
     deal_opened: 'Deal opened',
     reactivation_decided: 'Reactivation decided',
     reactivation_decision_refused: 'Reactivation decision not applied',
+    deal_updated: 'Deal updated',
     content: 'Content',
   },
 });
@@ -93,10 +95,20 @@ function detailLine(lang: Lang, item: TimelineItem): Html {
   // An email-only unsubscribe says why, and that DM and tasks go on (one from before, which closed the lead, has no channel).
   if (item.kind === 'unsubscribed' && d.channel === 'email' && typeof d.reason === 'string')
     return html`${suppressionMessage(d.reason, lang)}`;
+  const shown = (value: unknown) =>
+    typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '—';
+  // A CRM change names the fields that changed, each from its old value to its new one.
+  const changed =
+    typeof d.changed === 'object' && d.changed !== null
+      ? Object.entries(d.changed as Record<string, { from?: unknown; to?: unknown }>).map(
+          ([field, change]) => `${field}: ${shown(change.from ?? null)} → ${shown(change.to ?? null)}`,
+        )
+      : [];
   const parts = Object.entries(d)
     .filter(([key, value]) => value !== null && typeof value !== 'object' && key !== 'html')
-    .map(([key, value]) => `${key}: ${String(value as string | number | boolean)}`);
-  return html`${parts.join(' · ')}`;
+    .filter(([key]) => changed.length === 0 || !(key in (d.changed as object)))
+    .map(([key, value]) => `${key}: ${shown(value)}`);
+  return html`${[...changed, ...parts].join(' · ')}`;
 }
 
 /** A lead's timeline, oldest first, as an accessible list; `more` adds to an item (an email's content). */

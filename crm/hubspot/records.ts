@@ -1,5 +1,5 @@
 import { EMAIL_PATTERN } from '../../domain/email-address.ts';
-import type { CrmEvent } from '../events.ts';
+import type { CrmChange, CrmEvent } from '../events.ts';
 import { hubspotRequest, isNotFound, type HubspotApiSettings } from './client.ts';
 import { subjectOf, type HubspotWebhookEvent } from './webhook-events.ts';
 
@@ -7,6 +7,8 @@ import { subjectOf, type HubspotWebhookEvent } from './webhook-events.ts';
 export interface HubspotSyncSettings extends HubspotApiSettings {
   /** A deal property (a custom one, e.g. `contract_end_reason`) whose value ends the customer's contract. */
   contractEndProperty: string | undefined;
+  /** A date deal property holding the day the contract ends (sent on `contract.ended` as `endedAt`). */
+  contractEndDateProperty?: string | undefined;
 }
 
 /** A CRM object as HubSpot's v3 objects API answers it: every property value is text or null. */
@@ -27,6 +29,7 @@ const CONTACT_PROPERTIES = [
   'phone',
   'hubspot_owner_id',
   OPT_OUT_PROPERTY,
+  'lastmodifieddate',
 ];
 const DEAL_PROPERTIES = [
   'dealname',
@@ -38,15 +41,13 @@ const DEAL_PROPERTIES = [
   'hs_is_closed_won',
   'hs_is_closed',
   'closed_lost_reason',
+  'hs_lastmodifieddate',
 ];
-// A change to one of these on a closed deal reopens or closes it; other changes to a
-// closed deal (a note on the amount) must not move a customer back to the deal stage.
-const STAGE_PROPERTIES = new Set(['dealstage', 'pipeline', 'hs_is_closed_won', 'hs_is_closed']);
 const EMAIL = new RegExp(EMAIL_PATTERN);
 
 /** The generic CRM events a HubSpot event stands for, or why it stands for none. */
 export interface HubspotTranslation {
-  events: CrmEvent[];
+  events: CrmChange[];
   skipped?: string;
 }
 
@@ -98,17 +99,29 @@ export async function hubspotCrmEvents(
       const events: CrmEvent[] = [
         { id: `${key}:lead`, type: creation ? 'lead.created' : 'lead.updated', occurredAt, data },
       ];
-      if (p[OPT_OUT_PROPERTY] === 'true' && (creation || event.propertyName === OPT_OUT_PROPERTY))
-        events.push({ id: `${key}:unsubscribed`, type: 'contact.unsubscribed', occurredAt, data: { email } });
-      return { events };
+      const changes: CrmChange[] = [...events];
+      // The opt-out as the contact has it now; intake reports it when it turned true.
+      const optOut = p[OPT_OUT_PROPERTY];
+      if (optOut === 'true' || optOut === 'false')
+        changes.push({
+          id: `${key}:optout`,
+          occurredAt,
+          kind: 'contact',
+          recordId: `contact:${contact.id}`,
+          modifiedAt: text(p.lastmodifieddate, 40),
+          email,
+          fields: { optOut: optOut === 'true' },
+        });
+      return { events: changes };
     }
 
     const contractEnd = settings.contractEndProperty;
+    const contractEndDate = settings.contractEndDateProperty;
     const deal = await fetchRecord(
       settings,
       'deals',
       event.objectId,
-      contractEnd ? [...DEAL_PROPERTIES, contractEnd] : DEAL_PROPERTIES,
+      [...DEAL_PROPERTIES, ...[contractEnd, contractEndDate].filter((name) => name !== undefined)],
       'contacts',
     );
     const email = await dealContactEmail(settings, deal);
@@ -117,35 +130,28 @@ export async function hubspotCrmEvents(
     const stage = text(p.dealstage, 100);
     const won = stage === 'closedwon' || p.hs_is_closed_won === 'true';
     const lost = !won && (stage === 'closedlost' || p.hs_is_closed === 'true');
-    const stageEvent = creation || STAGE_PROPERTIES.has(event.propertyName ?? '');
-    const events: CrmEvent[] = [];
-    if (won && stageEvent)
-      events.push({ id: `${key}:deal`, type: 'deal.won', occurredAt, data: await dealData(settings, email, p, stage) });
-    else if (lost && stageEvent)
-      events.push({
-        id: `${key}:deal`,
-        type: 'deal.lost',
-        occurredAt,
-        data: { email, reason: text(p.closed_lost_reason, 200) ?? stage ?? 'closedlost' } as CrmEvent['data'],
-      });
-    else if (!won && !lost && (creation || event.propertyName !== contractEnd))
-      events.push({
-        id: `${key}:deal`,
-        type: 'deal.stage_changed',
-        occurredAt,
-        data: await dealData(settings, email, p, stage),
-      });
-    const reason = contractEnd === undefined ? undefined : text(p[contractEnd], 200);
-    if (reason !== undefined && (creation || event.propertyName === contractEnd))
-      events.push({
-        id: `${key}:contract`,
-        type: 'contract.ended',
-        occurredAt,
-        data: { email, reason } as CrmEvent['data'],
-      });
-    return events.length > 0
-      ? { events }
-      : { events, skipped: `a change of ${event.propertyName ?? 'a property'} on a closed deal changes nothing` };
+    // The whole deal as HubSpot has it now, whatever property the event names: intake
+    // diffs it against the deal's last known state, so only real changes become events.
+    return {
+      events: [
+        {
+          id: `${key}:deal`,
+          occurredAt,
+          kind: 'deal',
+          recordId: `deal:${deal.id}`,
+          crmDealId: deal.id,
+          modifiedAt: text(p.hs_lastmodifieddate, 40),
+          email,
+          fields: {
+            ...(await dealData(settings, p, stage)),
+            outcome: won ? 'won' : lost ? 'lost' : 'open',
+            lostReason: lost ? (text(p.closed_lost_reason, 200) ?? stage ?? 'closedlost') : undefined,
+            contractEndReason: contractEnd === undefined ? undefined : text(p[contractEnd], 200),
+            contractEndDate: contractEndDate === undefined ? undefined : hubspotDay(p[contractEndDate]),
+          },
+        },
+      ],
+    };
   } catch (error) {
     if (isNotFound(error)) return { events: [], skipped: `the ${subject.object} is no longer in HubSpot` };
     throw error;
@@ -200,18 +206,37 @@ async function ownerEmail(
   }
 }
 
+/**
+ * A HubSpot date property's day: `YYYY-MM-DD`, an ISO time, or milliseconds since the
+ * epoch (HubSpot sends date properties as midnight UTC), as its UTC day.
+ */
+export function hubspotDay(value: string | null | undefined): string | undefined {
+  const raw = value?.trim();
+  if (!raw) return undefined;
+  const ms = /^\d+$/.test(raw)
+    ? Number(raw)
+    : /^\d{4}-\d{2}-\d{2}/.test(raw)
+      ? Date.parse(raw.length === 10 ? `${raw}T00:00:00Z` : raw)
+      : NaN;
+  return Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 10) : undefined;
+}
+
 /** A deal's fields in the generic form: probability from HubSpot's 0–1 to percent, the close date's UTC day. */
 async function dealData(
   settings: HubspotApiSettings,
-  email: string,
   p: HubspotRecord['properties'],
   stage: string | undefined,
-): Promise<CrmEvent['data']> {
+): Promise<{
+  stage?: string;
+  amount?: number;
+  probability?: number;
+  expectedCloseDate?: string;
+  ownerEmail?: string;
+}> {
   const amount = Number(p.amount ?? '');
   const probability = Number(p.hs_deal_stage_probability ?? '');
   const closeDate = /^\d{4}-\d{2}-\d{2}/.exec(p.closedate ?? '')?.[0];
   return defined({
-    email,
     stage,
     amount: p.amount && Number.isFinite(amount) && amount >= 0 && amount <= 1e12 ? amount : undefined,
     probability:

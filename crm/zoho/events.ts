@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { InvalidInput } from '../../domain/errors.ts';
-import type { CrmEvent } from '../events.ts';
+import type { CrmChange, CrmEvent } from '../events.ts';
 
 // Zoho CRM's workflow-rule webhooks send the record's fields as parameters we name when
 // setting the rule up (README: "Zoho CRM"), form-encoded or JSON, with a shared token,
@@ -29,6 +29,7 @@ export const ZohoBody = Type.Object(
     probability: Text,
     closing_date: Text,
     contract_end_reason: Text,
+    contract_end_date: Text,
   },
   { additionalProperties: true },
 );
@@ -45,16 +46,23 @@ const numberOf = (value: string | undefined): number | undefined => {
   return text === undefined || !Number.isFinite(Number(text)) ? undefined : Number(text);
 };
 
+/** A YYYY-MM-DD day at the start of a text (Zoho sends dates as such), or undefined. */
+const dayOf = (value: string | undefined): string | undefined =>
+  /^\d{4}-\d{2}-\d{2}/.exec(blankToUndefined(value) ?? '')?.[0];
+
 /**
- * The generic CRM events one Zoho record change stands for. A lead or contact becomes
- * `lead.updated` (creating the lead when new) and, when it opts out of email,
- * `contact.unsubscribed`; a deal becomes `deal.won`, `deal.lost` or `deal.stage_changed`
- * by its stage, and `contract.ended` when the contract-end field is filled. The event id
- * is the record and its modified time: Zoho resending the same change has no second effect.
+ * What one Zoho record delivery stands for. A lead or contact becomes `lead.updated`
+ * (creating the lead when new) and a report of the contact's opt-out; a deal becomes a
+ * report of the whole deal (outcome by stage: `Closed Won`/受注 won, `Closed Lost…`/失注
+ * lost, else open; amount, probability, closing date, owner, contract end reason and
+ * date), which intake diffs against the deal's last known state, so only real changes
+ * become events. Ids are the record and its modified time: Zoho resending the same
+ * version has no second effect, and the modified time orders late deliveries.
  */
-export function zohoEvents(record: ZohoRecord, now: Date): CrmEvent[] {
+export function zohoEvents(record: ZohoRecord, now: Date): CrmChange[] {
   const occurredAt = now.toISOString();
-  const base = `${record.module}:${record.record_id}:${blankToUndefined(record.modified_time) ?? occurredAt}`;
+  const modifiedAt = blankToUndefined(record.modified_time);
+  const base = `${record.module}:${record.record_id}:${modifiedAt ?? occurredAt}`;
   if (record.module === 'Leads' || record.module === 'Contacts') {
     const email = blankToUndefined(record.email);
     if (!email)
@@ -73,17 +81,26 @@ export function zohoEvents(record: ZohoRecord, now: Date): CrmEvent[] {
       ownerEmail: blankToUndefined(record.owner_email),
       externalId: `zoho:${record.module}:${record.record_id}`,
     };
-    const events: CrmEvent[] = [
+    const changes: CrmChange[] = [
       {
         id: `${base}:lead`,
         type: 'lead.updated',
         occurredAt,
         data: Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined)),
-      },
+      } satisfies CrmEvent,
     ];
-    if (blankToUndefined(record.email_opt_out)?.toLowerCase() === 'true')
-      events.push({ id: `${base}:optout`, type: 'contact.unsubscribed', occurredAt, data: { email } });
-    return events;
+    const optOut = blankToUndefined(record.email_opt_out)?.toLowerCase();
+    if (optOut === 'true' || optOut === 'false')
+      changes.push({
+        id: `${base}:optout`,
+        occurredAt,
+        kind: 'contact',
+        recordId: `${record.module}:${record.record_id}`,
+        modifiedAt,
+        email,
+        fields: { optOut: optOut === 'true' },
+      });
+    return changes;
   }
   const email = blankToUndefined(record.contact_email) ?? blankToUndefined(record.email);
   if (!email)
@@ -91,33 +108,29 @@ export function zohoEvents(record: ZohoRecord, now: Date): CrmEvent[] {
       { path: '/contact_email', message: 'map ${Contacts.Email} (the deal contact) to the parameter contact_email' },
     ]);
   const stage = blankToUndefined(record.stage);
+  const outcome =
+    stage === undefined ? undefined : WON.test(stage) ? 'won' : LOST.test(stage) ? 'lost' : ('open' as const);
   const closeDate = blankToUndefined(record.closing_date);
-  const deal = {
-    email,
-    stage,
-    amount: numberOf(record.amount),
-    probability: numberOf(record.probability),
-    expectedCloseDate: closeDate !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(closeDate) ? closeDate : undefined,
-    ownerEmail: blankToUndefined(record.owner_email),
-  };
-  const data = Object.fromEntries(Object.entries(deal).filter(([, v]) => v !== undefined));
-  const events: CrmEvent[] = [];
-  if (stage !== undefined && WON.test(stage)) events.push({ id: `${base}:won`, type: 'deal.won', occurredAt, data });
-  else if (stage !== undefined && LOST.test(stage))
-    events.push({
-      id: `${base}:lost`,
-      type: 'deal.lost',
+  return [
+    {
+      id: `${base}:deal`,
       occurredAt,
-      data: { email, reason: stage } as CrmEvent['data'],
-    });
-  else events.push({ id: `${base}:stage`, type: 'deal.stage_changed', occurredAt, data });
-  const reason = blankToUndefined(record.contract_end_reason);
-  if (reason !== undefined)
-    events.push({
-      id: `${base}:ended`,
-      type: 'contract.ended',
-      occurredAt,
-      data: { email, reason } as CrmEvent['data'],
-    });
-  return events;
+      kind: 'deal',
+      recordId: `Deals:${record.record_id}`,
+      crmDealId: record.record_id,
+      modifiedAt,
+      email,
+      fields: {
+        outcome,
+        stage,
+        amount: numberOf(record.amount),
+        probability: numberOf(record.probability),
+        expectedCloseDate: closeDate !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(closeDate) ? closeDate : undefined,
+        ownerEmail: blankToUndefined(record.owner_email),
+        lostReason: outcome === 'lost' ? stage : undefined,
+        contractEndReason: blankToUndefined(record.contract_end_reason),
+        contractEndDate: dayOf(record.contract_end_date),
+      },
+    },
+  ];
 }

@@ -9,6 +9,8 @@ export type ZohoModule = (typeof ZOHO_MODULES)[number];
 
 /** The API name of the custom Deals field that says why a contract ended (README: "Zoho CRM"). */
 export const CONTRACT_END_FIELD = 'Contract_End_Reason';
+/** The API name of the custom Deals date field that says when the contract ends. */
+export const CONTRACT_END_DATE_FIELD = 'Contract_End_Date';
 
 type Fields = Record<string, unknown>;
 
@@ -81,5 +83,6 @@ export async function zohoRecordOf(
     probability: text(fields.Probability),
     closing_date: text(fields.Closing_Date),
     contract_end_reason: text(fields[CONTRACT_END_FIELD]),
+    contract_end_date: text(fields[CONTRACT_END_DATE_FIELD]),
   };
 }

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, auth, mailTo } from '../support/services.ts';
+import { ADMIN_KEY, auth, mailTo, waitFor } from '../support/services.ts';
+import { postGenericCrmEvent } from '../support/crm-sequences.ts';
 import { startConsoleHarness, type ConsoleHarness } from '../support/browser.ts';
 
 const TEMPLATE = {
@@ -111,6 +112,50 @@ describe('console leads pages in a browser', () => {
     await h.screenshot(phone, 'lead-page-390');
     expect(await overflow(phone)).toBeLessThanOrEqual(0);
     await phone.close();
+  });
+
+  it("lists a lead's deals with their kind and stage history, in Japanese and English", async () => {
+    const id = await createLead({ email: 'deals.e2e@example.jp', name: '商談 太郎', company: '商談商事' });
+    let n = 0;
+    const crm = async (type: string, data: Record<string, unknown>) => {
+      const res = await postGenericCrmEvent(h.app, {
+        id: `e2e-deal-${n++}`,
+        type,
+        occurredAt: new Date().toISOString(),
+        data: { leadId: id, ...data },
+      });
+      expect(res.statusCode).toBe(200);
+    };
+    await crm('deal.stage_changed', { dealId: 'e-1', stage: 'Proposal', amount: 800000 });
+    await crm('deal.won', { dealId: 'e-1', stage: 'Closed Won' });
+    await waitFor(async () => (await lead(id)).stage === 'customer', 'the customer stage');
+    await crm('deal.stage_changed', { dealId: 'e-2', stage: 'Qualification', amount: 200000 });
+    await waitFor(async () => {
+      const deals = (await h.app.inject({ method: 'GET', url: `/v1/leads/${id}/deals`, headers: auth })).json<{
+        items: unknown[];
+      }>();
+      return deals.items.length === 2;
+    }, 'the upsell deal');
+
+    const page = await h.signedInPage(await h.keyFor('marketer'), { lang: 'ja' });
+    await page.goto(`/leads/${id}#deals`);
+    const rows = page.locator('#deals tbody tr');
+    expect(await rows.count()).toBe(2);
+    expect(await rows.nth(0).getAttribute('data-kind')).toBe('upsell');
+    expect(await rows.nth(0).locator('td').first().textContent()).toBe('アップセル');
+    expect(await rows.nth(1).locator('td').nth(1).textContent()).toBe('受注');
+    const history = rows.nth(1).locator('details');
+    expect(await history.locator('ol li').first().isVisible()).toBe(false);
+    await history.locator('summary').click();
+    expect(await history.locator('ol li').count()).toBe(3);
+    expect(await history.locator('ol li').last().textContent()).toContain('受注 · Closed Won');
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+
+    const en = await h.signedInPage(await h.keyFor('sales'), { lang: 'en' });
+    await en.goto(`/leads/${id}`);
+    expect(await en.locator('#deals-h').textContent()).toBe('Deals');
+    expect(await en.locator('#deals tbody tr').first().locator('td').first().textContent()).toBe('upsell');
+    expect(await en.locator('#deals tbody tr').nth(1).locator('td').nth(3).textContent()).toBe('¥800,000');
   });
 
   it('searches and filters the list, a page at a time', async () => {

@@ -25,6 +25,7 @@ describe('the API description', () => {
       ['post', '/v1/leads'],
       ['get', '/v1/leads/{id}'],
       ['get', '/v1/leads/{id}/timeline'],
+      ['get', '/v1/leads/{id}/deals'],
       ['post', '/v1/events'],
       ['post', '/v1/webhooks/crm/generic'],
       ['get', '/v1/cadences'],

@@ -11,6 +11,7 @@ import { hubspotEventKey, hubspotWorkflowId, type HubspotWebhookEvent } from '..
 import { buildApp } from '../../api/app.ts';
 import { findLeadByEmail } from '../../db/repositories/leads.ts';
 import { freePort } from '../../stack/free-port.ts';
+import { signalledEvents, settledLead } from '../support/crm-sequences.ts';
 import { startFakeHubspot } from '../support/fake-hubspot.ts';
 import { keepHistory } from '../support/replay.ts';
 import { auth, PUBLIC_BASE_URL, startTestApp, startTestServices, testAppConfig, waitFor } from '../support/services.ts';
@@ -39,6 +40,7 @@ describe('the HubSpot webhook', () => {
       HUBSPOT_ACCESS_TOKEN: TOKEN,
       HUBSPOT_API_BASE_URL: hubspot.url,
       HUBSPOT_CONTRACT_END_PROPERTY: 'contract_end_reason',
+      HUBSPOT_CONTRACT_END_DATE_PROPERTY: 'contract_end_date',
     });
     const services = await startTestServices({
       config: { hubspotClientSecret: config.hubspotClientSecret },
@@ -312,7 +314,18 @@ describe('the HubSpot webhook', () => {
     expect((await fetchResult(won)).applied).toMatchObject([{ type: 'deal.won' }]);
     await waitFor(async () => (await leadView(id)).stage === 'customer', 'the customer stage');
 
-    // Another property of the won deal changing does not move the customer back.
+    // An edit of the won deal that changes nothing followed (its name) is no event at all.
+    hubspot.deals.get('901')!.properties.dealname = '佐藤工業 導入（第1期）';
+    const renamed = event({
+      subscriptionType: 'deal.propertyChange',
+      objectId: 901,
+      propertyName: 'dealname',
+      propertyValue: '佐藤工業 導入（第1期）',
+    });
+    await deliver([renamed]);
+    expect(await fetchResult(renamed)).toMatchObject({ applied: [], skipped: expect.stringContaining('nothing') });
+    // Its amount changing is an update of the won deal: the customer stays a customer, the win is not repeated.
+    hubspot.deals.get('901')!.properties.amount = '1300000';
     const amount = event({
       subscriptionType: 'deal.propertyChange',
       objectId: 901,
@@ -320,10 +333,22 @@ describe('the HubSpot webhook', () => {
       propertyValue: '1300000',
     });
     await deliver([amount]);
-    expect(await fetchResult(amount)).toMatchObject({ applied: [], skipped: expect.stringContaining('closed deal') });
+    expect((await fetchResult(amount)).applied).toMatchObject([{ type: 'deal.updated' }]);
+    // The same event delivered again, as HubSpot retries: the record is unchanged since.
+    const again = event({ ...amount, eventId: nextEventId++, occurredAt: amount.occurredAt + 1 });
+    await deliver([again]);
+    expect(await fetchResult(again)).toMatchObject({ applied: [] });
+    await waitFor(async () => (await leadView(id)).deal?.amount === 1300000, 'the new amount');
     expect((await leadView(id)).stage).toBe('customer');
+    const deals = (await app.inject({ method: 'GET', url: `/v1/leads/${id}/deals`, headers: auth })).json<{
+      items: { kind: string; status: string; amount: number; crm: unknown }[];
+    }>().items;
+    expect(deals).toMatchObject([
+      { kind: 'new', status: 'won', amount: 1300000, crm: { provider: 'hubspot', dealId: '901' } },
+    ]);
 
     hubspot.deals.get('901')!.properties.contract_end_reason = 'budget';
+    hubspot.deals.get('901')!.properties.contract_end_date = '2027-03-31';
     const ended = event({
       subscriptionType: 'deal.propertyChange',
       objectId: 901,
@@ -333,6 +358,27 @@ describe('the HubSpot webhook', () => {
     await deliver([ended]);
     expect((await fetchResult(ended)).applied).toMatchObject([{ type: 'contract.ended' }]);
     await waitFor(async () => (await leadView(id)).stage === 'dormant', 'dormant after the contract ended');
+    await settledLead(client, id);
+    expect((await signalledEvents(client, id)).at(-1)).toMatchObject({ kind: 'contract_ended', endedAt: '2027-03-31' });
+    // The end date edited: a new contract end, with the new date; the reason alone resent is nothing.
+    hubspot.deals.get('901')!.properties.contract_end_date = '1814400000000';
+    const moved = event({
+      subscriptionType: 'deal.propertyChange',
+      objectId: 901,
+      propertyName: 'contract_end_date',
+      propertyValue: '1814400000000',
+    });
+    await deliver([moved]);
+    expect((await fetchResult(moved)).applied).toMatchObject([{ type: 'contract.ended' }]);
+    await settledLead(client, id);
+    expect((await signalledEvents(client, id)).map((e) => e.kind)).toEqual([
+      'deal_stage_changed',
+      'deal_won',
+      'deal_updated',
+      'contract_ended',
+      'contract_ended',
+    ]);
+    expect((await signalledEvents(client, id)).at(-1)).toMatchObject({ endedAt: '2027-07-01' });
   });
 
   it('suppresses a contact whose email opt-out turned true, and keeps its lead for paper mail and tasks', async () => {

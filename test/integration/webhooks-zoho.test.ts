@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { leadWorkflowId } from '../../domain/lead.ts';
 import { auth, startTestServices, waitFor } from '../support/services.ts';
+import { runCrmSequence } from '../support/crm-sequences.ts';
 import { settleWorkflowCount, snapshotState } from '../support/state-snapshot.ts';
 import { timelineEntry } from '../support/timeline.ts';
 
@@ -120,6 +121,115 @@ describe('the Zoho CRM webhook', () => {
       ).statusCode,
     ).toBe(200);
     await waitFor(async () => (await lead(id)).stage === 'dormant', 'dormant after the contract ended');
+  });
+
+  it('turns only real changes of a Zoho deal into events, whatever is saved again, repeated or late', async () => {
+    const email = 'zoho-seq@example.jp';
+    const at = (minute: number) => `2026-11-29T19:${String(minute).padStart(2, '0')}:00+09:00`;
+    const deal = (minute: number, fields: Record<string, string>) => ({
+      module: 'Deals',
+      record_id: 'd-seq',
+      modified_time: at(minute),
+      contact_email: email,
+      stage: 'Qualification',
+      amount: '1,000,000',
+      probability: '10',
+      closing_date: '2027-01-31',
+      ...fields,
+    });
+    const send = async (fields: Record<string, string>) => expect((await zoho(fields)).statusCode).toBe(200);
+    const won = { stage: 'Closed Won', amount: '1,500,000' };
+    await runCrmSequence(
+      app,
+      client,
+      async () => (await pool.query<{ id: string }>('SELECT id FROM leads WHERE email = $1', [email])).rows[0]!.id,
+      [
+        {
+          name: 'created',
+          send: () => send(deal(1, {})),
+          events: ['deal_stage_changed'],
+          stage: 'deal',
+          deals: [{ kind: 'new', status: 'open', stage: 'Qualification', amount: 1_000_000 }],
+        },
+        {
+          name: 'the same save resent',
+          send: () => send(deal(1, {})),
+          events: [],
+          stage: 'deal',
+          deals: [{ amount: 1_000_000 }],
+        },
+        {
+          name: 'the description edited',
+          send: () => send(deal(2, { description: 'called' })),
+          events: [],
+          stage: 'deal',
+          deals: [{ amount: 1_000_000 }],
+        },
+        {
+          name: 'the amount edited',
+          send: () => send(deal(3, { amount: '1,200,000' })),
+          events: ['deal_updated'],
+          stage: 'deal',
+          deals: [{ stage: 'Qualification', amount: 1_200_000 }],
+          changed: ['amount'],
+        },
+        {
+          name: 'a stage move',
+          send: () => send(deal(5, { amount: '1,200,000', stage: 'Proposal' })),
+          events: ['deal_stage_changed'],
+          stage: 'deal',
+          deals: [{ stage: 'Proposal' }],
+          changed: ['stage'],
+        },
+        {
+          name: 'a late delivery',
+          send: () => send(deal(4, { amount: '1,100,000' })),
+          events: [],
+          stage: 'deal',
+          deals: [{ stage: 'Proposal', amount: 1_200_000 }],
+        },
+        {
+          name: 'won',
+          send: () => send(deal(6, won)),
+          events: ['deal_won'],
+          stage: 'customer',
+          deals: [{ status: 'won', amount: 1_500_000 }],
+        },
+        {
+          name: 'the won deal saved again',
+          send: () => send(deal(7, { ...won, description: 'thanks' })),
+          events: [],
+          stage: 'customer',
+          deals: [{ status: 'won' }],
+        },
+        {
+          name: 'the contract end filled',
+          send: () => send(deal(8, { ...won, contract_end_reason: 'budget', contract_end_date: '2027-03-31' })),
+          events: ['contract_ended'],
+          endedAt: '2027-03-31',
+          stage: 'dormant',
+          deals: [{ status: 'won' }],
+        },
+        {
+          name: 'the won deal saved again after the end',
+          send: () =>
+            send(
+              deal(9, { ...won, contract_end_reason: 'budget', contract_end_date: '2027-03-31', description: 'ended' }),
+            ),
+          events: [],
+          stage: 'dormant',
+          deals: [{ status: 'won' }],
+        },
+        {
+          name: 'the contract end date edited',
+          send: () => send(deal(10, { ...won, contract_end_reason: 'budget', contract_end_date: '2027-06-30' })),
+          events: ['contract_ended'],
+          endedAt: '2027-06-30',
+          stage: 'dormant',
+          deals: [{ status: 'won' }],
+        },
+      ],
+    );
   });
 
   it('suppresses a contact that opted out of email, and keeps its lead for paper mail and tasks', async () => {

@@ -55,6 +55,7 @@ const events: BodyRoute = {
 const idRoutes = [
   'GET /v1/leads/:id',
   'GET /v1/leads/:id/timeline',
+  'GET /v1/leads/:id/deals',
   'GET /v1/leads/:id/state',
   'GET /v1/leads/:id/explain',
   'GET /v1/leads/:id/score-history',

@@ -7,6 +7,7 @@ describe('the HubSpot configuration', () => {
       accessToken: undefined,
       apiBaseUrl: 'https://api.hubapi.com',
       contractEndProperty: undefined,
+      contractEndDateProperty: undefined,
       dealPipeline: 'default',
       dealStage: 'appointmentscheduled',
     });
@@ -17,6 +18,7 @@ describe('the HubSpot configuration', () => {
       HUBSPOT_ACCESS_TOKEN: 'pat-na1-0123456789',
       HUBSPOT_API_BASE_URL: 'http://127.0.0.1:9999/',
       HUBSPOT_CONTRACT_END_PROPERTY: 'contract_end_reason',
+      HUBSPOT_CONTRACT_END_DATE_PROPERTY: 'contract_end_date',
       HUBSPOT_DEAL_PIPELINE: '12345',
       HUBSPOT_DEAL_STAGE: '67890',
     });
@@ -24,6 +26,7 @@ describe('the HubSpot configuration', () => {
       accessToken: 'pat-na1-0123456789',
       apiBaseUrl: 'http://127.0.0.1:9999',
       contractEndProperty: 'contract_end_reason',
+      contractEndDateProperty: 'contract_end_date',
       dealPipeline: '12345',
       dealStage: '67890',
     });
@@ -35,6 +38,9 @@ describe('the HubSpot configuration', () => {
     );
     expect(() => loadConfig({ HUBSPOT_CONTRACT_END_PROPERTY: 'contract end' })).toThrow(
       /^HUBSPOT_CONTRACT_END_PROPERTY: /,
+    );
+    expect(() => loadConfig({ HUBSPOT_CONTRACT_END_DATE_PROPERTY: 'end date' })).toThrow(
+      /^HUBSPOT_CONTRACT_END_DATE_PROPERTY: /,
     );
     expect(() => loadConfig({ HUBSPOT_DEAL_STAGE: 'closed/won' })).toThrow(/^HUBSPOT_DEAL_STAGE: /);
     expect(() => loadConfig({ HUBSPOT_ACCESS_TOKEN: 'short' })).toThrow(/^HUBSPOT_ACCESS_TOKEN: /);
