@@ -1,6 +1,6 @@
 import holidayJp from '@holiday-jp/holiday_jp';
 import { activityInfo } from '@temporalio/activity';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { type TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
