@@ -1,5 +1,12 @@
 import { ApplicationFailure, heartbeat, log } from '@temporalio/activity';
-import { claimDelivery, transitionDelivery } from '../db/repositories/deliveries.ts';
+import {
+  claimDelivery,
+  claimForSending,
+  findDelivery,
+  markSent,
+  transitionDelivery,
+  type Delivery,
+} from '../db/repositories/deliveries.ts';
 import type { RenderedEmail } from '../mail/render.ts';
 import { messageIdFor } from '../mail/transport.ts';
 import { emailsFailed, emailsSent } from '../observability/metrics.ts';
@@ -23,6 +30,17 @@ export interface OnceMessage {
   render: () => Promise<
     RenderedEmail & { templateVersion?: number; headers?: Record<string, string>; keptHtml?: string }
   >;
+  /**
+   * The delivery row as the caller already read it in its own query (null: none yet), so
+   * it is not read again; read here when left out.
+   */
+  existing?: Pick<Delivery, 'status' | 'error'> | null;
+  /** The lead's timeline entry for a sent message, written in the same statement as `sent`. */
+  sentTimeline?: (sent: { subject: string; messageId: string }) => {
+    kind: string;
+    detail: Record<string, unknown>;
+    dedupeKey: string;
+  };
 }
 
 /**
@@ -38,37 +56,52 @@ export async function deliverOnce(
   const { db, mailer, mailFrom } = deps;
   const messageId = messageIdFor(message.idempotencyKey, mailFrom);
   const recipient = typeof message.to === 'string' ? message.to : message.to.address;
-  const delivery = await claimDelivery(db, {
+  const claim = {
     idempotencyKey: message.idempotencyKey,
     leadId: message.leadId,
     templateKey: message.templateKey,
     messageId,
     recipient,
     kind: message.kind,
-  });
-  if (delivery.status === 'sent') return { outcome: 'already-sent', messageId };
-  if (delivery.status === 'sending' || delivery.status === 'unknown') {
-    if (
-      await transitionDelivery(db, message.idempotencyKey, 'sending', 'unknown', {
-        error: 'an earlier attempt stopped during the SMTP call; not resent',
-      })
-    ) {
-      emailsFailed.inc({ kind: message.kind, reason: 'unknown' });
+  };
+  // Three statements on the way of a first attempt (read, claim as `sending`, mark `sent`),
+  // two when the caller read the row with its own: the claim and the move to `sending` are
+  // one upsert that only a new or `pending` row lets through.
+  const delivery = message.existing === undefined ? await findDelivery(db, message.idempotencyKey) : message.existing;
+  if (delivery) {
+    if (delivery.status === 'sent') return { outcome: 'already-sent', messageId };
+    if (delivery.status === 'sending' || delivery.status === 'unknown') {
+      if (
+        await transitionDelivery(db, message.idempotencyKey, 'sending', 'unknown', {
+          error: 'an earlier attempt stopped during the SMTP call; not resent',
+        })
+      ) {
+        emailsFailed.inc({ kind: message.kind, reason: 'unknown' });
+      }
+      log.warn('message not resent: an earlier attempt stopped during the SMTP call', {
+        idempotencyKey: message.idempotencyKey,
+      });
+      return { outcome: 'unknown', messageId };
     }
-    log.warn('message not resent: an earlier attempt stopped during the SMTP call', {
-      idempotencyKey: message.idempotencyKey,
-    });
-    return { outcome: 'unknown', messageId };
+    if (delivery.status === 'failed')
+      throw ApplicationFailure.nonRetryable(delivery.error ?? 'delivery failed', 'DeliveryFailed');
   }
-  if (delivery.status === 'failed')
-    throw ApplicationFailure.nonRetryable(delivery.error ?? 'delivery failed', 'DeliveryFailed');
 
-  const rendered = await message.render();
-  const claimed = await transitionDelivery(db, message.idempotencyKey, 'pending', 'sending', {
+  let rendered: Awaited<ReturnType<OnceMessage['render']>>;
+  try {
+    rendered = await message.render();
+  } catch (error) {
+    // A message that cannot be rendered (suppressed, a broken template) still gets its row,
+    // `pending`, for the caller to mark failed (failDelivery) as the reason it never went.
+    if (!delivery) await claimDelivery(db, claim);
+    throw error;
+  }
+  const claimed = await claimForSending(db, {
+    ...claim,
     subject: rendered.subject,
     html: rendered.keptHtml ?? rendered.html,
     text: rendered.text,
-    ...(rendered.templateVersion === undefined ? {} : { templateVersion: rendered.templateVersion }),
+    templateVersion: rendered.templateVersion,
   });
   if (!claimed) throw new Error(`delivery ${message.idempotencyKey} was taken by a concurrent attempt`);
   // Heartbeats while the SMTP call runs: if this worker dies mid-send, Temporal notices
@@ -109,7 +142,14 @@ export async function deliverOnce(
   } finally {
     clearInterval(beat);
   }
-  await transitionDelivery(db, message.idempotencyKey, 'sending', 'sent');
+  await markSent(
+    db,
+    message.idempotencyKey,
+    message.sentTimeline && {
+      leadId: message.leadId,
+      ...message.sentTimeline({ subject: rendered.subject, messageId }),
+    },
+  );
   emailsSent.inc({ kind: message.kind });
   log.info('email sent', { kind: message.kind, templateKey: message.templateKey, messageId });
   return { outcome: 'sent', messageId, subject: rendered.subject };

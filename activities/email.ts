@@ -1,6 +1,5 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
-import { findLead } from '../db/repositories/leads.ts';
-import { suppressionOf } from '../db/repositories/suppressions.ts';
+import { findLeadForTouch } from '../db/repositories/leads.ts';
 import { appendTimeline } from '../db/repositories/timeline.ts';
 import { listUnsubscribeHeaders, withComplianceFooter } from '../mail/compliance.ts';
 import { InvalidTemplateError, renderEmail } from '../mail/render.ts';
@@ -39,8 +38,10 @@ export function createEmailActivities(deps: ActivityDependencies) {
      * unsubscribe that lands while the touch is scheduled still stops it.
      */
     async sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
-      const lead = await findLead(db, input.leadId);
-      if (!lead) throw ApplicationFailure.nonRetryable(`lead ${input.leadId} does not exist`, 'LeadNotFound');
+      // The lead, this touch's delivery row and the suppression list in one statement.
+      const found = await findLeadForTouch(db, input.leadId, input.idempotencyKey);
+      if (!found) throw ApplicationFailure.nonRetryable(`lead ${input.leadId} does not exist`, 'LeadNotFound');
+      const { lead } = found;
       try {
         const result = await deliverOnce(deps, {
           idempotencyKey: input.idempotencyKey,
@@ -48,9 +49,15 @@ export function createEmailActivities(deps: ActivityDependencies) {
           kind: 'touch',
           templateKey: input.templateKey,
           to: lead.name ? { name: lead.name, address: lead.email } : lead.email,
+          existing: found.delivery,
+          sentTimeline: ({ subject, messageId }) => ({
+            kind: 'email_sent',
+            detail: { template: input.templateKey, subject, messageId },
+            dedupeKey: `${input.idempotencyKey}/sent`,
+          }),
           render: async () => {
-            const reason = await suppressionOf(db, lead.email);
-            if (reason !== undefined) throw new Suppressed(reason);
+            // Read with the lead, before the template and the render: still before the SMTP call.
+            if (found.suppression !== undefined) throw new Suppressed(found.suppression);
             const resolved = await resolveTemplate(db, input.templateKey, lead.locale);
             if (!resolved)
               throw ApplicationFailure.nonRetryable(
@@ -90,16 +97,7 @@ export function createEmailActivities(deps: ActivityDependencies) {
             };
           },
         });
-        if (result.outcome === 'sent') {
-          touches.inc({ channel: 'email' });
-          await appendTimeline(db, {
-            leadId: lead.id,
-            at: new Date(),
-            kind: 'email_sent',
-            detail: { template: input.templateKey, subject: result.subject, messageId: result.messageId },
-            dedupeKey: `${input.idempotencyKey}/sent`,
-          });
-        }
+        if (result.outcome === 'sent') touches.inc({ channel: 'email' });
         return { status: result.outcome, messageId: result.messageId };
       } catch (error) {
         if (error instanceof Suppressed) {

@@ -4,8 +4,9 @@ import type { Stage } from './lead.ts';
 export type DmQueueMove = { action: 'cancel' | 'hold' | 'release'; reason: string };
 
 /**
- * The DM queue follows the lead (issue 11, item 7). A lead that closes (unsubscribed,
- * do-not-contact, not a reactivation target) has its unposted DM tasks cancelled; a lead
+ * The DM queue follows the lead (issue 11, item 7). A lead that closes (do-not-contact, not
+ * a reactivation target, by hand; an unsubscribe closed it before email-only unsubscribes)
+ * has its unposted DM tasks cancelled; an unsubscribe from email leaves them; a lead
  * entering a deal has them held, since sales now talks to it; when the deal ends they are
  * released if the lead goes back to nurturing (the letter is still what it should read),
  * and cancelled if it became a customer (a nurture catalogue is the wrong letter to a new

@@ -21,7 +21,12 @@ export type LeadEvent =
   | { kind: 'deal_won'; eventId: string; deal?: DealUpdate | undefined }
   | { kind: 'deal_lost'; eventId: string; reason?: string | undefined }
   | { kind: 'contract_ended'; eventId: string; reason: string }
-  | { kind: 'unsubscribed'; eventId: string }
+  /**
+   * The lead opted out of email (a link, one-click, its CRM) or complained about one:
+   * `reason` is what the suppression list records (`unsubscribed`, `unsubscribed via zoho`,
+   * `complaint`); absent in events sent before it existed.
+   */
+  | { kind: 'unsubscribed'; eventId: string; reason?: string | undefined }
   | { kind: 'email_bounced'; eventId: string; hard: boolean }
   | { kind: 'do_not_contact'; eventId: string }
   | { kind: 'pause'; eventId: string }

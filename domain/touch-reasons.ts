@@ -59,7 +59,8 @@ const CHANNEL = {
 } as const;
 
 const ISSUE = {
-  ja: { no_postal_address: '郵送先住所がない', email_suppressed: 'メール配信停止中', do_not_contact: '連絡不可' },
+  // Each reads before ため: a verb as it is, a noun with の.
+  ja: { no_postal_address: '郵送先住所がない', email_suppressed: 'メール配信停止中の', do_not_contact: '連絡不可の' },
   en: {
     no_postal_address: 'no postal address',
     email_suppressed: 'email is suppressed',

@@ -43,8 +43,7 @@ export async function applyCrmEvent(
     : await Promise.all([hasReceipt(deps.db, provider, event.id), resolveLead(deps, event)]);
   if (seen) return { ...replayed(), leadId: lead.id };
   const signal = leadEventOf(provider, event);
-  if (event.type === 'contact.unsubscribed')
-    await suppress(deps.db, lead.email, `unsubscribed via ${provider === 'generic' ? 'CRM' : provider}`);
+  if (event.type === 'contact.unsubscribed') await suppress(deps.db, lead.email, unsubscribeReason(provider));
   if (signal) await signalLead(deps.temporal, deps.taskQueue, lead.id, signal);
   const recorded = await recordReceipt(deps.db, provider, event.id);
   return { received: true, duplicate: !recorded, leadId: lead.id };
@@ -86,6 +85,9 @@ async function resolveLead(deps: IntakeDependencies, event: CrmEvent): Promise<L
   );
 }
 
+/** What the suppression list and the timeline say of an opt-out a CRM reported. */
+const unsubscribeReason = (provider: string): string => `unsubscribed via ${provider === 'generic' ? 'CRM' : provider}`;
+
 /** The workflow event a webhook event becomes; lead events need none (intake started the workflow). */
 function leadEventOf(provider: string, event: CrmEvent): LeadEvent | undefined {
   const data = event.data as Static<typeof CrmEventData>;
@@ -110,6 +112,6 @@ function leadEventOf(provider: string, event: CrmEvent): LeadEvent | undefined {
     case 'contract.ended':
       return { kind: 'contract_ended', eventId, reason: data.reason ?? 'unknown' };
     case 'contact.unsubscribed':
-      return { kind: 'unsubscribed', eventId };
+      return { kind: 'unsubscribed', eventId, reason: unsubscribeReason(provider) };
   }
 }

@@ -41,8 +41,8 @@ export async function acceptEngagement(
 
 /**
  * A bounce or complaint: a complaint or hard bounce suppresses the address at once (the send
- * activity checks right before each SMTP call); the workflow records it, and a complaint
- * closes the lead like an unsubscribe. Deduped by `sourceId` like engagement.
+ * activity checks right before each SMTP call); the workflow records it, and takes a
+ * complaint as an unsubscribe from email (DM and tasks go on). Deduped by `sourceId` like engagement.
  */
 export async function acceptDeliveryEvent(
   deps: IntakeDependencies,
@@ -60,7 +60,7 @@ export async function acceptDeliveryEvent(
     async (tx, eventId) => {
       if (event.hard) await suppress(tx, event.lead.email, event.type === 'complaint' ? 'complaint' : 'hard bounce');
       return event.type === 'complaint'
-        ? { kind: 'unsubscribed', eventId }
+        ? { kind: 'unsubscribed', eventId, reason: 'complaint' }
         : { kind: 'email_bounced', eventId, hard: event.hard };
     },
   );

@@ -1,5 +1,6 @@
 import Handlebars from 'handlebars';
 import type { Lead } from '../db/repositories/leads.ts';
+import { contactLines, renderRepNotice, subjectTemplate } from './notifications.ts';
 import type { RenderedEmail } from './render.ts';
 
 /**
@@ -24,8 +25,8 @@ export interface FollowUpData {
   leadUrl: string;
 }
 
-// Rep-facing, written in code like mail/notifications.ts, in the lead's language; every
-// lead field is escaped by Handlebars in the HTML part.
+// Rep-facing, written in code like mail/notifications.ts (whose renderRepNotice lays them
+// out), in the lead's language; every lead field is escaped by Handlebars in the HTML part.
 const SUBJECTS: Record<'ja' | 'en', Record<FollowUpKind, string>> = {
   ja: {
     task_created: '【タスク】{{title}}: {{company}} {{name}} 様 (期限 {{due}})',
@@ -52,22 +53,8 @@ const ACTIONS: Record<'ja' | 'en', Record<FollowUpKind, string>> = {
   },
 };
 
-const BODY = Handlebars.create().compile(`<p>{{headline}}</p>
-<table>
-{{#each rows}}<tr><th align="left">{{label}}</th><td>{{value}}</td></tr>
-{{/each}}</table>
-<p>{{action}} <a href="{{actionUrl}}">{{actionUrl}}</a></p>
-<p><a href="{{leadUrl}}">{{leadUrl}}</a></p>`);
-
-const compiled = new Map<string, Handlebars.TemplateDelegate>();
-const subjectOf = (source: string): Handlebars.TemplateDelegate => {
-  let template = compiled.get(source);
-  if (!template) {
-    template = Handlebars.create().compile(source, { noEscape: true });
-    compiled.set(source, template);
-  }
-  return template;
-};
+const ACTION = Handlebars.create().compile(`<p>{{action}} <a href="{{actionUrl}}">{{actionUrl}}</a></p>
+`);
 
 /** The due time as the lead's people read it: `2026/12/03 18:00` in the lead's time zone. */
 const formatDue = (at: Date | undefined, locale: 'ja' | 'en', timeZone: string): string =>
@@ -91,28 +78,19 @@ export function renderFollowUpNotice(data: FollowUpData): RenderedEmail {
     due: formatDue(data.dueAt, locale, lead.timezone),
     previousOwner: data.previousOwner ?? '',
   };
-  const headline = subjectOf(SUBJECTS[locale][data.kind])(values);
-  const rows = [
-    [ja ? 'タスク' : 'Task', data.title],
-    [ja ? '期限' : 'Due', values.due],
-    [ja ? '氏名' : 'Name', lead.name],
-    [ja ? '会社' : 'Company', lead.company],
-    [ja ? '部署' : 'Department', lead.department],
-    [ja ? 'メール' : 'Email', lead.email],
-    [ja ? '電話' : 'Phone', lead.phone],
-    [ja ? '前の担当' : 'Previous owner', data.previousOwner],
-  ]
-    .filter((row): row is [string, string] => typeof row[1] === 'string' && row[1] !== '')
-    .map(([label, value]) => ({ label, value }));
   const action = ACTIONS[locale][data.kind];
-  const html = BODY({ headline, rows, action, actionUrl: data.actionUrl, leadUrl: data.leadUrl });
-  const text = [
-    headline,
-    '',
-    ...rows.map((r) => `${r.label}: ${r.value}`),
-    '',
-    `${action} ${data.actionUrl}`,
-    data.leadUrl,
-  ].join('\n');
-  return { subject: headline, html, text };
+  return renderRepNotice({
+    headline: subjectTemplate(SUBJECTS[locale][data.kind])(values),
+    lines: [
+      [ja ? 'タスク' : 'Task', data.title],
+      [ja ? '期限' : 'Due', values.due],
+      ...contactLines(lead, ja, false),
+      [ja ? '前の担当' : 'Previous owner', data.previousOwner],
+    ],
+    middle: {
+      html: ACTION({ action, actionUrl: data.actionUrl }),
+      text: [`${action} ${data.actionUrl}`],
+    },
+    leadUrl: data.leadUrl,
+  });
 }

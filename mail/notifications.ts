@@ -33,24 +33,78 @@ const SUBJECTS: Record<'ja' | 'en', Record<NotificationKind, string>> = {
   },
 };
 
-const BODY = Handlebars.create().compile(`<p>{{headline}}</p>
+// The parts every rep notice shares (follow-up notices too): the headline, a table of
+// the lines that have a value, then what the notice adds, then the lead's link.
+const HEAD = Handlebars.create().compile(`<p>{{headline}}</p>
 <table>
 {{#each rows}}<tr><th align="left">{{label}}</th><td>{{value}}</td></tr>
 {{/each}}</table>
-{{#if recent.length}}<p>{{recentLabel}}</p><ul>{{#each recent}}<li>{{at}} {{kind}} {{detail}}</li>{{/each}}</ul>{{/if}}
-<p><a href="{{leadUrl}}">{{leadUrl}}</a></p>`);
+`);
+const FOOT = Handlebars.create().compile(`<p><a href="{{leadUrl}}">{{leadUrl}}</a></p>`);
+const RECENT = Handlebars.create().compile(
+  `{{#if recent.length}}<p>{{recentLabel}}</p><ul>{{#each recent}}<li>{{at}} {{kind}} {{detail}}</li>{{/each}}</ul>{{/if}}
+`,
+);
 
 const subjectTemplates = new Map<string, Handlebars.TemplateDelegate>();
+
+/** The compiled subject line for `source`, compiled once; lead fields go in as written (a subject is not HTML). */
+export function subjectTemplate(source: string): Handlebars.TemplateDelegate {
+  let template = subjectTemplates.get(source);
+  if (!template) {
+    template = Handlebars.create().compile(source, { noEscape: true });
+    subjectTemplates.set(source, template);
+  }
+  return template;
+}
+
+/** A labelled line of a rep notice: left out when its value is missing or empty. */
+export type NoticeLine = readonly [label: string, value: string | null | undefined];
+
+/** What a rep notice says: its headline (also the subject), its lines, what it adds below them, and the lead's link. */
+export interface RepNotice {
+  headline: string;
+  lines: readonly NoticeLine[];
+  /** Below the lines: HTML already escaped, and its text lines. */
+  middle: { html: string; text: readonly string[] };
+  leadUrl: string;
+}
+
+/**
+ * The lead's contact lines every rep notice shows, in the lead's language: name, company,
+ * department, title (where the notice shows it), email and phone.
+ */
+export function contactLines(lead: Lead, ja: boolean, withTitle: boolean): NoticeLine[] {
+  return [
+    [ja ? '氏名' : 'Name', lead.name],
+    [ja ? '会社' : 'Company', lead.company],
+    [ja ? '部署' : 'Department', lead.department],
+    ...(withTitle ? [[ja ? '役職' : 'Title', lead.title] as const] : []),
+    [ja ? 'メール' : 'Email', lead.email],
+    [ja ? '電話' : 'Phone', lead.phone],
+  ];
+}
+
+/** Renders a rep notice as an email: the HTML (every value escaped) and its plain-text twin. */
+export function renderRepNotice(notice: RepNotice): RenderedEmail {
+  const rows = notice.lines
+    .filter((line): line is readonly [string, string] => typeof line[1] === 'string' && line[1] !== '')
+    .map(([label, value]) => ({ label, value }));
+  const html = HEAD({ headline: notice.headline, rows }) + notice.middle.html + FOOT({ leadUrl: notice.leadUrl });
+  const text = [
+    notice.headline,
+    '',
+    ...rows.map((r) => `${r.label}: ${r.value}`),
+    '',
+    ...notice.middle.text,
+    notice.leadUrl,
+  ].join('\n');
+  return { subject: notice.headline, html, text };
+}
 
 /** Renders a notification to the owner rep: profile, score, recent activity and a link. */
 export function renderNotification(data: NotificationData): RenderedEmail {
   const locale = data.lead.locale === 'en' ? 'en' : 'ja';
-  const source = SUBJECTS[locale][data.kind];
-  let subject = subjectTemplates.get(source);
-  if (!subject) {
-    subject = Handlebars.create().compile(source, { noEscape: true });
-    subjectTemplates.set(source, subject);
-  }
   const lead = data.lead;
   const values = {
     name: lead.name ?? lead.email,
@@ -60,13 +114,8 @@ export function renderNotification(data: NotificationData): RenderedEmail {
     closeDate: lead.deal?.expectedCloseDate ?? '',
   };
   const ja = locale === 'ja';
-  const rows = [
-    [ja ? '氏名' : 'Name', lead.name],
-    [ja ? '会社' : 'Company', lead.company],
-    [ja ? '部署' : 'Department', lead.department],
-    [ja ? '役職' : 'Title', lead.title],
-    [ja ? 'メール' : 'Email', lead.email],
-    [ja ? '電話' : 'Phone', lead.phone],
+  const lines: NoticeLine[] = [
+    ...contactLines(lead, ja, true),
     [ja ? 'スコア' : 'Score', String(values.score)],
     [ja ? 'ステージ' : 'Stage', lead.stage],
     [ja ? '商談金額' : 'Deal amount', lead.deal?.amount?.toLocaleString(ja ? 'ja-JP' : 'en-US')],
@@ -75,27 +124,16 @@ export function renderNotification(data: NotificationData): RenderedEmail {
       lead.deal?.probability === null || lead.deal?.probability === undefined ? undefined : `${lead.deal.probability}%`,
     ],
     [ja ? '成約予定日' : 'Expected close', lead.deal?.expectedCloseDate ?? undefined],
-  ]
-    .filter((row): row is [string, string] => typeof row[1] === 'string' && row[1] !== '')
-    .map(([label, value]) => ({ label, value }));
+  ];
   const recent = data.recent.map((e) => ({ at: e.at.toISOString(), kind: e.kind, detail: JSON.stringify(e.detail) }));
-  const headline = subject(values);
-  const html = BODY({
-    headline,
-    rows,
-    recent,
-    recentLabel: ja ? '最近の動き' : 'Recent activity',
+  const recentLabel = ja ? '最近の動き' : 'Recent activity';
+  return renderRepNotice({
+    headline: subjectTemplate(SUBJECTS[locale][data.kind])(values),
+    lines,
+    middle: {
+      html: RECENT({ recent, recentLabel }),
+      text: recent.length ? [`${recentLabel}:`, ...recent.map((r) => `- ${r.at} ${r.kind} ${r.detail}`), ''] : [],
+    },
     leadUrl: data.leadUrl,
   });
-  const text = [
-    headline,
-    '',
-    ...rows.map((r) => `${r.label}: ${r.value}`),
-    '',
-    ...(recent.length
-      ? [ja ? '最近の動き:' : 'Recent activity:', ...recent.map((r) => `- ${r.at} ${r.kind} ${r.detail}`), '']
-      : []),
-    data.leadUrl,
-  ].join('\n');
-  return { subject: headline, html, text };
 }

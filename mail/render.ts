@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { convert } from 'html-to-text';
+import { compile as compileHtmlToText } from 'html-to-text';
 import mjml2html from 'mjml';
 import type { TemplateContent } from '../db/repositories/templates.ts';
 import { TEMPLATE_HELPERS } from './template-helpers.ts';
@@ -232,11 +232,15 @@ function compileHandlebars(
   }
 }
 
+// Built once: html-to-text's `convert` rebuilds its options and selector tree on every call,
+// which was most of a cached render's time.
+const htmlToText = compileHtmlToText({ wordwrap: 76, selectors: [{ selector: 'img', format: 'skip' }] });
+
 /** Renders a compiled template for one recipient: HTML-escaped data, plain text derived from the HTML. */
 export function renderEmail(template: CompiledTemplate, data: Record<string, unknown>): RenderedEmail {
   const html = template.html(data);
   const subject = template.subject(data).replace(/\s+/g, ' ').trim();
-  const text = convert(html, { wordwrap: 76, selectors: [{ selector: 'img', format: 'skip' }] });
+  const text = htmlToText(html);
   return { subject, html, text };
 }
 

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { bundleWorkflowCode, Runtime, makeTelemetryFilterString, type MetricsExporterConfig } from '@temporalio/worker';
+import { Runtime, makeTelemetryFilterString, type MetricsExporterConfig } from '@temporalio/worker';
 import { loadServiceConfigOrExit } from '../config/load.ts';
 import { migrate } from '../db/migrate.ts';
 import { crmConnectionsFromConfig } from '../crm/providers.ts';
@@ -8,8 +8,9 @@ import { TemplateCache } from '../mail/render.ts';
 import { createMailer, displayNameOf } from '../mail/transport.ts';
 import { collectProcessMetrics } from '../observability/metrics.ts';
 import { freePort } from '../stack/free-port.ts';
-import { createWorker, WORKFLOWS_PATH } from './create-worker.ts';
-import { createWorkerLogger, quietBundlerLogger } from './logger.ts';
+import { buildWorkflowBundleInChild } from './build-workflow-bundle.ts';
+import { createWorker } from './create-worker.ts';
+import { createWorkerLogger } from './logger.ts';
 import { startWorkerMetricsServer } from './metrics-server.ts';
 
 // `npm run start:worker`: one worker process against configured services.
@@ -51,10 +52,10 @@ Runtime.install({
 });
 collectProcessMetrics();
 
-// Bundled here rather than by Worker.create, so webpack's report goes to debug level and
-// the console gets one line.
+// Bundled in a child process rather than by Worker.create: webpack's memory leaves with the
+// child instead of staying in this one's resident set, and the console gets one line.
 const bundleStarted = Date.now();
-const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger(logger) });
+const workflowBundle = await buildWorkflowBundleInChild();
 process.stdout.write(
   `workflow bundle built (${(workflowBundle.code.length / 1024 / 1024).toFixed(1)} MB in ${((Date.now() - bundleStarted) / 1000).toFixed(1)} s)\n`,
 );

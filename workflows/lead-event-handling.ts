@@ -4,7 +4,7 @@ import { addPoints, crossesThreshold, decayedScore, halfLifeMs, pointsFor } from
 import { crmCalls, records, sends } from './activities.ts';
 import type { LeadEvent } from '../domain/lead-events.ts';
 import { followUpEscalation } from './escalation-reminders.ts';
-import { countReachedTouch, openDeal, SEEN_EVENT_IDS_KEPT } from './lead-state.ts';
+import { countReachedTouch, openDeal, SEEN_EVENT_IDS_KEPT, shiftCalendarForPause } from './lead-state.ts';
 import type { LifecycleContext } from './lifecycle-context.ts';
 import { moveTo } from './stage-transitions.ts';
 import { stageMoveAllowed } from '../domain/stage-moves.ts';
@@ -46,9 +46,29 @@ async function syncCrmDeal(ctx: LifecycleContext, input: SyncCrmDealInput): Prom
 }
 
 /**
+ * An opt-out of email (link, one-click, CRM) or a spam complaint: the address is suppressed
+ * (the API did that first), and the lead's life goes on without email. Paper mail is not
+ * covered by an email opt-out, so its DM steps, its tasks and the guarantee's DM fallback
+ * keep the monthly touch; only do-not-contact stops everything. The touch waited on is
+ * planned again at once: an email step now falls back or is skipped, and the month may need
+ * its guarantee touch.
+ */
+async function unsubscribeFromEmail(ctx: LifecycleContext, reason: string, key: string, now: number): Promise<void> {
+  ctx.state.emailSuppressed = true;
+  await records.recordTimeline({
+    leadId: ctx.leadId,
+    atMs: now,
+    kind: 'unsubscribed',
+    detail: { channel: 'email', reason },
+    dedupeKey: key,
+  });
+  ctx.replan = true;
+}
+
+/**
  * Applies one event. A repeated event id is ignored. Engagement adds points and may
- * escalate (once per stage entry); CRM events move the deal and the stage; unsubscribe
- * and do-not-contact close the lead at once.
+ * escalate (once per stage entry); CRM events move the deal and the stage; an unsubscribe
+ * (or a complaint) ends email only, and do-not-contact closes the lead at once.
  */
 export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): Promise<void> {
   const { state } = ctx;
@@ -174,6 +194,11 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
     }
     case 'unsubscribed':
     case 'do_not_contact': {
+      if (event.kind === 'unsubscribed' && patched('lead-lifecycle/email-only-unsubscribe')) {
+        await unsubscribeFromEmail(ctx, event.reason ?? 'unsubscribed', key, now);
+        return;
+      }
+      // Before that patch an unsubscribe closed the lead; histories recorded then replay it so.
       if (event.kind === 'unsubscribed') state.emailSuppressed = true;
       else state.doNotContact = true;
       await records.recordFlags({
@@ -248,6 +273,11 @@ export async function handleLeadEvent(ctx: LifecycleContext, event: LeadEvent): 
       return;
     case 'pause':
     case 'resume': {
+      if (patched('lead-lifecycle/pause-shifts-calendar')) {
+        shiftCalendarForPause(state, event.kind, now);
+        // The touch waited on moves with the calendar: plan it again at once.
+        if (event.kind === 'resume') ctx.replan = true;
+      }
       state.paused = event.kind === 'pause';
       await records.recordFlags({
         leadId: ctx.leadId,

@@ -45,6 +45,8 @@ export interface LeadLifecycleState {
   escalations: number;
   alerts: number;
   paused: boolean;
+  /** When the current pause began (null or absent when not paused, or paused before the calendar shift). */
+  pausedAtMs?: number | null;
   emailSuppressed: boolean;
   doNotContact: boolean;
   deal: DealState | null;
@@ -106,4 +108,22 @@ export function countReachedTouch(state: LeadLifecycleState, atMs: number): void
   state.recentTouchesMs.push(atMs);
   state.recentTouchesMs.sort((a, b) => a - b);
   if (state.recentTouchesMs.length > RECENT_TOUCHES_KEPT) state.recentTouchesMs.shift();
+}
+
+/**
+ * A pause stops the lead's calendar: on resume, the step waited on (and every later one,
+ * counted from it) is due as long after the resume as it was after the pause began, so a
+ * long pause neither sends the missed steps in a burst nor skips them. Only the part of the
+ * pause spent in the current stage moves it (a stage entered while paused starts its own
+ * calendar then). Months the shift leaves without a step get the guarantee touch.
+ */
+export function shiftCalendarForPause(state: LeadLifecycleState, kind: 'pause' | 'resume', nowMs: number): void {
+  if (kind === 'pause') {
+    if (!state.paused) state.pausedAtMs = nowMs;
+    return;
+  }
+  const pausedAtMs = state.pausedAtMs;
+  state.pausedAtMs = null;
+  if (!state.paused || pausedAtMs == null || typeof state.stepDueAtMs !== 'number') return;
+  state.stepDueAtMs += Math.max(0, nowMs - Math.max(pausedAtMs, state.stageEnteredAtMs));
 }

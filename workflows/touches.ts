@@ -6,7 +6,7 @@ import { planCadenceOf } from '../domain/sequence-plan.ts';
 import { planNextTouch, type PlannedTouch } from '../domain/touch-plan.ts';
 import { reasonMessage } from '../domain/touch-reasons.ts';
 import { earliestTouchTime } from '../domain/touch-timing.ts';
-import { records, sends } from './activities.ts';
+import { records, sends, touchRecords } from './activities.ts';
 import { countReachedTouch, RECENT_TOUCHES_KEPT } from './lead-state.ts';
 import type { LifecycleContext } from './lifecycle-context.ts';
 import { moveTo } from './stage-transitions.ts';
@@ -29,7 +29,7 @@ function sequenceOf(cadence: Cadence, stage: SequenceStage): { steps: readonly S
  */
 export async function runSequenceStep(ctx: LifecycleContext, stage: SequenceStage): Promise<void> {
   const { state } = ctx;
-  const plan = await records.planNextStep(ctx.leadId);
+  const plan = await touchRecords().planNextStep(ctx.leadId);
   ctx.plan = plan;
   // Another cadence starts from its first step; a new version of the same one continues.
   if (state.cadenceKey !== null && state.cadenceKey !== plan.cadence.key) {
@@ -97,7 +97,7 @@ async function setNextTouch(ctx: LifecycleContext, atMs: number | null): Promise
   ctx.state.nextTouchAtMs = atMs;
   // The step index rides along (an activity's input is not part of the replayed commands),
   // so saving a cadence can say which running leads it moves.
-  await records.recordNextTouch({
+  await touchRecords().recordNextTouch({
     leadId: ctx.leadId,
     at: atMs === null ? null : new Date(atMs).toISOString(),
     stepIndex: ctx.state.stepIndex,

@@ -1,7 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { findCadence } from '../../db/repositories/cadences.ts';
+import { firstTouchEachMonth } from '../../db/repositories/deliveries.ts';
 import { findLead } from '../../db/repositories/leads.ts';
+import { findSuppression } from '../../db/repositories/suppressions.ts';
+import { suppressionCause, suppressionMessage } from '../../domain/email-suppression.ts';
 import { listTimelineOfKinds } from '../../db/repositories/timeline.ts';
 import { leadWorkflowId } from '../../domain/lead.ts';
 import { planCadenceOf, type SequenceStage } from '../../domain/sequence-plan.ts';
@@ -35,8 +38,24 @@ export const ExplainResponse = Type.Object({
   lastTouch: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
     description: 'the last touch that reached the lead',
   }),
-  monthsWithoutTouch: Type.Integer({ minimum: 0 }),
+  monthsWithoutTouch: Type.Integer({
+    minimum: 0,
+    description:
+      'whole calendar months since the stage began with no touch that reached the lead, over all its touches',
+  }),
   paused: Type.Boolean(),
+  emailSuppressed: Type.Union(
+    [
+      Type.Null(),
+      Type.Object({
+        reason: Type.String({ description: "the suppression list's reason, e.g. unsubscribed, unsubscribed via zoho" }),
+        cause: Type.Enum(['unsubscribed', 'unsubscribed_crm', 'complaint', 'hard_bounce', 'do_not_contact', 'other']),
+        since: Type.String({ format: 'date-time' }),
+        message: Type.String({ description: "why, and what still reaches the lead, in the reader's language" }),
+      }),
+    ],
+    { description: 'null while email may reach the lead' },
+  ),
   skipped: Type.Array(
     Type.Object({
       at: Type.String({ format: 'date-time' }),
@@ -90,7 +109,13 @@ export const leadExplainRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asy
               },
             })
           : undefined;
-      const skipped = await listTimelineOfKinds(db, lead.id, SKIPPED_KINDS, { limit: 20 });
+      const stageEnteredMs = plan ? Date.parse(plan.stageEnteredAt) : nowMs;
+      const [skipped, suppression, touchedMonths] = await Promise.all([
+        listTimelineOfKinds(db, lead.id, SKIPPED_KINDS, { limit: 20 }),
+        findSuppression(db, lead.email),
+        // Every touch since the stage began, from the read model: the workflow keeps only its recent ones.
+        plan ? firstTouchEachMonth(db, lead.id, new Date(stageEnteredMs), lead.timezone) : Promise.resolve([]),
+      ]);
       const iso = (ms: number) => new Date(ms).toISOString();
       return {
         stage: state.stage,
@@ -108,9 +133,22 @@ export const leadExplainRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asy
           : null,
         lastTouch: reachedMs.length > 0 ? iso(Math.max(...reachedMs)) : null,
         monthsWithoutTouch: plan
-          ? monthsWithoutTouch(reachedMs, Date.parse(plan.stageEnteredAt), nowMs, lead.timezone)
+          ? monthsWithoutTouch(
+              [...touchedMonths.map((at) => at.getTime()), ...reachedMs],
+              stageEnteredMs,
+              nowMs,
+              lead.timezone,
+            )
           : 0,
         paused: state.paused,
+        emailSuppressed: suppression
+          ? {
+              reason: suppression.reason,
+              cause: suppressionCause(suppression.reason),
+              since: suppression.since.toISOString(),
+              message: suppressionMessage(suppression.reason, locale),
+            }
+          : null,
         skipped: skipped.map((e) => ({
           at: e.at.toISOString(),
           kind: e.kind,

@@ -80,7 +80,8 @@ const ContactHealthReportSchema = Type.Object({
   asOf: Instant(),
   timezone: Nullable(Type.String({ description: "the zone months were counted in; null: each lead's own" })),
   contactable: Type.Integer({
-    description: 'leads in nurturing, customer or reactivation, not do-not-contact, not unsubscribed or suppressed',
+    description:
+      'leads in nurturing, customer or reactivation, not do-not-contact, reached by email or (address suppressed) by paper mail',
   }),
   touched: Type.Integer({
     description:

@@ -210,6 +210,7 @@ export const unsubscribeRoutes: FastifyPluginAsyncTypebox<AppDependencies & { ap
         await signalLead(temporal.client, config.temporalTaskQueue, lead.id, {
           kind: 'unsubscribed',
           eventId: `unsubscribe-${lead.id}`,
+          reason: 'unsubscribed',
         });
       } catch (error) {
         if (!asDependencyError(error)) throw error;

@@ -342,6 +342,15 @@ export async function cadenceEditorPages(app: FastifyInstance): Promise<void> {
     (mode: 'new' | 'edit') =>
     async (request: FastifyRequest<{ Body: FormBody; Params: { key?: string } }>, reply: FastifyReply) => {
       if (!mayEdit(request)) return refuse(request, reply);
+      if (mode === 'edit') {
+        // The edit page exists only for a saved cadence, as its GET says: a form posted to
+        // an unknown key must not create one (new cadences go through /cadences/new).
+        const existing = await apiFor(app, request).get(`/v1/cadences/${request.params.key ?? ''}`);
+        if (existing.status !== 200) {
+          const ctx = contextOf(request);
+          return sendApiError(reply, ctx, { title: text(ctx.lang).editTitle, section: 'cadences' }, existing);
+        }
+      }
       const body = request.body;
       const posted = formFromBody(body);
       const form = mode === 'edit' ? { ...posted, key: request.params.key ?? '' } : posted;

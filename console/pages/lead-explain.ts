@@ -15,6 +15,7 @@ interface Explain {
   lastTouch: string | null;
   monthsWithoutTouch: number;
   paused: boolean;
+  emailSuppressed: { message: string } | null;
 }
 
 const text = messages({
@@ -59,7 +60,7 @@ export async function explainBlock(ctx: ConsoleContext, api: ConsoleApi, leadId:
   const answer = await api.get<Explain>(`/v1/leads/${encodeURIComponent(leadId)}/explain`);
   if (answer.status !== 200) return html``;
   const t = text(ctx.lang);
-  const { nextTouch, lastTouch, monthsWithoutTouch } = answer.body;
+  const { nextTouch, lastTouch, monthsWithoutTouch, emailSuppressed } = answer.body;
   const reasons = nextTouch?.reasons.map((r) => r.message).join(t.sep) ?? '';
   const next =
     nextTouch === null
@@ -69,5 +70,6 @@ export async function explainBlock(ctx: ConsoleContext, api: ConsoleApi, leadId:
         : `${when(ctx.lang, nextTouch.at)}${reasons === '' ? '' : `${t.dash}${reasons}`}`;
   return html`<section id="lead-explain" class="card" aria-labelledby="explain-h"><h2 id="explain-h">${t.title}</h2>
 <p data-field="explain-next">${t.next}: ${next}</p>
+${emailSuppressed ? html`<p data-field="explain-email">${emailSuppressed.message}</p>` : ''}
 <p class="muted">${t.last}: ${lastTouch === null ? t.never : when(ctx.lang, lastTouch)}${monthsWithoutTouch > 0 ? html` · ${t.gaps}: ${monthsWithoutTouch}` : ''}</p></section>`;
 }

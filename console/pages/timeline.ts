@@ -1,4 +1,5 @@
 import { html, type Html, type HtmlValue } from '../html.ts';
+import { suppressionMessage } from '../../domain/email-suppression.ts';
 import { formatDateTime, messages, stageName, type Lang } from '../i18n.ts';
 
 /** GET /v1/leads/:id/timeline items. */
@@ -22,7 +23,7 @@ const text = messages({
     touch_delayed: 'タッチを延期',
     touch_skipped: 'タッチを見送り',
     touch_failed: 'タッチ失敗',
-    unsubscribed: '配信停止',
+    unsubscribed: 'メール配信停止',
     deal_stage_changed: '商談ステージ変更',
     deal_won: '受注',
     deal_lost: '失注',
@@ -54,7 +55,7 @@ const text = messages({
     touch_delayed: 'Touch delayed',
     touch_skipped: 'Touch skipped',
     touch_failed: 'Touch failed',
-    unsubscribed: 'Unsubscribed',
+    unsubscribed: 'Unsubscribed from email',
     deal_stage_changed: 'Deal stage changed',
     deal_won: 'Deal won',
     deal_lost: 'Deal lost',
@@ -85,6 +86,9 @@ function detailLine(lang: Lang, item: TimelineItem): Html {
   const d = item.detail;
   if (item.kind === 'stage_changed' && typeof d.to === 'string')
     return html`${typeof d.from === 'string' ? stageName(lang, d.from) : ''} → ${stageName(lang, d.to)}`;
+  // An email-only unsubscribe says why, and that DM and tasks go on (one from before, which closed the lead, has no channel).
+  if (item.kind === 'unsubscribed' && d.channel === 'email' && typeof d.reason === 'string')
+    return html`${suppressionMessage(d.reason, lang)}`;
   const parts = Object.entries(d)
     .filter(([key, value]) => value !== null && typeof value !== 'object' && key !== 'html')
     .map(([key, value]) => `${key}: ${String(value as string | number | boolean)}`);

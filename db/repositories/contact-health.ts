@@ -4,8 +4,9 @@ import type { Queryable } from '../pool.ts';
 /**
  * SQL conditions on `leads l` for each group, with `$tz` the zone months are counted in
  * (`NULL`: each lead's own zone, as the guarantee counts) and `$asOf` the instant.
- * Contactable: a stage that runs a sequence, not do-not-contact, not unsubscribed or
- * suppressed. Touched: a touch that reached the lead this calendar month (an email accepted
+ * Contactable: a stage that runs a sequence, not do-not-contact, and some channel reaches it:
+ * email, or paper mail when the address is suppressed (an unsubscribe from email, a bounce,
+ * a complaint) and the lead has a postal address, as the guarantee's DM fallback needs. Touched: a touch that reached the lead this calendar month (an email accepted
  * by the relay, a DM to an address, a completed task: as `countTouchesOf` counts, plus the
  * DM's address). At risk: contactable, not touched, and no touch planned in the month
  * (`next_touch_at` in it; a touch planned overdue this month still counts as planned).
@@ -15,7 +16,8 @@ export function contactHealthSql(tz: string, asOf: string): Record<ContactHealth
   const monthStart = `(date_trunc('month', ${asOf}::timestamptz AT TIME ZONE ${zone}) AT TIME ZONE ${zone})`;
   const monthEnd = `((date_trunc('month', ${asOf}::timestamptz AT TIME ZONE ${zone}) + interval '1 month') AT TIME ZONE ${zone})`;
   const contactable = `(l.stage IN ('nurturing', 'customer', 'reactivation') AND NOT l.do_not_contact
-    AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.email = lower(l.email)))`;
+    AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.email = lower(l.email)
+                     AND (s.reason = 'do not contact' OR l.postal_address IS NULL)))`;
   const touched = `(EXISTS (SELECT 1 FROM deliveries d WHERE d.lead_id = l.id AND d.kind = 'touch' AND d.status = 'sent'
                           AND d.sent_at >= ${monthStart} AND d.sent_at < ${monthEnd})
     OR EXISTS (SELECT 1 FROM tasks t WHERE t.lead_id = l.id

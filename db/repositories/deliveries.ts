@@ -46,21 +46,21 @@ const fromRow = (row: DeliveryRow): Delivery => ({
   sentAt: row.sent_at,
 });
 
+/** What names a message before it is sent: its key, its lead, its template and its envelope. */
+export interface DeliveryClaim {
+  idempotencyKey: string;
+  leadId: string;
+  templateKey: string;
+  messageId: string;
+  recipient: string;
+  kind: 'touch' | 'notification';
+}
+
 /**
  * Records the touch under its key, or returns the record an earlier attempt made. The
  * unique key makes this the one place where "has this touch been sent?" is decided.
  */
-export async function claimDelivery(
-  db: Queryable,
-  claim: {
-    idempotencyKey: string;
-    leadId: string;
-    templateKey: string;
-    messageId: string;
-    recipient: string;
-    kind: 'touch' | 'notification';
-  },
-): Promise<Delivery> {
+export async function claimDelivery(db: Queryable, claim: DeliveryClaim): Promise<Delivery> {
   const result = await db.query<DeliveryRow>(
     `WITH inserted AS (
        INSERT INTO deliveries (idempotency_key, lead_id, template_key, message_id, recipient, kind)
@@ -73,6 +73,91 @@ export async function claimDelivery(
     [claim.idempotencyKey, claim.leadId, claim.templateKey, claim.messageId, claim.recipient, claim.kind],
   );
   return fromRow(result.rows[0] as DeliveryRow);
+}
+
+/** The delivery recorded under this key, or undefined when no attempt has claimed it yet. */
+export async function findDelivery(db: Queryable, idempotencyKey: string): Promise<Delivery | undefined> {
+  const result = await db.query<DeliveryRow>('SELECT * FROM deliveries WHERE idempotency_key = $1', [idempotencyKey]);
+  const row = result.rows[0];
+  return row === undefined ? undefined : fromRow(row);
+}
+
+// The statements of the send path are named (prepared once per connection) where their
+// result has fixed columns; a named `SELECT *` would fail on every call after a migration
+// adds a column while the process runs.
+
+/**
+ * Claims the delivery for the SMTP call in one statement: a new row is written straight as
+ * `sending` with what was rendered, a `pending` one (left by an attempt the server refused
+ * for now) is moved to `sending`. Answers false when the row is in any other state: another
+ * attempt holds or finished it, so this one must not send.
+ */
+export async function claimForSending(
+  db: Queryable,
+  claim: DeliveryClaim & {
+    subject: string;
+    html: string;
+    text: string;
+    templateVersion?: number | undefined;
+  },
+): Promise<boolean> {
+  const result = await db.query({
+    name: 'deliveries/claim-for-sending',
+    text: `INSERT INTO deliveries (idempotency_key, lead_id, template_key, message_id, recipient, kind,
+                                   status, subject, body_html, body_text, template_version)
+           VALUES ($1, $2, $3, $4, $5, $6, 'sending', $7, $8, $9, $10)
+           ON CONFLICT (idempotency_key) DO UPDATE
+             SET status = 'sending', subject = EXCLUDED.subject, body_html = EXCLUDED.body_html,
+                 body_text = EXCLUDED.body_text,
+                 template_version = COALESCE(EXCLUDED.template_version, deliveries.template_version), error = NULL
+             WHERE deliveries.status = 'pending'
+           RETURNING 1`,
+    values: [
+      claim.idempotencyKey,
+      claim.leadId,
+      claim.templateKey,
+      claim.messageId,
+      claim.recipient,
+      claim.kind,
+      claim.subject,
+      claim.html,
+      claim.text,
+      claim.templateVersion ?? null,
+    ],
+  });
+  return result.rowCount === 1;
+}
+
+/**
+ * Moves a delivery from `sending` to `sent` and, in the same statement, adds the lead's
+ * timeline entry when one is given (deduplicated by its key): one round trip, and the
+ * entry can no longer be lost between the two.
+ */
+export async function markSent(
+  db: Queryable,
+  idempotencyKey: string,
+  timeline?: { leadId: string; kind: string; detail: Record<string, unknown>; dedupeKey: string },
+): Promise<boolean> {
+  const result = timeline
+    ? await db.query<{ moved: boolean }>({
+        name: 'deliveries/mark-sent-with-timeline',
+        text: `WITH moved AS (
+                 UPDATE deliveries SET status = 'sent', error = NULL, sent_at = now()
+                  WHERE idempotency_key = $1 AND status = 'sending' RETURNING 1),
+               entry AS (
+                 INSERT INTO timeline (lead_id, at, kind, detail, dedupe_key)
+                 SELECT $2, now(), $3, $4, $5 FROM moved
+                 ON CONFLICT (dedupe_key) DO NOTHING)
+               SELECT EXISTS (SELECT 1 FROM moved) AS moved`,
+        values: [idempotencyKey, timeline.leadId, timeline.kind, JSON.stringify(timeline.detail), timeline.dedupeKey],
+      })
+    : await db.query<{ moved: boolean }>({
+        name: 'deliveries/mark-sent',
+        text: `UPDATE deliveries SET status = 'sent', error = NULL, sent_at = now()
+                WHERE idempotency_key = $1 AND status = 'sending' RETURNING true AS moved`,
+        values: [idempotencyKey],
+      });
+  return result.rows[0]?.moved === true;
 }
 
 /**
@@ -121,6 +206,38 @@ export async function countTouchesOf(db: Queryable, leadIds: readonly string[]):
     [leadIds],
   );
   return new Map(result.rows.map((row) => [row.id, Number(row.count)]));
+}
+
+/**
+ * The first touch that reached the lead in each calendar month (in `timeZone`) since
+ * `since`, counted as {@link countTouchesOf} counts and the contact guarantee does (an email
+ * accepted, a DM to a postal address not cancelled, a completed task): every touch of the
+ * lead's life, not the workflow's recent ones. One instant per month, so the answer stays
+ * small for a lead of many years; the lead's index on each table keeps the query quick.
+ */
+export async function firstTouchEachMonth(
+  db: Queryable,
+  leadId: string,
+  since: Date,
+  timeZone: string,
+): Promise<Date[]> {
+  const result = await db.query<{ at: Date }>(
+    `SELECT min(at) AS at FROM (
+       SELECT d.sent_at AS at FROM deliveries d
+        WHERE d.lead_id = $1 AND d.kind = 'touch' AND d.status = 'sent' AND d.sent_at >= $2
+       UNION ALL
+       SELECT t.created_at FROM tasks t
+        WHERE t.lead_id = $1 AND t.kind = 'dm' AND t.status <> 'cancelled' AND t.postal_address IS NOT NULL
+          AND t.created_at >= $2
+       UNION ALL
+       SELECT t.completed_at FROM tasks t
+        WHERE t.lead_id = $1 AND t.kind = 'todo' AND t.status = 'done' AND t.completed_at >= $2
+     ) touches
+     GROUP BY date_trunc('month', at AT TIME ZONE $3)
+     ORDER BY 1`,
+    [leadId, since, timeZone],
+  );
+  return result.rows.map((row) => row.at);
 }
 
 /** How many touches one lead has had (see {@link countTouchesOf}). */

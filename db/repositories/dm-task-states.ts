@@ -24,7 +24,8 @@ const change = async (
 
 /**
  * Cancels the lead's DM tasks not yet posted (open or held), with the reason: a letter
- * must never reach a lead that unsubscribed, was marked do-not-contact or was closed.
+ * must never reach a lead that was marked do-not-contact or was closed (an unsubscribe from
+ * email alone leaves paper mail going).
  * A second call changes nothing and answers no tasks.
  */
 export const cancelDmTasksOf = (db: Queryable, leadId: string, reason: string): Promise<ChangedDmTask[]> =>

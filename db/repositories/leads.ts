@@ -3,6 +3,7 @@ import type { Queryable } from '../pool.ts';
 import type { ContactHealth } from '../../domain/contact-health.ts';
 import { contactHealthSql } from './contact-health.ts';
 import { isUuid } from '../uuid.ts';
+import type { DeliveryStatus } from './deliveries.ts';
 
 /** A Japanese postal address, in the order labels print it. */
 export interface PostalAddress {
@@ -201,6 +202,49 @@ export async function findLead(db: Queryable, id: string): Promise<Lead | undefi
   const result = await db.query<LeadRow>('SELECT * FROM leads WHERE id = $1', [id]);
   const row = result.rows[0];
   return row ? fromRow(row) : undefined;
+}
+
+/**
+ * What an email touch needs to know before it renders, in one round trip: the lead, the
+ * delivery row already recorded under the touch's key (null when none), and the reason
+ * its address is suppressed (undefined when it is not). Undefined when the lead does not exist.
+ */
+export async function findLeadForTouch(
+  db: Queryable,
+  id: string,
+  idempotencyKey: string,
+): Promise<
+  | { lead: Lead; delivery: { status: DeliveryStatus; error: string | null } | null; suppression: string | undefined }
+  | undefined
+> {
+  if (!isUuid(id)) return undefined;
+  const result = await db.query<
+    LeadRow & {
+      touch_delivery_status: DeliveryStatus | null;
+      touch_delivery_error: string | null;
+      touch_suppression: string | null;
+    }
+  >(
+    `SELECT l.*, d.status AS touch_delivery_status, d.error AS touch_delivery_error, s.reason AS touch_suppression
+             FROM leads l
+             LEFT JOIN deliveries d ON d.idempotency_key = $2
+             LEFT JOIN suppressions s ON s.email = lower(l.email)
+            WHERE l.id = $1`,
+    [id, idempotencyKey],
+  );
+  const row = result.rows[0];
+  if (!row) return undefined;
+  const {
+    touch_delivery_status: status,
+    touch_delivery_error: error,
+    touch_suppression: suppression,
+    ...leadRow
+  } = row;
+  return {
+    lead: fromRow(leadRow),
+    delivery: status === null ? null : { status, error },
+    suppression: suppression ?? undefined,
+  };
 }
 
 /** The lead with this address, whatever its case, or undefined. */

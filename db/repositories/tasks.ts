@@ -168,8 +168,9 @@ export async function listTasks(
 /**
  * DM tasks with their leads' names, oldest first (the order they were due in), at most `limit`.
  * Open ones are listed only while their lead may be written to: between a lead closing,
- * unsubscribing or entering a deal and its workflow cancelling (or holding) the task, the
- * print desk must not print it either.
+ * being marked do-not-contact or entering a deal and its workflow cancelling (or holding)
+ * the task, the print desk must not print it either. An unsubscribe from email does not
+ * stop paper mail, so it keeps the letter in the queue.
  */
 export async function listDmTasks(db: Queryable, filter: { status: DmTaskStatus; limit: number }): Promise<DmTask[]> {
   const result = await db.query<DmTaskRow>(
@@ -177,7 +178,7 @@ export async function listDmTasks(db: Queryable, filter: { status: DmTaskStatus;
       WHERE t.kind = 'dm' AND ($1::text = 'all' OR t.status = $1)
         AND ($1::text <> 'open' OR (NOT l.do_not_contact AND l.stage NOT IN ('closed', 'deal')
              AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.email = lower(l.email)
-                              AND (s.reason LIKE 'unsubscribed%' OR s.reason = 'do not contact'))))
+                              AND s.reason = 'do not contact')))
       ORDER BY t.created_at, t.id LIMIT $2`,
     [filter.status, filter.limit],
   );

@@ -84,25 +84,40 @@ describe('bad input, route by route', () => {
       await settlePool(pool);
       check(row, response);
       if (row.stored) await row.stored(f, response);
-      // What the request asked of Temporal, known at once (visibility lags): nothing, unless
-      // the row may change state; and visibility is waited on until it shows the starts it
-      // made, so a stray start is seen on this row, not blamed on the next or missed.
+      // What the request asked of Temporal, known at once (visibility lags): nothing, or the
+      // one signal or start the row names; and visibility is waited on until it shows the
+      // starts it made, so a stray start is seen on this row, not blamed on the next or missed.
       const made = commands.slice(sent);
-      if (!row.changes) expect(made, 'workflow starts and signals').toEqual([]);
+      const fixture = leadWorkflowId(f.leadId);
+      if (row.temporal === 'signal') expect(made, 'Temporal calls').toEqual([`signal ${fixture}`]);
+      else if (row.temporal === 'start') {
+        expect(made, 'Temporal calls').toHaveLength(1);
+        expect(made[0], 'Temporal calls').toMatch(/^start lead-/);
+        expect(made[0], 'Temporal calls').not.toBe(`start ${fixture}`);
+      } else expect(made, 'Temporal calls').toEqual([]);
       await settleWorkflowCount(
         client,
         taskQueue,
         before.workflows + made.filter((c) => c.startsWith('start ')).length,
       );
-      if (!row.changes) {
-        const after = await snapshotState(pool, client, taskQueue, [leadWorkflowId(f.leadId)]);
-        for (const table of row.changesOnly ?? []) {
-          expect(after.tables[table], `${table} is a table`).toBeDefined();
-          delete after.tables[table];
-          delete before.tables[table];
-        }
-        expect(after).toEqual(before);
+      const after = await snapshotState(pool, client, taskQueue, [fixture]);
+      for (const table of row.changesOnly ?? []) {
+        expect(after.tables[table], `${table} is a table`).toBeDefined();
+        expect(after.tables[table], `${table} changed (else the row stores nothing)`).not.toBe(before.tables[table]);
+        delete after.tables[table];
+        delete before.tables[table];
       }
+      if (row.temporal === 'signal') {
+        expect(after.histories[fixture], 'the signal in the lead workflow').toBeGreaterThan(
+          before.histories[fixture] ?? 0,
+        );
+        after.histories[fixture] = before.histories[fixture] ?? 0;
+      }
+      if (row.temporal === 'start') {
+        expect(after.workflows, 'the new lead workflow').toBe(before.workflows + 1);
+        after.workflows = before.workflows;
+      }
+      expect(after).toEqual(before);
     });
   }
 });

@@ -25,6 +25,7 @@ function tokyoMonth(nowMs: number) {
 }
 
 type Group = 'touched' | 'at_risk' | 'contactable' | 'none';
+const ADDRESS = { postalCode: '100-0001', prefecture: '東京都', city: '千代田区', line1: '千代田1-1' };
 
 describe('contact health', () => {
   let app: FastifyInstance;
@@ -36,11 +37,17 @@ describe('contact health', () => {
   const lead = async (
     email: string,
     group: Group,
-    row: { stage?: string; next_touch_at?: string; do_not_contact?: boolean } = {},
+    row: { stage?: string; next_touch_at?: string; do_not_contact?: boolean; address?: boolean } = {},
   ) => {
     const result = await pool.query<{ id: string }>(
-      `INSERT INTO leads (email, cadence_key, stage, next_touch_at, do_not_contact) VALUES ($1, 'default', $2, $3, $4) RETURNING id`,
-      [email, row.stage ?? 'nurturing', row.next_touch_at ?? null, row.do_not_contact ?? false],
+      `INSERT INTO leads (email, cadence_key, stage, next_touch_at, do_not_contact, postal_address) VALUES ($1, 'default', $2, $3, $4, $5) RETURNING id`,
+      [
+        email,
+        row.stage ?? 'nurturing',
+        row.next_touch_at ?? null,
+        row.do_not_contact ?? false,
+        row.address ? JSON.stringify(ADDRESS) : null,
+      ],
     );
     made.push({ email, group });
     return result.rows[0]!.id;
@@ -55,15 +62,7 @@ describe('contact health', () => {
     pool.query(
       `INSERT INTO tasks (idempotency_key, lead_id, kind, title, postal_address, status, created_at, completed_at)
        VALUES (gen_random_uuid()::text, $1, $2, 'x', $3::jsonb, $4::text, $5::timestamptz, CASE WHEN $4::text = 'done' THEN $5::timestamptz END)`,
-      [
-        leadId,
-        kind,
-        row.address
-          ? JSON.stringify({ postalCode: '100-0001', region: '東京都', locality: '千代田区', streetAddress: '1-1' })
-          : null,
-        row.status,
-        row.at,
-      ],
+      [leadId, kind, row.address ? JSON.stringify(ADDRESS) : null, row.status, row.at],
     );
   const report = async (query = '') => {
     const res = await app.inject({ method: 'GET', url: `/v1/reports/contact-health${query}`, headers: auth });
@@ -136,9 +135,22 @@ describe('contact health', () => {
       when.earlierThisMonth,
       'sent',
     );
+    // Unsubscribed from email with no postal address: no channel reaches it.
     await lead('Unsubscribed@health.example.jp', 'none');
+    // Unsubscribed from email, still reached by paper mail: contactable, touched by this
+    // month's DM, and at risk without one.
+    await task(await lead('unsubscribed-dm@health.example.jp', 'touched', { address: true }), 'dm', {
+      status: 'open',
+      at: when.earlierThisMonth,
+      address: true,
+    });
+    await lead('unsubscribed-no-dm@health.example.jp', 'at_risk', { address: true });
+    // An address suppressed as do-not-contact is reached by nothing, address or not.
+    await lead('dnc-suppressed@health.example.jp', 'none', { address: true });
     await pool.query(
-      `INSERT INTO suppressions (email, reason) VALUES ('unsubscribed@health.example.jp', 'unsubscribed')`,
+      `INSERT INTO suppressions (email, reason) VALUES ('unsubscribed@health.example.jp', 'unsubscribed'),
+         ('unsubscribed-dm@health.example.jp', 'unsubscribed'), ('unsubscribed-no-dm@health.example.jp', 'unsubscribed via zoho'),
+         ('dnc-suppressed@health.example.jp', 'do not contact')`,
     );
     await delivery(await lead('in-deal@health.example.jp', 'none', { stage: 'deal' }), when.earlierThisMonth, 'sent');
     await lead('dormant@health.example.jp', 'none', { stage: 'dormant' });

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auth, CRM_SECRET, startTestServices, waitFor } from '../support/services.ts';
 
 // The DM queue follows the lead (issue 11, item 7): a letter queued for a lead that then
-// unsubscribes, is marked do-not-contact or closes is cancelled before it is printed; a
-// letter of a lead that enters a deal is held until the deal ends. Real worker, Temporal,
-// PostgreSQL.
+// is marked do-not-contact or closes is cancelled before it is printed; a letter of a lead
+// that enters a deal is held until the deal ends; an unsubscribe from email leaves the
+// letter to be posted. Real worker, Temporal, PostgreSQL.
 
 const LETTER_MJML =
   '<mjml><mj-body><mj-section><mj-column><mj-text>{{lead.name}} 様</mj-text></mj-column></mj-section></mj-body></mjml>';
@@ -108,13 +108,18 @@ describe.concurrent('the DM queue following the lead', () => {
     expect((await taskOf(task.leadId))?.status).toBe('cancelled');
   });
 
-  it('cancels the letter of a lead that unsubscribed through its CRM', async () => {
+  it('keeps the letter of a lead that unsubscribed from email through its CRM: paper mail is not covered', async () => {
     const task = await leadWithLetter('unsub@example.jp');
     expect((await crm('contact.unsubscribed', { leadId: task.leadId })).statusCode).toBe(200);
-    // The print queue drops it at once, before the workflow has even cancelled it.
-    await expectNotQueued(task);
-    const cancelled = await statusOf(task, 'cancelled');
-    expect(cancelled.statusReason).toBe('unsubscribed');
+    // Once the workflow has recorded the unsubscribe, the letter is still open and in the queue.
+    await waitFor(
+      async () => (await timeline(task.leadId)).some((e) => e.kind === 'unsubscribed'),
+      'the unsubscribe on the timeline',
+    );
+    expect(await taskOf(task.leadId)).toMatchObject({ id: task.id, status: 'open', statusReason: null });
+    expect((await tasks('open')).map((t) => t.id)).toContain(task.id);
+    expect(await labels()).toContain(task.id);
+    expect((await timeline(task.leadId)).map((e) => e.kind)).not.toContain('dm_task_cancelled');
   });
 
   it('cancels the letter of a lead closed by hand', async () => {

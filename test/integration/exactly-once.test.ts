@@ -2,12 +2,14 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { simpleParser } from 'mailparser';
 import type pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../stack/free-port.ts';
+import { leadSettled } from '../support/lead-settled.ts';
 import { auth, createTestDatabase, startTestApp, uniqueTaskQueue, waitFor } from '../support/services.ts';
 import { startWorkerProcess } from '../support/worker-process.ts';
 
@@ -17,6 +19,7 @@ import { startWorkerProcess } from '../support/worker-process.ts';
 
 describe('a worker killed in the middle of an SMTP send', () => {
   let app: FastifyInstance;
+  let client: Client;
   let pool: pg.Pool;
   let databaseUrl: string;
   let smtpPort: number;
@@ -31,7 +34,7 @@ describe('a worker killed in the middle of an SMTP send', () => {
     const db = await createTestDatabase();
     ({ pool, url: databaseUrl } = db);
     const api = await startTestApp({ pool, taskQueue });
-    app = api.app;
+    ({ app, client } = api);
     stops.push(api.close, db.drop);
     // An SMTP server that stores each message, and holds its answer to the first one.
     const dir = await mkdtemp(path.join(tmpdir(), 'lle-once-'));
@@ -119,9 +122,18 @@ describe('a worker killed in the middle of an SMTP send', () => {
       await new Promise((resolve) => first.once('exit', resolve));
       await startWorker();
 
-      // The second touch arrives; the first is never sent again.
+      // The second touch arrives; the first is never sent again. Both steps done and nothing
+      // in flight (a resend would be a send activity still running or retried): the count is final.
       await waitFor(async () => received.length >= 2, 'the second touch', 90_000);
-      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const leadId = created.json<{ id: string }>().id;
+      await leadSettled(
+        client,
+        leadId,
+        async () =>
+          (await app.inject({ method: 'GET', url: `/v1/leads/${leadId}`, headers: auth })).json<{
+            nextTouchAt: string | null;
+          }>().nextTouchAt === null,
+      );
       expect(received).toHaveLength(2);
       const messageIds = await Promise.all(
         received.map(async (file) => (await simpleParser(await readFile(file))).messageId),

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth, startTestServices, waitFor } from '../support/services.ts';
+import { signToken } from '../../mail/tokens.ts';
+import { APP_SECRET, auth, startTestServices, waitFor } from '../support/services.ts';
 
 // The touch planner in the real workflow (real Temporal, PostgreSQL and SMTP): a DM step
 // for a lead without an address falls back and does not count as a touch, and the explain
@@ -23,6 +24,7 @@ interface Explain {
   lastTouch: string | null;
   monthsWithoutTouch: number;
   skipped: unknown[];
+  emailSuppressed: { reason: string; cause: string; since: string; message: string } | null;
 }
 
 describe('the touch planner in the workflow, and GET /v1/leads/:id/explain', () => {
@@ -64,16 +66,19 @@ describe('the touch planner in the workflow, and GET /v1/leads/:id/explain', () 
   });
 
   const get = (url: string, headers: Record<string, string> = auth) => app.inject({ method: 'GET', url, headers });
-
-  it('sends a DM step for a lead without an address as a task to confirm it, says so, and does not count it as a touch', async () => {
+  const createLead = async (email: string, name: string): Promise<string> => {
     const created = await app.inject({
       method: 'POST',
       url: '/v1/leads',
       headers: auth,
-      payload: { email: 'no-address@example.jp', name: '住所 なし', cadence: 'explained' },
+      payload: { email, name, cadence: 'explained' },
     });
     expect(created.statusCode).toBe(201);
-    const id = created.json<{ id: string }>().id;
+    return created.json<{ id: string }>().id;
+  };
+
+  it('sends a DM step for a lead without an address as a task to confirm it, says so, and does not count it as a touch', async () => {
+    const id = await createLead('no-address@example.jp', '住所 なし');
     const fallback = await waitFor(
       async () =>
         (await get(`/v1/leads/${id}/timeline`))
@@ -102,6 +107,44 @@ describe('the touch planner in the workflow, and GET /v1/leads/:id/explain', () 
     expect(body.nextTouch).toMatchObject({ kind: 'step', step: 1, channel: 'email', template: 'welcome', reasons: [] });
     // The workflow's nextTouchAt is the planner's real time, which explain answers too.
     expect(body.nextTouch?.at).toBe(state.nextTouchAt);
+  });
+
+  it('says, once the lead unsubscribed, that email is suppressed and why, and that its email step will not be sent', async () => {
+    const id = await createLead('opted-out@example.jp', '配信 停止');
+    const explain = async (language: string) =>
+      (await get(`/v1/leads/${id}/explain`, { ...auth, 'accept-language': language })).json<Explain>();
+    // Before: email reaches the lead.
+    await waitFor(async () => (await explain('en')).nextTouch?.step === 1, 'the email step to be the next touch');
+    expect((await explain('en')).emailSuppressed).toBeNull();
+
+    const res = await app.inject({
+      method: 'POST',
+      url: `/u/${signToken(APP_SECRET, { p: 'unsubscribe', l: id })}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'List-Unsubscribe=One-Click',
+    });
+    expect(res.statusCode).toBe(200);
+    const en = await waitFor(async () => {
+      const body = await explain('en');
+      return body.nextTouch?.reasons.some((r) => r.code === 'skipped') && body;
+    }, 'the workflow to know email is suppressed');
+    expect(en.stage).toBe('nurturing');
+    expect(en.emailSuppressed).toEqual({
+      reason: 'unsubscribed',
+      cause: 'unsubscribed',
+      since: expect.any(String),
+      message: 'No email (unsubscribed with the link in an email); touches go on by paper DM and tasks',
+    });
+    expect(en.nextTouch).toMatchObject({
+      step: 1,
+      channel: 'email',
+      reasons: [{ code: 'skipped', message: 'not sent: email is suppressed' }],
+    });
+    const ja = await explain('ja');
+    expect(ja.emailSuppressed?.message).toBe(
+      'メールは送りません (メールの配信停止リンクから配信停止)。DM とタスクで接触を続けます',
+    );
+    expect(ja.nextTouch?.reasons).toEqual([{ code: 'skipped', message: 'メール配信停止中のため送らない' }]);
   });
 
   it('answers 404 for a lead that does not exist', async () => {

@@ -16,6 +16,7 @@ import { auth, CRM_SECRET, mailTo, stack, startTestServices, waitFor } from '../
 
 const MJML = (text: string) =>
   `<mjml><mj-body><mj-section><mj-column><mj-text>${text} {{lead.name}}</mj-text></mj-column></mj-section></mj-body></mjml>`;
+const ADDRESS = { postalCode: '100-0001', prefecture: '東京都', city: '千代田区', line1: '千代田1-1' };
 const TEMPLATES = { n1: 'Nurture one', n2: 'Nurture two', u1: 'Upsell check-in', r1: 'Reactivation' };
 
 const CADENCE = {
@@ -112,6 +113,26 @@ describe.concurrent('the lead lifecycle through the API', () => {
     expect(
       (await app.inject({ method: 'PUT', url: '/v1/cadences/slow', headers: auth, payload: slow })).statusCode,
     ).toBe(201);
+    const more = {
+      // The same email, with paper mail as its fallback when email cannot reach the lead.
+      'slow-dm': {
+        name: 'Slow first step, DM when email is suppressed',
+        nurture: {
+          steps: [{ after: 'PT4S', channel: 'email', template: 'n1', fallback: { channel: 'dm', template: 'n1' } }],
+        },
+      },
+      // A touch an hour away: nothing goes out while a test moves it.
+      hour: { name: 'An hour away', nurture: { steps: [{ after: 'PT1H', channel: 'email', template: 'n1' }] } },
+    };
+    for (const [key, cadence] of Object.entries(more)) {
+      const res = await app.inject({
+        method: 'PUT',
+        url: `/v1/cadences/${key}`,
+        headers: auth,
+        payload: { ...CADENCE, ...cadence },
+      });
+      expect(res.statusCode, key).toBe(201);
+    }
   });
   afterAll(async () => {
     for (const stop of stops.reverse()) await stop();
@@ -357,17 +378,39 @@ describe.concurrent('the lead lifecycle through the API', () => {
   });
 
   // Races a PT4S/PT5S cadence: run alone (it.sequential), not beside the others.
-  it.sequential('drops a touch already scheduled when the lead unsubscribes', async () => {
-    const id = await createLead('leaving@example.jp', { cadence: 'slow' });
-    const due = await dueOf(id);
-    expect((await crmEvent('contact.unsubscribed', { leadId: id })).statusCode).toBe(200);
-    await stageOf(id, 'closed');
-    landedBefore(await timelineAt(id, 'stage_changed'), due, 'the unsubscribe');
-    // Closed, the workflow keeps no timer: settled, it can send nothing more.
-    await settled('leaving');
-    expect((await handleOf('leaving').query(leadStateQuery)).nextTouchAt).toBeNull();
-    expect(await mails('leaving@example.jp')).toHaveLength(0);
-  });
+  it.sequential(
+    'stops only email when the lead unsubscribes: the touch already scheduled goes as paper DM, and the lead stays in nurturing',
+    async () => {
+      const id = await createLead('leaving@example.jp', { cadence: 'slow-dm', postalAddress: ADDRESS });
+      const due = await dueOf(id);
+      expect((await crmEvent('contact.unsubscribed', { leadId: id })).statusCode).toBe(200);
+      const entry = await waitFor(
+        async () => (await timeline(id)).find((e) => e.kind === 'unsubscribed'),
+        'the unsubscribe on the timeline',
+      );
+      expect(entry.detail).toEqual({ channel: 'email', reason: 'unsubscribed via CRM' });
+      landedBefore(await timelineAt(id, 'unsubscribed'), due, 'the unsubscribe');
+      // The email step comes due and goes by paper mail, which an email opt-out does not cover.
+      const fallback = await waitFor(
+        async () => (await timeline(id)).find((e) => e.kind === 'touch_fallback'),
+        'the DM instead of the email',
+        20_000,
+      );
+      expect(fallback.detail).toMatchObject({
+        channel: 'dm',
+        reasons: [expect.objectContaining({ code: 'fallback', message: 'DM instead of email: email is suppressed' })],
+      });
+      // The sequence has ended and no timer is left: settled, nothing more can be sent.
+      await settled('leaving');
+      expect(await mails('leaving@example.jp')).toHaveLength(0);
+      const dms = (await app.inject({ method: 'GET', url: '/v1/dm-tasks?status=open', headers: auth }))
+        .json<{ items: { leadId: string; templateKey: string }[] }>()
+        .items.filter((t) => t.leadId === id);
+      expect(dms).toMatchObject([{ templateKey: 'n1' }]);
+      expect(await lead(id)).toMatchObject({ stage: 'nurturing', touches: 1 });
+      expect((await timeline(id)).filter((e) => e.kind === 'stage_changed')).toEqual([]);
+    },
+  );
 
   // Races a PT4S/PT5S cadence: run alone (it.sequential), not beside the others.
   it.sequential('delays a touch that would break the frequency cap', async () => {
@@ -446,6 +489,26 @@ describe.concurrent('the lead lifecycle through the API', () => {
     await waitFor(async () => (await mails('paused@example.jp')).length === 1, 'the held email after resume');
   });
 
+  it('moves the touch waited on by the length of a pause: a pause stops the lead’s calendar', async () => {
+    const id = await createLead('paused-calendar@example.jp', { cadence: 'hour' });
+    const due = await dueOf(id);
+    const flag = (action: 'pause' | 'resume', entry: string) =>
+      app.inject({ method: 'POST', url: `/v1/leads/${id}/${action}`, headers: auth }).then(async (res) => {
+        expect(res.statusCode).toBe(202);
+        await waitFor(async () => (await timeline(id)).some((e) => e.kind === entry), `the ${entry} entry`);
+      });
+    await flag('pause', 'paused');
+    await flag('resume', 'resumed');
+    // Both times are the workflow's own (it wrote the entries as it handled the events).
+    const pausedFor = (await timelineAt(id, 'resumed')) - (await timelineAt(id, 'paused'));
+    expect(pausedFor).toBeGreaterThan(0);
+    const moved = await waitFor(async () => {
+      const next = (await lead(id)).nextTouchAt;
+      return next !== null && Date.parse(next) !== due && Date.parse(next);
+    }, 'the touch to be planned again');
+    expect(moved).toBe(due + pausedFor);
+  });
+
   it('continues as new when history grows, keeping the score, the stage and every event', async () => {
     const id = await createLead('chatty@example.jp', { cadence: 'slow' });
     // Twenty points short of the threshold in 1-point opens, spread over many signals.
@@ -495,43 +558,55 @@ describe.concurrent('the lead lifecycle through the API', () => {
   });
 
   // Races a PT4S/PT5S cadence: run alone (it.sequential), not beside the others.
-  it.sequential('stops email to an address that hard-bounced, and closes a lead that complained', async () => {
-    const bounced = await createLead('bounced@example.jp', { cadence: 'slow' });
-    const bouncedDue = await dueOf(bounced);
-    expect((await event({ leadId: bounced, type: 'bounce', bounceType: 'hard', id: 'bounce-1' })).statusCode).toBe(202);
-    await waitFor(
-      async () => (await timeline(bounced)).some((e) => e.kind === 'email_hard_bounce'),
-      'the bounce on the timeline',
-    );
-    // The suppression is written by the API before it answers; the workflow's record follows.
-    landedBefore(await timelineAt(bounced, 'email_hard_bounce'), bouncedDue, 'the bounce');
-    const complained = await createLead('complained@example.jp', { cadence: 'slow' });
-    const complainedDue = await dueOf(complained);
-    expect((await event({ email: 'complained@example.jp', type: 'complaint', id: 'complaint-1' })).statusCode).toBe(
-      202,
-    );
-    await stageOf(complained, 'closed');
-    landedBefore(await timelineAt(complained, 'stage_changed'), complainedDue, 'the complaint');
-    const suppressed = await pool.query<{ email: string; reason: string }>(
-      "SELECT email, reason FROM suppressions WHERE email IN ('bounced@example.jp', 'complained@example.jp') ORDER BY email",
-    );
-    expect(suppressed.rows).toEqual([
-      { email: 'bounced@example.jp', reason: 'hard bounce' },
-      { email: 'complained@example.jp', reason: 'complaint' },
-    ]);
-    // The touches both had scheduled (PT4S) are not sent: the bounced lead's touch comes
-    // due and is skipped (the timeline says so); the closed lead keeps no timer at all.
-    await waitFor(
-      async () =>
-        (await timeline(bounced)).some((e) => e.kind === 'touch_skipped' && e.detail.reason === 'email suppressed'),
-      'the skipped touch',
-      20_000,
-    );
-    await settled('bounced');
-    await settled('complained');
-    expect(await mails('bounced@example.jp')).toHaveLength(0);
-    expect(await mails('complained@example.jp')).toHaveLength(0);
-  });
+  it.sequential(
+    'stops email to an address that hard-bounced or complained, and keeps both leads in nurturing',
+    async () => {
+      const bounced = await createLead('bounced@example.jp', { cadence: 'slow' });
+      const bouncedDue = await dueOf(bounced);
+      expect((await event({ leadId: bounced, type: 'bounce', bounceType: 'hard', id: 'bounce-1' })).statusCode).toBe(
+        202,
+      );
+      await waitFor(
+        async () => (await timeline(bounced)).some((e) => e.kind === 'email_hard_bounce'),
+        'the bounce on the timeline',
+      );
+      // The suppression is written by the API before it answers; the workflow's record follows.
+      landedBefore(await timelineAt(bounced, 'email_hard_bounce'), bouncedDue, 'the bounce');
+      const complained = await createLead('complained@example.jp', { cadence: 'slow' });
+      const complainedDue = await dueOf(complained);
+      expect((await event({ email: 'complained@example.jp', type: 'complaint', id: 'complaint-1' })).statusCode).toBe(
+        202,
+      );
+      // A complaint is an unsubscribe from email: the lead is not closed.
+      const unsubscribed = await waitFor(
+        async () => (await timeline(complained)).find((e) => e.kind === 'unsubscribed'),
+        'the complaint on the timeline',
+      );
+      expect(unsubscribed.detail).toEqual({ channel: 'email', reason: 'complaint' });
+      landedBefore(await timelineAt(complained, 'unsubscribed'), complainedDue, 'the complaint');
+      const suppressed = await pool.query<{ email: string; reason: string }>(
+        "SELECT email, reason FROM suppressions WHERE email IN ('bounced@example.jp', 'complained@example.jp') ORDER BY email",
+      );
+      expect(suppressed.rows).toEqual([
+        { email: 'bounced@example.jp', reason: 'hard bounce' },
+        { email: 'complained@example.jp', reason: 'complaint' },
+      ]);
+      // The touches both had scheduled (PT4S) are not sent: each comes due and is skipped
+      // (the timeline says so; the step has no fallback), and the sequence ends with no timer left.
+      for (const id of [bounced, complained])
+        await waitFor(
+          async () =>
+            (await timeline(id)).some((e) => e.kind === 'touch_skipped' && e.detail.reason === 'email suppressed'),
+          'the skipped touch',
+          20_000,
+        );
+      await settled('bounced');
+      await settled('complained');
+      expect(await mails('bounced@example.jp')).toHaveLength(0);
+      expect(await mails('complained@example.jp')).toHaveLength(0);
+      for (const id of [bounced, complained]) expect((await lead(id)).stage).toBe('nurturing');
+    },
+  );
 
   it('moves a lead by hand into a deal and back, and closes a lead marked do-not-contact', async () => {
     const moved = await createLead('moved-by-hand@example.jp', { cadence: 'slow' });
@@ -632,6 +707,7 @@ const EXPECTED_HISTORIES = [
   'no-owner-2',
   'overdue',
   'paused',
+  'paused-calendar',
   'stall',
   'windowed',
   'won',

@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import type { temporal as proto } from '@temporalio/proto';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +18,7 @@ import {
   waitFor,
 } from '../support/services.ts';
 import { settlePool } from '../support/state-snapshot.ts';
+import { leadStateQuery } from '../../workflows/lead-events.ts';
 
 // The links in every marketing email, driven as readers, mail clients, mail providers and
 // their link scanners drive them: the unsubscribe page and RFC 8058 one-click, the open
@@ -52,7 +54,6 @@ const ONE_CLICK = {
 };
 const READER_UA =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const token = (payload: TokenPayload) => signToken(APP_SECRET, payload);
 const sha16 = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
 /** The token with its payload replaced and its signature kept, as someone editing a link would make it. */
@@ -62,11 +63,12 @@ const altered = (valid: string, payload: TokenPayload) =>
 describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
   let pool: pg.Pool;
   let app: FastifyInstance;
+  let client: Client;
   const stops: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
     const services = await startTestServices();
-    ({ pool, app } = services);
+    ({ pool, app, client } = services);
     stops.push(services.stop);
     expect(
       (
@@ -112,10 +114,34 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
         leadId,
       ])
     ).rows.sort(bySource);
-  const stageChanges = async (id: string) =>
-    (await app.inject({ method: 'GET', url: `/v1/leads/${id}/timeline`, headers: auth }))
-      .json<{ items: { kind: string; detail: { to?: string } }[] }>()
-      .items.filter((e) => e.kind === 'stage_changed');
+  const timeline = async (id: string) =>
+    (await app.inject({ method: 'GET', url: `/v1/leads/${id}/timeline`, headers: auth })).json<{
+      items: { at: string; kind: string; detail: Record<string, unknown> }[];
+    }>().items;
+  const stageChanges = async (id: string) => (await timeline(id)).filter((e) => e.kind === 'stage_changed');
+  /** The unsubscribe on the lead's timeline, once its workflow has recorded it. */
+  const unsubscribed = (id: string) =>
+    waitFor(async () => (await timeline(id)).find((e) => e.kind === 'unsubscribed'), 'the unsubscribe on the timeline');
+  const handle = (id: string) => client.workflow.getHandle(`lead-${id}`);
+  type HistoryEvent = proto.api.history.v1.IHistoryEvent;
+  const history = async (id: string): Promise<HistoryEvent[]> => (await handle(id).fetchHistory()).events ?? [];
+  const signals = (events: HistoryEvent[]) => events.filter((e) => e.workflowExecutionSignaledEventAttributes);
+  const activities = (events: HistoryEvent[]) => events.filter((e) => e.activityTaskScheduledEventAttributes);
+  /**
+   * The lead's history once its workflow has nothing in flight: no activity, no workflow
+   * task, no event unhandled. Whatever a signal already in the history made it do is in it.
+   */
+  const settledHistory = async (id: string): Promise<HistoryEvent[]> => {
+    await waitFor(async () => {
+      const { raw } = await handle(id).describe();
+      return (
+        (raw.pendingActivities?.length ?? 0) === 0 &&
+        !raw.pendingWorkflowTask &&
+        (await handle(id).query(leadStateQuery)).pendingEvents === 0
+      );
+    }, 'the workflow to settle');
+    return history(id);
+  };
 
   describe('unsubscribe', () => {
     it('answers the same 404 page for forged, altered, misused and unknown tokens, and changes nothing', async () => {
@@ -149,15 +175,15 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
       expect(page).toContain('This link is not valid');
       expect(page).not.toContain('target@');
 
-      await sleep(500);
+      // The route writes the suppression and signals the workflow before it answers: with
+      // every request answered, neither lead's history holds a signal.
       expect(await suppression('target@example.jp')).toEqual([]);
       expect(await suppression('other@example.jp')).toEqual([]);
-      expect((await lead(id)).stage).toBe('nurturing');
-      expect((await lead(other)).stage).toBe('nurturing');
+      expect(signals(await history(id))).toEqual([]);
+      expect(signals(await history(other))).toEqual([]);
     });
 
-    it('one-click as a mail provider posts it: suppresses the address, closes the lead and drops the touch already scheduled', async () => {
-      const started = Date.now();
+    it('one-click as a mail provider posts it: suppresses the address, drops the email already scheduled, and keeps the lead', async () => {
       const id = await createLead('one-click@example.jp', { cadence: 'slow' });
       const res = await app.inject({
         method: 'POST',
@@ -166,13 +192,23 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
         payload: 'List-Unsubscribe=One-Click',
       });
       expect(res.statusCode).toBe(200);
-      // Well before the touch falls due at 4 s, or the test would prove nothing.
-      expect(Date.now() - started).toBeLessThan(3000);
       expect(await suppression('one-click@example.jp')).toEqual([{ reason: 'unsubscribed' }]);
-      await waitFor(async () => (await lead(id)).stage === 'closed', 'the lead to close', 10_000);
+      const entry = await unsubscribed(id);
+      expect(entry.detail).toEqual({ channel: 'email', reason: 'unsubscribed' });
 
-      await sleep(Math.max(0, started + 6000 - Date.now()));
+      // The email step comes due and is skipped (it names no fallback): the proof it was not sent.
+      const skipped = await waitFor(
+        async () => (await timeline(id)).find((e) => e.kind === 'touch_skipped'),
+        'the scheduled email to be skipped',
+        20_000,
+      );
+      expect(skipped.detail).toMatchObject({ channel: 'email', reason: 'email suppressed' });
+      // The workflow had the unsubscribe before the touch fell due at 4 s, or the test would prove nothing.
+      expect(Date.parse(entry.at)).toBeLessThan(Date.parse(String(skipped.detail.dueAt)));
       expect(await mailTo('one-click@example.jp')).toHaveLength(0);
+      // Email only: the lead is not closed.
+      expect((await lead(id)).stage).toBe('nurturing');
+      const before = await settledHistory(id);
 
       // A provider retrying (or the reader clicking twice) changes nothing more.
       const again = await app.inject({
@@ -182,9 +218,13 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
         payload: 'List-Unsubscribe=One-Click',
       });
       expect(again.statusCode).toBe(200);
-      await sleep(500);
       expect(await suppression('one-click@example.jp')).toEqual([{ reason: 'unsubscribed' }]);
-      expect((await stageChanges(id)).map((e) => e.detail.to)).toEqual(['closed']);
+      // The repeat reached the workflow (a second signal) and, settled, made it do nothing.
+      const after = await settledHistory(id);
+      expect(signals(after)).toHaveLength(signals(before).length + 1);
+      expect(activities(after)).toHaveLength(activities(before).length);
+      expect((await timeline(id)).filter((e) => e.kind === 'unsubscribed')).toHaveLength(1);
+      expect(await stageChanges(id)).toEqual([]);
     });
 
     it('still unsubscribes with a link of the old format, signed before tokens named their email', async () => {
@@ -218,7 +258,7 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
           const res = await app.inject({ method: 'POST', url: `/u/${token({ p: 'unsubscribe', l: id })}`, ...request });
           expect(res.statusCode, `request ${i}`).toBe(200);
           expect(await suppression(`posted-${i}@example.jp`)).toEqual([{ reason: 'unsubscribed' }]);
-          await waitFor(async () => (await lead(id)).stage === 'closed', `lead ${i} to close`, 10_000);
+          expect((await unsubscribed(id)).detail, `lead ${i}`).toEqual({ channel: 'email', reason: 'unsubscribed' });
         }),
       );
     });
@@ -262,7 +302,8 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
       expect(done.statusCode).toBe(200);
       expect(done.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(done.body).toContain('配信を停止しました');
-      await waitFor(async () => (await lead(id)).stage === 'closed', 'the lead to close', 10_000);
+      await unsubscribed(id);
+      expect((await lead(id)).stage).toBe('nurturing');
 
       // Back on the page later: it says so, with no button.
       const later = await app.inject({ method: 'GET', url: path });
@@ -492,7 +533,7 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
       );
     });
 
-    it('one-click keeps the suppression and answers 503 with Retry-After; the provider’s retry closes the lead', async () => {
+    it('one-click keeps the suppression and answers 503 with Retry-After; the provider’s retry reaches the workflow', async () => {
       const id = await createLead('outage@example.jp');
       const path = `/u/${token({ p: 'unsubscribe', l: id })}`;
       const res = await temporalDown.inject({
@@ -504,7 +545,7 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
       expect(res.statusCode).toBe(503);
       expect(res.headers['retry-after']).toBe('5');
       expect(await suppression('outage@example.jp')).toEqual([{ reason: 'unsubscribed' }]);
-      expect((await lead(id)).stage).toBe('nurturing');
+      expect(signals(await history(id))).toEqual([]);
 
       const page = await temporalDown.inject({
         method: 'POST',
@@ -522,7 +563,8 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
         payload: 'List-Unsubscribe=One-Click',
       });
       expect(retried.statusCode).toBe(200);
-      await waitFor(async () => (await lead(id)).stage === 'closed', 'the lead to close', 10_000);
+      expect((await unsubscribed(id)).detail).toEqual({ channel: 'email', reason: 'unsubscribed' });
+      expect((await lead(id)).stage).toBe('nurturing');
     });
 
     it('still answers the pixel and the redirect, and a page (not JSON) when PostgreSQL is down', async () => {
@@ -547,9 +589,11 @@ describe.concurrent('unsubscribe pages, one-click and tracking links', () => {
       expect(page.headers['retry-after']).toBe('5');
       expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(page.body).toContain('Temporarily unavailable');
-      // The recording that failed left nothing half-done.
-      await sleep(1500);
+      // The recording that failed left nothing half-done. The pixel records after its reply,
+      // holding a pool client until its signal fails: an idle pool means it has finished.
+      await settlePool(pool);
       expect(await events(id)).toEqual([]);
+      expect(signals(await history(id))).toEqual([]);
     });
   });
 });

@@ -14,6 +14,7 @@ import { freePort } from '../../stack/free-port.ts';
 import { startFakeHubspot } from '../support/fake-hubspot.ts';
 import { keepHistory } from '../support/replay.ts';
 import { auth, PUBLIC_BASE_URL, startTestApp, startTestServices, testAppConfig, waitFor } from '../support/services.ts';
+import { timelineEntry } from '../support/timeline.ts';
 
 // HubSpot webhook batches as HubSpot sends them (v3-signed JSON arrays of events that
 // carry only ids), with the records fetched from a local imitation of HubSpot's API.
@@ -334,7 +335,7 @@ describe('the HubSpot webhook', () => {
     await waitFor(async () => (await leadView(id)).stage === 'dormant', 'dormant after the contract ended');
   });
 
-  it('suppresses a contact whose email opt-out turned true', async () => {
+  it('suppresses a contact whose email opt-out turned true, and keeps its lead for paper mail and tasks', async () => {
     hubspot.contacts.set('1001', { email: 'hs-optout@example.jp', hs_email_optout: 'true' });
     const change = event({
       subscriptionType: 'contact.propertyChange',
@@ -347,6 +348,11 @@ describe('the HubSpot webhook', () => {
     expect((await pool.query("SELECT reason FROM suppressions WHERE email = 'hs-optout@example.jp'")).rows).toEqual([
       { reason: 'unsubscribed via hubspot' },
     ]);
+    // The workflow records an unsubscribe from email, and the lead is not closed.
+    const id = (await leadByEmail('hs-optout@example.jp'))!.id;
+    const entry = await timelineEntry(app, id, 'unsubscribed');
+    expect(entry.detail).toEqual({ channel: 'email', reason: 'unsubscribed via hubspot' });
+    expect((await leadView(id)).stage).toBe('nurturing');
   });
 
   it('fails the fetch for good, without retrying, when a contact cannot be taken as a lead', async () => {

@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import { leadWorkflowId } from '../../domain/lead.ts';
 import { auth, startTestServices, waitFor } from '../support/services.ts';
 import { settleWorkflowCount, snapshotState } from '../support/state-snapshot.ts';
+import { timelineEntry } from '../support/timeline.ts';
 
 // Zoho CRM workflow-rule webhooks as Zoho sends them: form-encoded record fields and the
 // shared token as a custom parameter (Zoho does not sign them).
@@ -121,7 +122,7 @@ describe('the Zoho CRM webhook', () => {
     await waitFor(async () => (await lead(id)).stage === 'dormant', 'dormant after the contract ended');
   });
 
-  it('suppresses a contact that opted out of email', async () => {
+  it('suppresses a contact that opted out of email, and keeps its lead for paper mail and tasks', async () => {
     const res = await zoho({
       module: 'Contacts',
       record_id: 'c-2',
@@ -135,13 +136,18 @@ describe('the Zoho CRM webhook', () => {
     expect(
       (await pool.query("SELECT count(*)::int AS n FROM leads WHERE email = 'zoho-optout@example.jp'")).rows,
     ).toEqual([{ n: 1 }]);
+    // The workflow records an unsubscribe from email, and the lead is not closed.
+    const id = res.json<{ leadId: string }>().leadId;
+    const entry = await timelineEntry(app, id, 'unsubscribed');
+    expect(entry.detail).toEqual({ channel: 'email', reason: 'unsubscribed via zoho' });
+    expect((await lead(id)).stage).toBe('nurturing');
   });
 
   it('refuses a wrong or missing token and a record without an email, changing nothing', async () => {
     // Every table and the workflows, not one address: a refused call may change nothing at all.
     const leads = async () => Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM leads')).rows[0]?.n);
     await settleWorkflowCount(client, taskQueue, await leads());
-    // The earlier tests' workflows may still be writing (an opt-out closes its lead a moment
+    // The earlier tests' workflows may still be writing (an opt-out is recorded a moment
     // after the webhook's answer): wait until none has an activity or a task in flight.
     const ids = (await pool.query<{ id: string }>('SELECT id FROM leads')).rows.map((row) => row.id);
     for (const id of ids) {

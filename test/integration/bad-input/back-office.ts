@@ -22,6 +22,7 @@ const createKey: BodyRoute = {
   route: 'POST /v1/api-keys',
   url: () => '/v1/api-keys',
   credentials: admin,
+  ok: 201,
   valid: () => ({ name: 'CRM sync', role: 'integration' }),
 };
 const completeTodo: BodyRoute = {
@@ -48,7 +49,7 @@ const byId = (route: string, fixture: (f: Fixtures) => string): Row[] => {
 const unknownParameter = (route: string, url: string): Row[] =>
   queryCases(route, url, admin, [['an unknown parameter', { unexpected: '1' }, 422, 'unexpected']]);
 const noisyQuery = { q: "'; DROP TABLE leads;--<script>", pad: 'x'.repeat(4000) };
-const publicGet = (route: string, url: string, status: number | readonly number[] = 200): Row => ({
+const publicGet = (route: string, url: string, status = 200): Row => ({
   route,
   case: 'a hostile query string is ignored',
   request: () => ({ method: 'GET', url: `${url}?${new URLSearchParams(noisyQuery).toString()}` }),
@@ -60,7 +61,11 @@ export const backOfficeRows: Row[] = [
   ...keyCases(createKey.route, (f) => send(createKey, f, JSON.stringify(createKey.valid(f)))),
   ...bodyCases(createKey),
   ...missingFieldCases(createKey, ['/name', '/role']),
-  ...stringFieldCases(createKey, { '/name': data(100, (f) => f.get('/v1/api-keys')), '/role': strict }),
+  // A new key: its row, nothing else.
+  ...stringFieldCases(createKey, {
+    '/name': data(100, (f) => f.get('/v1/api-keys'), { changesOnly: ['api_keys'] }),
+    '/role': strict,
+  }),
   {
     route: createKey.route,
     case: 'the admin role',
@@ -90,7 +95,7 @@ export const backOfficeRows: Row[] = [
   ...missingFieldCases(completeMany, ['/ids']),
   // Ids that are no task's are answered back in `notFound`: nothing is stored.
   ...stringFieldCases(completeMany, {
-    '/ids/0': data(100, async (_f, response) => response.json<{ notFound: string[] }>().notFound, false),
+    '/ids/0': data(100, async (_f, response) => response.json<{ notFound: string[] }>().notFound, {}),
   }),
   {
     route: completeMany.route,
@@ -210,16 +215,17 @@ export const backOfficeRows: Row[] = [
   publicGet('GET /readyz', '/readyz'),
   publicGet('GET /metrics', '/metrics'),
   publicGet('GET /openapi.json', '/openapi.json'),
-  publicGet('GET /docs', '/docs', [200, 302]),
+  publicGet('GET /docs', '/docs', 200),
   publicGet('GET /docs/json', '/docs/json'),
   publicGet('GET /docs/yaml', '/docs/yaml'),
-  publicGet('GET /docs/static/index.html', '/docs/static/index.html', [200, 302]),
+  // Swagger UI sends its old index page to /docs.
+  publicGet('GET /docs/static/index.html', '/docs/static/index.html', 302),
   publicGet('GET /docs/static/swagger-initializer.js', '/docs/static/swagger-initializer.js'),
   {
     route: 'GET /docs/static/*',
     case: 'a path out of the docs folder',
     request: () => ({ method: 'GET', url: '/docs/static/..%2f..%2f..%2fpackage.json' }),
-    status: [403, 404],
+    status: 404,
   },
   {
     route: 'GET /docs/static/*',
@@ -323,6 +329,6 @@ export const backOfficeRows: Row[] = [
     route: 'unknown',
     case: 'a path of 10 KB',
     request: () => ({ method: 'GET', url: `/v1/${'x'.repeat(10 * 1024)}` }),
-    status: [404, 414],
+    status: 404,
   },
 ];

@@ -3,6 +3,7 @@ import { auth } from '../../support/services.ts';
 import {
   BAD_KEYS,
   badIdCases,
+  KEY_STATUS,
   bodyCases,
   data,
   keyCases,
@@ -25,6 +26,7 @@ const putCadence: BodyRoute = {
   route: 'PUT /v1/cadences/:key',
   url: () => '/v1/cadences/bad-input',
   credentials: admin,
+  ok: 201,
   valid: () => ({
     name: 'Bad input',
     nurture: { steps: [{ after: 'P1D', channel: 'email', template: 'welcome', title: 'First touch' }] },
@@ -36,6 +38,7 @@ const putTemplate: BodyRoute = {
   route: 'PUT /v1/templates/:key',
   url: () => '/v1/templates/bad-input',
   credentials: admin,
+  ok: 201,
   valid: () => ({ subject: 'ご案内 {{lead.name}} 様', mjml: MJML, locale: 'ja' }),
 };
 
@@ -57,7 +60,7 @@ const previewed = data(
     expect(html).not.toContain('<script>');
     return text;
   },
-  false,
+  {},
 );
 
 const keyRoutes = [
@@ -100,12 +103,13 @@ export const contentRows: Row[] = [
   ...bodyCases(putCadence),
   ...missingFieldCases(putCadence, ['/name', '/nurture', '/nurture/steps/0/after']),
   ...stringFieldCases(putCadence, {
-    '/name': data(200, (f) => f.get('/v1/cadences/bad-input')),
+    // Each save is a new version of the cadence, and nothing else.
+    '/name': data(200, (f) => f.get('/v1/cadences/bad-input'), { changesOnly: ['cadences'] }),
     '/nurture/steps/0/after': strict,
     '/nurture/steps/0/channel': strict,
     '/nurture/steps/0/template': strict,
-    '/nurture/steps/0/title': data(200, (f) => f.get('/v1/cadences/bad-input')),
-    '/reactivation/eligibleReasons/0': data(100, (f) => f.get('/v1/cadences/bad-input')),
+    '/nurture/steps/0/title': data(200, (f) => f.get('/v1/cadences/bad-input'), { changesOnly: ['cadences'] }),
+    '/reactivation/eligibleReasons/0': data(100, (f) => f.get('/v1/cadences/bad-input'), { changesOnly: ['cadences'] }),
   }),
   {
     route: putCadence.route,
@@ -115,7 +119,7 @@ export const contentRows: Row[] = [
     code: 'invalid',
     names: ['key'],
   },
-  ...badIdCases(putCadence.route, (key) => `/v1/cadences/${key}`, admin, [404, 422], BAD_KEYS).map((row) => ({
+  ...badIdCases(putCadence.route, (key) => `/v1/cadences/${key}`, admin, KEY_STATUS, BAD_KEYS).map((row) => ({
     ...row,
     request: (f: Fixtures) => ({ ...row.request(f), payload: putCadence.valid(f) as object }),
   })),
@@ -124,7 +128,7 @@ export const contentRows: Row[] = [
   ...bodyCases(putTemplate),
   ...missingFieldCases(putTemplate, ['/subject', '/mjml']),
   ...stringFieldCases(putTemplate, {
-    '/subject': data(500, (f) => f.get('/v1/templates/bad-input')),
+    '/subject': data(500, (f) => f.get('/v1/templates/bad-input'), { changesOnly: ['templates'] }),
     '/mjml': strict,
     '/locale': strict,
   }),
@@ -144,7 +148,7 @@ export const contentRows: Row[] = [
     code: 'invalid',
     names: ['mjml'],
   },
-  ...badIdCases(putTemplate.route, (key) => `/v1/templates/${key}`, admin, [404, 422], BAD_KEYS).map((row) => ({
+  ...badIdCases(putTemplate.route, (key) => `/v1/templates/${key}`, admin, KEY_STATUS, BAD_KEYS).map((row) => ({
     ...row,
     request: (f: Fixtures) => ({ ...row.request(f), payload: putTemplate.valid(f) as object }),
   })),
@@ -152,7 +156,7 @@ export const contentRows: Row[] = [
   ...keyCases(preview.route, (f) => send(preview, f, JSON.stringify(preview.valid(f)))),
   ...bodyCases(preview),
   ...stringFieldCases(preview, { '/lead/name': previewed, '/lead/company': previewed, '/locale': strict }),
-  ...badIdCases(preview.route, (key) => `/v1/templates/${key}/preview`, admin, [404, 422], BAD_KEYS).map((row) => ({
+  ...badIdCases(preview.route, (key) => `/v1/templates/${key}/preview`, admin, KEY_STATUS, BAD_KEYS).map((row) => ({
     ...row,
     request: (f: Fixtures) => ({ ...row.request(f), payload: { lead: {} } }),
   })),
@@ -161,7 +165,7 @@ export const contentRows: Row[] = [
     const url = (key: string) => route.split(' ')[1]?.replace(':key', key) ?? '';
     return [
       ...keyCases(route, () => ({ method: 'GET', url: url('default'), headers: auth })),
-      ...badIdCases(route, url, admin, [404, 422], BAD_KEYS),
+      ...badIdCases(route, url, admin, KEY_STATUS, BAD_KEYS),
     ];
   }),
   {
@@ -234,7 +238,7 @@ export const contentRows: Row[] = [
   ...bodyCases(testSend),
   ...missingFieldCases(testSend, ['/to']),
   ...stringFieldCases(testSend, { '/to': strict, '/locale': strict }),
-  ...badIdCases(testSend.route, (key) => `/v1/templates/${key}/test-send`, admin, [404, 422], BAD_KEYS).map((row) => ({
+  ...badIdCases(testSend.route, (key) => `/v1/templates/${key}/test-send`, admin, KEY_STATUS, BAD_KEYS).map((row) => ({
     ...row,
     request: (f: Fixtures) => ({ ...row.request(f), payload: testSend.valid(f) as object }),
   })),

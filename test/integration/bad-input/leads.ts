@@ -41,12 +41,14 @@ const createLead: BodyRoute = {
     externalId: 'crm-1',
   }),
 };
-const text = (max: number): FieldKind => data(max, lead);
+// The fixture lead's profile is updated (200): its row only; a profile change signals no workflow.
+const text = (max: number): FieldKind => data(max, lead, { changesOnly: ['leads'] });
 
 const events: BodyRoute = {
   route: 'POST /v1/events',
   url: () => '/v1/events',
   credentials: admin,
+  ok: 202,
   valid: (f) => ({ leadId: f.leadId, type: 'web_visit', occurredAt: '2026-01-05T10:00:00+09:00', id: 'visit-1' }),
 };
 
@@ -154,7 +156,10 @@ export const leadRows: Row[] = [
     route: 'GET /v1/leads/:id/emails/:deliveryId',
     case: `${name} as the delivery`,
     request: (f) => ({ method: 'GET', url: `/v1/leads/${f.leadId}/emails/${id}`, headers: auth }),
-    status: [404, 422],
+    // A delivery id is at most 30 characters (422 past that, as a uuid is); shorter ones
+    // that are not a delivery's number find nothing (404), as does one past the router's
+    // 100-character parameter limit.
+    status: name === 'an unknown id' ? 422 : 404,
   })),
 
   ...keyCases(owner.route, (f) => send(owner, f, JSON.stringify(owner.valid(f)))),
@@ -181,7 +186,7 @@ export const leadRows: Row[] = [
       { stage: 'deal', reason: `<script>alert(1)</script>'; DROP TABLE leads;--` },
       202,
     ),
-    changes: true,
+    temporal: 'signal',
     stored: async (_f, response) =>
       expect(response.json()).toMatchObject({ accepted: true, from: 'nurturing', to: 'deal' }),
   },
@@ -193,7 +198,11 @@ export const leadRows: Row[] = [
     '/leadId': { kind: 'lookup', max: 100 },
     '/type': strict,
     '/occurredAt': strict,
-    '/id': data(200, async (f) => f.query('SELECT source_id FROM events WHERE lead_id = $1', [f.leadId])),
+    // A new event: its row, and the signal that carries it to the lead's workflow.
+    '/id': data(200, async (f) => f.query('SELECT source_id FROM events WHERE lead_id = $1', [f.leadId]), {
+      changesOnly: ['events'],
+      temporal: 'signal',
+    }),
   }),
   {
     route: events.route,

@@ -48,7 +48,10 @@ export interface Row {
   route: string;
   case: string;
   request: (f: Fixtures) => InjectOptions;
-  /** The status, or the statuses any of which is right. */
+  /**
+   * The status. Several, any of which is right, only where the answer really varies (a row
+   * saying why); every row of today's table has one.
+   */
   status: number | readonly number[];
   /** The error code, for 4xx. */
   code?: string;
@@ -56,10 +59,18 @@ export interface Row {
   names?: readonly string[];
   /** For a 2xx: checks what was stored or answered (verbatim, escaped on output). */
   stored?: (f: Fixtures, response: LightMyRequestResponse) => Promise<void>;
-  /** The request may change state (a 2xx that stores data). Otherwise it must change nothing at all. */
-  changes?: boolean;
-  /** Narrower than `changes`: only these tables may change; the others, the workflows and Temporal calls must not. */
+  /**
+   * A request that stores data (a 2xx): only these tables may change. Without it the
+   * request must change nothing at all. Either way every other table, the workflows and the
+   * Temporal calls are checked.
+   */
   changesOnly?: readonly string[];
+  /**
+   * What the request asks of Temporal, when not nothing: one `signal` to the fixture lead's
+   * workflow (its history grows), or one `start` of a new lead's workflow (one more
+   * workflow). Exactly that; nothing else.
+   */
+  temporal?: 'signal' | 'start';
   /** A page for a person (HTML), not the JSON error format. */
   page?: boolean;
   /** Sent twice: the second answer must be this row's status too, and change nothing. */

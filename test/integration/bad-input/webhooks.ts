@@ -44,7 +44,8 @@ const zoho: BodyRoute = {
   }),
   open: true,
 };
-const zohoLead = data(200, (f) => f.get(`/v1/leads/${f.leadId}`));
+// The record updates the fixture lead's profile and leaves a receipt; no workflow is signalled.
+const zohoLead = data(200, (f) => f.get(`/v1/leads/${f.leadId}`), { changesOnly: ['leads', 'webhook_receipts'] });
 
 const mailgun: BodyRoute = {
   route: 'POST /v1/webhooks/mail/mailgun',
@@ -275,7 +276,8 @@ export const webhookRows: Row[] = [
   ...bodyCases(generic),
   ...missingFieldCases(generic, ['/id', '/type', '/data']),
   ...stringFieldCases(generic, {
-    '/id': data(200, receipts),
+    // A new event: its receipt, and the deal change signalled to the fixture lead's workflow.
+    '/id': data(200, receipts, { changesOnly: ['webhook_receipts'], temporal: 'signal' }),
     '/type': strict,
     '/occurredAt': strict,
     '/data/leadId': strict,
@@ -292,7 +294,7 @@ export const webhookRows: Row[] = [
     status: 200,
     replay: true,
   },
-  // Updates the fixture lead's profile and keeps a receipt: the change is the point.
+  // Updates the fixture lead's profile and keeps a receipt (the lead exists: no start, no signal).
   {
     route: generic.route,
     case: 'lead.created with hostile profile text stored verbatim',
@@ -308,8 +310,11 @@ export const webhookRows: Row[] = [
         }),
       ),
     status: 200,
-    changes: true,
-    stored: async (f) => void (await f.get(`/v1/leads/${f.leadId}`)),
+    changesOnly: ['leads', 'webhook_receipts'],
+    stored: async (f) =>
+      expect(await f.get(`/v1/leads/${f.leadId}`)).toMatchObject({
+        profile: { name: "'; DROP TABLE leads;--", company: '<script>alert(1)</script>' },
+      }),
   },
   {
     route: generic.route,
