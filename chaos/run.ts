@@ -371,25 +371,32 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
 type Call = (method: string, url: string, body?: unknown) => Promise<{ status: number; json: Record<string, unknown> }>;
 
+/** How long one lead's creation keeps being retried before the run gives up on it. */
+const CREATE_LEAD_BUDGET_MS = 15 * 60_000;
+
 /**
  * POST /v1/leads as a client should: a 503 (Temporal slow to answer under load) or a cut
- * connection is retried with backoff; the intake is an upsert, so a retry never makes a
- * second lead, and it starts the workflow if the first attempt did not.
+ * connection is retried with backoff (0.5 s doubling to 30 s) for as long as
+ * {@link CREATE_LEAD_BUDGET_MS}, as a CRM sync keeps retrying; the intake is an upsert, so a
+ * retry never makes a second lead, and it starts the workflow if the first attempt did not.
+ * (A budget of eight attempts, about two minutes, ended a 2,000-lead run at lead 336 on a
+ * machine so loaded that Temporal's own PostgreSQL calls timed out for minutes.)
  */
 async function createLead(
   call: Call,
   body: { email: string; name: string },
 ): Promise<{ status: number; json: Record<string, unknown> }> {
-  let last = '';
-  for (let attempt = 0; attempt < 8; attempt++) {
+  const deadline = Date.now() + CREATE_LEAD_BUDGET_MS;
+  let last: string;
+  for (let attempt = 0; ; attempt++) {
     const created = await call('POST', '/v1/leads', body).catch((error: unknown) => ({
       status: 0,
       json: { error: String(error) },
     }));
     if (created.status === 200 || created.status === 201) return created;
     last = `${created.status} ${JSON.stringify(created.json)}`;
-    if (created.status !== 0 && created.status < 500) break;
-    await sleep(500 * 2 ** attempt);
+    if ((created.status !== 0 && created.status < 500) || Date.now() >= deadline) break;
+    await sleep(Math.min(30_000, 500 * 2 ** attempt));
   }
   throw new Error(`lead ${body.email}: ${last}`);
 }
