@@ -10,6 +10,8 @@ export interface EmbeddedDatabase {
   stop: () => Promise<void>;
 }
 
+/** The variable that carries the child's options. */
+const POSTGRES_OPTIONS_ENV = 'LLE_EMBEDDED_POSTGRES_OPTIONS';
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'postgres-process.ts');
 
 /**
@@ -22,7 +24,11 @@ export function startEmbeddedPostgres(options: {
   password: string;
   database: string;
 }): Promise<EmbeddedDatabase> {
-  const child = fork(CHILD, [JSON.stringify(options)], {
+  // The options (the password among them) go through the environment, which only the same
+  // user can read (/proc/<pid>/environ is 0400), not the command line every local user's
+  // `ps` shows.
+  const child = fork(CHILD, [], {
+    env: { ...process.env, [POSTGRES_OPTIONS_ENV]: JSON.stringify(options) },
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   });

@@ -15,7 +15,10 @@ interface Options {
   database: string;
 }
 
-const options = JSON.parse(process.argv[2] ?? '{}') as Options;
+// The parent passes the options in the environment (not argv, which `ps` shows to all);
+// removed at once so nothing this process starts inherits the password.
+const options = JSON.parse(process.env.LLE_EMBEDDED_POSTGRES_OPTIONS ?? '{}') as Options;
+delete process.env.LLE_EMBEDDED_POSTGRES_OPTIONS;
 const send = (message: unknown) => process.send?.(message);
 
 async function main(): Promise<void> {

@@ -57,10 +57,13 @@ describe.skipIf(!usable)('embedded PostgreSQL started as root on a machine witho
       uid: string;
       owner: string;
       answer: number;
+      passwordInACommandLine: boolean;
     };
     expect(result.userBefore).toBeNull();
     expect(result.answer).toBe(42);
     expect(result.owner).toBe(result.uid);
+    // The database password reaches PostgreSQL's process through its environment, not argv.
+    expect(result.passwordInACommandLine).toBe(false);
     expect(execFileSync('getent', ['passwd'], { encoding: 'utf8' })).toBe(passwdBefore);
   }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../../stack/embedded-postgres.ts';
@@ -33,7 +33,16 @@ try {
   await client.end();
   const uid = execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim();
   const owner = (await stat(dataDir)).uid;
-  process.stdout.write(`${JSON.stringify({ userBefore, uid, owner: String(owner), answer: rows[0]?.answer })}\n`);
+  // Every running process's command line, as any local user's `ps` reads it: none may carry the password.
+  const commandLines = await Promise.all(
+    (await readdir('/proc'))
+      .filter((entry) => /^\d+$/.test(entry))
+      .map((pid) => readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')),
+  );
+  const passwordInACommandLine = commandLines.some((line) => line.includes('check-password'));
+  process.stdout.write(
+    `${JSON.stringify({ userBefore, uid, owner: String(owner), answer: rows[0]?.answer, passwordInACommandLine })}\n`,
+  );
 } finally {
   await database.stop();
 }
