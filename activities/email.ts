@@ -2,9 +2,11 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import { findLead } from '../db/repositories/leads.ts';
 import { suppressionOf } from '../db/repositories/suppressions.ts';
 import { appendTimeline } from '../db/repositories/timeline.ts';
+import { consentBlocksEmail } from '../domain/consent.ts';
 import { listUnsubscribeHeaders, withComplianceFooter } from '../mail/compliance.ts';
 import { InvalidTemplateError, renderEmail } from '../mail/render.ts';
 import { resolveTemplate } from '../mail/template-source.ts';
+import { replyAddressFor } from '../mail/reply-address.ts';
 import { signToken } from '../mail/tokens.ts';
 import { addTracking } from '../mail/tracking-links.ts';
 import { emailsFailed, emailsSuppressed, suppressionReasonLabel, touches } from '../observability/metrics.ts';
@@ -49,8 +51,9 @@ export function createEmailActivities(deps: ActivityDependencies) {
           templateKey: input.templateKey,
           to: lead.name ? { name: lead.name, address: lead.email } : lead.email,
           render: async () => {
-            const reason = await suppressionOf(db, lead.email);
-            if (reason !== undefined) throw new Suppressed(reason);
+            const reason =
+              (await suppressionOf(db, lead.email)) ?? consentBlocksEmail(deps.consentRequired === true, lead.consent);
+            if (reason !== undefined && reason !== null) throw new Suppressed(reason);
             const resolved = await resolveTemplate(db, input.templateKey, lead.locale);
             if (!resolved)
               throw ApplicationFailure.nonRetryable(
@@ -86,7 +89,14 @@ export function createEmailActivities(deps: ActivityDependencies) {
               html,
               keptHtml: rendered.html,
               templateVersion: template.version,
-              headers: listUnsubscribeHeaders(unsubscribeUrl, deps.unsubscribeMailto, unsubscribeToken),
+              headers: {
+                ...listUnsubscribeHeaders(unsubscribeUrl, deps.unsubscribeMailto, unsubscribeToken),
+                // A reply goes to an address that names the lead, so it is matched even when
+                // the replier's client drops In-Reply-To and References.
+                ...(deps.replyAddress === undefined
+                  ? {}
+                  : { 'Reply-To': replyAddressFor(deps.replyAddress, deps.appSecret, lead.id) }),
+              },
             };
           },
         });

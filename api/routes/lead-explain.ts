@@ -3,6 +3,7 @@ import Type from 'typebox';
 import { findCadence } from '../../db/repositories/cadences.ts';
 import { findLead } from '../../db/repositories/leads.ts';
 import { listTimelineOfKinds } from '../../db/repositories/timeline.ts';
+import { consentBlocksEmail } from '../../domain/consent.ts';
 import { leadWorkflowId } from '../../domain/lead.ts';
 import { planCadenceOf, type SequenceStage } from '../../domain/sequence-plan.ts';
 import { monthsWithoutTouch } from '../../domain/touch-explain.ts';
@@ -37,6 +38,12 @@ export const ExplainResponse = Type.Object({
   }),
   monthsWithoutTouch: Type.Integer({ minimum: 0 }),
   paused: Type.Boolean(),
+  consent: Type.Object({
+    basis: Type.Union([Type.String(), Type.Null()], { description: 'the legal basis on record, null when none' }),
+    emailBlocked: Type.Union([Type.String(), Type.Null()], {
+      description: 'why no email goes to the lead for lack of consent (CONSENT_REQUIRED=true), null when email may go',
+    }),
+  }),
   skipped: Type.Array(
     Type.Object({
       at: Type.String({ format: 'date-time' }),
@@ -55,7 +62,7 @@ const SKIPPED_KINDS = ['touch_skipped', 'touch_failed', 'dm_skipped', 'email_ski
  * planner, fed the workflow's live state), why it goes out when and how it does, in the
  * reader's language (`Accept-Language`, ja or en), and what was skipped lately.
  */
-export const leadExplainRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db, temporal }) => {
+export const leadExplainRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db, temporal, config }) => {
   app.get(
     '/v1/leads/:id/explain',
     { schema: { params: IdParams, response: { 200: ExplainResponse, ...errors([404, 'no such lead']) } } },
@@ -73,6 +80,7 @@ export const leadExplainRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asy
           ? planCadenceOf(cadence.definition, state.stage as SequenceStage)
           : undefined;
       const plan = state.plan;
+      const emailBlocked = consentBlocksEmail(config.consentRequired, lead.consent);
       const next =
         planCadence && plan
           ? planNextTouch({
@@ -85,7 +93,7 @@ export const leadExplainRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asy
               pauses: state.paused ? [{ fromMs: nowMs, toMs: null }] : [],
               lead: {
                 hasPostalAddress: lead.postalAddress !== undefined,
-                emailSuppressed: plan.emailSuppressed,
+                emailSuppressed: plan.emailSuppressed || emailBlocked !== null,
                 doNotContact: plan.doNotContact,
               },
             })
@@ -111,6 +119,7 @@ export const leadExplainRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asy
           ? monthsWithoutTouch(reachedMs, Date.parse(plan.stageEnteredAt), nowMs, lead.timezone)
           : 0,
         paused: state.paused,
+        consent: { basis: lead.consent?.basis ?? null, emailBlocked },
         skipped: skipped.map((e) => ({
           at: e.at.toISOString(),
           kind: e.kind,
