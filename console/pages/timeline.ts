@@ -39,6 +39,10 @@ const text = messages({
     task_created: 'タスク作成',
     event: '行動',
     deal_opened: '商談開始',
+    reply_received: '返信あり',
+    auto_reply_received: '自動返信 (スコア・停止なし)',
+    reply_owner_notified: '担当者へ返信を通知',
+    reply_unassigned: '返信: 通知先の担当者なし',
     content: '内容',
   },
   en: {
@@ -71,6 +75,10 @@ const text = messages({
     task_created: 'Task created',
     event: 'Engagement',
     deal_opened: 'Deal opened',
+    reply_received: 'Reply received',
+    auto_reply_received: 'Automatic reply (not scored, not pausing)',
+    reply_owner_notified: 'Owner told of the reply',
+    reply_unassigned: 'Reply: no owner to tell',
     content: 'Content',
   },
 });
@@ -83,6 +91,9 @@ export function kindName(lang: Lang, kind: string): string {
 
 function detailLine(lang: Lang, item: TimelineItem): Html {
   const d = item.detail;
+  // A reply shows who wrote, the subject and what they wrote (escaped, line breaks kept).
+  if ((item.kind === 'reply_received' || item.kind === 'auto_reply_received') && typeof d.text === 'string')
+    return html`${typeof d.from === 'string' ? d.from : ''} · ${typeof d.subject === 'string' ? d.subject : ''}<blockquote class="reply-text">${d.text}</blockquote>`;
   if (item.kind === 'stage_changed' && typeof d.to === 'string')
     return html`${typeof d.from === 'string' ? stageName(lang, d.from) : ''} → ${stageName(lang, d.to)}`;
   const parts = Object.entries(d)
