@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Cadence } from '../domain/cadence.ts';
+import { consentBlocksEmail } from '../domain/consent.ts';
 import { findCadence } from '../db/repositories/cadences.ts';
 import { findLead, setCadenceVersion } from '../db/repositories/leads.ts';
 import type { ActivityDependencies } from './dependencies.ts';
@@ -11,10 +12,16 @@ export interface LeadPlan {
   timezone: string;
   /** Whether the lead has a postal address, so a DM reaches it; absent in histories recorded before the touch planner. */
   hasPostalAddress?: boolean;
+  /**
+   * Email may not reach the lead for lack of a consent basis (CONSENT_REQUIRED=true): plan
+   * its email steps as for a suppressed address (their fallbacks, DM and tasks). Absent in
+   * histories recorded before consent records, and whenever email may go.
+   */
+  emailBlocked?: boolean;
 }
 
 /** Cadence reads: a workflow plans each step from the lead's current cadence. */
-export function createCadenceActivities({ db }: Pick<ActivityDependencies, 'db'>) {
+export function createCadenceActivities({ db, consentRequired }: Pick<ActivityDependencies, 'db' | 'consentRequired'>) {
   return {
     /**
      * The newest version of the lead's current cadence (a lead moved to another cadence
@@ -34,6 +41,7 @@ export function createCadenceActivities({ db }: Pick<ActivityDependencies, 'db'>
         cadence: { key: cadence.key, version: cadence.version, definition: cadence.definition },
         timezone: lead.timezone,
         hasPostalAddress: lead.postalAddress !== undefined,
+        ...(consentBlocksEmail(consentRequired === true, lead.consent) === null ? {} : { emailBlocked: true }),
       };
     },
   };

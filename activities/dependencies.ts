@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { ImapConfig } from '../config/env.ts';
 import type { CrmConnections } from '../crm/providers.ts';
 import type { TemplateCache } from '../mail/render.ts';
 import type { SenderIdentity } from '../mail/compliance.ts';
@@ -24,4 +25,10 @@ export interface ActivityDependencies {
   unsubscribeMailto: string;
   /** The connected CRMs; absent or empty when none is configured. */
   crm?: CrmConnections | undefined;
+  /** The mailbox replies are read from (IMAP_URL); absent: no polling. */
+  imap?: ImapConfig | undefined;
+  /** The Reply-To address that carries a signed token (REPLY_ADDRESS); absent: none is set. */
+  replyAddress?: string | undefined;
+  /** CONSENT_REQUIRED: a lead without a consent basis gets no email. */
+  consentRequired?: boolean | undefined;
 }

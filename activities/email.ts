@@ -3,9 +3,11 @@ import { markEmailSent, registerEmail } from '../db/repositories/email-stats.ts'
 import { findLeadForTouch } from '../db/repositories/leads.ts';
 import { chooseVariant, type Variant } from '../domain/email-variants.ts';
 import { appendTimeline } from '../db/repositories/timeline.ts';
+import { consentBlocksEmail } from '../domain/consent.ts';
 import { listUnsubscribeHeaders, withComplianceFooter } from '../mail/compliance.ts';
 import { InvalidTemplateError, renderEmail } from '../mail/render.ts';
 import { resolveTemplate } from '../mail/template-source.ts';
+import { replyAddressFor } from '../mail/reply-address.ts';
 import { signToken } from '../mail/tokens.ts';
 import { addTracking } from '../mail/tracking-links.ts';
 import { emailsFailed, emailsSuppressed, suppressionReasonLabel, touches } from '../observability/metrics.ts';
@@ -83,7 +85,8 @@ export function createEmailActivities(deps: ActivityDependencies) {
           }),
           render: async () => {
             // Read with the lead, before the template and the render: still before the SMTP call.
-            if (found.suppression !== undefined) throw new Suppressed(found.suppression);
+            const reason = found.suppression ?? consentBlocksEmail(deps.consentRequired === true, lead.consent);
+            if (reason !== undefined && reason !== null) throw new Suppressed(reason);
             const resolved = await resolveTemplate(db, input.templateKey, lead.locale);
             if (!resolved)
               throw ApplicationFailure.nonRetryable(
@@ -119,7 +122,14 @@ export function createEmailActivities(deps: ActivityDependencies) {
               html,
               keptHtml: rendered.html,
               templateVersion: template.version,
-              headers: listUnsubscribeHeaders(unsubscribeUrl, deps.unsubscribeMailto, unsubscribeToken),
+              headers: {
+                ...listUnsubscribeHeaders(unsubscribeUrl, deps.unsubscribeMailto, unsubscribeToken),
+                // A reply goes to an address that names the lead, so it is matched even when
+                // the replier's client drops In-Reply-To and References.
+                ...(deps.replyAddress === undefined
+                  ? {}
+                  : { 'Reply-To': replyAddressFor(deps.replyAddress, deps.appSecret, lead.id) }),
+              },
             };
           },
         });

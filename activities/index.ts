@@ -5,7 +5,9 @@ import { createEmailActivities } from './email.ts';
 import { createEscalationActivities } from './escalation.ts';
 import { createEscalationFollowUpActivities } from './escalation-follow-up.ts';
 import { createHubspotActivities } from './hubspot-records.ts';
+import { createMailboxActivities } from './mailbox.ts';
 import { createReadModelActivities } from './read-model.ts';
+import { createReplyActivities } from './replies.ts';
 import { createTaskActivities } from './tasks.ts';
 import { createZohoRecordActivities } from './zoho-records.ts';
 
@@ -21,6 +23,8 @@ export function createActivities(deps: ActivityDependencies) {
     ...createCrmDealActivities(deps),
     ...createZohoRecordActivities(deps),
     ...createHubspotActivities(deps),
+    ...createReplyActivities(deps),
+    ...createMailboxActivities(deps),
   };
 }
 

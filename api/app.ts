@@ -28,6 +28,7 @@ import { leadEmailRoutes } from './routes/lead-emails.ts';
 import { leadDealRoutes } from './routes/lead-deals.ts';
 import { leadRoutes } from './routes/leads.ts';
 import { leadExplainRoutes } from './routes/lead-explain.ts';
+import { consentRoutes } from './routes/consent.ts';
 import { leadImportRoutes } from './routes/leads-import.ts';
 import { outboxRoutes } from './routes/outbox.ts';
 import { reportRoutes } from './routes/reports.ts';
@@ -42,6 +43,7 @@ import { unsubscribeRoutes } from './routes/unsubscribe.ts';
 import { genericWebhookRoutes } from './routes/webhooks-generic.ts';
 import { hubspotWebhookRoutes } from './routes/webhooks-hubspot.ts';
 import { mailWebhookRoutes } from './routes/webhooks-mail.ts';
+import { inboundMailRoutes } from './routes/webhooks-inbound.ts';
 import { zohoWebhookRoutes } from './routes/webhooks-zoho.ts';
 import { zohoNotificationRoutes } from './routes/webhooks-zoho-notifications.ts';
 
@@ -122,6 +124,13 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
       sendgridPublicKey: deps.config.sendgridWebhookPublicKey,
     },
   });
+  await app.register(inboundMailRoutes, {
+    ...deps,
+    secrets: {
+      mailgunSigningKey: deps.config.mailgunWebhookSigningKey,
+      sendgridPublicKey: deps.config.sendgridWebhookPublicKey,
+    },
+  });
   // Links in emails: no API key, the token signed with APP_SECRET is the authority
   // (without a secret no link can be valid, so there is nothing to serve).
   if (deps.config.appSecret !== undefined) {
@@ -156,6 +165,7 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     await authenticated.register(leadRoutes, deps);
     await authenticated.register(leadDealRoutes, deps);
     await authenticated.register(leadExplainRoutes, deps);
+    await authenticated.register(consentRoutes, deps);
     await authenticated.register(leadImportRoutes, deps);
     await authenticated.register(leadActionRoutes, deps);
     await authenticated.register(leadReactivationRoutes, deps);

@@ -28,6 +28,9 @@ export interface AppDependencies {
     | 'dkim'
     | 'importMaxBytes'
     | 'metricsToken'
+    | 'consentRequired'
+    | 'consentDefaults'
+    | 'replyAddress'
   >;
   /** A pool, not a client: some routes run transactions. */
   db: pg.Pool;

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { CONSENT_BASES, CONSENT_SOURCE_NAMES, type ConsentBasis, type ConsentSourceName } from '../domain/consent.ts';
 
 /** A configuration value that cannot be used; start-up stops with its message. */
 export class ConfigError extends Error {
@@ -99,6 +100,32 @@ export interface Config {
   metricsToken: string | undefined;
   /** The worker's `GET /metrics` port (on HOST); under `npm start` the first worker's, the others counting up from it; absent: no worker metrics. */
   workerMetricsPort: number | undefined;
+  /** The mailbox replies arrive in, polled by the worker; absent: no polling (the inbound webhooks still work). */
+  imap: ImapConfig | undefined;
+  /**
+   * An address whose `+tag` carries a signed token, set as the Reply-To of marketing
+   * email (`replies@example.jp` gives `replies+<token>@example.jp`); absent: no Reply-To,
+   * replies are matched by their In-Reply-To and References headers alone.
+   */
+  replyAddress: string | undefined;
+  /** With `CONSENT_REQUIRED=true` a lead without a consent basis gets no email (DM and tasks only). */
+  consentRequired: boolean;
+  /** The consent basis a lead from a CRM (`zoho`, `hubspot`, `generic`) gets when the record names none. */
+  consentDefaults: Partial<Record<ConsentSourceName, ConsentBasis>>;
+}
+
+/** Where replies are read: an IMAP mailbox, by URL. */
+export interface ImapConfig {
+  host: string;
+  port: number;
+  /** `imaps:` (TLS from the first byte); `imap:` upgrades with STARTTLS when the server offers it. */
+  secure: boolean;
+  user: string;
+  password: string;
+  /** The mailbox (folder) read, from the URL's path; INBOX by default. */
+  mailbox: string;
+  /** How often the mailbox is read, in seconds. */
+  pollSeconds: number;
 }
 
 /** A private app's access token and what deals made in HubSpot look like. */
@@ -196,7 +223,57 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     metricsToken: secretOf(env, 'METRICS_TOKEN', 16),
     workerMetricsPort: workerMetricsPortOf(env),
+    imap: imapOf(env),
+    replyAddress: replyAddressOf(env),
+    consentRequired: booleanOf(env, 'CONSENT_REQUIRED', false),
+    consentDefaults: consentDefaultsOf(env),
   };
+}
+
+function imapOf(env: Env): ImapConfig | undefined {
+  const raw = urlOf(env, 'IMAP_URL', ['imap:', 'imaps:']);
+  const pollSeconds = countOf(env, 'IMAP_POLL_SECONDS', 60);
+  if (raw === undefined) return undefined;
+  const url = new URL(raw);
+  if (url.username === '' || url.password === '' || url.hostname === '')
+    throw new ConfigError('IMAP_URL', 'must name a host, a user and a password: imaps://user:password@host/INBOX');
+  const mailbox = decodeURIComponent(url.pathname.replace(/^\/+/, '')) || 'INBOX';
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port === '' ? (url.protocol === 'imaps:' ? 993 : 143) : Number(url.port),
+    secure: url.protocol === 'imaps:',
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    mailbox,
+    pollSeconds,
+  };
+}
+
+function replyAddressOf(env: Env): string | undefined {
+  const raw = singleEmailOf(env, 'REPLY_ADDRESS');
+  // The token goes after a "+": an address that already has one could not be told apart.
+  if (raw !== undefined && raw.split('@')[0]!.includes('+'))
+    throw new ConfigError('REPLY_ADDRESS', 'must not contain "+" (the engine adds +<token> itself)');
+  return raw;
+}
+
+function consentDefaultsOf(env: Env): Config['consentDefaults'] {
+  const raw = optional(env, 'CONSENT_DEFAULTS');
+  const defaults: Config['consentDefaults'] = {};
+  if (raw === undefined) return defaults;
+  for (const pair of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [source, basis] = pair.split(':').map((p) => p.trim());
+    if (!CONSENT_SOURCE_NAMES.includes(source as ConsentSourceName) || !CONSENT_BASES.includes(basis as ConsentBasis))
+      throw new ConfigError(
+        'CONSENT_DEFAULTS',
+        `"${pair}" is not <source>:<basis> with a source among ${CONSENT_SOURCE_NAMES.join(', ')} and a basis among ${CONSENT_BASES.join(', ')}`,
+      );
+    defaults[source as ConsentSourceName] = basis as ConsentBasis;
+  }
+  return defaults;
 }
 
 /** The services a single production process (`start:api`, `start:worker`) cannot run without. */

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import Type, { type Static } from 'typebox';
 import { isTimeZone } from '../domain/cadence.ts';
+import { CONSENT_BASES } from '../domain/consent.ts';
 import { EMAIL_PATTERN } from '../domain/email-address.ts';
 import { InvalidInput } from '../domain/errors.ts';
 import { DOCUMENTED_TIME_ZONE } from '../domain/time-zones.ts';
@@ -38,6 +39,20 @@ export const LeadBody = Type.Object(
     locale: Type.Optional(Type.Enum(['ja', 'en'])),
     timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, ...DOCUMENTED_TIME_ZONE })),
     externalId: Type.Optional(Text(200)),
+    consent: Type.Optional(
+      Type.Object(
+        {
+          basis: Type.Enum([...CONSENT_BASES], {
+            description:
+              'the legal basis for email under 特定電子メール法: opt_in, or the exemptions business_card, published_address, existing_customer',
+          }),
+          source: Text(200),
+          at: Type.String({ format: 'date-time', description: 'when the basis was obtained' }),
+          evidence: Type.Optional(Text(1000)),
+        },
+        { additionalProperties: false, description: 'replaces the stored consent record; absent keeps it' },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,8 +1,10 @@
 import type { Server } from 'node:http';
+import { Client } from '@temporalio/client';
 import { Runtime, makeTelemetryFilterString, type MetricsExporterConfig } from '@temporalio/worker';
 import { loadServiceConfigOrExit } from '../config/load.ts';
 import { migrate } from '../db/migrate.ts';
 import { crmConnectionsFromConfig } from '../crm/providers.ts';
+import { ensureMailboxPoll } from '../intake/mailbox-poll-client.ts';
 import { createPool } from '../db/pool.ts';
 import { TemplateCache } from '../mail/render.ts';
 import { createMailer, displayNameOf } from '../mail/transport.ts';
@@ -88,8 +90,18 @@ const { worker, connection } = await createWorker(
     },
     unsubscribeMailto: config.unsubscribeMailto,
     crm: crmConnectionsFromConfig(config),
+    imap: config.imap,
+    replyAddress: config.replyAddress,
+    consentRequired: config.consentRequired,
   },
 );
+if (config.imap !== undefined) {
+  const client = new Client({ connection, namespace: config.temporalNamespace });
+  const started = await ensureMailboxPoll(client, config.temporalTaskQueue, config.imap.pollSeconds);
+  process.stdout.write(
+    `replies: reading IMAP ${config.imap.host}/${config.imap.mailbox} every ${config.imap.pollSeconds} s${started ? ' (poller started)' : ''}\n`,
+  );
+}
 // Listening only once the worker exists: `up` of this target then means a worker that polls.
 let metricsServer: Server | undefined;
 if (config.workerMetricsPort !== undefined && sdkMetricsPort !== undefined) {

@@ -78,3 +78,14 @@ export const hubspotCalls = proxyActivities<Activities>({
     nonRetryableErrorTypes: ['InvalidCrmRecord'],
   },
 });
+
+/**
+ * The IMAP mailbox poll: a poll reads at most a batch and heartbeats per message, so a
+ * dead worker's poll is retried in a minute; an unreachable server is retried with backoff
+ * up to five minutes apart, for as long as it takes.
+ */
+export const mailbox = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});

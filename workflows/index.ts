@@ -3,3 +3,5 @@ export { crmFetchZoho } from './crm-fetch-zoho.ts';
 export { leadLifecycle } from './lead-lifecycle.ts';
 export { crmFetchHubspot } from './crm-fetch-hubspot.ts';
 export { escalationFollowUp } from './escalation-follow-up.ts';
+export { replyNotice } from './reply-notice.ts';
+export { mailboxPoll } from './mailbox-poll.ts';

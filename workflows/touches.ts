@@ -177,7 +177,8 @@ function plannerInput(ctx: LifecycleContext, stage: SequenceStage) {
     pauses: [],
     lead: {
       hasPostalAddress: plan.hasPostalAddress ?? true,
-      emailSuppressed: state.emailSuppressed,
+      // No consent basis under CONSENT_REQUIRED plans like a suppressed address: fallbacks.
+      emailSuppressed: state.emailSuppressed || plan.emailBlocked === true,
       doNotContact: state.doNotContact,
     },
   };

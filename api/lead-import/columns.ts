@@ -2,7 +2,16 @@ import type { LeadInput } from '../../intake/lead-intake.ts';
 
 /** A lead field a CSV column can fill: the `POST /v1/leads` body fields, address lines flattened. */
 export type LeadColumn =
-  Exclude<keyof LeadInput, 'postalAddress'> | 'postalCode' | 'prefecture' | 'city' | 'line1' | 'line2';
+  | Exclude<keyof LeadInput, 'postalAddress' | 'consent'>
+  | 'postalCode'
+  | 'prefecture'
+  | 'city'
+  | 'line1'
+  | 'line2'
+  | 'consentBasis'
+  | 'consentSource'
+  | 'consentAt'
+  | 'consentEvidence';
 
 /** The address fields, which together make `postalAddress`. */
 export const ADDRESS_COLUMNS = [
@@ -12,6 +21,14 @@ export const ADDRESS_COLUMNS = [
   'line1',
   'line2',
 ] as const satisfies readonly LeadColumn[];
+
+/** The consent record's fields, which together make `consent`. */
+export const CONSENT_COLUMNS = {
+  consentBasis: 'basis',
+  consentSource: 'source',
+  consentAt: 'at',
+  consentEvidence: 'evidence',
+} as const satisfies Partial<Record<LeadColumn, string>>;
 
 /**
  * Header names each field is recognised by, in English and as Japanese list vendors and
@@ -36,6 +53,10 @@ export const HEADER_NAMES: Record<LeadColumn, readonly string[]> = {
   locale: ['locale', 'language', 'lang', '言語'],
   timezone: ['timezone', 'time zone', 'tz', 'タイムゾーン'],
   externalId: ['external id', '外部ID'],
+  consentBasis: ['consent basis', 'consent', '同意根拠', '同意の根拠'],
+  consentSource: ['consent source', '同意取得元', '同意の取得元'],
+  consentAt: ['consent at', 'consent date', '同意日時', '同意取得日'],
+  consentEvidence: ['consent evidence', '同意の証跡', '同意証跡'],
 };
 
 /**

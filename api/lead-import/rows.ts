@@ -1,7 +1,7 @@
 import { Compile } from 'typebox/compile';
 import { LeadBody, timezoneProblem, type LeadInput } from '../../intake/lead-intake.ts';
 import { badTextPaths } from '../plugins/json-body.ts';
-import { ADDRESS_COLUMNS, type LeadColumn } from './columns.ts';
+import { ADDRESS_COLUMNS, CONSENT_COLUMNS, type LeadColumn } from './columns.ts';
 
 /** One reason a row was not imported: its row as a spreadsheet numbers it (header = 1), the field, why. */
 export interface RowError {
@@ -75,7 +75,17 @@ export function leadFromRow(
     };
   const candidate: Record<string, unknown> = {};
   for (const [field, value] of values) {
-    if (!(ADDRESS_COLUMNS as readonly string[]).includes(field)) candidate[field] = value;
+    if (!(ADDRESS_COLUMNS as readonly string[]).includes(field) && !(field in CONSENT_COLUMNS))
+      candidate[field] = value;
+  }
+  // The consent columns make `consent` when any is filled; a date alone (2026-12-01) is that day's start in Japan.
+  if (Object.keys(CONSENT_COLUMNS).some((field) => values.has(field as LeadColumn))) {
+    const consent: Record<string, string> = {};
+    for (const [field, key] of Object.entries(CONSENT_COLUMNS)) {
+      const value = values.get(field as LeadColumn);
+      if (value !== undefined) consent[key] = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00+09:00` : value;
+    }
+    candidate.consent = consent;
   }
   if (ADDRESS_COLUMNS.some((field) => values.has(field))) {
     candidate.postalAddress = Object.fromEntries(

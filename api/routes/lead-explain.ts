@@ -6,6 +6,7 @@ import { findLead } from '../../db/repositories/leads.ts';
 import { findSuppression } from '../../db/repositories/suppressions.ts';
 import { suppressionCause, suppressionMessage } from '../../domain/email-suppression.ts';
 import { listTimelineOfKinds } from '../../db/repositories/timeline.ts';
+import { consentBlocksEmail } from '../../domain/consent.ts';
 import { leadWorkflowId } from '../../domain/lead.ts';
 import { planCadenceOf, type SequenceStage } from '../../domain/sequence-plan.ts';
 import { monthsWithoutTouch } from '../../domain/touch-explain.ts';
@@ -56,6 +57,12 @@ export const ExplainResponse = Type.Object({
     ],
     { description: 'null while email may reach the lead' },
   ),
+  consent: Type.Object({
+    basis: Type.Union([Type.String(), Type.Null()], { description: 'the legal basis on record, null when none' }),
+    emailBlocked: Type.Union([Type.String(), Type.Null()], {
+      description: 'why no email goes to the lead for lack of consent (CONSENT_REQUIRED=true), null when email may go',
+    }),
+  }),
   skipped: Type.Array(
     Type.Object({
       at: Type.String({ format: 'date-time' }),
@@ -74,7 +81,7 @@ const SKIPPED_KINDS = ['touch_skipped', 'touch_failed', 'dm_skipped', 'email_ski
  * planner, fed the workflow's live state), why it goes out when and how it does, in the
  * reader's language (`Accept-Language`, ja or en), and what was skipped lately.
  */
-export const leadExplainRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db, temporal }) => {
+export const leadExplainRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db, temporal, config }) => {
   app.get(
     '/v1/leads/:id/explain',
     { schema: { params: IdParams, response: { 200: ExplainResponse, ...errors([404, 'no such lead']) } } },
@@ -92,6 +99,7 @@ export const leadExplainRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asy
           ? planCadenceOf(cadence.definition, state.stage as SequenceStage)
           : undefined;
       const plan = state.plan;
+      const emailBlocked = consentBlocksEmail(config.consentRequired, lead.consent);
       const next =
         planCadence && plan
           ? planNextTouch({
@@ -104,7 +112,7 @@ export const leadExplainRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asy
               pauses: state.paused ? [{ fromMs: nowMs, toMs: null }] : [],
               lead: {
                 hasPostalAddress: lead.postalAddress !== undefined,
-                emailSuppressed: plan.emailSuppressed,
+                emailSuppressed: plan.emailSuppressed || emailBlocked !== null,
                 doNotContact: plan.doNotContact,
               },
             })
@@ -149,6 +157,7 @@ export const leadExplainRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asy
               message: suppressionMessage(suppression.reason, locale),
             }
           : null,
+        consent: { basis: lead.consent?.basis ?? null, emailBlocked },
         skipped: skipped.map((e) => ({
           at: e.at.toISOString(),
           kind: e.kind,

@@ -78,6 +78,17 @@ export const LeadSchema = Type.Object({
     }),
   ),
   contractEndReason: Text,
+  consent: Nullable(
+    Type.Object(
+      {
+        basis: Type.String(),
+        source: Type.String(),
+        at: Type.String(),
+        evidence: Type.Optional(Type.String()),
+      },
+      { description: 'the legal basis for email (特定電子メール法); null: none on record' },
+    ),
+  ),
   createdAt: Instant(),
   updatedAt: Instant(),
 });
@@ -147,6 +158,7 @@ function present(lead: Lead, touches: number) {
                 : null,
           },
     contractEndReason: lead.contractEndReason,
+    consent: lead.consent ?? null,
     createdAt: lead.createdAt.toISOString(),
     updatedAt: lead.updatedAt.toISOString(),
   };

@@ -1,11 +1,10 @@
-import { createHmac, timingSafeEqual, verify } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { findLeadByEmail } from '../../db/repositories/leads.ts';
-import { claimSignatureToken, releaseSignatureToken } from '../../db/repositories/webhook-signature-tokens.ts';
+import { releaseSignatureToken } from '../../db/repositories/webhook-signature-tokens.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { acceptDeliveryEvent } from '../../intake/engagement.ts';
-import { HttpError } from '../http-errors.ts';
+import { checkMailgunSignature, checkSendgridSignature } from '../mail-webhook-signatures.ts';
 import { keepRawJsonBody } from '../plugins/raw-body.ts';
 import { errors } from '../schemas.ts';
 
@@ -19,28 +18,10 @@ const signatureErrors = (provider: string, key: string) =>
     [403, `the ${provider} webhook is off: ${key} is not set`],
   );
 
-// How old a signed delivery report may be: enough for a provider's retries to arrive
-// late, short enough that a captured request is of little use to replay.
-const MAX_AGE_S = 15 * 60;
-
 /** Mail provider credentials for delivery reports; a provider without one answers 403. */
 export interface MailWebhookSecrets {
   mailgunSigningKey: string | undefined;
   sendgridPublicKey: string | undefined;
-}
-
-/** Whether `signature` (base64 DER ECDSA) signs `data` under `publicKey` (base64 DER SPKI); a malformed key or signature is simply invalid. */
-function verifiesEcdsa(publicKey: string, data: Buffer, signature: string): boolean {
-  try {
-    return verify(
-      'sha256',
-      data,
-      { key: Buffer.from(publicKey, 'base64'), format: 'der', type: 'spki' },
-      Buffer.from(signature, 'base64'),
-    );
-  } catch {
-    return false;
-  }
 }
 
 /** What a provider reported about one address. */
@@ -105,22 +86,8 @@ export const mailWebhookRoutes: FastifyPluginAsyncTypebox<AppDependencies & { se
       },
     },
     async (request) => {
-      const key = deps.secrets.mailgunSigningKey;
-      if (key === undefined)
-        throw new HttpError(403, 'not_configured', 'the Mailgun webhook is off: set MAILGUN_WEBHOOK_SIGNING_KEY');
       const { timestamp, token, signature } = request.body.signature;
-      const expected = createHmac('sha256', key)
-        .update(timestamp + token)
-        .digest();
-      const given = /^[0-9a-f]{64}$/i.test(signature) ? Buffer.from(signature, 'hex') : Buffer.alloc(0);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected))
-        throw new HttpError(401, 'bad_signature', 'the Mailgun signature does not match');
-      if (Math.abs(Date.now() / 1000 - Number(timestamp)) > MAX_AGE_S)
-        throw new HttpError(401, 'stale_signature', 'the Mailgun timestamp is too old');
-      // The signature covers timestamp and token, not the report: good once, or a captured
-      // request could carry any report while its timestamp is accepted (either side of now).
-      if (!(await claimSignatureToken(deps.db, 'mailgun', token, 2 * MAX_AGE_S)))
-        throw new HttpError(401, 'replayed_signature', 'this Mailgun signature was already used');
+      await checkMailgunSignature(deps.db, deps.secrets.mailgunSigningKey, { timestamp, token, signature }, 'webhook');
       const data = request.body['event-data'];
       const permanent = data.severity === undefined || data.severity === 'permanent';
       const type = data.event === 'complained' ? 'complaint' : data.event === 'failed' ? 'bounce' : undefined;
@@ -164,18 +131,7 @@ export const mailWebhookRoutes: FastifyPluginAsyncTypebox<AppDependencies & { se
         response: { 200: Receipt, ...signatureErrors('SendGrid', 'SENDGRID_WEBHOOK_PUBLIC_KEY') },
       },
       preValidation: async (request) => {
-        const publicKey = deps.secrets.sendgridPublicKey;
-        if (publicKey === undefined)
-          throw new HttpError(403, 'not_configured', 'the SendGrid webhook is off: set SENDGRID_WEBHOOK_PUBLIC_KEY');
-        const signature = request.headers['x-twilio-email-event-webhook-signature'];
-        const timestamp = request.headers['x-twilio-email-event-webhook-timestamp'];
-        if (typeof signature !== 'string' || typeof timestamp !== 'string')
-          throw new HttpError(401, 'bad_signature', 'the SendGrid signature headers are missing');
-        const signed = Buffer.concat([Buffer.from(timestamp), request.rawBody ?? Buffer.alloc(0)]);
-        if (!verifiesEcdsa(publicKey, signed, signature))
-          throw new HttpError(401, 'bad_signature', 'the SendGrid signature does not match');
-        if (Math.abs(Date.now() / 1000 - Number(timestamp)) > MAX_AGE_S)
-          throw new HttpError(401, 'stale_signature', 'the SendGrid timestamp is too old');
+        checkSendgridSignature(deps.secrets.sendgridPublicKey, request.headers, request.rawBody, 'webhook');
       },
     },
     async (request) => {

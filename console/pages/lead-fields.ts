@@ -33,6 +33,8 @@ export interface LeadItem {
     expectedCloseDate: string | null;
     daysStalled: number | null;
   } | null;
+  /** The legal basis for email (特定電子メール法); null: none on record. */
+  consent?: { basis: string; source: string; at: string; evidence?: string } | null;
   createdAt: string;
 }
 

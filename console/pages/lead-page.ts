@@ -25,6 +25,13 @@ const text = messages({
     owner: '担当者',
     unassigned: '担当なし',
     flags: '状態',
+    consent: '同意の根拠',
+    noConsent: '記録なし',
+    consentCsv: '同意記録 (CSV)',
+    basis_opt_in: 'オプトイン',
+    basis_business_card: '名刺交換',
+    basis_published_address: '公表アドレス',
+    basis_existing_customer: '取引関係',
     active: '配信中',
     paused: '一時停止中',
     dnc: '連絡禁止',
@@ -77,6 +84,13 @@ const text = messages({
     owner: 'Owner',
     unassigned: 'unassigned',
     flags: 'State',
+    consent: 'Consent basis',
+    noConsent: 'none on record',
+    consentCsv: 'Consent record (CSV)',
+    basis_opt_in: 'opt-in',
+    basis_business_card: 'business card',
+    basis_published_address: 'published address',
+    basis_existing_customer: 'existing customer',
     active: 'active',
     paused: 'paused',
     dnc: 'do not contact',
@@ -166,6 +180,14 @@ function versionOf(lead: LeadItem, timeline: readonly TimelineItem[]): string {
 
 const pauseUrl = '/v1/leads/:id/pause';
 
+/** The lead's consent basis in words, with its source and date; a badge when there is none. */
+function consentLine(ctx: ConsoleContext, lead: LeadItem): Html {
+  const t = text(ctx.lang) as Record<string, string>;
+  const consent = lead.consent;
+  if (!consent) return html`<span class="badge hot">${t.noConsent}</span>`;
+  return html`${t[`basis_${consent.basis}`] ?? consent.basis} · ${consent.source} · ${formatDateTime(ctx.lang, consent.at)}`;
+}
+
 function statusBlock(ctx: ConsoleContext, lead: LeadItem, oob: boolean): Html {
   const t = text(ctx.lang);
   const open = lead.stage !== 'closed' && !lead.doNotContact;
@@ -188,6 +210,7 @@ function statusBlock(ctx: ConsoleContext, lead: LeadItem, oob: boolean): Html {
 <dt>${t.touches}</dt><dd>${lead.touches}</dd>
 <dt>${t.owner}</dt><dd data-field="owner">${lead.profile.ownerEmail ?? t.unassigned}</dd>
 <dt>${t.flags}</dt><dd data-field="flags">${lead.doNotContact ? html`<span class="badge hot">${t.dnc}</span>` : lead.paused ? html`<span class="badge">${t.paused}</span>` : t.active}</dd>
+<dt>${t.consent}</dt><dd data-field="consent">${consentLine(ctx, lead)} <a href="/v1/leads/${lead.id}/consent.csv" download>${t.consentCsv}</a></dd>
 ${lead.deal ? html`<dt>${t.deal}</dt><dd>${lead.deal.status}${lead.deal.stage ? ` · ${lead.deal.stage}` : ''}${lead.deal.amount === null ? '' : ` · ¥${formatNumber(ctx.lang, lead.deal.amount)}`}</dd>` : ''}
 </dl>
 ${actions.length > 0 ? html`<div class="actions" role="group" aria-label="${t.actions}">${actions}</div>` : ''}

@@ -43,6 +43,10 @@ const text = messages({
     reactivation_decided: '再営業の判断',
     reactivation_decision_refused: '再営業の判断を適用できず',
     deal_updated: '商談の更新',
+    reply_received: '返信あり',
+    auto_reply_received: '自動返信 (スコア・停止なし)',
+    reply_owner_notified: '担当者へ返信を通知',
+    reply_unassigned: '返信: 通知先の担当者なし',
     content: '内容',
   },
   en: {
@@ -78,6 +82,10 @@ const text = messages({
     reactivation_decided: 'Reactivation decided',
     reactivation_decision_refused: 'Reactivation decision not applied',
     deal_updated: 'Deal updated',
+    reply_received: 'Reply received',
+    auto_reply_received: 'Automatic reply (not scored, not pausing)',
+    reply_owner_notified: 'Owner told of the reply',
+    reply_unassigned: 'Reply: no owner to tell',
     content: 'Content',
   },
 });
@@ -90,6 +98,9 @@ export function kindName(lang: Lang, kind: string): string {
 
 function detailLine(lang: Lang, item: TimelineItem): Html {
   const d = item.detail;
+  // A reply shows who wrote, the subject and what they wrote (escaped, line breaks kept).
+  if ((item.kind === 'reply_received' || item.kind === 'auto_reply_received') && typeof d.text === 'string')
+    return html`${typeof d.from === 'string' ? d.from : ''} · ${typeof d.subject === 'string' ? d.subject : ''}<blockquote class="reply-text">${d.text}</blockquote>`;
   if (item.kind === 'stage_changed' && typeof d.to === 'string')
     return html`${typeof d.from === 'string' ? stageName(lang, d.from) : ''} → ${stageName(lang, d.to)}`;
   // An email-only unsubscribe says why, and that DM and tasks go on (one from before, which closed the lead, has no channel).

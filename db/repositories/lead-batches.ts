@@ -22,6 +22,7 @@ const COLUMNS = [
   'locale',
   'timezone',
   'external_id',
+  'consent',
 ] as const;
 
 function columnArrays(items: readonly LeadBatchItem[]): (string | null)[][] {
@@ -38,12 +39,13 @@ function columnArrays(items: readonly LeadBatchItem[]): (string | null)[][] {
     p.locale ?? null,
     p.timezone ?? null,
     p.externalId ?? null,
+    p.consent === undefined ? null : JSON.stringify(p.consent),
   ];
   const rows = items.map((item) => value(item.profile));
   return COLUMNS.map((_, column) => rows.map((row) => row[column] ?? null));
 }
 
-const VALUES = `unnest($1::text[], ${COLUMNS.map((column, i) => `$${i + 2}::${column === 'postal_address' ? 'jsonb' : 'text'}[]`).join(', ')})
+const VALUES = `unnest($1::text[], ${COLUMNS.map((column, i) => `$${i + 2}::${column === 'postal_address' || column === 'consent' ? 'jsonb' : 'text'}[]`).join(', ')})
                 AS v(email, ${COLUMNS.join(', ')})`;
 
 /**
@@ -63,7 +65,8 @@ export async function upsertLeadBatch(
   const inserted = await db.query<{ id: string; email: string }>(
     `INSERT INTO leads (email, ${COLUMNS.join(', ')})
      SELECT email, name, company, department, title, phone, postal_address, source, owner_email,
-            COALESCE(cadence_key, $${n + 1}), COALESCE(locale, $${n + 2}), COALESCE(timezone, $${n + 3}), external_id
+            COALESCE(cadence_key, $${n + 1}), COALESCE(locale, $${n + 2}), COALESCE(timezone, $${n + 3}), external_id,
+            consent
        FROM ${VALUES}
      ON CONFLICT (lower(email)) DO NOTHING
      RETURNING id, email`,
@@ -77,6 +80,7 @@ export async function upsertLeadBatch(
        source = COALESCE(v.source, l.source), owner_email = COALESCE(v.owner_email, l.owner_email),
        cadence_key = COALESCE(v.cadence_key, l.cadence_key), locale = COALESCE(v.locale, l.locale),
        timezone = COALESCE(v.timezone, l.timezone), external_id = COALESCE(v.external_id, l.external_id),
+       consent = COALESCE(v.consent, l.consent),
        updated_at = now()
        FROM ${VALUES}
       WHERE lower(l.email) = lower(v.email) AND l.id <> ALL($${n + 1}::uuid[])

@@ -1,3 +1,4 @@
+import type { Consent } from '../../domain/consent.ts';
 import type { Locale, Stage } from '../../domain/lead.ts';
 import { COUNTED_HALF_LIVES } from '../../domain/scoring.ts';
 import type { Queryable } from '../pool.ts';
@@ -28,6 +29,8 @@ export interface LeadProfile {
   locale?: Locale | undefined;
   timezone?: string | undefined;
   externalId?: string | undefined;
+  /** The legal basis for email (特定電子メール法); absent keeps the stored record. */
+  consent?: Consent | undefined;
 }
 
 /** A lead's deal as the CRM last reported it. */
@@ -98,6 +101,7 @@ interface LeadRow {
   deal_owner_email: string | null;
   deal_last_moved_at: Date | null;
   contract_end_reason: string | null;
+  consent: Consent | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -140,6 +144,7 @@ function fromRow(row: LeadRow): Lead {
             lastMovedAt: row.deal_last_moved_at,
           },
     contractEndReason: row.contract_end_reason,
+    consent: row.consent ?? undefined,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -158,8 +163,8 @@ export async function upsertLead(
 ): Promise<{ lead: Lead; created: boolean }> {
   const result = await db.query<LeadRow & { created: boolean }>(
     `INSERT INTO leads AS l (email, name, company, department, title, phone, postal_address, source,
-                             owner_email, cadence_key, locale, timezone, external_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE($10, $14), COALESCE($11, $15), COALESCE($12, $16), $13)
+                             owner_email, cadence_key, locale, timezone, external_id, consent)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE($10, $14), COALESCE($11, $15), COALESCE($12, $16), $13, $17)
      ON CONFLICT (lower(email)) DO UPDATE SET
        name = COALESCE($2, l.name), company = COALESCE($3, l.company),
        department = COALESCE($4, l.department), title = COALESCE($5, l.title),
@@ -172,6 +177,7 @@ export async function upsertLead(
        step_index = CASE WHEN $10 IS NULL OR $10 = l.cadence_key THEN l.step_index ELSE 0 END,
        locale = COALESCE($11, l.locale),
        timezone = COALESCE($12, l.timezone), external_id = COALESCE($13, l.external_id),
+       consent = COALESCE($17, l.consent),
        updated_at = now()
      RETURNING l.*, (xmax = 0) AS created`,
     [
@@ -191,6 +197,7 @@ export async function upsertLead(
       defaults.cadenceKey,
       defaults.locale,
       defaults.timezone,
+      profile.consent === undefined ? null : JSON.stringify(profile.consent),
     ],
   );
   const row = result.rows[0] as LeadRow & { created: boolean };

@@ -121,6 +121,19 @@ export const chromium: Prerequisite = aptPackages(
 );
 
 /**
+ * Debian's Dovecot IMAP server, for the reply tests: each run starts a private instance
+ * with a generated configuration (test/support/dovecot.ts); nothing machine-wide is
+ * configured or started. `DOVECOT_PATH` points at another binary.
+ */
+export const dovecot: Prerequisite = aptPackages('the Dovecot IMAP server (apt)', ['dovecot-imapd'], async () => {
+  const binary = process.env.DOVECOT_PATH ?? '/usr/sbin/dovecot';
+  if (!(await isExecutable(binary))) return undefined;
+  // The IMAP service itself is a separate Debian package from the daemon.
+  if (process.env.DOVECOT_PATH === undefined && !(await isExecutable('/usr/lib/dovecot/imap'))) return undefined;
+  return { DOVECOT_PATH: binary };
+});
+
+/**
  * The machine-wide cache of the pinned Temporal CLI build (`LLE_CACHE_DIR`, by default
  * /var/cache/lead-lifecycle-engine when root, else ~/.cache/lead-lifecycle-engine), so a
  * fresh clone on the same machine does not build it again.
@@ -223,6 +236,7 @@ export function temporalTestServer(): Prerequisite {
 /** Everything `npm test` needs, in the order it is provided. */
 export const PREREQUISITES = (projectDir: string): Prerequisite[] => [
   chromium,
+  dovecot,
   temporalCli(projectDir),
   temporalTestServer(),
 ];

@@ -8,7 +8,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { buildApp } from '../../api/app.ts';
-import { loadConfig, type Config } from '../../config/env.ts';
+import { loadConfig, type Config, type ImapConfig } from '../../config/env.ts';
 import type { ActivityDependencies } from '../../activities/dependencies.ts';
 import type { CrmConnections } from '../../crm/providers.ts';
 import { createPool } from '../../db/pool.ts';
@@ -74,6 +74,9 @@ export type TestWorkerOptions = {
   salesManagerEmail?: string;
   salesWebhookUrl?: string;
   crm?: CrmConnections;
+  imap?: ImapConfig;
+  replyAddress?: string;
+  consentRequired?: boolean;
 };
 
 /** The real activities' dependencies against the test database and SMTP server. */
@@ -95,6 +98,9 @@ export function testActivityDependencies(
     sender: SENDER,
     unsubscribeMailto: 'unsubscribe@example.com',
     crm: options.crm,
+    imap: options.imap,
+    replyAddress: options.replyAddress,
+    consentRequired: options.consentRequired,
   };
 }
 
@@ -181,12 +187,7 @@ export function testAppConfig(overrides: Partial<Config> = {}): Config {
 export async function startTestServices(
   options: {
     worker?: boolean;
-    workerOptions?: {
-      salesReps?: string[];
-      salesManagerEmail?: string;
-      salesWebhookUrl?: string;
-      crm?: CrmConnections;
-    };
+    workerOptions?: TestWorkerOptions;
     config?: Partial<Config>;
     clientInterceptors?: WorkflowClientInterceptor[];
   } = {},

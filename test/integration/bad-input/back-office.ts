@@ -164,6 +164,12 @@ export const backOfficeRows: Row[] = [
     ['a NUL in owner', { owner: 'a\u0000b' }, 422, 'owner'],
     ['an unknown parameter', { unexpected: '1' }, 422, 'unexpected'],
   ]),
+  ...keyCases('GET /v1/reports/consent', get('/v1/reports/consent')),
+  ...queryCases('GET /v1/reports/consent', '/v1/reports/consent', admin, [
+    ['a limit of 0', { limit: '0' }, 422, 'limit'],
+    ['a limit that is no number', { limit: '1; DROP TABLE leads' }, 422, 'limit'],
+    ['an unknown parameter', { unexpected: '1' }, 422, 'unexpected'],
+  ]),
   ...keyCases('GET /v1/outbox', get('/v1/outbox')),
   ...queryCases('GET /v1/outbox', '/v1/outbox', admin, [
     ['a limit of 0', { limit: '0' }, 422, 'limit'],

@@ -58,6 +58,7 @@ const idRoutes = [
   'GET /v1/leads/:id/deals',
   'GET /v1/leads/:id/state',
   'GET /v1/leads/:id/explain',
+  'GET /v1/leads/:id/consent.csv',
   'GET /v1/leads/:id/score-history',
   'GET /v1/leads/:id/emails',
   'POST /v1/leads/:id/pause',

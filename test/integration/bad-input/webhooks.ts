@@ -10,6 +10,7 @@ import {
 } from './cases.ts';
 import { expect } from 'vitest';
 import { REPLAYED_HUBSPOT_EVENT, REPLAYED_ZOHO_NOTIFICATION, ZOHO_CHANNEL_ID } from './fixtures.ts';
+import { inboundMailRows } from './inbound-mail.ts';
 import type { Fixtures, Row } from './table.ts';
 
 // CRM and mail provider webhooks: no API key, each provider's own signature or token.
@@ -450,6 +451,7 @@ export const webhookRows: Row[] = [
   },
   ...hubspotRows,
   ...zohoNotificationRows,
+  ...inboundMailRows,
   {
     route: sendgrid.route,
     case: 'the same event id again',

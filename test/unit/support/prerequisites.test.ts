@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   chromium,
+  dovecot,
   ensurePrerequisites,
   isPinnedCli,
   MissingPrerequisites,
@@ -60,6 +61,11 @@ describe('providing what the tests need', () => {
 
   it('asks for chromium and the CJK fonts with one apt command', () => {
     expect(chromium.manual).toBe('sudo apt-get update && sudo apt-get install -y chromium fonts-noto-cjk');
+  });
+
+  it("asks for Debian's Dovecot IMAP server with one apt command, and finds the one installed here", async () => {
+    expect(dovecot.manual).toBe('sudo apt-get update && sudo apt-get install -y dovecot-imapd');
+    expect(await dovecot.find()).toEqual({ DOVECOT_PATH: process.env.DOVECOT_PATH ?? '/usr/sbin/dovecot' });
   });
 
   it('caches only the pinned Temporal CLI build, not any executable', async () => {
