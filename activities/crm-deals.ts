@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { CrmPermanentError } from '../crm/deal-sync.ts';
 import type { CrmProvider } from '../domain/crm-provider.ts';
 import { findCrmDeal, saveCrmDeal } from '../db/repositories/crm-deals.ts';
-import { linkDealToCrm } from '../db/repositories/deals.ts';
+import { isCrmDealWon, linkDealToCrm } from '../db/repositories/deals.ts';
 import { findLead } from '../db/repositories/leads.ts';
 import { appendTimeline } from '../db/repositories/timeline.ts';
 import type { ActivityDependencies } from './dependencies.ts';
@@ -29,7 +29,7 @@ export function createCrmDealActivities({ db, crm }: Pick<ActivityDependencies, 
     /**
      * Creates the lead's deal in the CRM, or updates the one an earlier escalation of the
      * same kind made (its id is kept on the lead, so a retry or a later escalation never
-     * makes a second deal). A CRM refusal retrying cannot fix is a `CrmPermanent` failure.
+     * makes a second deal) unless that deal was won. A CRM refusal retrying cannot fix is a `CrmPermanent` failure.
      */
     async syncCrmDeal(input: SyncCrmDealInput): Promise<SyncCrmDealResult> {
       const sync = crm?.deals;
@@ -37,7 +37,13 @@ export function createCrmDealActivities({ db, crm }: Pick<ActivityDependencies, 
       const lead = await findLead(db, input.leadId);
       if (!lead) throw ApplicationFailure.nonRetryable(`lead ${input.leadId} does not exist`, 'LeadNotFound');
       const link = await findCrmDeal(db, lead.id);
-      const existingDealId = link?.provider === sync.provider && link.kind === input.kind ? link.dealId : undefined;
+      // A won deal is history in the CRM (its revenue counted): updating it would reopen it
+      // at the first stage, so a later escalation (the next upsell) makes a new one.
+      const reusable =
+        link?.provider === sync.provider &&
+        link.kind === input.kind &&
+        !(await isCrmDealWon(db, lead.id, { provider: link.provider, id: link.dealId }));
+      const existingDealId = reusable ? link.dealId : undefined;
       let result;
       try {
         result = await sync.upsertDeal({

@@ -89,6 +89,15 @@ export async function findDealByCrm(db: Queryable, leadId: string, crmDeal: CrmD
   return result.rows[0]?.id;
 }
 
+/** Whether the lead's deal the CRM knows by this id was won (a closed deal the engine must not reopen). */
+export async function isCrmDealWon(db: Queryable, leadId: string, crmDeal: CrmDealRef): Promise<boolean> {
+  const result = await db.query(
+    `SELECT 1 FROM deals WHERE lead_id = $1 AND crm_provider = $2 AND crm_deal_id = $3 AND status = 'won' LIMIT 1`,
+    [leadId, crmDeal.provider, crmDeal.id],
+  );
+  return result.rows.length > 0;
+}
+
 /** The lead's most recently opened deal, if any. */
 export async function latestDeal(db: Queryable, leadId: string): Promise<string | undefined> {
   const result = await db.query<{ id: string }>(

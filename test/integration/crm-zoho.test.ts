@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/env.ts';
 import { crmConnectionsFromConfig } from '../../crm/providers.ts';
+import { runCrmSequence, type DealView } from '../support/crm-sequences.ts';
 import { keepHistory } from '../support/replay.ts';
 import { auth, CRM_SECRET, PUBLIC_BASE_URL, startTestServices, waitFor } from '../support/services.ts';
 
@@ -260,6 +261,18 @@ describe('Zoho CRM through its REST API', () => {
       payload: raw,
     });
   };
+  // A meeting request: the cadence's 50 points, the threshold.
+  const meetingRequest = async (id: string, eventId: string) =>
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/v1/events',
+          headers: auth,
+          payload: { leadId: id, type: 'meeting_request', id: eventId },
+        })
+      ).statusCode,
+    ).toBe(202);
   const hotLead = async (email: string, eventId: string) => {
     const created = await app.inject({
       method: 'POST',
@@ -275,16 +288,7 @@ describe('Zoho CRM through its REST API', () => {
     });
     expect(created.statusCode).toBe(201);
     const id = created.json<{ id: string }>().id;
-    expect(
-      (
-        await app.inject({
-          method: 'POST',
-          url: '/v1/events',
-          headers: auth,
-          payload: { leadId: id, type: 'meeting_request', id: eventId },
-        })
-      ).statusCode,
-    ).toBe(202);
+    await meetingRequest(id, eventId);
     return id;
   };
   const dealPosts = (company: string) =>
@@ -440,6 +444,243 @@ describe('Zoho CRM through its REST API', () => {
     await stageOf('zoho-won@example.jp', 'customer');
   });
 
+  it('turns only real changes of a notified deal into events, whatever Zoho saves again, repeats or serves late', async () => {
+    const email = 'zoho-fetch-seq@example.jp';
+    const contactId = '4150868000000300300';
+    const dealId = '4150868000000400300';
+    zoho.records.set(`Contacts/${contactId}`, {
+      Email: email,
+      Last_Name: '順田',
+      Modified_Time: '2026-11-29T10:00:00+09:00',
+    });
+    const at = (minute: number) => `2026-11-29T19:${String(minute).padStart(2, '0')}:00+09:00`;
+    // The deal as Zoho's REST API answers for it at minute `minute` of its clock.
+    const deal = (minute: number, fields: Record<string, unknown>) => ({
+      Deal_Name: '順田案件',
+      Stage: 'Qualification',
+      Amount: 1_000_000,
+      Probability: 10,
+      Closing_Date: '2027-01-31',
+      Contact_Name: { id: contactId, name: '順田' },
+      Owner: { id: '1', email: 'rep@example.com' },
+      Modified_Time: at(minute),
+      ...fields,
+    });
+    // Zoho changes the record, then calls back; the engine fetches what Zoho has then.
+    const change = async (record: Record<string, unknown>, operation = 'update', affected: string[] = []) => {
+      zoho.records.set(`Deals/${dealId}`, record);
+      const res = await notify(
+        'Deals',
+        operation,
+        [dealId],
+        affected.length > 0 ? { affected_fields: [{ [dealId]: affected }] } : {},
+      );
+      expect(res.statusCode, res.body).toBe(200);
+      expect(await fetched(res)).toEqual({ applied: 1, gone: 0 });
+    };
+    const won = { Stage: 'Closed Won', Amount: 1_500_000 };
+    const ended = { ...won, Contract_End_Reason: 'budget', Contract_End_Date: '2027-03-31' };
+    const fetchesBefore = zoho.callsTo('GET', `/crm/v8/Deals/${dealId}`).length;
+    let repeated: Record<string, unknown> = {};
+    await runCrmSequence(app, client, async () => (await leadByEmail(email))!.id, [
+      {
+        name: 'created',
+        send: () => change(deal(1, {}), 'insert'),
+        events: ['deal_stage_changed'],
+        stage: 'deal',
+        deals: [{ kind: 'new', status: 'open', stage: 'Qualification', amount: 1_000_000, probability: 10 }],
+      },
+      {
+        name: 'the same record fetched again, unchanged',
+        send: () => change(deal(1, {})),
+        events: [],
+        stage: 'deal',
+        deals: [{ stage: 'Qualification', amount: 1_000_000 }],
+      },
+      {
+        name: 'a field the engine does not follow edited',
+        send: () => change(deal(2, { Description: 'called' }), 'update', ['Description']),
+        events: [],
+        stage: 'deal',
+        deals: [{ stage: 'Qualification', amount: 1_000_000 }],
+      },
+      {
+        name: 'the amount edited',
+        send: () => change(deal(3, { Amount: 1_200_000 }), 'update', ['Amount']),
+        events: ['deal_updated'],
+        stage: 'deal',
+        deals: [{ stage: 'Qualification', amount: 1_200_000 }],
+        changed: ['amount'],
+      },
+      {
+        name: 'a stage move',
+        send: () => change(deal(5, { Amount: 1_200_000, Stage: 'Proposal/Price Quote' }), 'update', ['Stage']),
+        events: ['deal_stage_changed'],
+        stage: 'deal',
+        deals: [{ stage: 'Proposal/Price Quote', amount: 1_200_000 }],
+        changed: ['stage'],
+        check: ([b], [a]) => expect(a!.history.length).toBe(b!.history.length + 1),
+      },
+      {
+        name: 'won',
+        send: () => change(deal(6, won), 'update', ['Stage', 'Amount']),
+        events: ['deal_won'],
+        stage: 'customer',
+        deals: [{ kind: 'new', status: 'won', stage: 'Closed Won', amount: 1_500_000 }],
+        check: (_, [d]) => expect(d!.closedAt).not.toBeNull(),
+      },
+      {
+        name: 'the contract end filled',
+        send: () => change(deal(7, ended), 'update', ['Contract_End_Reason', 'Contract_End_Date']),
+        events: ['contract_ended'],
+        endedAt: '2027-03-31',
+        stage: 'dormant',
+        deals: [{ status: 'won', amount: 1_500_000 }],
+      },
+      {
+        name: 'the contract end date edited',
+        send: () =>
+          change((repeated = deal(8, { ...ended, Contract_End_Date: '2027-06-30' })), 'update', ['Contract_End_Date']),
+        events: ['contract_ended'],
+        endedAt: '2027-06-30',
+        stage: 'dormant',
+        deals: [{ status: 'won' }],
+      },
+      {
+        name: 'a repeated notification',
+        send: () => change(repeated, 'update', ['Contract_End_Date']),
+        events: [],
+        stage: 'dormant',
+        deals: [{ status: 'won' }],
+      },
+      {
+        name: 'an older version served out of order',
+        send: () => change(deal(4, { Amount: 1_100_000, Stage: 'Negotiation/Review' }), 'update', ['Stage']),
+        events: [],
+        stage: 'dormant',
+        deals: [{ kind: 'new', status: 'won', stage: 'Closed Won', amount: 1_500_000 }],
+      },
+    ]);
+    // Every step fetched the record anew: the sequence went through Zoho's REST API.
+    expect(zoho.callsTo('GET', `/crm/v8/Deals/${dealId}`).length - fetchesBefore).toBe(10);
+    const id = (await leadByEmail(email))!.id;
+    const entries = await timeline(id);
+    expect(entries.map((e) => e.kind).filter((k) => k.startsWith('deal_'))).toEqual([
+      'deal_stage_changed',
+      'deal_updated',
+      'deal_stage_changed',
+      'deal_won',
+    ]);
+    expect(entries.filter((e) => e.kind === 'stage_changed').map((e) => e.detail.to)).toEqual([
+      'deal',
+      'customer',
+      'dormant',
+    ]);
+  });
+
+  it("keeps a customer a customer through the engine's own upsell deals, recording a win's amount, and escalates again", async () => {
+    const email = 'zoho-upsell@example.jp';
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/leads',
+      headers: auth,
+      payload: { email, company: '上村商事', cadence: 'zoho', ownerEmail: 'rep@example.com' },
+    });
+    expect(created.statusCode).toBe(201);
+    const id = created.json<{ id: string }>().id;
+    expect(
+      (
+        await crmEvent({
+          id: 'upsell-first-won',
+          type: 'deal.won',
+          occurredAt: new Date().toISOString(),
+          data: { leadId: id, dealId: 'first', amount: 500_000 },
+        })
+      ).statusCode,
+    ).toBe(200);
+    await stageOf(email, 'customer');
+    const deals = async () =>
+      (await app.inject({ method: 'GET', url: `/v1/leads/${id}/deals`, headers: auth })).json<{ items: DealView[] }>()
+        .items;
+    const hot = (eventId: string) => meetingRequest(id, eventId);
+    const synced = async (n: number) =>
+      (
+        await waitFor(
+          async () => {
+            const entries = (await timeline(id)).filter((e) => e.kind === 'crm_deal_synced');
+            return entries.length >= n ? entries : undefined;
+          },
+          `crm_deal_synced ${n}`,
+          20_000,
+        )
+      )[n - 1]!.detail;
+    // Zoho reports the engine's deal closed: the record as the engine made it, with its new
+    // stage. Its contact comes from the lead the deal was made for (no Contact_Name).
+    const close = async (dealId: string, minute: number, fields: Record<string, unknown>) => {
+      const made = zoho.deals.get(dealId);
+      expect(made).toMatchObject({ Deal_Name: '上村商事 (upsell)' });
+      zoho.records.set(`Deals/${dealId}`, {
+        ...made,
+        ...fields,
+        Modified_Time: `2026-12-01T10:${String(minute).padStart(2, '0')}:00+09:00`,
+      });
+      expect(
+        await fetched(await notify('Deals', 'update', [dealId], { affected_fields: [{ [dealId]: ['Stage'] }] })),
+      ).toEqual({ applied: 1, gone: 0 });
+    };
+
+    // The score crosses the threshold while a customer: an upsell escalation, its deal made in Zoho.
+    await hot('upsell-hot-1');
+    const first = await synced(1);
+    expect(first).toMatchObject({ provider: 'zoho', created: true, kind: 'upsell' });
+    const firstId = String(first.dealId);
+    await waitFor(async () => (await deals()).length === 2, 'the upsell deal');
+    expect(await deals()).toMatchObject([
+      { kind: 'upsell', status: 'open' },
+      { kind: 'new', status: 'won', amount: 500_000 },
+    ]);
+    expect((await leadByEmail(email))?.stage).toBe('customer');
+
+    // Won in Zoho, with its amount: recorded on the upsell deal, the lead stays a customer.
+    await close(firstId, 1, { Stage: 'Closed Won', Amount: 300_000 });
+    await waitFor(async () => (await deals())[0]?.status === 'won', 'the upsell deal won');
+    expect(await deals()).toMatchObject([
+      { kind: 'upsell', status: 'won', stage: 'Closed Won', amount: 300_000 },
+      { kind: 'new', status: 'won', amount: 500_000 },
+    ]);
+    expect((await leadByEmail(email))?.stage).toBe('customer');
+    const lead = (await app.inject({ method: 'GET', url: `/v1/leads/${id}`, headers: auth })).json<{
+      deal: Record<string, unknown>;
+    }>();
+    expect(lead.deal, "the lead's own deal stays the one it was won with").toMatchObject({
+      status: 'won',
+      amount: 500_000,
+    });
+
+    // Upsell goes on: the next crossing escalates again, with a new deal, not the won one reopened.
+    await hot('upsell-hot-2');
+    const second = await synced(2);
+    expect(second).toMatchObject({ provider: 'zoho', created: true, kind: 'upsell' });
+    const secondId = String(second.dealId);
+    expect(secondId).not.toBe(firstId);
+    expect(zoho.callsTo('PUT', `/crm/v8/Deals/${firstId}`)).toEqual([]);
+    await waitFor(async () => (await deals()).length === 3, 'the second upsell deal');
+
+    // That one lost in Zoho: recorded, still a customer.
+    await close(secondId, 2, { Stage: 'Closed Lost to Competition' });
+    await waitFor(async () => (await deals())[0]?.status === 'lost', 'the second upsell deal lost');
+    expect(await deals()).toMatchObject([
+      { kind: 'upsell', status: 'lost' },
+      { kind: 'upsell', status: 'won', amount: 300_000 },
+      { kind: 'new', status: 'won', amount: 500_000 },
+    ]);
+    expect((await leadByEmail(email))?.stage).toBe('customer');
+    expect((await timeline(id)).filter((e) => e.kind === 'escalated').map((e) => e.detail.kind)).toEqual([
+      'upsell',
+      'upsell',
+    ]);
+  });
+
   it('creates the deal in Zoho when a lead escalates, retrying a 500, and updates that deal when it escalates again', async () => {
     zoho.faults.push({ match: 'POST /crm/v8/Deals', status: 500, body: { code: 'INTERNAL_ERROR', status: 'error' } });
     const id = await hotLead('zoho-hot@example.jp', 'hot-1');
@@ -478,16 +719,7 @@ describe('Zoho CRM through its REST API', () => {
       ).statusCode,
     ).toBe(200);
     await stageOf('zoho-hot@example.jp', 'nurturing');
-    expect(
-      (
-        await app.inject({
-          method: 'POST',
-          url: '/v1/events',
-          headers: auth,
-          payload: { leadId: id, type: 'meeting_request', id: 'hot-2' },
-        })
-      ).statusCode,
-    ).toBe(202);
+    await meetingRequest(id, 'hot-2');
     await waitFor(
       async () => (await timeline(id)).filter((e) => e.kind === 'crm_deal_synced').length === 2,
       'the second crm_deal_synced entry',
