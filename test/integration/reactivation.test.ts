@@ -247,7 +247,9 @@ describe.concurrent('reactivation decided per account, intent and scores on the 
   });
 
   it('tells the owner when a dormant former customer asks for a meeting, once per event, without moving the lead', async () => {
-    const { id, workflowId } = await customer('dormant-intent@example.jp', { ownerEmail: 'owner@example.com' });
+    const { id, workflowId } = await customer('dormant-intent@example.jp', {
+      ownerEmail: 'owner-dormant-intent@example.com',
+    });
     expect((await crmEvent('contract.ended', { leadId: id, reason: 'budget' })).statusCode).toBe(200);
     await stageOf(id, 'dormant');
     const body = { leadId: id, type: 'meeting_request', id: 'dormant-meeting-1' };

@@ -73,13 +73,13 @@ describe.concurrent('owner tasks', () => {
     const leadId = await createLead('owned@example.jp', {
       name: '山田太郎',
       company: '株式会社サンプル',
-      ownerEmail: 'Owner@Example.com',
+      ownerEmail: 'Task-Owner@Example.com',
     });
     const task = await taskOfLead(leadId);
     expect(task).toMatchObject({
       leadId,
       title: '電話でヒアリングする',
-      ownerEmail: 'Owner@Example.com',
+      ownerEmail: 'Task-Owner@Example.com',
       status: 'open',
       completedAt: null,
       lead: { email: 'owned@example.jp', name: '山田太郎', company: '株式会社サンプル' },
@@ -88,21 +88,21 @@ describe.concurrent('owner tasks', () => {
     const due = new Date(task.dueAt as string);
     expect(due.getUTCHours()).toBe(9);
     expect(due.getTime() - Date.parse(task.createdAt)).toBeGreaterThan(2 * 86_400_000 - 18 * 3_600_000);
-    expect((await tasksOf('owner=owner@example.com')).map((t) => t.id)).toEqual([task.id]);
+    expect((await tasksOf('owner=task-owner@example.com')).map((t) => t.id)).toEqual([task.id]);
 
     const [notice, ...more] = await waitFor(async () => {
-      const mails = await mailTo('owner@example.com');
+      const mails = await mailTo('task-owner@example.com');
       return mails.length > 0 ? mails : undefined;
     }, 'the task notice');
     expect(more).toEqual([]);
     expect(notice?.subject).toMatch(/^【タスク】電話でヒアリングする: 株式会社サンプル 山田太郎 様 \(期限 /);
-    expect(notice?.text).toContain(`${PUBLIC_BASE_URL}/tasks?owner=Owner%40Example.com`);
+    expect(notice?.text).toContain(`${PUBLIC_BASE_URL}/tasks?owner=Task-Owner%40Example.com`);
     expect(notice?.text).toContain(`${PUBLIC_BASE_URL}/leads/${leadId}`);
     const created = (await timeline(leadId)).find((e) => e.kind === 'task_created');
     expect(created?.detail).toMatchObject({
       taskId: task.id,
       title: '電話でヒアリングする',
-      owner: 'Owner@Example.com',
+      owner: 'Task-Owner@Example.com',
       dueAt: task.dueAt,
     });
   });
