@@ -217,6 +217,40 @@ export const backOfficeRows: Row[] = [
     ['an unknown parameter', { unexpected: '1' }, 422, 'unexpected'],
   ]),
 
+  // The email reports: a period of send days (`to` before `from` is a 422 naming `to`), and
+  // names that find nothing (a 200 with no items).
+  ...keyCases('GET /v1/reports/email', get('/v1/reports/email')),
+  ...queryCases('GET /v1/reports/email', '/v1/reports/email', admin, [
+    ['an unknown grouping', { by: 'lead' }, 422, 'by'],
+    ['from that is no date', { from: 'yesterday' }, 422, 'from'],
+    ['to that is no date', { to: '2026-01-01T00:00:00Z' }, 422, 'to'],
+    ['to before from', { from: '2026-02-01', to: '2026-01-31' }, 422, 'to'],
+    ['a cadence over 100 characters', { cadence: 'x'.repeat(101) }, 422, 'cadence'],
+    ['an empty cadence', { cadence: '' }, 422, 'cadence'],
+    ['a NUL in the cadence', { cadence: 'a\u0000b' }, 422, 'cadence'],
+    ['SQL metacharacters in cadence (data)', { cadence: "'; DROP TABLE deliveries;--" }, 200],
+    ['an unknown parameter', { unexpected: '1' }, 422, 'unexpected'],
+  ]),
+  ...keyCases('GET /v1/reports/email/links', get('/v1/reports/email/links?template=welcome')),
+  ...queryCases('GET /v1/reports/email/links', '/v1/reports/email/links', admin, [
+    ['template missing', { from: '2026-01-01' }, 422, 'template'],
+    ['a template over 100 characters', { template: 'x'.repeat(101) }, 422, 'template'],
+    ['a NUL in the template', { template: 'a\u0000b' }, 422, 'template'],
+    ['from that is no date', { template: 'welcome', from: '2026-13-01' }, 422, 'from'],
+    ['to before from', { template: 'welcome', from: '2026-02-01', to: '2026-01-31' }, 422, 'to'],
+    ['HTML and SQL in template (data)', { template: `<script>alert(1)</script>'; DROP TABLE deliveries;--` }, 200],
+    ['an unknown parameter', { template: 'welcome', unexpected: '1' }, 422, 'unexpected'],
+  ]),
+  ...keyCases('GET /v1/reports/email/variants', get('/v1/reports/email/variants')),
+  ...queryCases('GET /v1/reports/email/variants', '/v1/reports/email/variants', admin, [
+    ['from that is no date', { from: 'yesterday' }, 422, 'from'],
+    ['to before from', { from: '2026-02-01', to: '2026-01-31' }, 422, 'to'],
+    ['a cadence over 100 characters', { cadence: 'x'.repeat(101) }, 422, 'cadence'],
+    ['a NUL in the cadence', { cadence: 'a\u0000b' }, 422, 'cadence'],
+    ['SQL metacharacters in cadence (data)', { cadence: "'; DROP TABLE cadences;--" }, 200],
+    ['an unknown parameter', { by: 'template' }, 422, 'by'],
+  ]),
+
   publicGet('GET /healthz', '/healthz'),
   publicGet('GET /readyz', '/readyz'),
   publicGet('GET /metrics', '/metrics'),

@@ -75,6 +75,7 @@ const PAGES: [string, (f: Fixtures) => string][] = [
   ['GET /leads', () => '/leads'],
   ['GET /leads/:id', (f) => `/leads/${f.leadId}`],
   ['GET /leads/:id/timeline', (f) => `/leads/${f.leadId}/timeline`],
+  ['GET /performance', () => '/performance'],
 ];
 
 /** Every console form, with a URL and the fields a marketer would post to it. */
@@ -118,6 +119,11 @@ const FORMS: [string, (f: Fixtures) => string, Fields][] = [
   ['POST /leads/:id/do-not-contact', (f) => `/leads/${f.leadId}/do-not-contact`, {}],
   ['POST /leads/:id/owner', (f) => `/leads/${f.leadId}/owner`, { ownerEmail: 'rep@example.jp' }],
   ['POST /leads/:id/stage', (f) => `/leads/${f.leadId}/stage`, { stage: 'deal', reason: 'asked for a quote' }],
+  [
+    'POST /performance/tests/end',
+    () => '/performance/tests/end',
+    { cadence: 'default', stage: 'nurturing', step: '0', keep: 'welcome' },
+  ],
 ];
 // A sales rep works the inbox and reads leads; every other form is refused (and signing out is theirs).
 const SALES_MAY = new Set(['POST /inbox/:id/ack', 'POST /tasks/:id/complete']);
@@ -638,6 +644,76 @@ const fieldRows: Row[] = [
     'POST /dm-tasks/complete',
     '1,001 ids',
     postAs('marketer', '/dm-tasks/complete', { ids: Array.from({ length: 1001 }, (_, i) => String(i)) }),
+    422,
+  ),
+  // The performance page: a period of days, a template whose links are shown (text that
+  // names no template shows none), and the notice after ending a test (escaped text).
+  ...hostileRows(
+    'GET /performance',
+    'from',
+    (value) => getAs('marketer', `/performance?from=${encodeURIComponent(value)}`),
+    422,
+  ),
+  ...hostileRows(
+    'GET /performance',
+    'template',
+    (value) => getAs('marketer', `/performance?template=${encodeURIComponent(value)}`),
+    200,
+  ),
+  ...hostileRows(
+    'GET /performance',
+    'ended',
+    (value) => getAs('marketer', `/performance?ended=${encodeURIComponent(value)}`),
+    200,
+  ),
+  row('GET /performance', 'to before from', getAs('marketer', '/performance?from=2026-02-01&to=2026-01-31'), 422),
+  row('GET /performance', 'a day that is no date', getAs('marketer', '/performance?to=2026-1-31'), 422),
+  // The default cadence tests no variants: every form the schema takes is answered 422.
+  ...hostileRows(
+    'POST /performance/tests/end',
+    'keep',
+    (value) =>
+      postAs('marketer', '/performance/tests/end', { cadence: 'default', stage: 'nurturing', step: '0', keep: value }),
+    422,
+  ),
+  ...hostileRows(
+    'POST /performance/tests/end',
+    'cadence',
+    (value) =>
+      postAs('marketer', '/performance/tests/end', { cadence: value, stage: 'nurturing', step: '0', keep: 'welcome' }),
+    422,
+  ),
+  row(
+    'POST /performance/tests/end',
+    'a cadence no cadence has',
+    postAs('marketer', '/performance/tests/end', {
+      cadence: 'no-such-cadence',
+      stage: 'nurturing',
+      step: '0',
+      keep: 'welcome',
+    }),
+    404,
+  ),
+  row(
+    'POST /performance/tests/end',
+    'a step that is no number',
+    postAs('marketer', '/performance/tests/end', {
+      cadence: 'default',
+      stage: 'nurturing',
+      step: '0; DROP TABLE cadences',
+      keep: 'welcome',
+    }),
+    422,
+  ),
+  row(
+    'POST /performance/tests/end',
+    'a step that tests no variants',
+    postAs('marketer', '/performance/tests/end', {
+      cadence: 'default',
+      stage: 'nurturing',
+      step: '0',
+      keep: 'welcome',
+    }),
     422,
   ),
   ...hostileRows(

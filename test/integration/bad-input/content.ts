@@ -97,6 +97,24 @@ const testSend: BodyRoute = {
   valid: () => ({ to: 'qa@example.jp', locale: 'ja', data: { name: '山田 太郎' } }),
 };
 
+const endTest: BodyRoute = {
+  route: 'POST /v1/cadences/:key/variants/end',
+  url: () => '/v1/cadences/default/variants/end',
+  credentials: admin,
+  // The default cadence tests no variants: a body the schema takes is a 422 (no test on the
+  // step), and no version is saved.
+  ok: 422,
+  valid: () => ({ stage: 'nurturing', step: 0, keep: 'welcome' }),
+};
+const endTestRow = (name: string, body: object, status: number, code: string, names: string[]): Row => ({
+  route: endTest.route,
+  case: name,
+  request: (f) => send(endTest, f, JSON.stringify(body)),
+  status,
+  code,
+  names,
+});
+
 /** The table's rows for the cadence and template routes. */
 export const contentRows: Row[] = [
   ...keyCases(putCadence.route, (f) => send(putCadence, f, JSON.stringify(putCadence.valid(f)))),
@@ -272,6 +290,37 @@ export const contentRows: Row[] = [
     code: 'invalid',
     names: ['to'],
   },
+
+  ...keyCases(endTest.route, (f) => send(endTest, f, JSON.stringify(endTest.valid(f)))),
+  ...bodyCases(endTest),
+  ...missingFieldCases(endTest, ['/stage', '/step', '/keep']),
+  ...stringFieldCases(endTest, { '/stage': strict, '/keep': { kind: 'ignored', max: 100 } }),
+  ...badIdCases(endTest.route, (key) => `/v1/cadences/${key}/variants/end`, admin, KEY_STATUS, BAD_KEYS).map((row) => ({
+    ...row,
+    request: (f: Fixtures) => ({ ...row.request(f), payload: endTest.valid(f) as object }),
+  })),
+  {
+    route: endTest.route,
+    case: 'a key no cadence has',
+    request: (f) => ({
+      method: 'POST',
+      url: '/v1/cadences/no-such-cadence/variants/end',
+      headers: auth,
+      payload: endTest.valid(f) as object,
+    }),
+    status: 404,
+    code: 'not_found',
+  },
+  endTestRow('a step that tests no variants', { stage: 'nurturing', step: 0, keep: 'welcome' }, 422, 'invalid', [
+    'step',
+  ]),
+  endTestRow('a step the cadence does not have', { stage: 'nurturing', step: 99, keep: 'welcome' }, 422, 'invalid', [
+    'step',
+  ]),
+  endTestRow('a step over 99', { stage: 'nurturing', step: 100, keep: 'welcome' }, 422, 'invalid', ['step']),
+  endTestRow('a step that is no integer', { stage: 'nurturing', step: 1.5, keep: 'welcome' }, 422, 'invalid', ['step']),
+  endTestRow('an unknown stage', { stage: 'deal', step: 0, keep: 'welcome' }, 422, 'invalid', ['stage']),
+  endTestRow('an empty keep', { stage: 'nurturing', step: 0, keep: '' }, 422, 'invalid', ['keep']),
 
   ...keyCases('GET /v1/cadences', () => ({ method: 'GET', url: '/v1/cadences', headers: auth })),
   ...queryCases('GET /v1/cadences', '/v1/cadences', admin, [['an unknown parameter', { limit: '5' }, 422, 'limit']]),

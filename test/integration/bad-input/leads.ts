@@ -61,6 +61,7 @@ const idRoutes = [
   'GET /v1/leads/:id/consent.csv',
   'GET /v1/leads/:id/score-history',
   'GET /v1/leads/:id/emails',
+  'GET /v1/leads/:id/reactivation',
   'POST /v1/leads/:id/pause',
   'POST /v1/leads/:id/resume',
   'POST /v1/leads/:id/do-not-contact',
@@ -78,6 +79,24 @@ const stage: BodyRoute = {
   credentials: admin,
   valid: () => ({ stage: 'deal', reason: 'asked for a quote' }),
 };
+const reactivation: BodyRoute = {
+  route: 'POST /v1/leads/:id/reactivation',
+  url: (f) => `/v1/leads/${f.leadId}/reactivation`,
+  credentials: admin,
+  // The fixture lead is not a customer or dormant (nurturing, or deal once the stage row
+  // has moved it): a body the schema takes is answered 409, and nothing is decided.
+  ok: 409,
+  valid: () => ({ decision: 'resume', resumeAt: '2027-04-01', cadence: 'default', note: '予算が戻る見込み' }),
+};
+const decide = (name: string, body: object, status: number, code?: string, names?: string[]): Row => ({
+  route: reactivation.route,
+  case: name,
+  request: (f) => send(reactivation, f, JSON.stringify(body)),
+  status,
+  ...(code ? { code } : {}),
+  ...(names ? { names } : {}),
+});
+
 /** A body route's bad-id rows: the valid body to a lead that is not there. */
 const badLeadIds = (r: BodyRoute, suffix: string): Row[] =>
   badIdCases(r.route, (id) => `/v1/leads/${id}/${suffix}`, admin).map((row) => ({
@@ -192,6 +211,37 @@ export const leadRows: Row[] = [
     stored: async (_f, response) =>
       expect(response.json()).toMatchObject({ accepted: true, from: 'nurturing', to: 'deal' }),
   },
+
+  ...keyCases(reactivation.route, (f) => send(reactivation, f, JSON.stringify(reactivation.valid(f)))),
+  {
+    route: reactivation.route,
+    case: 'a sales key for a lead it does not own',
+    request: (f) => ({
+      ...send(reactivation, f, JSON.stringify(reactivation.valid(f))),
+      headers: { authorization: `Bearer ${f.keys.sales}`, 'content-type': 'application/json' },
+    }),
+    status: 403,
+    code: 'forbidden',
+  },
+  ...bodyCases(reactivation),
+  ...missingFieldCases(reactivation, ['/decision']),
+  // Text the schema takes reaches the stage check, which refuses the fixture lead (409).
+  ...stringFieldCases(reactivation, {
+    '/decision': strict,
+    '/resumeAt': { kind: 'ignored', max: 40 },
+    '/cadence': { kind: 'ignored', max: 100 },
+    '/note': { kind: 'ignored', max: 2000 },
+  }),
+  ...badLeadIds(reactivation, 'reactivation'),
+  decide('a lead that is not a customer or dormant', { decision: 'close' }, 409, 'reactivation_not_decidable', [
+    'stage',
+  ]),
+  decide('an unknown decision', { decision: 'pause' }, 422, 'invalid', ['decision']),
+  decide('a resumeAt over 40 characters', { decision: 'resume', resumeAt: '2027-04-01'.repeat(5) }, 422, 'invalid', [
+    'resumeAt',
+  ]),
+  decide('an empty cadence', { decision: 'resume', cadence: '' }, 422, 'invalid', ['cadence']),
+  decide('a note over 2,000 characters', { decision: 'close', note: 'x'.repeat(2001) }, 422, 'invalid', ['note']),
 
   ...keyCases(events.route, (f) => send(events, f, JSON.stringify(events.valid(f)))),
   ...bodyCases(events),

@@ -18,6 +18,10 @@ import type { Fixtures, Row } from './table.ts';
 const now = () => new Date().toISOString();
 const receipts = (f: Fixtures) => f.query('SELECT event_id FROM webhook_receipts');
 
+// Deal events are diffed against the deal's last known state (intake/crm-events.ts): a
+// stage seen before signals nothing. Each body names a stage the deal has not had yet, so
+// a row that stores a deal event (the hostile ids) is a real change, one signal.
+let dealStages = 0;
 const generic: BodyRoute = {
   route: 'POST /v1/webhooks/crm/generic',
   url: () => '/v1/webhooks/crm/generic',
@@ -26,7 +30,7 @@ const generic: BodyRoute = {
     id: `deal-${now()}`,
     type: 'deal.stage_changed',
     occurredAt: now(),
-    data: { leadId: f.leadId, stage: 'Proposal', amount: 1000 },
+    data: { leadId: f.leadId, stage: `Proposal ${++dealStages}`, amount: 1000 },
   }),
   empty: 422,
 };
