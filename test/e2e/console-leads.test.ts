@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, auth, mailTo, waitFor } from '../support/services.ts';
-import { postGenericCrmEvent } from '../support/crm-sequences.ts';
+import { postGenericCrmEvent } from '../support/generic-crm.ts';
 import { startConsoleHarness, type ConsoleHarness } from '../support/browser.ts';
 
 const TEMPLATE = {

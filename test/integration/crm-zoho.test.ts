@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
@@ -8,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/env.ts';
 import { crmConnectionsFromConfig } from '../../crm/providers.ts';
 import { runCrmSequence, type DealView } from '../support/crm-sequences.ts';
+import { postGenericCrmEvent } from '../support/generic-crm.ts';
 import { keepHistory } from '../support/replay.ts';
-import { auth, CRM_SECRET, PUBLIC_BASE_URL, startTestServices, waitFor } from '../support/services.ts';
+import { auth, PUBLIC_BASE_URL, startTestServices, waitFor } from '../support/services.ts';
 
 // Zoho CRM both ways, against a local server imitating Zoho's accounts and CRM REST APIs
 // that refuses any request not shaped as Zoho documents it: Notification API callbacks
@@ -249,18 +249,7 @@ describe('Zoho CRM through its REST API', () => {
     }>().items;
   const stageOf = (email: string, stage: string) =>
     waitFor(async () => (await leadByEmail(email))?.stage === stage, `${email} in ${stage}`, 20_000);
-  const crmEvent = (body: Record<string, unknown>) => {
-    const raw = JSON.stringify(body);
-    return app.inject({
-      method: 'POST',
-      url: '/v1/webhooks/crm/generic',
-      headers: {
-        'content-type': 'application/json',
-        'x-signature': `sha256=${createHmac('sha256', CRM_SECRET).update(raw).digest('hex')}`,
-      },
-      payload: raw,
-    });
-  };
+  const crmEvent = (body: Record<string, unknown>) => postGenericCrmEvent(app, body);
   // A meeting request: the cadence's 50 points, the threshold.
   const meetingRequest = async (id: string, eventId: string) =>
     expect(

@@ -1,23 +1,11 @@
 import { type TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities/index.ts';
-import { buildApp } from '../../api/app.ts';
 import type { LeadEvent } from '../../domain/lead-events.ts';
 import { nextFiscalYearStart } from '../../domain/reactivation.ts';
-import { createMailer, type Mailer } from '../../mail/transport.ts';
 import { leadEventSignal } from '../../workflows/lead-events.ts';
-import {
-  auth,
-  createTestDatabase,
-  stack,
-  testActivityDependencies,
-  testAppConfig,
-  uniqueTaskQueue,
-  waitFor,
-} from '../support/services.ts';
-import { startTimeSkippingServer } from '../support/time-skipping.ts';
+import { auth, waitFor } from '../support/services.ts';
+import { startSimulatedStack, type SimulatedStack } from '../support/time-skipping.ts';
 
 // Reactivation waits of months, on Temporal's time-skipping test server (docs/testing.md):
 // the real workflow and activities, the test database; timers fire as soon as nothing else
@@ -38,47 +26,21 @@ const CADENCE = {
 };
 
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
-let mailer: Mailer;
 let app: FastifyInstance;
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let sim: SimulatedStack;
 
 beforeAll(async () => {
-  env = await startTimeSkippingServer();
-  db = await createTestDatabase();
-  const taskQueue = uniqueTaskQueue();
-  mailer = createMailer(stack().smtpUrl);
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    workflowBundle: { code: stack().workflowBundleCode },
-    activities: createActivities(testActivityDependencies(db.pool, mailer)),
-  });
-  running = worker.run();
-  app = await buildApp({
-    config: testAppConfig({ temporalTaskQueue: taskQueue }),
-    db: db.pool,
-    temporal: { client: env.client, connection: env.connection },
-  });
+  sim = await startSimulatedStack();
+  ({ env, app } = sim);
   const put = await app.inject({ method: 'PUT', url: '/v1/cadences/long', headers: auth, payload: CADENCE });
   expect(put.statusCode).toBe(201);
 }, 120_000);
 
 afterAll(async () => {
-  await app?.close();
-  if (worker?.getState() === 'RUNNING') worker.shutdown();
-  await running;
-  mailer?.close();
-  await env?.teardown();
-  await db?.drop();
+  await sim?.stop();
 });
 
-async function runUntil(atMs: number): Promise<void> {
-  const now = await env.currentTimeMs();
-  if (atMs > now) await env.sleep(atMs - now);
-}
+const runUntil = (atMs: number) => sim.runUntil(atMs);
 
 const stageOf = async (id: string) =>
   (await app.inject({ method: 'GET', url: `/v1/leads/${id}`, headers: auth })).json<{

@@ -1,27 +1,14 @@
 import holidayJp from '@holiday-jp/holiday_jp';
 import { activityInfo } from '@temporalio/activity';
 import { type TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities/index.ts';
-import { buildApp } from '../../api/app.ts';
 import { monthEnd, monthOf, monthStart } from '../../domain/calendar-months.ts';
 import { DEFAULT_CADENCE } from '../../domain/default-cadence.ts';
 import { acceptDeliveryEvent } from '../../intake/engagement.ts';
 import { signToken } from '../../mail/tokens.ts';
-import { createMailer, type Mailer } from '../../mail/transport.ts';
-import {
-  APP_SECRET,
-  auth,
-  createTestDatabase,
-  mailTo,
-  stack,
-  testActivityDependencies,
-  testAppConfig,
-  uniqueTaskQueue,
-} from '../support/services.ts';
-import { startTimeSkippingServer } from '../support/time-skipping.ts';
+import { APP_SECRET, auth, mailTo } from '../support/services.ts';
+import { startSimulatedStack, type SimulatedStack } from '../support/time-skipping.ts';
 
 // Two years of a lead's life on the default cadence, with the real workflow code, the real
 // activities, the test database and the test SMTP server, on Temporal's time-skipping test
@@ -48,12 +35,10 @@ const EMAILS = Object.fromEntries(
 const ADDRESS = { postalCode: '100-0001', prefecture: '東京都', city: '千代田区', line1: '千代田1-1' };
 
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
-let mailer: Mailer;
 let app: FastifyInstance;
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let db: SimulatedStack['db'];
 let taskQueue: string;
+let sim: SimulatedStack;
 /** Idempotency key → the server time the activity was scheduled at (the workflow's time). */
 const scheduledAt = new Map<string, number>();
 
@@ -76,48 +61,23 @@ function middayOf(fromMs: number, months: number, day: number): number {
 }
 
 beforeAll(async () => {
-  env = await startTimeSkippingServer();
-  db = await createTestDatabase();
-  taskQueue = uniqueTaskQueue();
-  mailer = createMailer(stack().smtpUrl);
-  const activities = createActivities(testActivityDependencies(db.pool, mailer)) as Record<
-    string,
-    (input: unknown) => Promise<unknown>
-  >;
-  const recorded = (name: string) => async (input: unknown) => {
-    const key = (input as { idempotencyKey?: string }).idempotencyKey;
-    if (key !== undefined) scheduledAt.set(key, activityInfo().currentAttemptScheduledTimestampMs);
-    return activities[name]!(input);
-  };
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    workflowBundle: { code: stack().workflowBundleCode },
-    activities: { ...activities, sendEmail: recorded('sendEmail'), createTask: recorded('createTask') },
+  // Each email and task activity notes when it was scheduled (the server's clock).
+  sim = await startSimulatedStack((activities) => {
+    const recorded = (name: string) => async (input: unknown) => {
+      const key = (input as { idempotencyKey?: string }).idempotencyKey;
+      if (key !== undefined) scheduledAt.set(key, activityInfo().currentAttemptScheduledTimestampMs);
+      return activities[name]!(input);
+    };
+    return { ...activities, sendEmail: recorded('sendEmail'), createTask: recorded('createTask') };
   });
-  running = worker.run();
-  app = await buildApp({
-    config: testAppConfig({ temporalTaskQueue: taskQueue }),
-    db: db.pool,
-    temporal: { client: env.client, connection: env.connection },
-  });
+  ({ env, app, db, taskQueue } = sim);
 }, 120_000);
 
 afterAll(async () => {
-  await app?.close();
-  if (worker?.getState() === 'RUNNING') worker.shutdown();
-  await running;
-  mailer?.close();
-  await env?.teardown();
-  await db?.drop();
+  await sim?.stop();
 });
 
-/** Lets the test server's clock run (skipping from timer to timer) up to `atMs`. */
-async function runUntil(atMs: number): Promise<void> {
-  const now = await env.currentTimeMs();
-  if (atMs > now) await env.sleep(atMs - now);
-}
+const runUntil = (atMs: number) => sim.runUntil(atMs);
 
 describe('two simulated years of a lead on the default cadence', () => {
   it('reaches each lead every calendar month it is contactable, within the cap, the minimum gap, the window and the calendar, whether email ended by a bounce or an unsubscribe', async () => {

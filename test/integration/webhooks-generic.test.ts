@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findLeadByEmail } from '../../db/repositories/leads.ts';
-import { postGenericCrmEvent, runCrmSequence, settledLead, type DealView } from '../support/crm-sequences.ts';
+import { runCrmSequence, settledLead, type DealView } from '../support/crm-sequences.ts';
+import { postGenericCrmEvent } from '../support/generic-crm.ts';
 import { auth, startTestServices, waitFor } from '../support/services.ts';
 
 // The generic signed CRM webhook replaying what a CRM sends as its deals change: typed

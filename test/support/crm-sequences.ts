@@ -5,8 +5,7 @@ import { expect } from 'vitest';
 import { leadWorkflowId } from '../../domain/lead.ts';
 import type { LeadEvent } from '../../domain/lead-events.ts';
 import { leadStateQuery } from '../../workflows/lead-events.ts';
-import { createHmac } from 'node:crypto';
-import { auth, CRM_SECRET, waitFor } from './services.ts';
+import { auth, waitFor } from './services.ts';
 
 /** A deal as `GET /v1/leads/:id/deals` answers it (what sequences compare). */
 export interface DealView {
@@ -113,18 +112,4 @@ export async function runCrmSequence(
     step.check?.(before, deals);
     before = deals;
   }
-}
-
-/** Posts a generic CRM event, signed with the test secret, as a CRM would. */
-export function postGenericCrmEvent(app: FastifyInstance, body: Record<string, unknown>) {
-  const raw = JSON.stringify(body);
-  return app.inject({
-    method: 'POST',
-    url: '/v1/webhooks/crm/generic',
-    headers: {
-      'content-type': 'application/json',
-      'x-signature': `sha256=${createHmac('sha256', CRM_SECRET).update(raw).digest('hex')}`,
-    },
-    payload: raw,
-  });
 }

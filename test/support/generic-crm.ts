@@ -2,12 +2,9 @@ import { createHmac, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { CRM_SECRET } from './services.ts';
 
-/**
- * Sends a generic CRM event (`type`, `data`) to `POST /v1/webhooks/crm/generic`, signed with
- * the test CRM secret as a CRM would sign it, with a fresh event id.
- */
-export function sendGenericCrmEvent(app: FastifyInstance, type: string, data: Record<string, unknown>) {
-  const raw = JSON.stringify({ id: `crm-${randomUUID()}`, type, occurredAt: new Date().toISOString(), data });
+/** Posts a generic CRM event body to `POST /v1/webhooks/crm/generic`, signed with the test secret, as a CRM would. */
+export function postGenericCrmEvent(app: FastifyInstance, body: Record<string, unknown>) {
+  const raw = JSON.stringify(body);
   return app.inject({
     method: 'POST',
     url: '/v1/webhooks/crm/generic',
@@ -17,4 +14,9 @@ export function sendGenericCrmEvent(app: FastifyInstance, type: string, data: Re
     },
     payload: raw,
   });
+}
+
+/** Sends a generic CRM event (`type`, `data`) with a fresh event id, signed as {@link postGenericCrmEvent} does. */
+export function sendGenericCrmEvent(app: FastifyInstance, type: string, data: Record<string, unknown>) {
+  return postGenericCrmEvent(app, { id: `crm-${randomUUID()}`, type, occurredAt: new Date().toISOString(), data });
 }
