@@ -74,6 +74,36 @@ export async function putAll(
 }
 
 /** What a side-by-side API measurement is asked to do: the services, the load, the rounds. */
+/**
+ * Saves a template and a cadence under `key` (both): one email a second after the start, the
+ * next a month later, no send window. Leads on it make one touch and then wait on a timer,
+ * which is what the memory and cache measurements need.
+ */
+export async function putOneTouchThenAMonth(rig: ApiRig, key: string, name: string): Promise<void> {
+  await putAll(rig, [
+    [
+      `/v1/templates/${key}`,
+      {
+        subject: '{{lead.name}} 様へ',
+        mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>{{lead.company}} {{lead.name}} 様</mj-text></mj-column></mj-section></mj-body></mjml>',
+      },
+    ],
+    [
+      `/v1/cadences/${key}`,
+      {
+        name,
+        nurture: {
+          steps: [
+            { after: 'PT1S', channel: 'email', template: key },
+            { after: 'P1M', channel: 'email', template: key },
+          ],
+        },
+        sendWindow: null,
+      },
+    ],
+  ]);
+}
+
 export interface PairedSettings {
   databaseUrl: string;
   temporalAddress: string;

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createPool } from '../db/pool.ts';
-import { openApiRig, putAll } from './api-rig.ts';
+import { openApiRig, putOneTouchThenAMonth } from './api-rig.ts';
 import { insertBenchLeads } from './bench-leads.ts';
 import { cpuSeconds, residentBytes } from './process-usage.ts';
 import { PROJECT_DIR } from './stack.ts';
@@ -21,7 +21,6 @@ export interface CachePoint {
 }
 
 const CADENCE_KEY = 'sizing-cache';
-const TEMPLATE_KEY = 'sizing-cache';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -45,28 +44,7 @@ export async function measureCache(options: {
   const connection = await Connection.connect({ address: options.temporalAddress });
   const client = new Client({ connection, namespace: 'default' });
   try {
-    await putAll(rig, [
-      [
-        `/v1/templates/${TEMPLATE_KEY}`,
-        {
-          subject: '{{lead.name}} 様へ',
-          mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>{{lead.company}} {{lead.name}} 様</mj-text></mj-column></mj-section></mj-body></mjml>',
-        },
-      ],
-      [
-        `/v1/cadences/${CADENCE_KEY}`,
-        {
-          name: 'Sizing: one touch, then a month',
-          nurture: {
-            steps: [
-              { after: 'PT1S', channel: 'email', template: TEMPLATE_KEY },
-              { after: 'P1M', channel: 'email', template: TEMPLATE_KEY },
-            ],
-          },
-          sendWindow: null,
-        },
-      ],
-    ]);
+    await putOneTouchThenAMonth(rig, CADENCE_KEY, 'Sizing: one touch, then a month');
     const points: CachePoint[] = [];
     for (const cache of [1, options.leads + 1]) {
       const taskQueue = `sizing-cache-${randomBytes(4).toString('hex')}`;

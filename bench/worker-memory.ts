@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createPool } from '../db/pool.ts';
 import { insertBenchLeads } from './bench-leads.ts';
-import { openApiRig, putAll } from './api-rig.ts';
+import { openApiRig, putOneTouchThenAMonth } from './api-rig.ts';
 import { PROJECT_DIR } from './stack.ts';
 import { round } from './stats.ts';
 
@@ -36,7 +36,6 @@ export interface MemoryResult {
   points: MemoryPoint[];
 }
 
-const TEMPLATE_KEY = 'bench-memory';
 const CADENCE_KEY = 'bench-memory';
 const START_LANES = 32;
 
@@ -75,28 +74,7 @@ export async function benchWorkerMemory(settings: MemorySettings): Promise<Memor
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
-    await putAll(rig, [
-      [
-        `/v1/templates/${TEMPLATE_KEY}`,
-        {
-          subject: '{{lead.name}} 様へ',
-          mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>{{lead.company}} {{lead.name}} 様</mj-text></mj-column></mj-section></mj-body></mjml>',
-        },
-      ],
-      [
-        `/v1/cadences/${CADENCE_KEY}`,
-        {
-          name: 'Bench: one touch, then a month',
-          nurture: {
-            steps: [
-              { after: 'PT1S', channel: 'email', template: TEMPLATE_KEY },
-              { after: 'P1M', channel: 'email', template: TEMPLATE_KEY },
-            ],
-          },
-          sendWindow: null,
-        },
-      ],
-    ]);
+    await putOneTouchThenAMonth(rig, CADENCE_KEY, 'Bench: one touch, then a month');
     // Ready once it says it polls (after bundling the workflow code).
     await new Promise<void>((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`the worker exited with ${String(code)} before polling`)));
