@@ -226,37 +226,19 @@ describe('a marketing email as it arrives', () => {
   it('sends each lead the newest version of the template in its own language', async () => {
     const mjml = (text: string) =>
       `<mjml><mj-body><mj-section><mj-column><mj-text>${text}</mj-text></mj-column></mj-section></mj-body></mjml>`;
-    expect(
+    const put = async (subject: string, text: string, locale: string) =>
       (
         await app.inject({
           method: 'PUT',
           url: '/v1/templates/bilingual',
           headers: auth,
-          payload: { subject: 'ご案内', mjml: mjml('日本語'), locale: 'ja' },
+          payload: { subject, mjml: mjml(text), locale },
         })
-      ).json(),
-    ).toMatchObject({ version: 1 });
-    expect(
-      (
-        await app.inject({
-          method: 'PUT',
-          url: '/v1/templates/bilingual',
-          headers: auth,
-          payload: { subject: 'Announcement', mjml: mjml('English'), locale: 'en' },
-        })
-      ).json(),
-    ).toMatchObject({ version: 2 });
+      ).json<{ version: number }>();
+    expect(await put('ご案内', '日本語', 'ja')).toMatchObject({ version: 1 });
+    expect(await put('Announcement', 'English', 'en')).toMatchObject({ version: 2 });
     // The same Japanese content again is not a new version, though English came after it.
-    expect(
-      (
-        await app.inject({
-          method: 'PUT',
-          url: '/v1/templates/bilingual',
-          headers: auth,
-          payload: { subject: 'ご案内', mjml: mjml('日本語'), locale: 'ja' },
-        })
-      ).json(),
-    ).toMatchObject({ version: 3 });
+    expect(await put('ご案内', '日本語', 'ja')).toMatchObject({ version: 3 });
     expect(
       (await app.inject({ method: 'GET', url: '/v1/templates/bilingual?locale=en', headers: auth })).json(),
     ).toMatchObject({ version: 2, subject: 'Announcement' });
