@@ -104,7 +104,7 @@ export default tseslint.config(
     languageOptions: {
       globals: { ...globals.node },
       parserOptions: {
-        projectService: { allowDefaultProject: ['eslint.config.js'] },
+        projectService: { allowDefaultProject: ['eslint.config.js', 'bench/memory-probe.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

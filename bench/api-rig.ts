@@ -75,11 +75,17 @@ export async function putAll(
 
 /** What a side-by-side API measurement is asked to do: the services, the load, the rounds. */
 /**
- * Saves a template and a cadence under `key` (both): one email a second after the start, the
- * next a month later, no send window. Leads on it make one touch and then wait on a timer,
- * which is what the memory and cache measurements need.
+ * Saves a template and a cadence under `key` (both): one email `firstAfter` after the start
+ * (a second unless given), the next a month later, no send window. Leads on it make one touch
+ * and then wait on a timer, which is what the memory and cache measurements need; with a
+ * first step a month away they wait at once, without a touch.
  */
-export async function putOneTouchThenAMonth(rig: ApiRig, key: string, name: string): Promise<void> {
+export async function putOneTouchThenAMonth(
+  rig: ApiRig,
+  key: string,
+  name: string,
+  firstAfter = 'PT1S',
+): Promise<void> {
   await putAll(rig, [
     [
       `/v1/templates/${key}`,
@@ -94,7 +100,7 @@ export async function putOneTouchThenAMonth(rig: ApiRig, key: string, name: stri
         name,
         nurture: {
           steps: [
-            { after: 'PT1S', channel: 'email', template: key },
+            { after: firstAfter, channel: 'email', template: key },
             { after: 'P1M', channel: 'email', template: key },
           ],
         },

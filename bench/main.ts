@@ -153,7 +153,14 @@ try {
     log(
       `worker memory: the production worker process idle, then with ${counts.join(', then ')} leads waiting on timers`,
     );
-    memory = await benchWorkerMemory({ ...stack, smtpUrl: services.smtpUrl, smtp: services.smtp, counts, log });
+    memory = await benchWorkerMemory({
+      ...stack,
+      smtpUrl: services.smtpUrl,
+      smtp: services.smtp,
+      counts,
+      firstTouch: process.env.BENCH_MEMORY_FIRST_TOUCH === '1',
+      log,
+    });
   }
 
   if (runs('email-report')) {
@@ -210,6 +217,9 @@ try {
         apiRssBeforeMiB: round(imported.rssBeforeMiB),
         apiPeakRssMiB: round(imported.peakRssMiB),
         workflowsStarted: imported.workflowsStarted,
+        commitSeconds: round(imported.commitSeconds),
+        rawStartsPerSecond: round(imported.rawStartsPerSecond),
+        ratioImportOverRawStart: round(imported.ratioImportOverRawStart),
       },
       touches: touches && {
         trivialPerSecond: touches.rounds.map((r) => r.trivial.perSecond),
@@ -223,9 +233,14 @@ try {
       emailReport,
       memory: memory && {
         maxCachedWorkflows: memory.maxCachedWorkflows,
+        firstTouch: memory.firstTouch,
+        mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? null,
         workerRssMiB: Object.fromEntries([memory.idle, ...memory.points].map((p) => [String(p.leads), p.rssMiB])),
         workerHwmMiB: Object.fromEntries([memory.idle, ...memory.points].map((p) => [String(p.leads), p.hwmMiB])),
-        firstTouchSeconds: Object.fromEntries(memory.points.map((p) => [String(p.leads), p.seconds])),
+        workerMainHeapUsedMiB: Object.fromEntries(
+          [memory.idle, ...memory.points].map((p) => [String(p.leads), p.heapUsedMiB]),
+        ),
+        secondsToWaiting: Object.fromEntries(memory.points.map((p) => [String(p.leads), p.seconds])),
       },
     }),
   );
@@ -393,12 +408,25 @@ function printReport(
       `CSV import: ${imported.rows} rows (${round(imported.bytes / 2 ** 20)} MiB, UTF-8, chunked) to POST /v1/leads/import, API as its own process, task queue with no worker`,
     );
     table(
-      ['rows', 'seconds', 'rows/s', 'API RSS before MiB', 'API peak RSS MiB', 'workflows started'],
+      [
+        'rows',
+        'seconds',
+        'to commit s',
+        'rows/s',
+        'bare starts/s',
+        'import / bare',
+        'API RSS before MiB',
+        'API peak RSS MiB',
+        'workflows started',
+      ],
       [
         [
           String(imported.rows),
           f(imported.seconds),
+          f(imported.commitSeconds),
           f(imported.rowsPerSecond),
+          f(imported.rawStartsPerSecond),
+          f(imported.ratioImportOverRawStart),
           f(imported.rssBeforeMiB),
           f(imported.peakRssMiB),
           String(imported.workflowsStarted),
@@ -430,14 +458,16 @@ function printReport(
   }
   if (memory) {
     out(
-      `Worker memory: worker/main.ts in its own process, maxCachedWorkflows ${memory.maxCachedWorkflows} (WORKER_MAX_CACHED_WORKFLOWS), leads waiting on their next-step timer after one touch`,
+      `Worker memory: worker/main.ts in its own process, maxCachedWorkflows ${memory.maxCachedWorkflows} (WORKER_MAX_CACHED_WORKFLOWS), MALLOC_ARENA_MAX ${process.env.MALLOC_ARENA_MAX ?? 'unset'}, leads waiting on their next-step timer ${memory.firstTouch ? 'after one touch' : 'before their first touch (a month away)'}`,
     );
     table(
-      ['leads waiting', 'VmRSS MiB', 'VmHWM MiB', 'first touches s'],
+      ['leads waiting', 'VmRSS MiB', 'VmHWM MiB', 'main heap MiB', 'external MiB', 'to waiting s'],
       [memory.idle, ...memory.points].map((p) => [
         String(p.leads),
         f(p.rssMiB),
         f(p.hwmMiB),
+        f(p.heapUsedMiB),
+        f(p.externalMiB),
         p.leads === 0 ? '' : f(p.seconds),
       ]),
     );

@@ -8,6 +8,7 @@ import {
   type SizingAssumptions,
   type SizingRow,
 } from './sizing-model.ts';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../worker/create-worker.ts';
 import { measureYear, type YearResult } from './sizing-year.ts';
 import { startServices } from './stack.ts';
 
@@ -50,7 +51,7 @@ const ASSUMPTIONS: SizingAssumptions = {
   drainHours: 1,
   windowHours: 9,
   workerUtilisation: 0.5,
-  cachedWorkflowsPerWorker: 250,
+  cachedWorkflowsPerWorker: DEFAULT_MAX_CACHED_WORKFLOWS,
   actionsPerSecondPerShard: 10,
   minimumShards: 512,
   retentionDays: 30,

@@ -1,4 +1,12 @@
 /**
+ * glibc's arenas for a worker unless the environment names its own: two instead of eight per
+ * core keep the memory freed after a burst of touches from staying resident in per-thread
+ * arenas (docs/operations.md, "Sizing workers"). Read by glibc at process start, so it can only
+ * be set from outside the process.
+ */
+export const WORKER_MALLOC_ARENA_MAX = '2';
+
+/**
  * The environment of each of the `workers` worker processes `npm start` runs. With a
  * metrics port set, worker i (from 0) gets `base + i`: processes on one machine cannot
  * share a port, and consecutive ports are what an operator lists as scrape targets.
@@ -9,7 +17,8 @@ export function workerEnvironments(
   workers: number,
   metricsBasePort: number | undefined,
 ): NodeJS.ProcessEnv[] {
-  const { WORKERS: _workers, ...shared } = env;
+  const { WORKERS: _workers, ...rest } = env;
+  const shared = { ...rest, MALLOC_ARENA_MAX: rest.MALLOC_ARENA_MAX ?? WORKER_MALLOC_ARENA_MAX };
   return Array.from({ length: workers }, (_, i) =>
     metricsBasePort === undefined ? { ...shared } : { ...shared, WORKER_METRICS_PORT: String(metricsBasePort + i) },
   );

@@ -26,12 +26,15 @@ export type WorkerTuning = Pick<WorkerOptions, 'maxCachedWorkflows'>;
 /**
  * The sticky cache's size. A lead waits on a timer for weeks, so a cached workflow is
  * almost never reused before it would be evicted anyway; the SDK's default (about 2,300
- * workflows with Node's 4 GiB heap limit) keeps that many V8 workflow contexts, about 650 kB
- * each (`npm run sizing`), alive for nothing. When a timer fires for an evicted lead, the
- * worker replays its history (about 385 events after a year on the default cadence), which
- * costs some 40 ms more CPU than a cached touch, once a month.
+ * workflows with Node's 4 GiB heap limit) keeps that many workflows alive for nothing, and
+ * the workflow thread's V8 heap grows with what it holds and the garbage it lets build up
+ * beside it (`npm run bench -- memory`: 817 MiB with 250 cached and 2,135 leads waiting, 459
+ * MiB with 50 and 2,028, under load). 50 stays above the 40 workflow tasks the SDK runs at
+ * once. When a timer fires for an evicted lead, the worker replays its history (about 385
+ * events after a year on the default cadence), some 40 ms more CPU than a cached touch, once
+ * a month; a burst of touches larger than the cache replays either way.
  */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 50;
 
 /** The tuning a worker runs with: the given values over the defaults. */
 export const workerTuning = (tuning: WorkerTuning = {}): Required<WorkerTuning> => ({

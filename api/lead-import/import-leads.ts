@@ -90,7 +90,8 @@ const tooManyParseErrors = (last: CsvProblem): HttpError =>
  * Reads a CSV of leads and imports it: every row validated, the valid ones upserted by email in
  * batches inside one transaction (a 4xx half-way, a dropped connection or a syntax error csv-parse
  * cannot recover from leaves the database as it was), then, once committed, each lead's lifecycle
- * started once, `startConcurrency` at a time. Holds one batch of rows and 16 bytes per lead id.
+ * started once, `startConcurrency` at a time. Holds two batches of rows (one parsed while the
+ * other is written) and 16 bytes per lead id.
  */
 export async function importLeads(text: AsyncIterable<string>, options: ImportOptions): Promise<ImportSummary> {
   const batchSize = options.batchSize ?? 500;
@@ -164,9 +165,8 @@ export async function importLeads(text: AsyncIterable<string>, options: ImportOp
       return exists;
     };
     let batch: { row: number; lead: LeadInput }[] = [];
-    const flush = async () => {
-      const rows = await withCadences(client, batch, cadenceExists, fail);
-      batch = [];
+    const store = async (parsed: { row: number; lead: LeadInput }[]) => {
+      const rows = await withCadences(client, parsed, cadenceExists, fail);
       const merged = mergeByEmail(rows);
       const { created, updated } = await upsertLeadBatch(
         client,
@@ -182,6 +182,18 @@ export async function importLeads(text: AsyncIterable<string>, options: ImportOp
         ids.push(lead.id);
         summary.updated += merged.get(lead.email.toLowerCase())?.rows ?? 1;
       }
+    };
+    // The next batch is parsed and validated while the last one is written: one batch in the
+    // database and one being read, never more, so memory stays at two batches. Batches are
+    // stored in file order (a later row for the same address still overrides an earlier one).
+    let storing: Promise<void> = Promise.resolve();
+    const flush = async () => {
+      const parsed = batch;
+      batch = [];
+      await storing;
+      storing = store(parsed);
+      // Awaited by the next flush or after the loop; an error thrown before then wins instead.
+      storing.catch(() => {});
     };
 
     let fields: LeadColumn[] | undefined;
@@ -214,8 +226,11 @@ export async function importLeads(text: AsyncIterable<string>, options: ImportOp
         if (batch.length >= batchSize) await flush();
       }
     } catch (error) {
+      // The rollback must not overtake the batch still being written on the same connection.
+      await storing.catch(() => {});
       throw error instanceof CsvError ? malformed(error) : error;
     }
+    await storing;
     await parsing.catch((error: unknown) => {
       throw error instanceof HttpError ? error : malformed(error as CsvProblem);
     });
@@ -227,6 +242,7 @@ export async function importLeads(text: AsyncIterable<string>, options: ImportOp
     summary.received += skipped.length;
     fail(skipped);
     await flush();
+    await storing;
   });
   summary.errors.sort((a, b) => a.row - b.row);
 

@@ -15,7 +15,15 @@ describe('workerEnvironments', () => {
 
   it('leaves WORKERS out of the workers’ environment and adds no metrics port when none is set', () => {
     const envs = workerEnvironments({ WORKERS: '2', PORT: '3000' }, 2, undefined);
-    expect(envs).toEqual([{ PORT: '3000' }, { PORT: '3000' }]);
+    expect(envs).toEqual([
+      { PORT: '3000', MALLOC_ARENA_MAX: '2' },
+      { PORT: '3000', MALLOC_ARENA_MAX: '2' },
+    ]);
+  });
+
+  it('limits the C allocator to two arenas unless the environment sets MALLOC_ARENA_MAX itself', () => {
+    expect(workerEnvironments({}, 1, undefined)[0]?.MALLOC_ARENA_MAX).toBe('2');
+    expect(workerEnvironments({ MALLOC_ARENA_MAX: '4' }, 1, undefined)[0]?.MALLOC_ARENA_MAX).toBe('4');
   });
 
   it('names a single worker "worker" and several "worker-1" … "worker-N"', () => {
