@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { ImapConfig } from '../config/env.ts';
+import type { ConsentBasis, ConsentSourceName } from '../domain/consent.ts';
 import type { CrmConnections } from '../crm/providers.ts';
 import type { TemplateCache } from '../mail/render.ts';
 import type { SenderIdentity } from '../mail/compliance.ts';
@@ -31,4 +32,6 @@ export interface ActivityDependencies {
   replyAddress?: string | undefined;
   /** CONSENT_REQUIRED: a lead without a consent basis gets no email. */
   consentRequired?: boolean | undefined;
+  /** CONSENT_DEFAULTS: the basis a lead from a CRM gets when the CRM names none. */
+  consentDefaults?: Partial<Record<ConsentSourceName, ConsentBasis>> | undefined;
 }

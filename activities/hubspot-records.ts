@@ -19,7 +19,11 @@ export interface SyncHubspotEventResult {
 }
 
 /** HubSpot's side of inbound CRM sync: the records a webhook names, fetched and applied. */
-export function createHubspotActivities({ db, crm }: Pick<ActivityDependencies, 'db' | 'crm'>) {
+export function createHubspotActivities({
+  db,
+  crm,
+  consentDefaults,
+}: Pick<ActivityDependencies, 'db' | 'crm' | 'consentDefaults'>) {
   return {
     /**
      * Fetches the records the event names from HubSpot and applies them as generic CRM
@@ -38,7 +42,7 @@ export function createHubspotActivities({ db, crm }: Pick<ActivityDependencies, 
         const what = isRecordReport(change) ? `${change.kind} ${change.recordId}` : change.type;
         try {
           const result = await applyCrmChange(
-            { db, temporal: context.client, taskQueue: context.info.taskQueue },
+            { db, temporal: context.client, taskQueue: context.info.taskQueue, consentDefaults },
             'hubspot',
             change,
           );

@@ -15,7 +15,11 @@ export interface ApplyZohoRecordInput {
 }
 
 /** Inbound Zoho: records named by Notification API callbacks, fetched and applied. */
-export function createZohoRecordActivities({ db, crm }: Pick<ActivityDependencies, 'db' | 'crm'>) {
+export function createZohoRecordActivities({
+  db,
+  crm,
+  consentDefaults,
+}: Pick<ActivityDependencies, 'db' | 'crm' | 'consentDefaults'>) {
   return {
     /**
      * Fetches the record from Zoho's REST API and applies it through the same mapping as
@@ -38,7 +42,11 @@ export function createZohoRecordActivities({ db, crm }: Pick<ActivityDependencie
         );
         const applied: string[] = [];
         for (const change of zohoEvents(record, new Date())) {
-          const result = await applyCrmChange({ db, temporal: client, taskQueue: info.taskQueue }, 'zoho', change);
+          const result = await applyCrmChange(
+            { db, temporal: client, taskQueue: info.taskQueue, consentDefaults },
+            'zoho',
+            change,
+          );
           if (!result.duplicate) applied.push(...(isRecordReport(change) ? result.events : [change.type]));
         }
         return { applied, gone: false };

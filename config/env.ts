@@ -271,6 +271,9 @@ function consentDefaultsOf(env: Env): Config['consentDefaults'] {
         'CONSENT_DEFAULTS',
         `"${pair}" is not <source>:<basis> with a source among ${CONSENT_SOURCE_NAMES.join(', ')} and a basis among ${CONSENT_BASES.join(', ')}`,
       );
+    // Two bases for one CRM would leave which one applies to the order of the list.
+    if (defaults[source as ConsentSourceName] !== undefined)
+      throw new ConfigError('CONSENT_DEFAULTS', `names "${source}" twice: give each source one basis`);
     defaults[source as ConsentSourceName] = basis as ConsentBasis;
   }
   return defaults;

@@ -130,3 +130,24 @@ export function stageName(lang: Lang, stage: string): string {
   const key = `stage_${stage}` as keyof ReturnType<typeof common>;
   return common(lang)[key] ?? stage;
 }
+
+/** The consent bases of 特定電子メール法 in words, as the lead page and the consent list name them. */
+const consentBases = messages({
+  ja: {
+    opt_in: 'オプトイン',
+    business_card: '名刺交換',
+    published_address: '公表アドレス',
+    existing_customer: '取引関係',
+  },
+  en: {
+    opt_in: 'opt-in',
+    business_card: 'business card',
+    published_address: 'published address',
+    existing_customer: 'existing customer',
+  },
+});
+
+/** A consent basis in the reader's language (the code itself when unknown). */
+export function consentBasisName(lang: Lang, basis: string): string {
+  return (consentBases(lang) as Record<string, string>)[basis] ?? basis;
+}

@@ -14,6 +14,7 @@ import { dmTaskPages } from './pages/dm-tasks.ts';
 import { leadActionPages } from './pages/lead-actions.ts';
 import { leadPages } from './pages/lead-page.ts';
 import { leadListPages } from './pages/leads-list.ts';
+import { leadsWithoutConsentPage } from './pages/leads-without-consent.ts';
 import { outboxPages } from './pages/outbox.ts';
 import { performancePages } from './pages/performance.ts';
 import { salesPages } from './pages/sales.ts';
@@ -87,6 +88,7 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
     await pages.register(cadencePages);
     await pages.register(templatePages);
     await pages.register(leadListPages);
+    await pages.register(leadsWithoutConsentPage);
     await pages.register(leadPages);
     await pages.register(leadActionPages);
   });

@@ -44,3 +44,30 @@ export function consentBlocksEmail(consentRequired: boolean, consent: Consent | 
   if (!consentRequired || consent?.basis !== undefined) return null;
   return 'no consent basis on record (CONSENT_REQUIRED=true): email is not sent, DM and tasks go on';
 }
+
+/** How a consent record made from `CONSENT_DEFAULTS` names the CRM it came from. */
+const DEFAULT_SOURCE_LABELS: Record<ConsentSourceName, string> = {
+  zoho: 'Zoho CRM',
+  hubspot: 'HubSpot',
+  generic: 'CRM webhook',
+};
+
+/**
+ * The record a lead from a CRM gets from `CONSENT_DEFAULTS` when the CRM names no basis:
+ * the configured basis, a source that says it is the configured default (so an auditor
+ * tells an assumption from a recorded agreement), the time the engine recorded it (when
+ * the contact agreed is unknown), and the CRM record it was made for as evidence.
+ */
+export function defaultConsent(source: ConsentSourceName, basis: ConsentBasis, at: Date, evidence: string): Consent {
+  return {
+    basis,
+    source: `${DEFAULT_SOURCE_LABELS[source]} (CONSENT_DEFAULTS)`,
+    at: at.toISOString(),
+    evidence,
+  };
+}
+
+/** Whether `value` is one of {@link CONSENT_SOURCE_NAMES}. */
+export function isConsentSourceName(value: unknown): value is ConsentSourceName {
+  return typeof value === 'string' && (CONSENT_SOURCE_NAMES as readonly string[]).includes(value);
+}

@@ -10,6 +10,7 @@ import {
   type CrmRecordDiff,
   type CrmRecordFields,
 } from '../domain/crm-record-diff.ts';
+import { defaultConsent, isConsentSourceName, type Consent } from '../domain/consent.ts';
 import type { CrmDealRef } from '../domain/deals.ts';
 import { InvalidInput, type InputProblem } from '../domain/errors.ts';
 import type { DealUpdate, LeadEvent } from '../domain/lead-events.ts';
@@ -73,8 +74,8 @@ export async function applyCrmEvent(
   if (upserts && (await hasReceipt(deps.db, provider, event.id)))
     return replayed((await knownLead(deps.db, event))?.id ?? null);
   const [seen, lead] = upserts
-    ? [false, await resolveLead(deps, event)]
-    : await Promise.all([hasReceipt(deps.db, provider, event.id), resolveLead(deps, event)]);
+    ? [false, await resolveLead(deps, provider, event)]
+    : await Promise.all([hasReceipt(deps.db, provider, event.id), resolveLead(deps, provider, event)]);
   if (seen) return replayed(lead.id);
   const report = reportOfEvent(event, lead.id);
   if (report) return applyReport(deps, provider, report, lead.id);
@@ -105,7 +106,15 @@ export async function applyCrmChange(
   if (!isRecordReport(change)) return applyCrmEvent(deps, provider, change);
   const lead =
     (await findLeadByEmail(deps.db, change.email)) ??
-    (await intakeLead(deps.db, deps.temporal, deps.taskQueue, { email: change.email })).lead;
+    (
+      await intakeLead(
+        deps.db,
+        deps.temporal,
+        deps.taskQueue,
+        { email: change.email },
+        { consentIfNone: crmDefaultConsent(deps, provider, `record ${change.recordId}`) },
+      )
+    ).lead;
   return applyReport(deps, provider, change, lead.id);
 }
 
@@ -250,7 +259,7 @@ async function knownLead(db: pg.Pool, event: CrmEvent): Promise<Lead | undefined
 }
 
 /** The lead the event is about: lead events create or update it; others create it when the address is new. */
-async function resolveLead(deps: IntakeDependencies, event: CrmEvent): Promise<Lead> {
+async function resolveLead(deps: IntakeDependencies, provider: string, event: CrmEvent): Promise<Lead> {
   const { db } = deps;
   const { leadId, ...fields } = event.data;
   if (event.type === 'lead.created' || event.type === 'lead.updated') {
@@ -258,7 +267,16 @@ async function resolveLead(deps: IntakeDependencies, event: CrmEvent): Promise<L
     const input = { ...fields, ...(existing ? { email: existing.email } : {}) };
     const problems = problemsOf(LeadBody, input, '/data');
     if (problems.length > 0) throw new InvalidInput('the lead in data is not valid', problems);
-    return (await intakeLead(db, deps.temporal, deps.taskQueue, input as Static<typeof LeadBody>)).lead;
+    const lead = input as Static<typeof LeadBody>;
+    // The CRM writes this lead's profile: a lead without a basis gets the CRM's default,
+    // whether the CRM created it or it came earlier from elsewhere (the order of arrival
+    // does not decide the record); a basis given in data or already stored is kept.
+    const evidence = lead.externalId === undefined ? `event ${event.id}` : `record ${lead.externalId}`;
+    return (
+      await intakeLead(db, deps.temporal, deps.taskQueue, lead, {
+        consentIfNone: crmDefaultConsent(deps, provider, evidence),
+      })
+    ).lead;
   }
   const problems = problemsOf(CrmEventData, event.data, '/data');
   const data = event.data as Static<typeof CrmEventData>;
@@ -278,8 +296,26 @@ async function resolveLead(deps: IntakeDependencies, event: CrmEvent): Promise<L
     ]);
   return (
     (await findLeadByEmail(db, fields.email)) ??
-    (await intakeLead(db, deps.temporal, deps.taskQueue, { email: fields.email })).lead
+    (
+      await intakeLead(
+        db,
+        deps.temporal,
+        deps.taskQueue,
+        { email: fields.email },
+        { consentIfNone: crmDefaultConsent(deps, provider, `event ${event.id}`) },
+      )
+    ).lead
   );
+}
+
+/**
+ * The consent record `CONSENT_DEFAULTS` gives a lead from this CRM (made now, its source
+ * naming the CRM, `evidence` the CRM's record or event), or undefined when none is configured.
+ */
+function crmDefaultConsent(deps: IntakeDependencies, provider: string, evidence: string): Consent | undefined {
+  if (!isConsentSourceName(provider)) return undefined;
+  const basis = deps.consentDefaults?.[provider];
+  return basis === undefined ? undefined : defaultConsent(provider, basis, new Date(), evidence);
 }
 
 /** What the suppression list and the timeline say of an opt-out a CRM reported. */

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import Type, { type Static } from 'typebox';
 import { isTimeZone } from '../domain/cadence.ts';
-import { CONSENT_BASES } from '../domain/consent.ts';
+import { CONSENT_BASES, type Consent } from '../domain/consent.ts';
 import { EMAIL_PATTERN } from '../domain/email-address.ts';
 import { InvalidInput } from '../domain/errors.ts';
 import { DOCUMENTED_TIME_ZONE } from '../domain/time-zones.ts';
@@ -80,12 +80,15 @@ export const leadDefaults = (cadenceKey: string) => ({ cadenceKey, locale: 'ja',
  * runs. The row is committed before the workflow starts, so the workflow always finds
  * it; if the start fails (Temporal down: the API answers 503), the same request repeated
  * starts it. A lead that cannot be taken is an {@link InvalidInput}, with nothing written.
+ * `consentIfNone` (a CRM's configured default) is recorded only when the lead has no
+ * consent record, neither in `input` nor stored.
  */
 export async function intakeLead(
   db: Queryable,
   temporal: Client,
   taskQueue: string,
   input: LeadInput,
+  options: { consentIfNone?: Consent | undefined } = {},
 ): Promise<{ lead: Lead; created: boolean; workflowId: string }> {
   const { email, cadence, ...profile } = input;
   const badTimezone = timezoneProblem(profile.timezone);
@@ -98,7 +101,12 @@ export async function intakeLead(
   if (needsCadence && !(await findCadence(db, cadenceKey))) {
     throw new InvalidInput('the lead is not valid', [{ path: '/cadence', message: missingCadence(cadenceKey) }]);
   }
-  const { lead, created } = await upsertLead(db, email, { ...profile, cadenceKey: cadence }, leadDefaults(cadenceKey));
+  const { lead, created } = await upsertLead(
+    db,
+    email,
+    { ...profile, cadenceKey: cadence },
+    { ...leadDefaults(cadenceKey), consentIfNone: options.consentIfNone },
+  );
   const { workflowId } = await ensureLifecycleStarted(temporal, taskQueue, lead);
   return { lead, created, workflowId };
 }

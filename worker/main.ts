@@ -93,6 +93,7 @@ const { worker, connection } = await createWorker(
     imap: config.imap,
     replyAddress: config.replyAddress,
     consentRequired: config.consentRequired,
+    consentDefaults: config.consentDefaults,
   },
 );
 if (config.imap !== undefined) {

@@ -68,6 +68,15 @@ export const genericWebhookRoutes: FastifyPluginAsyncTypebox<AppDependencies> = 
       },
     },
     async (request) =>
-      applyCrmEvent({ db, temporal: temporal.client, taskQueue: config.temporalTaskQueue }, 'generic', request.body),
+      applyCrmEvent(
+        {
+          db,
+          temporal: temporal.client,
+          taskQueue: config.temporalTaskQueue,
+          consentDefaults: config.consentDefaults,
+        },
+        'generic',
+        request.body,
+      ),
   );
 };

@@ -77,7 +77,12 @@ export const zohoWebhookRoutes: FastifyPluginAsyncTypebox<AppDependencies & { zo
       const records: { record: string; changed: string[]; stale: string[]; duplicate: boolean }[] = [];
       for (const change of changes) {
         const result = await applyCrmChange(
-          { db: deps.db, temporal: deps.temporal.client, taskQueue: deps.config.temporalTaskQueue },
+          {
+            db: deps.db,
+            temporal: deps.temporal.client,
+            taskQueue: deps.config.temporalTaskQueue,
+            consentDefaults: deps.config.consentDefaults,
+          },
           'zoho',
           change,
         );

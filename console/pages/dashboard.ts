@@ -9,6 +9,7 @@ import { apiFor, contextOf, type ConsoleContext } from '../context.ts';
 import { html, type Html } from '../html.ts';
 import { formatDateTime, formatNumber, messages, stageName } from '../i18n.ts';
 import { sendPage } from '../layout.ts';
+import type { ConsentReport } from './leads-without-consent.ts';
 
 const text = messages({
   ja: {
@@ -42,6 +43,11 @@ const text = messages({
     atRisk: '今月未接触のおそれ',
     healthHelp:
       '接触可能：育成・顧客・再活性化で、連絡禁止・配信停止でないリード。未接触のおそれ：今月まだ届いた接触がなく、月末までに予定された接触もないリード（各リードのタイムゾーンの暦月）。',
+    consent: '同意の記録',
+    withoutBasis: '同意の根拠がないリード',
+    consentOff:
+      'これらのリードにもメールが送られています（CONSENT_REQUIRED は無効）。有効にする前に根拠を記録してください。',
+    consentOn: 'これらのリードにはメールを送らず、DM とタスクだけが続きます（CONSENT_REQUIRED が有効）。',
   },
   en: {
     title: 'Dashboard',
@@ -74,6 +80,10 @@ const text = messages({
     atRisk: 'At risk of a month without touch',
     healthHelp:
       "Contactable: nurturing, customer or reactivation, not do-not-contact, not unsubscribed. At risk: no touch has reached them this month and none is planned before it ends (each lead's own calendar month).",
+    consent: 'Consent records',
+    withoutBasis: 'Leads without a consent basis',
+    consentOff: 'They are still emailed (CONSENT_REQUIRED is off): record their basis before turning it on.',
+    consentOn: 'They get no email (CONSENT_REQUIRED is on), only DM and tasks.',
   },
 });
 
@@ -95,7 +105,7 @@ export async function dashboardPage(app: FastifyInstance): Promise<void> {
       const t = text(ctx.lang);
       const dailyActivities = request.query.dailyActivities ?? 5;
       const reps = request.query.reps ?? 3;
-      const [funnel, capacity, escalations, dmTasks, outbox, health] = await Promise.all([
+      const [funnel, capacity, escalations, dmTasks, outbox, health, consent] = await Promise.all([
         ctx.can('GET', '/v1/reports/funnel') ? api.get<FunnelReport>('/v1/reports/funnel?months=6') : undefined,
         ctx.can('GET', '/v1/reports/capacity')
           ? api.get<CapacityReport>(`/v1/reports/capacity?dailyActivities=${dailyActivities}&reps=${reps}`)
@@ -106,6 +116,7 @@ export async function dashboardPage(app: FastifyInstance): Promise<void> {
         ctx.can('GET', '/v1/reports/contact-health')
           ? api.get<ContactHealthReport>('/v1/reports/contact-health')
           : undefined,
+        ctx.can('GET', '/v1/reports/consent') ? api.get<ConsentReport>('/v1/reports/consent?limit=1') : undefined,
       ]);
       const stages =
         funnel?.status === 200 ? funnel.body.stages : capacity?.status === 200 ? capacity.body.leadsHeld : undefined;
@@ -120,6 +131,8 @@ export async function dashboardPage(app: FastifyInstance): Promise<void> {
       }
       if (capacity?.status === 200) cards.push(capacityCard(ctx, capacity.body));
       if (health?.status === 200) cards.push(contactHealthCard(ctx, health.body));
+      // Only when there is something to do: every lead with a basis needs no card.
+      if (consent?.status === 200 && consent.body.withoutBasis > 0) cards.push(consentCard(ctx, consent.body));
       if (escalations?.status === 200) {
         const items = escalations.body.items;
         cards.push(html`<section class="card" aria-labelledby="hot-h"><h2 id="hot-h">${t.hot}</h2><p class="figure">${items.length}</p>
@@ -173,6 +186,14 @@ function contactHealthCard(ctx: ConsoleContext, report: ContactHealthReport): Ht
 <ul>${figure(t.contactable, report.contactable, 'contactable')}${figure(t.touched, report.touched, 'touched')}${figure(t.atRisk, report.atRisk, 'at_risk')}</ul>
 <p class="muted">${t.healthHelp}</p>
 ${report.atRisk > 0 ? html`<p><strong class="error-text">${t.atRisk}: ${formatNumber(ctx.lang, report.atRisk)}</strong></p>` : ''}
+</section>`;
+}
+
+function consentCard(ctx: ConsoleContext, report: ConsentReport): Html {
+  const t = text(ctx.lang);
+  return html`<section class="card" aria-labelledby="consent-h" data-testid="consent-gaps"><h2 id="consent-h">${t.consent}</h2>
+<p><a href="/leads/without-consent">${t.withoutBasis}</a> <strong class="figure-inline">${formatNumber(ctx.lang, report.withoutBasis)}</strong></p>
+<p class="${report.consentRequired ? 'muted' : 'error-text'}">${report.consentRequired ? t.consentOn : t.consentOff}</p>
 </section>`;
 }
 

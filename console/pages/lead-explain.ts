@@ -16,6 +16,8 @@ interface Explain {
   monthsWithoutTouch: number;
   paused: boolean;
   emailSuppressed: { message: string } | null;
+  /** Whether email may go for lack of a consent basis (CONSENT_REQUIRED). */
+  consent?: { basis: string | null; emailBlocked: string | null };
 }
 
 const text = messages({
@@ -27,6 +29,8 @@ const text = messages({
     last: '最後に届いた接触',
     never: 'まだありません',
     gaps: '接触のなかった月',
+    noConsent:
+      'メールは送りません：同意の根拠が記録されていないためです（CONSENT_REQUIRED が有効）。DM とタスクは続きます。根拠を登録するとメールも再開します。',
     sep: '、',
     dash: ' — ',
   },
@@ -38,6 +42,8 @@ const text = messages({
     last: 'Last touch that reached the lead',
     never: 'none yet',
     gaps: 'Months without a touch',
+    noConsent:
+      'No email: no consent basis is on record (CONSENT_REQUIRED is on). DM and tasks go on; email resumes once a basis is recorded.',
     sep: '; ',
     dash: ' — ',
   },
@@ -60,7 +66,7 @@ export async function explainBlock(ctx: ConsoleContext, api: ConsoleApi, leadId:
   const answer = await api.get<Explain>(`/v1/leads/${encodeURIComponent(leadId)}/explain`);
   if (answer.status !== 200) return html``;
   const t = text(ctx.lang);
-  const { nextTouch, lastTouch, monthsWithoutTouch, emailSuppressed } = answer.body;
+  const { nextTouch, lastTouch, monthsWithoutTouch, emailSuppressed, consent } = answer.body;
   const reasons = nextTouch?.reasons.map((r) => r.message).join(t.sep) ?? '';
   const next =
     nextTouch === null
@@ -71,5 +77,6 @@ export async function explainBlock(ctx: ConsoleContext, api: ConsoleApi, leadId:
   return html`<section id="lead-explain" class="card" aria-labelledby="explain-h"><h2 id="explain-h">${t.title}</h2>
 <p data-field="explain-next">${t.next}: ${next}</p>
 ${emailSuppressed ? html`<p data-field="explain-email">${emailSuppressed.message}</p>` : ''}
+${consent?.emailBlocked ? html`<p data-field="explain-consent"><strong class="error-text">${t.noConsent}</strong></p>` : ''}
 <p class="muted">${t.last}: ${lastTouch === null ? t.never : when(ctx.lang, lastTouch)}${monthsWithoutTouch > 0 ? html` · ${t.gaps}: ${monthsWithoutTouch}` : ''}</p></section>`;
 }

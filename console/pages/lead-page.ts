@@ -6,7 +6,7 @@ import type { Stage } from '../../domain/lead.ts';
 import { lineChart } from '../charts.ts';
 import { apiErrorOf, apiFor, contextOf, type ConsoleApi, type ConsoleContext } from '../context.ts';
 import { html, type Html } from '../html.ts';
-import { formatDateTime, formatNumber, messages, stageName } from '../i18n.ts';
+import { consentBasisName, formatDateTime, formatNumber, messages, stageName } from '../i18n.ts';
 import { consolePage, csrfField, notice, sendApiError } from '../layout.ts';
 import { inputField, leadTitle, selectField, type FieldErrors, type LeadItem } from './lead-fields.ts';
 import { timelineList, type TimelineItem } from './timeline.ts';
@@ -28,10 +28,8 @@ const text = messages({
     consent: '同意の根拠',
     noConsent: '記録なし',
     consentCsv: '同意記録 (CSV)',
-    basis_opt_in: 'オプトイン',
-    basis_business_card: '名刺交換',
-    basis_published_address: '公表アドレス',
-    basis_existing_customer: '取引関係',
+    evidence: '証跡',
+    consentGaps: '根拠のないリード一覧',
     active: '配信中',
     paused: '一時停止中',
     dnc: '連絡禁止',
@@ -87,10 +85,8 @@ const text = messages({
     consent: 'Consent basis',
     noConsent: 'none on record',
     consentCsv: 'Consent record (CSV)',
-    basis_opt_in: 'opt-in',
-    basis_business_card: 'business card',
-    basis_published_address: 'published address',
-    basis_existing_customer: 'existing customer',
+    evidence: 'evidence',
+    consentGaps: 'all leads without a basis',
     active: 'active',
     paused: 'paused',
     dnc: 'do not contact',
@@ -180,12 +176,13 @@ function versionOf(lead: LeadItem, timeline: readonly TimelineItem[]): string {
 
 const pauseUrl = '/v1/leads/:id/pause';
 
-/** The lead's consent basis in words, with its source and date; a badge when there is none. */
+/** The lead's consent basis in words, with its source, date and evidence; a badge (and the list of such leads) when there is none. */
 function consentLine(ctx: ConsoleContext, lead: LeadItem): Html {
-  const t = text(ctx.lang) as Record<string, string>;
+  const t = text(ctx.lang);
   const consent = lead.consent;
-  if (!consent) return html`<span class="badge hot">${t.noConsent}</span>`;
-  return html`${t[`basis_${consent.basis}`] ?? consent.basis} · ${consent.source} · ${formatDateTime(ctx.lang, consent.at)}`;
+  if (!consent)
+    return html`<span class="badge hot">${t.noConsent}</span>${ctx.can('GET', '/v1/reports/consent') ? html` <a href="/leads/without-consent">${t.consentGaps}</a>` : ''}`;
+  return html`<span data-consent-basis="${consent.basis}">${consentBasisName(ctx.lang, consent.basis)}</span> · ${consent.source} · ${formatDateTime(ctx.lang, consent.at)}${consent.evidence ? html` · ${t.evidence}: ${consent.evidence}` : ''}`;
 }
 
 function statusBlock(ctx: ConsoleContext, lead: LeadItem, oob: boolean): Html {

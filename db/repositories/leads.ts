@@ -153,18 +153,21 @@ function fromRow(row: LeadRow): Lead {
 /**
  * Creates the lead, or updates the one with the same address (case-insensitive). Fields
  * left out keep their stored value. `created` tells which happened; one statement, so two
- * concurrent requests for one address still make one lead.
+ * concurrent requests for one address still make one lead. `consentIfNone` is a consent
+ * record the lead gets only when it has none (neither given in `profile` nor stored): a
+ * configured default never replaces a recorded basis, and two concurrent deliveries
+ * cannot make it do so either.
  */
 export async function upsertLead(
   db: Queryable,
   email: string,
   profile: LeadProfile & { cadenceKey?: string | undefined },
-  defaults: { cadenceKey: string; locale: Locale; timezone: string },
+  defaults: { cadenceKey: string; locale: Locale; timezone: string; consentIfNone?: Consent | undefined },
 ): Promise<{ lead: Lead; created: boolean }> {
   const result = await db.query<LeadRow & { created: boolean }>(
     `INSERT INTO leads AS l (email, name, company, department, title, phone, postal_address, source,
                              owner_email, cadence_key, locale, timezone, external_id, consent)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE($10, $14), COALESCE($11, $15), COALESCE($12, $16), $13, $17)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE($10, $14), COALESCE($11, $15), COALESCE($12, $16), $13, COALESCE($17::jsonb, $18::jsonb))
      ON CONFLICT (lower(email)) DO UPDATE SET
        name = COALESCE($2, l.name), company = COALESCE($3, l.company),
        department = COALESCE($4, l.department), title = COALESCE($5, l.title),
@@ -177,7 +180,7 @@ export async function upsertLead(
        step_index = CASE WHEN $10 IS NULL OR $10 = l.cadence_key THEN l.step_index ELSE 0 END,
        locale = COALESCE($11, l.locale),
        timezone = COALESCE($12, l.timezone), external_id = COALESCE($13, l.external_id),
-       consent = COALESCE($17, l.consent),
+       consent = COALESCE($17::jsonb, l.consent, $18::jsonb),
        updated_at = now()
      RETURNING l.*, (xmax = 0) AS created`,
     [
@@ -198,6 +201,7 @@ export async function upsertLead(
       defaults.locale,
       defaults.timezone,
       profile.consent === undefined ? null : JSON.stringify(profile.consent),
+      defaults.consentIfNone === undefined ? null : JSON.stringify(defaults.consentIfNone),
     ],
   );
   const row = result.rows[0] as LeadRow & { created: boolean };

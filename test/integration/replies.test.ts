@@ -1,4 +1,4 @@
-import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import Encoding from 'encoding-japanese';
@@ -10,6 +10,7 @@ import type { ImapConfig } from '../../config/env.ts';
 import { mailboxPollId } from '../../domain/replies.ts';
 import { ensureMailboxPoll } from '../../intake/mailbox-poll-client.ts';
 import { startTestImapServer, type TestImapServer } from '../support/dovecot.ts';
+import { multipart, postMailgunInbound } from '../support/inbound-mail.ts';
 import {
   auth,
   createTestDatabase,
@@ -37,19 +38,6 @@ const TEMPLATE = {
 /** `text` in ISO-2022-JP, the charset Japanese mail clients still send. */
 const jis = (text: string): Buffer =>
   Buffer.from(Encoding.convert(Encoding.stringToCode(text), { to: 'JIS', from: 'UNICODE' }));
-
-/** A multipart/form-data body as a browser or a provider sends it: bytes and content type. */
-async function multipart(fields: Record<string, string | Buffer>): Promise<{ body: Buffer; contentType: string }> {
-  const form = new FormData();
-  for (const [name, value] of Object.entries(fields))
-    form.append(
-      name,
-      typeof value === 'string' ? value : new Blob([value]),
-      ...(typeof value === 'string' ? [] : ['message.eml']),
-    );
-  const response = new Response(form);
-  return { body: Buffer.from(await response.arrayBuffer()), contentType: response.headers.get('content-type')! };
-}
 
 /** A reply to `inReplyTo`, as a Japanese mail client writes it: ISO-2022-JP, the original quoted below. */
 function japaneseReply(options: {
@@ -202,20 +190,7 @@ describe('replies to engine email', () => {
       payload: options.tamper ? Buffer.from(body.toString('latin1').replace('@client.', '@klient.'), 'latin1') : body,
     });
   };
-  const mailgun = async (fields: Record<string, string | Buffer>, key = MAILGUN_KEY) => {
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const token = `tok-${Math.random().toString(36).slice(2)}`;
-    const signature = createHmac('sha256', key)
-      .update(timestamp + token)
-      .digest('hex');
-    const { body, contentType } = await multipart({ ...fields, timestamp, token, signature });
-    return app.inject({
-      method: 'POST',
-      url: '/v1/webhooks/inbound/mailgun',
-      headers: { 'content-type': contentType },
-      payload: body,
-    });
-  };
+  const mailgun = (fields: Record<string, string | Buffer>, key = MAILGUN_KEY) => postMailgunInbound(app, key, fields);
 
   it('gives marketing email a Reply-To that names the lead with a signed token', () => {
     expect(lead('sg-raw').replyTo).toMatch(/^replies\+[0-9a-f]{44}@example\.com$/);

@@ -13,6 +13,7 @@ import { findLeadByEmail } from '../../db/repositories/leads.ts';
 import { freePort } from '../../stack/free-port.ts';
 import { signalledEvents, settledLead } from '../support/crm-sequences.ts';
 import { startFakeHubspot } from '../support/fake-hubspot.ts';
+import { hubspotSignature, hubspotTestEvent, postHubspotBatch } from '../support/hubspot-webhook.ts';
 import { keepHistory } from '../support/replay.ts';
 import { auth, PUBLIC_BASE_URL, startTestApp, startTestServices, testAppConfig, waitFor } from '../support/services.ts';
 import { timelineEntry } from '../support/timeline.ts';
@@ -66,33 +67,11 @@ describe('the HubSpot webhook', () => {
   let nextEventId = 100;
   const event = (
     fields: Partial<HubspotWebhookEvent> & Pick<HubspotWebhookEvent, 'subscriptionType' | 'objectId'>,
-  ): HubspotWebhookEvent => ({
-    eventId: nextEventId++,
-    subscriptionId: 25,
-    portalId: 62515,
-    appId: 3000,
-    occurredAt: Date.now(),
-    attemptNumber: 0,
-    changeSource: 'CRM',
-    ...fields,
-  });
+  ): HubspotWebhookEvent => hubspotTestEvent(nextEventId++, fields);
   const sign = (body: string, timestamp: string, uri = `${PUBLIC_BASE_URL}${PATH}`) =>
-    createHmac('sha256', SECRET).update(`POST${uri}${body}${timestamp}`).digest('base64');
-  const deliver = (events: HubspotWebhookEvent[], options: { timestamp?: number; signature?: string | null } = {}) => {
-    const body = JSON.stringify(events);
-    const timestamp = String(options.timestamp ?? Date.now());
-    const signature = options.signature === undefined ? sign(body, timestamp) : options.signature;
-    return app.inject({
-      method: 'POST',
-      url: PATH,
-      headers: {
-        'content-type': 'application/json',
-        'x-hubspot-request-timestamp': timestamp,
-        ...(signature === null ? {} : { 'x-hubspot-signature-v3': signature }),
-      },
-      payload: body,
-    });
-  };
+    hubspotSignature(SECRET, body, timestamp, uri);
+  const deliver = (events: HubspotWebhookEvent[], options: { timestamp?: number; signature?: string | null } = {}) =>
+    postHubspotBatch(app, SECRET, events, options);
   const leadByEmail = async (email: string) => findLeadByEmail(pool, email);
   const leadView = async (id: string) =>
     (await app.inject({ method: 'GET', url: `/v1/leads/${id}`, headers: auth })).json<{

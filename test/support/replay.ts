@@ -37,12 +37,52 @@ export function releaseLabel(): string {
   return `v${version}-${commit}`;
 }
 
+type HistoryEvent = NonNullable<History['events']>[number];
+
+/** The attributes an event carries (each event has one `…EventAttributes` field set). */
+function attributesOf(event: HistoryEvent): Record<string, unknown> | undefined {
+  for (const [key, value] of Object.entries(event))
+    if (key.endsWith('EventAttributes') && typeof value === 'object' && value !== null)
+      return value as Record<string, unknown>;
+  return undefined;
+}
+
+/**
+ * The history up to its last completed workflow task: the `WorkflowTaskCompleted` event
+ * and the events of the commands that task made (they name it as their
+ * `workflowTaskCompletedEventId`). A running workflow's history may end inside a task
+ * (scheduled or started, not completed yet, with signals or timer firings before it):
+ * replaying that task would run new workflow code for real, asking the replay worker for
+ * local activities it does not have ("Local activity … not registered"). Every completed
+ * task is kept, so the replay still checks each command the code made against the
+ * history. A history without a completed task is returned as it is.
+ */
+export function trimToLastCompletedTask(history: History): History {
+  const events = history.events ?? [];
+  let last = -1;
+  for (let i = events.length - 1; i >= 0; i--) {
+    if (events[i]!.workflowTaskCompletedEventAttributes) {
+      last = i;
+      break;
+    }
+  }
+  if (last < 0) return history;
+  const completedId = String(events[last]!.eventId);
+  let end = last + 1;
+  while (end < events.length && String(attributesOf(events[end]!)?.workflowTaskCompletedEventId) === completedId) end++;
+  if (end === events.length) return history;
+  return HistoryMessage.create({ ...history, events: events.slice(0, end) });
+}
+
 /** Replays histories against the current workflow code; answers the failures, by workflow id. */
 export async function replay(
   histories: { workflowId: string; history: History }[],
 ): Promise<{ workflowId: string; error: string }[]> {
   const failures: { workflowId: string; error: string }[] = [];
-  const results = Worker.runReplayHistories({ workflowBundle: { code: stack().workflowBundleCode } }, histories);
+  const results = Worker.runReplayHistories(
+    { workflowBundle: { code: stack().workflowBundleCode } },
+    histories.map(({ workflowId, history }) => ({ workflowId, history: trimToLastCompletedTask(history) })),
+  );
   for await (const result of results) {
     if (result.error) failures.push({ workflowId: result.workflowId, error: String(result.error) });
   }

@@ -77,6 +77,7 @@ export type TestWorkerOptions = {
   imap?: ImapConfig;
   replyAddress?: string;
   consentRequired?: boolean;
+  consentDefaults?: ActivityDependencies['consentDefaults'];
 };
 
 /** The real activities' dependencies against the test database and SMTP server. */
@@ -101,6 +102,7 @@ export function testActivityDependencies(
     imap: options.imap,
     replyAddress: options.replyAddress,
     consentRequired: options.consentRequired,
+    consentDefaults: options.consentDefaults,
   };
 }
 

@@ -52,6 +52,10 @@ describe('configuration of replies and consent', () => {
     expect(errorFor({ CONSENT_REQUIRED: 'maybe' }).variable).toBe('CONSENT_REQUIRED');
     expect(errorFor({ CONSENT_DEFAULTS: 'zoho:purchased' }).variable).toBe('CONSENT_DEFAULTS');
     expect(errorFor({ CONSENT_DEFAULTS: 'salesforce:opt_in' }).variable).toBe('CONSENT_DEFAULTS');
+    expect(errorFor({ CONSENT_DEFAULTS: 'zoho:opt_in,zoho:existing_customer' }).message).toBe(
+      'CONSENT_DEFAULTS: names "zoho" twice: give each source one basis',
+    );
+    expect(errorFor({ CONSENT_DEFAULTS: 'zoho' }).message).toContain('is not <source>:<basis>');
   });
 
   it('reads per-source consent defaults', () => {
