@@ -279,4 +279,52 @@ describe('accounts', () => {
     const after = await app.inject({ method: 'GET', url: `/v1/leads/${held.id}/explain`, headers: auth });
     expect(after.json<{ accountHold: unknown }>().accountHold).toBeNull();
   }, 120_000);
+  it("shows the rep the escalated contact's colleagues at the same company, in the lead's language", async () => {
+    const hot = {
+      name: 'Hot',
+      nurture: { steps: [{ after: 'P1M', channel: 'task', title: '電話する' }] },
+      scoring: { points: { meeting_request: 50 }, threshold: 10, halfLife: 'P30D' },
+      sendWindow: null,
+    };
+    expect((await app.inject({ method: 'PUT', url: '/v1/cadences/hot', headers: auth, payload: hot })).statusCode).toBe(
+      201,
+    );
+    const company = { company: 'ホット商事株式会社', cadence: 'hot' };
+    await createLead({ ...company, email: 'sato@hot-example.jp', name: '佐藤 花子', title: '部長' });
+    await createLead({ ...company, email: 'kimura@hot-example.jp', name: '木村 一郎', department: '情報システム部' });
+    const ja = await createLead({
+      ...company,
+      email: 'tanaka@hot-example.jp',
+      name: '田中',
+      ownerEmail: 'rep-ja@example.com',
+    });
+    const en = await createLead({
+      ...company,
+      email: 'smith@hot-example.jp',
+      name: 'John Smith',
+      locale: 'en',
+      ownerEmail: 'rep-en@example.com',
+    });
+    for (const leadId of [ja, en]) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: auth,
+        payload: { leadId, type: 'meeting_request' },
+      });
+      expect(res.statusCode).toBe(202);
+    }
+    const accountId = await accountIdOf(ja);
+    const jaNotice = await waitFor(async () => (await mailTo('rep-ja@example.com'))[0], 'the ja escalation notice');
+    expect(jaNotice.html).toContain('同じ会社の他の担当者');
+    expect(jaNotice.html).toContain(`/accounts/${accountId}`);
+    for (const colleague of ['佐藤 花子', '部長', '木村 一郎', '情報システム部', 'John Smith'])
+      expect(jaNotice.html).toContain(colleague);
+    // The escalated lead itself is not among its colleagues.
+    expect(jaNotice.html).not.toMatch(/<li><a href="[^"]*">田中<\/a>/u);
+    const enNotice = await waitFor(async () => (await mailTo('rep-en@example.com'))[0], 'the en escalation notice');
+    expect(enNotice.html).toContain('Other contacts at this account');
+    expect(enNotice.html).toContain('佐藤 花子');
+    expect(enNotice.html).toContain('田中');
+  }, 60_000);
 });
