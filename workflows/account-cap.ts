@@ -21,7 +21,9 @@ export type AccountCapGate = { held: true } | { held: false; reservedKey: string
  */
 export async function accountCapGate(ctx: LifecycleContext, touch: PlannedTouch): Promise<AccountCapGate> {
   const cap = ctx.plan?.cadence.definition.perAccountCap;
-  if (!cap || touch.skip || !patched('lead-lifecycle/per-account-cap')) return { held: false, reservedKey: null };
+  // A skipped step and an owner's task do not reach the lead: they neither wait nor count.
+  if (!cap || touch.skip || !touch.reaches || !patched('lead-lifecycle/per-account-cap'))
+    return { held: false, reservedKey: null };
   const { state } = ctx;
   const key = touchKey(ctx.workflowId, state.stage, state.touchAttempts ?? state.touches);
   const slot = await records.reserveAccountTouch({

@@ -214,34 +214,15 @@ export async function accountContacts(
   accountId: string,
   exceptLeadId?: string,
 ): Promise<AccountContact[]> {
-  const result = await db.query<{
-    id: string;
-    email: string;
-    name: string | null;
-    company: string | null;
-    title: string | null;
-    department: string | null;
-    stage: Stage;
-    score: number;
-    owner_email: string | null;
-  }>(
-    `SELECT l.id, l.email, l.name, l.company, l.title, l.department, l.stage, l.owner_email,
-            ${decayedScoreSql('l')} AS score
+  // The column names are the fields' own (owner_email aliased), so rows are contacts as they come.
+  const result = await db.query<AccountContact>(
+    `SELECT l.id, l.email, l.name, l.company, l.title, l.department, l.stage, l.owner_email AS "ownerEmail",
+            ${decayedScoreSql('l')}::float8 AS score
        FROM leads l WHERE l.account_id = $1 AND ($2::uuid IS NULL OR l.id <> $2)
       ORDER BY score DESC, l.created_at, l.id LIMIT 200`,
     [accountId, exceptLeadId ?? null],
   );
-  return result.rows.map((r) => ({
-    id: r.id,
-    email: r.email,
-    name: r.name,
-    company: r.company,
-    title: r.title,
-    department: r.department,
-    stage: r.stage,
-    score: Number(r.score),
-    ownerEmail: r.owner_email,
-  }));
+  return result.rows;
 }
 
 /** The lead's account id and name, or undefined when it has none. */

@@ -153,11 +153,15 @@ describe('accounts', () => {
     const ids = await Promise.all(
       Array.from({ length: 8 }, (_, i) => createLead({ email: `race${i}@race-example.jp`, cadence: 'quiet' })),
     );
-    const claims = await Promise.all(
-      ids.map((leadId, i) =>
-        claimAccountSlot(pool, { leadId, touchKey: `race/${i}`, touches: 2, windowMs: 3_600_000, force: false }),
-      ),
-    );
+    const claim = (i: number) =>
+      claimAccountSlot(pool, {
+        leadId: ids[i] as string,
+        touchKey: `race/${i}`,
+        touches: 2,
+        windowMs: 3_600_000,
+        force: false,
+      });
+    const claims = await Promise.all(ids.map((_, i) => claim(i)));
     const granted = claims.flatMap((c, i) => (c.granted ? [i] : []));
     expect(granted).toHaveLength(2);
     const refused = claims.find((c) => !c.granted);
@@ -165,22 +169,10 @@ describe('accounts', () => {
     // A touch that did not reach its lead gives its slot back; the next asker gets it.
     expect(await releaseAccountSlot(pool, `race/${granted[0]}`)).toBe(true);
     const other = ids.findIndex((_, i) => !granted.includes(i));
-    const retried = await claimAccountSlot(pool, {
-      leadId: ids[other] as string,
-      touchKey: `race/${other}`,
-      touches: 2,
-      windowMs: 3_600_000,
-      force: false,
-    });
+    const retried = await claim(other);
     expect(retried.granted).toBe(true);
     // The same touch asking again keeps its slot and takes no second one.
-    const again = await claimAccountSlot(pool, {
-      leadId: ids[other] as string,
-      touchKey: `race/${other}`,
-      touches: 2,
-      windowMs: 3_600_000,
-      force: false,
-    });
+    const again = await claim(other);
     expect(again.granted).toBe(true);
     const counted = await pool.query("SELECT 1 FROM account_touch_claims WHERE touch_key LIKE 'race/%'");
     expect(counted.rowCount).toBe(2);
