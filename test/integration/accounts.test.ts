@@ -271,6 +271,33 @@ describe('accounts', () => {
     const after = await app.inject({ method: 'GET', url: `/v1/leads/${held.id}/explain`, headers: auth });
     expect(after.json<{ accountHold: unknown }>().accountHold).toBeNull();
   }, 120_000);
+  it('gives the slot back when the touch does not reach its lead, so a colleague is not held for it', async () => {
+    const step = (template: string) => ({ after: 'PT1S', channel: 'email', template });
+    const cap = { touches: 1, per: 'PT1H' };
+    for (const [key, template] of [
+      ['broken-capped', 'no-such-template'],
+      ['one-capped', 'guide'],
+    ] as const) {
+      const cadence = { name: key, nurture: { steps: [step(template)] }, sendWindow: null, perAccountCap: cap };
+      const saved = await app.inject({ method: 'PUT', url: `/v1/cadences/${key}`, headers: auth, payload: cadence });
+      expect(saved.statusCode, saved.body).toBe(201);
+    }
+    const failing = await createLead({ email: 'first@release-example.jp', cadence: 'broken-capped' });
+    await timelineEntry(app, failing, 'touch_failed');
+    const colleague = await createLead({ email: 'second@release-example.jp', cadence: 'one-capped' });
+    await waitFor(async () => (await mailTo('second@release-example.jp')).length > 0, "the colleague's email");
+    const timeline = await app.inject({ method: 'GET', url: `/v1/leads/${colleague}/timeline`, headers: auth });
+    expect(
+      timeline.json<{ items: { kind: string }[] }>().items.filter((e) => e.kind === 'touch_delayed'),
+      'no hold for a slot the failed touch gave back',
+    ).toEqual([]);
+    const claims = await pool.query<{ lead_id: string }>(
+      'SELECT lead_id FROM account_touch_claims WHERE account_id = $1',
+      [await accountIdOf(colleague)],
+    );
+    expect(claims.rows).toEqual([{ lead_id: colleague }]);
+  });
+
   it("shows the rep the escalated contact's colleagues at the same company, in the lead's language", async () => {
     const hot = {
       name: 'Hot',
