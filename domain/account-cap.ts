@@ -1,3 +1,5 @@
+import { FIXED_DURATION_PATTERN } from './duration.ts';
+
 /** A cadence's per-account cap: at most `touches` touches to one account's contacts in any rolling `per`. */
 export interface PerAccountCap {
   touches: number;
@@ -5,7 +7,8 @@ export interface PerAccountCap {
   per: string;
 }
 
-const FIXED_DURATION = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/u;
+const FIXED_DURATION_SHAPE = new RegExp(FIXED_DURATION_PATTERN);
+const FIXED_DURATION_PARTS = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/u;
 
 /**
  * The cap's window in milliseconds, or undefined when `per` is not a fixed length: a
@@ -13,8 +16,8 @@ const FIXED_DURATION = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d
  * months and years (whose length depends on the zone and the date) are refused.
  */
 export function accountCapWindowMs(per: string): number | undefined {
-  const match = FIXED_DURATION.exec(per);
-  if (!match || per === 'P' || per.endsWith('T')) return undefined;
+  const match = FIXED_DURATION_SHAPE.test(per) ? FIXED_DURATION_PARTS.exec(per) : null;
+  if (!match) return undefined;
   const [, w, d, h, m, s] = match;
   const ms =
     (((Number(w ?? 0) * 7 + Number(d ?? 0)) * 24 + Number(h ?? 0)) * 60 + Number(m ?? 0)) * 60_000 +

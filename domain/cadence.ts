@@ -2,7 +2,12 @@ import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
 import { accountCapProblem } from './account-cap.ts';
 import { businessDurationMs } from './business-hours.ts';
-import { BUSINESS_DURATION_PATTERN, CADENCE_DURATION_PATTERN, cadenceDurationProblem } from './duration.ts';
+import {
+  BUSINESS_DURATION_PATTERN,
+  CADENCE_DURATION_PATTERN,
+  cadenceDurationProblem,
+  FIXED_DURATION_PATTERN,
+} from './duration.ts';
 import { DOCUMENTED_TIME_ZONE } from './time-zones.ts';
 import { EVENT_TYPES } from './scoring.ts';
 import { NEXT_FISCAL_YEAR } from './reactivation.ts';
@@ -179,6 +184,7 @@ export const CadenceSchema = Type.Object(
             maxLength: 40,
             pattern: '^P',
             description: 'a fixed-length ISO 8601 duration (weeks, days, hours, minutes, seconds), e.g. P7D',
+            'x-document': { pattern: FIXED_DURATION_PATTERN },
           }),
         },
         {
