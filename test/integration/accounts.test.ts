@@ -58,7 +58,7 @@ describe('accounts', () => {
     expect(
       (await app.inject({ method: 'PUT', url: '/v1/cadences/quiet', headers: auth, payload: quiet })).statusCode,
     ).toBe(201);
-  }, 60_000);
+  });
   afterAll(async () => {
     await stopSecondWorker?.();
     await stop();
@@ -252,7 +252,7 @@ describe('accounts', () => {
     }
 
     // Released when the oldest counted touch ages out: the held contact gets its email then.
-    await waitFor(async () => (await mailTo(heldEmail)).length > 0, 'the held email', 60_000);
+    await waitFor(async () => (await mailTo(heldEmail)).length > 0, 'the held email');
     const sent = await pool.query<{ email: string; sent_at: Date }>(
       `SELECT l.email, d.sent_at FROM deliveries d JOIN leads l ON l.id = d.lead_id
         WHERE l.account_id = $1 AND d.sent_at IS NOT NULL ORDER BY d.sent_at`,
@@ -270,7 +270,7 @@ describe('accounts', () => {
     await timelineEntry(app, held.id, 'email_sent');
     const after = await app.inject({ method: 'GET', url: `/v1/leads/${held.id}/explain`, headers: auth });
     expect(after.json<{ accountHold: unknown }>().accountHold).toBeNull();
-  }, 120_000);
+  });
   it('gives the slot back when the touch does not reach its lead, so a colleague is not held for it', async () => {
     const step = (template: string) => ({ after: 'PT1S', channel: 'email', template });
     const cap = { touches: 1, per: 'PT1H' };
@@ -345,5 +345,5 @@ describe('accounts', () => {
     expect(enNotice.html).toContain('Other contacts at this account');
     expect(enNotice.html).toContain('佐藤 花子');
     expect(enNotice.html).toContain('田中');
-  }, 60_000);
+  });
 });
