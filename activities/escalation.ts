@@ -7,7 +7,8 @@ import { withTransaction } from '../db/transaction.ts';
 import { chatNotified, createEscalationOnce, markChatNotified, nextRep } from '../db/repositories/escalations.ts';
 import { findLead, updateDeal, type Lead } from '../db/repositories/leads.ts';
 import { appendTimeline, listTimeline } from '../db/repositories/timeline.ts';
-import { renderNotification, type NotificationKind } from '../mail/notifications.ts';
+import { renderNotification, type AccountNotice, type NotificationKind } from '../mail/notifications.ts';
+import { accountContacts, accountOfLead } from '../db/repositories/accounts.ts';
 import { InvalidTemplateError, renderEmail } from '../mail/render.ts';
 import { resolveTemplate } from '../mail/template-source.ts';
 import { escalations } from '../observability/metrics.ts';
@@ -23,6 +24,9 @@ const NOTICE_TEMPLATES: Record<NotificationKind, string> = {
   reactivation_intent: 'notice-reactivation-intent',
   repeat_intent: 'notice-repeat-intent',
 };
+
+/** How many of the account's other contacts an escalation notice lists (best score first). */
+const ACCOUNT_CONTACTS_SHOWN = 10;
 
 /** The notice each escalation kind sends its owner. */
 const ESCALATION_NOTICES: Record<EscalationKind, NotificationKind> = {
@@ -81,9 +85,12 @@ export function createEscalationActivities(deps: ActivityDependencies) {
     score: number,
     idempotencyKey: string,
     daysStalled?: number,
+    withAccount = false,
   ): Promise<void> {
     const recent = (await listTimeline(db, lead.id)).slice(-10);
     const leadUrl = `${publicBaseUrl}/leads/${lead.id}`;
+    // An escalation shows the rep the lead's colleagues at the same company (docs/accounts.md).
+    const account = withAccount ? await accountNotice(lead.id) : undefined;
     const templateKey = NOTICE_TEMPLATES[kind];
     await deliverOnce(deps, {
       idempotencyKey,
@@ -104,6 +111,7 @@ export function createEscalationActivities(deps: ActivityDependencies) {
               daysStalled: daysStalled ?? 0,
               leadUrl,
               recent: recent.map((e) => ({ at: e.at.toISOString(), kind: e.kind, detail: JSON.stringify(e.detail) })),
+              account,
             };
             return { ...renderEmail(compiled, data), templateVersion: resolved.template.version };
           }
@@ -114,9 +122,28 @@ export function createEscalationActivities(deps: ActivityDependencies) {
             error: error.message,
           });
         }
-        return renderNotification({ kind, lead, score, recent, leadUrl, daysStalled });
+        return renderNotification({ kind, lead, score, recent, leadUrl, daysStalled, account });
       },
     });
+  }
+
+  async function accountNotice(leadId: string): Promise<AccountNotice | undefined> {
+    const account = await accountOfLead(db, leadId);
+    if (!account) return undefined;
+    const contacts = (await accountContacts(db, account.id, leadId)).slice(0, ACCOUNT_CONTACTS_SHOWN);
+    return {
+      name: account.name,
+      url: `${publicBaseUrl}/accounts/${account.id}`,
+      contacts: contacts.map((c) => ({
+        name: c.name,
+        email: c.email,
+        title: c.title,
+        department: c.department,
+        stage: c.stage,
+        score: Math.round(c.score),
+        url: `${publicBaseUrl}/leads/${c.id}`,
+      })),
+    };
   }
 
   async function postToChat(text: string): Promise<void> {
@@ -204,7 +231,15 @@ export function createEscalationActivities(deps: ActivityDependencies) {
       }
       const kind = ESCALATION_NOTICES[input.kind];
       if (escalation.ownerEmail)
-        await notifyRep(lead, kind, escalation.ownerEmail, input.score, `${input.idempotencyKey}/email`);
+        await notifyRep(
+          lead,
+          kind,
+          escalation.ownerEmail,
+          input.score,
+          `${input.idempotencyKey}/email`,
+          undefined,
+          true,
+        );
       if (salesWebhookUrl !== undefined && !(await chatNotified(db, escalation.id))) {
         const who = [lead.company, lead.name ?? lead.email].filter(Boolean).join(' ');
         await postToChat(

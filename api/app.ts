@@ -16,6 +16,7 @@ import { securityHeadersPlugin } from './plugins/security-headers.ts';
 import { strictQuery } from './plugins/strict-query.ts';
 import { buildValidator } from './plugins/validators.ts';
 import { documentErrors } from './schemas.ts';
+import { accountRoutes } from './routes/accounts.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { cadenceRoutes } from './routes/cadences.ts';
 import { dmTaskRoutes } from './routes/dm-tasks.ts';
@@ -170,6 +171,7 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     await authenticated.register(leadActionRoutes, deps);
     await authenticated.register(leadReactivationRoutes, deps);
     await authenticated.register(leadEmailRoutes, deps);
+    await authenticated.register(accountRoutes, deps);
     await authenticated.register(outboxRoutes, deps);
     await authenticated.register(eventRoutes, deps);
     await authenticated.register(escalationRoutes, deps);

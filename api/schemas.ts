@@ -168,6 +168,7 @@ export const TouchReasons = Type.Array(
       'fallback',
       'skipped',
       'sequence_end',
+      'account_cap',
     ]),
     message: Type.String(),
   }),

@@ -8,6 +8,7 @@ import { requireConsoleSession } from './context.ts';
 import { html } from './html.ts';
 import { common, requestLang } from './i18n.ts';
 import { documentShell } from './layout.ts';
+import { accountPages } from './pages/accounts.ts';
 import { cadencePages } from './pages/cadences.ts';
 import { dashboardPage } from './pages/dashboard.ts';
 import { dmTaskPages } from './pages/dm-tasks.ts';
@@ -89,6 +90,7 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
     await pages.register(templatePages);
     await pages.register(leadListPages);
     await pages.register(leadsWithoutConsentPage);
+    await pages.register(accountPages);
     await pages.register(leadPages);
     await pages.register(leadActionPages);
   });

@@ -1,7 +1,13 @@
 import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
+import { accountCapProblem } from './account-cap.ts';
 import { businessDurationMs } from './business-hours.ts';
-import { BUSINESS_DURATION_PATTERN, CADENCE_DURATION_PATTERN, cadenceDurationProblem } from './duration.ts';
+import {
+  BUSINESS_DURATION_PATTERN,
+  CADENCE_DURATION_PATTERN,
+  cadenceDurationProblem,
+  FIXED_DURATION_PATTERN,
+} from './duration.ts';
 import { DOCUMENTED_TIME_ZONE } from './time-zones.ts';
 import { EVENT_TYPES } from './scoring.ts';
 import { NEXT_FISCAL_YEAR } from './reactivation.ts';
@@ -169,6 +175,25 @@ export const CadenceSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    perAccountCap: Type.Optional(
+      Type.Object(
+        {
+          touches: Type.Integer({ minimum: 1, maximum: 1000 }),
+          per: Type.String({
+            minLength: 2,
+            maxLength: 40,
+            pattern: '^P',
+            description: 'a fixed-length ISO 8601 duration (weeks, days, hours, minutes, seconds), e.g. P7D',
+            'x-document': { pattern: FIXED_DURATION_PATTERN },
+          }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            "at most `touches` touches to one account's contacts in any rolling `per`; a touch over it is held until a slot frees (docs/accounts.md)",
+        },
+      ),
+    ),
     sendWindow: Type.Optional(
       Type.Union([
         Type.Null(),
@@ -264,6 +289,8 @@ export function cadenceProblems(value: unknown): CadenceProblem[] {
   for (const [reason, text] of Object.entries(cadence.reactivation?.waitByReason ?? {}))
     wait(`/reactivation/waitByReason/${reason.replaceAll('~', '~0').replaceAll('/', '~1')}`, text);
   duration('/frequencyCap/per', cadence.frequencyCap?.per);
+  const accountCap = cadence.perAccountCap && accountCapProblem(cadence.perAccountCap);
+  if (accountCap !== undefined) problems.push({ path: '/perAccountCap/per', message: accountCap });
   if (cadence.escalation) {
     try {
       businessDurationMs(cadence.escalation.remindAfter);

@@ -160,6 +160,12 @@ const TIME_PART = `T(?:${unit('H')}${opt('m')}${opt('S')}|${unit('m')}${opt('S')
  */
 export const CADENCE_DURATION_PATTERN = `^P(?:${DATE_PART}(?:${TIME_PART})?|${TIME_PART})$`;
 
+/**
+ * The fixed-length durations (no years or months, whose length depends on the date):
+ * weeks, days, hours, minutes, seconds, as a cadence's `perAccountCap.per` takes them.
+ */
+export const FIXED_DURATION_PATTERN = `^P(?:(?:${unit('W')}${opt('D')}|${unit('D')})(?:${TIME_PART})?|${TIME_PART})$`;
+
 /** The durations counted in business hours (`escalation.remindAfter`): hours, minutes and seconds only (`PT4H`). */
 export const BUSINESS_DURATION_PATTERN = `^P${TIME_PART}$`;
 

@@ -7,7 +7,7 @@ export type Role = (typeof ROLES)[number];
 /**
  * Whether `role` may call `method` on the route `url` (its pattern, as `/v1/leads/:id`).
  * Marketers run cadences, templates, leads, reports and DM tasks; sales reps read leads,
- * decide the reactivation of their own leads, work escalations and owners' tasks (every owner's: a key names no person, and reps
+ * read accounts, decide the reactivation of their own leads, work escalations and owners' tasks (every owner's: a key names no person, and reps
  * cover for each other) and read the pipeline; integrations (CRMs, scripts) write leads and
  * events and read leads back; only admins manage keys.
  */
@@ -21,6 +21,8 @@ export function roleAllows(role: Role, method: string, url: string): boolean {
     case 'sales':
       return (
         (read && url.startsWith('/v1/leads')) ||
+        // An escalated contact's colleagues at the same company are the rep's context.
+        (read && url.startsWith('/v1/accounts')) ||
         // Their own leads only: the route checks the key's name against the lead's owner.
         (method === 'POST' && url === '/v1/leads/:id/reactivation') ||
         url.startsWith('/v1/escalations') ||

@@ -16,7 +16,8 @@ export type TouchReason =
   | { code: 'cap_reserve'; month: string }
   | { code: 'fallback'; from: TouchChannel; to: TouchChannel; issue: ChannelIssue }
   | { code: 'skipped'; issue: ChannelIssue }
-  | { code: 'sequence_end' };
+  | { code: 'sequence_end' }
+  | { code: 'account_cap'; touches: number; per: string; until: string };
 
 /** A reason's code. */
 export type TouchReasonCode = TouchReason['code'];
@@ -114,5 +115,9 @@ export function reasonMessage(reason: TouchReason, locale: ReasonLocale): string
       return ja ? `${ISSUE.ja[reason.issue]}ため送らない` : `not sent: ${ISSUE.en[reason.issue]}`;
     case 'sequence_end':
       return ja ? 'シーケンスの最後まで進んだ' : 'the sequence has ended';
+    case 'account_cap':
+      return ja
+        ? `同じ会社への接触上限 (${reason.per} に ${reason.touches} 回) に達しているため ${reason.until} まで保留`
+        : `held until ${reason.until}: the account's cap (${reason.touches} per ${reason.per}) is reached`;
   }
 }

@@ -6,6 +6,7 @@ import { EMAIL_PATTERN } from '../domain/email-address.ts';
 import { InvalidInput } from '../domain/errors.ts';
 import { DOCUMENTED_TIME_ZONE } from '../domain/time-zones.ts';
 import { findCadence } from '../db/repositories/cadences.ts';
+import { assignAccounts } from '../db/repositories/accounts.ts';
 import { findLeadByEmail, upsertLead, type Lead } from '../db/repositories/leads.ts';
 import type { Queryable } from '../db/pool.ts';
 import { ensureLifecycleStarted } from './lifecycle-client.ts';
@@ -107,6 +108,8 @@ export async function intakeLead(
     { ...profile, cadenceKey: cadence },
     { ...leadDefaults(cadenceKey), consentIfNone: options.consentIfNone },
   );
+  // Its account follows its company and domain; an update without a company changes neither.
+  if (created || profile.company !== undefined) await assignAccounts(db, [lead]);
   const { workflowId } = await ensureLifecycleStarted(temporal, taskQueue, lead);
   return { lead, created, workflowId };
 }

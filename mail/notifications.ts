@@ -12,6 +12,21 @@ export type NotificationKind =
   | 'reactivation_intent'
   | 'repeat_intent';
 
+/** The escalated lead's account and its other contacts, as an escalation notice lists them. */
+export interface AccountNotice {
+  name: string;
+  url: string;
+  contacts: {
+    name: string | null;
+    email: string;
+    title: string | null;
+    department: string | null;
+    stage: string;
+    score: number;
+    url: string;
+  }[];
+}
+
 /** Everything a notification shows. */
 export interface NotificationData {
   kind: NotificationKind;
@@ -20,6 +35,8 @@ export interface NotificationData {
   recent: TimelineEntry[];
   leadUrl: string;
   daysStalled?: number | undefined;
+  /** Escalations: the lead's account and its other contacts; absent for a lead with no account. */
+  account?: AccountNotice | undefined;
 }
 
 // Rep-facing, so written in code rather than as marketer templates, in the team's
@@ -53,6 +70,11 @@ const HEAD = Handlebars.create().compile(`<p>{{headline}}</p>
 const FOOT = Handlebars.create().compile(`<p><a href="{{leadUrl}}">{{leadUrl}}</a></p>`);
 const RECENT = Handlebars.create().compile(
   `{{#if recent.length}}<p>{{recentLabel}}</p><ul>{{#each recent}}<li>{{at}} {{kind}} {{detail}}</li>{{/each}}</ul>{{/if}}
+`,
+);
+
+const ACCOUNT = Handlebars.create().compile(
+  `{{#if contacts.length}}<p>{{label}} (<a href="{{url}}">{{name}}</a>)</p><ul>{{#each contacts}}<li><a href="{{url}}">{{#if name}}{{name}}{{else}}{{email}}{{/if}}</a>{{#if title}}, {{title}}{{/if}}{{#if department}}, {{department}}{{/if}}: {{stage}}, {{../scoreLabel}} {{score}}</li>{{/each}}</ul>{{/if}}
 `,
 );
 
@@ -137,12 +159,29 @@ export function renderNotification(data: NotificationData): RenderedEmail {
   ];
   const recent = data.recent.map((e) => ({ at: e.at.toISOString(), kind: e.kind, detail: JSON.stringify(e.detail) }));
   const recentLabel = ja ? '最近の動き' : 'Recent activity';
+  const account = data.account;
+  const accountLabel = ja ? '同じ会社の他の担当者' : 'Other contacts at this account';
+  const scoreLabel = ja ? 'スコア' : 'score';
+  const accountText =
+    account && account.contacts.length > 0
+      ? [
+          `${accountLabel} (${account.name}, ${account.url}):`,
+          ...account.contacts.map(
+            (c) =>
+              `- ${c.name ?? c.email}${c.title ? `, ${c.title}` : ''}${c.department ? `, ${c.department}` : ''}: ${c.stage}, ${scoreLabel} ${c.score} ${c.url}`,
+          ),
+          '',
+        ]
+      : [];
   return renderRepNotice({
     headline: subjectTemplate(SUBJECTS[locale][data.kind])(values),
     lines,
     middle: {
-      html: RECENT({ recent, recentLabel }),
-      text: recent.length ? [`${recentLabel}:`, ...recent.map((r) => `- ${r.at} ${r.kind} ${r.detail}`), ''] : [],
+      html: (account ? ACCOUNT({ ...account, label: accountLabel, scoreLabel }) : '') + RECENT({ recent, recentLabel }),
+      text: [
+        ...accountText,
+        ...(recent.length ? [`${recentLabel}:`, ...recent.map((r) => `- ${r.at} ${r.kind} ${r.detail}`), ''] : []),
+      ],
     },
     leadUrl: data.leadUrl,
   });

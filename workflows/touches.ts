@@ -7,6 +7,7 @@ import { planNextTouch, type PlannedTouch } from '../domain/touch-plan.ts';
 import { reasonMessage } from '../domain/touch-reasons.ts';
 import { earliestTouchTime } from '../domain/touch-timing.ts';
 import type { SendEmailInput } from '../activities/email.ts';
+import { accountCapGate, settleAccountCap } from './account-cap.ts';
 import { records, sends, touchRecords } from './activities.ts';
 import { countReachedTouch, RECENT_TOUCHES_KEPT } from './lead-state.ts';
 import type { LifecycleContext } from './lifecycle-context.ts';
@@ -210,7 +211,11 @@ async function runPlannedStep(ctx: LifecycleContext, stage: SequenceStage): Prom
     }
     break;
   }
+  // The per-account cap (workflows/account-cap.ts): held touches are planned again.
+  const gate = await accountCapGate(ctx, touch);
+  if (gate.held) return;
   const reached = await touchPlanned(ctx, touch, stage);
+  await settleAccountCap(gate, reached);
   if (reached) countReachedTouch(ctx.state, Date.now());
   state.touchAttempts = (state.touchAttempts ?? state.touches) + 1;
   if (touch.kind === 'step') {

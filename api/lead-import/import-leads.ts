@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { CsvError, parse, type InfoRecord, type Options } from 'csv-parse';
 import type pg from 'pg';
 import { findCadence } from '../../db/repositories/cadences.ts';
+import { ACCOUNT_ASSIGNMENT_LOCK, assignAccountsOf } from '../../db/repositories/accounts.ts';
 import { existingEmails, upsertLeadBatch, type LeadBatchItem } from '../../db/repositories/lead-batches.ts';
 import { withTransaction } from '../../db/transaction.ts';
 import { HttpError, unprocessable } from '../http-errors.ts';
@@ -168,10 +169,17 @@ export async function importLeads(text: AsyncIterable<string>, options: ImportOp
     const store = async (parsed: { row: number; lead: LeadInput }[]) => {
       const rows = await withCadences(client, parsed, cadenceExists, fail);
       const merged = mergeByEmail(rows);
+      // Account assignments take this lock; taken before the batch's rows are, so an
+      // assignment running beside the import never waits on a row the import holds.
+      await client.query('SELECT pg_advisory_xact_lock($1)', [ACCOUNT_ASSIGNMENT_LOCK]);
       const { created, updated } = await upsertLeadBatch(
         client,
         [...merged.values()].map((m) => m.item),
         leadDefaults(DEFAULT_CADENCE),
+      );
+      await assignAccountsOf(
+        client,
+        [...created, ...updated].map((lead) => lead.id),
       );
       for (const lead of created) {
         ids.push(lead.id);

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { accountHoldOf } from '../../db/repositories/account-touch-claims.ts';
+import { accountOfLead } from '../../db/repositories/accounts.ts';
 import { findCadence } from '../../db/repositories/cadences.ts';
 import { firstTouchEachMonth } from '../../db/repositories/deliveries.ts';
 import { findLead } from '../../db/repositories/leads.ts';
@@ -11,6 +13,7 @@ import { leadWorkflowId } from '../../domain/lead.ts';
 import { planCadenceOf, type SequenceStage } from '../../domain/sequence-plan.ts';
 import { monthsWithoutTouch } from '../../domain/touch-explain.ts';
 import { planNextTouch } from '../../domain/touch-plan.ts';
+import type { TouchReason } from '../../domain/touch-reasons.ts';
 import { leadStateQuery } from '../../workflows/lead-events.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { withTemporalDeadline } from '../../intake/workflow-starts.ts';
@@ -45,6 +48,18 @@ export const ExplainResponse = Type.Object({
       'whole calendar months since the stage began with no touch that reached the lead, over all its touches',
   }),
   paused: Type.Boolean(),
+  accountHold: Type.Union(
+    [
+      Type.Null(),
+      Type.Object({
+        until: Type.String({ format: 'date-time', description: "when the account's oldest counted touch ages out" }),
+        touches: Type.Integer(),
+        per: Type.String(),
+        account: Type.Union([Type.Null(), Type.Object({ id: Type.String(), name: Type.String() })]),
+      }),
+    ],
+    { description: "null unless the next touch is held by the cadence's perAccountCap (docs/accounts.md)" },
+  ),
   emailSuppressed: Type.Union(
     [
       Type.Null(),
@@ -118,25 +133,33 @@ export const leadExplainRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asy
             })
           : undefined;
       const stageEnteredMs = plan ? Date.parse(plan.stageEnteredAt) : nowMs;
-      const [skipped, suppression, touchedMonths] = await Promise.all([
+      const [skipped, suppression, touchedMonths, holdUntil, account] = await Promise.all([
         listTimelineOfKinds(db, lead.id, SKIPPED_KINDS, { limit: 20 }),
         findSuppression(db, lead.email),
         // Every touch since the stage began, from the read model: the workflow keeps only its recent ones.
         plan ? firstTouchEachMonth(db, lead.id, new Date(stageEnteredMs), lead.timezone) : Promise.resolve([]),
+        accountHoldOf(db, lead.id),
+        accountOfLead(db, lead.id),
       ]);
+      // Held by the account's cap (workflows/account-cap.ts): the workflow recorded until when.
+      const cap = cadence?.definition.perAccountCap;
+      const held = cap && holdUntil && holdUntil.getTime() > nowMs && next ? holdUntil : null;
+      const heldReasons: TouchReason[] = held
+        ? [{ code: 'account_cap', touches: cap?.touches ?? 0, per: cap?.per ?? '', until: held.toISOString() }]
+        : [];
       const iso = (ms: number) => new Date(ms).toISOString();
       return {
         stage: state.stage,
         nextTouch: next
           ? {
-              at: next.atMs === null ? null : iso(next.atMs),
+              at: next.atMs === null ? null : iso(held ? Math.max(next.atMs, held.getTime()) : next.atMs),
               dueAt: iso(next.dueAtMs),
               kind: next.kind,
               step: next.step,
               channel: next.channel,
               template: next.template,
               title: next.title,
-              reasons: presentReasons(next.reasons, locale),
+              reasons: presentReasons([...next.reasons, ...heldReasons], locale),
             }
           : null,
         lastTouch: reachedMs.length > 0 ? iso(Math.max(...reachedMs)) : null,
@@ -149,6 +172,10 @@ export const leadExplainRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asy
             )
           : 0,
         paused: state.paused,
+        accountHold:
+          held && cap
+            ? { until: held.toISOString(), touches: cap.touches, per: cap.per, account: account ?? null }
+            : null,
         emailSuppressed: suppression
           ? {
               reason: suppression.reason,

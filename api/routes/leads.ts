@@ -89,6 +89,9 @@ export const LeadSchema = Type.Object({
       { description: 'the legal basis for email (特定電子メール法); null: none on record' },
     ),
   ),
+  accountId: Nullable(
+    Type.String({ description: 'the account (company) the lead is grouped into: GET /v1/accounts/:id; null: none' }),
+  ),
   createdAt: Instant(),
   updatedAt: Instant(),
 });
@@ -159,6 +162,7 @@ function present(lead: Lead, touches: number) {
           },
     contractEndReason: lead.contractEndReason,
     consent: lead.consent ?? null,
+    accountId: lead.accountId ?? null,
     createdAt: lead.createdAt.toISOString(),
     updatedAt: lead.updatedAt.toISOString(),
   };

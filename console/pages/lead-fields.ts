@@ -3,6 +3,7 @@ import { html, type Html } from '../html.ts';
 /** GET /v1/leads items and GET /v1/leads/:id, as the lead pages use them. */
 export interface LeadItem {
   id: string;
+  accountId?: string | null;
   email: string;
   stage: string;
   stageEnteredAt: string;

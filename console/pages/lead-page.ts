@@ -13,6 +13,7 @@ import { timelineList, type TimelineItem } from './timeline.ts';
 import { explainBlock } from './lead-explain.ts';
 import { reactivationBlock } from './lead-reactivation.ts';
 import { dealsBlock } from './lead-deals.ts';
+import { leadAccountBlock } from './lead-account.ts';
 
 const text = messages({
   ja: {
@@ -338,6 +339,7 @@ ${await explainBlock(ctx, api, lead.id)}
 ${ownerAndStageForms(ctx, lead, state)}
 ${await reactivationBlock(ctx, api, lead)}
 ${await dealsBlock(ctx, api, lead.id)}
+${await leadAccountBlock(ctx, api, lead)}
 ${profileBlock(ctx, lead)}
 <section aria-labelledby="timeline-h"><h2 id="timeline-h">${t.timeline}</h2><p class="muted">${t.timelineIntro}</p>
 ${await timelineBlock(ctx, api, lead, timeline)}</section>`;

@@ -8,6 +8,7 @@ import { html } from '../html.ts';
 import { formatDateTime, formatNumber, messages } from '../i18n.ts';
 import { csrfField, notice, sendApiError, sendPage } from '../layout.ts';
 import { lineChart } from '../charts.ts';
+import { leadAccountBlock } from './lead-account.ts';
 import { kindName } from './timeline.ts';
 
 const text = messages({
@@ -149,6 +150,13 @@ export async function salesPages(app: FastifyInstance): Promise<void> {
       const histories = await Promise.all(
         items.map((e) => api.get<ScoreHistory>(`/v1/leads/${e.leadId}/score-history`)),
       );
+      // The escalated lead's colleagues at the same company (docs/accounts.md).
+      const colleagues = await Promise.all(
+        items.map(async (e) => {
+          const lead = await api.get<{ id: string; accountId?: string | null }>(`/v1/leads/${e.leadId}`);
+          return lead.status === 200 ? leadAccountBlock(ctx, api, lead.body, 'h3') : html``;
+        }),
+      );
       const canAck = ctx.can('POST', '/v1/escalations/:id/ack');
       const body = html`<p>${t.intro}</p>
 ${request.query.acked ? notice('ok', t.ackDone) : ''}
@@ -175,6 +183,7 @@ ${
       )
     : ''
 }
+${colleagues[i] ?? ''}
 ${e.ackedAt ? html`<p>${t.acked}: ${formatDateTime(ctx.lang, e.ackedAt)}</p>` : canAck ? html`<form method="post" action="/inbox/${e.id}/ack">${csrfField(ctx)}<button type="submit">${t.ack}</button></form>` : ''}
 </article>`;
 })}`;

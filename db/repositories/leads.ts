@@ -65,6 +65,8 @@ export interface Lead extends LeadProfile {
   doNotContact: boolean;
   deal: LeadDeal | null;
   contractEndReason: string | null;
+  /** The account (company) the lead is grouped into (db/repositories/accounts.ts); null when it has none. */
+  accountId?: string | null | undefined;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -102,6 +104,7 @@ interface LeadRow {
   deal_last_moved_at: Date | null;
   contract_end_reason: string | null;
   consent: Consent | null;
+  account_id?: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -145,6 +148,7 @@ function fromRow(row: LeadRow): Lead {
           },
     contractEndReason: row.contract_end_reason,
     consent: row.consent ?? undefined,
+    accountId: row.account_id ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -75,6 +75,8 @@ const PAGES: [string, (f: Fixtures) => string][] = [
   ['GET /leads', () => '/leads'],
   ['GET /leads/:id', (f) => `/leads/${f.leadId}`],
   ['GET /leads/:id/timeline', (f) => `/leads/${f.leadId}/timeline`],
+  ['GET /accounts', () => '/accounts'],
+  ['GET /accounts/:id', (f) => `/accounts/${f.accountId}`],
   ['GET /performance', () => '/performance'],
 ];
 
@@ -229,6 +231,7 @@ const leadIdRoutes = [
   'POST /inbox/:id/ack',
   'POST /tasks/:id/complete',
   'GET /outbox/:id',
+  'GET /accounts/:id',
 ];
 // A lead id is looked up as it is (404 for anything that is no lead's). An escalation's or
 // a task's id must be a uuid (422), and an outbox id a file name without NUL or quotes
@@ -497,6 +500,8 @@ const fieldRows: Row[] = [
   ...hostileRows('GET /leads', 'q', (value) => getAs('marketer', `/leads?q=${encodeURIComponent(value)}`), 200),
   ...hostileRows('GET /leads', 'stage', (value) => getAs('marketer', `/leads?stage=${encodeURIComponent(value)}`), 422),
   row('GET /leads', 'a made-up cursor', getAs('marketer', '/leads?cursor=eyJpZCI6MX0'), 422),
+  ...hostileRows('GET /accounts', 'q', (value) => getAs('marketer', `/accounts?q=${encodeURIComponent(value)}`), 200),
+  row('GET /accounts', 'a made-up cursor', getAs('marketer', '/accounts?cursor=eyJpZCI6MX0'), 422),
   ...newLeadRows,
   ...hostileRows('POST /leads', 'email', (value) => postAs('marketer', '/leads', { email: value, name: 'x' }), 422),
   ...hostileRows(

@@ -200,8 +200,13 @@ export async function makeFixtures(app: FastifyInstance, pool: pg.Pool): Promise
         [leadId],
       )
     ).rows[0]?.id ?? '';
+  const accountId =
+    (await pool.query<{ account_id: string }>('SELECT account_id FROM leads WHERE id = $1', [leadId])).rows[0]
+      ?.account_id ?? '';
+  expect(accountId, 'the fixture lead has an account').not.toBe('');
   return {
     leadId,
+    accountId,
     leadEmail,
     dmTaskId,
     todoTaskId,

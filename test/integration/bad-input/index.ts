@@ -1,3 +1,4 @@
+import { accountRows } from './accounts.ts';
 import { backOfficeRows } from './back-office.ts';
 import { consoleRows } from './console.ts';
 import { contentRows } from './content.ts';
@@ -13,6 +14,7 @@ export const ROWS: readonly Row[] = [
   ...contentRows,
   ...webhookRows,
   ...backOfficeRows,
+  ...accountRows,
   ...importRows,
   ...consoleRows,
 ];

@@ -10,6 +10,8 @@ export interface ConsoleSession {
 /** What the rows' requests refer to: records and keys made before the suite runs. */
 export interface Fixtures {
   leadId: string;
+  /** The fixture lead's account (its corporate domain groups it). */
+  accountId: string;
   leadEmail: string;
   dmTaskId: string;
   /** An owner's to-do, already done: completing it again answers it and changes nothing. */

@@ -88,4 +88,48 @@ describe('rep notices', () => {
       'http://leads.test/leads/lead-1',
     ]);
   });
+  it("lists the account's other contacts in an escalation, escaped in the HTML and in the text", () => {
+    const notice = renderNotification({
+      kind: 'sales_escalation',
+      lead,
+      score: 42,
+      recent: [],
+      leadUrl: 'http://leads.test/leads/lead-1',
+      account: {
+        name: 'ACME <Co>',
+        url: 'http://leads.test/accounts/acc-1',
+        contacts: [
+          {
+            name: '<i>佐藤</i>',
+            email: 'sato@example.jp',
+            title: '部長',
+            department: null,
+            stage: 'nurturing',
+            score: 12,
+            url: 'http://leads.test/leads/lead-2',
+          },
+        ],
+      },
+    });
+    expect(notice.html).toContain(
+      'Other contacts at this account (<a href="http://leads.test/accounts/acc-1">ACME &lt;Co&gt;</a>)',
+    );
+    expect(notice.html).toContain(
+      '<a href="http://leads.test/leads/lead-2">&lt;i&gt;佐藤&lt;/i&gt;</a>, 部長: nurturing, score 12',
+    );
+    expect(notice.text).toContain('- <i>佐藤</i>, 部長: nurturing, score 12 http://leads.test/leads/lead-2');
+  });
+
+  it('says nothing of the account when the lead is its only contact', () => {
+    const notice = renderNotification({
+      kind: 'sales_escalation',
+      lead,
+      score: 42,
+      recent: [],
+      leadUrl: 'http://leads.test/leads/lead-1',
+      account: { name: 'ACME', url: 'http://leads.test/accounts/acc-1', contacts: [] },
+    });
+    expect(notice.html).not.toContain('Other contacts');
+    expect(notice.text).not.toContain('Other contacts');
+  });
 });
