@@ -110,7 +110,8 @@ export function createBroadcastActivities({ db }: Pick<ActivityDependencies, 'db
             ...(input.reason ? { reason: input.reason } : {}),
             ...(input.error ? { error: input.error } : {}),
           },
-          dedupeKey: `${input.deliveryKey}/${input.status}`,
+          // Not `/sent`: the email_sent entry of the same delivery has that key.
+          dedupeKey: `${input.deliveryKey}/broadcast_${input.status}`,
         });
       });
     },

@@ -37,9 +37,9 @@ export type OneOffDecision =
  * The window is judged first: a lead held overnight is judged on the cap when it opens.
  */
 export function decideOneOffSend(lead: OneOffLead, nowMs: number): OneOffDecision {
-  if (!ONE_OFF_STAGES.has(lead.stage)) return { kind: 'skip', reason: 'stage' };
   if (lead.doNotContact) return { kind: 'skip', reason: 'do_not_contact' };
   if (lead.emailSuppressed) return { kind: 'skip', reason: 'email_suppressed' };
+  if (!ONE_OFF_STAGES.has(lead.stage)) return { kind: 'skip', reason: 'stage' };
   if (lead.emailBlocked) return { kind: 'skip', reason: 'no_consent' };
   if (lead.paused) return { kind: 'skip', reason: 'paused' };
   const opening = nextOpening(nowMs, lead.rules.sendWindow ?? null);
