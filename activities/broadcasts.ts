@@ -10,7 +10,9 @@ import {
   transitionBroadcast,
   type LeadIdPager,
 } from '../db/repositories/broadcasts.ts';
+import { segmentLeadIdsPage } from '../db/repositories/segments.ts';
 import { appendTimeline } from '../db/repositories/timeline.ts';
+import { SegmentNotFound } from '../domain/segment-query.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { signalOneOffSend } from '../intake/lifecycle-client.ts';
 import type { ActivityDependencies } from './dependencies.ts';
@@ -32,17 +34,27 @@ export interface SettleBroadcastInput {
 /** How many leads one hand-over activity signals: a pause or cancel is seen between batches. */
 export const HAND_OVER_BATCH = 50;
 
-/** Until segments are merged in, a broadcast names its leads; a segment source fails for good. */
-const noSegments = (): LeadIdPager => () => {
-  throw ApplicationFailure.nonRetryable('segments are not available in this build', 'SegmentNotFound');
-};
+/** A segment's lead ids page by page, as its query matches them when the broadcast starts. */
+const segmentPager =
+  (db: ActivityDependencies['db']) =>
+  (segmentId: string): LeadIdPager =>
+  async (afterLeadId, limit) =>
+    (await segmentLeadIdsPage(db, segmentId, afterLeadId, limit)).leadIds;
 
 /** The broadcast workflow's steps and the lead lifecycle's broadcast records. */
 export function createBroadcastActivities({ db }: Pick<ActivityDependencies, 'db'>) {
   return {
     /** Freezes the recipient list once (a retry finds it frozen) and answers the broadcast's state. */
     async freezeBroadcastRecipients(broadcastId: string): Promise<{ state: BroadcastState; total: number }> {
-      const broadcast = await freezeRecipients(db, broadcastId, noSegments);
+      let broadcast;
+      try {
+        broadcast = await freezeRecipients(db, broadcastId, segmentPager(db));
+      } catch (error) {
+        if (!(error instanceof SegmentNotFound)) throw error;
+        // The segment was deleted before the send time: nobody to send to, ever.
+        await transitionBroadcast(db, broadcastId, ['scheduled', 'paused'], 'cancelled');
+        throw ApplicationFailure.nonRetryable(error.message, 'SegmentNotFound');
+      }
       if (!broadcast)
         throw ApplicationFailure.nonRetryable(`broadcast ${broadcastId} does not exist`, 'BroadcastNotFound');
       return { state: broadcast.state, total: broadcast.total ?? 0 };

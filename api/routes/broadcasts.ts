@@ -15,6 +15,7 @@ import {
   type BroadcastProgress,
 } from '../../db/repositories/broadcasts.ts';
 import { findLead } from '../../db/repositories/leads.ts';
+import { countSegment, findSegment, segmentLeadIdsPage } from '../../db/repositories/segments.ts';
 import { findTemplate } from '../../db/repositories/templates.ts';
 import { isUuid } from '../../db/uuid.ts';
 import { BROADCAST_ACTIONS, BROADCAST_STATES, type BroadcastAction } from '../../domain/broadcasts.ts';
@@ -152,23 +153,31 @@ const noBroadcast = errors([404, 'no such broadcast']);
  */
 export const broadcastRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db, temporal, config }) => {
   /** The recipients a source names now: their count and the first leads' ids. 422 for a source that cannot be used. */
-  const recipientsOf = async (source: { segmentId?: string | undefined; leadIds?: readonly string[] | undefined }) => {
+  const recipientsOf = async (
+    source: { segmentId?: string | undefined; leadIds?: readonly string[] | undefined },
+    prefix: '' | 'querystring:',
+  ): Promise<{ segmentId: string | null; leadIds: string[] | null; count: number; first: string[] }> => {
     if ((source.segmentId === undefined) === (source.leadIds === undefined))
       throw unprocessable('name the recipients: a segmentId or leadIds, not both', [
-        { path: '/segmentId', message: 'give exactly one of segmentId and leadIds' },
+        { path: `${prefix}/segmentId`, message: 'give exactly one of segmentId and leadIds' },
       ]);
-    if (source.segmentId !== undefined)
-      throw unprocessable('segments are not available in this build', [
-        { path: '/segmentId', message: 'no such segment' },
-      ]);
+    if (source.segmentId !== undefined) {
+      const segment = isUuid(source.segmentId) ? await findSegment(db, source.segmentId) : undefined;
+      if (!segment)
+        throw unprocessable(`segment "${source.segmentId}" does not exist`, [
+          { path: `${prefix}/segmentId`, message: 'no such segment' },
+        ]);
+      const first = await segmentLeadIdsPage(db, segment.id, null, PREVIEW_LEADS);
+      return { segmentId: segment.id, leadIds: null, count: await countSegment(db, segment.id), first: first.leadIds };
+    }
     const ids = (source.leadIds ?? []).map((id) => id.toLowerCase());
     const unknown = await unknownLeadIds(db, ids);
     if (unknown.length > 0)
       throw unprocessable(
         'some lead ids name no lead',
-        unknown.slice(0, 20).map((id) => ({ path: `/leadIds/${ids.indexOf(id)}`, message: `no lead ${id}` })),
+        unknown.slice(0, 20).map((id) => ({ path: `${prefix}/leadIds/${ids.indexOf(id)}`, message: `no lead ${id}` })),
       );
-    return { leadIds: ids, ...(await explicitLeads(db, ids, PREVIEW_LEADS)) };
+    return { segmentId: null, leadIds: ids, ...(await explicitLeads(db, ids, PREVIEW_LEADS)) };
   };
 
   const templateMustExist = async (key: string, path: string) => {
@@ -226,7 +235,7 @@ export const broadcastRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async
     async (request) => {
       const { template, segmentId, leadIds } = request.query;
       await templateMustExist(template, 'querystring:/template');
-      const recipients = await recipientsOf({ segmentId, leadIds: leadIds?.split(',') });
+      const recipients = await recipientsOf({ segmentId, leadIds: leadIds?.split(',') }, 'querystring:');
       const compiled = new Map<Locale, CompiledTemplate | undefined>();
       const items = [];
       for (const id of recipients.first) {
@@ -267,13 +276,13 @@ export const broadcastRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async
     async (request, reply) => {
       const body = request.body;
       await templateMustExist(body.template, '/template');
-      const recipients = await recipientsOf(body);
+      const recipients = await recipientsOf(body, '');
       const sendAt = body.sendAt === undefined ? new Date() : new Date(body.sendAt);
       const broadcast = await insertBroadcast(db, {
         id: randomUUID(),
         name: body.name.trim(),
         templateKey: body.template,
-        segmentId: body.segmentId ?? null,
+        segmentId: recipients.segmentId,
         leadIds: recipients.leadIds,
         sendAt,
         createdBy: request.caller?.keyId ?? null,

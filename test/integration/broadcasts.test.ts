@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { broadcastWorkflowId } from '../../domain/broadcasts.ts';
 import { monthOf } from '../../domain/calendar-months.ts';
+import { insertSegment } from '../../db/repositories/segments.ts';
 import { signalOneOffSend } from '../../intake/lifecycle-client.ts';
 import { signToken } from '../../mail/tokens.ts';
 import { leadSettled } from '../support/lead-settled.ts';
@@ -279,6 +280,44 @@ describe('broadcasts', () => {
     ).toBe(409);
     const timeline = await app.inject({ method: 'GET', url: `/v1/leads/${id}/timeline`, headers: auth });
     expect(timeline.json<{ items: { kind: string }[] }>().items.map((e) => e.kind)).not.toContain('broadcast_sent');
+  });
+
+  it('freezes a segment’s leads when it starts sending, and sends to each of them', { timeout: 120_000 }, async () => {
+    const made = await app.inject({
+      method: 'PUT',
+      url: '/v1/cadences/segmented',
+      headers: auth,
+      payload: {
+        name: 'segmented',
+        nurture: { steps: [{ after: 'P2M', channel: 'email', template: 'seminar' }] },
+        sendWindow: null,
+      },
+    });
+    expect(made.statusCode).toBe(201);
+    await createLead('segment-a', 'segmented');
+    await createLead('segment-b', 'segmented');
+    const segment = await insertSegment(pool, {
+      name: `seminar ${run}`,
+      query: { cadences: ['segmented'] },
+      createdBy: null,
+    });
+    const preview = await app.inject({
+      method: 'GET',
+      url: `/v1/broadcasts/preview?template=seminar&segmentId=${segment?.id}`,
+      headers: auth,
+    });
+    expect(preview.json<{ count: number }>().count).toBe(2);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/broadcasts',
+      headers: auth,
+      payload: { name: 'segment one', template: 'seminar', segmentId: segment?.id },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const done = await settled(res.json<BroadcastView>().id);
+    expect(done.progress).toMatchObject({ total: 2, sent: 2 });
+    expect(await broadcastMail('segment-a')).toHaveLength(1);
+    expect(await broadcastMail('segment-b')).toHaveLength(1);
   });
 
   it('holds a lead’s email until its cadence’s send window opens, then sends it', { timeout: 300_000 }, async () => {

@@ -1,4 +1,5 @@
 import { backOfficeRows } from './back-office.ts';
+import { broadcastRows } from './broadcasts.ts';
 import { consoleRows } from './console.ts';
 import { contentRows } from './content.ts';
 import { importRows } from './import.ts';
@@ -13,6 +14,7 @@ export const ROWS: readonly Row[] = [
   ...contentRows,
   ...webhookRows,
   ...backOfficeRows,
+  ...broadcastRows,
   ...importRows,
   ...consoleRows,
 ];
