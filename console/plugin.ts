@@ -16,6 +16,7 @@ import { leadPages } from './pages/lead-page.ts';
 import { leadListPages } from './pages/leads-list.ts';
 import { outboxPages } from './pages/outbox.ts';
 import { performancePages } from './pages/performance.ts';
+import { broadcastPages } from './pages/broadcasts.ts';
 import { salesPages } from './pages/sales.ts';
 import { signInPages } from './pages/sign-in.ts';
 import { taskPages } from './pages/tasks.ts';
@@ -84,6 +85,7 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
     await pages.register(taskPages);
     await pages.register(outboxPages);
     await pages.register(performancePages);
+    await pages.register(broadcastPages);
     await pages.register(cadencePages);
     await pages.register(templatePages);
     await pages.register(leadListPages);
