@@ -125,6 +125,12 @@ const PreviewAnswer = Type.Object({
 });
 
 type View = Static<typeof BroadcastSchema>;
+/** A broadcast in `GET /v1/broadcasts`, as the console reads it. */
+export type BroadcastItem = View;
+/** `GET /v1/broadcasts/:id`, as the console reads it. */
+export type BroadcastDetailView = Static<typeof BroadcastDetail>;
+/** `GET /v1/broadcasts/preview`, as the console reads it. */
+export type BroadcastPreview = Static<typeof PreviewAnswer>;
 
 const EMPTY: BroadcastProgress = { pending: 0, handedOver: 0, waiting: 0, sent: 0, skipped: 0, skippedByReason: {} };
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
+import type { BroadcastDetailView, BroadcastItem, BroadcastPreview } from '../../api/routes/broadcasts.ts';
 import type { TemplateList } from '../../api/routes/templates.ts';
 import { apiErrorOf, apiFor, contextOf, type ApiAnswer, type ConsoleContext } from '../context.ts';
 import { html, type Html } from '../html.ts';
@@ -129,40 +130,9 @@ const text = messages({
 
 type T = ReturnType<typeof text>;
 
-interface Progress {
-  total: number | null;
-  pending: number;
-  handedOver: number;
-  waiting: number;
-  sent: number;
-  skipped: number;
-  skippedByReason: Record<string, number>;
-}
-interface BroadcastItem {
-  id: string;
-  name: string;
-  template: string;
-  segmentId: string | null;
-  leadCount: number | null;
-  sendAt: string;
-  state: 'scheduled' | 'sending' | 'paused' | 'cancelled' | 'completed';
-  createdAt: string;
-  progress: Progress;
-}
-interface BroadcastDetail extends BroadcastItem {
-  report: {
-    sent: number;
-    delivered: number;
-    opened: number;
-    clicked: number;
-    bounced: { hard: number; soft: number };
-    unsubscribed: number;
-  };
-}
-interface Preview {
-  count: number;
-  items: { id: string; email: string; name: string | null; company: string | null; subject: string }[];
-}
+type Progress = BroadcastItem['progress'];
+type BroadcastDetail = BroadcastDetailView;
+type Preview = BroadcastPreview;
 
 const LEAD_FILTERS = ['stage', 'scoreMin', 'scoreMax', 'owner', 'cadence', 'contact', 'q'] as const;
 const Text = (max: number) => Type.Optional(Type.String({ maxLength: max }));

@@ -78,6 +78,12 @@ describe('console in a browser: broadcasts', () => {
       return (await page.locator('[data-progress] td').nth(3).textContent()) === '3';
     }, 'three emails sent');
     expect(await page.locator('[data-report] td').first().textContent()).toBe('3');
+    // Each lead's timeline shows the broadcast, linked to its page.
+    const first = (await h.app.inject({ method: 'GET', url: '/v1/leads?cadence=e2e-quiet', headers: auth })).json<{
+      items: { id: string }[];
+    }>().items[0];
+    await page.goto(`/leads/${first?.id}/timeline`);
+    expect(await page.locator('li[data-kind="broadcast_sent"] a').textContent()).toBe('12月セミナー案内');
     await page.goto('/broadcasts');
     expect(await page.getByRole('link', { name: '12月セミナー案内' }).count()).toBe(1);
     expect(await h.screenshotBothWidths(page, 'broadcasts-ja')).toBeLessThanOrEqual(0);

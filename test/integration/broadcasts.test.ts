@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BroadcastDetailView } from '../../api/routes/broadcasts.ts';
 import { broadcastWorkflowId } from '../../domain/broadcasts.ts';
 import { monthOf } from '../../domain/calendar-months.ts';
 import { insertSegment } from '../../db/repositories/segments.ts';
@@ -24,21 +25,7 @@ import { timelineEntry } from '../support/timeline.ts';
 // which sends by the cadence's rules (suppression, cap, window), exactly once, and counts
 // the email as the month's touch.
 
-interface Progress {
-  total: number | null;
-  pending: number;
-  handedOver: number;
-  waiting: number;
-  sent: number;
-  skipped: number;
-  skippedByReason: Record<string, number>;
-}
-interface BroadcastView {
-  id: string;
-  state: string;
-  progress: Progress;
-  report: { sent: number; delivered: number };
-}
+type BroadcastView = BroadcastDetailView;
 
 const SUBJECT = 'セミナー案内 {{lead.name}} 様';
 const MJML =
