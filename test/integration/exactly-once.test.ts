@@ -82,7 +82,7 @@ describe('a worker killed in the middle of an SMTP send', () => {
 
   it(
     'delivers each touch exactly once: the message the server had is not sent again, the next touch goes out',
-    { timeout: 180_000 },
+    { timeout: 300_000 },
     async () => {
       await app.inject({
         method: 'PUT',

@@ -379,7 +379,7 @@ describe('POST /v1/leads/import with a large file', () => {
     }
   }
 
-  it('imports every row and starts every lifecycle', { timeout: 600_000 }, async () => {
+  it('imports every row and starts every lifecycle', { timeout: 1_800_000 }, async () => {
     // Its own database and a task queue no worker polls: the workflows are started, not run.
     const { app, pool, client, taskQueue, stop } = await startTestServices({ worker: false });
     stops.push(stop);

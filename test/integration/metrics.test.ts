@@ -99,7 +99,7 @@ describe('metrics of the API and of a worker', () => {
 
   it(
     'counts one sent email on the worker, and times and counts the API calls that caused it by route',
-    { timeout: 180_000 },
+    { timeout: 300_000 },
     async () => {
       const workerBefore = parsePrometheusText((await workerMetrics()).text);
       const apiBefore = await apiMetrics();
@@ -295,7 +295,7 @@ describe('metrics of the API and of a worker', () => {
     expect(startUp.join('\n')).not.toMatch(/webpack|modules by path|orphan modules|\.\/workflows\//);
   });
 
-  it('serves no worker metrics unless WORKER_METRICS_PORT is set', { timeout: 180_000 }, async () => {
+  it('serves no worker metrics unless WORKER_METRICS_PORT is set', { timeout: 300_000 }, async () => {
     const plain = await startWorker({ TEMPORAL_TASK_QUEUE: uniqueTaskQueue() });
     expect(plain.lines.some((line) => line.includes('worker metrics on'))).toBe(false);
     expect(

@@ -183,13 +183,14 @@ describe('the thin slice: template, cadence, lead, email through real Temporal, 
       payload: { subject: 'Second template', mjml: TEMPLATE.mjml },
     });
     // The second wait is long enough that the edit below lands while it is pending, even on
-    // a loaded machine; the guard below fails the run (rather than passing it) if not.
+    // a machine at load average 30 (6 s was not: one CI-like run missed it by half a
+    // second); the guard below fails the run (rather than passing it) if not.
     const v1 = {
       name: 'v1',
       nurture: {
         steps: [
           { after: 'PT1S', channel: 'email', template: 'welcome' },
-          { after: 'PT6S', channel: 'email', template: 'welcome' },
+          { after: 'PT20S', channel: 'email', template: 'welcome' },
         ],
       },
     };
@@ -209,7 +210,7 @@ describe('the thin slice: template, cadence, lead, email through real Temporal, 
       nurture: {
         steps: [
           ...v1.nurture.steps.slice(0, 1),
-          { after: 'PT6S', channel: 'email', template: 'second' },
+          { after: 'PT20S', channel: 'email', template: 'second' },
           { after: 'PT1S', channel: 'email', template: 'second' },
         ],
       },
@@ -259,14 +260,15 @@ describe('a lead moved to another cadence', () => {
         nurture: {
           steps: [
             { after: 'PT1S', channel: 'email', template: 'old-template' },
-            { after: 'PT6S', channel: 'email', template: 'old-template' },
+            { after: 'PT20S', channel: 'email', template: 'old-template' },
             { after: 'PT1S', channel: 'email', template: 'old-template' },
           ],
         },
       },
     });
     // The second wait is long enough that the move below lands while it is pending, even on
-    // a loaded machine; the point is what happens after it, not how fast.
+    // a machine at load average 30 (6 s was not); the point is what happens after it, not
+    // how fast.
     await app.inject({
       method: 'PUT',
       url: '/v1/cadences/new',

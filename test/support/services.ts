@@ -220,17 +220,29 @@ export async function startTestServices(
 /** Headers of an authenticated JSON request. */
 export const auth = { authorization: `Bearer ${ADMIN_KEY}` };
 
-/** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+/**
+ * No wait gives up sooner than this. A wait ends as soon as its event happens, so a long
+ * limit costs time only when the test fails anyway; a short one fails a working test on a
+ * loaded machine (at load average 30 on two cores, one CI-like run saw a Temporal timer
+ * fire and its activity finish 30 s late).
+ */
+const WAIT_FLOOR_MS = 120_000;
+
+/**
+ * Polls `probe` until it returns a value other than undefined/false, or fails after
+ * `timeoutMs` (at least {@link WAIT_FLOOR_MS}).
+ */
 export async function waitFor<T>(
   probe: () => Promise<T | undefined | false>,
   what: string,
-  timeoutMs = 30_000,
+  timeoutMs = WAIT_FLOOR_MS,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const limit = Math.max(timeoutMs, WAIT_FLOOR_MS);
+  const deadline = Date.now() + limit;
   for (;;) {
     const value = await probe();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${limit} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

@@ -109,12 +109,14 @@ export function recordTemporalCommands(): { interceptor: WorkflowClientIntercept
 }
 
 /** Waits until `pool` has no query running or waiting: writes a route makes after its reply (tracking) have landed. */
-export async function settlePool(pool: pg.Pool, timeoutMs = 10_000): Promise<void> {
+export async function settlePool(pool: pg.Pool, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   // The writes start before the reply is sent (a client is asked for at once), so an idle
-  // pool after the reply means they are done.
+  // pool after the reply means they are done. Concurrent tests sharing the pool leave it
+  // idle only between their own queries, which on a loaded machine are slow: look often,
+  // and for long (one CI-like run at load average 30 outlasted 10 s).
   while (pool.totalCount - pool.idleCount > 0 || pool.waitingCount > 0) {
     if (Date.now() > deadline) throw new Error('queries still running on the pool');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
