@@ -122,15 +122,25 @@ async function runOneOffSend(ctx: LifecycleContext, send: PendingOneOffSend): Pr
       idempotencyKey: deliveryKey,
       origin: { cadenceKey: plan.cadence.key, stage: 'broadcast', step: null },
     });
-    if (result.status === 'suppressed') {
-      await settle('skipped', 'email_suppressed');
-      return 'skipped';
+    // Exhaustive, so a new outcome of the shared send path (a per-account hold, say) must
+    // be given its meaning here before this compiles.
+    switch (result.status) {
+      case 'suppressed':
+        await settle('skipped', 'email_suppressed');
+        return 'skipped';
+      case 'sent':
+      case 'already-sent':
+      case 'unknown':
+        // Sent, sent by an earlier attempt, or possibly sent by an attempt that died
+        // mid-call (never resent): each counts as the touch, so the lead is not over-contacted.
+        countReachedTouch(state, Date.now());
+        await settle('sent');
+        return 'reached';
+      default: {
+        const unexpected: never = result.status;
+        throw new Error(`unexpected send outcome ${String(unexpected)}`);
+      }
     }
-    // Sent, already sent by an earlier attempt, or possibly sent by an attempt that died
-    // mid-call (never resent): each counts as the touch, so the lead is not over-contacted.
-    countReachedTouch(state, Date.now());
-    await settle('sent');
-    return 'reached';
   } catch (error) {
     if (!(error instanceof ActivityFailure) || !(error.cause instanceof ApplicationFailure)) throw error;
     await settle('skipped', 'send_failed', error.cause.message);

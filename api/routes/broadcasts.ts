@@ -27,7 +27,7 @@ import type { AppDependencies } from '../dependencies.ts';
 import { HttpError, notFound, unprocessable } from '../http-errors.ts';
 import { CURSOR_PATTERN, decodeCursor, encodeCursor } from '../page-cursor.ts';
 import { or422 } from '../template-preview.ts';
-import { errors, IdParams, Instant, Nullable, UUID_PATTERN } from '../schemas.ts';
+import { DOCUMENTED, errors, IdParams, Instant, Nullable, UUID_PATTERN } from '../schemas.ts';
 import { EmailFiguresSchema, figuresOf } from './email-reports.ts';
 
 /** Most leads one explicit selection may name; a larger audience is a segment. */
@@ -52,7 +52,11 @@ const CreateBody = Type.Object(
     segmentId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'a saved segment' })),
     leadIds: Type.Optional(LeadIds),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    // Checked by the handler, so its 422 says which recipient source is missing or doubled.
+    [DOCUMENTED]: { oneOf: [{ required: ['segmentId'] }, { required: ['leadIds'] }] },
+  },
 );
 
 const ProgressSchema = Type.Object({

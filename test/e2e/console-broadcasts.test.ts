@@ -43,7 +43,7 @@ describe('console in a browser: broadcasts', () => {
       });
       expect(res.statusCode).toBe(201);
     }
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => h?.stop());
 
   it('schedules a broadcast to the lead list’s filter after a preview, a test send and a confirmation naming the count, in Japanese', async () => {

@@ -70,14 +70,10 @@ describe('broadcasts', () => {
   };
   /** Every recipient handed over and settled (sent or skipped). */
   const settled = (id: string) =>
-    waitFor(
-      async () => {
-        const b = await get(id);
-        return b.progress.total !== null && b.progress.pending === 0 && b.progress.waiting === 0 && b;
-      },
-      `broadcast ${id} to settle`,
-      90_000,
-    );
+    waitFor(async () => {
+      const b = await get(id);
+      return b.progress.total !== null && b.progress.pending === 0 && b.progress.waiting === 0 && b;
+    }, `broadcast ${id} to settle`);
 
   beforeAll(async () => {
     const db = await createTestDatabase();
@@ -128,7 +124,7 @@ describe('broadcasts', () => {
         })
       ).statusCode,
     ).toBe(201);
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     for (const stop of stops) await stop();
   });
@@ -155,7 +151,7 @@ describe('broadcasts', () => {
 
   it(
     'sends one email per lead through its lifecycle, skips a suppressed lead and a capped lead with their reasons, and never sends twice on a repeated hand-over and a worker restart',
-    { timeout: 240_000 },
+    { timeout: 600_000 },
     async () => {
       const names = ['one', 'two', 'three'];
       for (const name of names) await createLead(name, 'monthly');
@@ -210,26 +206,23 @@ describe('broadcasts', () => {
     },
   );
 
-  it(
-    'counts the broadcast as the lead’s touch for the month: the guarantee moves to a later month',
-    { timeout: 120_000 },
-    async () => {
-      const id = leads.get('one') as string;
-      const state = await client.workflow
-        .getHandle(`lead-${id}`)
-        .query<{ nextTouchAt: string | null; plan: { reachedTouches: string[] } }>('leadState');
-      expect(state.plan.reachedTouches).toHaveLength(1);
-      const reached = Date.parse(state.plan.reachedTouches[0] as string);
-      const sent = await timelineEntry(app, id, 'broadcast_sent');
-      expect(Math.abs(reached - Date.parse(sent.at))).toBeLessThan(60_000);
-      expect(state.nextTouchAt).not.toBeNull();
-      expect(monthOf(Date.parse(state.nextTouchAt as string), 'Asia/Tokyo')).toBeGreaterThan(
-        monthOf(reached, 'Asia/Tokyo'),
-      );
-    },
-  );
+  it('counts the broadcast as the lead’s touch for the month: the guarantee moves to a later month', async () => {
+    const id = leads.get('one') as string;
+    const state = await client.workflow
+      .getHandle(`lead-${id}`)
+      .query<{ nextTouchAt: string | null; plan: { reachedTouches: string[] } }>('leadState');
+    expect(state.plan.reachedTouches).toHaveLength(1);
+    const reached = Date.parse(state.plan.reachedTouches[0] as string);
+    const sent = await timelineEntry(app, id, 'broadcast_sent');
+    // Counted when the email went: the same instant the broadcast_sent entry records.
+    expect(reached).toBe(Date.parse(sent.at));
+    expect(state.nextTouchAt).not.toBeNull();
+    expect(monthOf(Date.parse(state.nextTouchAt as string), 'Asia/Tokyo')).toBeGreaterThan(
+      monthOf(reached, 'Asia/Tokyo'),
+    );
+  });
 
-  it('a pause holds the hand-over past the send time; a resume sends', { timeout: 120_000 }, async () => {
+  it('a pause holds the hand-over past the send time; a resume sends', async () => {
     const id = await createLead('paused', 'monthly');
     const created = await schedule('paused one', [id], new Date(Date.now() + 5000));
     const paused = await app.inject({ method: 'POST', url: `/v1/broadcasts/${created.id}/pause`, headers: auth });
@@ -253,7 +246,7 @@ describe('broadcasts', () => {
     expect(await broadcastMail('paused')).toHaveLength(1);
   });
 
-  it('a cancel before the send time ends the broadcast: nobody is handed over', { timeout: 60_000 }, async () => {
+  it('a cancel before the send time ends the broadcast: nobody is handed over', async () => {
     const id = await createLead('cancelled', 'monthly');
     const created = await schedule('cancelled one', [id], new Date(Date.now() + 3_600_000));
     const res = await app.inject({ method: 'POST', url: `/v1/broadcasts/${created.id}/cancel`, headers: auth });
@@ -269,7 +262,7 @@ describe('broadcasts', () => {
     expect(timeline.json<{ items: { kind: string }[] }>().items.map((e) => e.kind)).not.toContain('broadcast_sent');
   });
 
-  it('freezes a segment’s leads when it starts sending, and sends to each of them', { timeout: 120_000 }, async () => {
+  it('freezes a segment’s leads when it starts sending, and sends to each of them', async () => {
     const made = await app.inject({
       method: 'PUT',
       url: '/v1/cadences/segmented',
@@ -307,9 +300,9 @@ describe('broadcasts', () => {
     expect(await broadcastMail('segment-b')).toHaveLength(1);
   });
 
-  it('holds a lead’s email until its cadence’s send window opens, then sends it', { timeout: 300_000 }, async () => {
+  it('holds a lead’s email until its cadence’s send window opens, then sends it', { timeout: 600_000 }, async () => {
     // A window that opens at the start of a minute a little ahead, in UTC, and stays open an hour.
-    const opensAt = new Date(Math.ceil((Date.now() + 75_000) / 60_000) * 60_000);
+    const opensAt = new Date(Math.ceil((Date.now() + 120_000) / 60_000) * 60_000);
     const hhmm = (d: Date) => d.toISOString().slice(11, 16);
     const closesAt = new Date(opensAt.getTime() + 3_600_000);
     if (hhmm(closesAt) <= hhmm(opensAt)) return; // within an hour of midnight UTC a one-hour window wraps
@@ -339,7 +332,7 @@ describe('broadcasts', () => {
         return res.json<{ items: { kind: string; at: string }[] }>().items.find((e) => e.kind === 'broadcast_sent');
       },
       'the held email to go when the window opens',
-      240_000,
+      300_000,
     );
     expect(Date.parse(sent.at)).toBeGreaterThanOrEqual(opensAt.getTime());
     expect(await broadcastMail('windowed')).toHaveLength(1);
