@@ -1,4 +1,5 @@
 import { createAccountCapActivities } from './account-cap.ts';
+import { createBroadcastActivities } from './broadcasts.ts';
 import { createCadenceActivities } from './cadences.ts';
 import { createCrmDealActivities } from './crm-deals.ts';
 import type { ActivityDependencies } from './dependencies.ts';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createReplyActivities(deps),
     ...createMailboxActivities(deps),
     ...createAccountCapActivities(deps),
+    ...createBroadcastActivities(deps),
   };
 }
 

@@ -18,6 +18,7 @@ import { buildValidator } from './plugins/validators.ts';
 import { documentErrors } from './schemas.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
+import { broadcastRoutes } from './routes/broadcasts.ts';
 import { cadenceRoutes } from './routes/cadences.ts';
 import { dmTaskRoutes } from './routes/dm-tasks.ts';
 import { escalationRoutes } from './routes/escalations.ts';
@@ -180,6 +181,7 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     await authenticated.register(emailTestRoutes, deps);
     await authenticated.register(dmTaskRoutes, deps);
     await authenticated.register(taskRoutes, deps);
+    await authenticated.register(broadcastRoutes, deps);
   });
   // The marketer's console at `/`: pages that call the routes above with the reader's session.
   await app.register(consolePlugin, {

@@ -15,6 +15,7 @@ const SECTIONS = [
   { key: 'cadences', href: '/cadences', api: '/v1/cadences' },
   { key: 'templates', href: '/templates', api: '/v1/templates/:key' },
   { key: 'performance', href: '/performance', api: '/v1/reports/email' },
+  { key: 'broadcasts', href: '/broadcasts', api: '/v1/broadcasts' },
   { key: 'dmTasks', href: '/dm-tasks', api: '/v1/dm-tasks' },
   { key: 'outbox', href: '/outbox', api: '/v1/outbox' },
 ] as const;

@@ -18,6 +18,7 @@ import { leadListPages } from './pages/leads-list.ts';
 import { leadsWithoutConsentPage } from './pages/leads-without-consent.ts';
 import { outboxPages } from './pages/outbox.ts';
 import { performancePages } from './pages/performance.ts';
+import { broadcastPages } from './pages/broadcasts.ts';
 import { salesPages } from './pages/sales.ts';
 import { signInPages } from './pages/sign-in.ts';
 import { taskPages } from './pages/tasks.ts';
@@ -86,6 +87,7 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
     await pages.register(taskPages);
     await pages.register(outboxPages);
     await pages.register(performancePages);
+    await pages.register(broadcastPages);
     await pages.register(cadencePages);
     await pages.register(templatePages);
     await pages.register(leadListPages);

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { ONE_OFF_SEND_SIGNAL, type OneOffSend } from '../domain/broadcasts.ts';
 import { leadWorkflowId } from '../domain/lead.ts';
 import type { LeadEvent } from '../domain/lead-events.ts';
 import { LEAD_EVENT_SIGNAL, LEAD_LIFECYCLE_WORKFLOW, type LeadLifecycleWorkflow } from '../domain/lead-lifecycle.ts';
@@ -35,5 +36,24 @@ export async function signalLead(client: Client, taskQueue: string, leadId: stri
     args: [{ leadId }],
     signal: LEAD_EVENT_SIGNAL,
     signalArgs: [event],
+  });
+}
+
+/**
+ * Hands a broadcast's email to the lead's workflow (the `oneOffSend` signal), starting the
+ * workflow if it is not running. A repeated hand-over is ignored by the workflow.
+ */
+export async function signalOneOffSend(
+  client: Client,
+  taskQueue: string,
+  leadId: string,
+  send: OneOffSend,
+): Promise<void> {
+  await signalWithStartOnce<LeadLifecycleWorkflow, [OneOffSend]>(client, LEAD_LIFECYCLE_WORKFLOW, {
+    taskQueue,
+    workflowId: leadWorkflowId(leadId),
+    args: [{ leadId }],
+    signal: ONE_OFF_SEND_SIGNAL,
+    signalArgs: [send],
   });
 }

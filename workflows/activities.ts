@@ -89,3 +89,18 @@ export const mailbox = proxyActivities<Activities>({
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
+
+/**
+ * A broadcast's steps (freeze the recipients, hand a batch over by signals): each batch
+ * heartbeats per lead, so a dead worker's batch is retried in seconds; retried for as long
+ * as PostgreSQL or Temporal is down, since every step is safe to repeat.
+ */
+export const broadcastSteps = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes: ['BroadcastNotFound', 'SegmentNotFound'],
+  },
+});

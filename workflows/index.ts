@@ -5,3 +5,4 @@ export { crmFetchHubspot } from './crm-fetch-hubspot.ts';
 export { escalationFollowUp } from './escalation-follow-up.ts';
 export { replyNotice } from './reply-notice.ts';
 export { mailboxPoll } from './mailbox-poll.ts';
+export { broadcast } from './broadcast.ts';

@@ -2,7 +2,8 @@ import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo
 import type { LeadLifecycleStart, LeadLifecycleWorkflow } from '../domain/lead-lifecycle.ts';
 import { runDealStep, runDormantStep } from './deal-tracking.ts';
 import { currentScore } from './lead-event-handling.ts';
-import { leadEventSignal, leadStateQuery } from './lead-events.ts';
+import { leadEventSignal, leadStateQuery, oneOffSendSignal } from './lead-events.ts';
+import { queueOneOffSend } from './one-off-sends.ts';
 import { initialState, type LeadLifecycleState } from './lead-state.ts';
 import type { LifecycleContext } from './lifecycle-context.ts';
 import { runSequenceStep } from './touches.ts';
@@ -34,6 +35,7 @@ export async function leadLifecycle(input: LeadLifecycleInput): Promise<void> {
   setHandler(leadEventSignal, (event) => {
     ctx.inbox.push(event);
   });
+  setHandler(oneOffSendSignal, (send) => queueOneOffSend(ctx, send));
   setHandler(leadStateQuery, () => ({
     stage: ctx.state.stage,
     score: currentScore(ctx, Date.now()),

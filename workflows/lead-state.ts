@@ -1,3 +1,4 @@
+import type { OneOffSend } from '../domain/broadcasts.ts';
 import type { CrmDealRef, DealKind } from '../domain/deals.ts';
 import type { Stage } from '../domain/lead.ts';
 import type { Score } from '../domain/scoring.ts';
@@ -72,6 +73,17 @@ export interface LeadLifecycleState {
   seenEventIds: string[];
   /** Events received but not yet handled when continue-as-new happened. */
   inbox: LeadEvent[];
+  /**
+   * Broadcast emails handed to the lead and not yet sent or skipped (`atMs`: held until
+   * then, null: not yet judged), and the broadcasts already settled, newest last, so a
+   * repeated hand-over is ignored. Absent in states from before one-off sends.
+   */
+  oneOffSends?: { pending: PendingOneOffSend[]; done: string[] };
+}
+
+/** A broadcast's email waiting in the lead's workflow. */
+export interface PendingOneOffSend extends OneOffSend {
+  atMs: number | null;
 }
 
 /** A deal that has just opened (or was last seen moving) at `atMs`. */

@@ -32,3 +32,14 @@ document.addEventListener('keydown', (event) => {
     button.click();
   }
 });
+// A send time typed in the reader's own time zone: the form carries that zone's offset at
+// the chosen moment (without this script the server takes the time as Japan's).
+for (const offset of document.querySelectorAll('input[data-utc-offset]')) {
+  const local = offset.form?.querySelector('input[type="datetime-local"]');
+  const update = () => {
+    const at = local instanceof HTMLInputElement && local.value ? new Date(local.value) : new Date();
+    if (!Number.isNaN(at.getTime())) offset.value = String(-at.getTimezoneOffset());
+  };
+  update();
+  local?.addEventListener('change', update);
+}

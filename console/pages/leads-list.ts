@@ -33,6 +33,7 @@ const text = messages({
     cadence: 'カデンツ',
     filter: '絞り込む',
     clear: '条件をクリア',
+    broadcast: 'この絞り込みのリードに一斉配信',
     lead: 'リード',
     score: 'スコア',
     nextTouch: '次のタッチ',
@@ -68,6 +69,7 @@ const text = messages({
     cadence: 'Cadence',
     filter: 'Filter',
     clear: 'Clear filters',
+    broadcast: 'Send a broadcast to these leads',
     lead: 'Lead',
     score: 'Score',
     nextTouch: 'Next touch',
@@ -202,6 +204,7 @@ async function renderList(
   const body = html`<p>${t.intro}</p>
 ${ctx.can('POST', '/v1/leads') ? newLeadForm(ctx, form) : ''}
 ${filterForm(ctx, filters, errors, cadenceKeys)}
+${Object.keys(filters).length > 0 && !failed && ctx.can('POST', '/v1/broadcasts') ? html`<p><a href="/broadcasts/new?${query(filters)}">${t.broadcast}</a></p>` : ''}
 ${failed ? notice('error', failed.message, failed.details) : leadsTable(ctx, answer.body.items)}
 <nav class="pager" aria-label="${t.title}">${raw.cursor ? html`<a href="/leads?${query(filters)}">${t.firstPage}</a>` : ''}${
     !failed && answer.body.nextCursor

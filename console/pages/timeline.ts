@@ -13,6 +13,9 @@ const text = messages({
   ja: {
     email_sent: 'メール送信',
     email_skipped: 'メール送信を見送り',
+    broadcast_sent: '一斉配信を送信',
+    broadcast_skipped: '一斉配信を見送り',
+    broadcast_held: '一斉配信を送信時間帯まで保留',
     dm: 'DM作成',
     dm_sent: 'DM発送',
     dm_skipped: 'DMを見送り',
@@ -52,6 +55,9 @@ const text = messages({
   en: {
     email_sent: 'Email sent',
     email_skipped: 'Email skipped',
+    broadcast_sent: 'Broadcast sent',
+    broadcast_skipped: 'Broadcast skipped',
+    broadcast_held: 'Broadcast held for the send window',
     dm: 'DM created',
     dm_sent: 'DM posted',
     dm_skipped: 'DM skipped',
@@ -101,6 +107,11 @@ function detailLine(lang: Lang, item: TimelineItem): Html {
   // A reply shows who wrote, the subject and what they wrote (escaped, line breaks kept).
   if ((item.kind === 'reply_received' || item.kind === 'auto_reply_received') && typeof d.text === 'string')
     return html`${typeof d.from === 'string' ? d.from : ''} · ${typeof d.subject === 'string' ? d.subject : ''}<blockquote class="reply-text">${d.text}</blockquote>`;
+  // A broadcast links to its page, with why it was skipped or until when it is held.
+  if (item.kind.startsWith('broadcast_') && typeof d.broadcastId === 'string')
+    return html`<a href="/broadcasts/${d.broadcastId}">${typeof d.name === 'string' ? d.name : d.broadcastId}</a>${
+      typeof d.reason === 'string' ? ` · ${d.reason}` : ''
+    }${typeof d.until === 'string' ? html` · ${formatDateTime(lang, d.until)}` : ''}`;
   if (item.kind === 'stage_changed' && typeof d.to === 'string')
     return html`${typeof d.from === 'string' ? stageName(lang, d.from) : ''} → ${stageName(lang, d.to)}`;
   // An email-only unsubscribe says why, and that DM and tasks go on (one from before, which closed the lead, has no channel).

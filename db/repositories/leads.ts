@@ -71,7 +71,8 @@ export interface Lead extends LeadProfile {
   updatedAt: Date;
 }
 
-interface LeadRow {
+/** A row of `leads` as `SELECT *` reads it. */
+export interface LeadRow {
   id: string;
   email: string;
   name: string | null;
@@ -107,6 +108,11 @@ interface LeadRow {
   account_id?: string | null;
   created_at: Date;
   updated_at: Date;
+}
+
+/** A lead from its row. */
+export function leadFromRow(row: LeadRow): Lead {
+  return fromRow(row);
 }
 
 function fromRow(row: LeadRow): Lead {
@@ -395,9 +401,9 @@ export function decayedScoreSql(alias: string): string {
  * A condition every lead whose score now is at least `min` (a positive number) meets, and
  * that the index on `score_fades_at` answers: decayed ≥ min exactly when score_fades_at ≥
  * now + halfLife·log2(min), and the shortest (for min ≥ 1) or longest (below 1) half-life
- * of any lead bounds that from below. The exact test follows it.
+ * of any lead bounds that from below. The exact test follows it. `min` is SQL (a float8 parameter).
  */
-function scoreMinCandidates(min: string): string {
+export function scoreMinCandidates(min: string): string {
   const halfLife = `(CASE WHEN ${min} >= 1
       THEN (SELECT min(score_half_life_ms) FROM leads WHERE score > 0)
       ELSE (SELECT max(score_half_life_ms) FROM leads WHERE score > 0) END)`;

@@ -78,6 +78,8 @@ const PAGES: [string, (f: Fixtures) => string][] = [
   ['GET /accounts', () => '/accounts'],
   ['GET /accounts/:id', (f) => `/accounts/${f.accountId}`],
   ['GET /performance', () => '/performance'],
+  ['GET /broadcasts', () => '/broadcasts'],
+  ['GET /broadcasts/new', () => '/broadcasts/new'],
 ];
 
 /** Every console form, with a URL and the fields a marketer would post to it. */
@@ -126,6 +128,12 @@ const FORMS: [string, (f: Fixtures) => string, Fields][] = [
     () => '/performance/tests/end',
     { cadence: 'default', stage: 'nurturing', step: '0', keep: 'welcome' },
   ],
+  [
+    'POST /broadcasts/new',
+    () => '/broadcasts/new',
+    { name: 'セミナー案内', template: 'monthly-checkin', source: 'segment', segmentId: UNKNOWN_ID, action: 'preview' },
+  ],
+  ['POST /broadcasts/:id/action', () => `/broadcasts/${UNKNOWN_ID}/action`, { action: 'pause' }],
 ];
 // A sales rep works the inbox and reads leads; every other form is refused (and signing out is theirs).
 const SALES_MAY = new Set(['POST /inbox/:id/ack', 'POST /tasks/:id/complete']);
@@ -232,6 +240,8 @@ const leadIdRoutes = [
   'POST /tasks/:id/complete',
   'GET /outbox/:id',
   'GET /accounts/:id',
+  'GET /broadcasts/:id',
+  'POST /broadcasts/:id/action',
 ];
 // A lead id is looked up as it is (404 for anything that is no lead's). An escalation's or
 // a task's id must be a uuid (422), and an outbox id a file name without NUL or quotes
@@ -245,9 +255,11 @@ const badIdRows = leadIdRoutes.flatMap((route): Row[] => {
   const [verb, pattern] = route.split(' ') as [string, string];
   const fields: Fields = route.endsWith('/stage')
     ? { stage: 'deal' }
-    : route.endsWith('/owner')
-      ? { ownerEmail: 'rep@example.jp' }
-      : {};
+    : route.endsWith('/action')
+      ? { action: 'pause' }
+      : route.endsWith('/owner')
+        ? { ownerEmail: 'rep@example.jp' }
+        : {};
   return Object.entries(BAD_IDS).map(([name, id]) =>
     row(
       route,

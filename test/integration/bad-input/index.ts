@@ -1,5 +1,6 @@
 import { accountRows } from './accounts.ts';
 import { backOfficeRows } from './back-office.ts';
+import { broadcastRows } from './broadcasts.ts';
 import { consoleRows } from './console.ts';
 import { contentRows } from './content.ts';
 import { importRows } from './import.ts';
@@ -15,6 +16,7 @@ export const ROWS: readonly Row[] = [
   ...webhookRows,
   ...backOfficeRows,
   ...accountRows,
+  ...broadcastRows,
   ...importRows,
   ...consoleRows,
 ];
