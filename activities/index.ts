@@ -1,3 +1,4 @@
+import { createBulkActionActivities } from './bulk-actions.ts';
 import { createCadenceActivities } from './cadences.ts';
 import { createCrmDealActivities } from './crm-deals.ts';
 import type { ActivityDependencies } from './dependencies.ts';
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createHubspotActivities(deps),
     ...createReplyActivities(deps),
     ...createMailboxActivities(deps),
+    ...createBulkActionActivities(deps),
   };
 }
 

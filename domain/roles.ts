@@ -21,6 +21,8 @@ export function roleAllows(role: Role, method: string, url: string): boolean {
     case 'sales':
       return (
         (read && url.startsWith('/v1/leads')) ||
+        // Segments are saved lead lists: read like the leads; only marketers change them or act on them.
+        (read && url.startsWith('/v1/segments')) ||
         // Their own leads only: the route checks the key's name against the lead's owner.
         (method === 'POST' && url === '/v1/leads/:id/reactivation') ||
         url.startsWith('/v1/escalations') ||
@@ -32,7 +34,8 @@ export function roleAllows(role: Role, method: string, url: string): boolean {
       return (
         ((url === '/v1/leads' || url === '/v1/leads/import') && method === 'POST') ||
         (url === '/v1/events' && method === 'POST') ||
-        (read && url.startsWith('/v1/leads/'))
+        (read && url.startsWith('/v1/leads/')) ||
+        (read && url.startsWith('/v1/segments'))
       );
   }
 }

@@ -5,3 +5,5 @@ export { crmFetchHubspot } from './crm-fetch-hubspot.ts';
 export { escalationFollowUp } from './escalation-follow-up.ts';
 export { replyNotice } from './reply-notice.ts';
 export { mailboxPoll } from './mailbox-poll.ts';
+export { bulkAction } from './bulk-action.ts';
+export { segmentCounts } from './segment-counts.ts';
