@@ -5,6 +5,7 @@ import { importRows } from './import.ts';
 import { leadRows } from './leads.ts';
 import type { Row } from './table.ts';
 import { webhookRows } from './webhooks.ts';
+import { segmentRows } from './segments.ts';
 
 /** Every row of the bad-input table: one per route and case. Add a family's file here
  * (the console's last: its sign-out rows must not end the sessions other rows use). */
@@ -14,5 +15,6 @@ export const ROWS: readonly Row[] = [
   ...webhookRows,
   ...backOfficeRows,
   ...importRows,
+  ...segmentRows,
   ...consoleRows,
 ];
