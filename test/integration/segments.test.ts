@@ -55,6 +55,16 @@ describe('segments and bulk actions', () => {
   };
   const progress = async (id: string) =>
     (await app.inject({ method: 'GET', url: `/v1/bulk-actions/${id}`, headers: auth })).json<BulkProgress>();
+  /** The action's progress once `ready` holds for it. */
+  const progressWhen = (id: string, ready: (p: BulkProgress) => boolean, what: string, timeoutMs?: number) =>
+    waitFor(
+      async () => {
+        const p = await progress(id);
+        return ready(p) ? p : undefined;
+      },
+      what,
+      timeoutMs,
+    );
 
   it('stores tags normalised and custom fields from POST /v1/leads, and shows them on the lead', async () => {
     const created = await app.inject({
@@ -177,14 +187,7 @@ describe('segments and bulk actions', () => {
     expect(stopped.done).toBeLessThan(60);
 
     worker = await startTestWorker({ pool, taskQueue });
-    const done = await waitFor(
-      async () => {
-        const p = await progress(id);
-        return p.state === 'completed' ? p : undefined;
-      },
-      'the bulk action to complete',
-      60_000,
-    );
+    const done = await progressWhen(id, (p) => p.state === 'completed', 'the bulk action to complete', 60_000);
     expect(done).toMatchObject({ total: 60, done: 60, failed: 0, skipped: 0, pending: 0 });
 
     const owners = await pool.query<{ id: string; owner_email: string }>(
@@ -219,10 +222,7 @@ describe('segments and bulk actions', () => {
     const cancel = await app.inject({ method: 'POST', url: `/v1/bulk-actions/${id}/cancel`, headers: auth });
     expect(cancel.statusCode).toBe(202);
     worker = await startTestWorker({ pool, taskQueue });
-    const p = await waitFor(async () => {
-      const now = await progress(id);
-      return now.finishedAt !== null ? now : undefined;
-    }, 'the cancelled run to end');
+    const p = await progressWhen(id, (now) => now.finishedAt !== null, 'the cancelled run to end');
     expect(p).toMatchObject({ state: 'cancelled', done: 0 });
     const tagged = await pool.query("SELECT count(*)::int AS n FROM leads WHERE 'cancelled?' = ANY(tags)");
     expect(tagged.rows[0]).toEqual({ n: 0 });
@@ -242,10 +242,7 @@ describe('segments and bulk actions', () => {
     });
     expect(accepted.statusCode).toBe(202);
     const { id } = accepted.json<{ id: string }>();
-    const p = await waitFor(async () => {
-      const now = await progress(id);
-      return now.state === 'completed' ? now : undefined;
-    }, 'the tags');
+    const p = await progressWhen(id, (now) => now.state === 'completed', 'the tags');
     expect(p).toMatchObject({ total: 3, done: 2, skipped: 1, failed: 0 });
     const tags = await pool.query<{ tags: string[] }>('SELECT tags FROM leads WHERE id = ANY($1::uuid[])', [ids]);
     expect(tags.rows.map((r) => r.tags)).toEqual([['hot'], ['hot'], ['hot']]);
