@@ -1,5 +1,6 @@
 import { createAccountCapActivities } from './account-cap.ts';
 import { createBroadcastActivities } from './broadcasts.ts';
+import { createBulkActionActivities } from './bulk-actions.ts';
 import { createCadenceActivities } from './cadences.ts';
 import { createCrmDealActivities } from './crm-deals.ts';
 import type { ActivityDependencies } from './dependencies.ts';
@@ -29,6 +30,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createMailboxActivities(deps),
     ...createAccountCapActivities(deps),
     ...createBroadcastActivities(deps),
+    ...createBulkActionActivities(deps),
   };
 }
 

@@ -37,6 +37,8 @@ import { reportRoutes } from './routes/reports.ts';
 import { emailReportRoutes } from './routes/email-reports.ts';
 import { emailTestRoutes } from './routes/email-tests.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { segmentRoutes } from './routes/segments.ts';
+import { bulkActionRoutes } from './routes/bulk-actions.ts';
 import { templateTestSendRoutes } from './routes/template-test-send.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { trackingRoutes } from './routes/tracking.ts';
@@ -182,6 +184,8 @@ export async function buildApp(deps: AppDependencies, options: FastifyServerOpti
     await authenticated.register(dmTaskRoutes, deps);
     await authenticated.register(taskRoutes, deps);
     await authenticated.register(broadcastRoutes, deps);
+    await authenticated.register(segmentRoutes, deps);
+    await authenticated.register(bulkActionRoutes, deps);
   });
   // The marketer's console at `/`: pages that call the routes above with the reader's session.
   await app.register(consolePlugin, {

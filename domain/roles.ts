@@ -23,6 +23,8 @@ export function roleAllows(role: Role, method: string, url: string): boolean {
         (read && url.startsWith('/v1/leads')) ||
         // An escalated contact's colleagues at the same company are the rep's context.
         (read && url.startsWith('/v1/accounts')) ||
+        // Segments are saved lead lists: read like the leads; only marketers change them or act on them.
+        (read && url.startsWith('/v1/segments')) ||
         // Their own leads only: the route checks the key's name against the lead's owner.
         (method === 'POST' && url === '/v1/leads/:id/reactivation') ||
         url.startsWith('/v1/escalations') ||
@@ -34,7 +36,8 @@ export function roleAllows(role: Role, method: string, url: string): boolean {
       return (
         ((url === '/v1/leads' || url === '/v1/leads/import') && method === 'POST') ||
         (url === '/v1/events' && method === 'POST') ||
-        (read && url.startsWith('/v1/leads/'))
+        (read && url.startsWith('/v1/leads/')) ||
+        (read && url.startsWith('/v1/segments'))
       );
   }
 }

@@ -3,8 +3,17 @@ import Type, { type Static } from 'typebox';
 import { isTimeZone } from '../domain/cadence.ts';
 import { CONSENT_BASES, type Consent } from '../domain/consent.ts';
 import { EMAIL_PATTERN } from '../domain/email-address.ts';
-import { InvalidInput } from '../domain/errors.ts';
+import { InvalidInput, type InputProblem } from '../domain/errors.ts';
 import { DOCUMENTED_TIME_ZONE } from '../domain/time-zones.ts';
+import {
+  customFieldProblems,
+  MAX_CUSTOM_FIELD_NAME,
+  MAX_CUSTOM_FIELD_TEXT,
+  MAX_CUSTOM_FIELDS,
+  MAX_TAG_LENGTH,
+  MAX_TAGS,
+  normaliseTags,
+} from '../domain/segment-query.ts';
 import { findCadence } from '../db/repositories/cadences.ts';
 import { assignAccounts } from '../db/repositories/accounts.ts';
 import { findLeadByEmail, upsertLead, type Lead } from '../db/repositories/leads.ts';
@@ -12,6 +21,29 @@ import type { Queryable } from '../db/pool.ts';
 import { ensureLifecycleStarted } from './lifecycle-client.ts';
 
 const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
+
+/** A lead's tags as requests give them (normalised and checked by {@link leadExtrasProblems}). */
+export const LeadTags = Type.Array(Type.String({ minLength: 1, maxLength: MAX_TAG_LENGTH * 4 }), {
+  maxItems: MAX_TAGS * 4,
+  description: `at most ${MAX_TAGS} tags of at most ${MAX_TAG_LENGTH} characters; stored trimmed, NFKC and in lower case ("ＶＩＰ " is "vip"), duplicates dropped; given, they replace the lead's tags`,
+});
+
+/** A value of a custom field. */
+export const CustomFieldValueSchema = Type.Union([
+  Type.String({ maxLength: MAX_CUSTOM_FIELD_TEXT }),
+  Type.Number(),
+  Type.Boolean(),
+]);
+
+/** A lead's custom fields as requests give them. */
+export const LeadCustomFields = Type.Record(
+  Type.String({ minLength: 1, maxLength: MAX_CUSTOM_FIELD_NAME }),
+  CustomFieldValueSchema,
+  {
+    maxProperties: MAX_CUSTOM_FIELDS,
+    description: `a flat object of at most ${MAX_CUSTOM_FIELDS} fields, each a string, number or boolean; given, it replaces the lead's custom fields`,
+  },
+);
 
 /** A lead as `POST /v1/leads` and CRM webhooks give it. */
 export const LeadBody = Type.Object(
@@ -54,6 +86,8 @@ export const LeadBody = Type.Object(
         { additionalProperties: false, description: 'replaces the stored consent record; absent keeps it' },
       ),
     ),
+    tags: Type.Optional(LeadTags),
+    customFields: Type.Optional(LeadCustomFields),
   },
   { additionalProperties: false },
 );
@@ -91,10 +125,12 @@ export async function intakeLead(
   input: LeadInput,
   options: { consentIfNone?: Consent | undefined } = {},
 ): Promise<{ lead: Lead; created: boolean; workflowId: string }> {
-  const { email, cadence, ...profile } = input;
+  const { email, cadence, tags, ...profile } = input;
   const badTimezone = timezoneProblem(profile.timezone);
   if (badTimezone !== undefined)
     throw new InvalidInput('the lead is not valid', [{ path: '/timezone', message: badTimezone }]);
+  const extras = leadExtras(tags, profile.customFields);
+  if (extras.problems.length > 0) throw new InvalidInput('the lead is not valid', extras.problems);
   // Checked before anything is written: a lead on a cadence that does not exist would
   // start a workflow that can only fail.
   const cadenceKey = cadence ?? DEFAULT_CADENCE;
@@ -105,11 +141,30 @@ export async function intakeLead(
   const { lead, created } = await upsertLead(
     db,
     email,
-    { ...profile, cadenceKey: cadence },
+    { ...profile, tags: extras.tags, cadenceKey: cadence },
     { ...leadDefaults(cadenceKey), consentIfNone: options.consentIfNone },
   );
   // Its account follows its company and domain; an update without a company changes neither.
   if (created || profile.company !== undefined) await assignAccounts(db, [lead]);
   const { workflowId } = await ensureLifecycleStarted(temporal, taskQueue, lead);
   return { lead, created, workflowId };
+}
+
+/**
+ * A lead's tags normalised, and what is wrong with its tags and custom fields beyond their
+ * shape (too many tags once duplicates fold, a tag too long or blank, a blank field name, a
+ * number that is not finite), each at its JSON pointer.
+ */
+export function leadExtras(
+  tags: readonly string[] | undefined,
+  customFields: Record<string, unknown> | undefined,
+): { tags: string[] | undefined; problems: InputProblem[] } {
+  const normalised = tags === undefined ? undefined : normaliseTags(tags, '/tags');
+  return {
+    tags: normalised?.tags,
+    problems: [
+      ...(normalised?.problems ?? []),
+      ...(customFields === undefined ? [] : customFieldProblems(customFields, '/customFields')),
+    ],
+  };
 }

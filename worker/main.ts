@@ -5,6 +5,7 @@ import { loadServiceConfigOrExit } from '../config/load.ts';
 import { migrate } from '../db/migrate.ts';
 import { crmConnectionsFromConfig } from '../crm/providers.ts';
 import { ensureMailboxPoll } from '../intake/mailbox-poll-client.ts';
+import { ensureSegmentCounts } from '../intake/segment-counts-client.ts';
 import { createPool } from '../db/pool.ts';
 import { TemplateCache } from '../mail/render.ts';
 import { createMailer, displayNameOf } from '../mail/transport.ts';
@@ -103,6 +104,15 @@ if (config.imap !== undefined) {
     `replies: reading IMAP ${config.imap.host}/${config.imap.mailbox} every ${config.imap.pollSeconds} s${started ? ' (poller started)' : ''}\n`,
   );
 }
+// The daily segment count runs once per task queue; a worker that cannot start it now still serves.
+await ensureSegmentCounts(
+  new Client({ connection, namespace: config.temporalNamespace }),
+  config.temporalTaskQueue,
+).catch((error: unknown) => {
+  process.stderr.write(
+    `segments: the daily count could not be started (${(error as Error).message}); the next worker start retries\n`,
+  );
+});
 // Listening only once the worker exists: `up` of this target then means a worker that polls.
 let metricsServer: Server | undefined;
 if (config.workerMetricsPort !== undefined && sdkMetricsPort !== undefined) {

@@ -104,3 +104,19 @@ export const broadcastSteps = proxyActivities<Activities>({
     nonRetryableErrorTypes: ['BroadcastNotFound', 'SegmentNotFound'],
   },
 });
+
+/**
+ * Bulk actions: a page of leads per call, a heartbeat per lead, so a dead worker's page is
+ * retried on another in seconds; retried for as long as the failure is transient (each
+ * lead's outcome is recorded once, so a retried page applies only what is left).
+ */
+export const bulk = proxyActivities<Activities>({
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes: ['BulkActionNotFound'],
+  },
+});

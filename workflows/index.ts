@@ -6,3 +6,5 @@ export { escalationFollowUp } from './escalation-follow-up.ts';
 export { replyNotice } from './reply-notice.ts';
 export { mailboxPoll } from './mailbox-poll.ts';
 export { broadcast } from './broadcast.ts';
+export { bulkAction } from './bulk-action.ts';
+export { segmentCounts } from './segment-counts.ts';

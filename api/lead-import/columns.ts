@@ -1,8 +1,8 @@
 import type { LeadInput } from '../../intake/lead-intake.ts';
 
-/** A lead field a CSV column can fill: the `POST /v1/leads` body fields, address lines flattened. */
+/** A lead field a CSV column can fill: the `POST /v1/leads` body fields, address lines flattened (tags and custom fields are set through the API). */
 export type LeadColumn =
-  | Exclude<keyof LeadInput, 'postalAddress' | 'consent'>
+  | Exclude<keyof LeadInput, 'postalAddress' | 'consent' | 'tags' | 'customFields'>
   | 'postalCode'
   | 'prefecture'
   | 'city'

@@ -4,9 +4,11 @@ import Type from 'typebox';
 import { STAGES } from '../../domain/lead.ts';
 import { isReopenMove, manualMovesFrom, reopenRefusal, stageMoveAllowed } from '../../domain/stage-moves.ts';
 import { suppressionOf } from '../../db/repositories/suppressions.ts';
-import { findLead, setOwner } from '../../db/repositories/leads.ts';
-import { appendTimeline } from '../../db/repositories/timeline.ts';
-import { withTransaction } from '../../db/transaction.ts';
+import { findLead } from '../../db/repositories/leads.ts';
+import { normaliseTags } from '../../domain/segment-query.ts';
+import { InvalidInput } from '../../domain/errors.ts';
+import { assignOwner, changeLeadTags } from '../../intake/lead-edits.ts';
+import { LeadTags } from '../../intake/lead-intake.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { HttpError, notFound } from '../http-errors.ts';
 import { EMAIL_PATTERN } from '../../domain/email-address.ts';
@@ -30,6 +32,15 @@ const StageBody = Type.Object(
   { additionalProperties: false },
 );
 
+const TagsBody = Type.Object(
+  {
+    add: Type.Optional(LeadTags),
+    remove: Type.Optional(LeadTags),
+  },
+  { additionalProperties: false, description: 'tags to add and to remove (a tag in both is removed)' },
+);
+const TagsAnswer = Type.Object({ id: Type.String(), tags: Type.Array(Type.String()) });
+
 const OwnerAnswer = Type.Object({
   id: Type.String(),
   ownerEmail: Nullable(Type.String()),
@@ -44,7 +55,7 @@ const noLead = errors([404, 'no such lead']);
 
 /**
  * The console's lead actions beyond pause / resume / do-not-contact:
- * `POST /v1/leads/:id/owner` and `POST /v1/leads/:id/stage`.
+ * `POST /v1/leads/:id/owner`, `POST /v1/leads/:id/stage` and `POST /v1/leads/:id/tags`.
  */
 export const leadActionRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db, temporal, config }) => {
   /**
@@ -57,20 +68,40 @@ export const leadActionRoutes: FastifyPluginAsyncTypebox<AppDependencies> = asyn
     { schema: { params: IdParams, body: OwnerBody, response: { 200: OwnerAnswer, ...noLead } } },
     async (request) => {
       const ownerEmail = request.body.ownerEmail?.trim() ?? null;
-      const changed = await withTransaction(db, async (client) => {
-        const before = await setOwner(client, request.params.id, ownerEmail);
-        if (before) {
-          await appendTimeline(client, {
-            leadId: request.params.id,
-            at: new Date(),
-            kind: 'owner_changed',
-            detail: { from: before.previous, to: ownerEmail, by: request.caller?.keyId ?? null },
-          });
-        }
-        return before;
-      });
+      const changed = await assignOwner(db, request.params.id, ownerEmail, { keyId: request.caller?.keyId ?? null });
       if (!changed) throw notFound('lead');
       return { id: request.params.id, ownerEmail, previousOwnerEmail: changed.previous };
+    },
+  );
+
+  /**
+   * Adds and removes tags without restating the others (`POST /v1/leads` with `tags`
+   * replaces them all). More than 50 tags in the end is 409, and changes nothing.
+   */
+  app.post(
+    '/v1/leads/:id/tags',
+    {
+      schema: {
+        params: IdParams,
+        body: TagsBody,
+        response: {
+          200: TagsAnswer,
+          ...noLead,
+          ...errors([409, 'the lead would have more than 50 tags (too_many_tags); nothing was changed']),
+        },
+      },
+    },
+    async (request) => {
+      const add = normaliseTags(request.body.add ?? [], '/add');
+      const remove = normaliseTags(request.body.remove ?? [], '/remove');
+      const problems = [...add.problems, ...remove.problems];
+      if (problems.length > 0) throw new InvalidInput('the tags are not valid', problems);
+      const result = await changeLeadTags(db, request.params.id, add.tags, remove.tags);
+      if ('refused' in result) {
+        if (result.refused === 'no_such_lead') throw notFound('lead');
+        throw new HttpError(409, 'too_many_tags', 'the lead would have more than 50 tags');
+      }
+      return { id: request.params.id, tags: result.tags };
     },
   );
 

@@ -14,7 +14,7 @@ import { listTimeline, listTimelineOfKinds } from '../../db/repositories/timelin
 import type { AppDependencies } from '../dependencies.ts';
 import { notFound, unprocessable } from '../http-errors.ts';
 import { CURSOR_PATTERN, decodeCursor, encodeCursor } from '../page-cursor.ts';
-import { intakeLead, LeadBody } from '../../intake/lead-intake.ts';
+import { CustomFieldValueSchema, intakeLead, LeadBody } from '../../intake/lead-intake.ts';
 import { signalLead } from '../../intake/lifecycle-client.ts';
 import { logAboutLead } from '../plugins/lead-log-context.ts';
 import { errors, IdParams, Instant, Items, Nullable, PostalAddressSchema } from '../schemas.ts';
@@ -78,6 +78,9 @@ export const LeadSchema = Type.Object({
     }),
   ),
   contractEndReason: Text,
+  tags: Type.Array(Type.String(), { description: 'normalised: trimmed, NFKC, lower case' }),
+  customFields: Type.Record(Type.String(), CustomFieldValueSchema),
+  lastTouchAt: Nullable(Instant('when a touch last reached the lead (email accepted, DM to an address, to-do done)')),
   consent: Nullable(
     Type.Object(
       {
@@ -161,6 +164,9 @@ function present(lead: Lead, touches: number) {
                 : null,
           },
     contractEndReason: lead.contractEndReason,
+    tags: lead.tags ?? [],
+    customFields: lead.customFields ?? {},
+    lastTouchAt: lead.lastTouchAt?.toISOString() ?? null,
     consent: lead.consent ?? null,
     accountId: lead.accountId ?? null,
     createdAt: lead.createdAt.toISOString(),
@@ -174,6 +180,12 @@ const ACTIONS: Record<string, LeadEvent['kind']> = {
   resume: 'resume',
   'do-not-contact': 'do_not_contact',
 };
+
+/** A lead as GET /v1/leads and the segment routes answer it. */
+export const presentLead = present;
+
+/** A page of leads and the cursor of the next. */
+export const LeadPageSchema = LeadPage;
 
 /** Leads: create or update, read, timeline, and the pause / resume / do-not-contact actions. */
 export const leadRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app, { db, temporal, config }) => {

@@ -34,6 +34,9 @@ export interface LeadItem {
     expectedCloseDate: string | null;
     daysStalled: number | null;
   } | null;
+  /** Tags (normalised) and custom fields; absent in answers from before they existed. */
+  tags?: string[];
+  customFields?: Record<string, string | number | boolean>;
   /** The legal basis for email (特定電子メール法); null: none on record. */
   consent?: { basis: string; source: string; at: string; evidence?: string } | null;
   createdAt: string;

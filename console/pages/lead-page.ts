@@ -28,6 +28,10 @@ const text = messages({
     flags: '状態',
     consent: '同意の根拠',
     noConsent: '記録なし',
+    tags: 'タグ',
+    noTags: 'なし',
+    yes: 'はい',
+    no: 'いいえ',
     consentCsv: '同意記録 (CSV)',
     evidence: '証跡',
     consentGaps: '根拠のないリード一覧',
@@ -85,6 +89,10 @@ const text = messages({
     flags: 'State',
     consent: 'Consent basis',
     noConsent: 'none on record',
+    tags: 'Tags',
+    noTags: 'none',
+    yes: 'yes',
+    no: 'no',
     consentCsv: 'Consent record (CSV)',
     evidence: 'evidence',
     consentGaps: 'all leads without a basis',
@@ -209,6 +217,15 @@ function statusBlock(ctx: ConsoleContext, lead: LeadItem, oob: boolean): Html {
 <dt>${t.owner}</dt><dd data-field="owner">${lead.profile.ownerEmail ?? t.unassigned}</dd>
 <dt>${t.flags}</dt><dd data-field="flags">${lead.doNotContact ? html`<span class="badge hot">${t.dnc}</span>` : lead.paused ? html`<span class="badge">${t.paused}</span>` : t.active}</dd>
 <dt>${t.consent}</dt><dd data-field="consent">${consentLine(ctx, lead)} <a href="/v1/leads/${lead.id}/consent.csv" download>${t.consentCsv}</a></dd>
+<dt>${t.tags}</dt><dd data-field="tags">${
+    (lead.tags ?? []).length === 0
+      ? html`<span class="muted">${t.noTags}</span>`
+      : (lead.tags ?? []).map((tag) => html`<span class="badge">${tag}</span> `)
+  }</dd>
+${Object.entries(lead.customFields ?? {}).map(
+  ([name, value]) =>
+    html`<dt>${name}</dt><dd data-field="custom-field">${typeof value === 'boolean' ? (value ? t.yes : t.no) : typeof value === 'number' ? formatNumber(ctx.lang, value) : value}</dd>`,
+)}
 ${lead.deal ? html`<dt>${t.deal}</dt><dd>${lead.deal.status}${lead.deal.stage ? ` · ${lead.deal.stage}` : ''}${lead.deal.amount === null ? '' : ` · ¥${formatNumber(ctx.lang, lead.deal.amount)}`}</dd>` : ''}
 </dl>
 ${actions.length > 0 ? html`<div class="actions" role="group" aria-label="${t.actions}">${actions}</div>` : ''}

@@ -1,4 +1,5 @@
 import type { Consent } from '../../domain/consent.ts';
+import type { CustomFields } from '../../domain/segment-query.ts';
 import type { Locale, Stage } from '../../domain/lead.ts';
 import { COUNTED_HALF_LIVES } from '../../domain/scoring.ts';
 import type { Queryable } from '../pool.ts';
@@ -31,6 +32,10 @@ export interface LeadProfile {
   externalId?: string | undefined;
   /** The legal basis for email (特定電子メール法); absent keeps the stored record. */
   consent?: Consent | undefined;
+  /** Tags, normalised (domain/segment-query.ts); given, they replace the stored ones. */
+  tags?: string[] | undefined;
+  /** Custom fields; given, they replace the stored object. */
+  customFields?: CustomFields | undefined;
 }
 
 /** A lead's deal as the CRM last reported it. */
@@ -67,6 +72,8 @@ export interface Lead extends LeadProfile {
   contractEndReason: string | null;
   /** The account (company) the lead is grouped into (db/repositories/accounts.ts); null when it has none. */
   accountId?: string | null | undefined;
+  /** When a touch last reached the lead (kept by the database's triggers); null: never. */
+  lastTouchAt?: Date | null | undefined;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -106,6 +113,9 @@ export interface LeadRow {
   contract_end_reason: string | null;
   consent: Consent | null;
   account_id?: string | null;
+  tags: string[];
+  custom_fields: CustomFields;
+  last_touch_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -155,6 +165,9 @@ function fromRow(row: LeadRow): Lead {
     contractEndReason: row.contract_end_reason,
     consent: row.consent ?? undefined,
     accountId: row.account_id ?? null,
+    tags: row.tags,
+    customFields: row.custom_fields,
+    lastTouchAt: row.last_touch_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -176,8 +189,9 @@ export async function upsertLead(
 ): Promise<{ lead: Lead; created: boolean }> {
   const result = await db.query<LeadRow & { created: boolean }>(
     `INSERT INTO leads AS l (email, name, company, department, title, phone, postal_address, source,
-                             owner_email, cadence_key, locale, timezone, external_id, consent)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE($10, $14), COALESCE($11, $15), COALESCE($12, $16), $13, COALESCE($17::jsonb, $18::jsonb))
+                             owner_email, cadence_key, locale, timezone, external_id, consent, tags, custom_fields)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE($10, $14), COALESCE($11, $15), COALESCE($12, $16), $13,
+             COALESCE($17::jsonb, $18::jsonb), COALESCE($19::text[], '{}'), COALESCE($20::jsonb, '{}'))
      ON CONFLICT (lower(email)) DO UPDATE SET
        name = COALESCE($2, l.name), company = COALESCE($3, l.company),
        department = COALESCE($4, l.department), title = COALESCE($5, l.title),
@@ -191,6 +205,7 @@ export async function upsertLead(
        locale = COALESCE($11, l.locale),
        timezone = COALESCE($12, l.timezone), external_id = COALESCE($13, l.external_id),
        consent = COALESCE($17::jsonb, l.consent, $18::jsonb),
+       tags = COALESCE($19::text[], l.tags), custom_fields = COALESCE($20::jsonb, l.custom_fields),
        updated_at = now()
      RETURNING l.*, (xmax = 0) AS created`,
     [
@@ -212,6 +227,8 @@ export async function upsertLead(
       defaults.timezone,
       profile.consent === undefined ? null : JSON.stringify(profile.consent),
       defaults.consentIfNone === undefined ? null : JSON.stringify(defaults.consentIfNone),
+      profile.tags ?? null,
+      profile.customFields === undefined ? null : JSON.stringify(profile.customFields),
     ],
   );
   const row = result.rows[0] as LeadRow & { created: boolean };
@@ -491,4 +508,31 @@ export async function setCadenceKey(db: Queryable, id: string, cadenceKey: strin
     [id, cadenceKey],
   );
   return result.rowCount === 1;
+}
+
+/**
+ * Adds and removes tags (normalised already) on one lead, in one statement, so two
+ * concurrent changes never lose each other's tags; answers the tags it has now, or
+ * undefined when there is no such lead. Adding a tag it has, or removing one it has not,
+ * changes nothing: applying a change twice is applying it once.
+ */
+export async function changeTags(
+  db: Queryable,
+  id: string,
+  add: readonly string[],
+  remove: readonly string[],
+): Promise<string[] | undefined> {
+  if (!isUuid(id)) return undefined;
+  const result = await db.query<{ tags: string[] }>(
+    `UPDATE leads SET tags = ARRAY(
+              SELECT t FROM (SELECT t, n FROM unnest(tags) WITH ORDINALITY AS kept(t, n) WHERE NOT t = ANY($3::text[])
+                             UNION ALL
+                             SELECT a, 1000 + k FROM unnest($2::text[]) WITH ORDINALITY AS added(a, k)
+                              WHERE NOT a = ANY(tags) AND NOT a = ANY($3::text[])) AS next
+               ORDER BY n),
+            updated_at = now()
+      WHERE id = $1 RETURNING tags`,
+    [id, add, remove],
+  );
+  return result.rows[0]?.tags;
 }

@@ -208,7 +208,12 @@ export async function segmentLeadIdsPage(
   return queryLeadIdsPage(db, segment.query, afterLeadId, limit);
 }
 
-/** A page of the leads a query matches, newest first, after `cursor`: the lead list's keyset order. */
+/**
+ * A page of the leads a query matches, newest first, after `cursor`: the lead list's keyset
+ * order. Instants are compared in milliseconds, as cursors carry them: leads made in one
+ * statement share a microsecond-exact `created_at`, and a cursor cut to milliseconds must
+ * neither skip nor repeat them.
+ */
 export async function listQueryLeads(
   db: Queryable,
   query: SegmentQuery,
@@ -218,8 +223,9 @@ export async function listQueryLeads(
   const params: unknown[] = [cursor?.createdAt ?? null, cursor?.id ?? null, limit + 1];
   const result = await db.query<LeadRow>(
     `SELECT * FROM leads l
-      WHERE ($1::timestamptz IS NULL OR (l.created_at, l.id) < ($1, $2::uuid)) AND ${segmentConditionSql(query, params)}
-      ORDER BY l.created_at DESC, l.id DESC
+      WHERE ($1::timestamptz IS NULL OR (date_trunc('milliseconds', l.created_at), l.id) < ($1, $2::uuid))
+        AND ${segmentConditionSql(query, params)}
+      ORDER BY date_trunc('milliseconds', l.created_at) DESC, l.id DESC
       LIMIT $3`,
     params,
   );

@@ -7,6 +7,7 @@ import { importRows } from './import.ts';
 import { leadRows } from './leads.ts';
 import type { Row } from './table.ts';
 import { webhookRows } from './webhooks.ts';
+import { segmentRows } from './segments.ts';
 
 /** Every row of the bad-input table: one per route and case. Add a family's file here
  * (the console's last: its sign-out rows must not end the sessions other rows use). */
@@ -18,5 +19,6 @@ export const ROWS: readonly Row[] = [
   ...accountRows,
   ...broadcastRows,
   ...importRows,
+  ...segmentRows,
   ...consoleRows,
 ];

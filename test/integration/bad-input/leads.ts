@@ -135,6 +135,23 @@ export const leadRows: Row[] = [
     '/externalId': text(200),
   }),
 
+  {
+    route: createLead.route,
+    case: '51 tags',
+    request: (f) =>
+      send(createLead, f, JSON.stringify({ email: f.leadEmail, tags: Array.from({ length: 51 }, (_, i) => `t${i}`) })),
+    status: 422,
+    code: 'invalid',
+    names: ['tags'],
+  },
+  {
+    route: createLead.route,
+    case: 'a custom field holding an object',
+    request: (f) => send(createLead, f, JSON.stringify({ email: f.leadEmail, customFields: { a: { b: 1 } } })),
+    status: 422,
+    code: 'invalid',
+    names: ['customFields'],
+  },
   ...keyCases('GET /v1/leads', () => ({ method: 'GET', url: '/v1/leads', headers: auth })),
   ...queryCases('GET /v1/leads', '/v1/leads', admin, [
     ['an unknown stage', { stage: 'won' }, 422, 'stage'],
