@@ -73,6 +73,7 @@ const PAGES: [string, (f: Fixtures) => string][] = [
   ['GET /templates', () => '/templates'],
   ['GET /templates/:key', () => '/templates/welcome'],
   ['GET /leads', () => '/leads'],
+  ['GET /leads/without-consent', () => '/leads/without-consent'],
   ['GET /leads/:id', (f) => `/leads/${f.leadId}`],
   ['GET /leads/:id/timeline', (f) => `/leads/${f.leadId}/timeline`],
   ['GET /accounts', () => '/accounts'],
