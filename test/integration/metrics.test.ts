@@ -150,9 +150,13 @@ describe('metrics of the API and of a worker', () => {
       expect(
         workerAfter.filter((s) => s.name === 'lle_emails_failed_total' || s.name === 'lle_emails_suppressed_total'),
       ).toEqual([]);
-      // The Temporal SDK's runtime metrics are merged in: workflow task latency among them.
+      // The Temporal SDK's runtime metrics are merged in: workflow task latency among them,
+      // per workflow type (the worker also runs its daily segment count).
       expect(
-        sampleValue(workerAfter, 'temporal_workflow_task_execution_latency_seconds_count', { task_queue: taskQueue }),
+        sampleValue(workerAfter, 'temporal_workflow_task_execution_latency_seconds_count', {
+          task_queue: taskQueue,
+          workflow_type: 'leadLifecycle',
+        }),
       ).toBeGreaterThan(0);
       expect(
         sampleValue(workerAfter, 'temporal_workflow_task_schedule_to_start_latency_seconds_count', {
