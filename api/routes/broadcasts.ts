@@ -99,15 +99,20 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** The most lead ids a preview's URL names. */
+export const PREVIEW_MAX_LEAD_IDS = 200;
+
 const PreviewQuery = Type.Object(
   {
     template: TemplateKey,
     segmentId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     leadIds: Type.Optional(
       Type.String({
-        maxLength: 37 * MAX_LEAD_IDS,
+        // A URL carries at most 16 KiB of request line and headers (Node's limit; 431 past
+        // it), so a preview names at most 200 ids; preview a larger selection as a segment.
+        maxLength: 37 * PREVIEW_MAX_LEAD_IDS - 1,
         pattern: `^${UUID_PATTERN.source.slice(1, -1)}(,${UUID_PATTERN.source.slice(1, -1)})*$`,
-        description: 'comma-separated lead ids',
+        description: `comma-separated lead ids, at most ${PREVIEW_MAX_LEAD_IDS} (a URL holds no more; preview a larger selection as a segment)`,
       }),
     ),
   },

@@ -1,6 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
-import type { BroadcastDetailView, BroadcastItem, BroadcastPreview } from '../../api/routes/broadcasts.ts';
+import {
+  PREVIEW_MAX_LEAD_IDS,
+  type BroadcastDetailView,
+  type BroadcastItem,
+  type BroadcastPreview,
+} from '../../api/routes/broadcasts.ts';
 import type { TemplateList } from '../../api/routes/templates.ts';
 import { apiErrorOf, apiFor, contextOf, type ApiAnswer, type ConsoleContext } from '../context.ts';
 import { html, type Html } from '../html.ts';
@@ -308,11 +313,19 @@ ${
       }
       if (fields.action === 'preview') {
         const query = new URLSearchParams({ template: fields.template ?? '' });
-        if ('leadIds' in recipients) query.set('leadIds', recipients.leadIds.join(','));
+        // A preview's URL names at most PREVIEW_MAX_LEAD_IDS leads: the first of a larger
+        // selection show their subjects, and the count is the selection's (the leads came
+        // from the list just now; scheduling checks each one again).
+        const shown = 'leadIds' in recipients ? recipients.leadIds.slice(0, PREVIEW_MAX_LEAD_IDS) : [];
+        if ('leadIds' in recipients) query.set('leadIds', shown.join(','));
         else query.set('segmentId', recipients.segmentId);
         const answer = await api.get<Preview>(`/v1/broadcasts/preview?${query.toString()}`);
         if (answer.status !== 200) return refused(answer);
-        const { ctx, page } = await newPage(request, fields, { preview: answer.body });
+        const preview =
+          'leadIds' in recipients && recipients.leadIds.length > shown.length
+            ? { ...answer.body, count: new Set(recipients.leadIds.map((id) => id.toLowerCase())).size }
+            : answer.body;
+        const { ctx, page } = await newPage(request, fields, { preview });
         return sendPage(reply, ctx, page);
       }
       const sendAt = sendAtOf(fields);
