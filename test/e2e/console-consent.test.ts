@@ -24,33 +24,40 @@ const CARD = {
   evidence: 'card-0042',
 };
 
+/** Saves the template and cadence on the harness's stack and creates each lead on it; its ids by name. */
+async function seedLeads(h: ConsoleHarness, leads: readonly (readonly [string, Record<string, unknown>])[]) {
+  for (const [url, payload] of [
+    ['/v1/templates/e2e-consent', TEMPLATE],
+    ['/v1/cadences/e2e-consent', CADENCE],
+  ] as const)
+    expect((await h.app.inject({ method: 'PUT', url, headers: auth, payload })).statusCode).toBe(201);
+  const ids = new Map<string, string>();
+  for (const [name, extra] of leads) {
+    const created = await h.app.inject({
+      method: 'POST',
+      url: '/v1/leads',
+      headers: auth,
+      payload: { email: `${name}@example.jp`, cadence: 'e2e-consent', ...extra },
+    });
+    expect(created.statusCode).toBe(201);
+    ids.set(name, created.json<{ id: string }>().id);
+  }
+  return ids;
+}
+
 describe('consent and replies in the console, in a browser', () => {
   let h: ConsoleHarness;
-  const ids = new Map<string, string>();
+  let ids = new Map<string, string>();
   const id = (name: string) => ids.get(name)!;
 
   beforeAll(async () => {
     h = await startConsoleHarness({ config: { mailgunWebhookSigningKey: MAILGUN_KEY } });
-    for (const [url, payload] of [
-      ['/v1/templates/e2e-consent', TEMPLATE],
-      ['/v1/cadences/e2e-consent', CADENCE],
-    ] as const)
-      expect((await h.app.inject({ method: 'PUT', url, headers: auth, payload })).statusCode).toBe(201);
-    for (const [name, extra] of [
+    ids = await seedLeads(h, [
       ['carded', { name: '名刺 花子', consent: CARD }],
       ['bare', { name: '根拠 なし', company: '無記録商事' }],
       ['replier', { name: '返信 一郎', ownerEmail: 'rep.reply@example.jp' }],
       ['away', { name: '不在 二郎', ownerEmail: 'rep.reply@example.jp' }],
-    ] as const) {
-      const created = await h.app.inject({
-        method: 'POST',
-        url: '/v1/leads',
-        headers: auth,
-        payload: { email: `${name}@example.jp`, cadence: 'e2e-consent', ...extra },
-      });
-      expect(created.statusCode).toBe(201);
-      ids.set(name, created.json<{ id: string }>().id);
-    }
+    ]);
   });
   afterAll(async () => h.stop());
 
@@ -171,29 +178,15 @@ describe('consent and replies in the console, in a browser', () => {
 
 describe('CONSENT_REQUIRED on, in a browser', () => {
   let h: ConsoleHarness;
-  const ids = new Map<string, string>();
+  let ids = new Map<string, string>();
   const id = (name: string) => ids.get(name)!;
 
   beforeAll(async () => {
     h = await startConsoleHarness({ config: { consentRequired: true }, workerOptions: { consentRequired: true } });
-    for (const [url, payload] of [
-      ['/v1/templates/e2e-consent', TEMPLATE],
-      ['/v1/cadences/e2e-consent', CADENCE],
-    ] as const)
-      expect((await h.app.inject({ method: 'PUT', url, headers: auth, payload })).statusCode).toBe(201);
-    for (const [name, extra] of [
+    ids = await seedLeads(h, [
       ['required-carded', { consent: CARD }],
       ['required-bare', {}],
-    ] as const) {
-      const created = await h.app.inject({
-        method: 'POST',
-        url: '/v1/leads',
-        headers: auth,
-        payload: { email: `${name}@example.jp`, cadence: 'e2e-consent', ...extra },
-      });
-      expect(created.statusCode).toBe(201);
-      ids.set(name, created.json<{ id: string }>().id);
-    }
+    ]);
   });
   afterAll(async () => h.stop());
 
