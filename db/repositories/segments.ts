@@ -210,9 +210,8 @@ export async function segmentLeadIdsPage(
 
 /**
  * A page of the leads a query matches, newest first, after `cursor`: the lead list's keyset
- * order. Instants are compared in milliseconds, as cursors carry them: leads made in one
- * statement share a microsecond-exact `created_at`, and a cursor cut to milliseconds must
- * neither skip nor repeat them.
+ * order, on the `leads_created` index. `created_at` is kept in milliseconds, as cursors
+ * carry it (migration 1735200000000), so a cursor neither skips nor repeats a lead.
  */
 export async function listQueryLeads(
   db: Queryable,
@@ -223,9 +222,9 @@ export async function listQueryLeads(
   const params: unknown[] = [cursor?.createdAt ?? null, cursor?.id ?? null, limit + 1];
   const result = await db.query<LeadRow>(
     `SELECT * FROM leads l
-      WHERE ($1::timestamptz IS NULL OR (date_trunc('milliseconds', l.created_at), l.id) < ($1, $2::uuid))
+      WHERE ($1::timestamptz IS NULL OR (l.created_at, l.id) < ($1, $2::uuid))
         AND ${segmentConditionSql(query, params)}
-      ORDER BY date_trunc('milliseconds', l.created_at) DESC, l.id DESC
+      ORDER BY l.created_at DESC, l.id DESC
       LIMIT $3`,
     params,
   );

@@ -168,3 +168,55 @@ describe('consent and replies in the console, in a browser', () => {
     await h.screenshot(page, 'auto-reply-timeline-ja-390');
   });
 });
+
+describe('CONSENT_REQUIRED on, in a browser', () => {
+  let h: ConsoleHarness;
+  const ids = new Map<string, string>();
+  const id = (name: string) => ids.get(name)!;
+
+  beforeAll(async () => {
+    h = await startConsoleHarness({ config: { consentRequired: true }, workerOptions: { consentRequired: true } });
+    for (const [url, payload] of [
+      ['/v1/templates/e2e-consent', TEMPLATE],
+      ['/v1/cadences/e2e-consent', CADENCE],
+    ] as const)
+      expect((await h.app.inject({ method: 'PUT', url, headers: auth, payload })).statusCode).toBe(201);
+    for (const [name, extra] of [
+      ['required-carded', { consent: CARD }],
+      ['required-bare', {}],
+    ] as const) {
+      const created = await h.app.inject({
+        method: 'POST',
+        url: '/v1/leads',
+        headers: auth,
+        payload: { email: `${name}@example.jp`, cadence: 'e2e-consent', ...extra },
+      });
+      expect(created.statusCode).toBe(201);
+      ids.set(name, created.json<{ id: string }>().id);
+    }
+  });
+  afterAll(async () => h.stop());
+
+  it('says on the lead page why a lead without a basis gets no email, and says nothing for a lead with one', async () => {
+    // The email step came due: the lead with a basis got it, the other did not.
+    await waitFor(
+      async () => (await mailTo('required-carded@example.jp')).length === 1,
+      'the email to the carded lead',
+    );
+    const ja = await h.signedInPage(await h.keyFor('marketer'), { mobile: true, lang: 'ja' });
+    await ja.goto(`/leads/${id('required-bare')}`);
+    expect(await ja.locator('[data-field="explain-consent"]').textContent()).toBe(
+      'メールは送りません：同意の根拠が記録されていないためです（CONSENT_REQUIRED が有効）。DM とタスクは続きます。根拠を登録するとメールも再開します。',
+    );
+    await h.screenshot(ja, 'consent-required-lead-ja-390');
+    await ja.goto(`/leads/${id('required-carded')}`);
+    expect(await ja.locator('[data-field="explain-consent"]').count()).toBe(0);
+
+    const en = await h.signedInPage(await h.keyFor('marketer'), { lang: 'en' });
+    await en.goto(`/leads/${id('required-bare')}`);
+    expect(await en.locator('[data-field="explain-consent"]').textContent()).toBe(
+      'No email: no consent basis is on record (CONSENT_REQUIRED is on). DM and tasks go on; email resumes once a basis is recorded.',
+    );
+    expect(await mailTo('required-bare@example.jp')).toHaveLength(0);
+  });
+});

@@ -51,6 +51,34 @@ describe('GET /v1/leads', () => {
     expect(seen).toEqual([6, 5, 4, 3, 2, 1, 0].map((i) => `list-${i}@example.jp`));
   });
 
+  it('skips no lead created within the millisecond of a page’s last lead', async () => {
+    // Leads inserted back to back, each in its own transaction, several to a millisecond:
+    // before creation instants were kept in milliseconds, a lead created later in the same
+    // millisecond as a page's last lead, but sorting after it, was on no page.
+    for (let i = 0; i < 60; i++)
+      await pool.query(
+        "INSERT INTO leads (email, cadence_key, owner_email) VALUES ($1, 'default', 'burst@example.com')",
+        [`burst-${i}@example.jp`],
+      );
+    const sameMillisecond = await pool.query<{ n: string }>(
+      "SELECT count(*) AS n FROM leads WHERE owner_email = 'burst@example.com' GROUP BY date_trunc('milliseconds', created_at) HAVING count(*) > 1",
+    );
+    // The case this test is about happened (on a machine this fast it always does).
+    expect(sameMillisecond.rowCount).toBeGreaterThan(0);
+    for (const limit of [1, 2, 7]) {
+      const seen: string[] = [];
+      let page = await list(`?owner=burst@example.com&limit=${limit}`);
+      seen.push(...page.items.map((l) => l.email));
+      while (page.nextCursor) {
+        page = await list(`?owner=burst@example.com&limit=${limit}&cursor=${page.nextCursor}`);
+        seen.push(...page.items.map((l) => l.email));
+      }
+      expect(seen.sort(), `pages of ${limit}`).toEqual(
+        Array.from({ length: 60 }, (_, i) => `burst-${i}@example.jp`).sort(),
+      );
+    }
+  });
+
   it('filters by stage, score, owner and text in name, company or email', async () => {
     expect((await list('?stage=deal')).items.map((l) => l.email).sort()).toEqual([
       'list-5@example.jp',

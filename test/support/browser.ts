@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Config } from '../../config/env.ts';
-import { auth, stack, startTestServices } from './services.ts';
+import { auth, stack, startTestServices, type TestWorkerOptions } from './services.ts';
 
 /** Debian's chromium (CI installs it with apt); CHROMIUM_PATH points elsewhere. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -45,8 +45,13 @@ export interface ConsoleHarness {
  * Starts a test file's services (fresh database, worker, API with the console) listening
  * on a loopback port, with the capture SMTP outbox, and launches Debian's chromium.
  */
-export async function startConsoleHarness(options: { config?: Partial<Config> } = {}): Promise<ConsoleHarness> {
-  const services = await startTestServices({ config: { outboxDir: stack().outboxDir, ...options.config } });
+export async function startConsoleHarness(
+  options: { config?: Partial<Config>; workerOptions?: TestWorkerOptions } = {},
+): Promise<ConsoleHarness> {
+  const services = await startTestServices({
+    config: { outboxDir: stack().outboxDir, ...options.config },
+    ...(options.workerOptions ? { workerOptions: options.workerOptions } : {}),
+  });
   const address = await services.app.listen({ port: 0, host: '127.0.0.1' });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
   await mkdir(ARTIFACTS_DIR, { recursive: true });
