@@ -19,6 +19,7 @@ const text = messages({
     skipped: 'スキップ',
     pending: '残り',
     failures: '失敗したリード',
+    progress: '進捗',
     cancel: '中止',
     cancelAsk: 'この一括操作を中止します。済んだ分はそのまま残ります。よろしいですか？',
     requestedBy: '実行者',
@@ -50,6 +51,7 @@ const text = messages({
     skipped: 'Skipped',
     pending: 'To do',
     failures: 'Failed leads',
+    progress: 'Progress',
     cancel: 'Cancel',
     cancelAsk: 'Cancel this bulk action? What is done stays done.',
     requestedBy: 'Requested by',
@@ -89,6 +91,7 @@ function progress(ctx: ConsoleContext, a: BulkActionView): Html {
   const n = (value: number | null) => formatNumber(ctx.lang, value);
   const mayCancel = running(a) && ctx.can('POST', '/v1/bulk-actions/:id/cancel');
   return html`<div id="progress"${running(a) ? html` hx-get="/bulk-actions/${a.id}" hx-select="#progress" hx-trigger="${POLL}" hx-swap="outerHTML"` : ''} aria-live="polite">
+<h2>${t.progress}</h2>
 <dl class="profile"><dt>${t.state}</dt><dd data-state="${a.state}">${t[`state_${a.state}`]}</dd>
 ${a.finishedAt ? html`<dt>${t.finished}</dt><dd>${formatDateTime(ctx.lang, a.finishedAt)}</dd>` : ''}</dl>
 <div class="table-wrap"><table><thead><tr><th scope="col">${t.total}</th><th scope="col">${t.done}</th><th scope="col">${t.failed}</th><th scope="col">${t.skipped}</th><th scope="col">${t.pending}</th></tr></thead>

@@ -57,8 +57,8 @@ describe('console in a browser: segments and bulk actions', () => {
     expect(await h.screenshotBothWidths(page, 'segments-ja')).toBeLessThanOrEqual(0);
 
     await card.getByRole('link', { name: `VIP候補 ${run}` }).click();
-    await page.getByLabel('操作').selectOption('add_tag');
-    await page.getByLabel('タグ').fill('ＶＩＰ');
+    await page.getByLabel('操作', { exact: true }).selectOption('add_tag');
+    await page.getByLabel('タグ', { exact: true }).fill('ＶＩＰ');
     await page.getByRole('button', { name: '確認へ進む' }).click();
     expect(await page.locator('[data-confirm-text]').textContent()).toBe('3件のリードにタグ「vip」を追加します');
     // Nothing has changed before the confirmation.
@@ -83,7 +83,7 @@ describe('console in a browser: segments and bulk actions', () => {
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.waitForURL(/\/segments\/[0-9a-f-]{36}\?done=saved$/);
     expect(await page.locator('dd[data-count]').textContent()).toBe('2');
-    await page.getByLabel('Action').selectOption('set_owner');
+    await page.getByLabel('Action', { exact: true }).selectOption('set_owner');
     await page.getByLabel(/Owner email/).fill('rep@example.jp');
     await page.getByRole('button', { name: 'Review' }).click();
     expect(await page.locator('[data-confirm-text]').textContent()).toBe('Change the owner of 2 leads');
@@ -102,5 +102,16 @@ describe('console in a browser: segments and bulk actions', () => {
     );
     await h.screenshot(page, 'segments-en-390');
     await page.context().close();
+
+    // A sales rep reads segments and their leads, but is offered neither saving nor acting.
+    const rep = await h.signedInPage(await h.keyFor('sales'), { lang: 'en' });
+    await rep.goto(`/leads?q=en${run}`);
+    expect(await rep.getByText('Save this filter as a segment').count()).toBe(0);
+    await rep.goto('/segments');
+    await rep.getByRole('link', { name: `Smith and Jones ${run}` }).click();
+    expect(await rep.locator('tr[data-lead-id]').count()).toBe(2);
+    expect(await rep.getByRole('region', { name: 'Bulk action' }).count()).toBe(0);
+    expect(await rep.getByRole('button', { name: 'Review' }).count()).toBe(0);
+    await rep.context().close();
   });
 });
