@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import type { BulkActionSchema } from '../../api/routes/bulk-actions.ts';
+import type { BulkActionKind, BulkActionState } from '../../domain/bulk-actions.ts';
 import { apiFor, contextOf, type ConsoleContext } from '../context.ts';
 import { html, type Html } from '../html.ts';
-import { formatDateTime, formatNumber, messages } from '../i18n.ts';
+import { formatDateTime, formatNumber, messages, type Lang } from '../i18n.ts';
 import { csrfField, sendApiError, sendPage } from '../layout.ts';
 
 const text = messages({
@@ -74,6 +75,12 @@ const text = messages({
 });
 
 type BulkActionView = Static<typeof BulkActionSchema>;
+
+/** A bulk action's kind in the reader's language (the segment page's form and list use it too). */
+export const bulkActionName = (lang: Lang, action: BulkActionKind): string => text(lang)[`act_${action}`];
+
+/** A bulk action's state in the reader's language. */
+export const bulkStateName = (lang: Lang, state: BulkActionState): string => text(lang)[`state_${state}`];
 const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 const CancelForm = Type.Object({ _csrf: Type.String() }, { additionalProperties: false });
 /** How often an open progress view asks for the figures while the action runs. */

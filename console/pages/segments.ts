@@ -4,6 +4,7 @@ import type { SegmentSchema } from '../../api/routes/segments.ts';
 import { BULK_ACTIONS, type BulkActionKind, type BulkActionState } from '../../domain/bulk-actions.ts';
 import { normaliseTag, type SegmentQuery } from '../../domain/segment-query.ts';
 import { lineChart } from '../charts.ts';
+import { bulkActionName, bulkStateName } from './bulk-actions.ts';
 import { apiErrorOf, apiFor, contextOf, type ConsoleContext } from '../context.ts';
 import { html, type Html } from '../html.ts';
 import { common, formatDateTime, formatNumber, messages, stageName, type Lang } from '../i18n.ts';
@@ -46,13 +47,6 @@ const text = messages({
     state: '状態',
     saved: 'セグメントを保存しました',
     fromList: 'リード一覧',
-    act_move_cadence: 'カデンツを変更',
-    act_set_owner: '担当者を変更',
-    act_pause: '一時停止',
-    act_resume: '再開',
-    act_add_tag: 'タグを追加',
-    act_remove_tag: 'タグを外す',
-    act_do_not_contact: '連絡禁止にする',
     ask_move_cadence: '{n}件のリードのカデンツを「{p}」に変更します',
     ask_set_owner: '{n}件のリードの担当者を変更します',
     ask_pause: '{n}件のリードを一時停止します',
@@ -81,11 +75,6 @@ const text = messages({
     q_customField: 'カスタム項目「{k}」が {v}',
     q_search: '名前・会社・メールに「{v}」を含む',
     or: ' または ',
-    state_pending: '対象を確定中',
-    state_running: '実行中',
-    state_completed: '完了',
-    state_cancelled: '中止',
-    state_failed: '失敗',
   },
   en: {
     title: 'Segments',
@@ -123,13 +112,6 @@ const text = messages({
     state: 'State',
     saved: 'Segment saved',
     fromList: 'Lead list',
-    act_move_cadence: 'Move to a cadence',
-    act_set_owner: 'Set the owner',
-    act_pause: 'Pause',
-    act_resume: 'Resume',
-    act_add_tag: 'Add a tag',
-    act_remove_tag: 'Remove a tag',
-    act_do_not_contact: 'Mark do not contact',
     ask_move_cadence: 'Move {n} leads to the cadence "{p}"',
     ask_set_owner: 'Change the owner of {n} leads',
     ask_pause: 'Pause {n} leads',
@@ -158,11 +140,6 @@ const text = messages({
     q_customField: 'custom field "{k}" is {v}',
     q_search: 'name, company or email contains "{v}"',
     or: ' or ',
-    state_pending: 'taking the selection',
-    state_running: 'running',
-    state_completed: 'completed',
-    state_cancelled: 'cancelled',
-    state_failed: 'failed',
   },
 });
 
@@ -272,7 +249,8 @@ function bulkForm(ctx: ConsoleContext, segmentId: string, values: Partial<BulkFi
   return html`<section class="card" aria-labelledby="bulk-title"><h2 id="bulk-title">${t.bulkTitle}</h2><p class="muted">${t.bulkIntro}</p>
 <form method="post" action="/segments/${segmentId}/bulk" class="stack">${csrfField(ctx)}<input type="hidden" name="step" value="confirm">
 <div class="field"><label for="bulk-action">${t.action}</label><select id="bulk-action" name="action">${BULK_ACTIONS.map(
-    (a) => html`<option value="${a}"${a === values.action ? html` selected` : ''}>${t[`act_${a}`]}</option>`,
+    (a) =>
+      html`<option value="${a}"${a === values.action ? html` selected` : ''}>${bulkActionName(ctx.lang, a)}</option>`,
   )}</select></div>
 <div class="field"><label for="bulk-cadence">${t.cadence}</label><input id="bulk-cadence" name="cadence" maxlength="100" value="${values.cadence ?? ''}"></div>
 <div class="field"><label for="bulk-owner">${t.ownerEmail}</label><input id="bulk-owner" name="ownerEmail" type="email" maxlength="254" value="${values.ownerEmail ?? ''}"></div>
@@ -380,7 +358,7 @@ ${
   recent.length > 0
     ? html`<h2>${t.recent}</h2><ul>${recent.map(
         (a) =>
-          html`<li><a href="/bulk-actions/${a.id}">${t[`act_${a.action}`]}</a> · ${t[`state_${a.state}`]} · ${formatDateTime(ctx.lang, a.createdAt)}</li>`,
+          html`<li><a href="/bulk-actions/${a.id}">${bulkActionName(ctx.lang, a.action)}</a> · ${bulkStateName(ctx.lang, a.state)} · ${formatDateTime(ctx.lang, a.createdAt)}</li>`,
       )}</ul>`
     : ''
 }
