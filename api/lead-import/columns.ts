@@ -1,8 +1,8 @@
 import type { LeadInput } from '../../intake/lead-intake.ts';
 
-/** A lead field a CSV column can fill: the `POST /v1/leads` body fields, address lines flattened (tags and custom fields are set through the API). */
+/** A lead field a CSV column can fill: the `POST /v1/leads` body fields, address lines and consent flattened. */
 export type LeadColumn =
-  | Exclude<keyof LeadInput, 'postalAddress' | 'consent' | 'tags' | 'customFields'>
+  | Exclude<keyof LeadInput, 'postalAddress' | 'consent' | 'customFields'>
   | 'postalCode'
   | 'prefecture'
   | 'city'
@@ -57,7 +57,31 @@ export const HEADER_NAMES: Record<LeadColumn, readonly string[]> = {
   consentSource: ['consent source', '同意取得元', '同意の取得元'],
   consentAt: ['consent at', 'consent date', '同意日時', '同意取得日'],
   consentEvidence: ['consent evidence', '同意の証跡', '同意証跡'],
+  tags: ['tag', 'タグ', 'ラベル'],
 };
+
+/** A column naming one custom field, `custom:<name>`: the field's name as the header spells it. */
+export type CustomColumn = `custom:${string}`;
+
+/** What one column of a file fills: a lead field, or one custom field. */
+export type ImportColumn = LeadColumn | CustomColumn;
+
+/** The field name of a custom column, or undefined for any other column. */
+export const customFieldName = (column: ImportColumn): string | undefined =>
+  column.startsWith('custom:') ? column.slice('custom:'.length) : undefined;
+
+// Header prefixes of a custom field column, compared after NFKC and lower case (so a
+// full-width colon is a colon): "custom:業種", "Custom.業種", "カスタム:業種", "カスタム項目：業種".
+const CUSTOM_PREFIX = /^\s*(?:custom|カスタム項目|カスタム)\s*[:.]\s*/;
+
+/** The custom column a header names, or undefined when it names none (or no field name follows the prefix). */
+function customColumn(header: string): CustomColumn | undefined {
+  const normalised = header.normalize('NFKC');
+  const prefix = CUSTOM_PREFIX.exec(normalised.toLowerCase());
+  if (!prefix) return undefined;
+  const name = normalised.slice(prefix[0].length).trim();
+  return name === '' ? undefined : `custom:${name}`;
+}
 
 /**
  * The form headers are compared in: NFKC (full-width letters and digits become ASCII, so
@@ -84,7 +108,7 @@ export interface HeaderProblem {
 }
 
 /** The field of each column, or every problem of the header row. */
-export type HeaderMapping = { ok: true; fields: LeadColumn[] } | { ok: false; problems: HeaderProblem[] };
+export type HeaderMapping = { ok: true; fields: ImportColumn[] } | { ok: false; problems: HeaderProblem[] };
 
 /**
  * Maps a header row onto lead fields. Refused, before any row is read: an unknown header
@@ -92,12 +116,12 @@ export type HeaderMapping = { ok: true; fields: LeadColumn[] } | { ok: false; pr
  * and a file without an email column.
  */
 export function mapHeader(headers: readonly string[]): HeaderMapping {
-  const fields: LeadColumn[] = [];
+  const fields: ImportColumn[] = [];
   const problems: HeaderProblem[] = [];
-  const seen = new Map<LeadColumn, number>();
+  const seen = new Map<ImportColumn, number>();
   headers.forEach((header, index) => {
     const column = index + 1;
-    const field = FIELD_BY_HEADER.get(normalizeHeader(header));
+    const field = FIELD_BY_HEADER.get(normalizeHeader(header)) ?? customColumn(header);
     if (field === undefined) {
       problems.push({
         column,

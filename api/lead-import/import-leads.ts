@@ -10,7 +10,7 @@ import { withTransaction } from '../../db/transaction.ts';
 import { HttpError, unprocessable } from '../http-errors.ts';
 import { DEFAULT_CADENCE, leadDefaults, missingCadence, type LeadInput } from '../../intake/lead-intake.ts';
 import { ensureLifecycleStarted } from '../../intake/lifecycle-client.ts';
-import { mapHeader, type LeadColumn } from './columns.ts';
+import { mapHeader, type ImportColumn } from './columns.ts';
 import { LeadIdList } from './lead-id-list.ts';
 import { leadFromRow, type RowError } from './rows.ts';
 
@@ -204,7 +204,7 @@ export async function importLeads(text: AsyncIterable<string>, options: ImportOp
       storing.catch(() => {});
     };
 
-    let fields: LeadColumn[] | undefined;
+    let fields: ImportColumn[] | undefined;
     try {
       for await (const { cells: record, row } of parser as AsyncIterable<ParsedRow>) {
         if (fatal) throw malformed(fatal);

@@ -1,7 +1,7 @@
 import { Compile } from 'typebox/compile';
-import { LeadBody, timezoneProblem, type LeadInput } from '../../intake/lead-intake.ts';
+import { LeadBody, leadExtras, timezoneProblem, type LeadInput } from '../../intake/lead-intake.ts';
 import { badTextPaths } from '../plugins/json-body.ts';
-import { ADDRESS_COLUMNS, CONSENT_COLUMNS, type LeadColumn } from './columns.ts';
+import { ADDRESS_COLUMNS, CONSENT_COLUMNS, customFieldName, type ImportColumn, type LeadColumn } from './columns.ts';
 
 /** One reason a row was not imported: its row as a spreadsheet numbers it (header = 1), the field, why. */
 export interface RowError {
@@ -32,7 +32,13 @@ function reasonsOf(error: ValidationError): { field: string; reason: string }[] 
     // Only the address has required members a row can leave out (email is checked first).
     return missing.map((field) => ({ field, reason: 'is required when the row has an address' }));
   }
-  const field = path[path.length - 1] ?? 'row';
+  // A custom field's or a tag's error is the column's: `custom:<name>`, `tags`.
+  const field =
+    path[0] === 'customFields' && path[1] !== undefined
+      ? `custom:${path[1]}`
+      : path[0] === 'tags'
+        ? 'tags'
+        : (path[path.length - 1] ?? 'row');
   if (error.keyword === 'pattern') return [{ field, reason: PATTERN_REASONS[field] ?? 'is not in the expected form' }];
   if (error.keyword === 'enum')
     return [
@@ -46,18 +52,22 @@ function reasonsOf(error: ValidationError): { field: string; reason: string }[] 
   return [{ field, reason: error.message }];
 }
 
+/** A tags cell's tags: separated by commas, 、, semicolons or vertical bars. */
+const TAG_SEPARATORS = /[,、;|]/;
+
 /**
  * The lead a CSV row describes, validated as `POST /v1/leads` validates its body (the same
- * schema and time zone check), or the row's errors. Cells are trimmed; an empty cell is a
- * field left out, so it keeps the stored value of an existing lead. Address cells make
- * `postalAddress` when any is filled.
+ * schema, tag and custom field rules and time zone check), or the row's errors. Cells are
+ * trimmed; an empty cell is a field left out, so it keeps the stored value of an existing
+ * lead. Address cells make `postalAddress` when any is filled; a tags cell replaces the
+ * lead's tags; each `custom:<name>` cell sets that custom field, as text.
  */
 export function leadFromRow(
   cells: readonly string[],
-  fields: readonly LeadColumn[],
+  fields: readonly ImportColumn[],
   row: number,
 ): { lead: LeadInput } | { errors: RowError[] } {
-  const values = new Map<LeadColumn, string>();
+  const values = new Map<ImportColumn, string>();
   fields.forEach((field, index) => {
     const value = (cells[index] ?? '').trim();
     if (value !== '') values.set(field, value);
@@ -74,10 +84,19 @@ export function leadFromRow(
       })),
     };
   const candidate: Record<string, unknown> = {};
+  const customFields: Record<string, string> = {};
   for (const [field, value] of values) {
-    if (!(ADDRESS_COLUMNS as readonly string[]).includes(field) && !(field in CONSENT_COLUMNS))
+    const custom = customFieldName(field);
+    if (custom !== undefined) customFields[custom] = value;
+    else if (field === 'tags')
+      candidate.tags = value
+        .split(TAG_SEPARATORS)
+        .map((tag) => tag.trim())
+        .filter((tag) => tag !== '');
+    else if (!(ADDRESS_COLUMNS as readonly string[]).includes(field) && !(field in CONSENT_COLUMNS))
       candidate[field] = value;
   }
+  if (Object.keys(customFields).length > 0) candidate.customFields = customFields;
   // The consent columns make `consent` when any is filled; a date alone (2026-12-01) is that day's start in Japan.
   if (Object.keys(CONSENT_COLUMNS).some((field) => values.has(field as LeadColumn))) {
     const consent: Record<string, string> = {};
@@ -103,5 +122,15 @@ export function leadFromRow(
   const lead = candidate;
   const badTimezone = timezoneProblem(lead.timezone);
   if (badTimezone !== undefined) return { errors: [{ row, field: 'timezone', reason: badTimezone }] };
-  return { lead };
+  // Tags folded as the API folds them (too many once duplicates fold is the row's error).
+  const extras = leadExtras(lead.tags, lead.customFields);
+  if (extras.problems.length > 0)
+    return {
+      errors: extras.problems.map((problem) => {
+        const [, first, second] = problem.path.split('/');
+        const field = first === 'customFields' && second !== undefined ? `custom:${second}` : (first ?? 'row');
+        return { row, field, reason: problem.message };
+      }),
+    };
+  return { lead: extras.tags === undefined ? lead : { ...lead, tags: extras.tags } };
 }

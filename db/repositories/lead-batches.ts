@@ -23,7 +23,12 @@ const COLUMNS = [
   'timezone',
   'external_id',
   'consent',
+  'tags',
+  'custom_fields',
 ] as const;
+
+// Sent as jsonb: objects, and the tags (a text[] per row cannot be unnested as one array each).
+const JSON_COLUMNS: ReadonlySet<string> = new Set(['postal_address', 'consent', 'tags', 'custom_fields']);
 
 function columnArrays(items: readonly LeadBatchItem[]): (string | null)[][] {
   const value = (p: LeadBatchItem['profile']): (string | null)[] => [
@@ -40,12 +45,14 @@ function columnArrays(items: readonly LeadBatchItem[]): (string | null)[][] {
     p.timezone ?? null,
     p.externalId ?? null,
     p.consent === undefined ? null : JSON.stringify(p.consent),
+    p.tags === undefined ? null : JSON.stringify(p.tags),
+    p.customFields === undefined ? null : JSON.stringify(p.customFields),
   ];
   const rows = items.map((item) => value(item.profile));
   return COLUMNS.map((_, column) => rows.map((row) => row[column] ?? null));
 }
 
-const VALUES = `unnest($1::text[], ${COLUMNS.map((column, i) => `$${i + 2}::${column === 'postal_address' || column === 'consent' ? 'jsonb' : 'text'}[]`).join(', ')})
+const VALUES = `unnest($1::text[], ${COLUMNS.map((column, i) => `$${i + 2}::${JSON_COLUMNS.has(column) ? 'jsonb' : 'text'}[]`).join(', ')})
                 AS v(email, ${COLUMNS.join(', ')})`;
 
 /**
@@ -66,7 +73,7 @@ export async function upsertLeadBatch(
     `INSERT INTO leads (email, ${COLUMNS.join(', ')})
      SELECT email, name, company, department, title, phone, postal_address, source, owner_email,
             COALESCE(cadence_key, $${n + 1}), COALESCE(locale, $${n + 2}), COALESCE(timezone, $${n + 3}), external_id,
-            consent
+            consent, COALESCE(ARRAY(SELECT jsonb_array_elements_text(tags)), '{}'), COALESCE(custom_fields, '{}')
        FROM ${VALUES}
      ON CONFLICT (lower(email)) DO NOTHING
      RETURNING id, email`,
@@ -81,6 +88,8 @@ export async function upsertLeadBatch(
        cadence_key = COALESCE(v.cadence_key, l.cadence_key), locale = COALESCE(v.locale, l.locale),
        timezone = COALESCE(v.timezone, l.timezone), external_id = COALESCE(v.external_id, l.external_id),
        consent = COALESCE(v.consent, l.consent),
+       tags = CASE WHEN v.tags IS NULL THEN l.tags ELSE ARRAY(SELECT jsonb_array_elements_text(v.tags)) END,
+       custom_fields = COALESCE(v.custom_fields, l.custom_fields),
        updated_at = now()
        FROM ${VALUES}
       WHERE lower(l.email) = lower(v.email) AND l.id <> ALL($${n + 1}::uuid[])

@@ -144,6 +144,37 @@ describe('POST /v1/leads/import', () => {
     await expectOneWorkflowPerLead();
   });
 
+  it('takes tags and custom fields from their columns, folded as the API folds them, and a later file replaces them', async () => {
+    const csv =
+      'email,タグ,カスタム：業種,custom:来場日\r\n' +
+      'tagged-1@example.jp,"展示会2026、ＶＩＰ ;vip",製造業,2026-11-20\r\n' +
+      'tagged-2@example.jp,,,\r\n' +
+      `tagged-3@example.jp,${Array.from({ length: 51 }, (_, i) => `t${i}`).join('|')},小売,\r\n`;
+    const res = await importCsv(csv);
+    expect(res.json<Summary>()).toMatchObject({
+      received: 3,
+      created: 2,
+      failed: 1,
+      errors: [{ row: 4, field: 'tags' }],
+    });
+    expect(await leadByEmail('tagged-1@example.jp')).toMatchObject({
+      tags: ['展示会2026', 'vip'],
+      custom_fields: { 業種: '製造業', 来場日: '2026-11-20' },
+    });
+    // Empty cells leave fields out: no tags, no custom fields.
+    expect(await leadByEmail('tagged-2@example.jp')).toMatchObject({ tags: [], custom_fields: {} });
+    expect(await leadByEmail('tagged-3@example.jp')).toBeUndefined();
+
+    // Given again, tags and custom fields replace the stored ones, as POST /v1/leads does.
+    const again = await importCsv('email,tags,custom:業種\r\ntagged-1@example.jp,seminar,卸売\r\n');
+    expect(again.json<Summary>()).toMatchObject({ received: 1, updated: 1, failed: 0 });
+    expect(await leadByEmail('tagged-1@example.jp')).toMatchObject({
+      tags: ['seminar'],
+      custom_fields: { 業種: '卸売' },
+    });
+    await expectOneWorkflowPerLead();
+  });
+
   it('reads Shift_JIS (CP932, with its NEC and IBM extensions) declared or detected', async () => {
     const csv = (n: number) => `メール,氏名,企業名,部署\r\nsjis-${n}@example.jp,髙橋 ①郎,株式会社ﾃｽﾄ,総務部\r\n`;
     const declared = await importCsv(iconv.encode(csv(1), 'cp932'), 'text/csv; charset=Shift_JIS');

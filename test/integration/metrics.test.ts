@@ -122,13 +122,21 @@ describe('metrics of the API and of a worker', () => {
       await waitFor(async () => (await mailTo('metrics@example.jp')).length === 1, 'the email');
       expect((await app.inject({ method: 'GET', url: `/v1/leads/${leadId}`, headers: auth })).statusCode).toBe(200);
 
-      // The worker: exactly one touch sent by email, nothing failed or suppressed; the
-      // delivery row moved to `sent` before the counter did, so it is there by now.
+      // The worker: exactly one touch sent by email, nothing failed or suppressed. The
+      // counters move in the worker process after its commit of the delivery row returns,
+      // which on a loaded machine can be after this test already reads the row as `sent`:
+      // wait for the touch counter itself, then check every figure exactly.
       await waitFor(
         async () =>
           (await pool.query("SELECT 1 FROM deliveries WHERE lead_id = $1 AND status = 'sent'", [leadId])).rowCount ===
           1,
         'the delivery to be recorded',
+      );
+      await waitFor(
+        async () =>
+          sampleValue(parsePrometheusText((await workerMetrics()).text), 'lle_touches_total', { channel: 'email' }) >
+          sampleValue(workerBefore, 'lle_touches_total', { channel: 'email' }),
+        'the worker to count the touch',
       );
       const scraped = await workerMetrics();
       expect(scraped.status).toBe(200);
@@ -142,9 +150,13 @@ describe('metrics of the API and of a worker', () => {
       expect(
         workerAfter.filter((s) => s.name === 'lle_emails_failed_total' || s.name === 'lle_emails_suppressed_total'),
       ).toEqual([]);
-      // The Temporal SDK's runtime metrics are merged in: workflow task latency among them.
+      // The Temporal SDK's runtime metrics are merged in: workflow task latency among them,
+      // per workflow type (the worker also runs its daily segment count).
       expect(
-        sampleValue(workerAfter, 'temporal_workflow_task_execution_latency_seconds_count', { task_queue: taskQueue }),
+        sampleValue(workerAfter, 'temporal_workflow_task_execution_latency_seconds_count', {
+          task_queue: taskQueue,
+          workflow_type: 'leadLifecycle',
+        }),
       ).toBeGreaterThan(0);
       expect(
         sampleValue(workerAfter, 'temporal_workflow_task_schedule_to_start_latency_seconds_count', {

@@ -28,8 +28,11 @@ export function parsePrometheusText(text: string): Sample[] {
     const match = SAMPLE_LINE.exec(line);
     if (!match) throw new Error(`not a sample line: ${line}`);
     const [, name, labelText, rawValue] = match as unknown as [string, string, string | undefined, string];
-    const value = rawValue === '+Inf' ? Infinity : rawValue === '-Inf' ? -Infinity : Number(rawValue);
-    if (Number.isNaN(value) && rawValue !== 'NaN') throw new Error(`not a number in: ${line}`);
+    // Prometheus reads values with Go's ParseFloat, whose NaN and Inf are case-insensitive;
+    // prom-client writes NaN as "Nan" (its event loop lag gauges before their first sample).
+    const special = /^([+-]?)inf$/i.exec(rawValue);
+    const value = special ? (special[1] === '-' ? -Infinity : Infinity) : Number(rawValue);
+    if (Number.isNaN(value) && !/^nan$/i.test(rawValue)) throw new Error(`not a number in: ${line}`);
     const labels: Record<string, string> = {};
     if (labelText) {
       LABEL.lastIndex = 0;
