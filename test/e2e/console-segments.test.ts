@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConsoleHarness, type ConsoleHarness } from '../support/browser.ts';
 import { ADMIN_KEY, auth } from '../support/services.ts';
+import { insertBulkAction } from '../../db/repositories/bulk-actions.ts';
 
 // Segments in a browser: the lead list's filter saved as a segment, its count on the
 // segments page, and a bulk action on its leads through the confirmation that names the
@@ -113,5 +114,30 @@ describe('console in a browser: segments and bulk actions', () => {
     expect(await rep.getByRole('region', { name: 'Bulk action' }).count()).toBe(0);
     expect(await rep.getByRole('button', { name: 'Review' }).count()).toBe(0);
     await rep.context().close();
+  });
+
+  it('follows a running bulk action in place until it is cancelled, then stops refreshing', async () => {
+    // A recorded action whose workflow was never started: its progress moves only when this test moves it.
+    const id = await insertBulkAction(h.pool, {
+      segment: undefined,
+      leadIds: [randomUUID()],
+      action: 'pause',
+      params: {},
+      requestedBy: 'e2e',
+    });
+    const page = await h.signedInPage(ADMIN_KEY, { lang: 'en' });
+    await page.goto(`/bulk-actions/${id}`);
+    expect(await page.locator('[data-state]').getAttribute('data-state')).toBe('pending');
+    await page.evaluate('window.sameDocument = true');
+    await h.pool.query("UPDATE bulk_actions SET state = 'running' WHERE id = $1", [id]);
+    // htmx swaps the progress block in place: the document is the same one, not a reload.
+    await page.locator('[data-state="running"]').waitFor({ timeout: 30_000 });
+    expect(await page.evaluate('window.sameDocument')).toBe(true);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('[data-state="cancelled"]').waitFor();
+    expect(await page.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
+    expect(await page.locator('#progress[hx-trigger]').count()).toBe(0);
+    await page.context().close();
   });
 });
