@@ -8,6 +8,7 @@ import { common, type Lang } from './i18n.ts';
 const SECTIONS = [
   { key: 'dashboard', href: '/', api: undefined },
   { key: 'leads', href: '/leads', api: '/v1/leads' },
+  { key: 'segments', href: '/segments', api: '/v1/segments' },
   { key: 'accounts', href: '/accounts', api: '/v1/accounts' },
   { key: 'inbox', href: '/inbox', api: '/v1/escalations' },
   { key: 'tasks', href: '/tasks', api: '/v1/tasks' },

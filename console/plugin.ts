@@ -19,7 +19,9 @@ import { leadsWithoutConsentPage } from './pages/leads-without-consent.ts';
 import { outboxPages } from './pages/outbox.ts';
 import { performancePages } from './pages/performance.ts';
 import { broadcastPages } from './pages/broadcasts.ts';
+import { bulkActionPages } from './pages/bulk-actions.ts';
 import { salesPages } from './pages/sales.ts';
+import { segmentPages } from './pages/segments.ts';
 import { signInPages } from './pages/sign-in.ts';
 import { taskPages } from './pages/tasks.ts';
 import { templatePages } from './pages/templates.ts';
@@ -88,6 +90,8 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
     await pages.register(outboxPages);
     await pages.register(performancePages);
     await pages.register(broadcastPages);
+    await pages.register(segmentPages);
+    await pages.register(bulkActionPages);
     await pages.register(cadencePages);
     await pages.register(templatePages);
     await pages.register(leadListPages);

@@ -15,6 +15,7 @@ import {
   type FieldErrors,
   type LeadItem,
 } from './lead-fields.ts';
+import { LEAD_LIST_FILTERS as SEGMENT_FILTERS } from './segments.ts';
 
 const text = messages({
   ja: {
@@ -34,6 +35,10 @@ const text = messages({
     filter: '絞り込む',
     clear: '条件をクリア',
     broadcast: 'この絞り込みのリードに一斉配信',
+    saveSegment: 'この絞り込みをセグメントとして保存',
+    segmentName: 'セグメント名',
+    save: '保存する',
+    contactNotSaved: '「接触状況」の条件はセグメントに保存できません。外してから保存してください。',
     lead: 'リード',
     score: 'スコア',
     nextTouch: '次のタッチ',
@@ -70,6 +75,10 @@ const text = messages({
     filter: 'Filter',
     clear: 'Clear filters',
     broadcast: 'Send a broadcast to these leads',
+    saveSegment: 'Save this filter as a segment',
+    segmentName: 'Segment name',
+    save: 'Save',
+    contactNotSaved: 'A segment cannot keep the contact condition: clear it to save the filter.',
     lead: 'Lead',
     score: 'Score',
     nextTouch: 'Next touch',
@@ -136,6 +145,21 @@ ${selectField({ id: 'contact', name: 'contact', label: t.contact, value: filters
 <datalist id="cadence-keys">${cadences.map((c) => html`<option value="${c}"></option>`)}</datalist>
 <div class="field"><button type="submit">${t.filter}</button> <a href="/leads">${t.clear}</a></div>
 </form>`;
+}
+
+/**
+ * "Save this filter as a segment": the filter travels in hidden fields, and `POST /segments`
+ * maps it to the segment query. The contact condition (this month's touches) has no
+ * segment equivalent, so a filter using it is not offered rather than saved as another.
+ */
+function saveSegmentForm(ctx: ConsoleContext, filters: Filters): Html {
+  const t = text(ctx.lang);
+  if (filters.contact) return html`<p class="muted">${t.contactNotSaved}</p>`;
+  return html`<details class="card save-segment"><summary>${t.saveSegment}</summary>
+<form method="post" action="/segments">${csrfField(ctx)}
+${SEGMENT_FILTERS.map((k) => (filters[k] ? html`<input type="hidden" name="${k}" value="${filters[k]}">` : ''))}
+${inputField({ id: 'segment-name', name: 'name', label: t.segmentName, required: true })}
+<button type="submit">${t.save}</button></form></details>`;
 }
 
 function newLeadForm(ctx: ConsoleContext, state: NewLeadState | undefined): Html {
@@ -205,6 +229,7 @@ async function renderList(
 ${ctx.can('POST', '/v1/leads') ? newLeadForm(ctx, form) : ''}
 ${filterForm(ctx, filters, errors, cadenceKeys)}
 ${Object.keys(filters).length > 0 && !failed && ctx.can('POST', '/v1/broadcasts') ? html`<p><a href="/broadcasts/new?${query(filters)}">${t.broadcast}</a></p>` : ''}
+${Object.keys(filters).length > 0 && !failed && ctx.can('POST', '/v1/segments') ? saveSegmentForm(ctx, filters) : ''}
 ${failed ? notice('error', failed.message, failed.details) : leadsTable(ctx, answer.body.items)}
 <nav class="pager" aria-label="${t.title}">${raw.cursor ? html`<a href="/leads?${query(filters)}">${t.firstPage}</a>` : ''}${
     !failed && answer.body.nextCursor

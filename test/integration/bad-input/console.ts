@@ -81,6 +81,8 @@ const PAGES: [string, (f: Fixtures) => string][] = [
   ['GET /performance', () => '/performance'],
   ['GET /broadcasts', () => '/broadcasts'],
   ['GET /broadcasts/new', () => '/broadcasts/new'],
+  ['GET /segments', () => '/segments'],
+  ['GET /segments/:id', (f) => `/segments/${f.segmentId}`],
 ];
 
 /** Every console form, with a URL and the fields a marketer would post to it. */
@@ -135,6 +137,13 @@ const FORMS: [string, (f: Fixtures) => string, Fields][] = [
     { name: 'セミナー案内', template: 'monthly-checkin', source: 'segment', segmentId: UNKNOWN_ID, action: 'preview' },
   ],
   ['POST /broadcasts/:id/action', () => `/broadcasts/${UNKNOWN_ID}/action`, { action: 'pause' }],
+  ['POST /segments', () => '/segments', { name: 'Console segment', stage: 'nurturing' }],
+  [
+    'POST /segments/:id/bulk',
+    (f) => `/segments/${f.segmentId}/bulk`,
+    { action: 'add_tag', tag: 'vip', step: 'confirm' },
+  ],
+  ['POST /bulk-actions/:id/cancel', () => `/bulk-actions/${UNKNOWN_ID}/cancel`, {}],
 ];
 // A sales rep works the inbox and reads leads; every other form is refused (and signing out is theirs).
 const SALES_MAY = new Set(['POST /inbox/:id/ack', 'POST /tasks/:id/complete']);
@@ -243,6 +252,10 @@ const leadIdRoutes = [
   'GET /accounts/:id',
   'GET /broadcasts/:id',
   'POST /broadcasts/:id/action',
+  'GET /segments/:id',
+  'POST /segments/:id/bulk',
+  'GET /bulk-actions/:id',
+  'POST /bulk-actions/:id/cancel',
 ];
 // A lead id is looked up as it is (404 for anything that is no lead's). An escalation's or
 // a task's id must be a uuid (422), and an outbox id a file name without NUL or quotes
@@ -260,7 +273,9 @@ const badIdRows = leadIdRoutes.flatMap((route): Row[] => {
       ? { action: 'pause' }
       : route.endsWith('/owner')
         ? { ownerEmail: 'rep@example.jp' }
-        : {};
+        : route.endsWith('/bulk')
+          ? { action: 'pause', step: 'confirm' }
+          : {};
   return Object.entries(BAD_IDS).map(([name, id]) =>
     row(
       route,

@@ -204,9 +204,19 @@ export async function makeFixtures(app: FastifyInstance, pool: pg.Pool): Promise
     (await pool.query<{ account_id: string }>('SELECT account_id FROM leads WHERE id = $1', [leadId])).rows[0]
       ?.account_id ?? '';
   expect(accountId, 'the fixture lead has an account').not.toBe('');
+  // A saved segment, for the console's segment page (a name no row of the API's table uses).
+  const segment = await app.inject({
+    method: 'POST',
+    url: '/v1/segments',
+    headers: auth,
+    payload: { name: 'fixture segment', query: { stages: ['nurturing'] } },
+  });
+  expect(segment.statusCode).toBe(201);
+  const segmentId = segment.json<{ id: string }>().id;
   return {
     leadId,
     accountId,
+    segmentId,
     leadEmail,
     dmTaskId,
     todoTaskId,

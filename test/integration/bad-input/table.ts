@@ -12,6 +12,8 @@ export interface Fixtures {
   leadId: string;
   /** The fixture lead's account (its corporate domain groups it). */
   accountId: string;
+  /** A saved segment (nurturing leads), for the console's segment page. */
+  segmentId: string;
   leadEmail: string;
   dmTaskId: string;
   /** An owner's to-do, already done: completing it again answers it and changes nothing. */
