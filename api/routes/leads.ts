@@ -8,7 +8,8 @@ import { DOCUMENTED_TIME_ZONE } from '../../domain/time-zones.ts';
 import { DEFAULT_HALF_LIFE, scoreHistory, scoreNow } from '../../domain/scoring.ts';
 import { findCadence } from '../../db/repositories/cadences.ts';
 import { countTouches, countTouchesOf } from '../../db/repositories/deliveries.ts';
-import { findLead, listLeads, type Lead } from '../../db/repositories/leads.ts';
+import type { Queryable } from '../../db/pool.ts';
+import { findLead, listLeads, type Lead, type LeadCursor } from '../../db/repositories/leads.ts';
 import { suppress } from '../../db/repositories/suppressions.ts';
 import { listTimeline, listTimelineOfKinds } from '../../db/repositories/timeline.ts';
 import type { AppDependencies } from '../dependencies.ts';
@@ -181,8 +182,17 @@ const ACTIONS: Record<string, LeadEvent['kind']> = {
   'do-not-contact': 'do_not_contact',
 };
 
-/** A lead as GET /v1/leads and the segment routes answer it. */
-export const presentLead = present;
+/** A page of leads as GET /v1/leads and a segment's lead list answer it: each with its touches, and the next cursor. */
+export async function leadPageAnswer(db: Queryable, page: { leads: Lead[]; next: LeadCursor | undefined }) {
+  const touches = await countTouchesOf(
+    db,
+    page.leads.map((lead) => lead.id),
+  );
+  return {
+    items: page.leads.map((lead) => present(lead, touches.get(lead.id) ?? 0)),
+    nextCursor: page.next === undefined ? null : encodeCursor(page.next, 'createdAt'),
+  };
+}
 
 /** A page of leads and the cursor of the next. */
 export const LeadPageSchema = LeadPage;
@@ -264,14 +274,7 @@ export const leadRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (app
         cursor === undefined ? undefined : decodeCursor(cursor, 'createdAt'),
         limit ?? 50,
       );
-      const touches = await countTouchesOf(
-        db,
-        page.leads.map((lead) => lead.id),
-      );
-      return {
-        items: page.leads.map((lead) => present(lead, touches.get(lead.id) ?? 0)),
-        nextCursor: page.next === undefined ? null : encodeCursor(page.next, 'createdAt'),
-      };
+      return leadPageAnswer(db, page);
     },
   );
 

@@ -11,7 +11,6 @@ import {
   type SegmentQuery,
 } from '../../domain/segment-query.ts';
 import { InvalidInput } from '../../domain/errors.ts';
-import { countTouchesOf } from '../../db/repositories/deliveries.ts';
 import {
   countQuery,
   deleteSegment,
@@ -28,9 +27,9 @@ import {
 import { CustomFieldValueSchema } from '../../intake/lead-intake.ts';
 import type { AppDependencies } from '../dependencies.ts';
 import { HttpError, notFound } from '../http-errors.ts';
-import { CURSOR_PATTERN, decodeCursor, encodeCursor } from '../page-cursor.ts';
+import { CURSOR_PATTERN, decodeCursor } from '../page-cursor.ts';
 import { errors, IdParams, Instant, Items, Nullable } from '../schemas.ts';
-import { LeadPageSchema, presentLead } from './leads.ts';
+import { leadPageAnswer, LeadPageSchema } from './leads.ts';
 
 const Key = Type.String({ minLength: 1, maxLength: 100 });
 const When = (description: string) => Type.String({ format: 'date-time', description });
@@ -240,14 +239,7 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<AppDependencies> = async (
         cursor === undefined ? undefined : decodeCursor(cursor, 'createdAt'),
         limit ?? 50,
       );
-      const touches = await countTouchesOf(
-        db,
-        page.leads.map((lead) => lead.id),
-      );
-      return {
-        items: page.leads.map((lead) => presentLead(lead, touches.get(lead.id) ?? 0)),
-        nextCursor: page.next === undefined ? null : encodeCursor(page.next, 'createdAt'),
-      };
+      return leadPageAnswer(db, page);
     },
   );
 
