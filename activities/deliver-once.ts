@@ -6,6 +6,7 @@ import {
   markSent,
   transitionDelivery,
   type Delivery,
+  type EmailStatsOrigin,
 } from '../db/repositories/deliveries.ts';
 import type { RenderedEmail } from '../mail/render.ts';
 import { messageIdFor } from '../mail/transport.ts';
@@ -35,6 +36,11 @@ export interface OnceMessage {
    * it is not read again; read here when left out.
    */
   existing?: Pick<Delivery, 'status' | 'error'> | null;
+  /**
+   * A marketing email's origin for the email report: recorded by the claim's statement and
+   * counted as sent by the `sent` one, so a send costs no statement of its own for the report.
+   */
+  emailOrigin?: EmailStatsOrigin;
   /** The lead's timeline entry for a sent message, written in the same statement as `sent`. */
   sentTimeline?: (sent: { subject: string; messageId: string }) => {
     kind: string;
@@ -102,6 +108,7 @@ export async function deliverOnce(
     html: rendered.keptHtml ?? rendered.html,
     text: rendered.text,
     templateVersion: rendered.templateVersion,
+    emailOrigin: message.emailOrigin,
   });
   if (!claimed) throw new Error(`delivery ${message.idempotencyKey} was taken by a concurrent attempt`);
   // Heartbeats while the SMTP call runs: if this worker dies mid-send, Temporal notices
@@ -149,6 +156,7 @@ export async function deliverOnce(
       leadId: message.leadId,
       ...message.sentTimeline({ subject: rendered.subject, messageId }),
     },
+    { countEmail: message.emailOrigin !== undefined },
   );
   emailsSent.inc({ kind: message.kind });
   log.info('email sent', { kind: message.kind, templateKey: message.templateKey, messageId });

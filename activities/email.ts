@@ -1,12 +1,12 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
-import { markEmailSent, registerEmail } from '../db/repositories/email-stats.ts';
+import { markEmailSent } from '../db/repositories/email-stats.ts';
 import { findLeadForTouch } from '../db/repositories/leads.ts';
 import { chooseVariant, type Variant } from '../domain/email-variants.ts';
 import { appendTimeline } from '../db/repositories/timeline.ts';
 import { consentBlocksEmail } from '../domain/consent.ts';
 import { listUnsubscribeHeaders, withComplianceFooter } from '../mail/compliance.ts';
 import { InvalidTemplateError, renderEmail } from '../mail/render.ts';
-import { resolveTemplate } from '../mail/template-source.ts';
+import { ResolvedTemplateCache } from '../mail/template-source.ts';
 import { replyAddressFor } from '../mail/reply-address.ts';
 import { signToken } from '../mail/tokens.ts';
 import { addTracking } from '../mail/tracking-links.ts';
@@ -43,6 +43,7 @@ class Suppressed extends Error {
 /** Marketing email, exactly once per idempotency key. */
 export function createEmailActivities(deps: ActivityDependencies) {
   const { db, templates } = deps;
+  const resolvedTemplates = new ResolvedTemplateCache();
   return {
     /**
      * Renders the template's newest version for the lead and sends it once (see
@@ -50,7 +51,9 @@ export function createEmailActivities(deps: ActivityDependencies) {
      * unsubscribe that lands while the touch is scheduled still stops it.
      */
     async sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
-      // The lead, this touch's delivery row and the suppression list in one statement.
+      // The lead, this touch's delivery row, the suppression list and the templates'
+      // generation in one statement. Then, for a first send, two more: the claim (with the
+      // email report's row) and `sent` (with the timeline entry and the report's count).
       const found = await findLeadForTouch(db, input.leadId, input.idempotencyKey);
       if (!found) throw ApplicationFailure.nonRetryable(`lead ${input.leadId} does not exist`, 'LeadNotFound');
       const { lead } = found;
@@ -61,15 +64,6 @@ export function createEmailActivities(deps: ActivityDependencies) {
           ? chooseVariant(input.variants, lead.id, { ...origin, step: origin.step })
           : undefined;
       input = { ...input, templateKey: variant?.template ?? input.templateKey };
-      await registerEmail(db, {
-        deliveryKey: input.idempotencyKey,
-        leadId: lead.id,
-        templateKey: input.templateKey,
-        cadenceKey: origin?.cadenceKey ?? lead.cadenceKey,
-        stage: origin?.stage ?? null,
-        step: origin?.step ?? null,
-        variantTest: variant !== undefined,
-      });
       try {
         const result = await deliverOnce(deps, {
           idempotencyKey: input.idempotencyKey,
@@ -78,6 +72,12 @@ export function createEmailActivities(deps: ActivityDependencies) {
           templateKey: input.templateKey,
           to: lead.name ? { name: lead.name, address: lead.email } : lead.email,
           existing: found.delivery,
+          emailOrigin: {
+            cadenceKey: origin?.cadenceKey ?? lead.cadenceKey,
+            stage: origin?.stage ?? null,
+            step: origin?.step ?? null,
+            variantTest: variant !== undefined,
+          },
           sentTimeline: ({ subject, messageId }) => ({
             kind: 'email_sent',
             detail: { template: input.templateKey, subject, messageId },
@@ -87,7 +87,12 @@ export function createEmailActivities(deps: ActivityDependencies) {
             // Read with the lead, before the template and the render: still before the SMTP call.
             const reason = found.suppression ?? consentBlocksEmail(deps.consentRequired === true, lead.consent);
             if (reason !== undefined && reason !== null) throw new Suppressed(reason);
-            const resolved = await resolveTemplate(db, input.templateKey, lead.locale);
+            const resolved = await resolvedTemplates.resolve(
+              db,
+              input.templateKey,
+              lead.locale,
+              found.templateGeneration,
+            );
             if (!resolved)
               throw ApplicationFailure.nonRetryable(
                 `template "${input.templateKey}" does not exist`,
@@ -133,7 +138,9 @@ export function createEmailActivities(deps: ActivityDependencies) {
             };
           },
         });
-        if (result.outcome !== 'unknown') await markEmailSent(db, input.idempotencyKey);
+        // A message found sent: counted already, unless a worker from before the count joined
+        // the `sent` statement stopped between the two (markEmailSent counts once).
+        if (result.outcome === 'already-sent') await markEmailSent(db, input.idempotencyKey);
         if (result.outcome === 'sent') touches.inc({ channel: 'email' });
         return { status: result.outcome, messageId: result.messageId };
       } catch (error) {

@@ -1,4 +1,5 @@
 import type { Queryable } from '../pool.ts';
+import { EMAIL_REPORT_TIMEZONE, type EmailOrigin } from './email-stats.ts';
 
 /** Mirrors the `delivery_status` enum. */
 export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'unknown';
@@ -86,11 +87,26 @@ export async function findDelivery(db: Queryable, idempotencyKey: string): Promi
 // result has fixed columns; a named `SELECT *` would fail on every call after a migration
 // adds a column while the process runs.
 
+/** A marketing email's origin for the email report, recorded with its claim (see email-stats.ts). */
+export type EmailStatsOrigin = Omit<EmailOrigin, 'deliveryKey' | 'leadId' | 'templateKey'>;
+
+const CLAIM_FOR_SENDING = `INSERT INTO deliveries (idempotency_key, lead_id, template_key, message_id, recipient, kind,
+                                   status, subject, body_html, body_text, template_version)
+           VALUES ($1, $2, $3, $4, $5, $6, 'sending', $7, $8, $9, $10)
+           ON CONFLICT (idempotency_key) DO UPDATE
+             SET status = 'sending', subject = EXCLUDED.subject, body_html = EXCLUDED.body_html,
+                 body_text = EXCLUDED.body_text,
+                 template_version = COALESCE(EXCLUDED.template_version, deliveries.template_version), error = NULL
+             WHERE deliveries.status = 'pending'
+           RETURNING 1`;
+
 /**
  * Claims the delivery for the SMTP call in one statement: a new row is written straight as
  * `sending` with what was rendered, a `pending` one (left by an attempt the server refused
  * for now) is moved to `sending`. Answers false when the row is in any other state: another
- * attempt holds or finished it, so this one must not send.
+ * attempt holds or finished it, so this one must not send. With `emailOrigin` (a marketing
+ * touch), the email report's row is recorded by the same statement when the claim succeeds
+ * (once: a claim of a `pending` row finds it there).
  */
 export async function claimForSending(
   db: Queryable,
@@ -99,64 +115,76 @@ export async function claimForSending(
     html: string;
     text: string;
     templateVersion?: number | undefined;
+    emailOrigin?: EmailStatsOrigin | undefined;
   },
 ): Promise<boolean> {
-  const result = await db.query({
-    name: 'deliveries/claim-for-sending',
-    text: `INSERT INTO deliveries (idempotency_key, lead_id, template_key, message_id, recipient, kind,
-                                   status, subject, body_html, body_text, template_version)
-           VALUES ($1, $2, $3, $4, $5, $6, 'sending', $7, $8, $9, $10)
-           ON CONFLICT (idempotency_key) DO UPDATE
-             SET status = 'sending', subject = EXCLUDED.subject, body_html = EXCLUDED.body_html,
-                 body_text = EXCLUDED.body_text,
-                 template_version = COALESCE(EXCLUDED.template_version, deliveries.template_version), error = NULL
-             WHERE deliveries.status = 'pending'
-           RETURNING 1`,
-    values: [
-      claim.idempotencyKey,
-      claim.leadId,
-      claim.templateKey,
-      claim.messageId,
-      claim.recipient,
-      claim.kind,
-      claim.subject,
-      claim.html,
-      claim.text,
-      claim.templateVersion ?? null,
-    ],
-  });
-  return result.rowCount === 1;
+  const values = [
+    claim.idempotencyKey,
+    claim.leadId,
+    claim.templateKey,
+    claim.messageId,
+    claim.recipient,
+    claim.kind,
+    claim.subject,
+    claim.html,
+    claim.text,
+    claim.templateVersion ?? null,
+  ];
+  const origin = claim.emailOrigin;
+  const result = origin
+    ? await db.query<{ claimed: number }>({
+        name: 'deliveries/claim-for-sending-counted',
+        text: `WITH claimed AS (${CLAIM_FOR_SENDING}),
+               counted AS (
+                 INSERT INTO email_stats (delivery_key, lead_id, template_key, cadence_key, stage, step_index, variant_test)
+                 SELECT $1, $2, $3, $11, $12, $13, $14 FROM claimed
+                 ON CONFLICT (delivery_key) DO NOTHING)
+               SELECT count(*)::int AS claimed FROM claimed`,
+        values: [...values, origin.cadenceKey, origin.stage, origin.step, origin.variantTest],
+      })
+    : await db.query<{ claimed: number }>({
+        name: 'deliveries/claim-for-sending',
+        text: `WITH claimed AS (${CLAIM_FOR_SENDING}) SELECT count(*)::int AS claimed FROM claimed`,
+        values,
+      });
+  return result.rows[0]?.claimed === 1;
 }
 
 /**
  * Moves a delivery from `sending` to `sent` and, in the same statement, adds the lead's
- * timeline entry when one is given (deduplicated by its key): one round trip, and the
- * entry can no longer be lost between the two.
+ * timeline entry when one is given (deduplicated by its key) and, with `countEmail`, counts
+ * the email as sent in the email report (at the delivery's send time, once): one round
+ * trip, and neither can be lost between the statements.
  */
 export async function markSent(
   db: Queryable,
   idempotencyKey: string,
   timeline?: { leadId: string; kind: string; detail: Record<string, unknown>; dedupeKey: string },
+  options: { countEmail?: boolean } = {},
 ): Promise<boolean> {
-  const result = timeline
-    ? await db.query<{ moved: boolean }>({
-        name: 'deliveries/mark-sent-with-timeline',
-        text: `WITH moved AS (
-                 UPDATE deliveries SET status = 'sent', error = NULL, sent_at = now()
-                  WHERE idempotency_key = $1 AND status = 'sending' RETURNING 1),
-               entry AS (
-                 INSERT INTO timeline (lead_id, at, kind, detail, dedupe_key)
-                 SELECT $2, now(), $3, $4, $5 FROM moved
-                 ON CONFLICT (dedupe_key) DO NOTHING)
-               SELECT EXISTS (SELECT 1 FROM moved) AS moved`,
-        values: [idempotencyKey, timeline.leadId, timeline.kind, JSON.stringify(timeline.detail), timeline.dedupeKey],
-      })
-    : await db.query<{ moved: boolean }>({
-        name: 'deliveries/mark-sent',
-        text: `UPDATE deliveries SET status = 'sent', error = NULL, sent_at = now()
-                WHERE idempotency_key = $1 AND status = 'sending' RETURNING true AS moved`,
-        values: [idempotencyKey],
-      });
+  const entry = timeline
+    ? `, entry AS (
+         INSERT INTO timeline (lead_id, at, kind, detail, dedupe_key)
+         SELECT $2, now(), $3, $4, $5 FROM moved
+         ON CONFLICT (dedupe_key) DO NOTHING)`
+    : '';
+  const counted = options.countEmail
+    ? `, counted AS (
+         UPDATE email_stats s
+            SET sent_at = m.sent_at, sent_on = (m.sent_at AT TIME ZONE '${EMAIL_REPORT_TIMEZONE}')::date
+           FROM moved m
+          WHERE s.delivery_key = $1 AND s.sent_at IS NULL)`
+    : '';
+  const result = await db.query<{ moved: boolean }>({
+    name: `deliveries/mark-sent${timeline ? '-with-timeline' : ''}${options.countEmail ? '-counted' : ''}`,
+    text: `WITH moved AS (
+             UPDATE deliveries SET status = 'sent', error = NULL, sent_at = now()
+              WHERE idempotency_key = $1 AND status = 'sending' RETURNING sent_at)${entry}${counted}
+           SELECT EXISTS (SELECT 1 FROM moved) AS moved`,
+    values: timeline
+      ? [idempotencyKey, timeline.leadId, timeline.kind, JSON.stringify(timeline.detail), timeline.dedupeKey]
+      : [idempotencyKey],
+  });
   return result.rows[0]?.moved === true;
 }
 

@@ -245,15 +245,22 @@ export async function findLead(db: Queryable, id: string): Promise<Lead | undefi
 
 /**
  * What an email touch needs to know before it renders, in one round trip: the lead, the
- * delivery row already recorded under the touch's key (null when none), and the reason
- * its address is suppressed (undefined when it is not). Undefined when the lead does not exist.
+ * delivery row already recorded under the touch's key (null when none), the reason its
+ * address is suppressed (undefined when it is not) and the templates' generation. Undefined
+ * when the lead does not exist.
  */
 export async function findLeadForTouch(
   db: Queryable,
   id: string,
   idempotencyKey: string,
 ): Promise<
-  | { lead: Lead; delivery: { status: DeliveryStatus; error: string | null } | null; suppression: string | undefined }
+  | {
+      lead: Lead;
+      delivery: { status: DeliveryStatus; error: string | null } | null;
+      suppression: string | undefined;
+      /** The templates' generation (migration 1735300000000): a resolved template is good while it stays. */
+      templateGeneration: string | null;
+    }
   | undefined
 > {
   if (!isUuid(id)) return undefined;
@@ -262,9 +269,11 @@ export async function findLeadForTouch(
       touch_delivery_status: DeliveryStatus | null;
       touch_delivery_error: string | null;
       touch_suppression: string | null;
+      touch_template_generation: string | null;
     }
   >(
-    `SELECT l.*, d.status AS touch_delivery_status, d.error AS touch_delivery_error, s.reason AS touch_suppression
+    `SELECT l.*, d.status AS touch_delivery_status, d.error AS touch_delivery_error, s.reason AS touch_suppression,
+            (SELECT n::text FROM template_generation) AS touch_template_generation
              FROM leads l
              LEFT JOIN deliveries d ON d.idempotency_key = $2
              LEFT JOIN suppressions s ON s.email = lower(l.email)
@@ -277,12 +286,14 @@ export async function findLeadForTouch(
     touch_delivery_status: status,
     touch_delivery_error: error,
     touch_suppression: suppression,
+    touch_template_generation: templateGeneration,
     ...leadRow
   } = row;
   return {
     lead: fromRow(leadRow),
     delivery: status === null ? null : { status, error },
     suppression: suppression ?? undefined,
+    templateGeneration,
   };
 }
 

@@ -167,7 +167,9 @@ describe('email performance and A/B tests', () => {
     // A link checker's HEAD request.
     await sentAMinuteAgo(checked);
     await hit('c', checked, { ua: BROWSER, method: 'HEAD' });
-    // The provider reports a hard bounce.
+    // The provider reports a hard bounce. Its timestamp is in whole seconds and counts
+    // against the email sent at or before it, so the email must be a second old at least.
+    await sentAMinuteAgo(bounced);
     const timestamp = String(Math.floor(Date.now() / 1000));
     const mailgunToken = randomUUID();
     const bounce = await app.inject({
