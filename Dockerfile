@@ -10,6 +10,8 @@ ENV NODE_ENV=production
 # Two glibc arenas, not eight per core: memory freed after a burst of touches is given back
 # instead of staying resident (docs/operations.md, "Sizing workers").
 ENV MALLOC_ARENA_MAX=2
+# The worker's V8 heap flags (small semi-spaces, the old space grown by 30 %) are on the
+# `start:worker` script's command line: Node refuses one of them in NODE_OPTIONS.
 WORKDIR /app
 
 # Dependencies first, so this layer is reused while only source changes.

@@ -11,6 +11,7 @@ import { benchTemplateRender, type RenderResult } from './template-render.ts';
 import { benchTouches, type TouchResult } from './touches.ts';
 import { benchWebhookIngest, type IngestResult } from './webhook-ingest.ts';
 import { benchWorkerMemory, type MemoryResult } from './worker-memory.ts';
+import { WORKER_MALLOC_ARENA_MAX, WORKER_NODE_FLAGS } from '../stack/worker-environments.ts';
 
 // `npm run bench [-- section...]`: starts its own PostgreSQL, Temporal and SMTP sink, measures lead intake
 // (API vs a bare workflow start), webhook ingest (signed CRM webhook vs a bare signal-with-start), template rendering (cached vs compiled each time) and the
@@ -43,6 +44,10 @@ const settings = {
   memoryLeads: positiveInt('BENCH_MEMORY_LEADS', 10_000),
   emailDeliveries: positiveInt('BENCH_EMAIL_DELIVERIES', 1_000_000),
 };
+// The memory section's worker runs as production runs it (stack/worker-environments.ts)
+// unless told otherwise: BENCH_WORKER_NODE_FLAGS="" measures V8's defaults.
+const workerNodeFlags = (process.env.BENCH_WORKER_NODE_FLAGS?.split(' ') ?? WORKER_NODE_FLAGS).filter((f) => f !== '');
+const workerMallocArenaMax = process.env.MALLOC_ARENA_MAX ?? WORKER_MALLOC_ARENA_MAX;
 const SECTIONS = ['intake', 'ingest', 'render', 'send', 'import', 'touches', 'memory', 'email-report'] as const;
 type Section = (typeof SECTIONS)[number];
 // `npm run bench -- ingest` runs that section alone; no argument runs them all.
@@ -159,6 +164,8 @@ try {
       smtp: services.smtp,
       counts,
       firstTouch: process.env.BENCH_MEMORY_FIRST_TOUCH === '1',
+      nodeFlags: workerNodeFlags,
+      mallocArenaMax: workerMallocArenaMax,
       log,
     });
   }
@@ -234,7 +241,8 @@ try {
       memory: memory && {
         maxCachedWorkflows: memory.maxCachedWorkflows,
         firstTouch: memory.firstTouch,
-        mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? null,
+        mallocArenaMax: workerMallocArenaMax,
+        nodeFlags: workerNodeFlags.join(' '),
         workerRssMiB: Object.fromEntries([memory.idle, ...memory.points].map((p) => [String(p.leads), p.rssMiB])),
         workerHwmMiB: Object.fromEntries([memory.idle, ...memory.points].map((p) => [String(p.leads), p.hwmMiB])),
         workerMainHeapUsedMiB: Object.fromEntries(
@@ -458,7 +466,7 @@ function printReport(
   }
   if (memory) {
     out(
-      `Worker memory: worker/main.ts in its own process, maxCachedWorkflows ${memory.maxCachedWorkflows} (WORKER_MAX_CACHED_WORKFLOWS), MALLOC_ARENA_MAX ${process.env.MALLOC_ARENA_MAX ?? 'unset'}, leads waiting on their next-step timer ${memory.firstTouch ? 'after one touch' : 'before their first touch (a month away)'}`,
+      `Worker memory: worker/main.ts in its own process, maxCachedWorkflows ${memory.maxCachedWorkflows} (WORKER_MAX_CACHED_WORKFLOWS), MALLOC_ARENA_MAX ${workerMallocArenaMax}, Node flags "${workerNodeFlags.join(' ')}" (BENCH_WORKER_NODE_FLAGS), leads waiting on their next-step timer ${memory.firstTouch ? 'after one touch' : 'before their first touch (a month away)'}`,
     );
     table(
       ['leads waiting', 'VmRSS MiB', 'VmHWM MiB', 'main heap MiB', 'external MiB', 'to waiting s'],

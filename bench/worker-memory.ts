@@ -25,6 +25,10 @@ export interface MemorySettings {
    * waiting leads rather than of a burst of sends (BENCH_MEMORY_FIRST_TOUCH=1).
    */
   firstTouch: boolean;
+  /** The worker's Node flags: production's (WORKER_NODE_FLAGS) unless BENCH_WORKER_NODE_FLAGS names others. */
+  nodeFlags: readonly string[];
+  /** The worker's MALLOC_ARENA_MAX: production's unless the environment sets it. */
+  mallocArenaMax: string;
   log: (line: string) => void;
 }
 
@@ -103,10 +107,11 @@ export async function benchWorkerMemory(settings: MemorySettings): Promise<Memor
   const client = new Client({ connection, namespace: 'default' });
   const probe = path.join(PROJECT_DIR, 'bench', 'memory-probe.mjs');
   const worker = path.join(PROJECT_DIR, 'worker', 'main.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', probe, worker], {
+  const child = spawn(process.execPath, [...settings.nodeFlags, '--import', 'tsx', '--import', probe, worker], {
     cwd: PROJECT_DIR,
     env: {
       ...process.env,
+      MALLOC_ARENA_MAX: settings.mallocArenaMax,
       DATABASE_URL: settings.databaseUrl,
       TEMPORAL_ADDRESS: settings.temporalAddress,
       TEMPORAL_TASK_QUEUE: taskQueue,

@@ -12,7 +12,7 @@ import { resolveTemporalCli } from './temporal-cli.ts';
 import { startTemporalCluster } from './temporal-cluster.ts';
 import { startTemporalDevServer } from './temporal-dev-server.ts';
 import { resolveTemporalServer, TEMPORAL_SERVER_VERSION } from './temporal-server-build.ts';
-import { workerEnvironments, workerName } from './worker-environments.ts';
+import { WORKER_NODE_FLAGS, workerEnvironments, workerName } from './worker-environments.ts';
 
 // `npm start`: the whole system on one machine. Starts what is not configured
 // (PostgreSQL, Temporal, SMTP capture), then the API and the worker, keeps those two
@@ -118,7 +118,13 @@ try {
   // Several workers poll the same task queue, as on separate hosts; each restarted on its own.
   const workers = workerEnvironments(env, config.workers, config.workerMetricsPort).map(
     (workerEnv, i) =>
-      new SupervisedProcess(workerName(config.workers, i), path.join(PROJECT_DIR, 'worker', 'main.ts'), workerEnv, log),
+      new SupervisedProcess(
+        workerName(config.workers, i),
+        path.join(PROJECT_DIR, 'worker', 'main.ts'),
+        workerEnv,
+        log,
+        WORKER_NODE_FLAGS,
+      ),
   );
   children.push(api, ...workers);
   for (const child of children) child.start();

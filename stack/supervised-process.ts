@@ -73,13 +73,19 @@ export class Supervisor {
 export class SupervisedProcess {
   private readonly supervisor: Supervisor;
 
-  constructor(name: string, script: string, env: NodeJS.ProcessEnv, log: (line: string) => void) {
+  constructor(
+    name: string,
+    script: string,
+    env: NodeJS.ProcessEnv,
+    log: (line: string) => void,
+    nodeFlags: readonly string[] = [],
+  ) {
     this.supervisor = new Supervisor(
       name,
       () => {
         // An IPC channel, unused but for one thing: the child sees it close if this process
         // dies without stopping it, and shuts itself down instead of lingering.
-        const child = spawn(process.execPath, ['--import', 'tsx', script], {
+        const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script], {
           env,
           stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         });

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { WORKER_NODE_FLAGS } from '../../stack/worker-environments.ts';
 import { APP_SECRET, MAIL_FROM, stack, waitFor } from './services.ts';
 
 /** A production worker process (worker/main.ts) and every line it printed so far. */
@@ -16,7 +17,8 @@ export interface WorkerProcess {
  * MAIL_FROM default to the test run's.
  */
 export async function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(stack().projectDir, 'worker', 'main.ts')], {
+  const script = path.join(stack().projectDir, 'worker', 'main.ts');
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, '--import', 'tsx', script], {
     cwd: stack().projectDir,
     env: { ...process.env, TEMPORAL_ADDRESS: stack().temporalAddress, APP_SECRET, MAIL_FROM, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { restartDelayMs } from '../../../stack/supervised-process.ts';
-import { workerEnvironments, workerName } from '../../../stack/worker-environments.ts';
+import { WORKER_NODE_FLAGS, workerEnvironments, workerName } from '../../../stack/worker-environments.ts';
 
 describe('workerEnvironments', () => {
   it('gives each of three workers its own metrics port, counting up from the base', () => {
@@ -37,5 +39,31 @@ describe('restartDelayMs', () => {
     expect([1, 2, 3, 4, 5, 6, 7, 8, 20].map(restartDelayMs)).toEqual([
       500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000,
     ]);
+  });
+});
+
+describe('WORKER_NODE_FLAGS', () => {
+  it('are the flags `npm run start:worker` (and so the image and the compose file) starts a worker with', async () => {
+    const manifest = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(manifest.scripts['start:worker']).toBe(`node ${WORKER_NODE_FLAGS.join(' ')} --import tsx worker/main.ts`);
+  });
+
+  it('are taken by this Node on the command line and cap the young generation', () => {
+    // A semi-space starts at 1 MiB whatever its cap, so each run asks for 16 MiB at once:
+    // V8 clamps that to the cap the flags set.
+    const semiSpace = (flags: readonly string[]) =>
+      Number(
+        execFileSync(process.execPath, [
+          ...flags,
+          '--min-semi-space-size=16',
+          '-e',
+          "process.stdout.write(String(require('v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size))",
+        ]).toString(),
+      );
+    // A misspelt or refused flag makes node exit with "bad option", and execFileSync throw.
+    expect(semiSpace(WORKER_NODE_FLAGS)).toBe(2 * 1024 * 1024);
+    expect(semiSpace([])).toBe(16 * 1024 * 1024);
   });
 });
