@@ -7,7 +7,7 @@ import type { Queryable } from '../pool.ts';
  */
 export const EMAIL_REPORT_TIMEZONE = 'Asia/Tokyo';
 
-/** Where a marketing email came from, recorded before it is sent. */
+/** Where a marketing email came from, recorded with its claim (claimForSending in deliveries.ts). */
 export interface EmailOrigin {
   deliveryKey: string;
   leadId: string;
@@ -17,23 +17,6 @@ export interface EmailOrigin {
   step: number | null;
   /** The template was chosen among the step's variants (an A/B test). */
   variantTest: boolean;
-}
-
-/** Records an email's origin once (a retry finds the row and changes nothing). */
-export async function registerEmail(db: Queryable, origin: EmailOrigin): Promise<void> {
-  await db.query(
-    `INSERT INTO email_stats (delivery_key, lead_id, template_key, cadence_key, stage, step_index, variant_test)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (delivery_key) DO NOTHING`,
-    [
-      origin.deliveryKey,
-      origin.leadId,
-      origin.templateKey,
-      origin.cadenceKey,
-      origin.stage,
-      origin.step,
-      origin.variantTest,
-    ],
-  );
 }
 
 /**
