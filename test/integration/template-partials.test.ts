@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auth, mailTo, startTestServices, waitFor } from '../support/services.ts';
+import { landedBefore, secondStepUnderWay } from '../support/short-steps.ts';
 
 // Shared pieces: a layout every template can wrap itself in, and partials such as a
 // signature, stored and versioned like templates (keys starting with `_`).
@@ -94,22 +95,25 @@ describe('shared layouts and partials', () => {
         name: 'Wrapped',
         nurture: {
           steps: [
+            // Long enough for the edit below to land while the step waits, even on a loaded
+            // machine (3 s was not, in a CI-like run); the guard fails the run if it did not.
             { after: 'PT1S', channel: 'email', template: 'wrapped' },
-            { after: 'PT3S', channel: 'email', template: 'wrapped' },
+            { after: 'PT20S', channel: 'email', template: 'wrapped' },
           ],
         },
       },
     });
-    await app.inject({
+    const created = await app.inject({
       method: 'POST',
       url: '/v1/leads',
       headers: auth,
       payload: { email: 'wrapped@example.jp', name: '田中', cadence: 'wrapped' },
     });
-    await waitFor(async () => (await mailTo('wrapped@example.jp')).length === 1, 'the first email');
+    const due = await secondStepUnderWay(app, created.json<{ id: string }>().id, 'wrapped@example.jp');
     expect((await put('_signature', 'マーケティング部より')).json()).toMatchObject({
       version: signature.json<{ version: number }>().version + 1,
     });
+    landedBefore(due, 'the signature edit');
     const mails = await waitFor(async () => {
       const received = await mailTo('wrapped@example.jp');
       return received.length === 2 && received;

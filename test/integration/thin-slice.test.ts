@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auth, mailTo, startTestServices, waitFor } from '../support/services.ts';
+import { landedBefore, secondStepUnderWay } from '../support/short-steps.ts';
 
 const TEMPLATE = {
   subject: '{{lead.company}} {{lead.name}} 様へ: ご案内',
@@ -27,32 +28,6 @@ const CADENCE = {
     ],
   },
 };
-
-/**
- * Waits until the lead's first email arrived and its second step is waiting on its timer:
- * the lead shows one touch and a next touch due after the first email was seen.
- */
-async function secondStepUnderWay(app: FastifyInstance, leadId: string, email: string): Promise<number> {
-  await waitFor(async () => (await mailTo(email)).length === 1, 'the first email');
-  const firstSeenAt = Date.now();
-  const due = await waitFor(async () => {
-    const lead = (await app.inject({ method: 'GET', url: `/v1/leads/${leadId}`, headers: auth })).json<{
-      touches: number;
-      nextTouchAt: string | null;
-    }>();
-    return (
-      lead.touches === 1 &&
-      lead.nextTouchAt !== null &&
-      Date.parse(lead.nextTouchAt) > firstSeenAt &&
-      Date.parse(lead.nextTouchAt)
-    );
-  }, 'the second step to be scheduled');
-  return due;
-}
-
-/** The guard of a race against a short step: the change must have landed before the step was due. */
-const landedBefore = (due: number, what: string) =>
-  expect(Date.now(), `${what} landed before the second step was due (else this run proves nothing)`).toBeLessThan(due);
 
 describe('the thin slice: template, cadence, lead, email through real Temporal, PostgreSQL and SMTP', () => {
   let app: FastifyInstance;
