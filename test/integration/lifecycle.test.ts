@@ -105,10 +105,13 @@ describe.concurrent('the lead lifecycle through the API', () => {
     expect(
       (await app.inject({ method: 'PUT', url: '/v1/cadences/capped', headers: auth, payload: capped })).statusCode,
     ).toBe(201);
+    // 20 s: long enough for a test to act (unsubscribe, pause, bounce) before the touch is
+    // due even on a machine at load average 20, where 4 s failed the guards of another file's
+    // race in a CI-like run; each guard still fails a run that acted too late.
     const slow = {
       ...CADENCE,
       name: 'Slow first step',
-      nurture: { steps: [{ after: 'PT4S', channel: 'email', template: 'n1' }] },
+      nurture: { steps: [{ after: 'PT20S', channel: 'email', template: 'n1' }] },
     };
     expect(
       (await app.inject({ method: 'PUT', url: '/v1/cadences/slow', headers: auth, payload: slow })).statusCode,
@@ -118,7 +121,7 @@ describe.concurrent('the lead lifecycle through the API', () => {
       'slow-dm': {
         name: 'Slow first step, DM when email is suppressed',
         nurture: {
-          steps: [{ after: 'PT4S', channel: 'email', template: 'n1', fallback: { channel: 'dm', template: 'n1' } }],
+          steps: [{ after: 'PT20S', channel: 'email', template: 'n1', fallback: { channel: 'dm', template: 'n1' } }],
         },
       },
       // A touch an hour away: nothing goes out while a test moves it.
@@ -383,7 +386,7 @@ describe.concurrent('the lead lifecycle through the API', () => {
     expect(kinds).toEqual(['customer', 'dormant', 'closed']);
   });
 
-  // Races a PT4S/PT5S cadence: run alone (it.sequential), not beside the others.
+  // Races a PT20S step or a PT5S cap: run alone (it.sequential), not beside the others.
   it.sequential(
     'stops only email when the lead unsubscribes: the touch already scheduled goes as paper DM, and the lead stays in nurturing',
     async () => {
@@ -418,7 +421,7 @@ describe.concurrent('the lead lifecycle through the API', () => {
     },
   );
 
-  // Races a PT4S/PT5S cadence: run alone (it.sequential), not beside the others.
+  // Races a PT20S step or a PT5S cap: run alone (it.sequential), not beside the others.
   it.sequential('delays a touch that would break the frequency cap', async () => {
     const id = await createLead('capped@example.jp', { cadence: 'capped' });
     const received = await waitFor(
@@ -475,7 +478,7 @@ describe.concurrent('the lead lifecycle through the API', () => {
     expect(await mails('windowed@example.jp')).toHaveLength(0);
   });
 
-  // Races a PT4S/PT5S cadence: run alone (it.sequential), not beside the others.
+  // Races a PT20S step or a PT5S cap: run alone (it.sequential), not beside the others.
   it.sequential('holds touches while paused and sends them on resume', async () => {
     const id = await createLead('paused@example.jp', { cadence: 'slow' });
     const due = await dueOf(id);
@@ -563,7 +566,7 @@ describe.concurrent('the lead lifecycle through the API', () => {
     expect(after.score).toBeCloseTo(live.score + 1, 1);
   });
 
-  // Races a PT4S/PT5S cadence: run alone (it.sequential), not beside the others.
+  // Races a PT20S step or a PT5S cap: run alone (it.sequential), not beside the others.
   it.sequential(
     'stops email to an address that hard-bounced or complained, and keeps both leads in nurturing',
     async () => {
@@ -597,7 +600,7 @@ describe.concurrent('the lead lifecycle through the API', () => {
         { email: 'bounced@example.jp', reason: 'hard bounce' },
         { email: 'complained@example.jp', reason: 'complaint' },
       ]);
-      // The touches both had scheduled (PT4S) are not sent: each comes due and is skipped
+      // The touches both had scheduled (PT20S) are not sent: each comes due and is skipped
       // (the timeline says so; the step has no fallback), and the sequence ends with no timer left.
       for (const id of [bounced, complained])
         await waitFor(
