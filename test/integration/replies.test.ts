@@ -160,7 +160,7 @@ describe('replies to engine email', () => {
         replyTo: (mail!.replyTo?.value[0]?.address as string) ?? '',
       });
     }
-  }, 120_000);
+  }, 240_000);
   afterAll(async () => {
     for (const stop of stops.reverse()) await stop();
   });
