@@ -6,8 +6,8 @@ import {
   markSent,
   transitionDelivery,
   type Delivery,
-  type EmailStatsOrigin,
 } from '../db/repositories/deliveries.ts';
+import type { EmailOrigin } from '../db/repositories/email-stats.ts';
 import type { RenderedEmail } from '../mail/render.ts';
 import { messageIdFor } from '../mail/transport.ts';
 import { emailsFailed, emailsSent } from '../observability/metrics.ts';
@@ -40,7 +40,7 @@ export interface OnceMessage {
    * A marketing email's origin for the email report: recorded by the claim's statement and
    * counted as sent by the `sent` one, so a send costs no statement of its own for the report.
    */
-  emailOrigin?: EmailStatsOrigin;
+  emailOrigin?: EmailOrigin;
   /** The lead's timeline entry for a sent message, written in the same statement as `sent`. */
   sentTimeline?: (sent: { subject: string; messageId: string }) => {
     kind: string;

@@ -87,9 +87,6 @@ export async function findDelivery(db: Queryable, idempotencyKey: string): Promi
 // result has fixed columns; a named `SELECT *` would fail on every call after a migration
 // adds a column while the process runs.
 
-/** A marketing email's origin for the email report, recorded with its claim (see email-stats.ts). */
-export type EmailStatsOrigin = Omit<EmailOrigin, 'deliveryKey' | 'leadId' | 'templateKey'>;
-
 const CLAIM_FOR_SENDING = `INSERT INTO deliveries (idempotency_key, lead_id, template_key, message_id, recipient, kind,
                                    status, subject, body_html, body_text, template_version)
            VALUES ($1, $2, $3, $4, $5, $6, 'sending', $7, $8, $9, $10)
@@ -115,7 +112,7 @@ export async function claimForSending(
     html: string;
     text: string;
     templateVersion?: number | undefined;
-    emailOrigin?: EmailStatsOrigin | undefined;
+    emailOrigin?: EmailOrigin | undefined;
   },
 ): Promise<boolean> {
   const values = [

@@ -7,11 +7,11 @@ import type { Queryable } from '../pool.ts';
  */
 export const EMAIL_REPORT_TIMEZONE = 'Asia/Tokyo';
 
-/** Where a marketing email came from, recorded with its claim (claimForSending in deliveries.ts). */
+/**
+ * Where a marketing email came from, recorded with its claim (claimForSending in
+ * deliveries.ts, which also gives the row its delivery key, lead and template).
+ */
 export interface EmailOrigin {
-  deliveryKey: string;
-  leadId: string;
-  templateKey: string;
   cadenceKey: string | null;
   stage: string | null;
   step: number | null;
