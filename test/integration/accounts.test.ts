@@ -292,6 +292,16 @@ describe('accounts', () => {
     }
     const failing = await createLead({ email: 'first@release-example.jp', cadence: 'broken-capped' });
     await timelineEntry(app, failing, 'touch_failed');
+    // The workflow gives the slot back in the activity after the one that records the
+    // failure: the colleague comes once the claim is gone (at load 20 it came first, was
+    // rightly held for the hour, and the test waited for an email that could not come).
+    const account = await accountIdOf(failing);
+    expect(account).not.toBeNull();
+    await waitFor(
+      async () =>
+        (await pool.query('SELECT 1 FROM account_touch_claims WHERE account_id = $1', [account])).rowCount === 0,
+      "the failed touch's slot given back",
+    );
     const colleague = await createLead({ email: 'second@release-example.jp', cadence: 'one-capped' });
     await waitFor(async () => (await mailTo('second@release-example.jp')).length > 0, "the colleague's email");
     const timeline = await app.inject({ method: 'GET', url: `/v1/leads/${colleague}/timeline`, headers: auth });

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
@@ -8,30 +10,94 @@ import { createTestDatabase, stack, testActivityDependencies, testAppConfig, uni
 
 type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>;
 
-/** How many times the test server's start is tried before the failure stands. */
-const START_ATTEMPTS = 4;
+/** How long the JVM may take to listen: a cold start at load 20 on two cores takes tens of seconds. */
+const LISTEN_LIMIT_MS = 180_000;
+
+/** The SDK's own environment factory, which `createTimeSkipping` wraps; private in its types. */
+type EnvironmentFactory = {
+  create(opts: {
+    server: { type: 'existing' };
+    address: string;
+    namespace: string;
+    supportsTimeSkipping: true;
+  }): Promise<TestWorkflowEnvironment>;
+};
+
+/** A time-skipping environment on a test server this process started, and how to stop both. */
+export interface TimeSkippingServer {
+  env: TestWorkflowEnvironment;
+  stop: () => Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function accepts(port: number): Promise<boolean> {
+  return await new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
 
 /**
- * Temporal's time-skipping test server (the Java one the test setup installed), started by
- * the SDK. The SDK's core gives the process a fixed 5 s to answer, which a JVM starting on
- * a loaded 2-core machine can miss ("ephemeral server … did not start within 5s"); only that
- * failure is tried again, each attempt a fresh process on a fresh port, and the JVM's
- * second start is faster (its jars are in the page cache by then).
+ * Temporal's time-skipping test server (the Java one the test setup installed). We start the
+ * JVM ourselves and wait for its port as long as the machine needs, then hand the SDK an
+ * address that already answers: `createTimeSkipping` starts it through the SDK's core, which
+ * gives the process a fixed 5 s ("ephemeral server … did not start within 5s"), and a JVM on
+ * a loaded 2-core machine missed that on four tries in a row. The environment is the one
+ * `createTimeSkipping` builds (the SDK's `create` with time skipping on an existing server);
+ * `stop` closes its connections and the JVM.
  */
-export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
-  const server = stack().temporalTestServerPath;
-  if (server === undefined)
+export async function startTimeSkippingServer(): Promise<TimeSkippingServer> {
+  const wrapper = stack().temporalTestServerPath;
+  if (wrapper === undefined)
     throw new Error('the time-skipping test server was not provided (test/support/prerequisites.ts)');
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await TestWorkflowEnvironment.createTimeSkipping({
-        server: { executable: { type: 'existing-path', path: server } },
-      });
-    } catch (error) {
-      const slowStart = error instanceof Error && /did not start within/.test(error.message);
-      if (!slowStart || attempt >= START_ATTEMPTS) throw error;
-      console.warn(`time-skipping test server slow to start (attempt ${attempt} of ${START_ATTEMPTS}); trying again`);
+  const port = await freePort();
+  const jvm = spawn(wrapper, [String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  jvm.stderr.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<void>((resolve) => jvm.once('exit', () => resolve()));
+  const kill = async () => {
+    if (jvm.exitCode === null && jvm.signalCode === null) jvm.kill('SIGKILL');
+    await exited;
+  };
+  try {
+    const deadline = Date.now() + LISTEN_LIMIT_MS;
+    while (!(await accepts(port))) {
+      if (jvm.exitCode !== null || jvm.signalCode !== null)
+        throw new Error(`the time-skipping test server ended before it listened on ${port}: ${stderr}`);
+      if (Date.now() > deadline)
+        throw new Error(`the time-skipping test server did not listen on ${port} within ${LISTEN_LIMIT_MS} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
+    const env = await (TestWorkflowEnvironment as unknown as EnvironmentFactory).create({
+      server: { type: 'existing' },
+      address: `127.0.0.1:${port}`,
+      namespace: 'default',
+      supportsTimeSkipping: true,
+    });
+    if (!env.supportsTimeSkipping) throw new Error('the SDK built an environment without time skipping');
+    return {
+      env,
+      stop: async () => {
+        await env.teardown();
+        await kill();
+      },
+    };
+  } catch (error) {
+    await kill();
+    throw error;
   }
 }
 
@@ -57,7 +123,8 @@ export interface SimulatedStack {
 export async function startSimulatedStack(
   wrap: (activities: ActivityMap) => ActivityMap = (a) => a,
 ): Promise<SimulatedStack> {
-  const env = await startTimeSkippingServer();
+  const server = await startTimeSkippingServer();
+  const { env } = server;
   const db = await createTestDatabase();
   const taskQueue = uniqueTaskQueue();
   const mailer = createMailer(stack().smtpUrl);
@@ -88,7 +155,7 @@ export async function startSimulatedStack(
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       mailer.close();
-      await env.teardown();
+      await server.stop();
       await db.drop();
     },
   };
