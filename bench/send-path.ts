@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import type Mail from 'nodemailer/lib/mailer/index.js';
+import { deliverOnce } from '../activities/deliver-once.ts';
 import { createEmailActivities, type SendEmailInput, type SendEmailResult } from '../activities/email.ts';
 import { createPool } from '../db/pool.ts';
-import { upsertLead } from '../db/repositories/leads.ts';
+import { findLeadForTouch, upsertLead } from '../db/repositories/leads.ts';
 import { saveTemplate } from '../db/repositories/templates.ts';
 import { createMailer, type Mailer } from '../mail/transport.ts';
 import { benchActivityDependencies } from './activity-dependencies.ts';
@@ -23,11 +24,20 @@ export interface SendSettings {
   log: (line: string) => void;
 }
 
-/** One round: the bare send loop, then the full send path, back to back. */
+/** One round: the bare send loop, the send's statements alone, then the full send path, back to back. */
 export interface SendRound {
   round: number;
   bare: BatchResult;
+  /**
+   * The floor: the bare loop's message sent through the send path's own statements (the
+   * lead read, the claim, `sent` with its timeline entry and report count: `findLeadForTouch`
+   * and `deliverOnce`), with no template, render, footer or tracking. What the full path
+   * could reach if everything but PostgreSQL and SMTP cost nothing.
+   */
+  floor: BatchResult;
   full: BatchResult;
+  /** floor messages/s ÷ bare messages/s of this round. */
+  floorRatio: number;
   /** full messages/s ÷ bare messages/s of this round. */
   ratio: number;
   /** 1/full − 1/bare in ms: what the full path adds per message at this concurrency. */
@@ -40,7 +50,9 @@ export interface SendResult {
   rounds: SendRound[];
   medianBarePerSecond: number;
   medianFullPerSecond: number;
+  medianFloorPerSecond: number;
   medianRatio: number;
+  medianFloorRatio: number;
   medianExtraMsPerMessage: number;
   /** Size of one message as the sink received it. */
   messageBytes: number;
@@ -95,12 +107,13 @@ export async function benchSendPath(settings: SendSettings): Promise<SendResult>
     };
     const leadIds = new Array<string>(settings.sends);
     await runConcurrently(settings.sends, settings.concurrency, async (i) => {
-      const { lead } = await upsertLead(pool, `bench-send-${runTag}-${i}@example.jp`, profile, {
+      const upserted = await upsertLead(pool, `bench-send-${runTag}-${i}@example.jp`, profile, {
         cadenceKey: 'default',
         locale: 'ja',
         timezone: 'Asia/Tokyo',
       });
-      leadIds[i] = lead.id;
+      if (upserted === undefined) throw new Error('the default cadence is missing from the bench database');
+      leadIds[i] = upserted.lead.id;
     });
     const leadId = (i: number): string => leadIds[i] as string;
 
@@ -144,10 +157,42 @@ export async function benchSendPath(settings: SendSettings): Promise<SendResult>
     const bareSend = async (): Promise<void> => {
       await bare.sendMail(message);
     };
+    // The floor: the send path's statements around the same message, already rendered.
+    const rendered = {
+      subject: message.subject,
+      html: message.html,
+      text: message.text as string,
+      templateVersion: saved.version,
+      headers,
+    };
+    type Floor = (key: string) => Promise<void>;
+    const floorOnce = async (idempotencyKey: string, i: number): Promise<void> => {
+      const found = await findLeadForTouch(pool, leadId(i), idempotencyKey);
+      if (!found) throw new Error(`lead ${leadId(i)} is missing`);
+      const result = await deliverOnce(deps, {
+        idempotencyKey,
+        leadId: found.lead.id,
+        kind: 'touch',
+        templateKey: TEMPLATE_KEY,
+        to: found.lead.email,
+        existing: found.delivery,
+        emailOrigin: { cadenceKey: found.lead.cadenceKey, stage: null, step: null, variantTest: false },
+        sentTimeline: ({ subject, messageId }) => ({
+          kind: 'email_sent',
+          detail: { template: TEMPLATE_KEY, subject, messageId },
+          dedupeKey: `${idempotencyKey}/sent`,
+        }),
+        render: async () => rendered,
+      });
+      if (result.outcome !== 'sent') throw new Error(`floor ${idempotencyKey}: ${result.outcome}, expected sent`);
+    };
+    const floorSend = (idempotencyKey: string, i: number): Promise<void> =>
+      env.run<[string], void, Floor>((key) => floorOnce(key, i), idempotencyKey);
 
     // Warm-up, not counted: JIT, both pools' SMTP connections, the PostgreSQL pool, the template cache.
     const warmup = Math.min(WARMUP, settings.sends);
     await runConcurrently(warmup, settings.concurrency, () => bareSend());
+    await runConcurrently(warmup, settings.concurrency, (i) => floorSend(`bench/floor-warmup-${runTag}/${i}`, i));
     await runConcurrently(warmup, settings.concurrency, (i) => fullSend(`bench/warmup-${runTag}/${i}`, i));
 
     const counted = settings.smtp.messages();
@@ -155,6 +200,10 @@ export async function benchSendPath(settings: SendSettings): Promise<SendResult>
     for (let n = 1; n <= settings.rounds; n++) {
       const bareBatch = await runConcurrently(settings.sends, settings.concurrency, () => bareSend());
       settings.log(`  round ${n}: bare loop ${bareBatch.perSecond.toFixed(1)} messages/s`);
+      const floorBatch = await runConcurrently(settings.sends, settings.concurrency, (i) =>
+        floorSend(`bench/floor-${n}/${i}`, i),
+      );
+      settings.log(`  round ${n}: statements only ${floorBatch.perSecond.toFixed(1)} messages/s`);
       const fullBatch = await runConcurrently(settings.sends, settings.concurrency, (i) =>
         fullSend(`bench/${n}/${i}`, i),
       );
@@ -162,7 +211,9 @@ export async function benchSendPath(settings: SendSettings): Promise<SendResult>
       rounds.push({
         round: n,
         bare: bareBatch,
+        floor: floorBatch,
         full: fullBatch,
+        floorRatio: floorBatch.perSecond / bareBatch.perSecond,
         ratio: fullBatch.perSecond / bareBatch.perSecond,
         extraMsPerMessage: 1000 / fullBatch.perSecond - 1000 / bareBatch.perSecond,
       });
@@ -170,7 +221,7 @@ export async function benchSendPath(settings: SendSettings): Promise<SendResult>
 
     // Not timed: every counted full-path send left a `sent` row, and the sink got every message.
     const sinkMessages = settings.smtp.messages() - counted;
-    const expectedMessages = settings.rounds * settings.sends * 2;
+    const expectedMessages = settings.rounds * settings.sends * 3;
     if (sinkMessages !== expectedMessages)
       throw new Error(`the SMTP sink received ${sinkMessages} messages in the rounds, expected ${expectedMessages}`);
     const rows = await pool.query<{ status: string; n: string }>(
@@ -195,7 +246,9 @@ export async function benchSendPath(settings: SendSettings): Promise<SendResult>
       rounds,
       medianBarePerSecond: round(median(rounds.map((r) => r.bare.perSecond))),
       medianFullPerSecond: round(median(rounds.map((r) => r.full.perSecond))),
+      medianFloorPerSecond: round(median(rounds.map((r) => r.floor.perSecond))),
       medianRatio: round(median(rounds.map((r) => r.ratio))),
+      medianFloorRatio: round(median(rounds.map((r) => r.floorRatio))),
       medianExtraMsPerMessage: round(median(rounds.map((r) => r.extraMsPerMessage))),
       messageBytes,
       sinkMessages,

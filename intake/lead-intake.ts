@@ -14,9 +14,8 @@ import {
   MAX_TAGS,
   normaliseTags,
 } from '../domain/segment-query.ts';
-import { findCadence } from '../db/repositories/cadences.ts';
 import { assignAccounts } from '../db/repositories/accounts.ts';
-import { findLeadByEmail, upsertLead, type Lead } from '../db/repositories/leads.ts';
+import { upsertLead, type Lead } from '../db/repositories/leads.ts';
 import type { Queryable } from '../db/pool.ts';
 import { ensureLifecycleStarted } from './lifecycle-client.ts';
 
@@ -131,19 +130,18 @@ export async function intakeLead(
     throw new InvalidInput('the lead is not valid', [{ path: '/timezone', message: badTimezone }]);
   const extras = leadExtras(tags, profile.customFields);
   if (extras.problems.length > 0) throw new InvalidInput('the lead is not valid', extras.problems);
-  // Checked before anything is written: a lead on a cadence that does not exist would
-  // start a workflow that can only fail.
   const cadenceKey = cadence ?? DEFAULT_CADENCE;
-  const needsCadence = cadence !== undefined || !(await findLeadByEmail(db, email));
-  if (needsCadence && !(await findCadence(db, cadenceKey))) {
-    throw new InvalidInput('the lead is not valid', [{ path: '/cadence', message: missingCadence(cadenceKey) }]);
-  }
-  const { lead, created } = await upsertLead(
+  const upserted = await upsertLead(
     db,
     email,
     { ...profile, tags: extras.tags, cadenceKey: cadence },
     { ...leadDefaults(cadenceKey), consentIfNone: options.consentIfNone },
   );
+  // Nothing was written: a lead on a cadence that does not exist would start a workflow
+  // that can only fail.
+  if (upserted === undefined)
+    throw new InvalidInput('the lead is not valid', [{ path: '/cadence', message: missingCadence(cadenceKey) }]);
+  const { lead, created } = upserted;
   // Its account follows its company and domain; an update without a company changes neither.
   if (created || profile.company !== undefined) await assignAccounts(db, [lead]);
   const { workflowId } = await ensureLifecycleStarted(temporal, taskQueue, lead);

@@ -180,18 +180,25 @@ function fromRow(row: LeadRow): Lead {
  * record the lead gets only when it has none (neither given in `profile` nor stored): a
  * configured default never replaces a recorded basis, and two concurrent deliveries
  * cannot make it do so either.
+ *
+ * The cadence the lead would run must exist: `profile.cadenceKey` when given, else the
+ * default for a new lead (an existing lead keeps its own). When it does not, nothing is
+ * written and the answer is undefined. The check is part of the same statement, not a read
+ * before it: intake was three statements before its workflow start, now one (issue 14).
  */
 export async function upsertLead(
   db: Queryable,
   email: string,
   profile: LeadProfile & { cadenceKey?: string | undefined },
   defaults: { cadenceKey: string; locale: Locale; timezone: string; consentIfNone?: Consent | undefined },
-): Promise<{ lead: Lead; created: boolean }> {
+): Promise<{ lead: Lead; created: boolean } | undefined> {
   const result = await db.query<LeadRow & { created: boolean }>(
     `INSERT INTO leads AS l (email, name, company, department, title, phone, postal_address, source,
                              owner_email, cadence_key, locale, timezone, external_id, consent, tags, custom_fields)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE($10, $14), COALESCE($11, $15), COALESCE($12, $16), $13,
-             COALESCE($17::jsonb, $18::jsonb), COALESCE($19::text[], '{}'), COALESCE($20::jsonb, '{}'))
+     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE($10, $14), COALESCE($11, $15), COALESCE($12, $16), $13,
+            COALESCE($17::jsonb, $18::jsonb), COALESCE($19::text[], '{}'), COALESCE($20::jsonb, '{}')
+      WHERE EXISTS (SELECT 1 FROM cadences WHERE key = COALESCE($10, $14))
+         OR ($10::text IS NULL AND EXISTS (SELECT 1 FROM leads WHERE lower(email) = lower($1)))
      ON CONFLICT (lower(email)) DO UPDATE SET
        name = COALESCE($2, l.name), company = COALESCE($3, l.company),
        department = COALESCE($4, l.department), title = COALESCE($5, l.title),
@@ -231,8 +238,8 @@ export async function upsertLead(
       profile.customFields === undefined ? null : JSON.stringify(profile.customFields),
     ],
   );
-  const row = result.rows[0] as LeadRow & { created: boolean };
-  return { lead: fromRow(row), created: row.created };
+  const row = result.rows[0];
+  return row === undefined ? undefined : { lead: fromRow(row), created: row.created };
 }
 
 /** The lead with this id, or undefined (also for a malformed id, so ids cannot be probed). */
