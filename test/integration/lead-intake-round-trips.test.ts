@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidInput } from '../../domain/errors.ts';
 import { intakeLead } from '../../intake/lead-intake.ts';
+import { countingPool } from '../support/counting-pool.ts';
 import { startTestServices } from '../support/services.ts';
 
 // Lead intake's statements before its workflow start (issue #14): the upsert, with the
@@ -15,31 +16,22 @@ describe('lead intake against PostgreSQL', () => {
   let client: Client;
   let taskQueue: string;
   let stop: () => Promise<void>;
-  let statements = 0;
-  const counting = () =>
-    new Proxy(pool, {
-      get(target, property, receiver) {
-        if (property !== 'query') return Reflect.get(target, property, receiver) as unknown;
-        return (...args: unknown[]) => {
-          statements++;
-          return (target.query as (...a: unknown[]) => unknown)(...args);
-        };
-      },
-    });
+  let counted: ReturnType<typeof countingPool>;
 
   beforeAll(async () => {
     ({ pool, client, taskQueue, stop } = await startTestServices({ worker: false }));
+    counted = countingPool(pool);
   });
   afterAll(async () => {
     await stop();
   });
 
   const intake = async (input: Parameters<typeof intakeLead>[3]) => {
-    statements = 0;
+    counted.reset();
     try {
-      return { result: await intakeLead(counting(), client, taskQueue, input), statements };
+      return { result: await intakeLead(counted.db, client, taskQueue, input), statements: counted.count() };
     } catch (error) {
-      return { error, statements };
+      return { error, statements: counted.count() };
     }
   };
   const stored = async (email: string) =>

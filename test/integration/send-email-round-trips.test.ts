@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmailActivities, type SendEmailInput, type SendEmailResult } from '../../activities/email.ts';
 import { saveTemplate } from '../../db/repositories/templates.ts';
 import { createMailer, type Mailer } from '../../mail/transport.ts';
+import { countingPool } from '../support/counting-pool.ts';
 import { createTestDatabase, mailTo, stack, testActivityDependencies } from '../support/services.ts';
 
 // The email activity's statements on the way of a touch (issue #14): one read (lead,
@@ -17,24 +18,14 @@ describe('the email activity against PostgreSQL', () => {
   let pool: pg.Pool;
   let drop: () => Promise<void>;
   let mailer: Mailer;
-  let statements = 0;
-  // The real pool, with its statements counted on the way through.
-  const counting = () =>
-    new Proxy(pool, {
-      get(target, property, receiver) {
-        if (property !== 'query') return Reflect.get(target, property, receiver) as unknown;
-        return (...args: unknown[]) => {
-          statements++;
-          return (target.query as (...a: unknown[]) => unknown)(...args);
-        };
-      },
-    });
+  let counted: ReturnType<typeof countingPool>;
   let activities: ReturnType<typeof createEmailActivities>;
 
   beforeAll(async () => {
     ({ pool, drop } = await createTestDatabase());
+    counted = countingPool(pool);
     mailer = createMailer(stack().smtpUrl);
-    activities = createEmailActivities({ ...testActivityDependencies(pool, mailer), db: counting() });
+    activities = createEmailActivities({ ...testActivityDependencies(pool, mailer), db: counted.db });
     await saveTemplate(pool, '_rt-footer', { locale: 'ja', subject: '-', mjml: '<mj-text>署名 v1</mj-text>' });
     await saveTemplate(pool, 'rt-news', {
       locale: 'ja',
@@ -57,7 +48,7 @@ describe('the email activity against PostgreSQL', () => {
       )
     ).rows[0]!.id;
     const idempotencyKey = `lead-${leadId}/rt/0`;
-    statements = 0;
+    counted.reset();
     const result: SendEmailResult = await new MockActivityEnvironment().run(
       (input: SendEmailInput) => activities.sendEmail(input),
       {
@@ -67,7 +58,7 @@ describe('the email activity against PostgreSQL', () => {
         origin: { cadenceKey: 'default', stage: 'nurturing', step: 0 },
       },
     );
-    const counted = statements;
+    const statements = counted.count();
     expect(result.status).toBe('sent');
     const [mail] = await mailTo(email);
     const stats = await pool.query<{ sent_at: Date | null; step_index: number; stage: string }>(
@@ -75,7 +66,7 @@ describe('the email activity against PostgreSQL', () => {
       [idempotencyKey],
     );
     const timeline = await pool.query('SELECT 1 FROM timeline WHERE dedupe_key = $1', [`${idempotencyKey}/sent`]);
-    return { email, leadId, idempotencyKey, statements: counted, mail, stats: stats.rows, timeline: timeline.rowCount };
+    return { email, leadId, idempotencyKey, statements, mail, stats: stats.rows, timeline: timeline.rowCount };
   };
 
   it('sends with three statements once the template is resolved, and reads it again after any template write', async () => {
