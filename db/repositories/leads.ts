@@ -183,8 +183,8 @@ function fromRow(row: LeadRow): Lead {
  *
  * The cadence the lead would run must exist: `profile.cadenceKey` when given, else the
  * default for a new lead (an existing lead keeps its own). When it does not, nothing is
- * written and the answer is undefined. The check is part of the same statement, not a read
- * before it: intake was three statements before its workflow start, now one (issue 14).
+ * written and the answer is undefined. The check is part of the same statement: it used to
+ * be one or two reads before it (the lead by address, the cadence; issue 14).
  */
 export async function upsertLead(
   db: Queryable,
