@@ -4,6 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createActivities } from '../../activities/index.ts';
+import { freePort } from '../../stack/free-port.ts';
 import { buildApp } from '../../api/app.ts';
 import { createMailer } from '../../mail/transport.ts';
 import { createTestDatabase, stack, testActivityDependencies, testAppConfig, uniqueTaskQueue } from './services.ts';
@@ -27,14 +28,6 @@ type EnvironmentFactory = {
 export interface TimeSkippingServer {
   env: TestWorkflowEnvironment;
   stop: () => Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function accepts(port: number): Promise<boolean> {
