@@ -17,7 +17,7 @@ import { createMailer } from '../mail/transport.ts';
 import { startEmbeddedPostgres } from '../stack/embedded-postgres.ts';
 import { freePort } from '../stack/free-port.ts';
 import { resolveTemporalTestServer } from '../stack/temporal-test-server.ts';
-import { workerTuning, WORKFLOWS_PATH } from '../worker/create-worker.ts';
+import { workerTuning, workflowBundleSource } from '../worker/create-worker.ts';
 import { benchActivityDependencies } from './activity-dependencies.ts';
 import { billableActions, eventTypeName } from './billable-actions.ts';
 import { treeCpuSeconds } from './process-usage.ts';
@@ -100,7 +100,7 @@ export async function measureYear(options: {
       connection: env.nativeConnection,
       namespace: 'default',
       taskQueue,
-      workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }),
+      workflowBundle: await bundleWorkflowCode({ ...workflowBundleSource(), logger: new DefaultLogger('WARN') }),
       activities: createActivities(benchActivityDependencies(pool, mailer)),
     });
     const running = worker.run();

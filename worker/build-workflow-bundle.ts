@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from './create-worker.ts';
+import { workflowBundleSource } from './create-worker.ts';
 import { quietBundlerLogger } from './logger.ts';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
@@ -34,7 +34,7 @@ if (process.argv[1] === THIS_FILE) {
   const out = process.argv[2];
   if (out === undefined) throw new Error('usage: build-workflow-bundle.ts <output file>');
   const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
+    ...workflowBundleSource(),
     logger: quietBundlerLogger(new DefaultLogger('WARN')),
   });
   await writeFile(out, code);

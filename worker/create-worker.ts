@@ -5,9 +5,16 @@ import { createActivities } from '../activities/index.ts';
 import type { ActivityDependencies } from '../activities/dependencies.ts';
 import type { TemporalConnectionSettings } from '../config/temporal-connection.ts';
 import { leadLogAttributes } from './lead-log-attributes.ts';
+import { workflowPreloads } from './workflow-preloads.ts';
 
 /** The workflow bundle's entry file. */
 export const WORKFLOWS_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts');
+
+/** What every build of the workflow bundle is given: the entry, and the modules preloaded once (see workflow-preloads.ts). */
+export const workflowBundleSource = (): { workflowsPath: string; preloadModules: string[] } => ({
+  workflowsPath: WORKFLOWS_PATH,
+  preloadModules: workflowPreloads(WORKFLOWS_PATH),
+});
 
 /** Where and how a worker polls. */
 export interface WorkerSettings {
@@ -59,7 +66,9 @@ export async function createWorker(
       taskQueue: settings.taskQueue,
       activities: createActivities(deps),
       interceptors: { activity: [leadLogAttributes] },
-      ...(settings.workflowBundle ? { workflowBundle: settings.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+      ...(settings.workflowBundle
+        ? { workflowBundle: settings.workflowBundle }
+        : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: workflowBundleSource().preloadModules } }),
     });
     return { worker, connection, tuning };
   } catch (error) {

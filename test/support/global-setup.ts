@@ -9,7 +9,7 @@ import { startCaptureSmtp } from '../../stack/capture-smtp.ts';
 import { startEmbeddedPostgres } from '../../stack/embedded-postgres.ts';
 import { resolveTemporalCli } from '../../stack/temporal-cli.ts';
 import { startTemporalDevServer } from '../../stack/temporal-dev-server.ts';
-import { WORKFLOWS_PATH } from '../../worker/create-worker.ts';
+import { workflowBundleSource } from '../../worker/create-worker.ts';
 import { freePort } from '../../stack/free-port.ts';
 import { ensurePrerequisites, PREREQUISITES } from './prerequisites.ts';
 
@@ -89,7 +89,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       ),
       started(startCaptureSmtp({ dir: path.join(root, 'outbox'), port: smtpPort }), (s) => s.close),
       bundleWorkflowCode({
-        workflowsPath: WORKFLOWS_PATH,
+        ...workflowBundleSource(),
         logger: { trace() {}, debug() {}, info() {}, warn: log, error: log, log() {} },
       }),
     ]).catch(async (error: unknown) => {
