@@ -16,6 +16,12 @@ export const workflowBundleSource = (): { workflowsPath: string; preloadModules:
   preloadModules: workflowPreloads(WORKFLOWS_PATH),
 });
 
+/** The same source as {@link workflowBundleSource}, as `Worker.create` takes it when it bundles itself. */
+function bundledFromSource(): Pick<WorkerOptions, 'workflowsPath' | 'bundlerOptions'> {
+  const { workflowsPath, preloadModules } = workflowBundleSource();
+  return { workflowsPath, bundlerOptions: { preloadModules } };
+}
+
 /** Where and how a worker polls. */
 export interface WorkerSettings {
   connection: TemporalConnectionSettings;
@@ -66,9 +72,7 @@ export async function createWorker(
       taskQueue: settings.taskQueue,
       activities: createActivities(deps),
       interceptors: { activity: [leadLogAttributes] },
-      ...(settings.workflowBundle
-        ? { workflowBundle: settings.workflowBundle }
-        : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: workflowBundleSource().preloadModules } }),
+      ...(settings.workflowBundle ? { workflowBundle: settings.workflowBundle } : bundledFromSource()),
     });
     return { worker, connection, tuning };
   } catch (error) {
