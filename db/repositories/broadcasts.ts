@@ -220,6 +220,8 @@ export async function markHandedOver(db: Queryable, id: string, leadIds: readonl
 /**
  * Records what became of one recipient: sent (with its delivery) or skipped for a reason.
  * Only a recipient not yet settled changes, so a retry or a late duplicate changes nothing.
+ * Only a lifecycle the recipient was handed to settles it, so it counts as handed over even
+ * when its lifecycle got there before `markHandedOver` (the signal goes first, the mark after).
  */
 export async function settleRecipient(
   db: Queryable,
@@ -232,7 +234,8 @@ export async function settleRecipient(
   },
 ): Promise<boolean> {
   const result = await db.query(
-    `UPDATE broadcast_recipients SET status = $3, reason = $4, delivery_key = coalesce($5, delivery_key), done_at = now()
+    `UPDATE broadcast_recipients SET status = $3, reason = $4, delivery_key = coalesce($5, delivery_key), done_at = now(),
+            handed_over_at = coalesce(handed_over_at, now())
       WHERE broadcast_id = $1 AND lead_id = $2 AND status IN ('pending', 'handed_over')`,
     [r.broadcastId, r.leadId, r.status, r.reason ?? null, r.deliveryKey ?? null],
   );

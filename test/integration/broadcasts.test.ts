@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
@@ -5,6 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BroadcastDetailView } from '../../api/routes/broadcasts.ts';
 import { broadcastWorkflowId } from '../../domain/broadcasts.ts';
 import { monthOf } from '../../domain/calendar-months.ts';
+import {
+  broadcastProgress,
+  freezeRecipients,
+  insertBroadcast,
+  markHandedOver,
+  settleRecipient,
+} from '../../db/repositories/broadcasts.ts';
 import { insertSegment } from '../../db/repositories/segments.ts';
 import { signalOneOffSend } from '../../intake/lifecycle-client.ts';
 import { signToken } from '../../mail/tokens.ts';
@@ -260,6 +268,28 @@ describe('broadcasts', () => {
     ).toBe(409);
     const timeline = await app.inject({ method: 'GET', url: `/v1/leads/${id}/timeline`, headers: auth });
     expect(timeline.json<{ items: { kind: string }[] }>().items.map((e) => e.kind)).not.toContain('broadcast_sent');
+  });
+
+  it('counts a recipient as handed over when its lifecycle settles it before the hand-over is marked', async () => {
+    // The hand-over signals each lead first and marks the batch after; a busy worker's
+    // lifecycle can settle its recipient in between. This is that order, forced.
+    const first = await createLead('raced-a', 'monthly');
+    const second = await createLead('raced-b', 'monthly');
+    const broadcastId = randomUUID();
+    await insertBroadcast(pool, {
+      id: broadcastId,
+      name: 'raced',
+      templateKey: 'seminar',
+      segmentId: null,
+      leadIds: [first, second],
+      sendAt: new Date(Date.now() + 3_600_000),
+      createdBy: null,
+    });
+    await freezeRecipients(pool, broadcastId, () => async () => []);
+    expect(await settleRecipient(pool, { broadcastId, leadId: first, status: 'sent' })).toBe(true);
+    await markHandedOver(pool, broadcastId, [first, second]);
+    const progress = (await broadcastProgress(pool, [broadcastId])).get(broadcastId);
+    expect(progress).toMatchObject({ pending: 0, handedOver: 2, waiting: 1, sent: 1 });
   });
 
   it('freezes a segment’s leads when it starts sending, and sends to each of them', async () => {
