@@ -42,8 +42,11 @@ export async function benchWebhookIngest(settings: PairedSettings): Promise<Inge
     });
     const leadAt = (i: number) => leads[i % leads.length] as { id: string; email: string };
 
+    // Calls on either side that went to the first lead: its history must hold as many signals.
+    let firstLeadCalls = 0;
     const rawSignal = async (label: string, i: number): Promise<void> => {
       const lead = leadAt(i);
+      if (i % leads.length === 0) firstLeadCalls += 1;
       await client.workflow.signalWithStart<typeof leadLifecycle, [LeadEvent]>('leadLifecycle', {
         taskQueue,
         workflowId: leadWorkflowId(lead.id),
@@ -58,12 +61,17 @@ export async function benchWebhookIngest(settings: PairedSettings): Promise<Inge
         ],
       });
     };
+    // Each event carries a new amount: a deal event that repeats the stored deal changes
+    // nothing and reaches no workflow, which would leave the webhook side without the
+    // signal-with-start the bare side makes every time.
+    let amount = 1_000_000;
     const webhook = async (label: string, i: number): Promise<void> => {
+      amount += 1;
       const body = JSON.stringify({
         id: `${runTag}-${label}-${i}`,
         type: 'deal.stage_changed',
         occurredAt: new Date().toISOString(),
-        data: { email: leadAt(i).email, stage: 'Proposal', amount: 1_000_000 },
+        data: { email: leadAt(i).email, stage: 'Proposal', amount },
       });
       const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
       const response = await app.inject({
@@ -74,6 +82,7 @@ export async function benchWebhookIngest(settings: PairedSettings): Promise<Inge
       });
       if (response.statusCode !== 200 || response.json<{ duplicate: boolean }>().duplicate)
         throw new Error(`the webhook answered ${response.statusCode}: ${response.body}`);
+      if (i % leads.length === 0) firstLeadCalls += 1;
     };
     const result = await alternateRounds(
       {
@@ -96,6 +105,11 @@ export async function benchWebhookIngest(settings: PairedSettings): Promise<Inge
     const expected = result.warmup + settings.rounds * settings.leads;
     if (receiptsWritten !== expected)
       throw new Error(`expected ${expected} webhook receipts after the bench, found ${receiptsWritten}`);
+    // Nor this: every webhook reached the workflow, as every bare call did.
+    const history = await client.workflow.getHandle(leadWorkflowId(leadAt(0).id)).fetchHistory();
+    const signalled = (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).length;
+    if (signalled !== firstLeadCalls)
+      throw new Error(`the first lead's workflow holds ${signalled} signals where both sides sent ${firstLeadCalls}`);
     return { ...result, receiptsWritten };
   } finally {
     await rig.close();
