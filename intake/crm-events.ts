@@ -14,7 +14,7 @@ import { defaultConsent, isConsentSourceName, type Consent } from '../domain/con
 import type { CrmDealRef } from '../domain/deals.ts';
 import { InvalidInput, type InputProblem } from '../domain/errors.ts';
 import type { DealUpdate, LeadEvent } from '../domain/lead-events.ts';
-import { lockCrmRecord, saveCrmRecord } from '../db/repositories/crm-records.ts';
+import { lockCrmRecordForReport, saveCrmRecordWithReceipt } from '../db/repositories/crm-records.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { findLead, findLeadByEmail, type Lead } from '../db/repositories/leads.ts';
 import { suppress } from '../db/repositories/suppressions.ts';
@@ -62,7 +62,9 @@ export async function applyCrmEvent(
   // profile, and an old event sent again must not overwrite newer data. Other events only
   // read the lead (or create it for an unknown address, which a replay's lead no longer
   // is), so their look-up runs beside the receipt check: one round trip less per event.
+  // A deal or contract event checks its receipt in its report's transaction instead.
   const upserts = event.type === 'lead.created' || event.type === 'lead.updated';
+  const reports = REPORT_EVENT_TYPES.has(event.type);
   const replayed = (leadId: string | null): CrmApplyResult => ({
     received: true,
     duplicate: true,
@@ -73,9 +75,10 @@ export async function applyCrmEvent(
   });
   if (upserts && (await hasReceipt(deps.db, provider, event.id)))
     return replayed((await knownLead(deps.db, event))?.id ?? null);
-  const [seen, lead] = upserts
-    ? [false, await resolveLead(deps, provider, event)]
-    : await Promise.all([hasReceipt(deps.db, provider, event.id), resolveLead(deps, provider, event)]);
+  const [seen, lead] =
+    upserts || reports
+      ? [false, await resolveLead(deps, provider, event)]
+      : await Promise.all([hasReceipt(deps.db, provider, event.id), resolveLead(deps, provider, event)]);
   if (seen) return replayed(lead.id);
   const report = reportOfEvent(event, lead.id);
   if (report) return applyReport(deps, provider, report, lead.id);
@@ -124,7 +127,9 @@ export async function applyCrmChange(
  * deliveries of one record are diffed one after the other, and the new state and the
  * receipt are committed only once the workflow has the events (a failed signal rolls
  * both back, and the CRM's retry finds the change again). Event ids derive from the
- * delivery, so a signal repeated by such a retry is ignored by the workflow.
+ * delivery, so a signal repeated by such a retry is ignored by the workflow. Four
+ * statements (begin; the receipt check with the lock; the state with the receipt; commit),
+ * which is what a deal event's throughput is bounded by on a shared machine (bench/README.md).
  */
 async function applyReport(
   deps: IntakeDependencies,
@@ -133,11 +138,10 @@ async function applyReport(
   leadId: string,
 ): Promise<CrmApplyResult> {
   return withTransaction(deps.db, async (client) => {
-    if (await hasReceipt(client, provider, report.id))
-      return { received: true, duplicate: true, leadId, events: [], changed: [], stale: [] };
-    const key = { provider, recordId: report.recordId };
+    const key = { provider, recordId: report.recordId, eventId: report.id };
     // A record stays with the lead it was first seen for (a deal's contact may change email).
-    const row = await lockCrmRecord(client, { ...key, kind: report.kind, leadId });
+    const row = await lockCrmRecordForReport(client, { ...key, kind: report.kind, leadId });
+    if (row.seen) return { received: true, duplicate: true, leadId, events: [], changed: [], stale: [] };
     const diff = diffCrmRecord(row.state, { fields: report.fields, modifiedAtMs: modifiedTimeMs(report.modifiedAt) });
     const types = crmChangeEvents(diff);
     for (const type of types) {
@@ -153,8 +157,7 @@ async function applyReport(
         leadEventOfChange(provider, type, `${provider}:${report.id}:${type}`, diff, crmDeal),
       );
     }
-    await saveCrmRecord(client, key, diff.next);
-    await recordReceipt(client, provider, report.id);
+    await saveCrmRecordWithReceipt(client, key, diff.next);
     return {
       received: true,
       duplicate: false,
@@ -165,6 +168,15 @@ async function applyReport(
     };
   });
 }
+
+/** The generic events that are reports of a deal record ({@link reportOfEvent}). */
+const REPORT_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'deal.stage_changed',
+  'deal.won',
+  'deal.lost',
+  'deal.updated',
+  'contract.ended',
+]);
 
 /**
  * A generic deal or contract event as a report of its deal record: the deal named by

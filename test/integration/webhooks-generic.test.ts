@@ -270,6 +270,43 @@ describe('the generic CRM webhook', () => {
     expect(row).toMatchObject({ amount: null, expectedCloseDate: null });
   });
 
+  it('diffs deliveries of a new deal that arrive at once one after the other: one record, the newest amount', async () => {
+    const email = 'generic-burst@example.jp';
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/leads',
+      headers: auth,
+      payload: { email, cadence: 'gen' },
+    });
+    expect(created.statusCode).toBe(201);
+    const leadId = created.json<{ id: string }>().id;
+    // Six deliveries of a deal the engine has never seen, all at once: each must find the
+    // record the first one creates (locked, not missed) and be diffed after the one before.
+    const amounts = [100_000, 200_000, 300_000, 400_000, 500_000, 600_000];
+    const answers = await Promise.all(
+      amounts.map((amount, k) =>
+        postGenericCrmEvent(app, {
+          id: `burst-${k}`,
+          type: 'deal.stage_changed',
+          occurredAt: T(20 + k),
+          data: { email, dealId: 'burst-1', stage: 'Proposal', amount },
+        }),
+      ),
+    );
+    expect(answers.map((a) => a.statusCode)).toEqual(amounts.map(() => 200));
+    const records = await pool.query<{ state: { fields: { amount?: number } } }>(
+      "SELECT state FROM crm_records WHERE provider = 'generic' AND record_id = 'deal:burst-1'",
+    );
+    expect(records.rows.map((r) => r.state.fields.amount)).toEqual([600_000]);
+    const receipts = await pool.query<{ n: string }>(
+      "SELECT count(*) AS n FROM webhook_receipts WHERE provider = 'generic' AND event_id LIKE 'burst-%'",
+    );
+    expect(Number(receipts.rows[0]?.n)).toBe(amounts.length);
+    await settledLead(client, leadId);
+    const deals = await app.inject({ method: 'GET', url: `/v1/leads/${leadId}/deals`, headers: auth });
+    expect(deals.json<{ items: DealView[] }>().items).toMatchObject([{ status: 'open', amount: 600_000 }]);
+  });
+
   it('answers 404 for the deals of an unknown lead, and refuses a contract end date that is no day', async () => {
     const res = await app.inject({
       method: 'GET',
