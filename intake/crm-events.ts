@@ -64,7 +64,7 @@ export async function applyCrmEvent(
   // is), so their look-up runs beside the receipt check: one round trip less per event.
   // A deal or contract event checks its receipt in its report's transaction instead.
   const upserts = event.type === 'lead.created' || event.type === 'lead.updated';
-  const reports = REPORT_EVENT_TYPES.has(event.type);
+  const reportFields = reportFieldsOf(event);
   const replayed = (leadId: string | null): CrmApplyResult => ({
     received: true,
     duplicate: true,
@@ -76,12 +76,11 @@ export async function applyCrmEvent(
   if (upserts && (await hasReceipt(deps.db, provider, event.id)))
     return replayed((await knownLead(deps.db, event))?.id ?? null);
   const [seen, lead] =
-    upserts || reports
+    upserts || reportFields
       ? [false, await resolveLead(deps, provider, event)]
       : await Promise.all([hasReceipt(deps.db, provider, event.id), resolveLead(deps, provider, event)]);
   if (seen) return replayed(lead.id);
-  const report = reportOfEvent(event, lead.id);
-  if (report) return applyReport(deps, provider, report, lead.id);
+  if (reportFields) return applyReport(deps, provider, reportOfEvent(event, reportFields, lead.id), lead.id);
   const signal = leadEventOf(provider, event);
   if (event.type === 'contact.unsubscribed') await suppress(deps.db, lead.email, unsubscribeReason(provider));
   if (signal) await signalLead(deps.temporal, deps.taskQueue, lead.id, signal);
@@ -169,29 +168,20 @@ async function applyReport(
   });
 }
 
-/** The generic events that are reports of a deal record ({@link reportOfEvent}). */
-const REPORT_EVENT_TYPES: ReadonlySet<string> = new Set([
-  'deal.stage_changed',
-  'deal.won',
-  'deal.lost',
-  'deal.updated',
-  'contract.ended',
-]);
-
 /**
- * A generic deal or contract event as a report of its deal record: the deal named by
- * `data.dealId`, else the lead's one generic deal. Other events are not reports.
+ * What a generic deal or contract event reports of its deal record; undefined for the
+ * other events, which are not reports. Read from the event alone, so a report is known
+ * before its lead is.
  */
-function reportOfEvent(event: CrmEvent, leadId: string): CrmRecordReport | undefined {
+function reportFieldsOf(event: CrmEvent): CrmRecordFields | undefined {
   const data = event.data as Static<typeof CrmEventData>;
   const outcome = { 'deal.stage_changed': 'open', 'deal.won': 'won', 'deal.lost': 'lost' } as const;
-  let fields: CrmRecordFields;
   switch (event.type) {
     case 'deal.stage_changed':
     case 'deal.won':
     case 'deal.lost':
     case 'deal.updated':
-      fields = {
+      return {
         ...(event.type === 'deal.updated' ? {} : { outcome: outcome[event.type] }),
         stage: data.stage,
         amount: data.amount,
@@ -200,13 +190,19 @@ function reportOfEvent(event: CrmEvent, leadId: string): CrmRecordReport | undef
         ownerEmail: data.ownerEmail,
         ...(event.type === 'deal.lost' ? { lostReason: data.reason } : {}),
       };
-      break;
     case 'contract.ended':
-      fields = { contractEndReason: data.reason, contractEndDate: data.endedAt };
-      break;
+      return { contractEndReason: data.reason, contractEndDate: data.endedAt };
     default:
       return undefined;
   }
+}
+
+/**
+ * A generic deal or contract event as a report of its deal record (`fields` from
+ * {@link reportFieldsOf}): the deal named by `data.dealId`, else the lead's one generic deal.
+ */
+function reportOfEvent(event: CrmEvent, fields: CrmRecordFields, leadId: string): CrmRecordReport {
+  const data = event.data as Static<typeof CrmEventData>;
   return {
     id: event.id,
     occurredAt: event.occurredAt,

@@ -8,10 +8,8 @@
 -- just committed (one statement's snapshot would miss it and return no row).
 CREATE FUNCTION lock_crm_record_for_report(
   p_provider text, p_event_id text, p_record_id text, p_kind text, p_lead uuid, p_unknown jsonb,
-  OUT o_seen boolean, OUT o_lead uuid, OUT o_state jsonb, OUT o_created boolean
+  OUT o_seen boolean, OUT o_lead uuid, OUT o_state jsonb
 ) LANGUAGE plpgsql AS $$
-DECLARE
-  inserted integer;
 BEGIN
   o_seen := EXISTS (SELECT 1 FROM webhook_receipts r WHERE r.provider = p_provider AND r.event_id = p_event_id);
   IF o_seen THEN
@@ -20,8 +18,6 @@ BEGIN
   INSERT INTO crm_records (provider, record_id, kind, lead_id, state)
     VALUES (p_provider, p_record_id, p_kind, p_lead, p_unknown)
     ON CONFLICT (provider, record_id) DO NOTHING;
-  GET DIAGNOSTICS inserted = ROW_COUNT;
-  o_created := inserted = 1;
   SELECT c.lead_id, c.state INTO o_lead, o_state
     FROM crm_records c WHERE c.provider = p_provider AND c.record_id = p_record_id FOR UPDATE;
 END $$;

@@ -6,8 +6,6 @@ import type { Queryable } from '../pool.ts';
 export interface CrmRecordRow {
   leadId: string;
   state: CrmRecordState;
-  /** Whether this delivery is the first the engine sees of the record. */
-  created: boolean;
 }
 
 /**
@@ -22,13 +20,13 @@ export async function lockCrmRecordForReport(
   db: Queryable,
   key: { provider: string; recordId: string; kind: 'deal' | 'contact'; leadId: string; eventId: string },
 ): Promise<{ seen: true } | (CrmRecordRow & { seen: false })> {
-  const result = await db.query<{ o_seen: boolean; o_lead: string; o_state: CrmRecordState; o_created: boolean }>(
+  const result = await db.query<{ o_seen: boolean; o_lead: string; o_state: CrmRecordState }>(
     'SELECT * FROM lock_crm_record_for_report($1, $2, $3, $4, $5, $6)',
     [key.provider, key.eventId, key.recordId, key.kind, key.leadId, JSON.stringify(UNKNOWN_RECORD)],
   );
-  const row = result.rows[0] as { o_seen: boolean; o_lead: string; o_state: CrmRecordState; o_created: boolean };
+  const row = result.rows[0] as { o_seen: boolean; o_lead: string; o_state: CrmRecordState };
   if (row.o_seen) return { seen: true };
-  return { seen: false, leadId: row.o_lead, state: row.o_state, created: row.o_created };
+  return { seen: false, leadId: row.o_lead, state: row.o_state };
 }
 
 /**

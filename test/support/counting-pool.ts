@@ -7,28 +7,23 @@ import type pg from 'pg';
  */
 export function countingPool(pool: pg.Pool): { db: pg.Pool; count: () => number; reset: () => void } {
   let statements = 0;
+  // One wrapper for the pool and each client it lends: `query` counted, `connect` (the
+  // pool's only) lending a counted client, everything else as it is.
   const counting = <T extends object>(target: T): T =>
     new Proxy(target, {
       get(on, property, receiver) {
         const value = Reflect.get(on, property, receiver) as unknown;
-        if (property !== 'query' || typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          statements++;
-          return (value as (...a: unknown[]) => unknown).apply(on, args);
-        };
+        if (typeof value !== 'function') return value;
+        if (property === 'query')
+          return (...args: unknown[]) => {
+            statements++;
+            return (value as (...a: unknown[]) => unknown).apply(on, args);
+          };
+        if (on === pool && property === 'connect') return async () => counting(await pool.connect());
+        return value;
       },
     });
-  const db = new Proxy(pool, {
-    get(target, property, receiver) {
-      if (property === 'connect') return async () => counting(await target.connect());
-      if (property === 'query')
-        return (...args: unknown[]) => {
-          statements++;
-          return (target.query as (...a: unknown[]) => unknown)(...args);
-        };
-      return Reflect.get(target, property, receiver) as unknown;
-    },
-  });
+  const db = counting(pool);
   return {
     db,
     count: () => statements,
